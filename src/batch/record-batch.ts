@@ -1,0 +1,64 @@
+import type { StructType } from "../types/data-type.js";
+import { type Vector, VectorBuilder, concatVectors, sliceVector, takeVector } from "./vector.js";
+
+/** A slice of a table: one vector per schema field, all of `numRows` rows. Immutable by convention. */
+export interface RecordBatch {
+  readonly schema: StructType;
+  readonly columns: readonly Vector[];
+  readonly numRows: number;
+}
+
+/** Default rows per batch produced by scans. */
+export const DEFAULT_BATCH_SIZE = 8192;
+
+export function makeBatch(schema: StructType, columns: readonly Vector[], numRows?: number): RecordBatch {
+  const n = numRows ?? (columns[0]?.length ?? 0);
+  return { schema, columns, numRows: n };
+}
+
+export function emptyBatch(schema: StructType): RecordBatch {
+  return makeBatch(schema, schema.fields.map((f) => new VectorBuilder(f.dataType, 0).finish()), 0);
+}
+
+export function sliceBatch(b: RecordBatch, start: number, end: number): RecordBatch {
+  return makeBatch(b.schema, b.columns.map((c) => sliceVector(c, start, end)), end - start);
+}
+
+export function takeBatch(b: RecordBatch, idx: ArrayLike<number>, count = idx.length): RecordBatch {
+  return makeBatch(b.schema, b.columns.map((c) => takeVector(c, idx, count)), count);
+}
+
+export function concatBatches(schema: StructType, batches: readonly RecordBatch[]): RecordBatch {
+  if (batches.length === 1) return batches[0]!;
+  const total = batches.reduce((s, b) => s + b.numRows, 0);
+  return makeBatch(schema, schema.fields.map((f, i) => concatVectors(f.dataType, batches.map((b) => b.columns[i]!))), total);
+}
+
+/** Builds a batch row by row from internal values (arrays in schema order). */
+export class BatchBuilder {
+  private readonly builders: VectorBuilder[];
+  private n = 0;
+  constructor(
+    readonly schema: StructType,
+    capacity = 1024,
+  ) {
+    this.builders = schema.fields.map((f) => new VectorBuilder(f.dataType, capacity));
+  }
+  get numRows(): number {
+    return this.n;
+  }
+  appendRow(values: readonly unknown[]): void {
+    for (let c = 0; c < this.builders.length; c++) this.builders[c]!.append(values[c] ?? null);
+    this.n++;
+  }
+  column(c: number): VectorBuilder {
+    return this.builders[c]!;
+  }
+  /** For callers that appended to `column(c)` directly: declare one more complete row. */
+  endRow(): void {
+    this.n++;
+  }
+  finish(): RecordBatch {
+    return makeBatch(this.schema, this.builders.map((b) => b.finish()), this.n);
+  }
+}
