@@ -73,7 +73,14 @@ export interface Literal { readonly kind: "Literal"; readonly value: unknown; re
 export interface Alias { readonly kind: "Alias"; readonly child: Expr; readonly name: string; readonly id: number }
 
 /** CAST(child AS to). `mode`: "default" follows `sluice.sql.ansi.enabled`; "try" yields null on failure. */
-export interface Cast { readonly kind: "Cast"; readonly child: Expr; readonly to: DataType; readonly mode: "default" | "ansi" | "legacy" | "try" }
+export interface Cast {
+  readonly kind: "Cast";
+  readonly child: Expr;
+  readonly to: DataType;
+  readonly mode: "default" | "ansi" | "legacy" | "try";
+  /** Inserted by the analyzer's type coercion (not written by the user): left out of column names. */
+  readonly implicit?: boolean;
+}
 
 export type BinaryOp =
   | "+" | "-" | "*" | "/" | "%" | "div" | "pmod"
@@ -165,6 +172,7 @@ export const Expr = {
   literal: (value: unknown, dataType: DataType): Literal => f({ kind: "Literal", value, dataType }),
   alias: (child: Expr, name: string, id = newExprId()): Alias => f({ kind: "Alias", child, name, id }),
   cast: (child: Expr, to: DataType, mode: Cast["mode"] = "default"): Cast => f({ kind: "Cast", child, to, mode }),
+  implicitCast: (child: Expr, to: DataType): Cast => f({ kind: "Cast", child, to, mode: "default", implicit: true }),
   binary: (op: BinaryOp, left: Expr, right: Expr): BinaryExpr => f({ kind: "BinaryExpr", op, left, right }),
   unary: (op: UnaryOp, child: Expr): UnaryExpr => f({ kind: "UnaryExpr", op, child }),
   caseWhen: (branches: readonly (readonly [Expr, Expr])[], elseValue: Expr | null = null): CaseWhen =>

@@ -69,6 +69,8 @@ export interface ScalarFunctionDef {
   readonly deterministic?: boolean;
   /** A one-line description for `DESCRIBE FUNCTION` and docs. */
   readonly doc?: string;
+  /** Ranking and offset functions (row_number, lag, ...) valid only in an OVER clause; the window operator evaluates them. */
+  readonly windowOnly?: boolean;
 }
 
 /**

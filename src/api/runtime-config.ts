@@ -1,0 +1,66 @@
+import { IllegalArgumentError } from "../errors/errors.js";
+
+/** Settings users can read and change at run time (`spark.conf`), with Spark's names as `sluice.*`. */
+export const CONFIG_DEFAULTS: Readonly<Record<string, string>> = Object.freeze({
+  "sluice.sql.session.timeZone": "UTC",
+  "sluice.sql.ansi.enabled": "false",
+  "sluice.sql.caseSensitive": "false",
+  "sluice.sql.shuffle.partitions": "4",
+  "sluice.sql.execution.batchSize": "8192",
+  "sluice.sql.execution.memoryLimitBytes": String(512 * 1024 * 1024),
+  "sluice.sql.optimizer.enabled": "true",
+  "sluice.sql.streaming.minBatchesToRetain": "100",
+  "sluice.sql.streaming.noDataMicroBatches.enabled": "true",
+  "sluice.sql.streaming.multipleWatermarkPolicy": "min",
+  "sluice.sql.streaming.schemaInference": "false",
+  "sluice.sql.repl.eagerEval.maxNumRows": "20",
+});
+
+export class RuntimeConfig {
+  private readonly values = new Map<string, string>();
+
+  constructor(initial: Readonly<Record<string, string | number | boolean>> = {}) {
+    for (const [k, v] of Object.entries(initial)) this.set(k, v);
+  }
+
+  set(key: string, value: string | number | boolean): void {
+    if (typeof key !== "string" || key === "") throw new IllegalArgumentError("INVALID_CONF", "A configuration key must be a non-empty string.");
+    this.values.set(key, String(value));
+  }
+
+  /** The value of `key`, the given default, or Sluice's default; throws for unknown unset keys. */
+  get(key: string, defaultValue?: string): string {
+    const v = this.values.get(key) ?? defaultValue ?? CONFIG_DEFAULTS[key];
+    if (v === undefined) throw new IllegalArgumentError("SQL_CONF_NOT_FOUND", `[SQL_CONF_NOT_FOUND] The configuration "${key}" is not set and has no default.`);
+    return v;
+  }
+
+  getOption(key: string): string | undefined {
+    return this.values.get(key) ?? CONFIG_DEFAULTS[key];
+  }
+
+  unset(key: string): void {
+    this.values.delete(key);
+  }
+
+  isModifiable(key: string): boolean {
+    return key.startsWith("sluice.");
+  }
+
+  getAll(): Record<string, string> {
+    return { ...CONFIG_DEFAULTS, ...Object.fromEntries(this.values) };
+  }
+
+  getBoolean(key: string): boolean {
+    const v = this.get(key).toLowerCase();
+    if (v !== "true" && v !== "false") throw new IllegalArgumentError("INVALID_CONF_VALUE", `The value '${v}' of the config "${key}" is not a boolean (true or false).`);
+    return v === "true";
+  }
+
+  getNumber(key: string): number {
+    const v = this.get(key);
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw new IllegalArgumentError("INVALID_CONF_VALUE", `The value '${v}' of the config "${key}" is not a number.`);
+    return n;
+  }
+}

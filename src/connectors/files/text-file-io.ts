@@ -1,0 +1,85 @@
+import * as fs from "node:fs";
+import { type TextCodec, codecOfFile, compressChunk, decompressSync } from "./compression.js";
+
+/** The whole content of a text file as a string (decompressed by its suffix), BOM removed. */
+export function readTextFileSync(path: string, encoding: BufferEncoding = "utf8"): string {
+  const bytes = decompressSync(fs.readFileSync(path), codecOfFile(path));
+  const s = bytes.toString(encoding);
+  return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
+}
+
+export async function readTextFile(path: string, encoding: BufferEncoding = "utf8"): Promise<string> {
+  const raw = await fs.promises.readFile(path);
+  const s = decompressSync(raw, codecOfFile(path)).toString(encoding);
+  return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
+}
+
+/**
+ * Up to `maxBytes` of the start of a file's text (for schema inference); the cut is at a line
+ * end so no partial record is returned unless the file has a single huge line.
+ */
+export function readTextPrefixSync(path: string, maxBytes: number): string {
+  const codec = codecOfFile(path);
+  if (codec !== "none") {
+    const all = readTextFileSync(path);
+    return all.length > maxBytes ? cutAtLine(all.slice(0, maxBytes)) : all;
+  }
+  const fd = fs.openSync(path, "r");
+  try {
+    const buf = Buffer.alloc(Math.min(maxBytes, fs.fstatSync(fd).size));
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    let s = buf.subarray(0, n).toString("utf8");
+    if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
+    return n === maxBytes ? cutAtLine(s) : s;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function cutAtLine(s: string): string {
+  const nl = s.lastIndexOf("\n");
+  return nl > 0 ? s.slice(0, nl + 1) : s;
+}
+
+/** Buffers text and writes it to a file in large (optionally compressed) chunks. */
+export class TextFileSink {
+  private parts: string[] = [];
+  private size = 0;
+  private constructor(
+    private readonly handle: fs.promises.FileHandle,
+    private readonly codec: TextCodec,
+    private readonly encoding: BufferEncoding,
+  ) {}
+
+  static async open(path: string, codec: TextCodec, encoding: BufferEncoding = "utf8"): Promise<TextFileSink> {
+    return new TextFileSink(await fs.promises.open(path, "wx"), codec, encoding);
+  }
+
+  async write(text: string): Promise<void> {
+    this.parts.push(text);
+    this.size += text.length;
+    if (this.size >= 1 << 22) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.parts.length === 0) return;
+    const bytes = Buffer.from(this.parts.join(""), this.encoding);
+    this.parts = [];
+    this.size = 0;
+    await this.handle.write(await compressChunk(bytes, this.codec));
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.flush();
+      if (this.codec === "gzip" && (await this.handle.stat()).size === 0) await this.handle.write(await compressChunk(Buffer.alloc(0), "gzip"));
+      await this.handle.sync();
+    } finally {
+      await this.handle.close();
+    }
+  }
+
+  async abort(): Promise<void> {
+    await this.handle.close().catch(() => undefined);
+  }
+}

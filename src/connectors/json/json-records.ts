@@ -1,0 +1,55 @@
+import { splitLines } from "../files/split-lines.js";
+import type { JsonOptions } from "./json-options.js";
+import { JsonSyntaxError, NumberText, parseJsonText } from "./json-text-parser.js";
+
+/** Marks a record that is not valid JSON under the options. */
+export const MALFORMED: unique symbol = Symbol("MALFORMED");
+
+/** One record of a JSON file: its text and the 1-based line it starts on. */
+export interface JsonRecordText {
+  readonly text: string;
+  readonly line: number;
+}
+
+/** The records of a file's text: one per non-blank line, or the whole text with `multiLine`. */
+export function jsonRecordTexts(text: string, opts: JsonOptions): JsonRecordText[] {
+  if (opts.multiLine) return text.trim() === "" ? [] : [{ text, line: 1 }];
+  const lines = splitLines(text, opts.lineSep);
+  const out: JsonRecordText[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.length === 0 || (l.charCodeAt(0) <= 32 && l.trim() === "")) continue;
+    out.push({ text: l, line: i + 1 });
+  }
+  return out;
+}
+
+const BIG_DIGITS = /\d{16}/;
+
+/**
+ * Parses one record: JSON.parse when it is exact (no integer longer than 15 digits), else the
+ * lenient parser, which also handles the syntax options. MALFORMED when neither accepts it.
+ */
+export function parseJsonRecord(text: string, opts: JsonOptions): unknown {
+  if (!BIG_DIGITS.test(text)) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      if (!opts.lenient) return MALFORMED;
+    }
+  }
+  try {
+    return parseJsonText(text, opts.syntax);
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) return MALFORMED;
+    throw e;
+  }
+}
+
+/** The text of a JSON value for a string column: strings as is, anything else as JSON. */
+export function jsonValueText(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (v instanceof NumberText) return v.text;
+  if (typeof v === "number" || typeof v === "bigint" || typeof v === "boolean") return String(v);
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? Number(x) : x instanceof NumberText ? Number(x.text) : x)) ?? "null";
+}

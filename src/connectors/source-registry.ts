@@ -1,0 +1,52 @@
+import type { RecordBatch } from "../batch/record-batch.js";
+import { IllegalArgumentError } from "../errors/errors.js";
+import type { DataSourceRelation } from "../plan/logical-plan.js";
+import type { StructType } from "../types/data-type.js";
+import { resolveFileSource, type ResolvedFiles } from "./files/resolve-file-source.js";
+import { scanFileSource } from "./files/scan-file-source.js";
+import { type SaveMode, type WriteResult, writeFileSource } from "./files/write-file-source.js";
+
+export type { SaveMode, WriteResult };
+
+/**
+ * A batch data source: `spark.read.format(name)` resolves it (synchronously: schema and
+ * whatever the scan needs) and the engine scans it; `df.write.format(name)` writes to it.
+ * Each connector folder registers its provider here.
+ */
+export interface BatchSourceProvider {
+  readonly name: string;
+  resolve(paths: readonly string[], options: Readonly<Record<string, string>>, userSchema: StructType | null, timeZone: string): { schema: StructType; resolved: unknown };
+  scan(relation: DataSourceRelation, timeZone: string): AsyncIterable<RecordBatch>;
+  write?(path: string, mode: SaveMode, partitionBy: readonly string[], options: Readonly<Record<string, string>>, schema: StructType, batches: AsyncIterable<RecordBatch>, timeZone: string): Promise<WriteResult>;
+}
+
+const providers = new Map<string, BatchSourceProvider>();
+
+export function registerBatchSource(p: BatchSourceProvider): void {
+  providers.set(p.name.toLowerCase(), p);
+}
+
+export function batchSource(name: string): BatchSourceProvider {
+  const p = providers.get(name.toLowerCase());
+  if (!p) {
+    throw new IllegalArgumentError("DATA_SOURCE_NOT_FOUND", `[DATA_SOURCE_NOT_FOUND] Failed to find the data source: ${name}. Available: ${[...providers.keys()].sort().join(", ")}.`);
+  }
+  return p;
+}
+
+export function hasBatchSource(name: string): boolean {
+  return providers.has(name.toLowerCase());
+}
+
+export function scanDataSource(rel: DataSourceRelation, timeZone: string): AsyncIterable<RecordBatch> {
+  return batchSource(rel.format).scan(rel, timeZone);
+}
+
+for (const format of ["json", "csv", "text", "parquet"]) {
+  registerBatchSource({
+    name: format,
+    resolve: (paths, options, userSchema, timeZone) => resolveFileSource(format, paths, options, userSchema, timeZone),
+    scan: (rel, timeZone) => scanFileSource(format, rel.resolved as ResolvedFiles, rel.schema, rel.requiredColumns, rel.pushedFilters, rel.options, timeZone),
+    write: (path, mode, partitionBy, options, schema, batches, timeZone) => writeFileSource(format, path, mode, partitionBy, options, schema, batches, timeZone),
+  });
+}

@@ -1,0 +1,101 @@
+import { type DataType, arrayType } from "../../types/data-type.js";
+import type { Accumulator, AggregateFunctionDef } from "../function-def.js";
+import { registerFunctions } from "../function-registry.js";
+import { checkArgCount, unexpectedType } from "./agg-args.js";
+import { decodeValue, encodeValue } from "./value-codec.js";
+
+/** collect_list's buffer: values in input order. */
+export interface ListBuffer { items: unknown[] }
+/** collect_set's buffer: distinct values in first-seen order and their keys. */
+export interface SetBuffer { items: unknown[]; keys: Set<unknown> }
+
+/**
+ * A key with JavaScript equality matching SQL equality for values of type `t`: primitives are
+ * their own key (Set uses SameValueZero: NaN equals NaN, -0 equals 0), structured values and
+ * binary use their JSON encoding. bigints are normalized longs, so equal values share a key.
+ */
+export function valueKey(t: DataType): (v: unknown) => unknown {
+  switch (t.kind) {
+    case "binary": case "array": case "struct": case "map": case "interval":
+      return (v) => JSON.stringify(encodeValue(v, t));
+    default:
+      return (v) => v;
+  }
+}
+
+function listAccumulator(t: DataType): Accumulator<ListBuffer> {
+  return {
+    init: () => ({ items: [] }),
+    update(buf, v: unknown) {
+      buf.items.push(v);
+      return buf;
+    },
+    merge(a, b) {
+      for (const v of b.items) a.items.push(v);
+      return a;
+    },
+    finish: (buf) => buf.items.slice(),
+    serialize: (buf) => buf.items.map((v) => encodeValue(v, t)),
+    deserialize: (j) => ({ items: (j as unknown[]).map((v) => decodeValue(v, t)) }),
+  };
+}
+
+function setAccumulator(t: DataType): Accumulator<SetBuffer> {
+  const key = valueKey(t);
+  const add = (buf: SetBuffer, v: unknown): void => {
+    const k = key(v);
+    if (!buf.keys.has(k)) { buf.keys.add(k); buf.items.push(v); }
+  };
+  return {
+    init: () => ({ items: [], keys: new Set() }),
+    update(buf, v: unknown) {
+      add(buf, v);
+      return buf;
+    },
+    merge(a, b) {
+      for (const v of b.items) add(a, v);
+      return a;
+    },
+    finish: (buf) => buf.items.slice(),
+    serialize: (buf) => buf.items.map((v) => encodeValue(v, t)),
+    deserialize(j) {
+      const buf: SetBuffer = { items: [], keys: new Set() };
+      for (const v of j as unknown[]) add(buf, decodeValue(v, t));
+      return buf;
+    },
+  };
+}
+
+/** collect_list(expr) / array_agg: ARRAY of the non-null values in input order; [] over no rows. merge(a, b) puts a's first. */
+export const collectList: AggregateFunctionDef = {
+  type: "aggregate",
+  name: "collect_list",
+  aliases: ["array_agg"],
+  minArgs: 1,
+  maxArgs: 1,
+  resolve(args) {
+    checkArgCount("collect_list", args, 1, 1);
+    const t = args[0]!.dataType;
+    return { inputTypes: [null], dataType: arrayType(t, false), nullable: false };
+  },
+  compile: (sig) => listAccumulator(sig.dataType.kind === "array" ? sig.dataType.elementType : sig.dataType) as Accumulator,
+  doc: "collect_list(expr) collects the non-null values into an array.",
+};
+
+/** collect_set(expr): ARRAY of the distinct non-null values, in first-seen order; [] over no rows. Maps are refused, as in Spark. */
+export const collectSet: AggregateFunctionDef = {
+  type: "aggregate",
+  name: "collect_set",
+  minArgs: 1,
+  maxArgs: 1,
+  resolve(args) {
+    checkArgCount("collect_set", args, 1, 1);
+    const t = args[0]!.dataType;
+    if (t.kind === "map") throw unexpectedType("collect_set", 0, "a non-map", t);
+    return { inputTypes: [null], dataType: arrayType(t, false), nullable: false };
+  },
+  compile: (sig) => setAccumulator(sig.dataType.kind === "array" ? sig.dataType.elementType : sig.dataType) as Accumulator,
+  doc: "collect_set(expr) collects the distinct non-null values into an array.",
+};
+
+registerFunctions([collectList, collectSet]);

@@ -1,0 +1,144 @@
+import {
+  type DataType,
+  type DecimalType,
+  DoubleType,
+  LongType,
+  MAX_DECIMAL_PRECISION,
+  decimalType,
+  isIntegral,
+} from "../../types/data-type.js";
+import { type Long, LONG_MAX, LONG_MIN, longAdd, normalizeLong } from "../../types/long.js";
+import type { Accumulator, AggregateFunctionDef, ArgInfo, Signature } from "../function-def.js";
+import { registerFunctions } from "../function-registry.js";
+import { checkArgCount, numericOrCastToDouble } from "./agg-args.js";
+import { decodeDouble, decodeLong, encodeDouble, encodeLong } from "./value-codec.js";
+
+/** A sum's buffer: the running total and whether any non-null value was seen. */
+export interface SumBuffer<T> { s: T; has: boolean }
+
+/**
+ * sum's result type, as Spark: integral → BIGINT, float/double (and strings, cast) → DOUBLE,
+ * decimal(p,s) → decimal(min(38, p+10), s).
+ */
+export function sumSignature(fn: string, args: readonly ArgInfo[]): Signature {
+  checkArgCount(fn, args, 1, 1);
+  const t = numericOrCastToDouble(fn, args, 0);
+  if (isIntegral(t)) return { inputTypes: [LongType], dataType: LongType };
+  if (t.kind === "decimal") return { inputTypes: [t], dataType: decimalType(Math.min(MAX_DECIMAL_PRECISION, t.precision + 10), t.scale) };
+  return { inputTypes: [DoubleType], dataType: DoubleType };
+}
+
+/** Sum of BIGINT values; overflow wraps as Java's long (sum) or yields null (try_sum). */
+export function longSumAccumulator(wrap: boolean): Accumulator<SumBuffer<Long>> {
+  return {
+    init: () => ({ s: 0, has: false }),
+    update(buf, v: Long) {
+      const s = buf.s;
+      if (typeof s === "number" && typeof v === "number") {
+        const r = s + v;
+        if (r <= Number.MAX_SAFE_INTEGER && r >= -Number.MAX_SAFE_INTEGER) buf.s = r;
+        else buf.s = addExact(s, v, wrap);
+      } else buf.s = addExact(s, v, wrap);
+      buf.has = true;
+      return buf;
+    },
+    merge(a, b) {
+      if (b.has) {
+        a.s = a.has ? addExact(a.s, b.s, wrap) : b.s;
+        a.has = true;
+      }
+      return a;
+    },
+    finish(buf) {
+      if (!buf.has) return null;
+      if (!wrap && typeof buf.s === "bigint" && (buf.s > LONG_MAX || buf.s < LONG_MIN)) return null;
+      return buf.s;
+    },
+    serialize: (buf) => [encodeLong(buf.s), buf.has],
+    deserialize(j) {
+      const [s, has] = j as [unknown, boolean];
+      return { s: decodeLong(s), has };
+    },
+  };
+}
+
+/**
+ * With `wrap`, Java long arithmetic (associative modulo 2^64). Without it (try_sum), exact
+ * arbitrary-precision sums: overflow is decided once, on the final total, so that the answer
+ * does not depend on how rows were split into partitions and micro-batches.
+ */
+function addExact(a: Long, b: Long, wrap: boolean): Long {
+  if (wrap) return longAdd(a, b);
+  const r = BigInt(a) + BigInt(b);
+  return r >= LONG_MIN && r <= LONG_MAX ? normalizeLong(r) : r;
+}
+
+export const doubleSumAccumulator: Accumulator<SumBuffer<number>> = {
+  init: () => ({ s: 0, has: false }),
+  update(buf, v: number) {
+    buf.s += v;
+    buf.has = true;
+    return buf;
+  },
+  merge(a, b) {
+    if (b.has) {
+      a.s = a.has ? a.s + b.s : b.s;
+      a.has = true;
+    }
+    return a;
+  },
+  finish: (buf) => (buf.has ? buf.s : null),
+  serialize: (buf) => [encodeDouble(buf.s), buf.has],
+  deserialize(j) {
+    const [s, has] = j as [unknown, boolean];
+    return { s: decodeDouble(s), has };
+  },
+};
+
+/**
+ * Sum of decimal unscaled values, exact (bigint beyond 2^53). The result is null when it does
+ * not fit the result precision (Spark's non-ANSI overflow behaviour). Overflow is checked on
+ * the final total only, so the result is independent of partial-aggregation order.
+ */
+export function decimalSumAccumulator(result: DecimalType): Accumulator<SumBuffer<Long>> {
+  const inner = longSumAccumulator(false);
+  const limit = 10n ** BigInt(result.precision);
+  return {
+    ...inner,
+    finish(buf) {
+      if (!buf.has) return null;
+      const s = BigInt(buf.s);
+      return s >= limit || s <= -limit ? null : buf.s;
+    },
+  };
+}
+
+function compileSum(dataType: DataType, wrap: boolean): Accumulator {
+  if (dataType.kind === "long") return longSumAccumulator(wrap) as Accumulator;
+  if (dataType.kind === "decimal") return decimalSumAccumulator(dataType) as Accumulator;
+  return doubleSumAccumulator as Accumulator;
+}
+
+/** sum(expr): BIGINT for integral input, DOUBLE for floating point and strings, widened DECIMAL for decimals; null over no non-null rows. */
+export const sum: AggregateFunctionDef = {
+  type: "aggregate",
+  name: "sum",
+  minArgs: 1,
+  maxArgs: 1,
+  resolve: (args) => sumSignature("sum", args),
+  compile: (sig) => compileSum(sig.dataType, true),
+  doc: "sum(expr) returns the sum of the non-null values; integer overflow wraps (non-ANSI).",
+};
+
+/** try_sum(expr): as sum, but null when a BIGINT or DECIMAL total overflows. */
+export const trySum: AggregateFunctionDef = {
+  type: "aggregate",
+  name: "try_sum",
+  minArgs: 1,
+  maxArgs: 1,
+  resolve: (args) => sumSignature("try_sum", args),
+  compile: (sig) => compileSum(sig.dataType, false),
+  doc: "try_sum(expr) returns the sum of the non-null values, or null on overflow.",
+};
+
+registerFunctions([sum, trySum]);

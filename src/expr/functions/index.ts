@@ -1,0 +1,29 @@
+/**
+ * Every built-in scalar function. Importing this module registers them all in the function
+ * registry (expr/function-registry.ts).
+ */
+import { COLLECTION_FUNCTIONS } from "./collections.js";
+import { CONDITIONAL_FUNCTIONS } from "./conditional.js";
+import { DATETIME_FUNCTIONS } from "./datetime.js";
+import { HASH_FUNCTIONS } from "./hashes.js";
+import { JSON_FUNCTIONS } from "./json.js";
+import { MATH_FUNCTIONS } from "./math.js";
+import { MISC_FUNCTIONS } from "./misc.js";
+import { STRING_FUNCTIONS } from "./strings.js";
+import type { ScalarFunctionDef } from "../function-def.js";
+
+export const SCALAR_FUNCTION_GROUPS: Readonly<Record<string, readonly ScalarFunctionDef[]>> = {
+  strings: STRING_FUNCTIONS,
+  math: MATH_FUNCTIONS,
+  conditional: CONDITIONAL_FUNCTIONS,
+  datetime: DATETIME_FUNCTIONS,
+  collections: COLLECTION_FUNCTIONS,
+  json: JSON_FUNCTIONS,
+  hashes: HASH_FUNCTIONS,
+  misc: MISC_FUNCTIONS,
+};
+
+export { addInterval, addIntervalToDate, addMonthsToDays } from "./datetime.js";
+export { sparkHash, sparkXxhash64, HASH_SEED } from "./hashes.js";
+export type { NamedArgInfo } from "./collections.js";
+export type { PartitionAwareContext } from "./misc.js";

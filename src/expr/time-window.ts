@@ -1,0 +1,56 @@
+import { IllegalArgumentError } from "../errors/errors.js";
+import { TimestampType, structField, structType } from "../types/data-type.js";
+import { fixedMicros, parseInterval } from "../types/interval.js";
+import type { ScalarFunctionDef } from "./function-def.js";
+
+/** The struct type of `window(...)` columns: `struct<start: timestamp, end: timestamp>`. */
+export const WINDOW_STRUCT = structType([structField("start", TimestampType, true), structField("end", TimestampType, true)]);
+
+export interface TimeWindowSpec {
+  readonly durationMicros: number;
+  readonly slideMicros: number;
+  readonly startMicros: number;
+}
+
+/** Parses the duration arguments of window(ts, duration, slide?, startTime?) as Spark validates them. */
+export function timeWindowSpec(duration: string, slide?: string, start?: string): TimeWindowSpec {
+  const d = fixedMicros(parseInterval(duration, "window duration"), "window duration");
+  const s = slide === undefined ? d : fixedMicros(parseInterval(slide, "slide duration"), "slide duration");
+  const st = start === undefined ? 0 : fixedMicros(parseInterval(start, "start time"), "start time");
+  if (d <= 0) throw new IllegalArgumentError("INVALID_WINDOW", `The window duration (${duration}) must be greater than 0.`);
+  if (s <= 0) throw new IllegalArgumentError("INVALID_WINDOW", `The slide duration (${slide}) must be greater than 0.`);
+  if (s > d) throw new IllegalArgumentError("INVALID_WINDOW", `The slide duration (${slide}) must be less than or equal to the window duration (${duration}).`);
+  if (Math.abs(st) >= s) throw new IllegalArgumentError("INVALID_WINDOW", `The absolute value of start time (${start}) must be less than the slide duration (${slide ?? duration}).`);
+  return { durationMicros: d, slideMicros: s, startMicros: st };
+}
+
+/** How many windows of a spec can contain one timestamp (Spark's maxNumOverlapping). */
+export function overlappingWindows(spec: TimeWindowSpec): number {
+  return Math.ceil(spec.durationMicros / spec.slideMicros);
+}
+
+/**
+ * The k-th window (k = 0 is the latest-starting one) that may contain `ts`: windows are
+ * half-open [start, end) and aligned to the epoch plus startTime.
+ */
+export function windowStart(ts: number, spec: TimeWindowSpec, k: number): number {
+  let rem = (ts - spec.startMicros) % spec.slideMicros;
+  if (rem < 0) rem += spec.slideMicros;
+  return ts - rem - k * spec.slideMicros;
+}
+
+/** Internal function: the k-th candidate window of a timestamp, as struct<start,end>. State: {spec, k}. */
+export const timeWindowFunction: ScalarFunctionDef = {
+  type: "scalar",
+  name: "__time_window",
+  minArgs: 1,
+  maxArgs: 1,
+  resolve: () => ({ inputTypes: [TimestampType], dataType: WINDOW_STRUCT }),
+  compile: (sig) => {
+    const { spec, k } = sig.state as { spec: TimeWindowSpec; k: number };
+    return ((ts: number) => {
+      const start = windowStart(ts, spec, k);
+      return [start, start + spec.durationMicros];
+    }) as (...args: never[]) => unknown;
+  },
+};

@@ -1,0 +1,39 @@
+/**
+ * Sluice: Structured Streaming for TypeScript. This file is the table of contents.
+ */
+
+// Sessions, DataFrames and columns
+export { Session, SessionBuilder } from "./api/session.js";
+export { DataFrame } from "./api/dataframe.js";
+export { GroupedData } from "./api/grouped-data.js";
+export { Column } from "./api/column.js";
+export type { ColumnOrValue } from "./api/column.js";
+export { Window, WindowSpec } from "./api/window-spec.js";
+export { DataFrameReader } from "./api/dataframe-reader.js";
+export type { SchemaLike } from "./api/dataframe-reader.js";
+export { DataFrameWriter } from "./api/dataframe-writer.js";
+export { RuntimeConfig } from "./api/runtime-config.js";
+export type { ExplainMode } from "./api/explain.js";
+
+// Functions: `import { functions as F } from "sluice"`, or the common ones by name
+export * as functions from "./api/functions.js";
+export { col, lit, expr, when, window, session_window, window_time, timestamp_seconds, broadcast } from "./api/functions.js";
+
+// Types and schemas
+export * from "./types/data-type.js";
+export { parseSchemaDDL, parseDataTypeDDL } from "./types/ddl.js";
+export { treeString } from "./types/schema.js";
+export * as t from "./types/schema-builder.js";
+export { schema } from "./types/schema-builder.js";
+export type { Schema } from "./types/schema-builder.js";
+export type { RowOf, InputRowOf, UnknownRow } from "./types/row-type.js";
+export type { DdlRow, DdlInputRow } from "./types/ddl-row-type.js";
+
+// Errors
+export { SluiceError, AnalysisError, ParseError, ExecutionError, IllegalArgumentError, FileFormatError, StreamingError } from "./errors/errors.js";
+
+// Extension points
+export type { ScalarFunctionDef, AggregateFunctionDef, Accumulator } from "./expr/function-def.js";
+export { registerFunction } from "./expr/function-registry.js";
+export type { BatchSourceProvider } from "./connectors/source-registry.js";
+export { registerBatchSource } from "./connectors/source-registry.js";

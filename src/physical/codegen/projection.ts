@@ -1,0 +1,103 @@
+import type { RecordBatch } from "../../batch/record-batch.js";
+import { makeBatch } from "../../batch/record-batch.js";
+import { type Vector, makeVector, storageKind } from "../../batch/vector.js";
+import type { AttributeRef, Expr } from "../../expr/expression.js";
+import { referencedIds } from "../../expr/expr-tree.js";
+import { exprType } from "../../expr/expr-type.js";
+import type { ExecFunctionContext } from "../../expr/function-def.js";
+import type { StructType } from "../../types/data-type.js";
+import { CodegenContext, type InputBinding, genExpr, localizeRefs } from "./expr-codegen.js";
+
+/** A compiled filter-and-project over batches of one input layout. */
+export interface CompiledProjection {
+  (batch: RecordBatch): RecordBatch;
+  /** The generated JavaScript, for EXPLAIN CODEGEN and debugging. */
+  readonly source: string;
+}
+
+interface RawOutput {
+  values: unknown[];
+  nulls: (Uint8Array | null)[];
+  count: number;
+}
+type Kernel = (cols: readonly Vector[], n: number) => RawOutput;
+
+/**
+ * Compiles `filter` (optional) and `projections` over `input` into one loop (whole-stage code
+ * generation): each row is tested and, when kept, every output column is computed and written
+ * into preallocated typed arrays. No per-row allocation for fixed-width outputs.
+ */
+export function compileProjection(
+  input: readonly AttributeRef[],
+  filter: Expr | null,
+  projections: readonly Expr[],
+  outputSchema: StructType,
+  fctx: ExecFunctionContext,
+): CompiledProjection {
+  const needed = new Set<number>();
+  if (filter) referencedIds(filter, needed);
+  for (const p of projections) referencedIds(p, needed);
+  const bindings = new Map<number, InputBinding>();
+  let prelude = "";
+  input.forEach((a, idx) => {
+    if (!needed.has(a.id) || bindings.has(a.id)) return;
+    const values = `c${idx}v`, nulls = `c${idx}n`;
+    bindings.set(a.id, { values, nulls, type: a.dataType });
+    prelude += `const ${values} = cols[${idx}].values, ${nulls} = cols[${idx}].nulls;\n`;
+  });
+  const ctx = new CodegenContext(bindings, fctx);
+  let body = "";
+  if (filter) {
+    const g = genExpr(filter, ctx);
+    body += `${g.code}\nif (${g.isNull} || !(${g.value})) continue;\n`;
+  }
+  let alloc = "";
+  const outs: string[] = [];
+  projections.forEach((p, j) => {
+    const t = exprType(p);
+    const g = genExpr(p, ctx);
+    const o = `o${j}`, on = `on${j}`;
+    outs.push(o);
+    const kind = storageKind(t);
+    const ctor = { u8: "Uint8Array", i8: "Int8Array", i16: "Int16Array", i32: "Int32Array", f32: "Float32Array", f64: "Float64Array", array: "Array" }[kind];
+    alloc += `let ${o} = new ${ctor}(n), ${on} = null;\n`;
+    const markNull = `if (${on} === null) ${on} = new Uint8Array(n); ${on}[k] = 1;`;
+    let write: string;
+    if (kind === "array") write = `${o}[k] = ${g.isNull} ? null : ${g.value};`;
+    else if (kind === "u8") write = `${o}[k] = ${g.value} ? 1 : 0;`;
+    else if (t.kind === "long" || t.kind === "decimal") write = `{ const x = ${g.value}; if (typeof x === "bigint" && !Array.isArray(${o})) ${o} = ${ctx.ref(widenTo)}(${o}, k, ${on}); ${o}[k] = x; }`;
+    else write = `${o}[k] = ${g.value};`;
+    body += `${g.code}\nif (${g.isNull}) { ${markNull} ${kind === "array" ? `${o}[k] = null;` : ""} } else { ${write} }\n`;
+  });
+  const source = ctx.prologue() + "\n" + localizeRefs(`return function kernel(cols, n) {
+${prelude}${alloc}let k = 0;
+for (let i = 0; i < n; i++) {
+${body}k++;
+}
+return { values: [${outs.join(", ")}], nulls: [${outs.map((_, j) => `on${j}`).join(", ")}], count: k };
+};`);
+  const kernel = new Function("R", source)(ctx.refs) as Kernel;
+  const types = projections.map(exprType);
+  const run = (batch: RecordBatch): RecordBatch => {
+    const n = batch.numRows;
+    const raw = kernel(batch.columns, n);
+    const k = raw.count;
+    const cols = raw.values.map((vals, j) => {
+      let v = vals as Float64Array | unknown[];
+      let nulls = raw.nulls[j]!;
+      if (k < n) {
+        v = Array.isArray(v) ? v.slice(0, k) : v.subarray(0, k);
+        if (nulls) nulls = nulls.subarray(0, k);
+      }
+      return makeVector(types[j]!, k, v, nulls);
+    });
+    return makeBatch(outputSchema, cols, k);
+  };
+  return Object.assign(run, { source });
+}
+
+function widenTo(out: Float64Array, upTo: number, nulls: Uint8Array | null): unknown[] {
+  const a = new Array<unknown>(out.length).fill(null);
+  for (let i = 0; i < upTo; i++) a[i] = nulls !== null && nulls[i] === 1 ? null : out[i];
+  return a;
+}

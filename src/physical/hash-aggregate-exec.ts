@@ -1,0 +1,106 @@
+import { type RecordBatch, makeBatch } from "../batch/record-batch.js";
+import { sliceVector as sliceVec } from "../batch/vector.js";
+import type { AggCall, AttributeRef, Expr } from "../expr/expression.js";
+import { Expr as E } from "../expr/expression.js";
+import { canonicalKey, semanticEquals, transformExprDown } from "../expr/expr-tree.js";
+import { exprType } from "../expr/expr-type.js";
+import { exprSql } from "../analyzer/expr-sql.js";
+import { namedToAttribute } from "../analyzer/plan-output.js";
+import { type CompiledProjection, compileProjection } from "./codegen/projection.js";
+import { type AggSlot, makeSlot } from "./aggregate/agg-slot.js";
+import { GroupTable } from "./aggregate/group-table.js";
+import type { ExecContext, PhysicalOp } from "./physical-op.js";
+import { schemaOf } from "./physical-op.js";
+import { structField, structType } from "../types/data-type.js";
+
+/**
+ * Hash aggregation. Per input batch: one generated loop evaluates the grouping keys, aggregate
+ * arguments and FILTER conditions; a lookup pass maps each row to a group id; then each
+ * aggregate updates its per-group state column-wise. At the end the result expressions are
+ * evaluated over (keys, aggregate results). A global aggregation over no rows yields one row.
+ */
+export class HashAggregateExec implements PhysicalOp {
+  readonly name = "HashAggregate";
+  readonly output: readonly AttributeRef[];
+  readonly children: readonly PhysicalOp[];
+  readonly aggCalls: readonly AggCall[];
+  private readonly keyAttrs: readonly AttributeRef[];
+  private readonly aggAttrs: readonly AttributeRef[];
+  private readonly resultExprs: readonly Expr[];
+
+  constructor(
+    readonly child: PhysicalOp,
+    readonly groupingExprs: readonly Expr[],
+    readonly aggregateExprs: readonly Expr[],
+  ) {
+    this.children = [child];
+    this.output = aggregateExprs.map(namedToAttribute);
+    const calls = new Map<string, AggCall>();
+    for (const e of aggregateExprs) {
+      transformExprDown(e, (x) => {
+        if (x.kind === "AggCall") {
+          calls.set(canonicalKey(x), x);
+          return x;
+        }
+        return undefined;
+      });
+    }
+    this.aggCalls = [...calls.values()];
+    this.keyAttrs = groupingExprs.map((g, i) => E.attr(`_key${i}`, exprType(g), true));
+    this.aggAttrs = this.aggCalls.map((c, i) => E.attr(`_agg${i}`, c.dataType, true));
+    const keyByCanon = new Map(this.aggCalls.map((c, i) => [canonicalKey(c), this.aggAttrs[i]!]));
+    this.resultExprs = aggregateExprs.map((e) =>
+      transformExprDown(e, (x) => {
+        if (x.kind === "AggCall") return keyByCanon.get(canonicalKey(x))!;
+        const gi = groupingExprs.findIndex((g) => semanticEquals(g, x));
+        if (gi >= 0 && x.kind !== "Alias") return this.keyAttrs[gi]!;
+        return undefined;
+      }),
+    );
+  }
+
+  describe(): string {
+    return `(keys=[${this.groupingExprs.map((g) => exprSql(g)).join(", ")}], functions=[${this.aggCalls.map((c) => exprSql(c)).join(", ")}])`;
+  }
+
+  async *execute(ctx: ExecContext): AsyncIterable<RecordBatch> {
+    // Inputs: keys, then each call's arguments, then each call's filter.
+    const inputs: Expr[] = [...this.groupingExprs];
+    const argIndex: number[][] = [];
+    const filterIndex: (number | null)[] = [];
+    for (const c of this.aggCalls) {
+      argIndex.push(c.args.map((a) => inputs.push(a) - 1));
+    }
+    for (const c of this.aggCalls) filterIndex.push(c.filter ? inputs.push(c.filter) - 1 : null);
+    const inSchema = structType(inputs.map((e, i) => structField(`_in${i}`, exprType(e), true)));
+    const project: CompiledProjection = compileProjection(this.child.output, null, inputs, inSchema, ctx.fctx);
+    const table = new GroupTable(this.groupingExprs.map(exprType));
+    const slots: AggSlot[] = this.aggCalls.map((c) => makeSlot(c, ctx.fctx));
+    const k = this.groupingExprs.length;
+    let gids = new Int32Array(1024);
+    for await (const batch of this.child.execute(ctx)) {
+      const n = batch.numRows;
+      if (n === 0) continue;
+      const evald = project(batch);
+      if (gids.length < n) gids = new Int32Array(n);
+      table.lookup(evald.columns.slice(0, k), n, gids);
+      slots.forEach((s, j) => {
+        const args = argIndex[j]!.map((ix) => evald.columns[ix]!);
+        const fi = filterIndex[j];
+        s.update(gids, n, args, fi === null || fi === undefined ? null : evald.columns[fi]!);
+      });
+    }
+    // A global aggregate always produces one row, even over empty input.
+    if (k === 0 && table.size === 0) table.lookup([], 0, gids);
+    const groups = table.size;
+    const cols = [...table.keyVectors(), ...slots.map((s) => s.result(groups))];
+    const mid = [...this.keyAttrs, ...this.aggAttrs];
+    const midBatch = makeBatch(schemaOf(mid), cols, groups);
+    const finish = compileProjection(mid, null, this.resultExprs, schemaOf(this.output), ctx.fctx);
+    const size = ctx.batchSize;
+    const out = finish(midBatch);
+    for (let s = 0; s < out.numRows; s += size) {
+      yield s === 0 && out.numRows <= size ? out : makeBatch(out.schema, out.columns.map((c) => sliceVec(c, s, Math.min(out.numRows, s + size))), Math.min(size, out.numRows - s));
+    }
+  }
+}

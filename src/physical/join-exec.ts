@@ -1,0 +1,148 @@
+import { type RecordBatch, concatBatches, emptyBatch, makeBatch, takeBatch } from "../batch/record-batch.js";
+import { type Vector, VectorBuilder, takeVector } from "../batch/vector.js";
+import type { AttributeRef, Expr } from "../expr/expression.js";
+import { exprType } from "../expr/expr-type.js";
+import { exprSql } from "../analyzer/expr-sql.js";
+import type { JoinType } from "../plan/logical-plan.js";
+import { type DataType, structField, structType } from "../types/data-type.js";
+import { compileProjection } from "./codegen/projection.js";
+import { GroupTable } from "./aggregate/group-table.js";
+import type { ExecContext, PhysicalOp } from "./physical-op.js";
+import { schemaOf } from "./physical-op.js";
+
+export interface EquiKey {
+  readonly left: Expr;
+  readonly right: Expr;
+  /** `<=>`: nulls match nulls. */
+  readonly nullSafe: boolean;
+}
+
+/**
+ * Joins by hashing the right side (the build side, held in memory) and streaming the left
+ * side through it. With no equi-join keys it compares every pair (nested loop). All join types:
+ * unmatched right rows for right/full outer joins are emitted after the left side is exhausted.
+ */
+export class HashJoinExec implements PhysicalOp {
+  readonly name: string;
+  readonly output: readonly AttributeRef[];
+  readonly children: readonly PhysicalOp[];
+
+  constructor(
+    readonly left: PhysicalOp,
+    readonly right: PhysicalOp,
+    readonly joinType: JoinType,
+    readonly keys: readonly EquiKey[],
+    readonly residual: Expr | null,
+    outputNullability: readonly AttributeRef[],
+  ) {
+    this.children = [left, right];
+    this.output = outputNullability;
+    this.name = keys.length > 0 ? "ShuffledHashJoin" : "BroadcastNestedLoopJoin";
+  }
+
+  describe(): string {
+    const ks = this.keys.map((k) => `${exprSql(k.left)} ${k.nullSafe ? "<=>" : "="} ${exprSql(k.right)}`).join(", ");
+    return `[${ks}], ${this.joinType}${this.residual ? `, ${exprSql(this.residual)}` : ""}`;
+  }
+
+  async *execute(ctx: ExecContext): AsyncIterable<RecordBatch> {
+    const leftSchema = schemaOf(this.left.output), rightSchema = schemaOf(this.right.output);
+    const buildBatches: RecordBatch[] = [];
+    for await (const b of this.right.execute(ctx)) if (b.numRows > 0) buildBatches.push(b);
+    const build = buildBatches.length ? concatBatches(rightSchema, buildBatches) : emptyBatch(rightSchema);
+    const m = build.numRows;
+    const keyTypes = this.keys.map((k) => exprType(k.left));
+    const nullMatches = this.keys.map((k) => k.nullSafe);
+    const keySchema = structType(keyTypes.map((t, i) => structField(`_k${i}`, t)));
+    const leftKeys = compileProjection(this.left.output, null, this.keys.map((k) => k.left), keySchema, ctx.fctx);
+    const rightKeys = compileProjection(this.right.output, null, this.keys.map((k) => k.right), keySchema, ctx.fctx);
+
+    // Build: group build rows by key; bucket g holds rows order[start[g] .. start[g+1]).
+    let start = new Int32Array(1), order = new Int32Array(0);
+    const table = new GroupTable(keyTypes);
+    if (this.keys.length > 0 && m > 0) {
+      const bk = rightKeys(build).columns;
+      const gids = new Int32Array(m);
+      table.lookup(bk, m, gids);
+      // Rows whose key has a null (for `=` keys) never match: drop them from the buckets.
+      const valid = (i: number): boolean => bk.every((v, j) => nullMatches[j] || v.nulls === null || v.nulls[i] !== 1);
+      const counts = new Int32Array(table.size + 1);
+      for (let i = 0; i < m; i++) if (valid(i)) counts[gids[i]! + 1]!++;
+      for (let g = 0; g < table.size; g++) counts[g + 1]! += counts[g]!;
+      start = counts.slice();
+      order = new Int32Array(m);
+      const fill = counts.slice();
+      for (let i = 0; i < m; i++) if (valid(i)) order[fill[gids[i]!]!++] = i;
+    }
+    const joinedOutput = [...this.left.output, ...this.right.output];
+    const joinedSchema = schemaOf(joinedOutput);
+    const residual = this.residual ? compileProjection(joinedOutput, null, [this.residual], structType([structField("c", { kind: "boolean" })]), ctx.fctx) : null;
+    const outSchema = schemaOf(this.output);
+    const jt = this.joinType;
+    const buildMatched = jt === "right_outer" || jt === "full_outer" ? new Uint8Array(m) : null;
+
+    for await (const probe of this.left.execute(ctx)) {
+      const n = probe.numRows;
+      if (n === 0) continue;
+      // Candidate pairs (probe row, build row).
+      const pi: number[] = [], bi: number[] = [];
+      if (this.keys.length > 0) {
+        const pk = leftKeys(probe).columns;
+        const g = new Int32Array(n);
+        if (m > 0) table.probe(pk, n, g, nullMatches);
+        else g.fill(-1);
+        for (let i = 0; i < n; i++) {
+          const grp = g[i]!;
+          if (grp < 0) continue;
+          for (let x = start[grp]!; x < start[grp + 1]!; x++) {
+            pi.push(i);
+            bi.push(order[x]!);
+          }
+        }
+      } else {
+        for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) { pi.push(i); bi.push(j); }
+      }
+      let keep: Uint8Array | null = null;
+      if (residual && pi.length > 0) {
+        const pairs = makeBatch(joinedSchema, [...probe.columns.map((c) => takeVector(c, pi)), ...build.columns.map((c) => takeVector(c, bi))], pi.length);
+        const r = residual(pairs).columns[0]!;
+        keep = new Uint8Array(pi.length);
+        for (let x = 0; x < pi.length; x++) keep[x] = r.values[x] === 1 && (r.nulls === null || r.nulls[x] !== 1) ? 1 : 0;
+      }
+      const probeMatched = new Uint8Array(n);
+      const outP: number[] = [], outB: number[] = [];
+      for (let x = 0; x < pi.length; x++) {
+        if (keep !== null && keep[x] === 0) continue;
+        probeMatched[pi[x]!] = 1;
+        if (buildMatched) buildMatched[bi[x]!] = 1;
+        outP.push(pi[x]!);
+        outB.push(bi[x]!);
+      }
+      if (jt === "left_semi" || jt === "left_anti") {
+        const rows: number[] = [];
+        for (let i = 0; i < n; i++) if ((probeMatched[i] === 1) === (jt === "left_semi")) rows.push(i);
+        if (rows.length) yield makeBatch(outSchema, takeBatch(probe, rows).columns, rows.length);
+        continue;
+      }
+      const parts: RecordBatch[] = [];
+      if (outP.length) parts.push(makeBatch(outSchema, [...probe.columns.map((c) => takeVector(c, outP)), ...build.columns.map((c) => takeVector(c, outB))], outP.length));
+      if (jt === "left_outer" || jt === "full_outer") {
+        const rows: number[] = [];
+        for (let i = 0; i < n; i++) if (probeMatched[i] === 0) rows.push(i);
+        if (rows.length) parts.push(makeBatch(outSchema, [...probe.columns.map((c) => takeVector(c, rows)), ...rightSchema.fields.map((f) => nullVector(f.dataType, rows.length))], rows.length));
+      }
+      for (const p of parts) yield p;
+    }
+    if (buildMatched) {
+      const rows: number[] = [];
+      for (let j = 0; j < m; j++) if (buildMatched[j] === 0) rows.push(j);
+      if (rows.length) yield makeBatch(outSchema, [...leftSchema.fields.map((f) => nullVector(f.dataType, rows.length)), ...build.columns.map((c) => takeVector(c, rows))], rows.length);
+    }
+  }
+}
+
+function nullVector(t: DataType, n: number): Vector {
+  const b = new VectorBuilder(t, n);
+  for (let i = 0; i < n; i++) b.append(null);
+  return b.finish();
+}

@@ -1,0 +1,42 @@
+import type { RecordBatch } from "../batch/record-batch.js";
+import type { AttributeRef } from "../expr/expression.js";
+import type { ExecFunctionContext } from "../expr/function-def.js";
+import { type StructType, structField, structType } from "../types/data-type.js";
+
+/** What operators need at run time. */
+export interface ExecContext {
+  readonly fctx: ExecFunctionContext;
+  /** Rows per batch produced by sources and operators that rebuild batches. */
+  readonly batchSize: number;
+  /** Bytes an operator (sort, aggregation) may hold before spilling to disk. */
+  readonly memoryLimitBytes: number;
+  /** Directory for spill files. */
+  readonly spillDir: string;
+  /** `sluice.sql.shuffle.partitions`. */
+  readonly shufflePartitions: number;
+}
+
+/**
+ * A physical operator: produces its output as a stream of columnar batches. Operators are
+ * built by physical/planner.ts from an optimized logical plan and run once per `execute`.
+ */
+export interface PhysicalOp {
+  /** Operator name for EXPLAIN, e.g. `HashAggregate`. */
+  readonly name: string;
+  readonly output: readonly AttributeRef[];
+  readonly children: readonly PhysicalOp[];
+  /** One line of EXPLAIN detail after the name, e.g. `(keys=[a#1], functions=[count(1)])`. */
+  describe(): string;
+  execute(ctx: ExecContext): AsyncIterable<RecordBatch>;
+}
+
+export function schemaOf(output: readonly AttributeRef[]): StructType {
+  return structType(output.map((a) => structField(a.name, a.dataType, a.nullable)));
+}
+
+/** Drains an operator into a list of batches. */
+export async function collectBatches(op: PhysicalOp, ctx: ExecContext): Promise<RecordBatch[]> {
+  const out: RecordBatch[] = [];
+  for await (const b of op.execute(ctx)) if (b.numRows > 0) out.push(b);
+  return out;
+}

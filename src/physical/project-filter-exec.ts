@@ -1,0 +1,55 @@
+import type { RecordBatch } from "../batch/record-batch.js";
+import type { AttributeRef, Expr } from "../expr/expression.js";
+import { exprSql } from "../analyzer/expr-sql.js";
+import { namedToAttribute } from "../analyzer/plan-output.js";
+import { type CompiledProjection, compileProjection } from "./codegen/projection.js";
+import type { ExecContext, PhysicalOp } from "./physical-op.js";
+import { schemaOf } from "./physical-op.js";
+
+/**
+ * A filter and a projection fused into one generated loop (Spark's whole-stage codegen for the
+ * common Filter/Project chains). Either part may be absent.
+ */
+export class ProjectFilterExec implements PhysicalOp {
+  readonly name: string;
+  readonly output: readonly AttributeRef[];
+  readonly children: readonly PhysicalOp[];
+  private compiled: CompiledProjection | null = null;
+
+  constructor(
+    readonly child: PhysicalOp,
+    readonly condition: Expr | null,
+    readonly projectList: readonly Expr[] | null,
+  ) {
+    this.children = [child];
+    this.output = projectList ? projectList.map(namedToAttribute) : child.output;
+    this.name = condition && projectList ? "Project+Filter" : condition ? "Filter" : "Project";
+  }
+
+  describe(): string {
+    const parts: string[] = [];
+    if (this.projectList) parts.push(`[${this.projectList.map((e) => exprSql(e)).join(", ")}]`);
+    if (this.condition) parts.push(exprSql(this.condition));
+    return parts.join(" ");
+  }
+
+  /** The generated source, for EXPLAIN CODEGEN. */
+  codegenSource(ctx: ExecContext): string {
+    return this.kernel(ctx).source;
+  }
+
+  private kernel(ctx: ExecContext): CompiledProjection {
+    if (!this.compiled) {
+      this.compiled = compileProjection(this.child.output, this.condition, this.projectList ?? this.child.output, schemaOf(this.output), ctx.fctx);
+    }
+    return this.compiled;
+  }
+
+  async *execute(ctx: ExecContext): AsyncIterable<RecordBatch> {
+    const k = this.kernel(ctx);
+    for await (const b of this.child.execute(ctx)) {
+      const out = k(b);
+      if (out.numRows > 0) yield out;
+    }
+  }
+}

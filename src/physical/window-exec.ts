@@ -1,0 +1,181 @@
+import { type RecordBatch, concatBatches, makeBatch, takeBatch } from "../batch/record-batch.js";
+import { type Vector, VectorBuilder, valueAt } from "../batch/vector.js";
+import type { AggCall, AttributeRef, Call, Expr, SortOrder, WindowExpr, WindowFrame } from "../expr/expression.js";
+import { exprType } from "../expr/expr-type.js";
+import { exprSql } from "../analyzer/expr-sql.js";
+import { namedToAttribute } from "../analyzer/plan-output.js";
+import { structField, structType } from "../types/data-type.js";
+import { compileProjection } from "./codegen/projection.js";
+import type { ExecContext, PhysicalOp } from "./physical-op.js";
+import { schemaOf } from "./physical-op.js";
+import { crossComparator } from "./sort-util.js";
+
+/**
+ * Window functions over one (PARTITION BY, ORDER BY) spec: the input is sorted by partition and
+ * order keys, then each function is computed per partition with its frame. Spark's default
+ * frame with ORDER BY is RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW (peers share a
+ * value); without ORDER BY it is the whole partition.
+ */
+export class WindowExec implements PhysicalOp {
+  readonly name = "Window";
+  readonly output: readonly AttributeRef[];
+  readonly children: readonly PhysicalOp[];
+  constructor(
+    readonly child: PhysicalOp,
+    readonly windowExprs: readonly Expr[],
+    readonly partitionSpec: readonly Expr[],
+    readonly orderSpec: readonly SortOrder[],
+  ) {
+    this.children = [child];
+    this.output = [...child.output, ...windowExprs.map(namedToAttribute)];
+  }
+  describe(): string {
+    return `[${this.windowExprs.map((e) => exprSql(e)).join(", ")}], [${this.partitionSpec.map((e) => exprSql(e)).join(", ")}], [${this.orderSpec.map((e) => exprSql(e)).join(", ")}]`;
+  }
+
+  async *execute(ctx: ExecContext): AsyncIterable<RecordBatch> {
+    const batches: RecordBatch[] = [];
+    for await (const b of this.child.execute(ctx)) if (b.numRows > 0) batches.push(b);
+    const inSchema = schemaOf(this.child.output);
+    if (batches.length === 0) return;
+    const all = concatBatches(inSchema, batches);
+    const n = all.numRows;
+    const wins = this.windowExprs.map((e) => (e.kind === "Alias" ? e.child : e) as WindowExpr);
+    // Evaluate partition keys, order keys and every function argument in one pass.
+    const exprs: Expr[] = [...this.partitionSpec, ...this.orderSpec.map((o) => o.child)];
+    const argPos = wins.map((w) => fnArgs(w.fn).map((a) => exprs.push(a) - 1));
+    const evald = compileProjection(this.child.output, null, exprs, structType(exprs.map((e, i) => structField(`_w${i}`, exprType(e)))), ctx.fctx)(all).columns;
+    const np = this.partitionSpec.length, no = this.orderSpec.length;
+    const pk = evald.slice(0, np), ok = evald.slice(np, np + no);
+    const specs = [...pk.map(() => ({ ascending: true, nullsFirst: true })), ...this.orderSpec.map((o) => ({ ascending: o.ascending, nullsFirst: o.nullsFirst }))];
+    const keys = [...pk, ...ok];
+    const cmp = crossComparator(keys.map((k) => k.type), specs);
+    const idx = Array.from({ length: n }, (_, i) => i);
+    idx.sort((a, b) => cmp(keys, a, keys, b));
+    const partCmp = crossComparator(pk.map((k) => k.type), specs.slice(0, np));
+    const orderCmp = crossComparator(ok.map((k) => k.type), specs.slice(np));
+    const results = wins.map((w) => new VectorBuilder(exprType(w), n));
+    const resultAt = wins.map(() => new Array<unknown>(n));
+    let s = 0;
+    while (s < n) {
+      let e = s + 1;
+      while (e < n && partCmp(pk, idx[s]!, pk, idx[e]!) === 0) e++;
+      const rows = idx.slice(s, e);
+      // Peer groups: rows with equal ORDER BY keys.
+      const peerEnd = new Int32Array(rows.length);
+      for (let i = rows.length - 1; i >= 0; i--) {
+        peerEnd[i] = i + 1 < rows.length && no > 0 && orderCmp(ok, rows[i]!, ok, rows[i + 1]!) === 0 ? peerEnd[i + 1]! : i + 1;
+      }
+      wins.forEach((w, wi) => {
+        const args = argPos[wi]!.map((p) => evald[p]!);
+        const vals = computeWindow(w, rows, args, peerEnd, no > 0, ctx);
+        for (let r = 0; r < rows.length; r++) resultAt[wi]![r + s] = vals[r];
+      });
+      s = e;
+    }
+    const sorted = takeBatch(all, idx);
+    for (let wi = 0; wi < wins.length; wi++) for (let r = 0; r < n; r++) results[wi]!.append(resultAt[wi]![r]);
+    yield makeBatch(schemaOf(this.output), [...sorted.columns, ...results.map((b) => b.finish())], n);
+  }
+}
+
+function fnArgs(fn: Expr): readonly Expr[] {
+  return fn.kind === "AggCall" || fn.kind === "Call" ? fn.args : [];
+}
+
+function computeWindow(w: WindowExpr, rows: readonly number[], args: readonly Vector[], peerEnd: Int32Array, ordered: boolean, ctx: ExecContext): unknown[] {
+  const n = rows.length;
+  const out = new Array<unknown>(n);
+  const fn = w.fn;
+  if (fn.kind === "Call" && fn.fn.windowOnly) return rankingFunction(fn, rows, args, peerEnd, out);
+  const call = fn as AggCall;
+  const acc = call.fn.compile({ inputTypes: call.args.map(() => null), argTypes: call.args.map(exprType), dataType: call.dataType, state: call.state }, ctx.fctx);
+  const update = acc.update as (b: unknown, ...a: unknown[]) => unknown;
+  const skipNulls = call.fn.skipNulls !== false;
+  const add = (buf: unknown, r: number): unknown => {
+    const vals = args.map((a) => valueAt(a, rows[r]!));
+    if (skipNulls && vals.some((v) => v === null)) return buf;
+    return update(buf, ...vals);
+  };
+  const frame: WindowFrame = w.spec.frame ?? (ordered
+    ? { frameType: "range", lower: { type: "unboundedPreceding" }, upper: { type: "currentRow" } }
+    : { frameType: "rows", lower: { type: "unboundedPreceding" }, upper: { type: "unboundedFollowing" } });
+  const bounds = (i: number): [number, number] => {
+    const lo = frame.lower, hi = frame.upper;
+    const peerStart = (j: number): number => { let k = j; while (k > 0 && peerEnd[k - 1] === peerEnd[j]) k--; return k; };
+    const lower = lo.type === "unboundedPreceding" ? 0 : lo.type === "currentRow" ? (frame.frameType === "range" ? peerStart(i) : i) : lo.type === "offset" ? Math.max(0, i + lo.value) : n;
+    const upper = hi.type === "unboundedFollowing" ? n : hi.type === "currentRow" ? (frame.frameType === "range" ? peerEnd[i]! : i + 1) : hi.type === "offset" ? Math.min(n, i + hi.value + 1) : 0;
+    return [lower, upper];
+  };
+  // Running frames (unbounded preceding .. current) are computed incrementally.
+  if (frame.lower.type === "unboundedPreceding" && frame.upper.type === "currentRow") {
+    let buf = acc.init();
+    let done = 0;
+    for (let i = 0; i < n; i++) {
+      const [, hi] = bounds(i);
+      while (done < hi) buf = add(buf, done++);
+      out[i] = acc.finish(buf);
+    }
+    return out;
+  }
+  if (frame.lower.type === "unboundedPreceding" && frame.upper.type === "unboundedFollowing") {
+    let buf = acc.init();
+    for (let r = 0; r < n; r++) buf = add(buf, r);
+    const v = acc.finish(buf);
+    out.fill(v);
+    return out;
+  }
+  for (let i = 0; i < n; i++) {
+    const [lo, hi] = bounds(i);
+    let buf = acc.init();
+    for (let r = lo; r < hi; r++) buf = add(buf, r);
+    out[i] = acc.finish(buf);
+  }
+  return out;
+}
+
+function rankingFunction(fn: Call, rows: readonly number[], args: readonly Vector[], peerEnd: Int32Array, out: unknown[]): unknown[] {
+  const n = rows.length;
+  switch (fn.fn.name) {
+    case "row_number":
+      for (let i = 0; i < n; i++) out[i] = i + 1;
+      break;
+    case "rank": case "dense_rank": case "percent_rank": {
+      let rank = 1, dense = 1;
+      for (let i = 0; i < n; i++) {
+        if (i > 0 && peerEnd[i - 1] !== peerEnd[i]) { rank = i + 1; dense++; }
+        out[i] = fn.fn.name === "rank" ? rank : fn.fn.name === "dense_rank" ? dense : n > 1 ? (rank - 1) / (n - 1) : 0;
+      }
+      break;
+    }
+    case "cume_dist":
+      for (let i = 0; i < n; i++) out[i] = peerEnd[i]! / n;
+      break;
+    case "ntile": {
+      const buckets = Number(valueAt(args[0]!, rows[0]!));
+      const size = Math.floor(n / buckets), extra = n % buckets;
+      let i = 0;
+      for (let b = 1; b <= buckets && i < n; b++) {
+        const len = size + (b <= extra ? 1 : 0);
+        for (let k = 0; k < len && i < n; k++) out[i++] = b;
+      }
+      break;
+    }
+    case "lag": case "lead": {
+      const off = args[1] ? Number(valueAt(args[1], rows[0]!)) : 1;
+      const dir = fn.fn.name === "lag" ? -1 : 1;
+      for (let i = 0; i < n; i++) {
+        const j = i + dir * off;
+        out[i] = j >= 0 && j < n ? valueAt(args[0]!, rows[j]!) : args[2] ? valueAt(args[2], rows[i]!) : null;
+      }
+      break;
+    }
+    case "nth_value": {
+      const k = Number(valueAt(args[1]!, rows[0]!));
+      // Default frame: up to the current row's peers.
+      for (let i = 0; i < n; i++) out[i] = k - 1 < peerEnd[i]! ? valueAt(args[0]!, rows[k - 1]!) : null;
+      break;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,44 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { compileDateTimeFormat } from "../../src/types/datetime-format.js";
+import { IllegalArgumentError } from "../../src/errors/errors.js";
+
+const TS = 1704164645123456; // 2024-01-02 03:04:05.123456 UTC (a Tuesday)
+
+void test("formats Spark patterns", () => {
+  const f = (p: string, tz = "UTC"): string => compileDateTimeFormat(p).format(TS, tz);
+  assert.equal(f("yyyy-MM-dd HH:mm:ss.SSS"), "2024-01-02 03:04:05.123");
+  assert.equal(f("dd/MM/yyyy"), "02/01/2024");
+  assert.equal(f("EEE, d MMM yyyy"), "Tue, 2 Jan 2024");
+  assert.equal(f("EEEE MMMM"), "Tuesday January");
+  assert.equal(f("hh:mm a"), "03:04 AM");
+  assert.equal(f("yyyy-MM-dd'T'HH:mm:ssXXX"), "2024-01-02T03:04:05Z");
+  assert.equal(f("yyyy-MM-dd HH:mm XXX", "Asia/Kolkata"), "2024-01-02 08:34 +05:30");
+  assert.equal(f("HH:mm Z", "America/New_York"), "22:04 -0500");
+  assert.equal(f("yy D Q"), "24 2 1");
+  assert.equal(f("'It''s' yyyy"), "It's 2024");
+  assert.equal(f("SSSSSS"), "123456");
+  assert.equal(f("z"), "UTC");
+});
+
+void test("parses text with a pattern, null when it does not match", () => {
+  const p = (pat: string, s: string, tz = "UTC"): number | null => compileDateTimeFormat(pat).parse(s, tz);
+  assert.equal(p("yyyy-MM-dd HH:mm:ss", "2024-01-02 03:04:05"), 1704164645000000);
+  assert.equal(p("dd/MM/yyyy", "02/01/2024"), 1704153600000000);
+  assert.equal(p("yyyy-MM-dd HH:mm:ss.SSS", "2024-01-02 03:04:05.12"), 1704164645120000);
+  assert.equal(p("yyyy-MM-dd HH:mm:ssXXX", "2024-01-02 03:04:05+01:00"), 1704164645000000 - 3600e6);
+  assert.equal(p("yyyy-MM-dd", "2024-01-02", "America/Los_Angeles"), 1704153600000000 + 8 * 3600e6);
+  assert.equal(p("d MMM yyyy hh:mm a", "2 jan 2024 03:04 PM"), 1704164645000000 - 5e6 + 12 * 3600e6);
+  assert.equal(p("yyyy-MM-dd", "2024-02-30"), null);
+  assert.equal(p("yyyy-MM-dd", "2024-01-02 extra"), null);
+  assert.equal(p("yyyy-MM-dd", "nope"), null);
+  assert.equal(p("yyyy-MM-dd[ HH:mm]", "2024-01-02"), 1704153600000000);
+  assert.equal(p("yyyy-MM-dd[ HH:mm]", "2024-01-02 03:04"), 1704164640000000);
+  assert.equal(compileDateTimeFormat("yyyy-MM-dd").parseDate("2024-01-02", "Asia/Tokyo"), 19724);
+});
+
+void test("invalid patterns are IllegalArgumentError naming the pattern", () => {
+  assert.throws(() => compileDateTimeFormat("yyyy-MM-dd 'T"), (e: unknown) => e instanceof IllegalArgumentError && e.message.includes("'yyyy-MM-dd 'T'"));
+  assert.throws(() => compileDateTimeFormat("YYYY"), /week-based/);
+  assert.throws(() => compileDateTimeFormat("yyyy-bb"), /unknown pattern letter 'b'/);
+});
