@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests need (servers they start on loopback, a browser for
-# the UI test) when they are missing. Safe to run again. Needs root (or sudo) to install.
+# Installs the Debian packages the tests need when they are missing (servers the tests start on
+# loopback, a browser for the UI test). Safe to run again; needs root (or sudo) to install.
+# The batch engine needs none yet: connectors (Redis, PostgreSQL) and the web UI (Chromium)
+# add their packages to NEEDED when their tests land.
 set -euo pipefail
-need=()
-command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
-[ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
-[ -x /usr/bin/chromium ] || need+=(chromium)
-if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+NEEDED=()
+missing=()
+for pkg in "${NEEDED[@]}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 SUDO=""
 if [ "$(id -u)" != "0" ]; then
   if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
-    echo "sluice setup: missing ${need[*]}; install them with apt-get (needs root)." >&2; exit 0
+    echo "sluice setup: missing ${missing[*]}; install them with apt-get as root." >&2; exit 1
   fi
 fi
-echo "sluice setup: installing ${need[*]} ..."
+echo "sluice setup: installing ${missing[*]} ..."
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

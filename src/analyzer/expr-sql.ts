@@ -1,5 +1,7 @@
 import type { Expr } from "../expr/expression.js";
-import { simpleString, sqlTypeName } from "../types/data-type.js";
+import { valueToString } from "../expr/value-string.js";
+import { intervalOperator } from "./interval-arithmetic.js";
+import { DoubleType, FloatType, simpleString, sqlTypeName } from "../types/data-type.js";
 import { formatInterval, type Interval } from "../types/interval.js";
 import { formatDate, formatTimestamp } from "../types/datetime.js";
 import { decimalToString } from "../types/values.js";
@@ -47,9 +49,12 @@ export function exprSql(e: Expr, pretty = false): string {
     case "ScalarSubquery": return "scalarsubquery()";
     case "UnresolvedFunction":
       return `${e.name}(${e.distinct ? "DISTINCT " : ""}${e.args.map(r).join(", ")})${e.filter ? ` FILTER (WHERE ${r(e.filter)})` : ""}`;
-    case "Call":
+    case "Call": {
       if (e.fn.name === "__time_window") return "window";
+      const op = intervalOperator(e.fn.name);
+      if (op && e.args.length === 2) return `(${r(e.args[0]!)} ${op} ${r(e.args[1]!)})`;
       return `${e.fn.name}(${e.args.map(r).join(", ")})`;
+    }
     case "AggCall": {
       const args = e.args.length === 0 && e.fn.name === "count" ? (pretty ? "1" : "*") : e.args.map(r).join(", ");
       return `${e.fn.name}(${e.distinct ? "DISTINCT " : ""}${args})${e.filter ? ` FILTER (WHERE ${r(e.filter)})` : ""}`;
@@ -79,7 +84,8 @@ function literalSql(v: unknown, kind: string, pretty: boolean, scale: number): s
     case "timestamp": return `TIMESTAMP '${formatTimestamp(v as number)}'`;
     case "decimal": return decimalToString(v as number | bigint, scale);
     case "interval": return `INTERVAL '${formatInterval(v as Interval)}'`;
-    case "double": case "float": return String(v);
+    case "double": case "float": return valueToString(v, kind === "double" ? DoubleType : FloatType, "UTC");
+    case "binary": return `X'${[...(v as Uint8Array)].map((b) => b.toString(16).padStart(2, "0").toUpperCase()).join("")}'`;
     default: return typeof v === "object" ? simpleString({ kind: "string" }) : String(v);
   }
 }

@@ -10,7 +10,8 @@ import { BooleanType, IntegerType, type DataType, isIntegral, sqlTypeName, Strin
 import { castTo, coerceBinary, commonType } from "./coercion.js";
 import { extractFields, matchName, unresolvedColumnError } from "./resolve-column.js";
 import { exprSql } from "./expr-sql.js";
-import { canCastType } from "./cast-check.js";
+import { canCast } from "../expr/cast.js";
+import { resolveIntervalArithmetic } from "./interval-arithmetic.js";
 
 export interface ResolveScope {
   readonly input: readonly AttributeRef[];
@@ -51,13 +52,15 @@ export class ExprResolver {
       case "Cast": {
         const c = this.resolve(e.child, scope);
         const from = exprType(c);
-        if (!canCastType(from, e.to)) {
+        if (!canCast(from, e.to, this.hooks.functionContext.ansi)) {
           throw new AnalysisError("DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION", `[DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION] Cannot resolve "${exprSql(e)}" due to data type mismatch: cannot cast "${sqlTypeName(from)}" to "${sqlTypeName(e.to)}".`);
         }
         return E.cast(c, e.to, e.mode);
       }
       case "BinaryExpr": {
         const l = this.resolve(e.left, scope), r = this.resolve(e.right, scope);
+        const datetime = resolveIntervalArithmetic(e.op, l, r);
+        if (datetime) return datetime;
         const [cl, cr] = coerceBinary(e.op, l, r, exprSql(e));
         return E.binary(e.op, cl, cr);
       }
@@ -99,7 +102,7 @@ export class ExprResolver {
         if (this.hooks.outputOf(plan).length !== 1) {
           throw new AnalysisError("INVALID_SUBQUERY_EXPRESSION.SCALAR_SUBQUERY_RETURN_MORE_THAN_ONE_OUTPUT_COLUMN", `[INVALID_SUBQUERY_EXPRESSION.SCALAR_SUBQUERY_RETURN_MORE_THAN_ONE_OUTPUT_COLUMN] A scalar subquery must return exactly one column, but it returns ${this.hooks.outputOf(plan).length}.`);
         }
-        return E.scalarSubquery(plan);
+        return E.scalarSubquery(plan, this.hooks.outputOf(plan)[0]!.dataType);
       }
       case "UnresolvedExtractValue": {
         const c = this.resolve(e.child, scope);
@@ -185,6 +188,13 @@ export class ExprResolver {
     }
     // count(*) counts rows: no argument.
     let rawArgs = e.args;
+    // `first(x) IGNORE NULLS` is `first(x, true)`.
+    if (e.ignoreNulls && IGNORE_NULLS_AS_ARGUMENT.has(name)) {
+      if (rawArgs.length !== 1) {
+        throw new AnalysisError("INVALID_SQL_SYNTAX", `[INVALID_SQL_SYNTAX] ${name}() takes IGNORE NULLS or an ignoreNulls argument, not both.`);
+      }
+      rawArgs = [rawArgs[0]!, E.literal(true, BooleanType)];
+    }
     if (def.type === "aggregate" && name === "count" && rawArgs.length === 1 && rawArgs[0]!.kind === "UnresolvedStar") rawArgs = [];
     if (rawArgs.some((a) => a.kind === "UnresolvedStar")) rawArgs = rawArgs.flatMap((a) => (a.kind === "UnresolvedStar" ? this.expandStar(a.target, scope.input) : [a]));
     if (rawArgs.length < def.minArgs || rawArgs.length > def.maxArgs) {
@@ -238,7 +248,26 @@ export class ExprResolver {
   }
 }
 
+/** Functions whose IGNORE NULLS clause is their second (boolean) argument. */
+const IGNORE_NULLS_AS_ARGUMENT = new Set(["first", "last", "first_value", "last_value", "any_value"]);
+
+/**
+ * What a function definition learns about an argument. `name` is the column name the argument
+ * would have in a select list when it is a column, an alias or a field access (struct() names
+ * its fields with it).
+ */
 export function argInfo(a: Expr): ArgInfo {
   if (a.kind === "Literal") return { dataType: a.dataType, nullable: a.value === null, foldable: true, value: a.value };
-  return { dataType: exprType(a), nullable: exprNullable(a), foldable: false };
+  const name = argName(a);
+  return { dataType: exprType(a), nullable: exprNullable(a), foldable: false, ...(name === undefined ? {} : { name }) };
+}
+
+function argName(a: Expr): string | undefined {
+  switch (a.kind) {
+    case "AttributeRef": case "Alias": case "GetField": return a.name;
+    case "OuterRef": return a.attr.name;
+    case "LambdaVariable": return a.name;
+    case "Cast": return a.implicit ? argName(a.child) : undefined;
+    default: return undefined;
+  }
 }

@@ -1,6 +1,6 @@
 import { IllegalArgumentError } from "../errors/errors.js";
 import { type DataType, type StructType, NullType, structField, structType } from "../types/data-type.js";
-import { widerTypeWithString } from "../analyzer/coercion.js";
+import { findWiderType } from "../expr/type-coercion.js";
 import { inferLiteralType } from "./literal.js";
 import { arrayType, mapType, LongType, StringType } from "../types/data-type.js";
 
@@ -21,7 +21,7 @@ export function inferSchemaFromRows(rows: readonly Record<string, unknown>[]): S
         continue;
       }
       const t = inferValueType(v);
-      const w = widerTypeWithString(types.get(k)!, t);
+      const w = findWiderType(types.get(k)!, t);
       if (!w) throw new IllegalArgumentError("CANNOT_MERGE_TYPE", `[CANNOT_MERGE_TYPE] Cannot merge the types of column \`${k}\`: ${types.get(k)!.kind} and ${t.kind}.`);
       types.set(k, w);
     }

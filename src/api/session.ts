@@ -12,8 +12,8 @@ import { planPhysical } from "../physical/planner.js";
 import { parseStatements } from "../sql/index.js";
 import type { Statement } from "../sql/statement.js";
 import { LongType, type StructType, structType } from "../types/data-type.js";
-import type { DdlInputRow, DdlRow } from "../types/ddl-row-type.js";
-import type { InputRowOf, RowOf, UnknownRow } from "../types/row-type.js";
+import type { DdlRow } from "../types/ddl-row-type.js";
+import type { RowOf, UnknownRow } from "../types/row-type.js";
 import type { FieldsSpec } from "../types/row-type.js";
 import type { Schema } from "../types/schema-builder.js";
 import { toInternal } from "../types/values.js";
@@ -105,8 +105,8 @@ export class Session {
    * A DataFrame from rows (plain objects) and a schema (DDL, StructType or schema builder). Without
    * a schema, types are inferred as PySpark does (integers as bigint, other numbers as double, ...).
    */
-  createDataFrame<F extends FieldsSpec>(rows: readonly InputRowOf<Schema<F>>[], schema: Schema<F>): DataFrame<RowOf<Schema<F>>>;
-  createDataFrame<const D extends string>(rows: readonly DdlInputRow<D>[], schema: D): DataFrame<DdlRow<D>>;
+  createDataFrame<const D extends string>(rows: readonly Readonly<Record<string, unknown>>[], schema: D): DataFrame<DdlRow<D>>;
+  createDataFrame<F extends FieldsSpec>(rows: readonly Readonly<Record<string, unknown>>[], schema: Schema<F>): DataFrame<RowOf<Schema<F>>>;
   createDataFrame(rows: readonly Record<string, unknown>[], schema?: StructType): DataFrame;
   createDataFrame(rows: readonly Record<string, unknown>[] | readonly unknown[][], schema?: SchemaLike): DataFrame {
     const st = schema === undefined ? inferSchemaFromRows(rows as readonly Record<string, unknown>[]) : toStructType(schema);

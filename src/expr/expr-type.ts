@@ -1,7 +1,7 @@
 import { AnalysisError } from "../errors/errors.js";
 import { BooleanType, type DataType, LongType, StringType } from "../types/data-type.js";
 import type { Expr } from "./expression.js";
-import { decimalResultType } from "./decimal-result.js";
+import { type ArithmeticOp, decimalResultType } from "./type-coercion.js";
 
 /** The data type of a resolved expression. Throws for unresolved nodes (an analyzer bug or misuse). */
 export function exprType(e: Expr): DataType {
@@ -29,7 +29,8 @@ export function exprType(e: Expr): DataType {
     case "InList": case "InSubquery": case "Exists":
       return BooleanType;
     case "ScalarSubquery":
-      throw new AnalysisError("INTERNAL_ERROR", "A scalar subquery must be planned before its type is asked for.");
+      if (e.dataType) return e.dataType;
+      throw new AnalysisError("INTERNAL_ERROR", "A scalar subquery must be analyzed before its type is asked for.");
     default:
       throw new AnalysisError("INTERNAL_ERROR", `Expression ${e.kind} is not resolved.`);
   }
@@ -45,7 +46,7 @@ export function binaryResultType(op: string, l: DataType, r: DataType): DataType
     case "||":
       return l.kind === "array" ? l : StringType;
     default:
-      if (l.kind === "decimal" && r.kind === "decimal") return decimalResultType(op, l, r);
+      if (l.kind === "decimal" && r.kind === "decimal") return decimalResultType(op as ArithmeticOp, l, r);
       return l.kind === "null" ? r : l;
   }
 }

@@ -102,7 +102,8 @@ export interface CaseWhen {
 export interface InList { readonly kind: "InList"; readonly value: Expr; readonly list: readonly Expr[] }
 export interface InSubquery { readonly kind: "InSubquery"; readonly values: readonly Expr[]; readonly plan: LogicalPlan }
 export interface Exists { readonly kind: "Exists"; readonly plan: LogicalPlan }
-export interface ScalarSubquery { readonly kind: "ScalarSubquery"; readonly plan: LogicalPlan }
+/** `(SELECT max(x) FROM t)`: one column, at most one row. `dataType` is set by the analyzer. */
+export interface ScalarSubquery { readonly kind: "ScalarSubquery"; readonly plan: LogicalPlan; readonly dataType?: DataType }
 /** Inside a correlated subquery: a reference to an attribute of the enclosing query. */
 export interface OuterRef { readonly kind: "OuterRef"; readonly attr: AttributeRef }
 
@@ -180,7 +181,7 @@ export const Expr = {
   inList: (value: Expr, list: readonly Expr[]): InList => f({ kind: "InList", value, list: Object.freeze([...list]) }),
   inSubquery: (values: readonly Expr[], plan: LogicalPlan): InSubquery => f({ kind: "InSubquery", values: Object.freeze([...values]), plan }),
   exists: (plan: LogicalPlan): Exists => f({ kind: "Exists", plan }),
-  scalarSubquery: (plan: LogicalPlan): ScalarSubquery => f({ kind: "ScalarSubquery", plan }),
+  scalarSubquery: (plan: LogicalPlan, dataType?: DataType): ScalarSubquery => f({ kind: "ScalarSubquery", plan, ...(dataType ? { dataType } : {}) }),
   outerRef: (attr: AttributeRef): OuterRef => f({ kind: "OuterRef", attr }),
   call: (fn: ScalarFunctionDef, args: readonly Expr[], dataType: DataType, state?: unknown): Call =>
     f({ kind: "Call", fn, args: Object.freeze([...args]), dataType, ...(state === undefined ? {} : { state }) }),

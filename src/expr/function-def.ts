@@ -7,6 +7,8 @@ export interface ArgInfo {
   /** True when the argument is a constant; then `value` holds its internal value. */
   readonly foldable: boolean;
   readonly value?: unknown;
+  /** The argument's column name when it is a column, alias or field access (struct() names its fields with it). */
+  readonly name?: string;
 }
 
 /** Session settings that functions may depend on. */

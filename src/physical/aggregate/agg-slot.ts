@@ -160,17 +160,37 @@ class GenericSlot implements AggSlot {
 
 const FAST_NUMERIC = new Set(["byte", "short", "int", "long", "float", "double"]);
 
+/** How a sum/avg/min/max runs on Float64Array accumulators, when it can. */
+export interface NumericSpec {
+  readonly fn: "sum" | "avg" | "min" | "max";
+  /** The argument is an integer type (sums are exact beyond 2^53 through bigints). */
+  readonly integral: boolean;
+}
+
+/** count(*) / count(x) without DISTINCT: a counter per group. */
+export function isSimpleCount(call: AggCall): boolean {
+  return !call.distinct && call.fn.name === "count" && !call.ignoreNulls;
+}
+
+/** Whether `call` runs as a numeric slot (and how), or null for the general path. */
+export function numericSpec(call: AggCall, fctx: ExecFunctionContext): NumericSpec | null {
+  const name = call.fn.name;
+  if (call.distinct || call.args.length !== 1 || !(name === "sum" || name === "avg" || name === "min" || name === "max")) return null;
+  const argType = exprType(call.args[0]!);
+  if (!FAST_NUMERIC.has(argType.kind)) return null;
+  const integral = argType.kind !== "float" && argType.kind !== "double";
+  const expected = name === "avg" ? "double" : name === "sum" ? (integral ? "long" : "double") : argType.kind;
+  const exactMinMaxOnly = (name === "min" || name === "max") && argType.kind === "long";
+  if (call.dataType.kind !== expected || (fctx.ansi && name === "sum") || exactMinMaxOnly) return null;
+  return { fn: name, integral };
+}
+
 /** Chooses the fastest correct slot for an aggregate call. */
 export function makeSlot(call: AggCall, fctx: ExecFunctionContext): AggSlot {
-  const name = call.fn.name;
   const argTypes = call.args.map(exprType);
-  if (!call.distinct && name === "count" && !call.ignoreNulls) return new CountSlot();
-  if (!call.distinct && call.args.length === 1 && FAST_NUMERIC.has(argTypes[0]!.kind) && (name === "sum" || name === "avg" || name === "min" || name === "max")) {
-    const integral = argTypes[0]!.kind !== "float" && argTypes[0]!.kind !== "double";
-    const expected = name === "avg" ? "double" : name === "sum" ? (integral ? "long" : "double") : argTypes[0]!.kind;
-    const exactMinMaxOnly = (name === "min" || name === "max") && argTypes[0]!.kind === "long";
-    if (call.dataType.kind === expected && !(fctx.ansi && name === "sum") && !exactMinMaxOnly) return new NumericSlot(name, call.dataType, integral);
-  }
+  if (isSimpleCount(call)) return new CountSlot();
+  const spec = numericSpec(call, fctx);
+  if (spec) return new NumericSlot(spec.fn, call.dataType, spec.integral);
   const sig = { inputTypes: call.args.map(() => null), argTypes, dataType: call.dataType, state: call.state };
   const acc = call.fn.compile(sig, fctx);
   return new GenericSlot(acc, call.dataType, call.fn.skipNulls !== false, call.distinct, argTypes);

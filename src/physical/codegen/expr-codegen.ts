@@ -25,6 +25,11 @@ export interface InputBinding {
   /** Name of the local holding its nulls mask (or null). */
   readonly nulls: string;
   readonly type: DataType;
+  /**
+   * When true, `values` and `nulls` name per-row locals (a value computed earlier in the same
+   * loop, already in its internal form) rather than arrays indexed by the row.
+   */
+  readonly scalar?: boolean;
 }
 
 /**
@@ -86,6 +91,7 @@ export function genExpr(e: Expr, ctx: CodegenContext): GenValue {
     case "AttributeRef": {
       const b = ctx.inputs.get(e.id);
       if (!b) throw new ExecutionError("INTERNAL_ERROR", `Column ${e.name}#${e.id} is not available to this operator.`);
+      if (b.scalar) return { code: "", isNull: b.nulls, value: b.values };
       const n = ctx.fresh("n"), v = ctx.fresh("v");
       const read = b.type.kind === "boolean" ? `${b.values}[${ctx.row}] === 1` : `${b.values}[${ctx.row}]`;
       return { code: `const ${n} = ${b.nulls} !== null && ${b.nulls}[${ctx.row}] === 1; const ${v} = ${read};`, isNull: n, value: v };

@@ -1,0 +1,106 @@
+/**
+ * `npm run bench [-- --quick | --rows N] [--runs N] [--batch N]`
+ *
+ * Filter + projection + group-by over generated rows, run in one process by Sluice, a
+ * hand-written JavaScript loop and DuckDB. Each engine runs once to warm up, then `--runs`
+ * times (default 3); the table reports the median run (the best is in bench/results.json).
+ * Ratios are rows/s of the engine divided by rows/s of the reference.
+ */
+import { writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Session } from "../src/index.js";
+import { type Digest, compareDigests, digest, generateData } from "./group-by-data.js";
+import { type Engine, duckdbEngine, handLoopEngine, sluiceEngine } from "./group-by-engines.js";
+
+interface Options {
+  rows: number;
+  runs: number;
+  batch: number;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const o: Options = { rows: 10_000_000, runs: 3, batch: 8192 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const num = (): number => {
+      const v = Number(argv[++i]);
+      if (!Number.isInteger(v) || v <= 0) throw new Error(`${a} needs a positive integer`);
+      return v;
+    };
+    if (a === "--quick") o.rows = 1_000_000;
+    else if (a === "--rows") o.rows = num();
+    else if (a === "--runs") o.runs = num();
+    else if (a === "--batch") o.batch = num();
+    else throw new Error(`unknown argument ${a} (expected --quick, --rows N, --runs N, --batch N)`);
+  }
+  return o;
+}
+
+interface Measured {
+  engine: string;
+  medianSeconds: number;
+  bestSeconds: number;
+  runsSeconds: number[];
+  rowsPerSecond: number;
+  digest: Digest;
+}
+
+async function measure(e: Engine, rows: number, runs: number): Promise<Measured> {
+  const result = await e.run(); // warm-up (compiles, JITs), and the result we check
+  const times: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const t0 = process.hrtime.bigint();
+    await e.run();
+    times.push(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  return { engine: e.name, medianSeconds: median, bestSeconds: sorted[0]!, runsSeconds: times, rowsPerSecond: rows / median, digest: digest(result) };
+}
+
+function fmtRate(r: number): string {
+  return r >= 1e6 ? `${(r / 1e6).toFixed(1)} M` : `${(r / 1e3).toFixed(0)} k`;
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  process.stdout.write(`Generating ${o.rows.toLocaleString("en-US")} rows...\n`);
+  const data = generateData(o.rows);
+  const spark = Session.builder().appName("bench").create();
+  spark.conf.set("sluice.sql.execution.batchSize", o.batch);
+  const engines: Engine[] = [handLoopEngine(data), sluiceEngine(spark, data, o.batch)];
+  engines.push(await duckdbEngine(o.rows, null));
+  engines.push(await duckdbEngine(o.rows, 1));
+  const results: Measured[] = [];
+  for (const e of engines) {
+    process.stdout.write(`Running ${e.name}...\n`);
+    results.push(await measure(e, o.rows, o.runs));
+    e.close?.();
+  }
+  const hand = results[0]!, duck = results[2]!;
+  const mismatches = results.slice(1).map((r) => [r.engine, compareDigests(hand.digest, r.digest)] as const).filter(([, m]) => m !== null);
+  const header = ["engine", "seconds", "rows/s", "vs hand loop", "vs DuckDB"];
+  const table = results.map((r) => [r.engine, r.medianSeconds.toFixed(3), fmtRate(r.rowsPerSecond), (r.rowsPerSecond / hand.rowsPerSecond).toFixed(2), (r.rowsPerSecond / duck.rowsPerSecond).toFixed(2)]);
+  const widths = header.map((h, c) => Math.max(h.length, ...table.map((row) => row[c]!.length)));
+  const line = (cells: readonly string[]): string => cells.map((s, c) => (c === 0 ? s.padEnd(widths[c]!) : s.padStart(widths[c]!))).join("  ");
+  process.stdout.write(`\nfilter + project + group by (k, cat) over ${o.rows.toLocaleString("en-US")} rows; ${hand.digest.groups} groups, ${hand.digest.count} rows pass the filter\n`);
+  process.stdout.write(`median of ${o.runs} runs after a warm-up; Sluice batch size ${o.batch}; node ${process.version}\n\n`);
+  process.stdout.write(line(header) + "\n" + widths.map((w) => "-".repeat(w)).join("  ") + "\n" + table.map(line).join("\n") + "\n\n");
+  const sluice = results[1]!;
+  const ratio = sluice.rowsPerSecond / hand.rowsPerSecond;
+  process.stdout.write(`Sluice / hand loop = ${ratio.toFixed(2)} (target >= 0.50: ${ratio >= 0.5 ? "met" : "NOT met"})\n`);
+  if (mismatches.length) process.stdout.write(`RESULTS DIFFER: ${mismatches.map(([n, m]) => `${n}: ${m}`).join("; ")}\n`);
+  else process.stdout.write("All engines agree (group count, row count, checksums of sum/avg/max).\n");
+  const out = join(dirname(fileURLToPath(import.meta.url)), "results.json");
+  writeFileSync(out, JSON.stringify({
+    case: "filter + project + group by (k, cat)",
+    rows: o.rows, runs: o.runs, batchSize: o.batch, statistic: "median", node: process.version, date: new Date().toISOString(),
+    agree: mismatches.length === 0,
+    engines: results.map((r) => ({ ...r, ratioVsHandLoop: r.rowsPerSecond / hand.rowsPerSecond, ratioVsDuckDB: r.rowsPerSecond / duck.rowsPerSecond })),
+  }, null, 2) + "\n");
+  process.stdout.write(`Wrote ${out}\n`);
+  if (mismatches.length) process.exitCode = 1;
+}
+
+await main();

@@ -1,0 +1,59 @@
+import { randomUUID } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/**
+ * Writes `data` to `file` so that readers see either the old content or the whole new content,
+ * never a part: the bytes go to a hidden temp file in the same directory, are fsync'ed, and the
+ * temp file is renamed over the target (rename is atomic within a directory on POSIX file
+ * systems); the directory is fsync'ed so the rename itself survives a crash.
+ *
+ * With `overwrite: false` the write fails (returns false) when `file` exists: the rename is
+ * replaced by a hard link, which refuses an existing target, so two writers cannot both win.
+ */
+export function writeFileAtomic(file: string, data: string | Uint8Array, options: { overwrite?: boolean } = {}): boolean {
+  const dir = path.dirname(file);
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = path.join(dir, `.${path.basename(file)}.${randomUUID()}.tmp`);
+  const fd = fs.openSync(tmp, "wx");
+  try {
+    fs.writeSync(fd, typeof data === "string" ? Buffer.from(data, "utf8") : data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    if (options.overwrite === false) {
+      try {
+        fs.linkSync(tmp, file);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+        throw e;
+      }
+    } else {
+      fs.renameSync(tmp, file);
+    }
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+  syncDirectory(dir);
+  return true;
+}
+
+/** fsync of a directory (so a rename in it is durable); ignored where the platform refuses it. */
+export function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, "r");
+    fs.fsyncSync(fd);
+  } catch {
+    // Some platforms (Windows) cannot fsync a directory; the rename is still atomic.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** Whether a name is one of writeFileAtomic's temp files (readers skip them). */
+export function isAtomicTempName(name: string): boolean {
+  return name.startsWith(".") && name.endsWith(".tmp");
+}

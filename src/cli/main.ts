@@ -1,0 +1,67 @@
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { SluiceError } from "../errors/errors.js";
+import { runSql } from "./sql-command.js";
+
+/**
+ * The `sluice` command. Returns the process exit code; errors a user can fix are printed as one
+ * clear message (never a bare stack trace).
+ */
+export async function main(argv: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  const program = new Command();
+  let code = 0;
+  program
+    .name("sluice")
+    .description("Structured Streaming for TypeScript: run SQL over files, and streaming pipelines.")
+    .version(readVersion(), "-V, --version")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => out.write(s), writeErr: (s) => err.write(s) })
+    .showHelpAfterError("(run with --help for usage)");
+
+  program
+    .command("sql")
+    .description("Run Spark SQL (batch) and print the result as show() does. Files are tables: SELECT * FROM json.`data/*.json`")
+    .argument("[query]", "the SQL text (several statements separated by ';'; the last one's result is printed)")
+    .option("-f, --file <path>", "read the SQL from a file instead")
+    .option("-n, --num-rows <n>", "rows to print", "20")
+    .option("--truncate <n>", "truncate cells to n characters (0: no truncation)", "20")
+    .option("--vertical", "print one line per column, as show(vertical=true)")
+    .option("--json", "print the rows as JSON lines instead of a table")
+    .option("-c, --conf <key=value...>", "session settings, e.g. -c sluice.sql.session.timeZone=Europe/Paris")
+    .addHelpText("after", `
+Examples:
+  $ sluice sql "SELECT 1 + 1 AS two"
+  $ sluice sql "SELECT word, count(*) AS n FROM text.\\\`docs/*.txt\\\` GROUP BY word ORDER BY n DESC"
+  $ sluice sql -f report.sql --json`)
+    .action(async (query: string | undefined, opts: { file?: string; numRows: string; truncate: string; vertical?: boolean; json?: boolean; conf?: string[] }) => {
+      code = await runSql({ query, ...opts }, out, err);
+    });
+
+  try {
+    await program.parseAsync(["node", "sluice", ...argv]);
+    if (argv.length === 0) {
+      program.outputHelp();
+      return 1;
+    }
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    err.write(`sluice: ${describeError(e)}\n`);
+    return 1;
+  }
+}
+
+export function describeError(e: unknown): string {
+  if (e instanceof SluiceError) return e.message;
+  if (e instanceof Error) return `${e.name}: ${e.message}`;
+  return String(e);
+}
+
+function readVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
+    return pkg.version ?? "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}

@@ -1,0 +1,160 @@
+import { type Vector, VectorBuilder } from "../../batch/vector.js";
+import { valueKey } from "../../expr/aggregates/collect.js";
+import type { DataType } from "../../types/data-type.js";
+
+/** Largest value span a dense integer coder covers with a direct array. */
+const MAX_DENSE_SPAN = 1 << 22;
+
+/**
+ * Gives each distinct value of one grouping column (null included) a dense code 0, 1, 2, ... in
+ * the order values are first met. Generated aggregate loops inline the fast path:
+ *
+ * - integer-like columns (byte, short, int, date, boolean as 0/1): `dense[v - base]` is the code
+ *   (-1 when not yet seen) while the values seen span a small enough range; values outside it
+ *   go through `code(v)`, which widens the window when the span stays dense, else uses `map`.
+ * - other columns: `map.get(key)` where the key is the value itself (Map's SameValueZero
+ *   equality gives NaN = NaN and -0 = 0, as Spark's grouping) or an encoding for complex
+ *   values (arrays, structs, binary, maps, intervals).
+ *
+ * `values[code]` is the value (null for the null code), used to build the output keys.
+ */
+export class KeyCoder {
+  readonly map = new Map<unknown, number>();
+  readonly values: unknown[] = [];
+  /** Code of null, or -1 while no null was met. */
+  nullCode = -1;
+  /** Dense window for integer-like columns: `dense[v - base]`, -1 = unseen. */
+  dense: Int32Array = new Int32Array(0);
+  base = 0;
+  private min = Infinity;
+  private max = -Infinity;
+  readonly encode: ((v: unknown) => unknown) | null;
+  readonly integerLike: boolean;
+
+  constructor(readonly type: DataType) {
+    this.integerLike = isIntegerLikeKey(type);
+    this.encode = keyEncoder(type);
+  }
+
+  get size(): number {
+    return this.values.length;
+  }
+
+  /** Code of null (creating it). */
+  codeNull(): number {
+    if (this.nullCode < 0) {
+      this.nullCode = this.values.length;
+      this.values.push(null);
+    }
+    return this.nullCode;
+  }
+
+  /** Code of a non-null value (creating it); for integer-like columns `v` is a number (booleans as 0/1). */
+  code(v: unknown): number {
+    const key = this.encode === null ? v : this.encode(v);
+    let c = this.map.get(key);
+    if (c !== undefined) return c;
+    c = this.values.length;
+    this.values.push(this.integerLike && this.type.kind === "boolean" ? v === 1 : v);
+    this.map.set(key, c);
+    if (this.integerLike) this.placeDense(v as number, c);
+    return c;
+  }
+
+  private placeDense(v: number, c: number): void {
+    const off = v - this.base;
+    if (off >= 0 && off < this.dense.length) {
+      this.dense[off] = c;
+      return;
+    }
+    const min = Math.min(this.min, v), max = Math.max(this.max, v);
+    this.min = min;
+    this.max = max;
+    const span = max - min + 1;
+    // Stay dense while the window is at most 8 slots per distinct value (or small anyway).
+    if (span > MAX_DENSE_SPAN || span > Math.max(4096, 8 * this.map.size)) return;
+    const old = this.dense.length;
+    const size = Math.min(MAX_DENSE_SPAN, Math.max(span, old * 2, 64));
+    // Leave the slack on the side the window grew towards.
+    const base = v < this.base && old > 0 ? Math.max(min - (size - span), -2147483648) : min;
+    const d = new Int32Array(size).fill(-1);
+    for (const [val, code] of this.map) {
+      const o = (val as number) - base;
+      if (o >= 0 && o < size) d[o] = code;
+    }
+    this.dense = d;
+    this.base = base;
+  }
+
+  /** The distinct values, in code order, as a vector. */
+  dictionary(): Vector {
+    const b = new VectorBuilder(this.type, this.values.length);
+    for (const v of this.values) b.append(v);
+    return b.finish();
+  }
+}
+
+export function isIntegerLikeKey(t: DataType): boolean {
+  return t.kind === "byte" || t.kind === "short" || t.kind === "int" || t.kind === "date" || t.kind === "boolean";
+}
+
+/** Map keys must compare by value: complex values are encoded. */
+function keyEncoder(t: DataType): ((v: unknown) => unknown) | null {
+  switch (t.kind) {
+    case "binary": case "array": case "struct": case "map": case "interval":
+      return valueKey(t);
+    default:
+      return null;
+  }
+}
+
+/** Multiplier of the composite-key hash (changing it changes no persisted data). */
+export const TUPLE_HASH_MUL = 0x9e3779b1;
+
+/**
+ * Group ids for tuples of key codes (two or more grouping columns): open addressing over Int32
+ * arrays. `slots[s]` is group + 1 (0 = empty); `keys[g * width + j]` is code j of group g. The
+ * generated loop probes inline with the same hash as `hashOf`; `insert` adds a group.
+ */
+export class TupleTable {
+  slots: Int32Array = new Int32Array(1024);
+  mask = 1023;
+  keys: Int32Array;
+  count = 0;
+
+  constructor(readonly width: number) {
+    this.keys = new Int32Array(1024 * width);
+  }
+
+  static hash(codes: ArrayLike<number>, offset: number, width: number): number {
+    let h = 0;
+    for (let j = 0; j < width; j++) h = Math.imul(h ^ codes[offset + j]!, TUPLE_HASH_MUL);
+    return h ^ (h >>> 16);
+  }
+
+  /** Adds the group whose codes are `codes` at empty slot `s`; returns its id. */
+  insert(s: number, codes: ArrayLike<number>): number {
+    const g = this.count++;
+    const w = this.width;
+    if ((g + 1) * w > this.keys.length) {
+      const k = new Int32Array(this.keys.length * 2);
+      k.set(this.keys);
+      this.keys = k;
+    }
+    for (let j = 0; j < w; j++) this.keys[g * w + j] = codes[j]!;
+    this.slots[s] = g + 1;
+    if (this.count * 2 > this.slots.length) this.rehash(this.slots.length * 2);
+    return g;
+  }
+
+  private rehash(size: number): void {
+    const slots = new Int32Array(size), mask = size - 1, w = this.width;
+    for (let g = 0; g < this.count; g++) {
+      let s = TupleTable.hash(this.keys, g * w, w) & mask;
+      while (slots[s] !== 0) s = (s + 1) & mask;
+      slots[s] = g + 1;
+    }
+    this.slots = slots;
+    this.mask = mask;
+  }
+}

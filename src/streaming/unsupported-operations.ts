@@ -1,0 +1,61 @@
+import { planOutput } from "../analyzer/plan-output.js";
+import { StreamingError } from "../errors/errors.js";
+import { type LogicalPlan, children, isStreamingPlan } from "../plan/logical-plan.js";
+import type { OutputMode } from "./sink.js";
+
+/**
+ * Spark's UnsupportedOperationChecker for the stateless engine: rejects, at start(), query shapes
+ * that cannot run incrementally, with Spark's reasons. Stateful operators (aggregation,
+ * deduplication, stream-stream joins, streaming limit) are rejected as "not supported yet" until
+ * the state layer lands; that issue replaces those cases with real checks.
+ */
+export function checkStreamingQuery(plan: LogicalPlan, outputMode: OutputMode): void {
+  if (!isStreamingPlan(plan)) {
+    throw new StreamingError("WRITE_STREAM_NOT_ALLOWED", "'writeStream' can be called only on streaming Dataset/DataFrame.");
+  }
+  const fail = (cls: string, msg: string, node: LogicalPlan): never => {
+    throw new StreamingError(cls, `${msg};\n${node.kind} [${planOutput(node).map((a) => a.name).join(", ")}]`);
+  };
+  const notYet = (what: string, node: LogicalPlan): never =>
+    fail("STREAMING_STATEFUL_OPERATOR_NOT_SUPPORTED_YET", `${what} on streaming DataFrames/Datasets is not supported yet (it needs the state store of the stateful-streaming engine)`, node);
+  const visit = (p: LogicalPlan): void => {
+    const streaming = isStreamingPlan(p);
+    if (streaming) {
+      switch (p.kind) {
+        case "Aggregate": case "GroupingSets": notYet("Aggregation", p); break;
+        case "Distinct": notYet("distinct()", p); break;
+        case "Deduplicate": notYet(p.withinWatermark ? "dropDuplicatesWithinWatermark()" : "dropDuplicates()", p); break;
+        case "Sort": fail("STREAMING_SORT_NOT_SUPPORTED", "Sorting is not supported on streaming DataFrames/Datasets, unless it is on aggregated DataFrame/Dataset in Complete output mode", p); break;
+        case "Limit": fail("STREAMING_LIMIT_NOT_SUPPORTED", outputMode === "update" ? "Limits are not supported on streaming DataFrames/Datasets in Update output mode" : "Limits on streaming DataFrames/Datasets are not supported yet (a streaming limit keeps state)", p); break;
+        case "Window": fail("NON_TIME_WINDOW_NOT_SUPPORTED_IN_STREAMING", "Window function is not supported in streaming DataFrames/Datasets: non-time-based windows are not supported on streaming DataFrames/Datasets", p); break;
+        case "SetOperation": fail("STREAMING_SET_OPERATION_NOT_SUPPORTED", `${p.op === "intersect" ? "Intersect" : "Except"} is not supported with streaming DataFrames/Datasets`, p); break;
+        case "Union":
+          if (p.children.some((c) => !isStreamingPlan(c))) fail("STREAMING_UNION_WITH_BATCH", "Union between streaming and batch DataFrames/Datasets is not supported", p);
+          break;
+        case "Join": checkJoin(p, fail, notYet); break;
+        default: break;
+      }
+    }
+    children(p).forEach(visit);
+  };
+  visit(plan);
+  if (outputMode === "complete") {
+    throw new StreamingError("STREAMING_OUTPUT_MODE.UNSUPPORTED_OPERATION", "Complete output mode not supported when there are no streaming aggregations on streaming DataFrames/Datasets");
+  }
+}
+
+function checkJoin(
+  p: Extract<LogicalPlan, { kind: "Join" }>,
+  fail: (cls: string, msg: string, node: LogicalPlan) => never,
+  notYet: (what: string, node: LogicalPlan) => never,
+): void {
+  const l = isStreamingPlan(p.left), r = isStreamingPlan(p.right);
+  if (l && r) notYet("Stream-stream join", p);
+  switch (p.joinType) {
+    case "inner": case "cross": return;
+    case "left_outer": if (r) fail("STREAMING_JOIN_NOT_SUPPORTED", "Left outer join with a streaming DataFrame/Dataset on the right and a static DataFrame/Dataset on the left is not supported", p); return;
+    case "right_outer": if (l) fail("STREAMING_JOIN_NOT_SUPPORTED", "Right outer join with a streaming DataFrame/Dataset on the left and a static DataFrame/DataSet on the right not supported", p); return;
+    case "full_outer": fail("STREAMING_JOIN_NOT_SUPPORTED", "Full outer joins with streaming DataFrames/Datasets are not supported", p); return;
+    case "left_semi": case "left_anti": if (r) fail("STREAMING_JOIN_NOT_SUPPORTED", `Left ${p.joinType === "left_semi" ? "semi" : "anti"} joins with a streaming DataFrame/Dataset on the right are not supported`, p); return;
+  }
+}
