@@ -278,7 +278,8 @@ export class Analyzer {
     pick: (resolved: Expr[]) => T,
     build: (resolved: T, newChild: LogicalPlan) => LogicalPlan,
   ): LogicalPlan {
-    const aggInput = planOutput(agg.child);
+    const sets = groupingSetsOf(agg);
+    const aggInput = sets ? planOutput(sets.input) : planOutput(agg.child);
     const aggOutput = planOutput(agg);
     const extra: Expr[] = [];
     const resolved = exprs.map((e) => {
@@ -286,7 +287,8 @@ export class Analyzer {
       try {
         return this.resolver.resolve(e, this.scope(aggOutput, outer));
       } catch {
-        const r = this.resolver.resolve(e, this.scope(aggInput, outer, true));
+        const resolvedInput = this.resolver.resolve(e, this.scope(aggInput, outer, true));
+        const r = sets ? groupingToAttributes(resolvedInput, sets.groups, sets.groupAttrs) : resolvedInput;
         return transformExprDown(r, (x) => {
           if (x.kind === "AggCall" || agg.groupingExprs.some((g) => semanticEquals(g, x))) {
             const existing = agg.aggregateExprs.find((a) => a.kind === "Alias" && semanticEquals(a.child, x)) ?? agg.aggregateExprs.find((a) => a.kind === "AttributeRef" && semanticEquals(a, x));
@@ -385,22 +387,20 @@ export class Analyzer {
       return [...input, ...vals, E.literal(mask, LongType)];
     });
     const expand = Plan.expand(projections, [...input, ...groupAttrs, gid], child);
-    const expandOut = planOutput(expand);
     // References to grouping expressions above the Expand point at the nulled copies.
-    const toGroupAttr = (e: Expr): Expr =>
-      transformExprDown(e, (x) => {
-        if (x.kind === "AggCall") return x;
-        const i = groups.findIndex((g) => semanticEquals(g, x));
-        return i >= 0 ? groupAttrs[i]! : undefined;
-      });
+    const toGroupAttr = (e: Expr): Expr => groupingToAttributes(e, groups, groupAttrs);
     const resolvedAggs = expanded.map((e) => {
+      const isGroupingCall = (x: Expr): boolean => x.kind === "UnresolvedFunction" && (x.name.toLowerCase() === "grouping" || x.name.toLowerCase() === "grouping_id");
       const withGrouping = transformExprUp(e, (x) => {
-        if (x.kind === "UnresolvedFunction" && (x.name.toLowerCase() === "grouping" || x.name.toLowerCase() === "grouping_id")) {
+        if (x.kind === "UnresolvedFunction" && isGroupingCall(x)) {
           return Expr_groupingCall(x.name.toLowerCase(), x.args, groups.map((g) => exprSql(g, true)), gid, groups.length);
         }
         return x;
       });
-      return this.named(toGroupAttr(this.resolver.resolve(withGrouping, this.scope(expandOut, outer, true))));
+      // A select item that is just grouping(k) / grouping_id() keeps that name.
+      const named = isGroupingCall(e) ? E.alias(withGrouping, exprSql(e, true)) : withGrouping;
+      // Resolved against the input (the Expand's copies of the grouping columns have the same names).
+      return this.named(toGroupAttr(this.resolver.resolve(named, this.scope(input, outer, true))));
     });
     return this.finishAggregate([...groupAttrs, gid], resolvedAggs, expand, outer);
   }
@@ -519,6 +519,36 @@ function containsAggOutsideWindow(e: Expr): boolean {
   }
   if (e.kind === "ScalarSubquery" || e.kind === "Exists" || e.kind === "InSubquery") return false;
   return exprChildren(e).some(containsAggOutsideWindow);
+}
+
+/**
+ * Replaces grouping expressions (outside aggregate arguments) with the Expand's nullable copies
+ * of them. An alias keeps its name: only its child is rewritten.
+ */
+function groupingToAttributes(e: Expr, groups: readonly Expr[], groupAttrs: readonly AttributeRef[]): Expr {
+  if (e.kind === "Alias") {
+    const c = groupingToAttributes(e.child, groups, groupAttrs);
+    return c === e.child ? e : E.alias(c, e.name, e.id);
+  }
+  return transformExprDown(e, (x) => {
+    if (x.kind === "AggCall") return x;
+    const i = groups.findIndex((g) => semanticEquals(g, x));
+    return i >= 0 ? groupAttrs[i]! : undefined;
+  });
+}
+
+/** For an Aggregate over grouping sets: the Expand's input, the grouping expressions and their copies. */
+function groupingSetsOf(agg: Aggregate): { input: LogicalPlan; groups: Expr[]; groupAttrs: AttributeRef[] } | null {
+  const ex = agg.child;
+  if (ex.kind !== "Expand" || ex.output[ex.output.length - 1]?.name !== "spark_grouping_id") return null;
+  const n = planOutput(ex.child).length;
+  const groupAttrs = ex.output.slice(n, ex.output.length - 1);
+  const groups: Expr[] = [];
+  for (let i = 0; i < groupAttrs.length; i++) {
+    const p = ex.projections.find((ps) => !(ps[n + i]!.kind === "Literal" && (ps[n + i] as { value: unknown }).value === null));
+    groups.push(p ? p[n + i]! : groupAttrs[i]!);
+  }
+  return { input: ex.child, groups, groupAttrs };
 }
 
 function coalesceDef(): ScalarFunctionDef {

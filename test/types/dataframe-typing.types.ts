@@ -1,6 +1,6 @@
 // Compile-time checks of the DataFrame's row types (compiled by `npm run typecheck`, never run).
 import type { Expect, Equal } from "./type-assert.js";
-import { Session, schema, t } from "../../src/index.js";
+import { type Session, schema, t } from "../../src/index.js";
 
 declare const spark: Session;
 
@@ -14,16 +14,16 @@ sales.select("regoin");
 // @ts-expect-error "amout" is not a column of sales
 sales.drop("amout");
 
-const picked = sales.select("item", "amount");
+export const picked = sales.select("item", "amount");
 type Picked = Awaited<ReturnType<typeof picked.collect>>[number];
 export type _picked = Expect<Equal<Picked, { item: string; amount: number | null }>>;
 
-const renamed = sales.withColumnRenamed("item", "product");
+export const renamed = sales.withColumnRenamed("item", "product");
 type Renamed = Awaited<ReturnType<typeof renamed.collect>>[number];
 export type _renamed = Expect<Equal<keyof Renamed, "region" | "product" | "amount">>;
 
 // Schema builders give exact (non-null by default) row types.
-const people = spark.createDataFrame([{ name: "a", age: 3 }], schema({ name: t.string(), age: t.int().nullable() }));
+export const people = spark.createDataFrame([{ name: "a", age: 3 }], schema({ name: t.string(), age: t.int().nullable() }));
 type Person = Awaited<ReturnType<typeof people.collect>>[number];
 export type _person = Expect<Equal<Person, { name: string; age: number | null }>>;
 
