@@ -17,7 +17,8 @@ export type { ExplainMode } from "./api/explain.js";
 
 // Functions: `import { functions as F } from "sluice"`, or the common ones by name
 export * as functions from "./api/functions.js";
-export { col, lit, expr, when, window, session_window, window_time, timestamp_seconds, broadcast } from "./api/functions.js";
+export { col, lit, expr, when, window, session_window, window_time, timestamp_seconds, broadcast, udf, udaf } from "./api/functions.js";
+export type { UserDefinedFunction, UserAggregator } from "./api/udf.js";
 
 // Types and schemas
 export * from "./types/data-type.js";

@@ -245,3 +245,4 @@ export const monotonically_increasing_id = (): Column => call("monotonically_inc
 export const spark_partition_id = (): Column => call("spark_partition_id", []);
 /** Marks a DataFrame for broadcasting in a join (a hint; the build side is held in memory either way). */
 export { broadcast } from "./broadcast.js";
+export { udf, udaf } from "./udf.js";
