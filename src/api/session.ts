@@ -23,6 +23,7 @@ import { DataFrameReader, type SchemaLike, toStructType } from "./dataframe-read
 import { explainString } from "./explain.js";
 import { inferSchemaFromRows } from "./infer-schema.js";
 import { RuntimeConfig } from "./runtime-config.js";
+import { UDFRegistration } from "./udf.js";
 import "../expr/builtins.js";
 
 /**
@@ -36,6 +37,8 @@ import "../expr/builtins.js";
 export class Session {
   readonly conf: RuntimeConfig;
   readonly catalog = new SessionCatalog();
+  /** Registers TypeScript functions for SQL: `spark.udf.register("slug", fn, "string")`. */
+  readonly udf = new UDFRegistration();
   private stopped = false;
 
   constructor(
