@@ -46,17 +46,29 @@ interface Measured {
   digest: Digest;
 }
 
-async function measure(e: Engine, rows: number, runs: number): Promise<Measured> {
-  const result = await e.run(); // warm-up (compiles, JITs), and the result we check
-  const times: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const t0 = process.hrtime.bigint();
-    await e.run();
-    times.push(Number(process.hrtime.bigint() - t0) / 1e9);
+/**
+ * Warms every engine up (compiles, JITs; its result is the one checked), then runs the engines
+ * in turn, round after round, so that noise from the machine is spread over all of them.
+ */
+async function measureAll(engines: readonly Engine[], rows: number, runs: number): Promise<Measured[]> {
+  const digests: Digest[] = [];
+  for (const e of engines) {
+    process.stdout.write(`Warming up ${e.name}...\n`);
+    digests.push(digest(await e.run()));
   }
-  const sorted = [...times].sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)]!;
-  return { engine: e.name, medianSeconds: median, bestSeconds: sorted[0]!, runsSeconds: times, rowsPerSecond: rows / median, digest: digest(result) };
+  const times: number[][] = engines.map(() => []);
+  for (let r = 0; r < runs; r++) {
+    for (let j = 0; j < engines.length; j++) {
+      const t0 = process.hrtime.bigint();
+      await engines[j]!.run();
+      times[j]!.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    }
+  }
+  return engines.map((e, j) => {
+    const sorted = [...times[j]!].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)]!;
+    return { engine: e.name, medianSeconds: median, bestSeconds: sorted[0]!, runsSeconds: times[j]!, rowsPerSecond: rows / median, digest: digests[j]! };
+  });
 }
 
 function fmtRate(r: number): string {
@@ -72,12 +84,8 @@ async function main(): Promise<void> {
   const engines: Engine[] = [handLoopEngine(data), sluiceEngine(spark, data, o.batch)];
   engines.push(await duckdbEngine(o.rows, null));
   engines.push(await duckdbEngine(o.rows, 1));
-  const results: Measured[] = [];
-  for (const e of engines) {
-    process.stdout.write(`Running ${e.name}...\n`);
-    results.push(await measure(e, o.rows, o.runs));
-    e.close?.();
-  }
+  const results = await measureAll(engines, o.rows, o.runs);
+  for (const e of engines) e.close?.();
   const hand = results[0]!, duck = results[2]!;
   const mismatches = results.slice(1).map((r) => [r.engine, compareDigests(hand.digest, r.digest)] as const).filter(([, m]) => m !== null);
   const header = ["engine", "seconds", "rows/s", "vs hand loop", "vs DuckDB"];
@@ -85,7 +93,7 @@ async function main(): Promise<void> {
   const widths = header.map((h, c) => Math.max(h.length, ...table.map((row) => row[c]!.length)));
   const line = (cells: readonly string[]): string => cells.map((s, c) => (c === 0 ? s.padEnd(widths[c]!) : s.padStart(widths[c]!))).join("  ");
   process.stdout.write(`\nfilter + project + group by (k, cat) over ${o.rows.toLocaleString("en-US")} rows; ${hand.digest.groups} groups, ${hand.digest.count} rows pass the filter\n`);
-  process.stdout.write(`median of ${o.runs} runs after a warm-up; Sluice batch size ${o.batch}; node ${process.version}\n\n`);
+  process.stdout.write(`median of ${o.runs} interleaved runs after a warm-up; Sluice batch size ${o.batch}; node ${process.version}\n\n`);
   process.stdout.write(line(header) + "\n" + widths.map((w) => "-".repeat(w)).join("  ") + "\n" + table.map(line).join("\n") + "\n\n");
   const sluice = results[1]!;
   const ratio = sluice.rowsPerSecond / hand.rowsPerSecond;

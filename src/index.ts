@@ -15,6 +15,27 @@ export { DataFrameWriter } from "./api/dataframe-writer.js";
 export { RuntimeConfig } from "./api/runtime-config.js";
 export type { ExplainMode } from "./api/explain.js";
 
+// Structured Streaming
+export { DataStreamReader } from "./api/data-stream-reader.js";
+export { DataStreamWriter } from "./api/data-stream-writer.js";
+export { StreamingQuery } from "./api/streaming-query.js";
+export { StreamingQueryManager } from "./api/streaming-query-manager.js";
+export { MemoryStream } from "./connectors/memory/memory-stream-source.js";
+export { ManualClock, SystemClock } from "./streaming/clock.js";
+export type { Clock } from "./streaming/clock.js";
+export { StreamingQueryProgress } from "./streaming/progress.js";
+export type { StreamingQueryStatus, SourceProgress, SinkProgress, StateOperatorProgress } from "./streaming/progress.js";
+export type { StreamingQueryListener, QueryStartedEvent, QueryProgressEvent, QueryIdleEvent, QueryTerminatedEvent } from "./streaming/streaming-listener.js";
+export { StreamingQueryException } from "./streaming/streaming-query-exception.js";
+export { CheckpointError } from "./checkpoint/checkpoint-error.js";
+export type { Source, Offset, ReadLimit, StreamingSourceProvider } from "./streaming/source.js";
+export type { Sink, OutputMode } from "./streaming/sink.js";
+export type { TriggerSpec } from "./streaming/trigger.js";
+export type { ForeachWriter } from "./connectors/foreach/foreach-sink.js";
+export type { ForeachBatchFunction } from "./connectors/foreach/foreach-batch-sink.js";
+export { registerStreamSource } from "./streaming/stream-source-registry.js";
+export type { StreamSourceFactory, StreamSourceRequest } from "./streaming/stream-source-registry.js";
+
 // Functions: `import { functions as F } from "sluice"`, or the common ones by name
 export * as functions from "./api/functions.js";
 export { col, lit, expr, when, window, session_window, window_time, timestamp_seconds, broadcast, udf, udaf } from "./api/functions.js";

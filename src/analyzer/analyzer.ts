@@ -16,6 +16,8 @@ import { rewriteTimeWindows } from "./time-window-rewrite.js";
 import { extractWindows } from "./extract-windows.js";
 import { checkAggregate } from "./check-aggregate.js";
 import { inlineTableToRelation } from "./inline-table.js";
+import { containsCorrelatedSubquery, rewriteCorrelatedPredicates } from "./correlated-subquery.js";
+import { planExprs } from "../plan/plan-exprs.js";
 
 /** Where the analyzer finds tables: temp views and file relations (`json.\`/path\``). */
 export interface Catalog {
@@ -59,6 +61,7 @@ export class Analyzer {
   analyze(plan: LogicalPlan): LogicalPlan {
     if (analyzed.has(plan)) return plan;
     const out = this.resolvePlan(plan, []);
+    checkNoCorrelatedLeft(out);
     analyzed.add(out);
     return out;
   }
@@ -204,6 +207,11 @@ export class Analyzer {
     const input = planOutput(child);
     try {
       const c = this.resolver.asBoolean(this.resolver.resolve(cond, this.scope(input, outer)), "WHERE");
+      const rewritten = rewriteCorrelatedPredicates(c, child);
+      if (rewritten) {
+        const joined = rewritten.condition ? Plan.filter(rewritten.condition, rewritten.child) : rewritten.child;
+        return rewritten.child === child ? joined : this.markAnalyzed(joined);
+      }
       return Plan.filter(c, child);
     } catch (err) {
       // Spark resolves a filter over a projection that dropped the column against the projection's input.
@@ -303,8 +311,14 @@ export class Analyzer {
     });
     if (extra.length === 0) return build(pick(resolved), child);
     const newAgg = this.finishAggregate(agg.groupingExprs, [...agg.aggregateExprs, ...extra], agg.child, outer);
-    const rebuilt = child === agg ? newAgg : withChildren(child, [newAgg]);
-    return Plan.project(planOutput(child), build(pick(resolved), rebuilt));
+    const extraAttrs = planOutput(newAgg).filter((a) => extra.some((x) => x.kind === "Alias" && x.id === a.id));
+    // Rebuild the chain from `child` down to the aggregation, letting the new columns through.
+    const rebuild = (p: LogicalPlan): LogicalPlan => {
+      if (p === agg) return newAgg;
+      if (p.kind === "Project") return Plan.project([...p.projectList, ...extraAttrs], rebuild(p.child));
+      return withChildren(p, [rebuild(children(p)[0]!)]);
+    };
+    return Plan.project(planOutput(child), build(pick(resolved), rebuild(child)));
   }
 
   private resolveGroupingExprs(grouping: readonly Expr[], selectList: readonly Expr[], input: readonly AttributeRef[], outer: readonly (readonly AttributeRef[])[]): Expr[] {
@@ -441,6 +455,12 @@ export class Analyzer {
     return Plan.join(left, right, p.joinType, cond);
   }
 
+  private markAnalyzed(p: LogicalPlan): LogicalPlan {
+    analyzed.add(p);
+    for (const c of children(p)) if (!analyzed.has(c)) this.markAnalyzed(c);
+    return p;
+  }
+
   /** When both sides of a binary node share attribute ids (a self-join), the right side gets new ones. */
   private dedupRight(left: LogicalPlan, right: LogicalPlan): LogicalPlan {
     const ids = new Set(planOutput(left).map((a) => a.id));
@@ -494,6 +514,19 @@ export class Analyzer {
   }
 }
 
+/** Correlated subqueries the analyzer could not turn into joins are refused before execution. */
+function checkNoCorrelatedLeft(p: LogicalPlan): void {
+  for (const e of planExprs(p)) {
+    if (containsCorrelatedSubquery(e)) {
+      throw new AnalysisError(
+        "UNSUPPORTED_SUBQUERY_EXPRESSION_CATEGORY.CORRELATED_REFERENCE",
+        `[UNSUPPORTED_SUBQUERY_EXPRESSION_CATEGORY.CORRELATED_REFERENCE] Correlated subqueries are supported only as [NOT] EXISTS or [NOT] IN conjuncts of a WHERE clause; rewrite "${exprSql(e)}" as a join.`,
+      );
+    }
+  }
+  for (const c of children(p)) checkNoCorrelatedLeft(c);
+}
+
 function ordinalWord(n: number): string {
   return ["zeroth", "first", "second", "third", "fourth", "fifth"][n] ?? `${n}th`;
 }
@@ -507,6 +540,9 @@ function ordinalTarget(position: number, input: readonly AttributeRef[]): Expr {
 /** The Aggregate a HAVING/ORDER BY refers to: the child itself, or under a projection of it. */
 function havingTarget(child: LogicalPlan): Aggregate | null {
   if (child.kind === "Aggregate") return child;
+  // ORDER BY after HAVING: Filter over the aggregation, or the projection HAVING put above it.
+  if (child.kind === "Filter") return havingTarget(child.child);
+  if (child.kind === "Project" && child.child.kind === "Filter") return havingTarget(child.child);
   return null;
 }
 

@@ -15,7 +15,7 @@ export function checkAggregate(agg: Aggregate): void {
     if (e.kind === "AttributeRef") {
       throw new AnalysisError(
         "MISSING_AGGREGATION",
-        `[MISSING_AGGREGATION] The non-aggregating expression "${exprSql(item.kind === "Alias" ? item.child : item)}" is based on columns which are not participating in the GROUP BY clause. Add the columns or the expression to the GROUP BY, aggregate the expression, or use "any_value(${e.name})" if you do not care which of the values within a group is returned.`,
+        `[MISSING_AGGREGATION] The non-aggregating expression "${e.name}" is based on columns which are not participating in the GROUP BY clause. Add the columns or the expression to the GROUP BY, aggregate the expression, or use "any_value(${e.name})" if you do not care which of the values within a group is returned.`,
       );
     }
     if (e.kind === "WindowExpr") return;

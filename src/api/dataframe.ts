@@ -15,6 +15,7 @@ import { batchesToRows } from "./rows.js";
 import { showString } from "./show-string.js";
 import type { Session } from "./session.js";
 import { DataFrameWriter } from "./dataframe-writer.js";
+import { DataStreamWriter } from "./data-stream-writer.js";
 import { describeFrame } from "./describe.js";
 import { explainString, type ExplainMode } from "./explain.js";
 
@@ -216,16 +217,16 @@ export class DataFrame<Row = UnknownRow> {
    * or nothing (an inner join without condition is a cross join).
    * `how`: inner, left/left_outer, right/right_outer, full/outer/full_outer, left_semi, left_anti, cross.
    */
-  join(other: DataFrame<UnknownRow> | DataFrame<never> | DataFrame<object>, on?: string | string[] | Column, how = "inner"): DataFrame {
+  join<Other>(other: DataFrame<Other>, on?: string | string[] | Column, how = "inner"): DataFrame {
     const jt = JOIN_TYPES[how.toLowerCase().replace(/\s+/g, "")];
     if (!jt) throw new IllegalArgumentError("UNSUPPORTED_JOIN_TYPE", `Unsupported join type '${how}'. Supported join types include: 'inner', 'outer', 'full', 'fullouter', 'full_outer', 'leftouter', 'left', 'left_outer', 'rightouter', 'right', 'right_outer', 'leftsemi', 'left_semi', 'semi', 'leftanti', 'left_anti', 'anti', 'cross'.`);
-    const right = (other as DataFrame<UnknownRow>).plan;
+    const right = other.plan;
     if (on === undefined) return this.derive(Plan.join(this.plan, right, jt === "inner" ? "cross" : jt, null));
     if (typeof on === "string" || Array.isArray(on)) return this.derive(Plan.join(this.plan, right, jt, null, typeof on === "string" ? [on] : on));
     return this.derive(Plan.join(this.plan, right, jt, on.expr));
   }
-  crossJoin(other: DataFrame<UnknownRow> | DataFrame<object>): DataFrame {
-    return this.derive(Plan.join(this.plan, (other as DataFrame<UnknownRow>).plan, "cross", null));
+  crossJoin<Other>(other: DataFrame<Other>): DataFrame {
+    return this.derive(Plan.join(this.plan, other.plan, "cross", null));
   }
 
   /** UNION ALL by position (Spark's union keeps duplicates). */
@@ -236,7 +237,7 @@ export class DataFrame<Row = UnknownRow> {
     return this.union(other);
   }
   /** Union by column name; with `allowMissingColumns`, missing columns are filled with nulls. */
-  unionByName(other: DataFrame<UnknownRow> | DataFrame<Row>, allowMissingColumns = false): DataFrame<Row> {
+  unionByName<Other>(other: DataFrame<Other>, allowMissingColumns = false): DataFrame<Row> {
     return this.derive(Plan.union([this.plan, other.plan], true, allowMissingColumns));
   }
   intersect(other: DataFrame<Row>): DataFrame<Row> {
@@ -368,6 +369,11 @@ export class DataFrame<Row = UnknownRow> {
 
   toString(): string {
     return `DataFrame[${this.dtypes.map(([n, t]) => `${n}: ${t}`).join(", ")}]`;
+  }
+
+  /** Starts writing a streaming DataFrame: `df.writeStream.format("memory").queryName("t").start()`. */
+  get writeStream(): DataStreamWriter<Row> {
+    return new DataStreamWriter<Row>(this);
   }
 }
 

@@ -28,7 +28,8 @@ export function describeFrame(df: DataFrame<UnknownRow>, cols: readonly string[]
         const m = /^(\d+(?:\.\d+)?)%$/.exec(stat);
         if (!m) throw new IllegalArgumentError("INVALID_STATISTIC", `${stat} is not a recognised statistic; use count, mean, stddev, min, max, count_distinct, approx_count_distinct or a percentage like 75%.`);
         if (!NUMERIC.has(t.kind)) return E.literal(null, StringType);
-        return asString(E.fn("percentile_approx", [E.cast(c, { kind: "double" }), E.literal(Number(m[1]) / 100, { kind: "double" }), E.literal(10000, { kind: "int" })]));
+        // On the column itself: an integer column's quartiles print as integers, as in Spark.
+        return asString(E.fn("percentile_approx", [c, E.literal(Number(m[1]) / 100, { kind: "double" }), E.literal(10000, { kind: "int" })]));
       }
     }
   };

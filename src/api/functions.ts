@@ -58,6 +58,10 @@ export const desc_nulls_first = (x: ColArg): Column => new Column(E.sortOrder(c(
 // Aggregates
 export const count = (x: ColArg): Column => call("count", [x === "*" ? E.star() : c(x)]);
 export const countDistinct = (x: ColArg, ...more: ColArg[]): Column => call("count", [x, ...more].map(c), true);
+/** In cube/rollup/grouping sets: 1 when `x` is aggregated away in this row's grouping set, else 0. */
+export const grouping = (x: ColArg): Column => call("grouping", [c(x)]);
+/** In cube/rollup/grouping sets: the bits of grouping() of the given columns (all grouping columns when none). */
+export const grouping_id = (...cols: ColArg[]): Column => call("grouping_id", cols.map(c));
 export const count_distinct = countDistinct;
 export const sum = (x: ColArg): Column => call("sum", [c(x)]);
 export const sum_distinct = (x: ColArg): Column => call("sum", [c(x)], true);

@@ -23,6 +23,9 @@ import { DataFrameReader, type SchemaLike, toStructType } from "./dataframe-read
 import { explainString } from "./explain.js";
 import { inferSchemaFromRows } from "./infer-schema.js";
 import { RuntimeConfig } from "./runtime-config.js";
+import { DataStreamReader } from "./data-stream-reader.js";
+import { StreamingQueryManager } from "./streaming-query-manager.js";
+import { MemoryStream } from "../connectors/memory/memory-stream-source.js";
 import { UDFRegistration } from "./udf.js";
 import "../expr/builtins.js";
 
@@ -62,6 +65,19 @@ export class Session {
 
   get read(): DataFrameReader {
     return new DataFrameReader(this);
+  }
+
+  /** `spark.readStream`: streaming DataFrames from files, rate sources, ... */
+  get readStream(): DataStreamReader {
+    return new DataStreamReader(this);
+  }
+  /** The streaming queries of this session, and listeners for their events. */
+  readonly streams: StreamingQueryManager = new StreamingQueryManager(this);
+  /** A test stream held in memory: `addData(rows)` appends one batch; `toDF()` reads it. */
+  memoryStream<const D extends string>(schema: D): MemoryStream<DdlRow<D>>;
+  memoryStream(schema: SchemaLike): MemoryStream;
+  memoryStream(schema: SchemaLike): MemoryStream {
+    return new MemoryStream(this, toStructType(schema));
   }
 
   /** Wraps a plan in a DataFrame of this session (analyzing it). */

@@ -28,12 +28,13 @@ export function showString(schema: StructType, batches: readonly RecordBatch[], 
     const line = (cells: string[]): string => "|" + cells.map((s, j) => (truncate > 0 ? padLeft(s, widths[j]!) : padRight(s, widths[j]!))).join("|") + "|\n";
     out = sep + line(names) + sep + rows.map(line).join("") + sep;
   } else {
-    const nameWidth = Math.max(0, ...names.map(width));
-    const valueWidth = Math.max(0, ...rows.flat().map(width));
+    const nameWidth = Math.max(3, ...names.map(width));
+    const valueWidth = Math.max(3, ...rows.flat().map(width));
     out = "";
     rows.forEach((r, i) => {
+      // The record header spans both columns plus the " | " separator and the outer spaces.
       const head = `-RECORD ${i}`;
-      out += head + "-".repeat(Math.max(0, nameWidth + valueWidth + 3 - head.length)) + "\n";
+      out += head + "-".repeat(Math.max(0, nameWidth + valueWidth + 5 - head.length)) + "\n";
       r.forEach((v, j) => (out += ` ${padRight(names[j]!, nameWidth)} | ${padRight(v, valueWidth)} \n`));
     });
     if (rows.length === 0) out = "(0 rows)\n";

@@ -9,6 +9,9 @@ import { namedToAttribute } from "../analyzer/plan-output.js";
 import { type CompiledProjection, compileProjection } from "./codegen/projection.js";
 import { type AggSlot, makeSlot } from "./aggregate/agg-slot.js";
 import { GroupTable } from "./aggregate/group-table.js";
+import { FusedAggregate, type FusedAggregateSpec, fusedAggPlans } from "./aggregate/fused-aggregate.js";
+import { ProjectFilterExec } from "./project-filter-exec.js";
+import type { Vector } from "../batch/vector.js";
 import type { ExecContext, PhysicalOp } from "./physical-op.js";
 import { schemaOf } from "./physical-op.js";
 import { structField, structType } from "../types/data-type.js";
@@ -27,6 +30,8 @@ export class HashAggregateExec implements PhysicalOp {
   private readonly keyAttrs: readonly AttributeRef[];
   private readonly aggAttrs: readonly AttributeRef[];
   private readonly resultExprs: readonly Expr[];
+  /** Use the fused generated loop when possible (tests turn it off to compare with the column-wise path). */
+  allowFused = true;
 
   constructor(
     readonly child: PhysicalOp,
@@ -63,7 +68,43 @@ export class HashAggregateExec implements PhysicalOp {
     return `(keys=[${this.groupingExprs.map((g) => exprSql(g)).join(", ")}], functions=[${this.aggCalls.map((c) => exprSql(c)).join(", ")}])`;
   }
 
+  /**
+   * When every aggregate has a generated update, the aggregation (with a Filter/Project child
+   * folded in) runs as one loop per batch; see FusedAggregate. Returns the operator to read
+   * batches from and the loop's description, or null for the column-wise path.
+   */
+  private fusedSpec(ctx: ExecContext): { source: PhysicalOp; spec: FusedAggregateSpec } | null {
+    if (!this.allowFused || !fusedAggPlans(this.aggCalls, ctx.fctx)) return null;
+    const c = this.child;
+    if (c instanceof ProjectFilterExec) {
+      return {
+        source: c.child,
+        spec: { input: c.child.output, filter: c.condition, projections: c.projectList, projectionOutput: c.projectList ? c.output : null, groupingExprs: this.groupingExprs, aggCalls: this.aggCalls },
+      };
+    }
+    return { source: c, spec: { input: c.output, filter: null, projections: null, projectionOutput: null, groupingExprs: this.groupingExprs, aggCalls: this.aggCalls } };
+  }
+
+  /** The generated aggregation loop, when this aggregation runs fused (EXPLAIN CODEGEN). */
+  codegenSource(ctx: ExecContext): string | null {
+    const f = this.fusedSpec(ctx);
+    return f ? new FusedAggregate(f.spec, ctx.fctx).source : null;
+  }
+
   async *execute(ctx: ExecContext): AsyncIterable<RecordBatch> {
+    const fused = this.fusedSpec(ctx);
+    let groups: number, cols: Vector[];
+    if (fused) {
+      const agg = new FusedAggregate(fused.spec, ctx.fctx);
+      for await (const batch of fused.source.execute(ctx)) agg.update(batch);
+      const r = agg.result();
+      groups = r.groups;
+      cols = [...r.keys, ...r.aggs];
+    } else [groups, cols] = await this.aggregateColumnwise(ctx);
+    yield* this.finish(ctx, groups, cols);
+  }
+
+  private async aggregateColumnwise(ctx: ExecContext): Promise<[number, Vector[]]> {
     // Inputs: keys, then each call's arguments, then each call's filter.
     const inputs: Expr[] = [...this.groupingExprs];
     const argIndex: number[][] = [];
@@ -93,7 +134,10 @@ export class HashAggregateExec implements PhysicalOp {
     // A global aggregate always produces one row, even over empty input.
     if (k === 0 && table.size === 0) table.lookup([], 0, gids);
     const groups = table.size;
-    const cols = [...table.keyVectors(), ...slots.map((s) => s.result(groups))];
+    return [groups, [...table.keyVectors(), ...slots.map((s) => s.result(groups))]];
+  }
+
+  private *finish(ctx: ExecContext, groups: number, cols: Vector[]): Iterable<RecordBatch> {
     const mid = [...this.keyAttrs, ...this.aggAttrs];
     const midBatch = makeBatch(schemaOf(mid), cols, groups);
     const finish = compileProjection(mid, null, this.resultExprs, schemaOf(this.output), ctx.fctx);

@@ -5,6 +5,7 @@ import { exprType } from "../expr/expr-type.js";
 import { exprSql } from "../analyzer/expr-sql.js";
 import { namedToAttribute } from "../analyzer/plan-output.js";
 import { structField, structType } from "../types/data-type.js";
+import { ExecutionError } from "../errors/errors.js";
 import { compileProjection } from "./codegen/projection.js";
 import type { ExecContext, PhysicalOp } from "./physical-op.js";
 import { schemaOf } from "./physical-op.js";
@@ -68,7 +69,8 @@ export class WindowExec implements PhysicalOp {
       }
       wins.forEach((w, wi) => {
         const args = argPos[wi]!.map((p) => evald[p]!);
-        const vals = computeWindow(w, rows, args, peerEnd, no > 0, ctx);
+        const rangeKey = no === 1 ? { values: ok[0]!, ascending: this.orderSpec[0]!.ascending } : null;
+        const vals = computeWindow(w, rows, args, peerEnd, no > 0, ctx, rangeKey);
         for (let r = 0; r < rows.length; r++) resultAt[wi]![r + s] = vals[r];
       });
       s = e;
@@ -83,7 +85,10 @@ function fnArgs(fn: Expr): readonly Expr[] {
   return fn.kind === "AggCall" || fn.kind === "Call" ? fn.args : [];
 }
 
-function computeWindow(w: WindowExpr, rows: readonly number[], args: readonly Vector[], peerEnd: Int32Array, ordered: boolean, ctx: ExecContext): unknown[] {
+/** The single ORDER BY key of a window, for RANGE frames with value offsets. */
+interface RangeKey { readonly values: Vector; readonly ascending: boolean }
+
+function computeWindow(w: WindowExpr, rows: readonly number[], args: readonly Vector[], peerEnd: Int32Array, ordered: boolean, ctx: ExecContext, rangeKey: RangeKey | null): unknown[] {
   const n = rows.length;
   const out = new Array<unknown>(n);
   const fn = w.fn;
@@ -100,9 +105,13 @@ function computeWindow(w: WindowExpr, rows: readonly number[], args: readonly Ve
   const frame: WindowFrame = w.spec.frame ?? (ordered
     ? { frameType: "range", lower: { type: "unboundedPreceding" }, upper: { type: "currentRow" } }
     : { frameType: "rows", lower: { type: "unboundedPreceding" }, upper: { type: "unboundedFollowing" } });
+  const peerStart = (j: number): number => { let k = j; while (k > 0 && peerEnd[k - 1] === peerEnd[j]) k--; return k; };
+  const rangeBounds = frame.frameType === "range" && (frame.lower.type === "offset" || frame.upper.type === "offset")
+    ? rangeOffsetBounds(frame, rows, rangeKey, peerStart, peerEnd)
+    : null;
   const bounds = (i: number): [number, number] => {
+    if (rangeBounds) return rangeBounds(i);
     const lo = frame.lower, hi = frame.upper;
-    const peerStart = (j: number): number => { let k = j; while (k > 0 && peerEnd[k - 1] === peerEnd[j]) k--; return k; };
     const lower = lo.type === "unboundedPreceding" ? 0 : lo.type === "currentRow" ? (frame.frameType === "range" ? peerStart(i) : i) : lo.type === "offset" ? Math.max(0, i + lo.value) : n;
     const upper = hi.type === "unboundedFollowing" ? n : hi.type === "currentRow" ? (frame.frameType === "range" ? peerEnd[i]! : i + 1) : hi.type === "offset" ? Math.min(n, i + hi.value + 1) : 0;
     return [lower, upper];
@@ -132,6 +141,59 @@ function computeWindow(w: WindowExpr, rows: readonly number[], args: readonly Ve
     out[i] = acc.finish(buf);
   }
   return out;
+}
+
+/**
+ * Frame bounds of `RANGE BETWEEN x PRECEDING AND y FOLLOWING`: the rows whose ORDER BY value
+ * lies within [v - x, v + y] of the current row's value v (mirrored for descending order).
+ * Rows with a null key form their own frame of peers; other frames never include them.
+ */
+function rangeOffsetBounds(frame: WindowFrame, rows: readonly number[], key: RangeKey | null, peerStart: (i: number) => number, peerEnd: Int32Array): (i: number) => [number, number] {
+  if (!key) throw new ExecutionError("INTERNAL_ERROR", "A RANGE frame with an offset needs exactly one ORDER BY expression.");
+  const t = key.values.type;
+  const num = (r: number): number | null => {
+    const v = valueAt(key.values, rows[r]!);
+    if (v === null) return null;
+    if (t.kind === "decimal") return Number(v) / 10 ** t.scale;
+    return Number(v);
+  };
+  const n = rows.length;
+  const vals = Array.from({ length: n }, (_, r) => num(r));
+  // Non-null keys are contiguous (nulls sort first or last).
+  let first = 0;
+  while (first < n && vals[first] === null) first++;
+  let end = n;
+  while (end > first && vals[end - 1] === null) end--;
+  const dir = key.ascending ? 1 : -1;
+  // First index in [first, end) whose value, in sort direction, is >= target (or > with strict).
+  const search = (target: number, strict: boolean): number => {
+    let lo = first, hi = end;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const d = (vals[mid]! - target) * dir;
+      if (d > 0 || (!strict && d === 0)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  return (i) => {
+    const v = vals[i];
+    if (v === null || v === undefined) return [peerStart(i), peerEnd[i]!];
+    const bound = (b: WindowFrame["lower"], isLower: boolean): number => {
+      switch (b.type) {
+        case "unboundedPreceding": return 0;
+        case "unboundedFollowing": return end;
+        case "currentRow": return isLower ? peerStart(i) : peerEnd[i]!;
+        case "offset": {
+          const target = v + dir * b.value;
+          return isLower ? search(target, false) : search(target, true);
+        }
+      }
+    };
+    const lo = frame.lower.type === "unboundedPreceding" ? 0 : bound(frame.lower, true);
+    const hi = frame.upper.type === "unboundedFollowing" ? n : bound(frame.upper, false);
+    return [lo, Math.max(lo, hi)];
+  };
 }
 
 function rankingFunction(fn: Call, rows: readonly number[], args: readonly Vector[], peerEnd: Int32Array, out: unknown[]): unknown[] {

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { committedSinkFiles } from "../../checkpoint/file-sink-log.js";
 import { FileFormatError } from "../../errors/errors.js";
 import type { FileInfo } from "./file-info.js";
 import { FileOptions } from "./file-options.js";
@@ -27,9 +28,9 @@ export function isHiddenName(name: string): boolean {
  * Lists the data files under `paths`: a file, a directory (walked recursively, hidden names
  * skipped) or a glob. Throws PATH_NOT_FOUND for a path (or glob) that matches nothing.
  *
- * This is the one place a load turns paths into files; a manifest-aware listing (the streaming
- * file sink's `_spark_metadata`-style log) plugs in here by returning the manifest's files for a
- * directory that has one.
+ * This is the one place a load turns paths into files. A directory holding a streaming file
+ * sink's manifest (`_sluice_metadata/`) lists exactly the files the manifest committed, so
+ * readers never see files of a batch that crashed before it committed.
  */
 export function listDataFiles(paths: readonly string[], options: Readonly<Record<string, string>>): ListedFiles {
   const opts = new FileOptions(options);
@@ -52,7 +53,11 @@ export function listDataFiles(paths: readonly string[], options: Readonly<Record
     if (roots.length === 0) throw new FileFormatError("PATH_NOT_FOUND", `[PATH_NOT_FOUND] Path does not exist: file:${abs}.`);
     for (const root of roots) {
       const st = fs.statSync(root);
-      if (st.isDirectory()) walk(root, (p, s) => add(p, s, root));
+      // The output directory of a streaming file sink: only the files its manifest committed.
+      const committed = st.isDirectory() && !hasGlob(raw) ? committedSinkFiles(root) : null;
+      if (committed !== null) {
+        for (const f of committed) if (fs.existsSync(f)) add(f, fs.statSync(f), root);
+      } else if (st.isDirectory()) walk(root, (p, s) => add(p, s, root));
       else add(root, st, path.dirname(root));
     }
   }

@@ -108,6 +108,9 @@ function keyEncoder(t: DataType): ((v: unknown) => unknown) | null {
   }
 }
 
+/** Most entries (as a power of two) of TupleTable's direct cache: 4 M entries, 16 MB. */
+const MAX_DIRECT_BITS = 22;
+
 /** Multiplier of the composite-key hash (changing it changes no persisted data). */
 export const TUPLE_HASH_MUL = 0x9e3779b1;
 
@@ -121,9 +124,58 @@ export class TupleTable {
   mask = 1023;
   keys: Int32Array;
   count = 0;
+  /**
+   * A direct-mapped cache in front of the hash table while the codes are small: bit widths
+   * `bits[j]` per column, `direct[(c0 << shift[0]) | (c1 << shift[1]) | ...]` = group + 1 (0 =
+   * not cached). A tuple whose code j needs more than `bits[j]` bits skips the cache and goes
+   * to the hash table; `cache` then widens the columns (up to MAX_DIRECT_BITS in all) or, past
+   * that, gives the cache up (all widths 0).
+   */
+  direct: Int32Array = new Int32Array(1);
+  readonly bits: Int32Array;
+  readonly shift: Int32Array;
+  private directEnabled = true;
 
   constructor(readonly width: number) {
     this.keys = new Int32Array(1024 * width);
+    this.bits = new Int32Array(width);
+    this.shift = new Int32Array(width);
+  }
+
+  /** Caches group `g` of `codes` in the direct table, widening or giving it up as needed. */
+  cache(g: number, codes: ArrayLike<number>): void {
+    if (!this.directEnabled) return;
+    const w = this.width;
+    let widen = false;
+    for (let j = 0; j < w; j++) {
+      if (codes[j]! >>> this.bits[j]! !== 0) {
+        widen = true;
+        this.bits[j] = Math.max(this.bits[j]! + 1, 32 - Math.clz32(codes[j]!));
+      }
+    }
+    if (widen) {
+      let total = 0;
+      for (let j = w - 1; j >= 0; j--) {
+        this.shift[j] = total;
+        total += this.bits[j]!;
+      }
+      if (total > MAX_DIRECT_BITS) {
+        this.directEnabled = false;
+        this.bits.fill(0);
+        this.shift.fill(0);
+        this.direct = new Int32Array(1);
+        return;
+      }
+      this.direct = new Int32Array(1 << total);
+      for (let h = 0; h < this.count; h++) this.direct[this.directIndex(this.keys, h * w)] = h + 1;
+    }
+    this.direct[this.directIndex(codes, 0)] = g + 1;
+  }
+
+  private directIndex(codes: ArrayLike<number>, offset: number): number {
+    let ix = 0;
+    for (let j = 0; j < this.width; j++) ix |= codes[offset + j]! << this.shift[j]!;
+    return ix;
   }
 
   static hash(codes: ArrayLike<number>, offset: number, width: number): number {

@@ -221,6 +221,11 @@ function genCast(child: Expr, to: DataType, mode: "default" | "ansi" | "legacy" 
   const effective = mode === "default" ? (ctx.fctx.ansi ? "ansi" : "legacy") : mode;
   // Widening to long/double from smaller integers keeps the JS number as it is.
   if (from.kind === to.kind && from.kind !== "decimal" && from.kind !== "array" && from.kind !== "map" && from.kind !== "struct") return gc;
+  // Longs beyond 2^53 are bigints: a double needs Number() (rounding to nearest, as Java).
+  if (from.kind === "long" && to.kind === "double") {
+    const n = ctx.fresh("n"), v = ctx.fresh("v");
+    return { code: `${gc.code}\nconst ${n} = ${gc.isNull}; const ${v} = ${n} ? 0 : typeof ${gc.value} === "bigint" ? Number(${gc.value}) : ${gc.value};`, isNull: n, value: v };
+  }
   if (isIntegral(from) && (to.kind === "long" || to.kind === "double" || (to.kind === "int" && (from.kind === "byte" || from.kind === "short")) || (to.kind === "short" && from.kind === "byte"))) return gc;
   if (from.kind === "null") return { code: gc.code, isNull: "true", value: "undefined" };
   const fn = ctx.ref(compileCast(from, to, effective, ctx.fctx.timeZone));
@@ -239,9 +244,30 @@ const eqDouble = (a: number, b: number): boolean => a === b || (a !== a && b !==
 const ltDouble = (a: number, b: number): boolean => (a !== a ? false : b !== b ? true : a < b);
 const leDouble = (a: number, b: number): boolean => (b !== b ? true : a !== a ? false : a <= b);
 
+/** A local name or a parenthesized number literal: safe to repeat in generated code. */
+function isSimpleOperand(x: string): boolean {
+  return /^[A-Za-z_$][\w$]*$/.test(x) || isNumberLiteral(x);
+}
+
+/** A parenthesized finite number literal, as genExpr emits for numeric literals (never NaN). */
+function isNumberLiteral(x: string): boolean {
+  return /^\(-?\d+(\.\d+)?(e[+-]?\d+)?\)$/.test(x);
+}
+
 function genCompare(op: string, a: string, b: string, t: DataType, ctx: CodegenContext): string {
   if (op === "=" || op === "<=>") return genEquals(a, b, t, ctx);
   if (op === "!=") return `!(${genEquals(a, b, t, ctx)})`;
+  if ((t.kind === "float" || t.kind === "double") && isSimpleOperand(a) && isSimpleOperand(b)) {
+    // Inline forms of ltDouble / leDouble (NaN above every number).
+    const lt = (x: string, y: string): string => (isNumberLiteral(x) ? `(${y} !== ${y} || ${x} < ${y})` : isNumberLiteral(y) ? `(${x} === ${x} && ${x} < ${y})` : `(${x} !== ${x} ? false : ${y} !== ${y} ? true : ${x} < ${y})`);
+    const le = (x: string, y: string): string => (isNumberLiteral(x) ? `(${y} !== ${y} || ${x} <= ${y})` : isNumberLiteral(y) ? `(${x} === ${x} && ${x} <= ${y})` : `(${y} !== ${y} ? true : ${x} !== ${x} ? false : ${x} <= ${y})`);
+    switch (op) {
+      case "<": return lt(a, b);
+      case "<=": return le(a, b);
+      case ">": return lt(b, a);
+      default: return le(b, a);
+    }
+  }
   if (t.kind === "float" || t.kind === "double") {
     const lt = ctx.ref(ltDouble), le = ctx.ref(leDouble);
     switch (op) {
@@ -291,7 +317,7 @@ function genBinary(op: string, left: Expr, right: Expr, ctx: CodegenContext): Ge
   switch (t.kind) {
     case "byte": case "short": case "int": {
       const wrap = (x: string): string => (t.kind === "int" ? `(${x}) | 0` : t.kind === "short" ? `((${x}) << 16) >> 16` : `((${x}) << 24) >> 24`);
-      const checked = (x: string, opName: string): string => (ansi ? `((r) => (r === ${wrap("r")} ? r : ${R}.intOverflow("${opName}")))(${x})` : wrap(x));
+      const checked = (x: string, opName: string): string => (ansi ? `((r) => (r === (${wrap("r")}) ? r : ${R}.intOverflow("${opName}")))(${x})` : wrap(x));
       switch (op) {
         case "+": body = `${v} = ${checked(`${a} + ${b}`, "+")};`; break;
         case "-": body = `${v} = ${checked(`${a} - ${b}`, "-")};`; break;
@@ -309,7 +335,7 @@ function genBinary(op: string, left: Expr, right: Expr, ctx: CodegenContext): Ge
       switch (op) {
         case "+": body = ansi ? `${v} = ${R}.longAddExact(${a}, ${b});` : `${v} = ${R}.longAdd(${a}, ${b});`; break;
         case "-": body = ansi ? `${v} = ${R}.longAddExact(${a}, ${R}.longNeg(${b}));` : `${v} = ${R}.longSub(${a}, ${b});`; break;
-        case "*": body = `${v} = ${R}.longMul(${a}, ${b});`; break;
+        case "*": body = ansi ? `${v} = ${R}.longMulExact(${a}, ${b});` : `${v} = ${R}.longMul(${a}, ${b});`; break;
         case "div": body = `${zeroCheck("0")} ${v} = ${R}.longDiv(${a}, ${b});`; break;
         case "%": body = `${zeroCheck("0")} ${v} = ${R}.longRem(${a}, ${b});`; break;
         case "pmod": body = `${zeroCheck("0")} ${v} = ${R}.pmodLong(${a}, ${b});`; break;

@@ -31,6 +31,15 @@ export const rt = {
     if (r > 9223372036854775807n || r < -9223372036854775808n) rt.intOverflow("+");
     return normalizeLong(r);
   },
+  longMulExact: (a: Long, b: Long): Long => {
+    if (typeof a === "number" && typeof b === "number") {
+      const r = a * b;
+      if (r <= Number.MAX_SAFE_INTEGER && r >= -Number.MAX_SAFE_INTEGER) return r;
+    }
+    const r = BigInt(a) * BigInt(b);
+    if (r > 9223372036854775807n || r < -9223372036854775808n) rt.intOverflow("*");
+    return normalizeLong(r);
+  },
   /** Lexicographic comparison of Uint8Arrays (binary ordering). */
   compareBytes: (a: Uint8Array, b: Uint8Array): number => {
     const n = Math.min(a.length, b.length);

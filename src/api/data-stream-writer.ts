@@ -1,0 +1,165 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { randomUUID } from "node:crypto";
+import { ConsoleSink } from "../connectors/console/console-sink.js";
+import { type ForeachBatchFunction, ForeachBatchSink } from "../connectors/foreach/foreach-batch-sink.js";
+import { type ForeachWriter, ForeachSink } from "../connectors/foreach/foreach-sink.js";
+import { MemorySink } from "../connectors/memory/memory-sink.js";
+import { isFileFormat } from "../connectors/file-format.js";
+import { AnalysisError, IllegalArgumentError } from "../errors/errors.js";
+import { type Clock, SystemClock } from "../streaming/clock.js";
+import { FileStreamSink } from "../streaming/file-stream-sink.js";
+import { type OutputMode, type Sink, parseOutputMode } from "../streaming/sink.js";
+import { DEFAULT_TRIGGER, type Trigger, type TriggerSpec, parseTrigger } from "../streaming/trigger.js";
+import { checkStreamingQuery } from "../streaming/unsupported-operations.js";
+import type { UnknownRow } from "../types/row-type.js";
+import type { DataFrame } from "./dataframe.js";
+import type { StreamingQuery } from "./streaming-query.js";
+
+/**
+ * `df.writeStream`: where and how a streaming DataFrame's results go, then `start()`.
+ * Sinks: memory (a table named by queryName), console, json/csv/text/parquet files (with a
+ * `_sluice_metadata` manifest), foreach, foreachBatch.
+ *
+ * @example
+ * const q = await df.writeStream
+ *   .format("memory").queryName("out").outputMode("append")
+ *   .option("checkpointLocation", "/tmp/ckpt")
+ *   .trigger({ processingTime: "1 second" })
+ *   .start();
+ */
+export class DataStreamWriter<Row = UnknownRow> {
+  private fmt = "memory";
+  private mode: OutputMode = "append";
+  private triggerValue: Trigger = DEFAULT_TRIGGER;
+  private name: string | null = null;
+  private clockValue: Clock | null = null;
+  private parts: string[] = [];
+  private readonly opts: Record<string, string> = {};
+  private foreachBatchFn: ForeachBatchFunction<Row> | null = null;
+  private foreachWriter: ForeachWriter<Row> | null = null;
+
+  constructor(private readonly df: DataFrame<Row>) {
+    if (!df.isStreaming) throw new AnalysisError("WRITE_STREAM_NOT_ALLOWED", "'writeStream' can be called only on streaming Dataset/DataFrame.");
+  }
+
+  format(source: string): this {
+    this.fmt = source.toLowerCase();
+    return this;
+  }
+  outputMode(mode: OutputMode | string): this {
+    try {
+      this.mode = parseOutputMode(mode);
+    } catch (e) {
+      throw new IllegalArgumentError("STREAMING_OUTPUT_MODE.INVALID", (e as Error).message);
+    }
+    return this;
+  }
+  trigger(spec: TriggerSpec): this {
+    this.triggerValue = parseTrigger(spec);
+    return this;
+  }
+  queryName(name: string): this {
+    this.name = name;
+    return this;
+  }
+  option(key: string, value: string | number | boolean): this {
+    this.opts[key] = String(value);
+    return this;
+  }
+  options(options: Record<string, string | number | boolean>): this {
+    for (const [k, v] of Object.entries(options)) this.option(k, v);
+    return this;
+  }
+  partitionBy(...cols: string[]): this {
+    this.parts = cols.flat();
+    return this;
+  }
+  /** The processing-time clock (tests pass a ManualClock). */
+  clock(clock: Clock): this {
+    this.clockValue = clock;
+    return this;
+  }
+  /** Calls `fn(batchDf, batchId)` for every micro-batch. */
+  foreachBatch(fn: ForeachBatchFunction<Row>): this {
+    this.fmt = "foreachbatch";
+    this.foreachBatchFn = fn;
+    return this;
+  }
+  /** open / process / close per partition of every micro-batch. */
+  foreach(writer: ForeachWriter<Row>): this {
+    this.fmt = "foreach";
+    this.foreachWriter = writer;
+    return this;
+  }
+
+  /** Starts the query; `path` is the output directory of file sinks. */
+  async start(outputPath?: string): Promise<StreamingQuery> {
+    const df = this.df;
+    const session = df.session;
+    checkStreamingQuery(df.plan, this.mode);
+    if (this.triggerValue.kind === "continuous") {
+      throw new IllegalArgumentError("CONTINUOUS_TRIGGER_NOT_SUPPORTED", "Continuous processing (trigger { continuous: ... }) is not supported yet; use a processingTime, once or availableNow trigger.");
+    }
+    const target = outputPath ?? this.opts["path"];
+    const isFileSink = isFileFormat(this.fmt);
+    let sink: Sink;
+    let memory: MemorySink | null = null;
+    switch (this.fmt) {
+      case "memory":
+        if (this.name === null) throw new AnalysisError("QUERY_NAME_REQUIRED", "queryName must be specified for memory sink");
+        sink = memory = new MemorySink(df.schema);
+        break;
+      case "console":
+        sink = new ConsoleSink(df.schema, this.opts, session.timeZone);
+        break;
+      case "foreachbatch":
+        sink = new ForeachBatchSink(session, df.schema, this.foreachBatchFn as unknown as ForeachBatchFunction);
+        break;
+      case "foreach":
+        sink = new ForeachSink(df.schema, this.foreachWriter as unknown as ForeachWriter);
+        break;
+      default:
+        if (!isFileSink) throw new IllegalArgumentError("UNSUPPORTED_DATA_SOURCE_FOR_STREAMING_WRITE", `Data source ${this.fmt} does not support streamed writing.`);
+        if (!target) throw new IllegalArgumentError("PATH_NOT_SPECIFIED", `'path' is not specified for the ${this.fmt} file sink: call start(path).`);
+        sink = new FileStreamSink(this.fmt, target, this.parts, this.opts, df.schema, session.timeZone);
+    }
+    if (this.parts.length > 0 && !isFileSink) throw new IllegalArgumentError("UNSUPPORTED_PARTITION_BY", `partitionBy is supported by file sinks only, not by ${this.fmt}.`);
+    const { dir, temporary } = this.checkpointDir(isFileSink);
+    const query = session.streams.startQuery({
+      plan: df.plan,
+      sink,
+      outputMode: this.mode,
+      trigger: this.triggerValue,
+      clock: this.clockValue ?? new SystemClock(),
+      checkpointDir: dir,
+      deleteCheckpointOnStop: temporary,
+      name: this.name,
+    });
+    if (memory !== null) session.catalog.createView(this.name!, memory.relation(), true);
+    return query;
+  }
+
+  /** Spark's toTable: here, the memory table `name` (catalog tables come with a catalog). */
+  async toTable(name: string): Promise<StreamingQuery> {
+    return this.format("memory").queryName(name).start();
+  }
+
+  private checkpointDir(isFileSink: boolean): { dir: string; temporary: boolean } {
+    const explicit = Object.entries(this.opts).find(([k]) => k.toLowerCase() === "checkpointlocation")?.[1];
+    if (explicit) return { dir: toLocal(explicit), temporary: false };
+    const root = this.df.session.conf.getOption("sluice.sql.streaming.checkpointLocation");
+    if (root) return { dir: path.join(toLocal(root), this.name ?? randomUUID()), temporary: false };
+    if (isFileSink) {
+      throw new AnalysisError("CHECKPOINT_LOCATION_REQUIRED", `checkpointLocation must be specified either through option("checkpointLocation", ...) or the session conf "sluice.sql.streaming.checkpointLocation".`);
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sluice-temporary-checkpoint-"));
+    process.emitWarning(`Temporary checkpoint location created at ${dir}; it is deleted when the query stops without failure. Set option("checkpointLocation", ...) to restart the query after a failure.`);
+    return { dir, temporary: true };
+  }
+}
+
+function toLocal(p: string): string {
+  return path.resolve(p.replace(/^file:(\/\/)?/, ""));
+}

@@ -1,0 +1,411 @@
+import type { RecordBatch } from "../../batch/record-batch.js";
+import { type Vector, VectorBuilder, allocateValues, makeVector, storageKind, takeVector } from "../../batch/vector.js";
+import type { AggCall, AttributeRef, Expr } from "../../expr/expression.js";
+import { canonicalKey, referencedIds } from "../../expr/expr-tree.js";
+import { exprNullable, exprType } from "../../expr/expr-type.js";
+import type { ExecFunctionContext } from "../../expr/function-def.js";
+import type { DataType } from "../../types/data-type.js";
+import { normalizeLong } from "../../types/long.js";
+import { CodegenContext, type InputBinding, genExpr, localizeRefs } from "../codegen/expr-codegen.js";
+import { type NumericSpec, isSimpleCount, numericSpec } from "./agg-slot.js";
+import { KeyCoder, TUPLE_HASH_MUL, TupleTable } from "./key-coder.js";
+
+/**
+ * Whether `e` may be null: exprNullable, plus the widening casts that code generation passes
+ * through unchanged (integer to long or double), which exprNullable treats conservatively.
+ */
+function mayBeNull(e: Expr): boolean {
+  if (e.kind === "Cast") {
+    const from = exprType(e.child).kind, to = e.to.kind;
+    const widening = ["byte", "short", "int", "long"].includes(from) && (to === "long" || to === "double");
+    if (widening) return mayBeNull(e.child);
+  }
+  if (e.kind === "BinaryExpr" && ["+", "-", "*"].includes(e.op) && ["float", "double"].includes(exprType(e).kind)) return mayBeNull(e.left) || mayBeNull(e.right);
+  if (e.kind === "Alias") return mayBeNull(e.child);
+  return exprNullable(e);
+}
+
+/** What one fused aggregation loop computes, over batches whose columns are `input`. */
+export interface FusedAggregateSpec {
+  readonly input: readonly AttributeRef[];
+  /** Rows failing this (over `input`) are skipped. */
+  readonly filter: Expr | null;
+  /**
+   * Named expressions over `input` (a Project below the aggregate) that the keys and aggregate
+   * arguments refer to by their attribute ids; null when they refer to `input` directly.
+   */
+  readonly projections: readonly Expr[] | null;
+  readonly projectionOutput: readonly AttributeRef[] | null;
+  readonly groupingExprs: readonly Expr[];
+  readonly aggCalls: readonly AggCall[];
+}
+
+type AggPlan = { readonly kind: "count" } | { readonly kind: "numeric"; readonly spec: NumericSpec };
+
+/** The per-call plan when every aggregate has a generated update, else null. */
+export function fusedAggPlans(calls: readonly AggCall[], fctx: ExecFunctionContext): AggPlan[] | null {
+  const out: AggPlan[] = [];
+  for (const c of calls) {
+    if (isSimpleCount(c)) out.push({ kind: "count" });
+    else {
+      const spec = numericSpec(c, fctx);
+      if (!spec) return null;
+      out.push({ kind: "numeric", spec });
+    }
+  }
+  return out;
+}
+
+/**
+ * Accumulator arrays, grown together; index = group id. Counters (count, and the number of
+ * non-null inputs each sum/avg/min/max saw) are shared by aggregates that count the same rows;
+ * sum and avg of one argument share their sum.
+ */
+class AccState {
+  cap = 0;
+  readonly arrays: Float64Array[] = [];
+  private readonly fills: number[] = [];
+  readonly bigMark: (Uint8Array | null)[] = [];
+  readonly big: (Map<number, bigint> | null)[] = [];
+
+  /** A new accumulator array (new capacity is filled with `fill`); `exactSum` tracks bigints. */
+  add(fill: number, exactSum: boolean): number {
+    this.arrays.push(new Float64Array(this.cap).fill(fill));
+    this.fills.push(fill);
+    this.bigMark.push(exactSum ? new Uint8Array(this.cap) : null);
+    this.big.push(null);
+    return this.arrays.length - 1;
+  }
+
+  ensure(need: number): void {
+    if (need <= this.cap) return;
+    const cap = Math.max(need, this.cap * 2, 1024);
+    for (let j = 0; j < this.arrays.length; j++) {
+      const b = new Float64Array(cap);
+      b.set(this.arrays[j]!);
+      if (this.fills[j] !== 0) b.fill(this.fills[j]!, this.cap);
+      this.arrays[j] = b;
+      const m = this.bigMark[j];
+      if (m) {
+        const mm = new Uint8Array(cap);
+        mm.set(m);
+        this.bigMark[j] = mm;
+      }
+    }
+    this.cap = cap;
+  }
+
+  /** Integer sums leave Float64 when they would pass 2^53; from then on the group sums in a bigint. */
+  addBig(j: number, g: number, x: number | bigint): void {
+    const m = (this.big[j] ??= new Map());
+    const cur = m.get(g);
+    m.set(g, (cur === undefined ? BigInt(this.arrays[j]![g]!) : cur) + BigInt(x));
+    this.bigMark[j]![g] = 1;
+  }
+}
+
+/** Where one aggregate call keeps its state: its row counter and (except count) its value. */
+interface CallLayout {
+  readonly counter: number;
+  readonly acc: number;
+  /** This call writes the counter / the accumulator (the first call that uses each does). */
+  readonly ownsCounter: boolean;
+  readonly ownsAcc: boolean;
+}
+
+function layoutCalls(calls: readonly AggCall[], plans: readonly AggPlan[], accs: AccState): CallLayout[] {
+  const counters = new Map<string, number>(), values = new Map<string, number>();
+  return calls.map((c, j) => {
+    const plan = plans[j]!;
+    const filterKey = c.filter ? canonicalKey(c.filter) : "";
+    // A row is counted when it passes the FILTER and no argument that may be null is null.
+    const nullableArgs = c.args.filter(mayBeNull).map(canonicalKey).sort();
+    const counterKey = JSON.stringify([nullableArgs, filterKey]);
+    let counter = counters.get(counterKey), ownsCounter = false;
+    if (counter === undefined) {
+      counter = accs.add(0, false);
+      counters.set(counterKey, counter);
+      ownsCounter = true;
+    }
+    if (plan.kind === "count") return { counter, acc: -1, ownsCounter, ownsAcc: false };
+    const fn = plan.spec.fn === "avg" ? "sum" : plan.spec.fn;
+    const valueKey = JSON.stringify([fn, plan.spec.integral, canonicalKey(c.args[0]!), filterKey]);
+    let acc = values.get(valueKey), ownsAcc = false;
+    if (acc === undefined) {
+      // min starts at NaN (the top of Spark's double order), max at -Infinity (the bottom).
+      acc = accs.add(fn === "min" ? NaN : fn === "max" ? -Infinity : 0, fn === "sum" && plan.spec.integral);
+      values.set(valueKey, acc);
+      ownsAcc = true;
+    }
+    return { counter, acc, ownsCounter, ownsAcc };
+  });
+}
+
+type Kernel = (cols: readonly Vector[], n: number) => void;
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Hash aggregation as one generated loop per batch (Spark's whole-stage code generation for
+ * Filter -> Project -> HashAggregate): each row is filtered, its projected values computed into
+ * locals, each grouping key mapped to a dense code (a direct array for small integer ranges, a
+ * Map otherwise), the codes mapped to a group (directly for one key, an open-addressing table
+ * of code tuples for several), and every aggregate updated in place in Float64Array
+ * accumulators. Semantics match the column-wise path (CountSlot, NumericSlot, GroupTable):
+ * nulls skipped, NaN ordered above numbers in min/max, integer sums exact beyond 2^53.
+ */
+export class FusedAggregate {
+  private readonly coders: KeyCoder[];
+  private readonly table: TupleTable | null;
+  private readonly accs: AccState;
+  private readonly plans: AggPlan[];
+  private readonly layout: CallLayout[];
+  private readonly kernels = new Map<boolean, { kernel: Kernel; source: string }>();
+  private readonly usedInputs: number[];
+
+  constructor(
+    private readonly spec: FusedAggregateSpec,
+    private readonly fctx: ExecFunctionContext,
+  ) {
+    const plans = fusedAggPlans(spec.aggCalls, fctx);
+    if (!plans) throw new Error("FusedAggregate: an aggregate has no generated update");
+    this.plans = plans;
+    this.coders = spec.groupingExprs.map((g) => new KeyCoder(exprType(g)));
+    this.table = this.coders.length >= 2 ? new TupleTable(this.coders.length) : null;
+    this.accs = new AccState();
+    this.layout = layoutCalls(spec.aggCalls, plans, this.accs);
+    this.usedInputs = this.inputColumnsUsed();
+    if (this.coders.length === 0) this.accs.ensure(1);
+  }
+
+  get groupCount(): number {
+    const k = this.coders.length;
+    return k === 0 ? 1 : k === 1 ? this.coders[0]!.size : this.table!.count;
+  }
+
+  /** The generated source (null-free variant), for debugging and EXPLAIN. */
+  get source(): string {
+    return this.kernelFor(true).source;
+  }
+
+  update(batch: RecordBatch): void {
+    const n = batch.numRows;
+    if (n === 0) return;
+    let nullFree = true;
+    for (const c of this.usedInputs) if (batch.columns[c]!.nulls !== null) nullFree = false;
+    this.accs.ensure(this.groupCount + n);
+    this.kernelFor(nullFree).kernel(batch.columns, n);
+  }
+
+  /** Key vectors and aggregate results, one row per group in group-id order. */
+  result(): { groups: number; keys: Vector[]; aggs: Vector[] } {
+    const groups = this.groupCount;
+    this.accs.ensure(groups);
+    let keys: Vector[];
+    if (this.coders.length === 1) keys = [this.coders[0]!.dictionary()];
+    else {
+      const w = this.coders.length, t = this.table;
+      keys = this.coders.map((c, j) => {
+        const idx = new Int32Array(groups);
+        for (let g = 0; g < groups; g++) idx[g] = t!.keys[g * w + j]!;
+        return takeVector(c.dictionary(), idx, groups);
+      });
+    }
+    const aggs = this.spec.aggCalls.map((c, j) => this.aggResult(j, c.dataType, groups));
+    return { groups, keys, aggs };
+  }
+
+  private aggResult(j: number, type: DataType, groups: number): Vector {
+    const plan = this.plans[j]!, layout = this.layout[j]!;
+    const count = this.accs.arrays[layout.counter]!;
+    if (plan.kind === "count") return makeVector(type, groups, count.slice(0, groups), null);
+    const fn = plan.spec.fn;
+    const acc = this.accs.arrays[layout.acc]!, big = this.accs.big[layout.acc];
+    if (big && fn === "sum") {
+      // Rare: some integer sum passed 2^53; the long column may need bigints.
+      const b = new VectorBuilder(type, groups);
+      for (let g = 0; g < groups; g++) {
+        const bg = big.get(g);
+        b.append(count[g] === 0 ? null : bg !== undefined ? normalizeLong(BigInt.asIntN(64, bg)) : acc[g]!);
+      }
+      return b.finish();
+    }
+    const values = allocateValues(storageKind(type), groups) as Float64Array;
+    let nulls: Uint8Array | null = null;
+    for (let g = 0; g < groups; g++) {
+      const n = count[g]!;
+      if (n === 0) {
+        (nulls ??= new Uint8Array(groups))[g] = 1;
+        continue;
+      }
+      if (fn === "avg") {
+        const bg = big?.get(g);
+        values[g] = (bg !== undefined ? Number(bg) : acc[g]!) / n;
+      } else values[g] = acc[g]!;
+    }
+    return makeVector(type, groups, values, nulls);
+  }
+
+  private inputColumnsUsed(): number[] {
+    const ids = new Set<number>();
+    const s = this.spec;
+    if (s.filter) referencedIds(s.filter, ids);
+    if (s.projections) for (const p of s.projections) referencedIds(p, ids);
+    else {
+      for (const g of s.groupingExprs) referencedIds(g, ids);
+      for (const c of s.aggCalls) referencedIds(c, ids);
+    }
+    const out: number[] = [];
+    s.input.forEach((a, i) => {
+      if (ids.has(a.id) && !out.some((j) => s.input[j]!.id === a.id)) out.push(i);
+    });
+    return out;
+  }
+
+  private kernelFor(nullFree: boolean): { kernel: Kernel; source: string } {
+    let k = this.kernels.get(nullFree);
+    if (!k) {
+      k = this.generate(nullFree);
+      this.kernels.set(nullFree, k);
+    }
+    return k;
+  }
+
+  private generate(nullFree: boolean): { kernel: Kernel; source: string } {
+    const s = this.spec;
+    const bindings = new Map<number, InputBinding>();
+    const ctx = new CodegenContext(bindings, this.fctx);
+    let prelude = "";
+    for (const idx of this.usedInputs) {
+      const a = s.input[idx]!;
+      const values = `c${idx}v`, nulls = nullFree ? "null" : `c${idx}n`;
+      bindings.set(a.id, { values, nulls, type: a.dataType });
+      prelude += nullFree ? `const ${values} = cols[${idx}].values;\n` : `const ${values} = cols[${idx}].values, ${nulls} = cols[${idx}].nulls;\n`;
+    }
+    let body = "";
+    if (s.filter) {
+      const g = genExpr(s.filter, ctx);
+      body += `${g.code}\nif (${g.isNull} || !(${g.value})) continue;\n`;
+    }
+    // Projected values the keys and aggregates use, computed once per kept row.
+    if (s.projections && s.projectionOutput) {
+      const needed = new Set<number>();
+      for (const g of s.groupingExprs) referencedIds(g, needed);
+      for (const c of s.aggCalls) referencedIds(c, needed);
+      const inputBindings = new Map(bindings);
+      s.projections.forEach((p, j) => {
+        const out = s.projectionOutput![j]!;
+        if (!needed.has(out.id)) return;
+        const inner = p.kind === "Alias" ? p.child : p;
+        if (inner.kind === "AttributeRef" && inputBindings.has(inner.id)) {
+          bindings.set(out.id, inputBindings.get(inner.id)!);
+          return;
+        }
+        const g = genExpr(p, ctx);
+        const pn = `p${j}n`, pv = `p${j}v`;
+        body += `${g.code}\nconst ${pn} = ${g.isNull}, ${pv} = ${g.value};\n`;
+        bindings.set(out.id, { values: pv, nulls: pn, type: out.dataType, scalar: true });
+      });
+    }
+    // Grouping keys -> codes -> group id.
+    let locals = "";
+    const codes: string[] = [];
+    s.groupingExprs.forEach((e, j) => {
+      const gk = genExpr(e, ctx);
+      const coder = this.coders[j]!;
+      const K = ctx.ref(coder), c = `k${j}`;
+      codes.push(c);
+      const onNull = `${c} = ${K}.nullCode >= 0 ? ${K}.nullCode : ${K}.codeNull();`;
+      let onValue: string;
+      if (coder.integerLike) {
+        const D = `D${j}`, B = `B${j}`, v = `kv${j}`;
+        locals += `let ${D} = ${K}.dense, ${B} = ${K}.base;\n`;
+        const val = coder.type.kind === "boolean" ? `(${gk.value} ? 1 : 0)` : gk.value;
+        onValue = `const ${v} = ${val}; const o = ${v} - ${B}; ${c} = (o >>> 0) < ${D}.length ? ${D}[o] : -1; if (${c} < 0) { ${c} = ${K}.code(${v}); ${D} = ${K}.dense; ${B} = ${K}.base; }`;
+      } else {
+        const M = `M${j}`;
+        locals += `const ${M} = ${K}.map;\n`;
+        const key = coder.encode ? `${ctx.ref(coder.encode)}(${gk.value})` : gk.value;
+        onValue = `${c} = ${M}.get(${key}); if (${c} === undefined) ${c} = ${K}.code(${gk.value});`;
+      }
+      body += `${gk.code}\nlet ${c};\nif (${gk.isNull}) { ${onNull} } else { ${onValue} }\n`;
+    });
+    if (codes.length === 0) body += "const g = 0;\n";
+    else if (codes.length === 1) body += `const g = ${codes[0]};\n`;
+    else {
+      const T = ctx.ref(this.table), W = codes.length;
+      const CODES = ctx.ref(new Int32Array(W));
+      locals += `let TS = ${T}.slots, TM = ${T}.mask, TK = ${T}.keys, TD = ${T}.direct;\n`;
+      locals += codes.map((_, j) => `let TB${j} = ${T}.bits[${j}], TH${j} = ${T}.shift[${j}];\n`).join("");
+      const reload = `TD = ${T}.direct; ${codes.map((_, j) => `TB${j} = ${T}.bits[${j}]; TH${j} = ${T}.shift[${j}];`).join(" ")}`;
+      const fits = codes.map((c, j) => `(${c} >>> TB${j})`).join(" | ");
+      const directIx = codes.map((c, j) => `(${c} << TH${j})`).join(" | ");
+      const mix = codes.map((c) => `h = Math.imul(h ^ ${c}, ${TUPLE_HASH_MUL});`).join(" ");
+      const match = codes.map((c, j) => `TK[b + ${j}] === ${c}`).join(" && ");
+      const fill = codes.map((c, j) => `${CODES}[${j}] = ${c};`).join(" ");
+      // Small codes: one load from the direct cache. Otherwise (or on a cache miss) the hash table.
+      body += `const fits = (${fits}) === 0, dix = ${directIx};
+let g = fits ? TD[dix] - 1 : -1;
+if (g < 0) {
+  let h = 0; ${mix} h = (h ^ (h >>> 16)) & TM;
+  for (;;) {
+    const e = TS[h];
+    if (e === 0) { ${fill} g = ${T}.insert(h, ${CODES}); TS = ${T}.slots; TM = ${T}.mask; TK = ${T}.keys; break; }
+    const b = (e - 1) * ${W};
+    if (${match}) { g = e - 1; break; }
+    h = (h + 1) & TM;
+  }
+  ${fill} ${T}.cache(g, ${CODES}); ${reload}
+}
+`;
+    }
+    // Aggregate updates.
+    const A = ctx.ref(this.accs);
+    const declared = new Set<number>();
+    const arr = (ix: number): string => {
+      if (!declared.has(ix)) {
+        declared.add(ix);
+        locals += `const a${ix} = ${A}.arrays[${ix}]${this.accs.bigMark[ix] ? `, bm${ix} = ${A}.bigMark[${ix}]` : ""};\n`;
+      }
+      return `a${ix}`;
+    };
+    s.aggCalls.forEach((call, j) => {
+      const plan = this.plans[j]!, lay = this.layout[j]!;
+      if (!lay.ownsCounter && !lay.ownsAcc) return;
+      const args = call.args.map((x) => genExpr(x, ctx));
+      // Arguments declared non-null are not tested (the analyzer's contract, as in Spark).
+      const nonNull = call.args.map((x, i) => (mayBeNull(x) ? `!(${args[i]!.isNull})` : "")).filter((x) => x !== "").join(" && ") || "true";
+      let update = lay.ownsCounter ? `${arr(lay.counter)}[g] += 1;\n` : "";
+      if (lay.ownsAcc && plan.kind === "numeric") update += numericUpdate(plan.spec, args[0]!.value, exprType(call.args[0]!), lay.acc, arr(lay.acc), A);
+      update = `${args.map((g) => g.code).join("\n")}\nif (${nonNull}) {\n${update}\n}`;
+      if (call.filter) {
+        const gf = genExpr(call.filter, ctx);
+        update = `${gf.code}\nif (!(${gf.isNull}) && ${gf.value}) {\n${update}\n}`;
+      }
+      body += `{\n${update}\n}\n`;
+    });
+    const source = ctx.prologue() + "\n" + localizeRefs(`return function aggregateKernel(cols, n) {
+${prelude}${locals}for (let i = 0; i < n; i++) {
+${body}}
+};`);
+    const kernel = new Function("R", source)(ctx.refs) as Kernel;
+    return { kernel, source };
+  }
+}
+
+function numericUpdate(spec: NumericSpec, value: string, argType: DataType, ix: number, acc: string, A: string): string {
+  const head = `const x = ${value};\n`;
+  switch (spec.fn) {
+    case "sum": case "avg": {
+      if (!spec.integral) return `${head}${acc}[g] += x;`;
+      const notNumber = argType.kind === "long" ? `typeof x !== "number" || ` : "";
+      return `${head}if (${notNumber}bm${ix}[g] === 1) ${A}.addBig(${ix}, g, x); else { const t = ${acc}[g] + x; if (t > ${MAX_SAFE} || t < -${MAX_SAFE}) ${A}.addBig(${ix}, g, x); else ${acc}[g] = t; }`;
+    }
+    case "min":
+      // Spark orders NaN above every number; the accumulator starts at NaN.
+      return `${head}const p = ${acc}[g]; if (x === x && (p !== p || x < p)) ${acc}[g] = x;`;
+    case "max":
+      // The accumulator starts at -Infinity; NaN, the largest, replaces anything.
+      return `${head}if (x !== x || x > ${acc}[g]) ${acc}[g] = x;`;
+  }
+}

@@ -1,0 +1,537 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { randomUUID } from "node:crypto";
+import type { Session } from "../api/session.js";
+import type { RecordBatch } from "../batch/record-batch.js";
+import { CheckpointError } from "../checkpoint/checkpoint-error.js";
+import { CommitLog } from "../checkpoint/commit-log.js";
+import { CHECKPOINT_FIXED_CONFS, OffsetLog, type OffsetSeqMetadata } from "../checkpoint/offset-log.js";
+import { recoveryDecision } from "../checkpoint/recovery-decision.js";
+import { readOrCreateStreamMetadata } from "../checkpoint/stream-metadata.js";
+import { IllegalArgumentError } from "../errors/errors.js";
+import { execContext, runPlan } from "../physical/query-execution.js";
+import type { LogicalPlan } from "../plan/logical-plan.js";
+import type { Clock } from "./clock.js";
+import { incrementalPlan, streamingSourcesOf } from "./incremental-plan.js";
+import { type ProgressFields, type SourceProgress, type StreamingQueryStatus, StreamingQueryProgress, rate } from "./progress.js";
+import type { OutputMode, Sink } from "./sink.js";
+import { type Offset, ReadLimit, type Source, type StreamingSourceProvider, sameOffset } from "./source.js";
+import type { ListenerBus } from "./streaming-listener.js";
+import { StreamingQueryException } from "./streaming-query-exception.js";
+import { type Trigger, nextTriggerTime } from "./trigger.js";
+
+/** Everything a query run needs; built by DataStreamWriter.start() / StreamingQueryManager. */
+export interface MicroBatchOptions {
+  readonly session: Session;
+  /** The analyzed plan of the streaming DataFrame. */
+  readonly plan: LogicalPlan;
+  readonly sink: Sink;
+  readonly outputMode: OutputMode;
+  readonly trigger: Trigger;
+  readonly clock: Clock;
+  readonly checkpointDir: string;
+  /** A temporary checkpoint: deleted when the query stops without failure. */
+  readonly deleteCheckpointOnStop: boolean;
+  readonly name: string | null;
+  readonly listenerBus: ListenerBus;
+  /** Called when the query has terminated, before listeners hear of it (the manager's bookkeeping). */
+  readonly onTerminated?: () => void;
+}
+
+/** A batch planned (its offsets logged) and not yet committed. */
+interface PlannedBatch {
+  readonly batchId: number;
+  readonly start: readonly Offset[];
+  readonly end: readonly Offset[];
+  readonly metadata: OffsetSeqMetadata;
+}
+
+const IDLE_POLL_MS = 10;
+
+/**
+ * The trigger loop (Spark's MicroBatchExecution). It only sequences small units — sources, the
+ * offset and commit logs, the incremental planner, the batch engine, the sink, the progress
+ * reporter — in the order DESIGN.md gives:
+ *
+ * 1. latest offsets from each source (within its read limit); none new → no batch;
+ * 2. `offsets/N` written durably;
+ * 3. batch N's data fetched, its incremental plan built and run;
+ * 4. the sink gets the result with batch id N;
+ * 5. `commits/N` written, sources told what is committed;
+ * 6. progress reported, listeners notified.
+ *
+ * Restart follows checkpoint/recovery-decision.ts: a batch whose offsets are logged but not
+ * committed is re-run with exactly those offsets, watermark and timestamp.
+ */
+export class MicroBatchExecution {
+  readonly id: string;
+  readonly runId = randomUUID();
+  readonly name: string | null;
+  private readonly offsetLog: OffsetLog;
+  private readonly commitLog: CommitLog;
+  private readonly providers: StreamingSourceProvider[];
+  private sources: Source[] = [];
+  /** Per source, the end offset of the last committed batch (where the next batch starts). */
+  private committed: Offset[] = [];
+  private pending: PlannedBatch | null = null;
+  private currentBatchId = 0;
+  private watermarkMs = 0;
+  private fixedConf: Record<string, string> = {};
+  private availableNowTargets: (Offset | undefined)[] | null = null;
+
+  private stopRequested = false;
+  private readonly abort = new AbortController();
+  private wake: (() => void) | null = null;
+  private unsubscribers: (() => void)[] = [];
+  private loop: Promise<void> | null = null;
+  private terminated = false;
+  private failure: StreamingQueryException | null = null;
+  private readonly terminationWaiters: (() => void)[] = [];
+  private triggerSeq = 0;
+  private activeTriggerSeq = 0;
+  private readonly drainWaiters: { afterSeq: number; resolve: () => void; reject: (e: Error) => void }[] = [];
+  private readonly batchListeners = new Set<() => void>();
+
+  private statusValue: StreamingQueryStatus = { message: "Initializing sources", isDataAvailable: false, isTriggerActive: false };
+  private readonly progressBuffer: StreamingQueryProgress[] = [];
+  private lastTriggerStartMs = -1;
+  private lastIdleEventMs = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly opts: MicroBatchOptions) {
+    this.name = opts.name;
+    fs.mkdirSync(opts.checkpointDir, { recursive: true });
+    this.id = readOrCreateStreamMetadata(opts.checkpointDir).id;
+    this.offsetLog = new OffsetLog(opts.checkpointDir);
+    this.commitLog = new CommitLog(opts.checkpointDir);
+    this.providers = streamingSourcesOf(opts.plan);
+  }
+
+  get status(): StreamingQueryStatus {
+    return this.statusValue;
+  }
+  get recentProgress(): StreamingQueryProgress[] {
+    return [...this.progressBuffer];
+  }
+  get lastProgress(): StreamingQueryProgress | null {
+    return this.progressBuffer[this.progressBuffer.length - 1] ?? null;
+  }
+  get isActive(): boolean {
+    return this.loop !== null && !this.terminated;
+  }
+  get exception(): StreamingQueryException | null {
+    return this.failure;
+  }
+  /** The id of the last committed batch, -1 before any. */
+  get lastCommittedBatchId(): number {
+    return this.pending ? this.pending.batchId - 1 : this.currentBatchId - 1;
+  }
+  get sink(): Sink {
+    return this.opts.sink;
+  }
+  get plan(): LogicalPlan {
+    return this.opts.plan;
+  }
+  get trigger(): Trigger {
+    return this.opts.trigger;
+  }
+  get clock(): Clock {
+    return this.opts.clock;
+  }
+  get checkpointDir(): string {
+    return this.opts.checkpointDir;
+  }
+  describe(): string {
+    return `${this.name === null ? "" : this.name + " "}[id = ${this.id}, runId = ${this.runId}]`;
+  }
+
+  /**
+   * Creates the sources, reads the checkpoint and decides where to resume (synchronously, so a
+   * checkpoint that does not fit the query fails start()), then starts the loop.
+   */
+  start(): void {
+    if (this.loop) throw new IllegalArgumentError("QUERY_ALREADY_STARTED", "This query was already started.");
+    if (this.opts.trigger.kind === "continuous") {
+      throw new IllegalArgumentError("CONTINUOUS_TRIGGER_NOT_SUPPORTED", "Continuous processing (trigger { continuous: ... }) is not supported yet; use a processingTime, once or availableNow trigger.");
+    }
+    const session = this.opts.session;
+    this.sources = this.providers.map((p, i) =>
+      p.createSource({ session, metadataPath: path.join(this.opts.checkpointDir, "sources", String(i)), clock: this.opts.clock }),
+    );
+    this.recover();
+    for (const s of this.sources) {
+      if (s.onDataAvailable) this.unsubscribers.push(s.onDataAvailable(() => this.wake?.()));
+    }
+    this.opts.listenerBus.post("onQueryStarted", { id: this.id, runId: this.runId, name: this.name, timestamp: iso(this.opts.clock.getTimeMillis()) });
+    this.loop = this.runLoop();
+  }
+
+  private recover(): void {
+    const lastOffsets = this.offsetLog.getLatest();
+    const lastCommit = this.commitLog.getLatest();
+    const decision = recoveryDecision(lastOffsets?.batchId, lastCommit?.batchId);
+    const conf = this.opts.session.conf;
+    this.fixedConf = Object.fromEntries(CHECKPOINT_FIXED_CONFS.map((k) => [k, conf.get(k)]));
+    const initial = (): Offset[] => this.sources.map((s) => s.initialOffset());
+    const check = (offsets: readonly Offset[], batchId: number): void => {
+      if (offsets.length !== this.sources.length) {
+        throw new CheckpointError(
+          "CHECKPOINT_QUERY_MISMATCH",
+          `The checkpoint at ${this.opts.checkpointDir} was written by a query with ${offsets.length} streaming source(s) (offsets/${batchId}), but this query has ${this.sources.length}. Adding or removing streaming sources is not allowed; use a new checkpoint location.`,
+        );
+      }
+    };
+    switch (decision.kind) {
+      case "corrupt":
+        throw new CheckpointError("CHECKPOINT_CORRUPT", `The checkpoint at ${this.opts.checkpointDir} is inconsistent: ${decision.reason}.`);
+      case "startFresh":
+        this.committed = initial();
+        this.currentBatchId = 0;
+        return;
+      case "startNext": {
+        const e = lastOffsets!.entry;
+        check(e.offsets, lastOffsets!.batchId);
+        this.committed = [...e.offsets];
+        this.currentBatchId = decision.batchId;
+        this.watermarkMs = lastCommit!.entry.nextBatchWatermarkMs;
+        this.fixedConf = { ...this.fixedConf, ...pickFixed(e.metadata.conf) };
+        this.sources.forEach((s, i) => void s.commit(this.committed[i]!));
+        return;
+      }
+      case "rerunBatch": {
+        const e = lastOffsets!.entry;
+        check(e.offsets, decision.batchId);
+        const prev = decision.batchId > 0 ? this.offsetLog.get(decision.batchId - 1) : undefined;
+        if (decision.batchId > 0 && prev === undefined) {
+          throw new CheckpointError("CHECKPOINT_CORRUPT", `The checkpoint at ${this.opts.checkpointDir} has offsets/${decision.batchId} to re-run but not offsets/${decision.batchId - 1} where it starts.`);
+        }
+        this.committed = prev ? [...prev.offsets] : initial();
+        this.currentBatchId = decision.batchId;
+        this.watermarkMs = e.metadata.batchWatermarkMs;
+        this.fixedConf = { ...this.fixedConf, ...pickFixed(e.metadata.conf) };
+        this.pending = { batchId: decision.batchId, start: [...this.committed], end: [...e.offsets], metadata: e.metadata };
+        return;
+      }
+    }
+  }
+
+  // ---- the loop ----
+
+  private async runLoop(): Promise<void> {
+    try {
+      if (this.opts.trigger.kind === "availableNow") await this.prepareAvailableNow();
+      const trigger = this.opts.trigger;
+      const interval = trigger.kind === "processingTime" ? trigger.intervalMs : 0;
+      while (!this.stopRequested) {
+        const triggerStart = this.opts.clock.getTimeMillis();
+        const executed = await this.runOneTrigger(triggerStart);
+        if (trigger.kind === "once") break;
+        if (trigger.kind === "availableNow" && !executed) break;
+        if (this.stopRequested) break;
+        if (interval > 0) {
+          const next = nextTriggerTime(triggerStart, interval);
+          if (this.opts.clock.getTimeMillis() < next) {
+            this.setStatus("Waiting for next trigger", this.statusValue.isDataAvailable, false);
+            await this.opts.clock.waitTillTime(next, this.abort.signal);
+          }
+        } else if (!executed) {
+          await this.waitForData();
+        }
+      }
+      this.setStatus("Stopped", false, false);
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      this.failure = new StreamingQueryException(this.describe(), err, this.pending?.batchId ?? this.currentBatchId);
+      this.setStatus(`Terminated with exception: ${err.message}`, false, false);
+    } finally {
+      await this.cleanup();
+    }
+  }
+
+  /** Default trigger with no data: wait until a source signals data, stop() is called, or a short poll. */
+  private waitForData(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wake = null;
+        this.abort.signal.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, IDLE_POLL_MS);
+      this.wake = done;
+      this.abort.signal.addEventListener("abort", done, { once: true });
+    });
+  }
+
+  private async prepareAvailableNow(): Promise<void> {
+    const targets: (Offset | undefined)[] = [];
+    for (let i = 0; i < this.sources.length; i++) {
+      const s = this.sources[i]!;
+      if (s.prepareForTriggerAvailableNow) {
+        await s.prepareForTriggerAvailableNow();
+        targets.push(undefined);
+      } else {
+        const from = this.pending ? this.pending.end[i]! : this.committed[i]!;
+        targets.push(await s.latestOffset(from, ReadLimit.allAvailable()));
+      }
+    }
+    this.availableNowTargets = targets;
+  }
+
+  /** One trigger: re-run a pending batch, or plan and run the next one if there is new data. */
+  private async runOneTrigger(triggerStart: number): Promise<boolean> {
+    const seq = ++this.triggerSeq;
+    this.activeTriggerSeq = seq;
+    const timings: Record<string, number> = {};
+    const clock = this.opts.clock;
+    const time = async <T>(key: string, fn: () => T | Promise<T>): Promise<T> => {
+      const t0 = clock.getTimeMillis();
+      try {
+        return await fn();
+      } finally {
+        timings[key] = (timings[key] ?? 0) + clock.getTimeMillis() - t0;
+      }
+    };
+    this.setStatus(`Getting offsets from ${this.sources.map((s) => s.description).join(", ")}`, this.statusValue.isDataAvailable, true);
+    let batch = this.pending;
+    let latestSeen: Offset[];
+    if (batch) {
+      latestSeen = [...batch.end];
+    } else {
+      const limitFor = (s: Source): ReadLimit => (this.opts.trigger.kind === "once" ? ReadLimit.allAvailable() : s.defaultReadLimit?.() ?? ReadLimit.allAvailable());
+      latestSeen = await time("latestOffset", async () => {
+        const out: Offset[] = [];
+        for (let i = 0; i < this.sources.length; i++) {
+          const s = this.sources[i]!;
+          const target = this.availableNowTargets?.[i];
+          out.push(target !== undefined ? target : await s.latestOffset(this.committed[i]!, limitFor(s)));
+        }
+        return out;
+      });
+      const hasNewData = latestSeen.some((o, i) => !sameOffset(o, this.committed[i]));
+      if (!hasNewData) {
+        this.setStatus("Waiting for data to arrive", false, false);
+        this.finishIdleTrigger(seq, triggerStart);
+        return false;
+      }
+      const metadata: OffsetSeqMetadata = { batchWatermarkMs: this.watermarkMs, batchTimestampMs: triggerStart, conf: this.fixedConf };
+      batch = { batchId: this.currentBatchId, start: [...this.committed], end: latestSeen, metadata };
+      await time("walCommit", () => {
+        if (!this.offsetLog.add(batch!.batchId, { offsets: batch!.end, metadata })) {
+          throw new CheckpointError("CONCURRENT_STREAM_LOG_UPDATE", `Concurrent update to the log: offsets/${batch!.batchId} already exists in ${this.opts.checkpointDir}. Multiple streaming queries seem to use this checkpoint at the same time.`);
+        }
+      });
+      this.pending = batch;
+    }
+    this.setStatus("Processing new data", true, true);
+    const rows = await this.runBatch(batch, time);
+    await time("commitOffsets", () => this.commitBatch(batch!));
+    timings["triggerExecution"] = clock.getTimeMillis() - triggerStart;
+    this.reportProgress(batch, triggerStart, timings, rows, latestSeen);
+    this.lastIdleEventMs = triggerStart;
+    this.setStatus("Waiting for data to arrive", this.statusValue.isDataAvailable, false);
+    for (const l of [...this.batchListeners]) l();
+    return true;
+  }
+
+  private async runBatch(
+    batch: PlannedBatch,
+    time: <T>(key: string, fn: () => T | Promise<T>) => Promise<T>,
+  ): Promise<{ perSource: number[]; output: number }> {
+    const data = new Map<StreamingSourceProvider, RecordBatch[]>();
+    const perSource: number[] = [];
+    await time("getBatch", async () => {
+      for (let i = 0; i < this.sources.length; i++) {
+        const got = sameOffset(batch.start[i], batch.end[i]) ? [] : await this.sources[i]!.getBatch(batch.start[i]!, batch.end[i]!);
+        data.set(this.providers[i]!, got);
+        perSource.push(got.reduce((n, b) => n + b.numRows, 0));
+      }
+    });
+    const planned = await time("queryPlanning", () => incrementalPlan(this.opts.plan, batch.batchId, data));
+    let output = 0;
+    await time("addBatch", async () => {
+      const base = this.opts.session.execSettings();
+      const shuffle = Number(batch.metadata.conf["sluice.sql.shuffle.partitions"] ?? base.shufflePartitions);
+      const settings = { ...base, shufflePartitions: Number.isFinite(shuffle) ? shuffle : base.shufflePartitions };
+      const result = await runPlan(planned, settings, execContext(settings, batch.metadata.batchTimestampMs * 1000));
+      output = result.reduce((n, b) => n + b.numRows, 0);
+      await this.opts.sink.addBatch(batch.batchId, result, this.opts.outputMode);
+    });
+    return { perSource, output };
+  }
+
+  private async commitBatch(batch: PlannedBatch): Promise<void> {
+    this.commitLog.add(batch.batchId, { nextBatchWatermarkMs: this.watermarkMs });
+    this.committed = [...batch.end];
+    this.pending = null;
+    this.currentBatchId = batch.batchId + 1;
+    for (let i = 0; i < this.sources.length; i++) await this.sources[i]!.commit(batch.end[i]!);
+    const retain = Math.max(1, this.opts.session.conf.getNumber("sluice.sql.streaming.minBatchesToRetain"));
+    const threshold = batch.batchId - retain + 1;
+    if (threshold > 0) {
+      this.offsetLog.purge(threshold);
+      this.commitLog.purge(threshold);
+    }
+  }
+
+  private reportProgress(batch: PlannedBatch, triggerStart: number, timings: Record<string, number>, rows: { perSource: number[]; output: number }, latestSeen: readonly Offset[]): void {
+    const sinceLast = this.lastTriggerStartMs >= 0 ? triggerStart - this.lastTriggerStartMs : 0;
+    this.lastTriggerStartMs = triggerStart;
+    const exec = timings["triggerExecution"] ?? 0;
+    const numInputRows = rows.perSource.reduce((a, b) => a + b, 0);
+    const sources: SourceProgress[] = this.sources.map((s, i) => ({
+      description: s.description,
+      startOffset: batch.start[i] ?? null,
+      endOffset: batch.end[i] ?? null,
+      latestOffset: latestSeen[i] ?? null,
+      numInputRows: rows.perSource[i] ?? 0,
+      inputRowsPerSecond: rate(rows.perSource[i] ?? 0, sinceLast),
+      processedRowsPerSecond: rate(rows.perSource[i] ?? 0, exec),
+    }));
+    const durationMs: Record<string, number> = {};
+    for (const k of ["addBatch", "commitOffsets", "getBatch", "latestOffset", "queryPlanning", "triggerExecution", "walCommit"]) durationMs[k] = timings[k] ?? 0;
+    const fields: ProgressFields = {
+      id: this.id,
+      runId: this.runId,
+      name: this.name,
+      timestamp: iso(triggerStart),
+      batchId: batch.batchId,
+      batchDuration: exec,
+      numInputRows,
+      inputRowsPerSecond: rate(numInputRows, sinceLast),
+      processedRowsPerSecond: rate(numInputRows, exec),
+      durationMs,
+      eventTime: {},
+      stateOperators: [],
+      sources,
+      sink: { description: this.opts.sink.description, numOutputRows: rows.output },
+    };
+    const progress = new StreamingQueryProgress(fields);
+    this.progressBuffer.push(progress);
+    const keep = Number(this.opts.session.conf.getOption("sluice.sql.streaming.numRecentProgressUpdates") ?? 100);
+    while (this.progressBuffer.length > keep) this.progressBuffer.shift();
+    this.opts.listenerBus.post("onQueryProgress", { progress });
+  }
+
+  private finishIdleTrigger(seq: number, triggerStart: number): void {
+    for (let i = this.drainWaiters.length - 1; i >= 0; i--) {
+      const w = this.drainWaiters[i]!;
+      if (seq > w.afterSeq) {
+        this.drainWaiters.splice(i, 1);
+        w.resolve();
+      }
+    }
+    const interval = Number(this.opts.session.conf.getOption("sluice.sql.streaming.noDataProgressEventInterval") ?? 10_000);
+    if (triggerStart - this.lastIdleEventMs >= interval) {
+      this.lastIdleEventMs = triggerStart;
+      this.opts.listenerBus.post("onQueryIdle", { id: this.id, runId: this.runId, timestamp: iso(triggerStart) });
+    }
+  }
+
+  private setStatus(message: string, isDataAvailable: boolean, isTriggerActive: boolean): void {
+    this.statusValue = Object.freeze({ message, isDataAvailable, isTriggerActive });
+  }
+
+  private async cleanup(): Promise<void> {
+    for (const u of this.unsubscribers) u();
+    for (const s of this.sources) {
+      try {
+        await s.stop();
+      } catch {
+        // a source that fails to stop must not hide the query's own outcome
+      }
+    }
+    try {
+      await this.opts.sink.stop?.();
+    } catch {
+      // as above
+    }
+    this.terminated = true;
+    if (this.opts.deleteCheckpointOnStop && this.failure === null) fs.rmSync(this.opts.checkpointDir, { recursive: true, force: true });
+    for (const w of this.drainWaiters.splice(0)) {
+      if (this.failure) w.reject(this.failure);
+      else w.resolve();
+    }
+    for (const w of this.terminationWaiters.splice(0)) w();
+    for (const l of [...this.batchListeners]) l();
+    this.opts.onTerminated?.();
+    this.opts.listenerBus.post("onQueryTerminated", {
+      id: this.id,
+      runId: this.runId,
+      exception: this.failure ? `${this.failure.cause.name}: ${this.failure.cause.message}` : null,
+      errorClassOnException: this.failure?.causeErrorClass ?? null,
+      error: this.failure,
+    });
+  }
+
+  // ---- control ----
+
+  /** Stops the loop after the current trigger (a running batch finishes or fails first). */
+  async stop(): Promise<void> {
+    this.stopRequested = true;
+    this.abort.abort();
+    this.wake?.();
+    if (this.loop) await this.loop;
+  }
+
+  /** Resolves true when the query terminates (false on timeout); rejects with the failure. */
+  awaitTermination(timeoutMs?: number): Promise<boolean> {
+    if (this.terminated) return this.failure ? Promise.reject(this.failure) : Promise.resolve(true);
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = (): void => {
+        if (timer) clearTimeout(timer);
+        if (this.failure) reject(this.failure);
+        else resolve(true);
+      };
+      this.terminationWaiters.push(done);
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          const i = this.terminationWaiters.indexOf(done);
+          if (i >= 0) this.terminationWaiters.splice(i, 1);
+          resolve(false);
+        }, timeoutMs);
+      }
+    });
+  }
+
+  /**
+   * Resolves once a trigger that started after this call found no new data (so everything
+   * available at the call is committed), or the query stopped; rejects if the query failed.
+   */
+  processAllAvailable(): Promise<void> {
+    if (this.terminated) return this.failure ? Promise.reject(this.failure) : Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.drainWaiters.push({ afterSeq: this.triggerSeq, resolve, reject });
+      this.wake?.();
+    });
+  }
+
+  /** Resolves after the next committed batch or termination (for tests that wait on batches). */
+  nextBatchOrTermination(): Promise<void> {
+    if (this.terminated) return Promise.resolve();
+    return new Promise((resolve) => {
+      const l = (): void => {
+        this.batchListeners.delete(l);
+        resolve();
+      };
+      this.batchListeners.add(l);
+    });
+  }
+
+  /** Whether a trigger is running right now (tests use it with a manual clock). */
+  get isTriggerRunning(): boolean {
+    return this.statusValue.isTriggerActive;
+  }
+  /** Sequence number of the last trigger started. */
+  get triggerCount(): number {
+    return this.activeTriggerSeq;
+  }
+}
+
+function pickFixed(conf: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(CHECKPOINT_FIXED_CONFS.filter((k) => conf[k] !== undefined).map((k) => [k, conf[k]!]));
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

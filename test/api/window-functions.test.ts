@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Session, Window, col, functions as F } from "../../src/index.js";
+
+const spark = Session.builder().create();
+const scores = spark.createDataFrame(
+  [{ g: "a", v: 10 }, { g: "a", v: 20 }, { g: "a", v: 20 }, { g: "a", v: 30 }, { g: "b", v: 5 }, { g: "b", v: null }],
+  "g STRING, v INT",
+);
+scores.createOrReplaceTempView("win_s");
+const sql = async (q: string): Promise<Record<string, unknown>[]> => spark.sql(q).collect();
+
+test("row_number, rank, dense_rank, percent_rank and cume_dist with ties", async () => {
+  const rows = await sql(`SELECT g, v,
+      row_number() OVER w AS rn, rank() OVER w AS rk, dense_rank() OVER w AS dr,
+      percent_rank() OVER w AS pr, cume_dist() OVER w AS cd
+    FROM win_s WINDOW w AS (PARTITION BY g ORDER BY v) ORDER BY g, v, rn`);
+  assert.deepEqual(rows, [
+    { g: "a", v: 10, rn: 1, rk: 1, dr: 1, pr: 0, cd: 0.25 },
+    { g: "a", v: 20, rn: 2, rk: 2, dr: 2, pr: 1 / 3, cd: 0.75 },
+    { g: "a", v: 20, rn: 3, rk: 2, dr: 2, pr: 1 / 3, cd: 0.75 },
+    { g: "a", v: 30, rn: 4, rk: 4, dr: 3, pr: 1, cd: 1 },
+    { g: "b", v: null, rn: 1, rk: 1, dr: 1, pr: 0, cd: 0.5 },
+    { g: "b", v: 5, rn: 2, rk: 2, dr: 2, pr: 1, cd: 1 },
+  ]);
+});
+
+test("ntile spreads the remainder over the first buckets", async () => {
+  const rows = await spark.range(0, 7).select(col("id"), F.ntile(3).over(Window.orderBy("id")).alias("t")).collect();
+  assert.deepEqual(rows.map((r) => r.t), [1, 1, 1, 2, 2, 3, 3]);
+});
+
+test("lag and lead with offsets and defaults", async () => {
+  const rows = await sql("SELECT v, lag(v) OVER (ORDER BY v) AS p, lag(v, 2, -1) OVER (ORDER BY v) AS p2, lead(v, 1, 0) OVER (ORDER BY v) AS n FROM win_s WHERE g = 'a'");
+  assert.deepEqual(rows, [
+    { v: 10, p: null, p2: -1, n: 20 },
+    { v: 20, p: 10, p2: -1, n: 20 },
+    { v: 20, p: 20, p2: 10, n: 30 },
+    { v: 30, p: 20, p2: 20, n: 0 },
+  ]);
+});
+
+test("a running sum uses the default RANGE frame: peers share the value", async () => {
+  const rows = await sql("SELECT v, sum(v) OVER (PARTITION BY g ORDER BY v) AS s FROM win_s WHERE g = 'a'");
+  assert.deepEqual(rows.map((r) => r.s), [10, 50, 50, 80]);
+  const rowsFrame = await sql("SELECT v, sum(v) OVER (PARTITION BY g ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS s FROM win_s WHERE g = 'a'");
+  assert.deepEqual(rowsFrame.map((r) => r.s), [10, 30, 50, 80]);
+});
+
+test("ROWS BETWEEN n PRECEDING AND m FOLLOWING", async () => {
+  const rows = await sql("SELECT v, sum(v) OVER (ORDER BY v ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS s, count(*) OVER (ORDER BY v ROWS BETWEEN CURRENT ROW AND 2 FOLLOWING) AS c FROM win_s WHERE g = 'a'");
+  assert.deepEqual(rows, [{ v: 10, s: 30, c: 3 }, { v: 20, s: 50, c: 3 }, { v: 20, s: 70, c: 2 }, { v: 30, s: 50, c: 1 }]);
+});
+
+test("RANGE BETWEEN value offsets compares ORDER BY values, not row positions", async () => {
+  const rows = await sql("SELECT v, sum(v) OVER (ORDER BY v RANGE BETWEEN 10 PRECEDING AND CURRENT ROW) AS s, count(*) OVER (ORDER BY v RANGE BETWEEN CURRENT ROW AND 10 FOLLOWING) AS c FROM win_s WHERE g = 'a'");
+  assert.deepEqual(rows, [{ v: 10, s: 10, c: 3 }, { v: 20, s: 50, c: 3 }, { v: 20, s: 50, c: 3 }, { v: 30, s: 70, c: 1 }]);
+  const desc = await sql("SELECT v, sum(v) OVER (ORDER BY v DESC RANGE BETWEEN 10 PRECEDING AND 0 FOLLOWING) AS s FROM win_s WHERE g = 'a'");
+  assert.deepEqual(desc, [{ v: 30, s: 30 }, { v: 20, s: 70 }, { v: 20, s: 70 }, { v: 10, s: 50 }]);
+});
+
+test("without ORDER BY, or with an unbounded frame, the frame is the whole partition", async () => {
+  const rows = await sql("SELECT g, count(*) OVER (PARTITION BY g) AS n, max(v) OVER (PARTITION BY g ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS m FROM win_s ORDER BY g");
+  assert.deepEqual(rows.map((r) => [r.g, r.n, r.m]), [["a", 4, 30], ["a", 4, 30], ["a", 4, 30], ["a", 4, 30], ["b", 2, 5], ["b", 2, 5]]);
+});
+
+test("ranking functions need ORDER BY", () => {
+  assert.throws(() => spark.sql("SELECT rank() OVER (PARTITION BY g) FROM win_s"), /requires the window to be ordered/);
+});
