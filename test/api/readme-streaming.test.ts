@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { Session, col, functions as F } from "../../src/index.js";
+
+// The streaming examples in README.md, checked: if this test changes, the README must too.
+const dir = mkdtempSync(join(tmpdir(), "sluice-readme-stream-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test("README: a memory stream through a filter into a memory table", async () => {
+  const spark = Session.builder().create();
+  const input = spark.memoryStream("word STRING, n INT");
+  const q = await input
+    .toDF()
+    .filter(col("n").gt(1))
+    .withColumn("n10", col("n").multiply(10))
+    .writeStream.format("memory")
+    .queryName("big_words")
+    .option("checkpointLocation", join(dir, "ckpt-memory"))
+    .start();
+  input.addData([{ word: "a", n: 1 }, { word: "b", n: 2 }]);
+  await q.processAllAvailable();
+  input.addData([{ word: "c", n: 5 }]);
+  await q.processAllAvailable();
+  const rows = await spark.sql("SELECT word, n10 FROM big_words ORDER BY word").collect();
+  assert.deepEqual(rows, [{ word: "b", n10: 20 }, { word: "c", n10: 50 }]);
+  assert.equal(q.lastProgress?.numInputRows, 1);
+  await q.stop();
+});
+
+test("README: JSON files to Parquet with a checkpoint, resumed after a restart", async () => {
+  const spark = Session.builder().create();
+  const inDir = join(dir, "events"), outDir = join(dir, "events-parquet"), ckpt = join(dir, "ckpt-etl");
+  mkdirSync(inDir);
+  writeFileSync(join(inDir, "1.json"), '{"user":"ann","amount":12.5,"ts":"2026-01-01T10:00:00Z"}\n{"user":"bob","amount":-1,"ts":"2026-01-01T10:01:00Z"}\n');
+  const run = async (): Promise<void> => {
+    const q = await spark.readStream
+      .format("json")
+      .schema("user STRING, amount DOUBLE, ts TIMESTAMP")
+      .option("maxFilesPerTrigger", 1)
+      .load(inDir)
+      .filter(col("amount").gt(0))
+      .withColumn("day", F.to_date(col("ts")))
+      .writeStream.format("parquet")
+      .option("checkpointLocation", ckpt)
+      .trigger({ availableNow: true })
+      .start(outDir);
+    await q.awaitTermination();
+  };
+  await run();
+  writeFileSync(join(inDir, "2.json"), '{"user":"cy","amount":3,"ts":"2026-01-02T09:00:00Z"}\n');
+  await run(); // the checkpoint remembers 1.json: only 2.json is read
+  const rows = await spark.read.parquet(outDir).orderBy("user").select("user", "amount", "day").collect();
+  assert.deepEqual(rows, [
+    { user: "ann", amount: 12.5, day: "2026-01-01" },
+    { user: "cy", amount: 3, day: "2026-01-02" },
+  ]);
+});
