@@ -91,7 +91,7 @@ export class Session {
   }
 
   optimize(plan: LogicalPlan): LogicalPlan {
-    return this.conf.getBoolean("sluice.sql.optimizer.enabled") ? optimize(plan) : plan;
+    return this.conf.getBoolean("sluice.sql.optimizer.enabled") ? optimize(plan, { timeZone: this.timeZone, ansi: this.conf.getBoolean("sluice.sql.ansi.enabled") }) : plan;
   }
 
   execSettings(): ExecSettings {

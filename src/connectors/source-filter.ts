@@ -20,3 +20,26 @@ export function filterColumns(f: SourceFilter): string[] {
     default: return [f.column];
   }
 }
+
+/** `[IsNotNull(a), GreaterThan(a,5)]`, as Spark's EXPLAIN lists pushed filters (bigint-safe). */
+export function sourceFiltersText(fs: readonly SourceFilter[]): string {
+  const v = (x: unknown): string => (typeof x === "string" ? x : typeof x === "bigint" ? x.toString() : JSON.stringify(x) ?? String(x));
+  const one = (f: SourceFilter): string => {
+    switch (f.op) {
+      case "=": return `EqualTo(${f.column},${v(f.value)})`;
+      case "<=>": return `EqualNullSafe(${f.column},${v(f.value)})`;
+      case "<": return `LessThan(${f.column},${v(f.value)})`;
+      case "<=": return `LessThanOrEqual(${f.column},${v(f.value)})`;
+      case ">": return `GreaterThan(${f.column},${v(f.value)})`;
+      case ">=": return `GreaterThanOrEqual(${f.column},${v(f.value)})`;
+      case "in": return `In(${f.column}, [${f.values.map(v).join(",")}])`;
+      case "isNull": return `IsNull(${f.column})`;
+      case "isNotNull": return `IsNotNull(${f.column})`;
+      case "startsWith": return `StringStartsWith(${f.column},${f.prefix})`;
+      case "and": return `And(${one(f.left)},${one(f.right)})`;
+      case "or": return `Or(${one(f.left)},${one(f.right)})`;
+      case "not": return `Not(${one(f.child)})`;
+    }
+  };
+  return `[${fs.map(one).join(", ")}]`;
+}

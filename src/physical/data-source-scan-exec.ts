@@ -3,6 +3,7 @@ import { makeBatch } from "../batch/record-batch.js";
 import type { AttributeRef } from "../expr/expression.js";
 import type { DataSourceRelation } from "../plan/logical-plan.js";
 import { scanDataSource } from "../connectors/source-registry.js";
+import { sourceFiltersText } from "../connectors/source-filter.js";
 import type { ExecContext, PhysicalOp } from "./physical-op.js";
 import { schemaOf } from "./physical-op.js";
 
@@ -19,7 +20,7 @@ export class DataSourceScanExec implements PhysicalOp {
     const r = this.relation;
     const parts = [`[${r.output.map((a) => `${a.name}#${a.id}`).join(", ")}]`];
     if (r.paths.length) parts.push(`Location: [${r.paths.join(", ")}]`);
-    if (r.pushedFilters.length) parts.push(`PushedFilters: [${r.pushedFilters.map((f) => JSON.stringify(f)).join(", ")}]`);
+    if (r.pushedFilters.length) parts.push(`PushedFilters: ${sourceFiltersText(r.pushedFilters)}`);
     return parts.join(", ");
   }
   async *execute(ctx: ExecContext): AsyncIterable<RecordBatch> {

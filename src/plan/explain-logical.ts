@@ -4,6 +4,7 @@ import { type Expr, Expr as E } from "../expr/expression.js";
 import { transformExprUp } from "../expr/expr-tree.js";
 import { simpleString } from "../types/data-type.js";
 import { type LogicalPlan, children } from "./logical-plan.js";
+import { sourceFiltersText } from "../connectors/source-filter.js";
 
 /** An expression with attribute ids, as plans print them: `(a#1 + 1) AS b#3`. */
 export function exprWithIds(e: Expr): string {
@@ -23,7 +24,7 @@ function describeNode(p: LogicalPlan, resolved: boolean): string {
     case "UnresolvedRelation": return `'UnresolvedRelation [${p.nameParts.join(", ")}]`;
     case "LocalRelation": return `LocalRelation ${out()}${p.description ? ` ${p.description}` : ""}`;
     case "RangeRelation": return `Range (${p.start}, ${p.end}, step=${p.step}, splits=${p.numPartitions})`;
-    case "DataSourceRelation": return `Relation ${list(p.output)} ${p.format}${p.isStreaming ? " (streaming)" : ""}${p.pushedFilters.length ? `, PushedFilters: ${JSON.stringify(p.pushedFilters)}` : ""}`;
+    case "DataSourceRelation": return `Relation ${list(p.output)} ${p.format}${p.isStreaming ? " (streaming)" : ""}${p.pushedFilters.length ? `, PushedFilters: ${sourceFiltersText(p.pushedFilters)}` : ""}`;
     case "InlineTable": return `'InlineTable ${p.rows.length} rows`;
     case "Project": return `Project ${list(p.projectList)}`;
     case "Filter": return `Filter ${exprWithIds(p.condition)}`;

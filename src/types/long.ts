@@ -55,7 +55,8 @@ export function longDiv(a: Long, b: Long): Long {
 
 /** Remainder with the sign of the dividend (Java's %). b must not be zero. */
 export function longRem(a: Long, b: Long): Long {
-  if (typeof a === "number" && typeof b === "number") return a % b;
+  // `+ 0` turns -0 (e.g. -2 % 2 in JavaScript) into 0: a long has no negative zero.
+  if (typeof a === "number" && typeof b === "number") return (a % b) + 0;
   return normalizeLong(BigInt(a) % BigInt(b));
 }
 

@@ -15,7 +15,7 @@ describe("optimize (all rules to a fixed point)", () => {
     const optimized = optimize(df.plan);
     assert.equal(planText(optimized), `Project [upper(s#1) AS u#2, (v#3 + 2) AS w#4]
 +- Filter ((p#5 = 1) AND ((v#3 + 2) > 0))
-   +- Relation [s#1, v#3, p#5] parquet, PushedFilters: [{"op":"=","column":"p","value":1}]`);
+   +- Relation [s#1, v#3, p#5] parquet, PushedFilters: [EqualTo(p,1)]`);
     assert.equal(optimize(optimized), optimized, "a second run changes nothing");
     assert.deepEqual(await df.collect(), [{ u: "A", w: 12 }, { u: "C", w: 32 }]);
   });

@@ -12,7 +12,7 @@ describe("pushFiltersIntoScanRule", () => {
       `Filter ((((((((a#1 = 1) AND (b#2 > 'q')) AND (c#3 > CAST(1.0 AS DOUBLE))) AND (d#4 IS NOT NULL)) AND (upper(b#2) = 'X')) AND (a#1 IN (1, 2))) AND (NOT (a#1 != 3))) AND ((a#1 < 5) OR (b#2 = 'z')))
 +- Relation [a#1, b#2, c#3, d#4] json`,
       `Filter ((((((((a#1 = 1) AND (b#2 > 'q')) AND (c#3 > CAST(1.0 AS DOUBLE))) AND (d#4 IS NOT NULL)) AND (upper(b#2) = 'X')) AND (a#1 IN (1, 2))) AND (NOT (a#1 != 3))) AND ((a#1 < 5) OR (b#2 = 'z')))
-+- Relation [a#1, b#2, c#3, d#4] json, PushedFilters: [{"op":"=","column":"a","value":1},{"op":">","column":"b","value":"q"},{"op":"isNotNull","column":"d"},{"op":"in","column":"a","values":[1,2]},{"op":"not","child":{"op":"not","child":{"op":"=","column":"a","value":3}}},{"op":"or","left":{"op":"<","column":"a","value":5},"right":{"op":"=","column":"b","value":"z"}}]`);
++- Relation [a#1, b#2, c#3, d#4] json, PushedFilters: [EqualTo(a,1), GreaterThan(b,q), IsNotNull(d), In(a, [1,2]), Not(Not(EqualTo(a,3))), Or(LessThan(a,5),EqualTo(b,z))]`);
   });
 
   it("flips literal-first comparisons and translates startswith", () => {
@@ -20,7 +20,7 @@ describe("pushFiltersIntoScanRule", () => {
       `Filter ((1 < a#1) AND startswith(b#2, 'x'))
 +- Relation [a#1, b#2, c#3, d#4] json`,
       `Filter ((1 < a#1) AND startswith(b#2, 'x'))
-+- Relation [a#1, b#2, c#3, d#4] json, PushedFilters: [{"op":">","column":"a","value":1},{"op":"startsWith","column":"b","prefix":"x"}]`);
++- Relation [a#1, b#2, c#3, d#4] json, PushedFilters: [GreaterThan(a,1), StringStartsWith(b,x)]`);
   });
 
   it("sees through renaming projections", () => {
@@ -30,7 +30,7 @@ describe("pushFiltersIntoScanRule", () => {
    +- Relation [a#3, b#2, c#4, d#5] json`,
       `Filter ((x#1 = 1) AND (b#2 = 'u'))
 +- Project [a#3 AS x#1, b#2]
-   +- Relation [a#3, b#2, c#4, d#5] json, PushedFilters: [{"op":"=","column":"a","value":1},{"op":"=","column":"b","value":"u"}]`);
+   +- Relation [a#3, b#2, c#4, d#5] json, PushedFilters: [EqualTo(a,1), EqualTo(b,u)]`);
   });
 
   it("returns the same plan when nothing translates", () => {

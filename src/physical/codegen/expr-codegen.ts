@@ -103,7 +103,7 @@ export function genExpr(e: Expr, ctx: CodegenContext): GenValue {
     }
     case "Literal":
       if (e.value === null) return { code: "", isNull: "true", value: "undefined" };
-      if (typeof e.value === "number" || typeof e.value === "boolean") return { code: "", isNull: "false", value: `(${String(e.value)})` };
+      if (typeof e.value === "number" || typeof e.value === "boolean") return { code: "", isNull: "false", value: Object.is(e.value, -0) ? "(-0)" : `(${String(e.value)})` };
       return { code: "", isNull: "false", value: ctx.ref(e.value) };
     case "Alias": case "SortOrder":
       return genExpr(e.child, ctx);
@@ -322,7 +322,7 @@ function genBinary(op: string, left: Expr, right: Expr, ctx: CodegenContext): Ge
         case "+": body = `${v} = ${checked(`${a} + ${b}`, "+")};`; break;
         case "-": body = `${v} = ${checked(`${a} - ${b}`, "-")};`; break;
         case "*": body = ansi ? `${v} = ${checked(`${a} * ${b}`, "*")};` : `${v} = ${t.kind === "int" ? `Math.imul(${a}, ${b})` : wrap(`${a} * ${b}`)};`; break;
-        case "%": body = `${zeroCheck("0")} ${v} = ${a} % ${b};`; break;
+        case "%": body = `${zeroCheck("0")} ${v} = (${a} % ${b}) | 0;`; break;
         case "pmod": body = `${zeroCheck("0")} ${v} = ${R}.pmodNum(${a}, ${b});`; break;
         case "&": body = `${v} = ${a} & ${b};`; break;
         case "|": body = `${v} = ${a} | ${b};`; break;

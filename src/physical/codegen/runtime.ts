@@ -8,7 +8,8 @@ import { type Long, longAdd, longDiv, longMul, longNeg, longRem, longSub, normal
 export const rt = {
   longAdd, longSub, longMul, longDiv, longRem, longNeg,
   /** Java's floorMod for pmod. */
-  pmodNum: (a: number, b: number): number => ((a % b) + b) % b,
+  /** Adding 0 turns JavaScript's -0 into 0: integral results have no negative zero. */
+  pmodNum: (a: number, b: number): number => (((a % b) + b) % b) + 0,
   pmodLong: (a: Long, b: Long): Long => longRem(longAdd(longRem(a, b), b), b),
   /** Spark orders NaN above every other double and treats NaN = NaN and -0.0 = 0.0. */
   dblEq: (a: number, b: number): boolean => a === b || (a !== a && b !== b),
