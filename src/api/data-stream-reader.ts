@@ -7,11 +7,12 @@ import { type SchemaLike, toStructType } from "./dataframe-reader.js";
 import type { Session } from "./session.js";
 import "../streaming/file-stream-source.js";
 import "../connectors/rate/rate-source.js";
+import "../connectors/socket/socket-source.js";
 
 /**
  * `spark.readStream`: a streaming DataFrame from a streaming connector — files (json, csv, text,
  * parquet: a schema is required unless `sluice.sql.streaming.schemaInference` is true), `rate`,
- * `rate-micro-batch`, or any registered source.
+ * `rate-micro-batch`, `socket` (host, port; not replayable), or any registered source.
  *
  * @example
  * const events = spark.readStream.format("json").schema("id INT, ts TIMESTAMP").option("maxFilesPerTrigger", 1).load("/in");

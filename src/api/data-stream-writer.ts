@@ -10,6 +10,7 @@ import { isFileFormat } from "../connectors/file-format.js";
 import { AnalysisError, IllegalArgumentError } from "../errors/errors.js";
 import { type Clock, SystemClock } from "../streaming/clock.js";
 import { FileStreamSink } from "../streaming/file-stream-sink.js";
+import { checkpointFsync } from "../streaming/micro-batch-execution.js";
 import { type OutputMode, type Sink, parseOutputMode } from "../streaming/sink.js";
 import { DEFAULT_TRIGGER, type Trigger, type TriggerSpec, parseTrigger } from "../streaming/trigger.js";
 import { checkStreamingQuery } from "../streaming/unsupported-operations.js";
@@ -123,7 +124,9 @@ export class DataStreamWriter<Row = UnknownRow> {
       default:
         if (!isFileSink) throw new IllegalArgumentError("UNSUPPORTED_DATA_SOURCE_FOR_STREAMING_WRITE", `Data source ${this.fmt} does not support streamed writing.`);
         if (!target) throw new IllegalArgumentError("PATH_NOT_SPECIFIED", `'path' is not specified for the ${this.fmt} file sink: call start(path).`);
-        sink = new FileStreamSink(this.fmt, target, this.parts, this.opts, df.schema, session.timeZone);
+        // Spark's file sink writes each batch as new files: it can only append.
+        if (this.mode !== "append") throw new AnalysisError("STREAMING_OUTPUT_MODE.UNSUPPORTED_DATASOURCE", `Data source ${this.fmt} does not support ${this.mode[0]!.toUpperCase()}${this.mode.slice(1)} output mode.`);
+        sink = new FileStreamSink(this.fmt, target, this.parts, this.opts, df.schema, session.timeZone, checkpointFsync(session));
     }
     if (this.parts.length > 0 && !isFileSink) throw new IllegalArgumentError("UNSUPPORTED_PARTITION_BY", `partitionBy is supported by file sinks only, not by ${this.fmt}.`);
     const { dir, temporary } = this.checkpointDir(isFileSink);

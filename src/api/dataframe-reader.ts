@@ -5,6 +5,7 @@ import { batchSource } from "../connectors/source-registry.js";
 import type { StructType } from "../types/data-type.js";
 import { parseSchemaOrStruct } from "../types/ddl.js";
 import type { DataFrame } from "./dataframe.js";
+import { OptionsBuilder } from "./options-builder.js";
 import type { Session } from "./session.js";
 
 /** A schema as DDL text, a StructType, or a schema builder result (anything with `structType`). */
@@ -23,27 +24,15 @@ export function toStructType(s: SchemaLike): StructType {
  * @example
  * const df = spark.read.option("header", true).option("inferSchema", true).csv("/data/sales.csv");
  */
-export class DataFrameReader {
-  private fmt = "parquet";
+export class DataFrameReader extends OptionsBuilder {
   private userSchema: StructType | null = null;
-  private readonly opts: Record<string, string> = {};
 
-  constructor(private readonly session: Session) {}
-
-  format(source: string): this {
-    this.fmt = source.toLowerCase();
-    return this;
+  constructor(private readonly session: Session) {
+    super("parquet");
   }
+
   schema(schema: SchemaLike): this {
     this.userSchema = toStructType(schema);
-    return this;
-  }
-  option(key: string, value: string | number | boolean): this {
-    this.opts[key] = String(value);
-    return this;
-  }
-  options(options: Record<string, string | number | boolean>): this {
-    for (const [k, v] of Object.entries(options)) this.option(k, v);
     return this;
   }
 

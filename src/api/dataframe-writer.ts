@@ -2,6 +2,7 @@ import { IllegalArgumentError } from "../errors/errors.js";
 import { batchSource, type SaveMode, type WriteResult } from "../connectors/source-registry.js";
 import type { UnknownRow } from "../types/row-type.js";
 import type { DataFrame } from "./dataframe.js";
+import { OptionsBuilder } from "./options-builder.js";
 
 const MODES: Record<string, SaveMode> = { error: "errorifexists", errorifexists: "errorifexists", append: "append", overwrite: "overwrite", ignore: "ignore" };
 
@@ -12,30 +13,18 @@ const MODES: Record<string, SaveMode> = { error: "errorifexists", errorifexists:
  * @example
  * await df.write.mode("overwrite").partitionBy("day").parquet("/out/events");
  */
-export class DataFrameWriter {
-  private fmt = "parquet";
+export class DataFrameWriter extends OptionsBuilder {
   private saveMode: SaveMode = "errorifexists";
   private parts: string[] = [];
-  private readonly opts: Record<string, string> = {};
 
-  constructor(private readonly df: DataFrame<UnknownRow>) {}
-
-  format(source: string): this {
-    this.fmt = source.toLowerCase();
-    return this;
+  constructor(private readonly df: DataFrame<UnknownRow>) {
+    super("parquet");
   }
+
   mode(mode: string): this {
     const m = MODES[mode.toLowerCase()];
     if (!m) throw new IllegalArgumentError("INVALID_SAVE_MODE", `[INVALID_SAVE_MODE] The save mode '${mode}' is not valid. Valid save modes include "append", "overwrite", "ignore", "error", "errorifexists".`);
     this.saveMode = m;
-    return this;
-  }
-  option(key: string, value: string | number | boolean): this {
-    this.opts[key] = String(value);
-    return this;
-  }
-  options(options: Record<string, string | number | boolean>): this {
-    for (const [k, v] of Object.entries(options)) this.option(k, v);
     return this;
   }
   partitionBy(...cols: string[]): this {

@@ -6,9 +6,9 @@ import { Expr as E } from "../expr/expression.js";
 import { functionNames } from "../expr/function-registry.js";
 import { type LogicalPlan, Plan } from "../plan/logical-plan.js";
 import { optimize } from "../optimizer/optimizer.js";
-import type { ExecContext, PhysicalOp } from "../physical/physical-op.js";
+import type { ExecContext, ExecProgress, PhysicalOp } from "../physical/physical-op.js";
 import { type ExecSettings, execContext, runPlan } from "../physical/query-execution.js";
-import { planPhysical } from "../physical/planner.js";
+import { type PlannerOptions, planPhysical } from "../physical/planner.js";
 import { parseStatements } from "../sql/index.js";
 import type { Statement } from "../sql/statement.js";
 import { LongType, type StructType, structType } from "../types/data-type.js";
@@ -43,6 +43,8 @@ export class Session {
   /** Registers TypeScript functions for SQL: `spark.udf.register("slug", fn, "string")`. */
   readonly udf = new UDFRegistration();
   private stopped = false;
+  /** Receives input progress of every query this session runs (the CLI's progress bar sets it). */
+  progress: ExecProgress | null = null;
 
   constructor(
     readonly appName = "sluice",
@@ -102,6 +104,16 @@ export class Session {
       memoryLimitBytes: this.conf.getNumber("sluice.sql.execution.memoryLimitBytes"),
       shufflePartitions: this.conf.getNumber("sluice.sql.shuffle.partitions"),
       optimize: (p) => this.optimize(p),
+      ...(this.progress ? { progress: this.progress } : {}),
+      planner: this.plannerOptions(),
+    };
+  }
+
+  /** Join strategy settings for the physical planner. */
+  plannerOptions(): PlannerOptions {
+    return {
+      preferSortMergeJoin: this.conf.getBoolean("sluice.sql.join.preferSortMergeJoin"),
+      autoBroadcastJoinThreshold: this.conf.getNumber("sluice.sql.autoBroadcastJoinThreshold"),
     };
   }
 
@@ -111,7 +123,7 @@ export class Session {
 
   /** The physical operators for an analyzed plan (subqueries are run only at execution). */
   physicalPlan(analyzed: LogicalPlan): PhysicalOp {
-    return planPhysical(this.optimize(analyzed));
+    return planPhysical(this.optimize(analyzed), this.plannerOptions());
   }
 
   /** Runs an analyzed plan (internal; DataFrame actions call this). */

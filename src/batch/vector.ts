@@ -175,6 +175,27 @@ export function sliceVector(v: Vector, start: number, end: number): Vector {
 
 /** Rows picked by index (a selection), in the order given. */
 export function takeVector(v: Vector, idx: ArrayLike<number>, count = idx.length): Vector {
+  const src = v.values, srcNulls = v.nulls;
+  // Typed storage, and plain arrays of anything but longs/decimals (whose storage depends on
+  // the values taken), are gathered directly.
+  if (!Array.isArray(src) || (v.type.kind !== "long" && v.type.kind !== "decimal")) {
+    const out = Array.isArray(src) ? new Array<unknown>(count) : allocateValues(storageKind(v.type) === "array" ? "f64" : storageKind(v.type), count);
+    if (!Array.isArray(src) && out.constructor !== src.constructor) return takeSlow(v, idx, count);
+    let nulls: Uint8Array | null = null;
+    for (let k = 0; k < count; k++) {
+      const i = idx[k]!;
+      const x = src[i];
+      if ((srcNulls !== null && srcNulls[i] === 1) || x === null || x === undefined) {
+        (nulls ??= new Uint8Array(count))[k] = 1;
+        out[k] = Array.isArray(out) ? null : 0;
+      } else out[k] = x;
+    }
+    return makeVector(v.type, count, out, nulls);
+  }
+  return takeSlow(v, idx, count);
+}
+
+function takeSlow(v: Vector, idx: ArrayLike<number>, count: number): Vector {
   const b = new VectorBuilder(v.type, count);
   for (let k = 0; k < count; k++) b.append(valueAt(v, idx[k]!));
   return b.finish();
@@ -183,6 +204,18 @@ export function takeVector(v: Vector, idx: ArrayLike<number>, count = idx.length
 /** Concatenates vectors of one type. */
 export function concatVectors(type: DataType, parts: readonly Vector[]): Vector {
   const total = parts.reduce((s, p) => s + p.length, 0);
+  const kind = storageKind(type);
+  if (kind !== "array" && parts.every((p) => !Array.isArray(p.values))) {
+    // Typed storage throughout (longs all safe integers): copy buffers.
+    const out = allocateValues(kind, total) as Float64Array;
+    let nulls: Uint8Array | null = null, off = 0;
+    for (const p of parts) {
+      out.set((p.values as Float64Array).subarray(0, p.length), off);
+      if (p.nulls !== null) (nulls ??= new Uint8Array(total)).set(p.nulls.subarray(0, p.length), off);
+      off += p.length;
+    }
+    return makeVector(type, total, out, nulls);
+  }
   const b = new VectorBuilder(type, total);
   for (const p of parts) for (let i = 0; i < p.length; i++) b.append(valueAt(p, i));
   return b.finish();

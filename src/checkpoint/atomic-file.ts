@@ -10,15 +10,19 @@ import * as path from "node:path";
  *
  * With `overwrite: false` the write fails (returns false) when `file` exists: the rename is
  * replaced by a hard link, which refuses an existing target, so two writers cannot both win.
+ *
+ * With `fsync: false` both fsyncs are skipped: the write is still atomic and survives the
+ * process being killed (the page cache outlives it), but not a power loss or OS crash.
  */
-export function writeFileAtomic(file: string, data: string | Uint8Array, options: { overwrite?: boolean } = {}): boolean {
+export function writeFileAtomic(file: string, data: string | Uint8Array, options: { overwrite?: boolean; fsync?: boolean } = {}): boolean {
+  const sync = options.fsync !== false;
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(file)}.${randomUUID()}.tmp`);
   const fd = fs.openSync(tmp, "wx");
   try {
     fs.writeSync(fd, typeof data === "string" ? Buffer.from(data, "utf8") : data);
-    fs.fsyncSync(fd);
+    if (sync) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
@@ -36,7 +40,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, options
   } finally {
     fs.rmSync(tmp, { force: true });
   }
-  syncDirectory(dir);
+  if (sync) syncDirectory(dir);
   return true;
 }
 

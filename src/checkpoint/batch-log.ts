@@ -12,6 +12,13 @@ import { CheckpointError } from "./checkpoint-error.js";
  * All I/O is synchronous: entries are small, and ordering with the trigger loop stays obvious.
  */
 export class BatchLog<T> {
+  /**
+   * Whether entries are fsync'ed (file and directory) before add/put return: durable across a
+   * power loss. Off (`sluice.sql.streaming.checkpoint.fsync=false`), entries are still atomic
+   * and survive the process being killed.
+   */
+  fsync = true;
+
   constructor(
     readonly dir: string,
     /** The newest format version this code writes and reads. Changing the layout means a new version. */
@@ -25,13 +32,13 @@ export class BatchLog<T> {
   /** Writes entry `batchId`; false (nothing written) when it exists already. */
   add(batchId: number, entry: T): boolean {
     checkBatchId(batchId);
-    return writeFileAtomic(this.file(batchId), this.serialize(entry), { overwrite: false });
+    return writeFileAtomic(this.file(batchId), this.serialize(entry), { overwrite: false, fsync: this.fsync });
   }
 
   /** Writes entry `batchId`, replacing an existing one (only for entries nobody has acted on). */
   put(batchId: number, entry: T): void {
     checkBatchId(batchId);
-    writeFileAtomic(this.file(batchId), this.serialize(entry));
+    writeFileAtomic(this.file(batchId), this.serialize(entry), { fsync: this.fsync });
   }
 
   get(batchId: number): T | undefined {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Session } from "../api/session.js";
 import { IllegalArgumentError } from "../errors/errors.js";
 import { describeError } from "./main.js";
+import { ProgressBar, type ProgressOutput } from "./progress-bar.js";
 
 export interface SqlCommandOptions {
   readonly query?: string;
@@ -28,12 +29,15 @@ export async function runSql(o: SqlCommandOptions, out: NodeJS.WritableStream, e
       if (i <= 0) throw new IllegalArgumentError("INVALID_CONF", `--conf takes key=value, got '${kv}'.`);
       spark.conf.set(kv.slice(0, i), kv.slice(i + 1));
     }
+    const bar = new ProgressBar(err as ProgressOutput);
+    spark.progress = bar;
     const df = spark.sql(text);
+    const result = o.json ? null : df.columns.length > 0 ? await df.showString(n, truncate, o.vertical ?? false) : "";
+    const rows = o.json ? await df.limit(n).collect() : [];
+    bar.finish();
     if (o.json) {
-      for (const row of await df.limit(n).collect()) out.write(JSON.stringify(row, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v instanceof Map ? Object.fromEntries(v) : v)) + "\n");
-    } else if (df.columns.length > 0) {
-      out.write(await df.showString(n, truncate, o.vertical ?? false));
-    }
+      for (const row of rows) out.write(JSON.stringify(row, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v instanceof Map ? Object.fromEntries(v) : v)) + "\n");
+    } else out.write(result ?? "");
     return 0;
   } catch (e) {
     err.write(`sluice sql: ${describeError(e)}\n`);

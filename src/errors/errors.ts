@@ -15,15 +15,20 @@ export class SluiceError extends Error {
 /** A name, type or shape problem found while resolving a query (Spark's AnalysisException). */
 export class AnalysisError extends SluiceError {}
 
-/** SQL text (or a DDL string, or an expression string) that does not parse. */
+/**
+ * SQL text (or a DDL string, or an expression string) that does not parse. `line` and `column`
+ * are 1-based; the message shows Spark's 0-based `pos` (see formatWithCaret).
+ */
 export class ParseError extends SluiceError {
   constructor(
     message: string,
     readonly line: number,
     readonly column: number,
     readonly text: string,
+    /** Characters of the offending token (underlined with carets); 0 or unknown: Spark's `^^^`. */
+    readonly length = 0,
   ) {
-    super("PARSE_SYNTAX_ERROR", formatWithCaret(message, text, line, column));
+    super("PARSE_SYNTAX_ERROR", formatWithCaret(`[PARSE_SYNTAX_ERROR] ${message}`, text, line, column, length));
   }
 }
 
@@ -39,10 +44,27 @@ export class FileFormatError extends SluiceError {}
 /** An operation that is valid Spark but not on a streaming DataFrame (or vice versa). */
 export class StreamingError extends AnalysisError {}
 
-/** Renders `message` followed by the offending line of `text` and a caret under `column` (1-based). */
-export function formatWithCaret(message: string, text: string, line: number, column: number): string {
+/**
+ * Spark's ParseException text: `message(line L, pos P)` with P the 0-based column, then
+ * `== SQL ==` and the whole text, the offending line followed by dashes up to the column and
+ * carets under the token (`length` of them, cut at the end of the line; three, as Spark prints,
+ * when the length is 0 or unknown).
+ *
+ * @example
+ * formatWithCaret("Syntax error at or near 'FROM'.", "SELECT a,\nFROM t", 2, 1, 4)
+ * // Syntax error at or near 'FROM'.(line 2, pos 0)
+ * //
+ * // == SQL ==
+ * // SELECT a,
+ * // FROM t
+ * // ^^^^
+ */
+export function formatWithCaret(message: string, text: string, line: number, column: number, length = 0): string {
   const lines = text.split(/\r?\n/);
-  const src = lines[line - 1] ?? "";
-  const caret = " ".repeat(Math.max(0, column - 1)) + "^";
-  return `${message} (line ${line}, pos ${column})\n\n== SQL ==\n${src}\n${caret}`;
+  const pos = Math.max(0, column - 1);
+  const rest = (lines[line - 1] ?? "").length - pos;
+  const carets = length > 0 ? Math.max(1, Math.min(length, rest)) : 3;
+  const marker = "-".repeat(pos) + "^".repeat(carets);
+  const sql = [...lines.slice(0, line), marker, ...lines.slice(line)].join("\n");
+  return `${message}(line ${line}, pos ${pos})\n\n== SQL ==\n${sql}`;
 }

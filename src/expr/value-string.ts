@@ -70,6 +70,12 @@ export function javaDoubleToString(v: number): string {
   if (v === Infinity) return "Infinity";
   if (v === -Infinity) return "-Infinity";
   if (v === 0) return Object.is(v, -0) ? "-0.0" : "0.0";
+  const abs = Math.abs(v);
+  if (abs >= 1e-3 && abs < 1e7) {
+    // Fast path: in this range both JS and Java print the shortest round-trip digits in plain notation.
+    const s = String(v);
+    return s.includes(".") ? s : s + ".0";
+  }
   let e = v.toExponential();
   // Java picks the closest two-digit decimal when one digit would do (4.9E-324, not 5.0E-324).
   if (!e.includes(".")) e = v.toExponential(1);

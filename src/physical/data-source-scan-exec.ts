@@ -25,6 +25,9 @@ export class DataSourceScanExec implements PhysicalOp {
   }
   async *execute(ctx: ExecContext): AsyncIterable<RecordBatch> {
     const schema = schemaOf(this.output);
-    for await (const b of scanDataSource(this.relation, ctx.fctx.timeZone)) yield makeBatch(schema, b.columns, b.numRows);
+    for await (const b of scanDataSource(this.relation, ctx.fctx.timeZone)) {
+      ctx.progress?.rowsRead(b.numRows);
+      yield makeBatch(schema, b.columns, b.numRows);
+    }
   }
 }

@@ -17,10 +17,18 @@ export interface EquiKey {
   readonly nullSafe: boolean;
 }
 
+/** Which input of a hash join is held in memory (hashed); the other one is streamed through it. */
+export type BuildSide = "left" | "right";
+
+/** How the planner chose a hash join, for EXPLAIN: `BroadcastHashJoin` or `ShuffledHashJoin`. */
+export type HashJoinKind = "broadcast" | "shuffled";
+
 /**
- * Joins by hashing the right side (the build side, held in memory) and streaming the left
- * side through it. With no equi-join keys it compares every pair (nested loop). All join types:
- * unmatched right rows for right/full outer joins are emitted after the left side is exhausted.
+ * Joins by hashing the build side (held in memory) and streaming the other side through it.
+ * With no equi-join keys it compares every pair (nested loop, always building the right side).
+ * Every join type works with either build side: unmatched streamed rows are emitted batch by
+ * batch, unmatched (or, for semi/anti joins building the left side, matched) build rows after
+ * the streamed side is exhausted. The planner only builds the sides Spark would.
  */
 export class HashJoinExec implements PhysicalOp {
   readonly name: string;
@@ -34,34 +42,40 @@ export class HashJoinExec implements PhysicalOp {
     readonly keys: readonly EquiKey[],
     readonly residual: Expr | null,
     outputNullability: readonly AttributeRef[],
+    readonly buildSide: BuildSide = "right",
+    readonly kind: HashJoinKind = "shuffled",
   ) {
     this.children = [left, right];
     this.output = outputNullability;
-    this.name = keys.length > 0 ? "ShuffledHashJoin" : "BroadcastNestedLoopJoin";
+    if (keys.length === 0 && buildSide !== "right") throw new Error("A nested-loop join builds its right side.");
+    this.name = keys.length === 0 ? "BroadcastNestedLoopJoin" : kind === "broadcast" ? "BroadcastHashJoin" : "ShuffledHashJoin";
   }
 
   describe(): string {
     const ks = this.keys.map((k) => `${exprSql(k.left)} ${k.nullSafe ? "<=>" : "="} ${exprSql(k.right)}`).join(", ");
-    return `[${ks}], ${this.joinType}${this.residual ? `, ${exprSql(this.residual)}` : ""}`;
+    const build = this.keys.length > 0 ? `, ${this.buildSide === "left" ? "BuildLeft" : "BuildRight"}` : "";
+    return `[${ks}], ${this.joinType}${build}${this.residual ? `, ${exprSql(this.residual)}` : ""}`;
   }
 
   async *execute(ctx: ExecContext): AsyncIterable<RecordBatch> {
-    const leftSchema = schemaOf(this.left.output), rightSchema = schemaOf(this.right.output);
+    const buildLeft = this.buildSide === "left";
+    const streamOp = buildLeft ? this.right : this.left, buildOp = buildLeft ? this.left : this.right;
+    const streamSchema = schemaOf(streamOp.output), buildSchema = schemaOf(buildOp.output);
     const buildBatches: RecordBatch[] = [];
-    for await (const b of this.right.execute(ctx)) if (b.numRows > 0) buildBatches.push(b);
-    const build = buildBatches.length ? concatBatches(rightSchema, buildBatches) : emptyBatch(rightSchema);
+    for await (const b of buildOp.execute(ctx)) if (b.numRows > 0) buildBatches.push(b);
+    const build = buildBatches.length ? concatBatches(buildSchema, buildBatches) : emptyBatch(buildSchema);
     const m = build.numRows;
     const keyTypes = this.keys.map((k) => exprType(k.left));
     const nullMatches = this.keys.map((k) => k.nullSafe);
     const keySchema = structType(keyTypes.map((t, i) => structField(`_k${i}`, t)));
-    const leftKeys = compileProjection(this.left.output, null, this.keys.map((k) => k.left), keySchema, ctx.fctx);
-    const rightKeys = compileProjection(this.right.output, null, this.keys.map((k) => k.right), keySchema, ctx.fctx);
+    const streamKeys = compileProjection(streamOp.output, null, this.keys.map((k) => (buildLeft ? k.right : k.left)), keySchema, ctx.fctx);
+    const buildKeys = compileProjection(buildOp.output, null, this.keys.map((k) => (buildLeft ? k.left : k.right)), keySchema, ctx.fctx);
 
     // Build: group build rows by key; bucket g holds rows order[start[g] .. start[g+1]).
     let start = new Int32Array(1), order = new Int32Array(0);
     const table = new GroupTable(keyTypes);
     if (this.keys.length > 0 && m > 0) {
-      const bk = rightKeys(build).columns;
+      const bk = buildKeys(build).columns;
       const gids = new Int32Array(m);
       table.lookup(bk, m, gids);
       // Rows whose key has a null (for `=` keys) never match: drop them from the buckets.
@@ -79,15 +93,21 @@ export class HashJoinExec implements PhysicalOp {
     const residual = this.residual ? compileProjection(joinedOutput, null, [this.residual], structType([structField("c", { kind: "boolean" })]), ctx.fctx) : null;
     const outSchema = schemaOf(this.output);
     const jt = this.joinType;
-    const buildMatched = jt === "right_outer" || jt === "full_outer" ? new Uint8Array(m) : null;
+    const semiOrAnti = jt === "left_semi" || jt === "left_anti";
+    // Outer joins from the point of view of the streamed and the built side.
+    const streamOuter = jt === "full_outer" || jt === (buildLeft ? "right_outer" : "left_outer");
+    const buildOuter = jt === "full_outer" || jt === (buildLeft ? "left_outer" : "right_outer");
+    const buildMatched = buildOuter || (buildLeft && semiOrAnti) ? new Uint8Array(m) : null;
+    /** Output columns in left-then-right order from streamed and built columns. */
+    const ordered = (s: readonly Vector[], b: readonly Vector[]): Vector[] => (buildLeft ? [...b, ...s] : [...s, ...b]);
 
-    for await (const probe of this.left.execute(ctx)) {
+    for await (const probe of streamOp.execute(ctx)) {
       const n = probe.numRows;
       if (n === 0) continue;
       // Candidate pairs (probe row, build row).
       const pi: number[] = [], bi: number[] = [];
       if (this.keys.length > 0) {
-        const pk = leftKeys(probe).columns;
+        const pk = streamKeys(probe).columns;
         const g = new Int32Array(n);
         if (m > 0) table.probe(pk, n, g, nullMatches);
         else g.fill(-1);
@@ -104,7 +124,7 @@ export class HashJoinExec implements PhysicalOp {
       }
       let keep: Uint8Array | null = null;
       if (residual && pi.length > 0) {
-        const pairs = makeBatch(joinedSchema, [...probe.columns.map((c) => takeVector(c, pi)), ...build.columns.map((c) => takeVector(c, bi))], pi.length);
+        const pairs = makeBatch(joinedSchema, ordered(probe.columns.map((c) => takeVector(c, pi)), build.columns.map((c) => takeVector(c, bi))), pi.length);
         const r = residual(pairs).columns[0]!;
         keep = new Uint8Array(pi.length);
         for (let x = 0; x < pi.length; x++) keep[x] = r.values[x] === 1 && (r.nulls === null || r.nulls[x] !== 1) ? 1 : 0;
@@ -118,30 +138,36 @@ export class HashJoinExec implements PhysicalOp {
         outP.push(pi[x]!);
         outB.push(bi[x]!);
       }
-      if (jt === "left_semi" || jt === "left_anti") {
+      if (semiOrAnti) {
+        if (buildLeft) continue;
         const rows: number[] = [];
         for (let i = 0; i < n; i++) if ((probeMatched[i] === 1) === (jt === "left_semi")) rows.push(i);
         if (rows.length) yield makeBatch(outSchema, takeBatch(probe, rows).columns, rows.length);
         continue;
       }
       const parts: RecordBatch[] = [];
-      if (outP.length) parts.push(makeBatch(outSchema, [...probe.columns.map((c) => takeVector(c, outP)), ...build.columns.map((c) => takeVector(c, outB))], outP.length));
-      if (jt === "left_outer" || jt === "full_outer") {
+      if (outP.length) parts.push(makeBatch(outSchema, ordered(probe.columns.map((c) => takeVector(c, outP)), build.columns.map((c) => takeVector(c, outB))), outP.length));
+      if (streamOuter) {
         const rows: number[] = [];
         for (let i = 0; i < n; i++) if (probeMatched[i] === 0) rows.push(i);
-        if (rows.length) parts.push(makeBatch(outSchema, [...probe.columns.map((c) => takeVector(c, rows)), ...rightSchema.fields.map((f) => nullVector(f.dataType, rows.length))], rows.length));
+        if (rows.length) parts.push(makeBatch(outSchema, ordered(probe.columns.map((c) => takeVector(c, rows)), buildSchema.fields.map((f) => nullVector(f.dataType, rows.length))), rows.length));
       }
       for (const p of parts) yield p;
     }
     if (buildMatched) {
+      // Outer joins: the build rows nothing matched. Semi/anti joins building the left side: the
+      // left rows something did (or did not) match.
+      const want = jt === "left_semi" ? 1 : 0;
       const rows: number[] = [];
-      for (let j = 0; j < m; j++) if (buildMatched[j] === 0) rows.push(j);
-      if (rows.length) yield makeBatch(outSchema, [...leftSchema.fields.map((f) => nullVector(f.dataType, rows.length)), ...build.columns.map((c) => takeVector(c, rows))], rows.length);
+      for (let j = 0; j < m; j++) if (buildMatched[j] === want) rows.push(j);
+      if (rows.length === 0) return;
+      if (semiOrAnti) yield makeBatch(outSchema, takeBatch(build, rows).columns, rows.length);
+      else yield makeBatch(outSchema, ordered(streamSchema.fields.map((f) => nullVector(f.dataType, rows.length)), build.columns.map((c) => takeVector(c, rows))), rows.length);
     }
   }
 }
 
-function nullVector(t: DataType, n: number): Vector {
+export function nullVector(t: DataType, n: number): Vector {
   const b = new VectorBuilder(t, n);
   for (let i = 0; i < n; i++) b.append(null);
   return b.finish();

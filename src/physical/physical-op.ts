@@ -14,6 +14,14 @@ export interface ExecContext {
   readonly spillDir: string;
   /** `sluice.sql.shuffle.partitions`. */
   readonly shufflePartitions: number;
+  /** Told about input read, for progress bars; absent when nobody is watching. */
+  readonly progress?: ExecProgress;
+}
+
+/** Input progress of one query execution: sources report rows and files as they read them. */
+export interface ExecProgress {
+  rowsRead(n: number): void;
+  fileRead?(path: string): void;
 }
 
 /**

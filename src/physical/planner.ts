@@ -7,7 +7,10 @@ import { DataSourceScanExec } from "./data-source-scan-exec.js";
 import { ExpandExec, LimitExec, UnionExec } from "./simple-execs.js";
 import { GenerateExec } from "./generate-exec.js";
 import { HashAggregateExec } from "./hash-aggregate-exec.js";
-import { type EquiKey, HashJoinExec } from "./join-exec.js";
+import { type BuildSide, type EquiKey, HashJoinExec } from "./join-exec.js";
+import { SortMergeJoinExec, isOrderable } from "./sort-merge-join-exec.js";
+import { estimateBatchBytes } from "./memory.js";
+import { exprType } from "../expr/expr-type.js";
 import type { PhysicalOp } from "./physical-op.js";
 import { ProjectFilterExec } from "./project-filter-exec.js";
 import { LocalScanExec, RangeExec } from "./scan-exec.js";
@@ -15,11 +18,36 @@ import { DeduplicateExec, SetOpExec } from "./set-op-exec.js";
 import { SortExec } from "./sort-exec.js";
 import { WindowExec } from "./window-exec.js";
 
+/** Settings that steer physical planning (join strategy selection), from the session's config. */
+export interface PlannerOptions {
+  /** `sluice.sql.join.preferSortMergeJoin`: equi-joins too big to broadcast sort and merge rather than hash. */
+  readonly preferSortMergeJoin: boolean;
+  /** `sluice.sql.autoBroadcastJoinThreshold`: the largest estimated size in bytes of a side to broadcast; -1 never. */
+  readonly autoBroadcastJoinThreshold: number;
+}
+
+export const DEFAULT_PLANNER_OPTIONS: PlannerOptions = Object.freeze({ preferSortMergeJoin: true, autoBroadcastJoinThreshold: 10 * 1024 * 1024 });
+
+/** The options of the planPhysical call in progress (planning is synchronous). */
+let plannerOptions: PlannerOptions = DEFAULT_PLANNER_OPTIONS;
+
 /**
  * Turns an optimized logical plan into physical operators. Subqueries must already be replaced
  * by their values (physical/subqueries.ts). Streaming-only nodes are the streaming layer's.
+ * `options` (join strategy settings) apply to the whole tree; nested calls inherit them.
  */
-export function planPhysical(p: LogicalPlan): PhysicalOp {
+export function planPhysical(p: LogicalPlan, options?: PlannerOptions): PhysicalOp {
+  if (options === undefined) return planNode(p);
+  const outer = plannerOptions;
+  plannerOptions = options;
+  try {
+    return planNode(p);
+  } finally {
+    plannerOptions = outer;
+  }
+}
+
+function planNode(p: LogicalPlan): PhysicalOp {
   switch (p.kind) {
     case "LocalRelation": return new LocalScanExec(p.output, p.batches);
     case "RangeRelation": return new RangeExec(p.output, p.start, p.end, p.step);
@@ -45,7 +73,7 @@ export function planPhysical(p: LogicalPlan): PhysicalOp {
       if (p.child.kind === "Sort" && p.child.global) return new LimitExec(new SortExec(planPhysical(p.child.child), p.child.order, p.limit + p.offset), p.limit, p.offset);
       return new LimitExec(planPhysical(p.child), p.limit, p.offset);
     }
-    case "Union": return new UnionExec(planOutput(p), p.children.map(planPhysical));
+    case "Union": return new UnionExec(planOutput(p), p.children.map((c) => planPhysical(c)));
     case "SetOperation": return new SetOpExec(planPhysical(p.left), planPhysical(p.right), p.op, p.all);
     case "SubqueryAlias": case "ResolvedHint": case "Repartition": case "EventTimeWatermark":
       return planPhysical(p.child);
@@ -72,8 +100,110 @@ function planJoin(p: Extract<LogicalPlan, { kind: "Join" }>): PhysicalOp {
     residual.push(c);
   }
   const cond = residual.length ? residual.reduce((a, b) => E.binary("and", a, b)) : null;
-  if (p.joinType === "cross" && keys.length === 0 && !cond) return new HashJoinExec(left, right, "inner", [], null, planOutput(p));
-  return new HashJoinExec(left, right, p.joinType === "cross" ? "inner" : p.joinType, keys, cond, planOutput(p));
+  const jt = p.joinType === "cross" ? "inner" : p.joinType;
+  // No equi-join keys: compare every pair.
+  if (keys.length === 0) return new HashJoinExec(left, right, jt, [], cond, planOutput(p));
+  return selectJoinStrategy(p, jt, left, right, keys, cond, plannerOptions);
+}
+
+type PlannedJoinType = Exclude<Extract<LogicalPlan, { kind: "Join" }>["joinType"], "cross">;
+
+/**
+ * Spark's JoinSelection for equi-joins: a broadcast hint on a side that can be built → broadcast
+ * hash join building it; else a side estimated at most `autoBroadcastJoinThreshold` bytes →
+ * broadcast hash join; else sort-merge join when preferred (and the keys are orderable), or a
+ * shuffled hash join. A broadcast hash join builds the right side of inner, left outer, left
+ * semi and left anti joins and the left side of inner and right outer joins; a shuffled hash
+ * join may also build either side of a full outer join.
+ */
+function selectJoinStrategy(
+  p: Extract<LogicalPlan, { kind: "Join" }>,
+  jt: PlannedJoinType,
+  left: PhysicalOp,
+  right: PhysicalOp,
+  keys: readonly EquiKey[],
+  cond: Expr | null,
+  opts: PlannerOptions,
+): PhysicalOp {
+  const output = planOutput(p);
+  const hash = (side: BuildSide, kind: "broadcast" | "shuffled"): PhysicalOp => new HashJoinExec(left, right, jt, keys, cond, output, side, kind);
+  const canBroadcastLeft = jt === "inner" || jt === "right_outer";
+  const canBroadcastRight = jt === "inner" || jt === "left_outer" || jt === "left_semi" || jt === "left_anti";
+  let leftSize: number | null | undefined, rightSize: number | null | undefined;
+  const sizeOf = (side: BuildSide): number | null => (side === "left" ? (leftSize ??= estimatePlanBytes(p.left)) : (rightSize ??= estimatePlanBytes(p.right)));
+  /** Of two buildable sides, the smaller known one (the right when both are unknown or equal). */
+  const pick = (l: boolean, r: boolean): BuildSide | null => {
+    if (l && r) {
+      const ls = sizeOf("left"), rs = sizeOf("right");
+      return ls !== null && (rs === null || ls < rs) ? "left" : "right";
+    }
+    return l ? "left" : r ? "right" : null;
+  };
+  const hinted = pick(canBroadcastLeft && hasBroadcastHint(p.left), canBroadcastRight && hasBroadcastHint(p.right));
+  if (hinted) return hash(hinted, "broadcast");
+  const threshold = opts.autoBroadcastJoinThreshold;
+  const fits = (side: BuildSide): boolean => {
+    if (threshold < 0) return false;
+    const s = sizeOf(side);
+    return s !== null && s <= threshold;
+  };
+  const small = pick(canBroadcastLeft && fits("left"), canBroadcastRight && fits("right"));
+  if (small) return hash(small, "broadcast");
+  const orderable = keys.every((k) => isOrderable(exprType(k.left)));
+  if (opts.preferSortMergeJoin && orderable) return new SortMergeJoinExec(left, right, jt, keys, cond, output);
+  const canHashLeft = canBroadcastLeft || jt === "full_outer";
+  const canHashRight = canBroadcastRight || jt === "full_outer";
+  return hash(pick(canHashLeft, canHashRight) ?? "right", "shuffled");
+}
+
+/** Whether a broadcast hint sits on top of this join input (through single-input nodes, as Spark finds it). */
+function hasBroadcastHint(p: LogicalPlan): boolean {
+  for (let cur: LogicalPlan = p; ;) {
+    if (cur.kind === "ResolvedHint") return cur.hint === "broadcast";
+    if (!("child" in cur)) return false;
+    cur = cur.child;
+  }
+}
+
+/**
+ * A cheap size estimate in bytes of a plan's output, or null when unknown: in-memory rows
+ * exactly, file scans by the sizes of their listed files, ranges by row count; filters, projections
+ * and other single-input nodes are taken as no larger than their input.
+ */
+export function estimatePlanBytes(p: LogicalPlan): number | null {
+  switch (p.kind) {
+    case "LocalRelation": return p.batches.reduce((s, b) => s + estimateBatchBytes(b), 0);
+    case "RangeRelation": {
+      const n = Math.max(0, Math.ceil((p.end - p.start) / p.step));
+      return Number.isFinite(n) ? n * 8 : null;
+    }
+    case "DataSourceRelation": {
+      if (p.isStreaming) return null;
+      const files = (p.resolved as { files?: unknown } | undefined)?.files;
+      if (!Array.isArray(files)) return null;
+      let total = 0;
+      for (const f of files as { file?: { size?: unknown } }[]) {
+        const size = f?.file?.size;
+        if (typeof size !== "number") return null;
+        total += size;
+      }
+      return total;
+    }
+    case "SubqueryAlias": case "ResolvedHint": case "Filter": case "Project": case "Sort": case "Limit":
+    case "Repartition": case "EventTimeWatermark": case "Distinct": case "Deduplicate": case "Aggregate":
+      return estimatePlanBytes(p.child);
+    case "Union": {
+      let total = 0;
+      for (const c of p.children) {
+        const s = estimatePlanBytes(c);
+        if (s === null) return null;
+        total += s;
+      }
+      return total;
+    }
+    default:
+      return null;
+  }
 }
 
 function subset(a: Set<number>, b: Set<number>): boolean {

@@ -10,8 +10,8 @@ import { nowMicros } from "../types/datetime.js";
 import { valueAt } from "../batch/vector.js";
 import { ExecutionError } from "../errors/errors.js";
 import { planOutput } from "../analyzer/plan-output.js";
-import { type ExecContext, type PhysicalOp, collectBatches } from "./physical-op.js";
-import { planPhysical } from "./planner.js";
+import { type ExecContext, type ExecProgress, type PhysicalOp, collectBatches } from "./physical-op.js";
+import { type PlannerOptions, planPhysical } from "./planner.js";
 
 export interface ExecSettings {
   readonly timeZone: string;
@@ -20,11 +20,14 @@ export interface ExecSettings {
   readonly memoryLimitBytes: number;
   readonly shufflePartitions: number;
   readonly optimize: (p: LogicalPlan) => LogicalPlan;
+  /** Join strategy settings (defaults as Spark's when absent). */
+  readonly planner?: PlannerOptions;
+  readonly progress?: ExecProgress;
 }
 
 export function execContext(s: ExecSettings, currentTimestampMicros = nowMicros()): ExecContext {
   const fctx: ExecFunctionContext = { timeZone: s.timeZone, ansi: s.ansi, currentTimestampMicros };
-  return { fctx, batchSize: s.batchSize, memoryLimitBytes: s.memoryLimitBytes, spillDir: tmpdir(), shufflePartitions: s.shufflePartitions };
+  return { fctx, batchSize: s.batchSize, memoryLimitBytes: s.memoryLimitBytes, spillDir: tmpdir(), shufflePartitions: s.shufflePartitions, ...(s.progress ? { progress: s.progress } : {}) };
 }
 
 /**
@@ -82,5 +85,5 @@ export async function runPlan(analyzed: LogicalPlan, s: ExecSettings, ctx: ExecC
 
 export async function preparePhysical(analyzed: LogicalPlan, s: ExecSettings, ctx: ExecContext): Promise<PhysicalOp> {
   const withValues = await resolveSubqueries(analyzed, s, ctx);
-  return planPhysical(s.optimize(withValues));
+  return planPhysical(s.optimize(withValues), s.planner);
 }

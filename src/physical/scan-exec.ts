@@ -16,9 +16,12 @@ export class LocalScanExec implements PhysicalOp {
   describe(): string {
     return attrList(this.output);
   }
-  async *execute(): AsyncIterable<RecordBatch> {
+  async *execute(ctx: ExecContext): AsyncIterable<RecordBatch> {
     const schema = schemaOf(this.output);
-    for (const b of this.batches) yield makeBatch(schema, b.columns, b.numRows);
+    for (const b of this.batches) {
+      ctx.progress?.rowsRead(b.numRows);
+      yield makeBatch(schema, b.columns, b.numRows);
+    }
   }
 }
 
@@ -44,6 +47,7 @@ export class RangeExec implements PhysicalOp {
       const vals = new Float64Array(n);
       let v = this.start + off * this.step;
       for (let i = 0; i < n; i++, v += this.step) vals[i] = v;
+      ctx.progress?.rowsRead(n);
       yield makeBatch(schema, [makeVector(this.output[0]!.dataType, n, vals, null)], n);
     }
   }

@@ -28,7 +28,7 @@ export function parseHints(hintTokens: readonly Token[], text: string): SelectHi
     const toks = tokenize(shadow).tokens;
     let i = 0;
     const fail = (t: Token, expected: string): never => {
-      throw new ParseError(`Syntax error in hint at or near '${t.text || "*/"}': expected ${expected}.`, t.line, t.column, text);
+      throw new ParseError(`Syntax error in hint at or near '${t.text || "*/"}': expected ${expected}.`, t.line, t.column, text, t.end - t.start);
     };
     while (toks[i]!.type !== "eof") {
       const nameTok = toks[i]!;

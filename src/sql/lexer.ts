@@ -67,7 +67,7 @@ export function tokenize(text: string): TokenList {
         j++;
       }
       if (depth !== 0) {
-        push("error", start, text.length, "Unclosed comment: '/*' has no matching '*/'", startLine, startCol);
+        push("error", start, text.length, "Unclosed comment: '/*' has no matching '*/'.", startLine, startCol);
         advanceTo(text.length);
         break;
       }
@@ -110,7 +110,7 @@ export function tokenize(text: string): TokenList {
         }
         value += text[j++];
       }
-      if (!closed) push("error", start, text.length, "Unclosed quoted identifier: '`' has no matching '`'", startLine, startCol);
+      if (!closed) push("error", start, text.length, "Unclosed quoted identifier: '`' has no matching '`'.", startLine, startCol);
       else push("quoted", start, j, value, startLine, startCol);
       advanceTo(j);
       continue;
@@ -138,7 +138,7 @@ export function tokenize(text: string): TokenList {
       advanceTo(i + op.length);
       continue;
     }
-    push("error", start, i + 1, `Unexpected character '${ch}'`, startLine, startCol);
+    push("error", start, i + 1, `Unexpected character '${ch}'.`, startLine, startCol);
     advanceTo(i + 1);
   }
   push("eof", text.length, text.length, "", line, text.length - lineStart + 1);
@@ -197,7 +197,7 @@ function readString(text: string, i: number, raw: boolean): { end: number; value
     value += ch;
     j++;
   }
-  return { end: text.length, value, error: `Unclosed string literal: ${q} has no matching ${q}` };
+  return { end: text.length, value, error: `Unclosed string literal: ${q} has no matching ${q}.` };
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = { "0": "\u0000", b: "\b", n: "\n", r: "\r", t: "\t", Z: "\u001A", "%": "\\%", _: "\\_" };

@@ -99,7 +99,7 @@ export class TokenCursor {
   }
 
   protected errorAt(tok: Token, message: string): ParseError {
-    return new ParseError(message, tok.line, tok.column, this.text);
+    return new ParseError(message, tok.line, tok.column, this.text, tok.end - tok.start);
   }
 
   private misspellingHint(tok: Token): string | undefined {

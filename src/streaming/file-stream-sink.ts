@@ -5,6 +5,7 @@ import { toLocalPath } from "../connectors/files/list-files.js";
 import { writeFileSource } from "../connectors/files/write-file-source.js";
 import { getFileFormat } from "../connectors/file-format.js";
 import type { StructType } from "../types/data-type.js";
+import { crashPoint } from "./crash-hook.js";
 import type { OutputMode, Sink } from "./sink.js";
 import * as fs from "node:fs";
 
@@ -26,11 +27,17 @@ export class FileStreamSink implements Sink {
     private readonly options: Readonly<Record<string, string>>,
     private readonly schema: StructType,
     private readonly timeZone: string,
+    fsync = true,
   ) {
     getFileFormat(format).checkWriteSchema(schema);
     this.dir = toLocalPath(outputPath);
     fs.mkdirSync(this.dir, { recursive: true });
     this.log = new FileSinkLog(this.dir);
+    this.log.fsync = fsync;
+    // The manifest directory exists before any data file does: a reader that finds data files
+    // of a batch that crashed before its first entry must still read through the (empty)
+    // manifest, not list the directory.
+    fs.mkdirSync(this.log.dir, { recursive: true });
     this.description = `FileSink[file:${this.dir}]`;
   }
 
@@ -48,6 +55,7 @@ export class FileStreamSink implements Sink {
       const st = fs.statSync(f);
       return { path: path.relative(this.dir, f), size: st.size, modificationTime: st.mtimeMs };
     });
+    crashPoint("mid-sink-write", batchId);
     this.log.add(batchId, entries);
   }
 }

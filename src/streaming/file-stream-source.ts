@@ -9,6 +9,7 @@ import { scanFileSource } from "../connectors/files/scan-file-source.js";
 import { FileFormatError, IllegalArgumentError } from "../errors/errors.js";
 import { parseInterval } from "../types/interval.js";
 import type { StructType } from "../types/data-type.js";
+import { checkpointFsync } from "./micro-batch-execution.js";
 import { type Offset, ReadLimit, type Source, type SourceContext, type StreamingSourceProvider } from "./source.js";
 import { type StreamSourceRequest, numberOption, optionOf, registerStreamSource } from "./stream-source-registry.js";
 
@@ -34,6 +35,7 @@ export class FileStreamSource implements Source {
   private latestLogOffset = -1;
   private newestTimestamp = Number.NEGATIVE_INFINITY;
   private availableNow: Set<string> | null = null;
+  private watchers: fs.FSWatcher[] = [];
   private readonly maxFiles: number | null;
   private readonly latestFirst: boolean;
   private readonly maxFileAgeMs: number;
@@ -45,9 +47,11 @@ export class FileStreamSource implements Source {
     readonly schema: StructType,
     private readonly timeZone: string,
     metadataPath: string,
+    fsync = true,
   ) {
     this.description = `FileStreamSource[${paths.map((p) => "file:" + toLocalPath(p)).join(", ")}]`;
     this.log = new BatchLog<SeenFile[]>(metadataPath);
+    this.log.fsync = fsync;
     const mf = optionOf(options, "maxFilesPerTrigger");
     this.maxFiles = mf === undefined ? null : numberOption(options, "maxFilesPerTrigger", 0, (n) => Number.isInteger(n) && n > 0);
     this.latestFirst = (optionOf(options, "latestFirst") ?? "false").toLowerCase() === "true";
@@ -133,7 +137,31 @@ export class FileStreamSource implements Source {
   }
 
   commit(): void {}
-  stop(): void {}
+
+  stop(): void {
+    for (const w of this.watchers) w.close();
+    this.watchers = [];
+  }
+
+  /**
+   * Wakes an idle query when a watched directory changes (inotify and the like), so a new file
+   * is picked up at once instead of at the next poll; polling stays the fallback (globs,
+   * sub-directories, file systems without change events).
+   */
+  onDataAvailable(listener: () => void): () => void {
+    for (const p of this.paths) {
+      const dir = toLocalPath(p);
+      if (!isDirectory(dir)) continue;
+      try {
+        const w = fs.watch(dir, { persistent: false }, () => listener());
+        w.on("error", () => w.close());
+        this.watchers.push(w);
+      } catch {
+        // no change events here: polling finds the files
+      }
+    }
+    return () => this.stop();
+  }
 }
 
 function logOffsetOf(o: Offset): number {
@@ -171,7 +199,7 @@ for (const format of ["json", "csv", "text", "parquet"]) {
         kind: "StreamingSourceProvider",
         name: `FileSource[${paths.join(", ")}]`,
         schema,
-        createSource: (ctx: SourceContext) => new FileStreamSource(format, paths, options, schema, tz, ctx.metadataPath),
+        createSource: (ctx: SourceContext) => new FileStreamSource(format, paths, options, schema, tz, ctx.metadataPath, checkpointFsync(ctx.session)),
       };
     },
   });

@@ -12,6 +12,7 @@ import { IllegalArgumentError } from "../errors/errors.js";
 import { execContext, runPlan } from "../physical/query-execution.js";
 import type { LogicalPlan } from "../plan/logical-plan.js";
 import type { Clock } from "./clock.js";
+import { crashPoint } from "./crash-hook.js";
 import { incrementalPlan, streamingSourcesOf } from "./incremental-plan.js";
 import { type ProgressFields, type SourceProgress, type StreamingQueryStatus, StreamingQueryProgress, rate } from "./progress.js";
 import type { OutputMode, Sink } from "./sink.js";
@@ -103,6 +104,7 @@ export class MicroBatchExecution {
     this.id = readOrCreateStreamMetadata(opts.checkpointDir).id;
     this.offsetLog = new OffsetLog(opts.checkpointDir);
     this.commitLog = new CommitLog(opts.checkpointDir);
+    this.offsetLog.fsync = this.commitLog.fsync = checkpointFsync(opts.session);
     this.providers = streamingSourcesOf(opts.plan);
   }
 
@@ -315,15 +317,18 @@ export class MicroBatchExecution {
       }
       const metadata: OffsetSeqMetadata = { batchWatermarkMs: this.watermarkMs, batchTimestampMs: triggerStart, conf: this.fixedConf };
       batch = { batchId: this.currentBatchId, start: [...this.committed], end: latestSeen, metadata };
+      crashPoint("before-offsets-write", batch.batchId);
       await time("walCommit", () => {
         if (!this.offsetLog.add(batch!.batchId, { offsets: batch!.end, metadata })) {
           throw new CheckpointError("CONCURRENT_STREAM_LOG_UPDATE", `Concurrent update to the log: offsets/${batch!.batchId} already exists in ${this.opts.checkpointDir}. Multiple streaming queries seem to use this checkpoint at the same time.`);
         }
       });
       this.pending = batch;
+      crashPoint("after-offsets-write", batch.batchId);
     }
     this.setStatus("Processing new data", true, true);
     const rows = await this.runBatch(batch, time);
+    crashPoint("after-sink-before-commit", batch.batchId);
     await time("commitOffsets", () => this.commitBatch(batch!));
     timings["triggerExecution"] = clock.getTimeMillis() - triggerStart;
     this.reportProgress(batch, triggerStart, timings, rows, latestSeen);
@@ -361,6 +366,7 @@ export class MicroBatchExecution {
 
   private async commitBatch(batch: PlannedBatch): Promise<void> {
     this.commitLog.add(batch.batchId, { nextBatchWatermarkMs: this.watermarkMs });
+    crashPoint("after-commit", batch.batchId);
     this.committed = [...batch.end];
     this.pending = null;
     this.currentBatchId = batch.batchId + 1;
@@ -526,6 +532,11 @@ export class MicroBatchExecution {
   get triggerCount(): number {
     return this.activeTriggerSeq;
   }
+}
+
+/** `sluice.sql.streaming.checkpoint.fsync` (default true): fsync checkpoint and manifest entries. */
+export function checkpointFsync(session: Session): boolean {
+  return (session.conf.getOption("sluice.sql.streaming.checkpoint.fsync") ?? "true").toLowerCase() !== "false";
 }
 
 function pickFixed(conf: Readonly<Record<string, string>>): Record<string, string> {

@@ -15,6 +15,8 @@ export interface DateTimeFormat {
   parse(text: string, timeZone: string): number | null;
   /** Parses text to a date (days since the epoch) as the local date it names; null when it does not match. */
   parseDate(text: string, timeZone: string): number | null;
+  /** The date fields of the text as written, any zone in it ignored (Spark's DateFormatter, used by data sources). */
+  parseLocalDate(text: string): number | null;
 }
 
 type Token =
@@ -47,6 +49,10 @@ export function compileDateTimeFormat(pattern: string): DateTimeFormat {
         if (r.offsetMicros === undefined && r.zone === undefined) return localDays(r);
         const m = toMicros(r, tz);
         return m === null ? null : localFields(m, tz).days;
+      },
+      parseLocalDate: (text) => {
+        const r = parseAll(tokens, text);
+        return r ? localDays(r) : null;
       },
     };
     if (cache.size > 256) cache.clear();

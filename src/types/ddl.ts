@@ -171,11 +171,15 @@ class DdlParser {
     if (!this.accept(p)) this.fail(t, `Expected '${p}' but found '${t.text || "end of input"}'`);
   }
   private fail(t: Tok, msg: string): never {
-    const before = this.text.slice(0, t.pos);
-    const line = before.split("\n").length;
-    const column = t.pos - before.lastIndexOf("\n");
-    throw new ParseError(`[DDL] ${msg}`, line, column, this.text);
+    const exact = t.kind === "ident" || t.kind === "number" || t.kind === "punct";
+    throw parseErrorAt(this.text, t.pos, `${msg}.`, exact ? t.text.length : 0);
   }
+}
+
+/** A ParseError at 0-based offset `pos` of `text`. */
+function parseErrorAt(text: string, pos: number, msg: string, length: number): ParseError {
+  const before = text.slice(0, pos);
+  return new ParseError(msg, before.split("\n").length, pos - before.lastIndexOf("\n"), text, length);
 }
 
 function tokenize(text: string): Tok[] {
@@ -194,7 +198,7 @@ function tokenize(text: string): Tok[] {
         }
         s += text[j++];
       }
-      if (j >= text.length) throw new ParseError("[DDL] Unclosed backtick", 1, i + 1, text);
+      if (j >= text.length) throw parseErrorAt(text, i, "Unclosed backtick.", 1);
       toks.push({ text: s, pos: i, kind: "quoted" });
       i = j + 1;
       continue;
@@ -215,8 +219,7 @@ function tokenize(text: string): Tok[] {
     const num = /^[0-9]+/.exec(text.slice(i));
     if (num) { toks.push({ text: num[0], pos: i, kind: "number" }); i += num[0].length; continue; }
     if ("<>(),:".includes(c)) { toks.push({ text: c, pos: i, kind: "punct" }); i++; continue; }
-    const before = text.slice(0, i);
-    throw new ParseError(`[DDL] Unexpected character '${c}'`, before.split("\n").length, i - before.lastIndexOf("\n"), text);
+    throw parseErrorAt(text, i, `Unexpected character '${c}'.`, 1);
   }
   toks.push({ text: "", pos: text.length, kind: "end" });
   return toks;

@@ -94,7 +94,8 @@ void describe("SQL syntax errors", () => {
       assert.equal(e.column, 10);
       assert.equal(e.errorClass, "PARSE_SYNTAX_ERROR");
       assert.match(e.message, /expected an expression/);
-      assert.match(e.message, /WHERE a >\n {9}\^/);
+      // Spark's layout: a 0-based pos, the whole SQL, dashes up to the error and carets (three at the end of input).
+      assert.match(e.message, /^\[PARSE_SYNTAX_ERROR\] .*\.\(line 3, pos 9\)\n\n== SQL ==\nSELECT a\nFROM t\nWHERE a >\n-{9}\^\^\^$/);
     }
   });
 

@@ -4,7 +4,7 @@ import type { DataType, StructType } from "../../types/data-type.js";
 import { decimalToString } from "../../types/values.js";
 import type { FileWriteContext } from "../file-format.js";
 import { textWriteCodec } from "../files/compression.js";
-import { doubleText, floatText } from "../files/number-text.js";
+import { javaDoubleToString, javaFloatToString } from "../../expr/value-string.js";
 import { TextFileSink } from "../files/text-file-io.js";
 import { type CsvOptions, csvOptions } from "./csv-options.js";
 
@@ -12,8 +12,8 @@ import { type CsvOptions, csvOptions } from "./csv-options.js";
 function fieldText(t: DataType, o: CsvOptions): (v: unknown) => string {
   switch (t.kind) {
     case "boolean": return (v) => (v === true || v === 1 ? "true" : "false");
-    case "float": return (v) => floatText(v as number);
-    case "double": return (v) => doubleText(v as number);
+    case "float": return (v) => javaFloatToString(v as number);
+    case "double": return (v) => javaDoubleToString(v as number);
     case "decimal": return (v) => decimalToString(v as number | bigint, t.scale);
     case "date": return (v) => o.datetime.formatDate(v as number);
     case "timestamp": return (v) => o.datetime.formatTimestamp(v as number);

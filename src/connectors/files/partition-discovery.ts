@@ -5,7 +5,7 @@ import {
   decimalType, sameType, structField, structType,
 } from "../../types/data-type.js";
 import { fieldIndex } from "../../types/schema.js";
-import { DatetimeCodec } from "./datetime-pattern.js";
+import { DatetimeCodec } from "./datetime-codec.js";
 import type { FileInfo } from "./file-info.js";
 import { parsePartitionSegments } from "./partition-path.js";
 import { BAD_VALUE, parseDoubleText, parseLongText, textConverter } from "./text-value.js";

@@ -1,7 +1,7 @@
 import type { DataType } from "../../types/data-type.js";
 import { LONG_MAX, LONG_MIN, normalizeLong } from "../../types/long.js";
 import { toDecimalUnscaled } from "../../types/values.js";
-import type { DatetimeCodec } from "./datetime-pattern.js";
+import type { DatetimeCodec } from "./datetime-codec.js";
 
 /** Returned by a text converter when the text is not a value of the type (a malformed field). */
 export const BAD_VALUE: unique symbol = Symbol("BAD_VALUE");

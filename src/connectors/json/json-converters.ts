@@ -1,7 +1,7 @@
 import type { DataType } from "../../types/data-type.js";
 import { LONG_MAX, LONG_MIN, normalizeLong, toLong } from "../../types/long.js";
 import { toDecimalUnscaled } from "../../types/values.js";
-import type { DatetimeCodec } from "../files/datetime-pattern.js";
+import type { DatetimeCodec } from "../files/datetime-codec.js";
 import { BAD_VALUE } from "../files/text-value.js";
 import { jsonValueText } from "./json-records.js";
 import { NumberText } from "./json-text-parser.js";

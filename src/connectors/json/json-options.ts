@@ -1,4 +1,4 @@
-import { DatetimeCodec } from "../files/datetime-pattern.js";
+import { DatetimeCodec } from "../files/datetime-codec.js";
 import { FileOptions } from "../files/file-options.js";
 import { type ParseMode, corruptColumnName, parseMode } from "../files/parse-mode.js";
 import type { JsonSyntax } from "./json-text-parser.js";

@@ -4,8 +4,8 @@ import type { DataType, StructType } from "../../types/data-type.js";
 import { decimalToString } from "../../types/values.js";
 import type { FileWriteContext } from "../file-format.js";
 import { textWriteCodec } from "../files/compression.js";
-import type { DatetimeCodec } from "../files/datetime-pattern.js";
-import { doubleText, floatText } from "../files/number-text.js";
+import type { DatetimeCodec } from "../files/datetime-codec.js";
+import { javaDoubleToString, javaFloatToString } from "../../expr/value-string.js";
 import { TextFileSink } from "../files/text-file-io.js";
 import { jsonOptions } from "./json-options.js";
 
@@ -16,8 +16,8 @@ export function jsonEncoder(t: DataType, dt: DatetimeCodec, ignoreNullFields: bo
   switch (t.kind) {
     case "boolean": return (v) => (v === true || v === 1 ? "true" : "false");
     case "byte": case "short": case "int": case "long": return (v) => String(v);
-    case "float": return (v) => numberJson(floatText(v as number));
-    case "double": return (v) => numberJson(doubleText(v as number));
+    case "float": return (v) => numberJson(javaFloatToString(v as number));
+    case "double": return (v) => numberJson(javaDoubleToString(v as number));
     case "decimal": return (v) => decimalToString(v as number | bigint, t.scale);
     case "string": return (v) => JSON.stringify(v);
     case "binary": return (v) => `"${Buffer.from(v as Uint8Array).toString("base64")}"`;

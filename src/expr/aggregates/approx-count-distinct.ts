@@ -3,11 +3,7 @@ import type { Accumulator, AggregateFunctionDef } from "../function-def.js";
 import { registerFunctions } from "../function-registry.js";
 import { badArgument, checkArgCount, constantNumber, unexpectedType } from "./agg-args.js";
 import { hllAdd, hllEstimate, hllMerge, newRegisters, precisionForRsd, registersFromJson, registersToJson } from "./hyperloglog-plus-plus.js";
-import { sparkXxHasher } from "./spark-hash.js";
-import { resultHi, resultLo } from "./xxhash64.js";
-
-/** Spark hashes with XXH64 and this seed. Changing it changes results and breaks checkpointed sketches. */
-export const HLL_SEED = 42;
+import { HASH_SEED, XxHash64State, sparkValueHasher } from "../hash/spark-hash.js";
 
 /** The registers of one group. */
 export interface HllBuffer { reg: Uint8Array }
@@ -42,12 +38,15 @@ export const approxCountDistinct: AggregateFunctionDef = {
   },
   compile(sig, _ctx) {
     const p = sig.state as number;
-    const hash = sparkXxHasher(sig.argTypes[0]!);
+    const hash = sparkValueHasher(sig.argTypes[0]!);
+    const state = new XxHash64State();
     const acc: Accumulator<HllBuffer> = {
       init: () => ({ reg: newRegisters(p) }),
       update(buf, v: unknown) {
-        hash(v, 0, HLL_SEED);
-        hllAdd(buf.reg, p, resultHi(), resultLo());
+        state.hi = 0;
+        state.lo = HASH_SEED;
+        hash(v, state);
+        hllAdd(buf.reg, p, state.hi, state.lo);
         return buf;
       },
       merge(a, b) {

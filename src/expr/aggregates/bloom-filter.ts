@@ -4,7 +4,8 @@ import type { Long } from "../../types/long.js";
 import type { Accumulator, AggregateFunctionDef, ScalarFunctionDef } from "../function-def.js";
 import { registerFunctions } from "../function-registry.js";
 import { badArgument, checkArgCount, constantNumber, unexpectedType } from "./agg-args.js";
-import { murmur3Long } from "./murmur3.js";
+import { murmur3Long } from "../hash/murmur3.js";
+import { splitLong } from "../hash/spark-hash.js";
 import { decodeBytes, encodeBytes } from "./value-codec.js";
 
 /**
@@ -29,35 +30,32 @@ export function newBloomFilter(expectedItems: number, numBits: number): BloomFil
   return { k, words: new Uint32Array(2 * Math.ceil(numBits / 64)) };
 }
 
-function splitLong(v: Long): [number, number] {
-  if (typeof v === "number") return [Math.floor(v / 4294967296) | 0, v | 0];
-  const u = BigInt.asIntN(64, v);
-  return [Number(BigInt.asIntN(32, u >> 32n)), Number(BigInt.asIntN(32, u))];
+/**
+ * Visits the k bits of `v` as (index into `words`, bit mask); stops, returning false, as soon
+ * as `visit` returns false.
+ */
+function probe(f: BloomFilter, v: Long, visit: (word: number, mask: number) => boolean): boolean {
+  const [hi, lo] = splitLong(v);
+  const h1 = murmur3Long(hi, lo, 0), h2 = murmur3Long(hi, lo, h1);
+  const bits = f.words.length * 32;
+  for (let i = 1; i <= f.k; i++) {
+    let c = (h1 + Math.imul(i, h2)) | 0;
+    if (c < 0) c = ~c;
+    const j = c % bits;
+    if (!visit(2 * (j >>> 6) + ((j >>> 5) & 1), 1 << (j & 31))) return false;
+  }
+  return true;
 }
 
 export function bloomPut(f: BloomFilter, v: Long): void {
-  const [hi, lo] = splitLong(v);
-  const h1 = murmur3Long(hi, lo, 0), h2 = murmur3Long(hi, lo, h1);
-  const bits = f.words.length * 32;
-  for (let i = 1; i <= f.k; i++) {
-    let c = (h1 + Math.imul(i, h2)) | 0;
-    if (c < 0) c = ~c;
-    const j = c % bits;
-    f.words[2 * (j >>> 6) + ((j >>> 5) & 1)]! |= 1 << (j & 31);
-  }
+  probe(f, v, (w, mask) => {
+    f.words[w]! |= mask;
+    return true;
+  });
 }
 
 export function bloomMightContain(f: BloomFilter, v: Long): boolean {
-  const [hi, lo] = splitLong(v);
-  const h1 = murmur3Long(hi, lo, 0), h2 = murmur3Long(hi, lo, h1);
-  const bits = f.words.length * 32;
-  for (let i = 1; i <= f.k; i++) {
-    let c = (h1 + Math.imul(i, h2)) | 0;
-    if (c < 0) c = ~c;
-    const j = c % bits;
-    if ((f.words[2 * (j >>> 6) + ((j >>> 5) & 1)]! & (1 << (j & 31))) === 0) return false;
-  }
-  return true;
+  return probe(f, v, (w, mask) => (f.words[w]! & mask) !== 0);
 }
 
 export function bloomMerge(a: BloomFilter, b: BloomFilter): BloomFilter {

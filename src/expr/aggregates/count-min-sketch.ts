@@ -5,9 +5,10 @@ import type { Accumulator, AggregateFunctionDef } from "../function-def.js";
 import { registerFunctions } from "../function-registry.js";
 import { badArgument, checkArgCount, constantNumber, unexpectedType } from "./agg-args.js";
 import { JavaRandom } from "./java-random.js";
-import { murmur3Bytes } from "./murmur3.js";
 import { decodeBytes, encodeBytes } from "./value-codec.js";
-import { mul64, resultHi, resultLo } from "./xxhash64.js";
+import { murmur3Bytes } from "../hash/murmur3.js";
+import { splitLong } from "../hash/spark-hash.js";
+import { mul64, resultHi, resultLo } from "../hash/xxhash64.js";
 
 /**
  * A count-min sketch in Spark's layout and binary format, so sketches interchange with Spark
@@ -44,45 +45,33 @@ function longBucket(s: CountMinSketch, i: number, hi: number, lo: number): numbe
   return (((resultLo() + resultHi()) >>> 0) & 0x7fffffff) % s.width;
 }
 
-function splitLong(v: Long): [number, number] {
-  if (typeof v === "number") return [Math.floor(v / 4294967296) >>> 0, v >>> 0];
-  const u = BigInt.asUintN(64, v);
-  return [Number(u >> 32n), Number(u & 0xffffffffn)];
-}
-
 const encoder = new TextEncoder();
 
-export function cmsAdd(s: CountMinSketch, item: Long | string | Uint8Array, count = 1): void {
+/** Visits the index in `table` of `item`'s counter in each row. */
+function forEachCell(s: CountMinSketch, item: Long | string | Uint8Array, visit: (cell: number) => void): void {
   if (typeof item === "number" || typeof item === "bigint") {
     const [hi, lo] = splitLong(item);
-    for (let i = 0; i < s.depth; i++) s.table[i * s.width + longBucket(s, i, hi, lo)] += count;
+    for (let i = 0; i < s.depth; i++) visit(i * s.width + longBucket(s, i, hi, lo));
   } else {
     const bytes = typeof item === "string" ? encoder.encode(item) : item;
     const h1 = murmur3Bytes(bytes, 0), h2 = murmur3Bytes(bytes, h1);
     for (let i = 0; i < s.depth; i++) {
       let h = (h1 + Math.imul(i, h2)) | 0;
       if (h < 0) h = ~h;
-      s.table[i * s.width + (h % s.width)] += count;
+      visit(i * s.width + (h % s.width));
     }
   }
+}
+
+export function cmsAdd(s: CountMinSketch, item: Long | string | Uint8Array, count = 1): void {
+  forEachCell(s, item, (c) => { s.table[c] += count; });
   s.total += count;
 }
 
 /** The estimated count of `item` (never below the true count). */
 export function cmsEstimate(s: CountMinSketch, item: Long | string | Uint8Array): number {
   let best = Infinity;
-  if (typeof item === "number" || typeof item === "bigint") {
-    const [hi, lo] = splitLong(item);
-    for (let i = 0; i < s.depth; i++) best = Math.min(best, s.table[i * s.width + longBucket(s, i, hi, lo)]!);
-  } else {
-    const bytes = typeof item === "string" ? encoder.encode(item) : item;
-    const h1 = murmur3Bytes(bytes, 0), h2 = murmur3Bytes(bytes, h1);
-    for (let i = 0; i < s.depth; i++) {
-      let h = (h1 + Math.imul(i, h2)) | 0;
-      if (h < 0) h = ~h;
-      best = Math.min(best, s.table[i * s.width + (h % s.width)]!);
-    }
-  }
+  forEachCell(s, item, (c) => { best = Math.min(best, s.table[c]!); });
   return best;
 }
 

@@ -29,4 +29,3 @@ import "./bloom-filter.js";
 
 export { countMinSketchEstimate, cmsFromBytes, cmsEstimate } from "./count-min-sketch.js";
 export { bloomFromBytes, bloomMightContain } from "./bloom-filter.js";
-export { sparkXxHash64 } from "./spark-hash.js";

@@ -3,7 +3,7 @@ import type { Accumulator, AggregateFunctionDef, ArgInfo, Signature } from "../f
 import { registerFunctions } from "../function-registry.js";
 import { checkArgCount, unexpectedType } from "./agg-args.js";
 import { decodeValue, encodeValue } from "./value-codec.js";
-import { type Comparator, comparatorFor, isOrderableForAgg } from "./value-order.js";
+import { type Comparator, comparatorFor, isOrderableForAgg } from "../value-order.js";
 
 /** The value of `x` at the best `y` so far. */
 export interface ArgExtremeBuffer { x: unknown; y: unknown; has: boolean }

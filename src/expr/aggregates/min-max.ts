@@ -3,7 +3,7 @@ import type { Accumulator, AggregateFunctionDef, ArgInfo, Signature } from "../f
 import { registerFunctions } from "../function-registry.js";
 import { checkArgCount, unexpectedType } from "./agg-args.js";
 import { decodeValue, encodeValue } from "./value-codec.js";
-import { type Comparator, comparatorFor, isOrderableForAgg } from "./value-order.js";
+import { type Comparator, comparatorFor, isOrderableForAgg } from "../value-order.js";
 
 /** An extreme value seen so far (`has` false until the first non-null value). */
 export interface ExtremeBuffer { v: unknown; has: boolean }

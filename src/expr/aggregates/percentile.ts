@@ -4,7 +4,7 @@ import { registerFunctions } from "../function-registry.js";
 import { badArgument, castToDouble, checkArgCount, constantArg, unexpectedType } from "./agg-args.js";
 import { valueKey } from "./collect.js";
 import { decodeValue, encodeValue } from "./value-codec.js";
-import { comparatorFor, compareDoubles, isOrderableForAgg } from "./value-order.js";
+import { comparatorFor, compareDoubles, isOrderableForAgg } from "../value-order.js";
 
 /** Exact value → count table (Spark keeps the same for percentile and mode). */
 export interface CountsBuffer { counts: Map<unknown, number>; values: Map<unknown, unknown> }

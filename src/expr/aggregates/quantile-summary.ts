@@ -1,4 +1,4 @@
-import { compareDoubles } from "./value-order.js";
+import { compareDoubles } from "../value-order.js";
 import { decodeDouble, encodeDouble } from "./value-codec.js";
 
 /**

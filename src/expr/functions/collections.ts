@@ -10,7 +10,7 @@ import { registerFunctions } from "../function-registry.js";
 import type { ArgInfo, ScalarFunctionDef, Signature } from "../function-def.js";
 import { findWiderCommonType, findWiderType, quoted } from "../type-coercion.js";
 import { valueToString } from "../value-string.js";
-import { comparatorFor, keyOf, valueEquals } from "./compare.js";
+import { comparatorFor, keyOf, valueEquals } from "../value-order.js";
 import { addInterval } from "./datetime.js";
 import { argError, checkArgCount, coerceArg, row, scalar, typeError } from "./define.js";
 import { javaRegex, javaSplit } from "./text-util.js";

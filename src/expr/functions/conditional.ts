@@ -2,8 +2,8 @@ import { AnalysisError, ExecutionError } from "../../errors/errors.js";
 import { BooleanType, type DataType, NullType, StringType, sameType } from "../../types/data-type.js";
 import { registerFunctions } from "../function-registry.js";
 import type { ArgInfo, ScalarFunctionDef, Signature } from "../function-def.js";
-import { findCommonTypeForComparison, findWiderCommonType, quoted } from "../type-coercion.js";
-import { valueEquals } from "./compare.js";
+import { comparisonType, findWiderCommonType, quoted } from "../type-coercion.js";
+import { valueEquals } from "../value-order.js";
 import { checkArgCount, coerceArg, fn, row, scalar } from "./define.js";
 
 /** Conditional and null-handling functions. */
@@ -73,8 +73,7 @@ const nullif = scalar({
   doc: "nullif(a, b) - null when a equals b, else a.",
   resolve(args) {
     checkArgCount("nullif", args.length, 2, 2);
-    const t = findCommonTypeForComparison(args[0]!.dataType, args[1]!.dataType);
-    if (!t) throw new AnalysisError("DATATYPE_MISMATCH.BINARY_OP_DIFF_TYPES", `Cannot resolve "nullif" due to data type mismatch: ${quoted(args[0]!.dataType)} and ${quoted(args[1]!.dataType)} cannot be compared.`);
+    const t = comparisonType(args[0]!.dataType, args[1]!.dataType, "nullif");
     return { inputTypes: castTo(args, t), dataType: t };
   },
   compile(sig) {
@@ -112,8 +111,7 @@ const equalNull = scalar({
   doc: "equal_null(a, b) - a <=> b: true when both are null, false when one is.",
   resolve(args) {
     checkArgCount("equal_null", args.length, 2, 2);
-    const t = findCommonTypeForComparison(args[0]!.dataType, args[1]!.dataType);
-    if (!t) throw new AnalysisError("DATATYPE_MISMATCH.BINARY_OP_DIFF_TYPES", `Cannot resolve "equal_null" due to data type mismatch: ${quoted(args[0]!.dataType)} and ${quoted(args[1]!.dataType)} cannot be compared.`);
+    const t = comparisonType(args[0]!.dataType, args[1]!.dataType, "equal_null");
     return { inputTypes: castTo(args, t), dataType: BooleanType, nullable: false };
   },
   compile(sig) {

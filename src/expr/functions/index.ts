@@ -24,6 +24,5 @@ export const SCALAR_FUNCTION_GROUPS: Readonly<Record<string, readonly ScalarFunc
 };
 
 export { addInterval, addIntervalToDate, addMonthsToDays } from "./datetime.js";
-export { sparkHash, sparkXxhash64, HASH_SEED } from "./hashes.js";
 export type { NamedArgInfo } from "./collections.js";
 export type { PartitionAwareContext } from "./misc.js";

@@ -6,7 +6,7 @@ import { type Long, longNeg, longRem, normalizeLong, wrapLong, longAdd, longSub,
 import { registerFunctions } from "../function-registry.js";
 import type { ArgInfo, ScalarFunctionDef } from "../function-def.js";
 import { binaryArithmeticTypes, findWiderCommonType, quoted } from "../type-coercion.js";
-import { comparatorFor } from "./compare.js";
+import { comparatorFor } from "../value-order.js";
 import { divPow10, doubleToDecimalParts, fitsPrecision, type RoundingMode, rescale, toBig } from "./decimal-util.js";
 import { argError, checkArgCount, coerceArg, fn, row, scalar, typeError } from "./define.js";
 

@@ -9,12 +9,18 @@ import { normalizeLong } from "../../types/long.js";
 import { CodegenContext, type InputBinding, genExpr, localizeRefs } from "../codegen/expr-codegen.js";
 import { type NumericSpec, isSimpleCount, numericSpec } from "./agg-slot.js";
 import { KeyCoder, TUPLE_HASH_MUL, TupleTable } from "./key-coder.js";
+import { instantiate } from "../codegen/kernel-cache.js";
 
 /**
  * Whether `e` may be null: exprNullable, plus the widening casts that code generation passes
  * through unchanged (integer to long or double), which exprNullable treats conservatively.
  */
-function mayBeNull(e: Expr): boolean {
+function mayBeNull(e: Expr, projected: ReadonlyMap<number, Expr> = new Map()): boolean {
+  if (e.kind === "AttributeRef") {
+    // A column of the folded-in projection: as nullable as the expression that computes it.
+    const p = projected.get(e.id);
+    return p === undefined ? e.nullable : e.nullable && mayBeNull(p);
+  }
   if (e.kind === "Cast") {
     const from = exprType(e.child).kind, to = e.to.kind;
     const widening = ["byte", "short", "int", "long"].includes(from) && (to === "long" || to === "double");
@@ -113,13 +119,13 @@ interface CallLayout {
   readonly ownsAcc: boolean;
 }
 
-function layoutCalls(calls: readonly AggCall[], plans: readonly AggPlan[], accs: AccState): CallLayout[] {
+function layoutCalls(calls: readonly AggCall[], plans: readonly AggPlan[], accs: AccState, nullable: (e: Expr) => boolean): CallLayout[] {
   const counters = new Map<string, number>(), values = new Map<string, number>();
   return calls.map((c, j) => {
     const plan = plans[j]!;
     const filterKey = c.filter ? canonicalKey(c.filter) : "";
     // A row is counted when it passes the FILTER and no argument that may be null is null.
-    const nullableArgs = c.args.filter(mayBeNull).map(canonicalKey).sort();
+    const nullableArgs = c.args.filter(nullable).map(canonicalKey).sort();
     const counterKey = JSON.stringify([nullableArgs, filterKey]);
     let counter = counters.get(counterKey), ownsCounter = false;
     if (counter === undefined) {
@@ -160,6 +166,8 @@ export class FusedAggregate {
   private readonly accs: AccState;
   private readonly plans: AggPlan[];
   private readonly layout: CallLayout[];
+  /** Whether an aggregate argument may be null (looking through the folded-in projection). */
+  private readonly nullable: (e: Expr) => boolean;
   private readonly kernels = new Map<boolean, { kernel: Kernel; source: string }>();
   private readonly usedInputs: number[];
 
@@ -173,7 +181,10 @@ export class FusedAggregate {
     this.coders = spec.groupingExprs.map((g) => new KeyCoder(exprType(g)));
     this.table = this.coders.length >= 2 ? new TupleTable(this.coders.length) : null;
     this.accs = new AccState();
-    this.layout = layoutCalls(spec.aggCalls, plans, this.accs);
+    const projected = new Map<number, Expr>();
+    spec.projectionOutput?.forEach((a, j) => projected.set(a.id, spec.projections![j]!));
+    this.nullable = (e) => mayBeNull(e, projected);
+    this.layout = layoutCalls(spec.aggCalls, plans, this.accs, this.nullable);
     this.usedInputs = this.inputColumnsUsed();
     if (this.coders.length === 0) this.accs.ensure(1);
   }
@@ -374,7 +385,7 @@ if (g < 0) {
       if (!lay.ownsCounter && !lay.ownsAcc) return;
       const args = call.args.map((x) => genExpr(x, ctx));
       // Arguments declared non-null are not tested (the analyzer's contract, as in Spark).
-      const nonNull = call.args.map((x, i) => (mayBeNull(x) ? `!(${args[i]!.isNull})` : "")).filter((x) => x !== "").join(" && ") || "true";
+      const nonNull = call.args.map((x, i) => (this.nullable(x) ? `!(${args[i]!.isNull})` : "")).filter((x) => x !== "").join(" && ") || "true";
       let update = lay.ownsCounter ? `${arr(lay.counter)}[g] += 1;\n` : "";
       if (lay.ownsAcc && plan.kind === "numeric") update += numericUpdate(plan.spec, args[0]!.value, exprType(call.args[0]!), lay.acc, arr(lay.acc), A);
       update = `${args.map((g) => g.code).join("\n")}\nif (${nonNull}) {\n${update}\n}`;
@@ -388,7 +399,7 @@ if (g < 0) {
 ${prelude}${locals}for (let i = 0; i < n; i++) {
 ${body}}
 };`);
-    const kernel = new Function("R", source)(ctx.refs) as Kernel;
+    const kernel = instantiate<Kernel>(source, ctx.refs);
     return { kernel, source };
   }
 }

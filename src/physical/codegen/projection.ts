@@ -7,6 +7,7 @@ import { exprType } from "../../expr/expr-type.js";
 import type { ExecFunctionContext } from "../../expr/function-def.js";
 import type { StructType } from "../../types/data-type.js";
 import { CodegenContext, type InputBinding, genExpr, localizeRefs } from "./expr-codegen.js";
+import { instantiate } from "./kernel-cache.js";
 
 /** A compiled filter-and-project over batches of one input layout. */
 export interface CompiledProjection {
@@ -37,14 +38,59 @@ export function compileProjection(
   const needed = new Set<number>();
   if (filter) referencedIds(filter, needed);
   for (const p of projections) referencedIds(p, needed);
+  const used: number[] = [];
+  input.forEach((a, idx) => {
+    if (needed.has(a.id) && !used.some((j) => input[j]!.id === a.id)) used.push(idx);
+  });
+  // Two variants: one for batches whose used columns have no null masks (null tests vanish
+  // from the loop), one general.
+  const variants = new Map<boolean, { kernel: Kernel; source: string }>();
+  const variant = (nullFree: boolean): { kernel: Kernel; source: string } => {
+    let v = variants.get(nullFree);
+    if (!v) {
+      v = generateKernel(input, used, filter, projections, fctx, nullFree);
+      variants.set(nullFree, v);
+    }
+    return v;
+  };
+  const types = projections.map(exprType);
+  const run = (batch: RecordBatch): RecordBatch => {
+    const n = batch.numRows;
+    let nullFree = true;
+    for (const c of used) if (batch.columns[c]!.nulls !== null) nullFree = false;
+    const raw = variant(nullFree).kernel(batch.columns, n);
+    const k = raw.count;
+    const cols = raw.values.map((vals, j) => {
+      let v = vals as Float64Array | unknown[];
+      let nulls = raw.nulls[j]!;
+      if (k < n) {
+        v = Array.isArray(v) ? v.slice(0, k) : v.subarray(0, k);
+        if (nulls) nulls = nulls.subarray(0, k);
+      }
+      return makeVector(types[j]!, k, v, nulls);
+    });
+    return makeBatch(outputSchema, cols, k);
+  };
+  // The source (general variant) is generated only when asked for (EXPLAIN CODEGEN).
+  return Object.defineProperty(run, "source", { get: () => variant(false).source, enumerable: true }) as CompiledProjection;
+}
+
+function generateKernel(
+  input: readonly AttributeRef[],
+  used: readonly number[],
+  filter: Expr | null,
+  projections: readonly Expr[],
+  fctx: ExecFunctionContext,
+  nullFree: boolean,
+): { kernel: Kernel; source: string } {
   const bindings = new Map<number, InputBinding>();
   let prelude = "";
-  input.forEach((a, idx) => {
-    if (!needed.has(a.id) || bindings.has(a.id)) return;
-    const values = `c${idx}v`, nulls = `c${idx}n`;
+  for (const idx of used) {
+    const a = input[idx]!;
+    const values = `c${idx}v`, nulls = nullFree ? "null" : `c${idx}n`;
     bindings.set(a.id, { values, nulls, type: a.dataType });
-    prelude += `const ${values} = cols[${idx}].values, ${nulls} = cols[${idx}].nulls;\n`;
-  });
+    prelude += nullFree ? `const ${values} = cols[${idx}].values;\n` : `const ${values} = cols[${idx}].values, ${nulls} = cols[${idx}].nulls;\n`;
+  }
   const ctx = new CodegenContext(bindings, fctx);
   let body = "";
   if (filter) {
@@ -76,24 +122,8 @@ ${body}k++;
 }
 return { values: [${outs.join(", ")}], nulls: [${outs.map((_, j) => `on${j}`).join(", ")}], count: k };
 };`);
-  const kernel = new Function("R", source)(ctx.refs) as Kernel;
-  const types = projections.map(exprType);
-  const run = (batch: RecordBatch): RecordBatch => {
-    const n = batch.numRows;
-    const raw = kernel(batch.columns, n);
-    const k = raw.count;
-    const cols = raw.values.map((vals, j) => {
-      let v = vals as Float64Array | unknown[];
-      let nulls = raw.nulls[j]!;
-      if (k < n) {
-        v = Array.isArray(v) ? v.slice(0, k) : v.subarray(0, k);
-        if (nulls) nulls = nulls.subarray(0, k);
-      }
-      return makeVector(types[j]!, k, v, nulls);
-    });
-    return makeBatch(outputSchema, cols, k);
-  };
-  return Object.assign(run, { source });
+  const kernel = instantiate<Kernel>(source, ctx.refs);
+  return { kernel, source };
 }
 
 function widenTo(out: Float64Array, upTo: number, nulls: Uint8Array | null): unknown[] {

@@ -1,13 +1,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { BinaryType, DoubleType, IntegerType, LongType, StringType, arrayType, decimalType, structField, structType, BooleanType, DateType } from "../../../src/types/data-type.js";
-import { sparkXxHash64 } from "../../../src/expr/aggregates/spark-hash.js";
-import { add64, mul64, resultHi, resultLo } from "../../../src/expr/aggregates/xxhash64.js";
+import type { DataType } from "../../../src/types/data-type.js";
+import type { Long } from "../../../src/types/long.js";
+import { xxhash64RowHash } from "../../../src/expr/hash/spark-hash.js";
+import { add64, mul64, resultHi, resultLo } from "../../../src/expr/hash/xxhash64.js";
 import { countMinSketchEstimate, cmsFromBytes } from "../../../src/expr/aggregates/count-min-sketch.js";
 import { mightContain } from "../../../src/expr/aggregates/bloom-filter.js";
 import { col, compileAgg, lit, runAgg, runSplit, runTree } from "./agg-harness.js";
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex").toUpperCase();
+const sparkXxHash64 = (v: unknown, t: DataType, seed: Long = 42): Long => xxhash64RowHash([t], seed)([v]);
 
 void test("64-bit helpers agree with BigInt arithmetic", () => {
   let s = 7;
@@ -24,7 +27,7 @@ void test("64-bit helpers agree with BigInt arithmetic", () => {
 
 void test("Spark's XXH64 value hashing matches Spark's documented xxhash64 example", () => {
   // SELECT xxhash64('Spark', array(123), 2) = 5602566077635097486: the hash folds over the arguments.
-  const h1 = sparkXxHash64("Spark", StringType, 42n);
+  const h1 = sparkXxHash64("Spark", StringType, 42);
   const h2 = sparkXxHash64([123], arrayType(IntegerType), h1);
   assert.equal(sparkXxHash64(2, IntegerType, h2), 5602566077635097486n);
   // A struct folds its fields exactly like separate arguments.

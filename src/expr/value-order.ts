@@ -1,22 +1,26 @@
-import type { DataType } from "../../types/data-type.js";
-import type { Interval } from "../../types/interval.js";
+import type { DataType } from "../types/data-type.js";
+import type { Interval } from "../types/interval.js";
 
-/**
- * Ordering and equality of internal values as Spark defines them: NaN is larger than any other
- * double and equal to itself, -0.0 equals 0.0, binaries compare as unsigned bytes, arrays and
- * structs lexicographically. Nulls are not passed to the comparator unless nested; nested nulls
- * sort first.
- */
+/** Compares two non-null internal values of one type: negative, zero or positive. */
 export type Comparator = (a: unknown, b: unknown) => number;
 
+/**
+ * Spark's ordering of internal values: numbers with NaN above everything and -0 equal to 0;
+ * strings by UTF-8 bytes (which is Unicode code point order — not JavaScript's UTF-16 order,
+ * the two differ only for characters above U+FFFF against U+E000..U+FFFF); binary by unsigned
+ * bytes; false < true; intervals field by field; arrays and structs lexicographically with
+ * null elements first. Maps are not orderable (callers reject them at analysis); their
+ * comparator only tells equal (0) from different (1).
+ */
 export function comparatorFor(t: DataType): Comparator {
   switch (t.kind) {
     case "float": case "double": return compareDoubles as Comparator;
     case "byte": case "short": case "int": case "long": case "decimal": case "date": case "timestamp":
+      // number | bigint mix compares correctly; decimals are unscaled values of the same scale.
       return (a, b) => ((a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0);
-    case "string": return (a, b) => compareStrings(a as string, b as string);
+    case "string": return compareStrings as Comparator;
     case "boolean": return (a, b) => (a === b ? 0 : a ? 1 : -1);
-    case "binary": return (a, b) => compareBytes(a as Uint8Array, b as Uint8Array);
+    case "binary": return compareBytes as Comparator;
     case "interval": return (a, b) => {
       const x = a as Interval, y = b as Interval;
       return x.months - y.months || x.days - y.days || x.micros - y.micros;
@@ -49,6 +53,7 @@ export function comparatorFor(t: DataType): Comparator {
   }
 }
 
+/** The comparator extended to nulls, which sort first. */
 export function nullsFirst(c: Comparator): Comparator {
   return (a, b) => (a === null ? (b === null ? 0 : -1) : b === null ? 1 : c(a, b));
 }
@@ -68,6 +73,7 @@ export function compareStrings(a: string, b: string): number {
   for (let i = 0; i < n; i++) {
     const x = a.charCodeAt(i), y = b.charCodeAt(i);
     if (x !== y) {
+      // Surrogates (D800-DFFF) encode code points above FFFF, which sort above every BMP character.
       const xs = x >= 0xd800 && x <= 0xdfff, ys = y >= 0xd800 && y <= 0xdfff;
       if (xs !== ys) return xs ? 1 : -1;
       return x - y;
@@ -80,6 +86,16 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
   return a.length - b.length;
+}
+
+/** True when Spark can order values of the type (min, max, max_by, sort keys, ...). */
+export function isOrderableForAgg(t: DataType): boolean {
+  switch (t.kind) {
+    case "map": case "interval": return false;
+    case "array": return isOrderableForAgg(t.elementType);
+    case "struct": return t.fields.every((f) => isOrderableForAgg(f.dataType));
+    default: return true;
+  }
 }
 
 /** Spark's equality of two non-null internal values of type t (NaN = NaN, nested nulls equal). */
@@ -110,8 +126,8 @@ export function valueEquals(t: DataType): (a: unknown, b: unknown) => boolean {
 }
 
 /**
- * A string key for hashing values of type t in JS Maps/Sets with Spark's equality
- * (for arrays, structs, binaries, doubles: NaN and -0.0 normalized). Primitives key as themselves.
+ * A key for values of type t in JS Maps/Sets with Spark's equality (for arrays, structs, maps,
+ * binaries: a string; doubles: -0.0 normalized). Other primitives key as themselves.
  */
 export function keyOf(t: DataType): (v: unknown) => unknown {
   switch (t.kind) {

@@ -1,0 +1,412 @@
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import { StateFileWriter, stateFileName } from "./state-file.js";
+import { listStateFiles, planCleanup, snapshotDue } from "./state-file-plan.js";
+import { prefixUpperBound, type StateKey } from "./state-key.js";
+import { checkVersion, loadVersionIntoMap, removeFilesAfter, removeStateFiles } from "./state-loader.js";
+import {
+  describeStoreId,
+  stateStoreDir,
+  StateStoreError,
+  type ReadStateStore,
+  type StateEntry,
+  type StateStore,
+  type StateStoreConf,
+  type StateStoreId,
+  type StateStoreMetrics,
+  type StateStoreProvider,
+} from "./state-store.js";
+
+/**
+ * The in-memory state store provider (Spark's HDFSBackedStateStoreProvider, in spirit).
+ *
+ * Memory: one Map (encoded key -> value object) holding the latest version this provider has
+ * loaded or committed. A writable store changes that Map in place and keeps an undo log (each
+ * touched key's value before its first change), so a batch costs one Map write per update, not a
+ * copy of the state; abort() replays the undo log. commit() writes `<N+1>.delta` from the undo
+ * log's keys (their current value, or a removal), atomically, and only then moves the Map to N+1.
+ * Opening a version other than the one in memory reloads it from files (latest snapshot <= N
+ * plus deltas), so re-running batch N after a failure loads exactly N.
+ *
+ * Ordered scans use a sorted array of keys built on the first scan and kept up to date by
+ * merging the keys added since (sorted) into it, so a batch's scans cost O(new keys log new keys
+ * + n) rather than a full sort; removed keys are skipped and dropped at the next merge.
+ *
+ * Disk: `<version>.delta` per commit and `<version>.snapshot` (every entry of the version)
+ * written by maintenance() once `minDeltasForSnapshot` deltas follow the last snapshot; files no
+ * retained version (the last `minBatchesToRetain`) needs are deleted. File format: state-file.ts.
+ */
+export class MemoryStateStoreProvider implements StateStoreProvider {
+  readonly providerName = "memory";
+  readonly dir: string;
+  private map: Map<StateKey, unknown> = new Map();
+  private mapVersion = -1;
+  private index = new SortedKeyIndex();
+  private writer: MemoryStateStore<unknown> | undefined;
+  /** Bumped whenever the shared Map changes outside a read store's knowledge. */
+  generation = 0;
+  private lastSnapshotBytes = 0;
+  private closed = false;
+
+  constructor(
+    readonly id: StateStoreId,
+    readonly conf: StateStoreConf,
+  ) {
+    this.dir = stateStoreDir(id);
+  }
+
+  private describe(): string {
+    return describeStoreId(this.id);
+  }
+
+  private ensureVersion(version: number): void {
+    if (this.mapVersion === version) return;
+    this.map = loadVersionIntoMap(this.dir, version, this.describe());
+    this.mapVersion = version;
+    this.index = new SortedKeyIndex();
+    this.generation++;
+  }
+
+  getStore<V = unknown>(version: number): StateStore<V> {
+    this.checkOpen();
+    checkVersion(version, `getStore of ${this.describe()}`);
+    // A writer left open belongs to a failed attempt: drop its changes.
+    if (this.writer && !this.writer.isClosed) this.writer.abort();
+    this.ensureVersion(version);
+    this.generation++;
+    const store = new MemoryStateStore<V>(this, version, this.map as Map<StateKey, V>, this.index, true);
+    this.writer = store as MemoryStateStore<unknown>;
+    return store;
+  }
+
+  getReadStore<V = unknown>(version: number): ReadStateStore<V> {
+    this.checkOpen();
+    checkVersion(version, `getReadStore of ${this.describe()}`);
+    const writerOpen = this.writer !== undefined && !this.writer.isClosed;
+    if (version === this.mapVersion && !writerOpen) return new MemoryStateStore<V>(this, version, this.map as Map<StateKey, V>, this.index, false);
+    // Another version (or one a writer is changing): a private copy from the files.
+    const map = loadVersionIntoMap(this.dir, version, this.describe()) as Map<StateKey, V>;
+    return new MemoryStateStore<V>(this, version, map, new SortedKeyIndex(), false, true);
+  }
+
+  latestVersion(): number {
+    let max = 0;
+    for (const f of listStateFiles(this.dir).files) if (f.version > max) max = f.version;
+    return max;
+  }
+
+  /** @internal called by a committing store */
+  commitFrom(store: MemoryStateStore<unknown>, undo: Map<StateKey, unknown>): { bytes: number; records: number } {
+    const newVersion = store.version + 1;
+    const file = path.join(this.dir, stateFileName(newVersion, "delta"));
+    // Files of a discarded run of this batch and later ones would shadow the new delta.
+    removeFilesAfter(this.dir, listStateFiles(this.dir).files, newVersion);
+    const w = new StateFileWriter(file, "delta");
+    try {
+      const m = store.mapRef;
+      for (const [k, old] of undo) {
+        const cur = m.get(k);
+        if (cur !== undefined) w.put(k, cur);
+        else if (old !== ABSENT) w.remove(k);
+      }
+      const r = w.finish();
+      this.mapVersion = newVersion;
+      this.generation++;
+      return r;
+    } catch (e) {
+      w.discard();
+      throw e;
+    }
+  }
+
+  maintenance(): void {
+    this.checkOpen();
+    const { files, temps } = listStateFiles(this.dir);
+    let latest = 0;
+    for (const f of files) if (f.version > latest) latest = f.version;
+    if (this.mapVersion === latest && snapshotDue(files, latest, this.conf.minDeltasForSnapshot)) {
+      this.writeSnapshot(latest);
+      files.push({ version: latest, kind: "snapshot" });
+    }
+    removeStateFiles(this.dir, planCleanup(files, latest, this.conf.minBatchesToRetain), temps);
+  }
+
+  /** Snapshot of the committed version in memory; with a writer open, its uncommitted changes are read through its undo log. */
+  private writeSnapshot(version: number): void {
+    const w = new StateFileWriter(path.join(this.dir, stateFileName(version, "snapshot")), "snapshot");
+    try {
+      const undo = this.writer && !this.writer.isClosed ? this.writer.undoRef : undefined;
+      for (const [k, v] of this.map) {
+        if (undo?.has(k)) {
+          const old = undo.get(k);
+          if (old !== ABSENT) w.put(k, old);
+        } else w.put(k, v);
+      }
+      if (undo) for (const [k, old] of undo) if (old !== ABSENT && !this.map.has(k)) w.put(k, old);
+      this.lastSnapshotBytes = w.finish().bytes;
+    } catch (e) {
+      w.discard();
+      throw e;
+    }
+  }
+
+  /** @internal */
+  get snapshotBytes(): number {
+    return this.lastSnapshotBytes;
+  }
+
+  async close(): Promise<void> {
+    if (this.writer && !this.writer.isClosed) this.writer.abort();
+    this.map = new Map();
+    this.mapVersion = -1;
+    this.closed = true;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new StateStoreError("STATE_STORE_PROVIDER_CLOSED", `The state store provider of ${this.describe()} is closed.`);
+  }
+}
+
+const ABSENT: unique symbol = Symbol("absent");
+
+class MemoryStateStore<V> implements StateStore<V> {
+  private readonly undo = new Map<StateKey, V | typeof ABSENT>();
+  private closed = false;
+  committed = false;
+  private readonly gen: number;
+  private numRowsUpdated = 0;
+  private numRowsRemoved = 0;
+  private updatesMs = 0;
+  private removalsMs = 0;
+  private commitMs = 0;
+  private deltaBytes = 0;
+
+  constructor(
+    private readonly provider: MemoryStateStoreProvider,
+    readonly version: number,
+    private readonly map: Map<StateKey, V>,
+    private readonly index: SortedKeyIndex,
+    private readonly writable: boolean,
+    private readonly privateCopy = false,
+  ) {
+    this.gen = provider.generation;
+  }
+
+  get id(): StateStoreId {
+    return this.provider.id;
+  }
+  get isClosed(): boolean {
+    return this.closed;
+  }
+  /** @internal */
+  get mapRef(): Map<StateKey, unknown> {
+    return this.map;
+  }
+  /** @internal */
+  get undoRef(): Map<StateKey, unknown> {
+    return this.undo;
+  }
+
+  private check(): void {
+    if (this.closed) throw new StateStoreError("STATE_STORE_CLOSED", `The state store of ${describeStoreId(this.id)} at version ${this.version} was already ${this.committed ? "committed" : "aborted"}.`);
+    if (!this.writable && !this.privateCopy && this.gen !== this.provider.generation) {
+      throw new StateStoreError("STATE_STORE_READ_STALE", `The read store of ${describeStoreId(this.id)} at version ${this.version} is stale: a writable store was opened or committed since. Open a new read store.`);
+    }
+  }
+
+  private checkWritable(): void {
+    this.check();
+    if (!this.writable) throw new StateStoreError("STATE_STORE_READ_ONLY", `The state store of ${describeStoreId(this.id)} at version ${this.version} is read-only.`);
+  }
+
+  get(key: StateKey): V | undefined {
+    this.check();
+    return this.map.get(key);
+  }
+
+  put(key: StateKey, value: V): void {
+    const t0 = performance.now();
+    this.checkWritable();
+    if (value === undefined) throw new StateStoreError("STATE_STORE_NULL_VALUE", `Cannot put undefined into the state store of ${describeStoreId(this.id)}; use remove().`);
+    const m = this.map;
+    const old = m.get(key);
+    if (old === undefined) this.index.added(key);
+    if (!this.undo.has(key)) this.undo.set(key, old === undefined ? ABSENT : old);
+    m.set(key, value);
+    this.numRowsUpdated++;
+    this.updatesMs += performance.now() - t0;
+  }
+
+  remove(key: StateKey): void {
+    const t0 = performance.now();
+    this.checkWritable();
+    const m = this.map;
+    const old = m.get(key);
+    if (old === undefined) return;
+    if (!this.undo.has(key)) this.undo.set(key, old);
+    m.delete(key);
+    this.index.removed();
+    this.numRowsRemoved++;
+    this.removalsMs += performance.now() - t0;
+  }
+
+  commit(): number {
+    this.checkWritable();
+    const t0 = performance.now();
+    try {
+      const r = this.provider.commitFrom(this as MemoryStateStore<unknown>, this.undo as Map<StateKey, unknown>);
+      this.deltaBytes = r.bytes;
+    } catch (e) {
+      this.rollback();
+      this.closed = true;
+      throw e;
+    }
+    this.undo.clear();
+    this.committed = true;
+    this.closed = true;
+    this.commitMs = performance.now() - t0;
+    return this.version + 1;
+  }
+
+  abort(): void {
+    if (this.closed) return;
+    if (this.writable) this.rollback();
+    this.closed = true;
+  }
+
+  private rollback(): void {
+    for (const [k, old] of this.undo) {
+      if (old === ABSENT) this.map.delete(k);
+      else {
+        this.map.set(k, old);
+        this.index.added(k); // a merge may have dropped it while it was removed
+      }
+    }
+    this.undo.clear();
+  }
+
+  *prefixScan(prefix: StateKey): IterableIterator<StateEntry<V>> {
+    yield* this.rangeScan(prefix === "" ? undefined : prefix, prefixUpperBound(prefix));
+  }
+
+  *rangeScan(from: StateKey | undefined, to: StateKey | undefined): IterableIterator<StateEntry<V>> {
+    this.check();
+    const keys = this.index.view(this.map);
+    const m = this.map;
+    for (let i = from === undefined ? 0 : lowerBound(keys, from); i < keys.length; i++) {
+      const k = keys[i]!;
+      if (to !== undefined && k >= to) break;
+      const v = m.get(k);
+      if (v !== undefined) yield { key: k, value: v };
+    }
+  }
+
+  *iterator(): IterableIterator<StateEntry<V>> {
+    this.check();
+    for (const [key, value] of this.map) yield { key, value };
+  }
+
+  metrics(): StateStoreMetrics {
+    return {
+      numKeys: this.map.size,
+      numRowsUpdated: this.numRowsUpdated,
+      numRowsRemoved: this.numRowsRemoved,
+      memoryUsedBytes: estimateMapBytes(this.map),
+      commitTimeMs: this.commitMs,
+      allUpdatesTimeMs: this.updatesMs,
+      allRemovalsTimeMs: this.removalsMs,
+      customMetrics: { deltaFileBytes: this.deltaBytes, lastSnapshotFileBytes: this.provider.snapshotBytes, changedKeys: this.undo.size },
+    };
+  }
+}
+
+/** Sorted keys of a Map, maintained incrementally (see the provider's doc). */
+class SortedKeyIndex {
+  private sorted: StateKey[] | undefined;
+  private pending: StateKey[] = [];
+  private removedSince = 0;
+
+  added(k: StateKey): void {
+    if (this.sorted) this.pending.push(k);
+  }
+  removed(): void {
+    if (this.sorted) this.removedSince++;
+  }
+
+  view(map: Map<StateKey, unknown>): StateKey[] {
+    if (this.sorted === undefined) {
+      this.sorted = [...map.keys()].sort();
+      this.pending = [];
+      this.removedSince = 0;
+    } else if (this.pending.length > 0 || this.removedSince > this.sorted.length / 4) {
+      this.pending.sort();
+      this.sorted = mergeLive(this.sorted, this.pending, map);
+      this.pending = [];
+      this.removedSince = 0;
+    }
+    return this.sorted;
+  }
+}
+
+/** Merges two sorted key arrays into a new one, dropping duplicates and keys no longer in `map`. */
+function mergeLive(a: StateKey[], b: StateKey[], map: Map<StateKey, unknown>): StateKey[] {
+  const out: StateKey[] = [];
+  let i = 0, j = 0, last: StateKey | undefined;
+  while (i < a.length || j < b.length) {
+    let k: StateKey;
+    if (j >= b.length || (i < a.length && a[i]! <= b[j]!)) k = a[i++]!;
+    else k = b[j++]!;
+    if (k === last) continue;
+    last = k;
+    if (map.has(k)) out.push(k);
+  }
+  return out;
+}
+
+function lowerBound(keys: StateKey[], k: StateKey): number {
+  let lo = 0, hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid]! < k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Estimated heap bytes of a Map: per-entry overhead plus key bytes plus sampled value sizes. */
+export function estimateMapBytes(map: Map<StateKey, unknown>): number {
+  const n = map.size;
+  if (n === 0) return 0;
+  const SAMPLE = 64;
+  let sampled = 0, bytes = 0;
+  for (const [k, v] of map) {
+    bytes += 16 + k.length + estimateValueBytes(v);
+    if (++sampled >= SAMPLE) break;
+  }
+  // ~ 3 words per Map entry in V8's ordered hash table plus load-factor slack.
+  return Math.round(n * (bytes / sampled + 40));
+}
+
+function estimateValueBytes(v: unknown, depth = 0): number {
+  switch (typeof v) {
+    case "number": return 8;
+    case "boolean": return 4;
+    case "string": return 16 + v.length;
+    case "bigint": return 24;
+    case "object": {
+      if (v === null) return 4;
+      if (depth > 4) return 64;
+      if (v instanceof Uint8Array) return 96 + v.byteLength;
+      if (Array.isArray(v)) {
+        let s = 32;
+        for (const x of v) s += 8 + estimateValueBytes(x, depth + 1);
+        return s;
+      }
+      if (v instanceof Map) return 64 + v.size * 48;
+      let s = 32;
+      for (const x of Object.values(v)) s += 8 + estimateValueBytes(x, depth + 1);
+      return s;
+    }
+    default: return 8;
+  }
+}

@@ -1,0 +1,108 @@
+import * as fs from "node:fs";
+import { isAtomicTempName } from "../checkpoint/atomic-file.js";
+import type { StateFileKind } from "./state-file.js";
+
+/**
+ * Decisions about a store's files, as pure functions of the file listing: which files load a
+ * version, whether a snapshot is due, which files maintenance may delete. Providers list the
+ * directory, call these, and do the I/O.
+ */
+export interface StateFileRef {
+  readonly version: number;
+  readonly kind: StateFileKind;
+}
+
+const NAME = /^(\d+)\.(delta|snapshot)$/;
+
+export function parseStateFileName(name: string): StateFileRef | undefined {
+  const m = NAME.exec(name);
+  if (!m) return undefined;
+  const version = Number(m[1]);
+  return Number.isSafeInteger(version) ? { version, kind: m[2] as StateFileKind } : undefined;
+}
+
+/** The state files in `dir` (none when it does not exist); also returns leftover temp files. */
+export function listStateFiles(dir: string): { files: StateFileRef[]; temps: string[] } {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { files: [], temps: [] };
+    throw e;
+  }
+  const files: StateFileRef[] = [];
+  const temps: string[] = [];
+  for (const n of names) {
+    const f = parseStateFileName(n);
+    if (f) files.push(f);
+    else if (isAtomicTempName(n)) temps.push(n);
+  }
+  return { files, temps };
+}
+
+/** How to load a version: start from a snapshot (or the empty version 0), then apply deltas in order. */
+export type LoadPlan =
+  | { readonly ok: true; readonly snapshot: number | undefined; readonly deltas: readonly number[] }
+  | { readonly ok: false; readonly missing: StateFileRef };
+
+/**
+ * Chooses the newest snapshot <= version from which every delta up to `version` exists (the
+ * empty version 0 counts as a snapshot). When none works, names the first missing delta after
+ * the newest snapshot <= version.
+ */
+export function planLoad(files: readonly StateFileRef[], version: number): LoadPlan {
+  if (version === 0) return { ok: true, snapshot: undefined, deltas: [] };
+  const deltas = new Set<number>();
+  const snapshots: number[] = [];
+  for (const f of files) {
+    if (f.kind === "delta") deltas.add(f.version);
+    else if (f.version <= version) snapshots.push(f.version);
+  }
+  snapshots.sort((a, b) => b - a);
+  if (snapshots[0] === version) return { ok: true, snapshot: version, deltas: [] };
+  // The newest version v <= `version` from which deltas run unbroken to `version`.
+  let v = version;
+  while (v > 0 && deltas.has(v)) v--;
+  // deltas v+1..version exist; need a base at some snapshot s >= v (s <= version), or v === 0.
+  const base = snapshots.find((s) => s >= v);
+  if (base !== undefined) return { ok: true, snapshot: base, deltas: range(base + 1, version) };
+  if (v === 0) return { ok: true, snapshot: undefined, deltas: range(1, version) };
+  // Report the gap after the newest snapshot (or after version 0).
+  const from = snapshots[0] ?? 0;
+  let missing = from + 1;
+  while (deltas.has(missing)) missing++;
+  return { ok: false, missing: { version: missing, kind: "delta" } };
+}
+
+function range(from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let i = from; i <= to; i++) out.push(i);
+  return out;
+}
+
+/** Whether a snapshot of `latest` should be written: at least `minDeltas` deltas since the newest snapshot. */
+export function snapshotDue(files: readonly StateFileRef[], latest: number, minDeltas: number): boolean {
+  if (latest <= 0) return false;
+  let last = 0;
+  for (const f of files) if (f.kind === "snapshot" && f.version <= latest && f.version > last) last = f.version;
+  return latest - last >= minDeltas;
+}
+
+/**
+ * Files no retained version needs. Retained: the last `minBatchesToRetain` versions up to
+ * `latest`. They load from the newest snapshot <= the oldest retained version (plus deltas), so
+ * everything older than that snapshot, and the delta of the snapshot's own version, can go.
+ * Without such a snapshot nothing is deleted.
+ */
+export function planCleanup(files: readonly StateFileRef[], latest: number, minBatchesToRetain: number): StateFileRef[] {
+  const earliest = latest - minBatchesToRetain + 1;
+  if (earliest <= 1) return [];
+  const plan = planLoad(files, earliest);
+  if (!plan.ok || plan.snapshot === undefined) return [];
+  const base = plan.snapshot;
+  const doomed = files.filter((f) => f.version < base || (f.version === base && f.kind === "delta"));
+  const kept = files.filter((f) => !doomed.includes(f));
+  // Every retained version must stay loadable from what is kept.
+  for (let v = earliest; v <= latest; v++) if (!planLoad(kept, v).ok) return [];
+  return doomed;
+}

@@ -1,0 +1,4 @@
+import { MemoryStateStoreProvider } from "../../src/state/memory-state-store.js";
+import { runStateStoreContract } from "./state-store-contract.js";
+
+runStateStoreContract("memory", (id, conf) => new MemoryStateStoreProvider(id, conf));
