@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need when they are missing (servers the tests start on
 # loopback, a browser for the UI test). Safe to run again; needs root (or sudo) to install.
-# The batch engine needs none yet: connectors (Redis, PostgreSQL) and the web UI (Chromium)
-# add their packages to NEEDED when their tests land.
+# Redis and PostgreSQL for the connector tests (started by the tests on loopback ports),
+# Chromium for the web UI test (driven by playwright-core).
 set -euo pipefail
-NEEDED=()
+NEEDED=(redis-server postgresql-15 chromium)
 missing=()
 for pkg in "${NEEDED[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
