@@ -23,10 +23,7 @@ export function showString(schema: StructType, batches: readonly RecordBatch[], 
   const names = schema.fields.map((f) => cell(f.name, { kind: "string" }, timeZone, truncate));
   let out: string;
   if (!vertical) {
-    const widths = names.map((n, j) => Math.max(3, width(n), ...rows.map((r) => width(r[j]!))));
-    const sep = "+" + widths.map((w) => "-".repeat(w)).join("+") + "+\n";
-    const line = (cells: string[]): string => "|" + cells.map((s, j) => (truncate > 0 ? padLeft(s, widths[j]!) : padRight(s, widths[j]!))).join("|") + "|\n";
-    out = sep + line(names) + sep + rows.map(line).join("") + sep;
+    out = formatTable(names, rows, truncate > 0);
   } else {
     const nameWidth = Math.max(3, ...names.map(width));
     const valueWidth = Math.max(3, ...rows.flat().map(width));
@@ -41,6 +38,17 @@ export function showString(schema: StructType, batches: readonly RecordBatch[], 
   }
   if (hasMore) out += `only showing top ${numRows} ${numRows === 1 ? "row" : "rows"}\n`;
   return out;
+}
+
+/**
+ * A table in show()'s layout from already-rendered cells: columns at least 3 wide, cells
+ * right-aligned (`rightAlign`, as show() does when truncating) or left-aligned.
+ */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[], rightAlign = true): string {
+  const widths = header.map((n, j) => Math.max(3, width(n), ...rows.map((r) => width(r[j] ?? ""))));
+  const sep = "+" + widths.map((w) => "-".repeat(w)).join("+") + "+\n";
+  const line = (cells: readonly string[]): string => "|" + widths.map((w, j) => (rightAlign ? padLeft(cells[j] ?? "", w) : padRight(cells[j] ?? "", w))).join("|") + "|\n";
+  return sep + line(header) + sep + rows.map(line).join("") + sep;
 }
 
 function cell(v: unknown, t: StructType["fields"][number]["dataType"], tz: string, truncate: number): string {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { SluiceError } from "../errors/errors.js";
 import { runSql } from "./sql-command.js";
+import { runCheckpointInspect } from "./checkpoint-command.js";
 
 /**
  * The `sluice` command. Returns the process exit code; errors a user can fix are printed as one
@@ -35,6 +36,17 @@ Examples:
   $ sluice sql -f report.sql --json`)
     .action(async (query: string | undefined, opts: { file?: string; numRows: string; truncate: string; vertical?: boolean; json?: boolean; conf?: string[] }) => {
       code = await runSql({ query, ...opts }, out, err);
+    });
+
+  const checkpoint = program.command("checkpoint").description("Look into a streaming query's checkpoint directory (read-only).");
+  checkpoint
+    .command("inspect")
+    .description("Batches planned and committed, what a restart would do, watermark, source offsets, state operators and sizes.")
+    .argument("<dir>", "the checkpointLocation of a streaming query")
+    .option("--json", "print the report as JSON")
+    .option("--batches <n>", "how many recent batches to list", "10")
+    .action((dir: string, opts: { json?: boolean; batches: string }) => {
+      code = runCheckpointInspect(dir, opts, out, err);
     });
 
   try {
