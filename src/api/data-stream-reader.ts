@@ -8,6 +8,7 @@ import type { Session } from "./session.js";
 import "../streaming/file-stream-source.js";
 import "../connectors/rate/rate-source.js";
 import "../connectors/socket/socket-source.js";
+import "../connectors/redis/index.js";
 
 /**
  * `spark.readStream`: a streaming DataFrame from a streaming connector — files (json, csv, text,

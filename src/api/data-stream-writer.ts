@@ -10,6 +10,7 @@ import { isFileFormat } from "../connectors/file-format.js";
 import { AnalysisError, IllegalArgumentError } from "../errors/errors.js";
 import { type Clock, SystemClock } from "../streaming/clock.js";
 import { FileStreamSink } from "../streaming/file-stream-sink.js";
+import { createStreamSink, hasStreamSink } from "../streaming/sink-registry.js";
 import { checkpointFsync } from "../streaming/micro-batch-execution.js";
 import { type OutputMode, type Sink, parseOutputMode } from "../streaming/sink.js";
 import { DEFAULT_TRIGGER, type Trigger, type TriggerSpec, parseTrigger } from "../streaming/trigger.js";
@@ -122,6 +123,7 @@ export class DataStreamWriter<Row = UnknownRow> {
         sink = new ForeachSink(df.schema, this.foreachWriter as unknown as ForeachWriter);
         break;
       default:
+        if (hasStreamSink(this.fmt)) { sink = await createStreamSink(this.fmt, { session, schema: df.schema, options: { ...this.opts }, outputMode: this.mode, queryName: this.name }); break; }
         if (!isFileSink) throw new IllegalArgumentError("UNSUPPORTED_DATA_SOURCE_FOR_STREAMING_WRITE", `Data source ${this.fmt} does not support streamed writing.`);
         if (!target) throw new IllegalArgumentError("PATH_NOT_SPECIFIED", `'path' is not specified for the ${this.fmt} file sink: call start(path).`);
         // Spark's file sink writes each batch as new files: it can only append.

@@ -1,4 +1,5 @@
 import { IllegalArgumentError } from "../errors/errors.js";
+import { isFileFormat } from "../connectors/file-format.js";
 import { batchSource, type SaveMode, type WriteResult } from "../connectors/source-registry.js";
 import type { UnknownRow } from "../types/row-type.js";
 import type { DataFrame } from "./dataframe.js";
@@ -33,8 +34,9 @@ export class DataFrameWriter extends OptionsBuilder {
   }
 
   async save(path?: string): Promise<WriteResult> {
-    const target = path ?? this.opts["path"];
-    if (!target) throw new IllegalArgumentError("PATH_NOT_SPECIFIED", `df.write.${this.fmt}() needs a path.`);
+    const target = path ?? this.opts["path"] ?? "";
+    // Files need a path; other sinks (postgres, redis, kafka) are addressed by their options.
+    if (!target && isFileFormat(this.fmt)) throw new IllegalArgumentError("PATH_NOT_SPECIFIED", `df.write.${this.fmt}() needs a path.`);
     const provider = batchSource(this.fmt);
     if (!provider.write) throw new IllegalArgumentError("UNSUPPORTED_DATA_SOURCE_FOR_WRITE", `The data source ${this.fmt} does not support batch writes.`);
     const batches = await this.df.collectBatches();

@@ -230,26 +230,26 @@ export class DataFrame<Row = UnknownRow> {
   }
 
   /** UNION ALL by position (Spark's union keeps duplicates). */
-  union(other: DataFrame<Row>): DataFrame<Row> {
+  union<Other>(other: DataFrame<Other>): DataFrame<Row> {
     return this.derive(Plan.union([this.plan, other.plan]));
   }
-  unionAll(other: DataFrame<Row>): DataFrame<Row> {
+  unionAll<Other>(other: DataFrame<Other>): DataFrame<Row> {
     return this.union(other);
   }
   /** Union by column name; with `allowMissingColumns`, missing columns are filled with nulls. */
   unionByName<Other>(other: DataFrame<Other>, allowMissingColumns = false): DataFrame<Row> {
     return this.derive(Plan.union([this.plan, other.plan], true, allowMissingColumns));
   }
-  intersect(other: DataFrame<Row>): DataFrame<Row> {
+  intersect<Other>(other: DataFrame<Other>): DataFrame<Row> {
     return this.derive(Plan.setOperation("intersect", false, this.plan, other.plan));
   }
-  intersectAll(other: DataFrame<Row>): DataFrame<Row> {
+  intersectAll<Other>(other: DataFrame<Other>): DataFrame<Row> {
     return this.derive(Plan.setOperation("intersect", true, this.plan, other.plan));
   }
-  subtract(other: DataFrame<Row>): DataFrame<Row> {
+  subtract<Other>(other: DataFrame<Other>): DataFrame<Row> {
     return this.derive(Plan.setOperation("except", false, this.plan, other.plan));
   }
-  exceptAll(other: DataFrame<Row>): DataFrame<Row> {
+  exceptAll<Other>(other: DataFrame<Other>): DataFrame<Row> {
     return this.derive(Plan.setOperation("except", true, this.plan, other.plan));
   }
 

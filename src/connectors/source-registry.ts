@@ -5,6 +5,7 @@ import type { StructType } from "../types/data-type.js";
 import { resolveFileSource, type ResolvedFiles } from "./files/resolve-file-source.js";
 import { scanFileSource } from "./files/scan-file-source.js";
 import { type SaveMode, type WriteResult, writeFileSource } from "./files/write-file-source.js";
+import { postgresBatchSource } from "./postgres/postgres-connector.js";
 
 export type { SaveMode, WriteResult };
 
@@ -50,3 +51,5 @@ for (const format of ["json", "csv", "text", "parquet"]) {
     write: (path, mode, partitionBy, options, schema, batches, timeZone) => writeFileSource(format, path, mode, partitionBy, options, schema, batches, timeZone),
   });
 }
+
+registerBatchSource(postgresBatchSource);
