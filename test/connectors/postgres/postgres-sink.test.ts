@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { Session, col } from "../../../src/index.js";
+import { Session } from "../../../src/index.js";
 import { PostgresSink } from "../../../src/connectors/postgres/postgres-sink.js";
 import { parseSchemaDDL } from "../../../src/types/ddl.js";
 import { type PostgresServer, startPostgres } from "../../support/postgres-server.js";
