@@ -1,12 +1,14 @@
 /**
- * `npm run bench [-- --quick | --rows N] [--runs N] [--batch N]`
+ * `npm run bench [-- --quick | --rows N] [--runs N] [--batch N] [--group-by-only]`: the group-by case, then the
+ * Nexmark and Yahoo suites (bench/nexmark/run.ts, bench/yahoo/run.ts), all into bench/results.json.
  *
  * Filter + projection + group-by over generated rows, run in one process by Sluice, a
  * hand-written JavaScript loop and DuckDB. Each engine runs once to warm up, then `--runs`
  * times (default 5), the engines taking turns; the table reports the median run (the best is in bench/results.json).
  * Ratios are rows/s of the engine divided by rows/s of the reference.
  */
-import { writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mergeResults } from "./nexmark/measure.js";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Session } from "../src/index.js";
@@ -17,10 +19,13 @@ interface Options {
   rows: number;
   runs: number;
   batch: number;
+  quick: boolean;
+  /** Only the group-by case (skip the Nexmark and Yahoo suites). */
+  only: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { rows: 10_000_000, runs: 5, batch: 8192 };
+  const o: Options = { rows: 10_000_000, runs: 5, batch: 8192, quick: false, only: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const num = (): number => {
@@ -28,11 +33,14 @@ function parseArgs(argv: readonly string[]): Options {
       if (!Number.isInteger(v) || v <= 0) throw new Error(`${a} needs a positive integer`);
       return v;
     };
-    if (a === "--quick") o.rows = 1_000_000;
+    if (a === "--quick") {
+      o.rows = 1_000_000;
+      o.quick = true;
+    } else if (a === "--group-by-only") o.only = true;
     else if (a === "--rows") o.rows = num();
     else if (a === "--runs") o.runs = num();
     else if (a === "--batch") o.batch = num();
-    else throw new Error(`unknown argument ${a} (expected --quick, --rows N, --runs N, --batch N)`);
+    else throw new Error(`unknown argument ${a} (expected --quick, --group-by-only, --rows N, --runs N, --batch N)`);
   }
   return o;
 }
@@ -104,15 +112,22 @@ async function main(): Promise<void> {
   process.stdout.write(`Sluice / hand loop = ${ratio.toFixed(2)} (target >= 0.50: ${ratio >= 0.5 ? "met" : "NOT met"})\n`);
   if (mismatches.length) process.stdout.write(`RESULTS DIFFER: ${mismatches.map(([n, m]) => `${n}: ${m}`).join("; ")}\n`);
   else process.stdout.write("All engines agree (group count, row count, checksums of sum/avg/max).\n");
-  const out = join(dirname(fileURLToPath(import.meta.url)), "results.json");
-  writeFileSync(out, JSON.stringify({
+  const out = mergeResults("groupBy", {
     case: "filter + project + group by (k, cat)",
     rows: o.rows, runs: o.runs, batchSize: o.batch, statistic: "median", node: process.version, date: new Date().toISOString(),
     agree: mismatches.length === 0,
     engines: results.map((r) => ({ ...r, ratioVsHandLoop: r.rowsPerSecond / hand.rowsPerSecond, ratioVsDuckDB: r.rowsPerSecond / duck.rowsPerSecond })),
-  }, null, 2) + "\n");
+  });
   process.stdout.write(`Wrote ${out}\n`);
   if (mismatches.length) process.exitCode = 1;
+  // The Nexmark and Yahoo suites run as their own processes (fresh heaps), adding their keys to results.json.
+  if (!o.only) {
+    for (const suite of ["nexmark", "yahoo"]) {
+      process.stdout.write(`\n=== ${suite} ===\n`);
+      const r = spawnSync(process.execPath, ["--import", "tsx", join(dirname(fileURLToPath(import.meta.url)), suite, "run.ts"), ...(o.quick ? ["--quick"] : [])], { stdio: "inherit" });
+      if (r.status !== 0) process.exitCode = 1;
+    }
+  }
 }
 
 await main();

@@ -10,6 +10,7 @@ import "../connectors/rate/rate-source.js";
 import "../connectors/socket/socket-source.js";
 import "../connectors/redis/index.js";
 import "../connectors/kafka/index.js";
+import "../connectors/nexmark/nexmark-stream-source.js";
 
 /**
  * `spark.readStream`: a streaming DataFrame from a streaming connector — files (json, csv, text,

@@ -5,6 +5,7 @@ import type { StructType } from "../types/data-type.js";
 import { resolveFileSource, type ResolvedFiles } from "./files/resolve-file-source.js";
 import { scanFileSource } from "./files/scan-file-source.js";
 import { type SaveMode, type WriteResult, writeFileSource } from "./files/write-file-source.js";
+import { generatorBatchSources } from "./nexmark/generator-sources.js";
 import { postgresBatchSource } from "./postgres/postgres-connector.js";
 
 export type { SaveMode, WriteResult };
@@ -53,3 +54,5 @@ for (const format of ["json", "csv", "text", "parquet"]) {
 }
 
 registerBatchSource(postgresBatchSource);
+
+for (const p of generatorBatchSources) registerBatchSource(p);

@@ -1,0 +1,120 @@
+/**
+ * Measuring one engine run: wall time, process CPU time (all threads: DuckDB's workers count),
+ * and peak RSS sampled every 10 ms while the run yields to the event loop (plus before and after;
+ * a run that never yields — a hand loop — is seen at its end only). Shared by the Nexmark and
+ * Yahoo suites, which also share the table printer and the results.json merge.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export interface RunMeasure {
+  seconds: number;
+  cpuSeconds: number;
+  peakRssBytes: number;
+}
+
+export async function measure<T>(fn: () => Promise<T> | T): Promise<{ value: T; m: RunMeasure }> {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 10);
+  const c0 = process.cpuUsage(), t0 = process.hrtime.bigint();
+  try {
+    const value = await fn();
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const c = process.cpuUsage(c0);
+    peak = Math.max(peak, process.memoryUsage.rss());
+    return { value, m: { seconds, cpuSeconds: (c.user + c.system) / 1e6, peakRssBytes: peak } };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** The median run (by wall time) of several. */
+export function medianRun(runs: readonly RunMeasure[]): RunMeasure {
+  const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+export interface ResultRow {
+  benchmark: string;
+  engine: string;
+  events: number;
+  seconds: number;
+  eventsPerSecond: number;
+  /** CPU seconds / wall seconds over the run: how many cores the engine kept busy. */
+  coresUsed: number;
+  eventsPerSecondPerCore: number;
+  peakRssMB: number;
+  ratioVsHandLoop: number | null;
+  ratioVsDuckDB: number | null;
+  /** Null: agrees with the reference engine (or nothing to compare with); else what differs. */
+  mismatch: string | null;
+  /** For streaming runs: micro-batch latency percentiles (trigger execution, ms). */
+  batchLatencyMs?: { p50: number; p99: number; batches: number };
+  note?: string;
+}
+
+export function resultRow(benchmark: string, engine: string, events: number, m: RunMeasure, extra: Partial<ResultRow> = {}): ResultRow {
+  return {
+    benchmark, engine, events,
+    seconds: m.seconds,
+    eventsPerSecond: events / m.seconds,
+    coresUsed: m.cpuSeconds / m.seconds,
+    eventsPerSecondPerCore: m.cpuSeconds > 0 ? events / m.cpuSeconds : events / m.seconds,
+    peakRssMB: m.peakRssBytes / 1048576,
+    ratioVsHandLoop: null, ratioVsDuckDB: null, mismatch: null,
+    ...extra,
+  };
+}
+
+/** Fills in ratios (events/s of each row over the hand loop's / DuckDB's of the same benchmark). */
+export function addRatios(rows: ResultRow[], isHand: (r: ResultRow) => boolean, isDuck: (r: ResultRow) => boolean): void {
+  for (const r of rows) {
+    const hand = rows.find((x) => x.benchmark === r.benchmark && isHand(x));
+    const duck = rows.find((x) => x.benchmark === r.benchmark && isDuck(x));
+    r.ratioVsHandLoop = hand ? r.eventsPerSecond / hand.eventsPerSecond : null;
+    r.ratioVsDuckDB = duck ? r.eventsPerSecond / duck.eventsPerSecond : null;
+  }
+}
+
+export function fmtRate(r: number): string {
+  return r >= 1e6 ? `${(r / 1e6).toFixed(2)} M` : `${(r / 1e3).toFixed(0)} k`;
+}
+
+export function printTable(rows: readonly ResultRow[]): string {
+  const header = ["benchmark", "engine", "events", "s", "events/s", "cores", "ev/s/core", "RSS MB", "vs hand", "vs DuckDB", "p50/p99 ms", "check"];
+  const body = rows.map((r) => [
+    r.benchmark, r.engine, r.events.toLocaleString("en-US"), r.seconds.toFixed(3), fmtRate(r.eventsPerSecond), r.coresUsed.toFixed(2), fmtRate(r.eventsPerSecondPerCore),
+    r.peakRssMB.toFixed(0), r.ratioVsHandLoop === null ? "" : r.ratioVsHandLoop.toFixed(2), r.ratioVsDuckDB === null ? "" : r.ratioVsDuckDB.toFixed(2),
+    r.batchLatencyMs ? `${r.batchLatencyMs.p50.toFixed(0)}/${r.batchLatencyMs.p99.toFixed(0)}` : "", r.mismatch === null ? "ok" : `DIFFERS: ${r.mismatch}`,
+  ]);
+  const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => row[c]!.length)));
+  const line = (cells: readonly string[]): string => cells.map((s, c) => (c <= 1 || c === cells.length - 1 ? s.padEnd(widths[c]!) : s.padStart(widths[c]!))).join("  ");
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n") + "\n";
+}
+
+/** Writes `value` under `key` in bench/results.json, keeping every other key. */
+export function mergeResults(key: string, value: unknown): string {
+  const path = join(dirname(fileURLToPath(import.meta.url)), "..", "results.json");
+  let existing: Record<string, unknown> = {};
+  try {
+    existing = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  } catch {
+    existing = {};
+  }
+  existing[key] = value;
+  writeFileSync(path, JSON.stringify(existing, null, 2) + "\n");
+  return path;
+}
+
+export function percentile(xs: readonly number[], p: number): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+export function machine(): Record<string, unknown> {
+  return { node: process.version, platform: `${process.platform} ${process.arch}`, date: new Date().toISOString() };
+}

@@ -1,0 +1,185 @@
+/**
+ * `tsx bench/nexmark/run.ts [--quick] [--events N] [--runs N] [--queries q0,q5,...] [--no-duckdb] [--no-stream]`
+ *
+ * The Nexmark queries over the in-process generator (`spark.read.format("nexmark")`), per query:
+ * - Sluice batch (the DataFrame form; the SQL form is run once and must give the same digest),
+ * - Sluice streaming (stateless queries: readStream.format("nexmark") -> foreachBatch, Trigger
+ *   availableNow, maxEventsPerTrigger 100,000; with batch latency p50/p99),
+ * - the hand-written JavaScript loop (q0, q1, q2, q5), reading the same generator,
+ * - DuckDB (where the query is written for it) over the same events, loaded from JSON lines
+ *   before timing (its time is the query materialized into a temp table),
+ * - "generator only": producing the bids, as the floor under every in-process engine.
+ * Events = events of all kinds behind the run (the tables share one event sequence). Each
+ * engine warms up once, then runs --runs times; the median run is reported. Results are
+ * checked (row count + a column sum) against the hand loop, else DuckDB, else Sluice SQL.
+ * Writes bench/results.json under "nexmark" (other keys kept).
+ */
+import { cpus, tmpdir } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { Session } from "../../src/index.js";
+import { type NexmarkConfig, nexmarkConfig } from "../../src/connectors/nexmark/nexmark-config.js";
+import { generateNexmarkColumns } from "../../src/connectors/nexmark/nexmark-generator.js";
+import { NEXMARK_DDL } from "../../src/connectors/nexmark/nexmark-schema.js";
+import { type Digest, compareDigest, digestBatches } from "./digest.js";
+import { handQ0, handQ1, handQ2, handQ5 } from "./hand-loops.js";
+import { type ResultRow, addRatios, machine, measure, medianRun, mergeResults, percentile, printTable, resultRow } from "./measure.js";
+import { type NexmarkQuery, QUERIES, nexmarkTables } from "./queries.js";
+import { writeNexmarkJson } from "./write-json.js";
+
+interface Options {
+  events: number;
+  runs: number;
+  queries: string[] | null;
+  duckdb: boolean;
+  stream: boolean;
+  quick: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const o: Options = { events: 2_000_000, runs: 3, queries: null, duckdb: true, stream: true, quick: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--quick") {
+      o.quick = true;
+      o.events = 200_000;
+      o.runs = 1;
+    } else if (a === "--events") o.events = Number(argv[++i]);
+    else if (a === "--runs") o.runs = Number(argv[++i]);
+    else if (a === "--queries") o.queries = argv[++i]!.split(",");
+    else if (a === "--no-duckdb") o.duckdb = false;
+    else if (a === "--no-stream") o.stream = false;
+    else throw new Error(`unknown argument ${a}`);
+  }
+  return o;
+}
+
+const HAND: Record<string, (cfg: NexmarkConfig, events: number) => Digest> = { q0: handQ0, q1: handQ1, q2: handQ2, q5: handQ5 };
+
+async function timed(runs: number, fn: () => Promise<Digest> | Digest): Promise<{ digest: Digest; runs: ReturnType<typeof medianRun>[] }> {
+  const warm = await fn();
+  const ms = [];
+  for (let r = 0; r < runs; r++) ms.push((await measure(fn)).m);
+  return { digest: warm, runs: ms };
+}
+
+async function loadDuckDB(dir: string, cfg: NexmarkConfig, events: number): Promise<{ conn: DuckDBConnection; close(): void }> {
+  const files = writeNexmarkJson(dir, cfg, events);
+  const instance = await DuckDBInstance.create(":memory:");
+  const conn = await instance.connect();
+  await conn.run("SET TimeZone = 'UTC'");
+  for (const table of ["person", "auction", "bid"] as const) {
+    const cols = NEXMARK_DDL[table].split(", ").map((c) => {
+      const [name, type] = c.split(" ");
+      return `${name}: '${type === "STRING" ? "VARCHAR" : type!}'`;
+    });
+    await conn.run(`CREATE TABLE ${table} AS SELECT * FROM read_json('${files[table]!.path}', format = 'newline_delimited', columns = {${cols.join(", ")}})`);
+  }
+  await conn.run("CREATE TABLE side_input AS SELECT range AS key, CAST(range AS VARCHAR) AS value FROM range(10000)");
+  return { conn, close: () => (conn.closeSync(), instance.closeSync()) };
+}
+
+async function duckRun(conn: DuckDBConnection, q: NexmarkQuery): Promise<Digest> {
+  await conn.run(`CREATE OR REPLACE TEMP TABLE r AS ${q.duckdb!}`);
+  const sumExpr = q.checkColumn === null ? "0" : `coalesce(sum(CAST("${q.checkColumn}" AS DOUBLE)), 0)`;
+  const row = (await conn.runAndReadAll(`SELECT count(*), ${sumExpr} FROM r`)).getRowsJS()[0]!;
+  return { rows: Number(row[0]), sum: Number(row[1]) };
+}
+
+async function streamRun(spark: Session, q: NexmarkQuery, events: number, dir: string, latencies: number[]): Promise<Digest> {
+  const t = nexmarkTables(spark, { eventsNum: events, maxEventsPerTrigger: 100_000 }, true);
+  const d: Digest = { rows: 0, sum: 0 };
+  const query = await q.dataframe(t).writeStream
+    .option("checkpointLocation", mkdtempSync(join(dir, "ckpt-")))
+    .trigger({ availableNow: true })
+    .foreachBatch(async (df) => {
+      const x = digestBatches(await df.collectBatches(), q.checkColumn);
+      d.rows += x.rows;
+      d.sum += x.sum;
+    })
+    .start();
+  await query.awaitTermination();
+  for (const p of query.recentProgress) if (p.numInputRows > 0) latencies.push(p.durationMs["triggerExecution"] ?? 0);
+  return d;
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const cfg = nexmarkConfig();
+  const spark = Session.builder().appName("nexmark").getOrCreate();
+  spark.conf.set("spark.sql.session.timeZone", "UTC");
+  const dir = mkdtempSync(join(tmpdir(), "sluice-nexmark-"));
+  const rows: ResultRow[] = [];
+  const selected = QUERIES.filter((q) => o.queries === null || o.queries.includes(q.name));
+  process.stdout.write(`Nexmark: ${o.events.toLocaleString("en-US")} events (rate ${cfg.eventsPerSecond}/s of event time, seed ${cfg.seed}), ${o.runs} run(s) after a warm-up, ${cpus().length} cores\n`);
+  let duck: Awaited<ReturnType<typeof loadDuckDB>> | null = null;
+  try {
+    if (o.duckdb && selected.some((q) => q.duckdb)) {
+      process.stdout.write("Loading the same events into DuckDB (JSON lines, not timed)...\n");
+      duck = await loadDuckDB(dir, cfg, o.events);
+    }
+    {
+      const gen = await timed(o.runs, () => {
+        let n = 0;
+        for (let s = 0; s < o.events; s += cfg.batchSize) n += generateNexmarkColumns(cfg, "bid", s, Math.min(o.events, s + cfg.batchSize)).numRows;
+        return { rows: n, sum: 0 };
+      });
+      rows.push(resultRow("generator", "bids, all columns", o.events, medianRun(gen.runs)));
+    }
+    const tables = nexmarkTables(spark, { eventsNum: o.events });
+    for (const q of selected) {
+      process.stdout.write(`${q.name} (${q.title})...\n`);
+      const before = rows.length;
+      const sluice = await timed(o.runs, async () => digestBatches(await q.dataframe(tables).collectBatches(), q.checkColumn));
+      const sqlDigest = digestBatches(await spark.sql(q.sql).collectBatches(), q.checkColumn);
+      const sqlMismatch = q.nondeterministic ? null : compareDigest(sluice.digest, sqlDigest);
+      const reference: { name: string; digest: Digest }[] = [];
+      const hand = HAND[q.name];
+      if (hand) {
+        const h = await timed(o.runs, () => hand(cfg, o.events));
+        rows.push(resultRow(q.name, "hand-written JS loop", o.events, medianRun(h.runs)));
+        reference.push({ name: "hand loop", digest: h.digest });
+      }
+      if (duck && q.duckdb) {
+        const conn = duck.conn;
+        const dd = await timed(o.runs, () => duckRun(conn, q));
+        rows.push(resultRow(q.name, "DuckDB", o.events, medianRun(dd.runs)));
+        reference.push({ name: "DuckDB", digest: dd.digest });
+      }
+      const ref = reference[0];
+      const check = (d: Digest): string | null => (q.nondeterministic ? null : ref ? compareDigest(ref.digest, d) : null);
+      rows.push(resultRow(q.name, "Sluice batch", o.events, medianRun(sluice.runs), { mismatch: sqlMismatch ? `SQL vs DataFrame: ${sqlMismatch}` : check(sluice.digest) }));
+      const duckRow = rows.slice(before).find((r) => r.engine === "DuckDB"), duckRef = reference.find((r) => r.name === "DuckDB");
+      if (duckRow && duckRef && ref && ref !== duckRef && !q.nondeterministic) duckRow.mismatch = compareDigest(ref.digest, duckRef.digest);
+      if (o.stream && q.streaming) {
+        const lat: number[] = [];
+        const s = await timed(o.runs, () => streamRun(spark, q, o.events, dir, lat));
+        rows.push(resultRow(q.name, "Sluice streaming", o.events, medianRun(s.runs), {
+          mismatch: compareDigest(ref?.digest ?? sluice.digest, s.digest),
+          batchLatencyMs: { p50: percentile(lat, 50), p99: percentile(lat, 99), batches: lat.length },
+        }));
+      }
+      const batchRow = rows.slice(before).find((r) => r.engine === "Sluice batch");
+      if (q.missing && batchRow) batchRow.note = q.missing;
+      const added = rows.slice(before);
+      addRatios(added, (r) => r.engine === "hand-written JS loop", (r) => r.engine === "DuckDB");
+      process.stdout.write(printTable(added));
+    }
+  } finally {
+    duck?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.stdout.write("\n" + printTable(rows));
+  const bad = rows.filter((r) => r.mismatch !== null);
+  process.stdout.write(bad.length ? `RESULTS DIFFER: ${bad.map((r) => `${r.benchmark}/${r.engine}: ${r.mismatch}`).join("; ")}\n` : "All checked engines agree (row counts and column sums).\n");
+  const missing = QUERIES.filter((q) => q.missing).map((q) => `${q.name}: ${q.missing}`);
+  const out = mergeResults("nexmark", {
+    ...machine(), cores: cpus().length, cpu: cpus()[0]?.model, events: o.events, runs: o.runs, statistic: "median", quick: o.quick,
+    generator: { eventsPerSecond: cfg.eventsPerSecond, seed: cfg.seed }, agree: bad.length === 0, results: rows, missing,
+  });
+  process.stdout.write(`Wrote ${out} (key "nexmark")\n`);
+  if (bad.length) process.exitCode = 1;
+}
+
+await main();

@@ -1,0 +1,214 @@
+/**
+ * `tsx bench/yahoo/run.ts [--quick] [--events N] [--json-events N] [--runs N] [--no-duckdb]`
+ *
+ * The Yahoo streaming benchmark's query: keep `view` events, project (ad_id, event_time), join
+ * ad_id to its campaign (1,000 ads -> 100 campaigns), count per campaign per 10-second tumbling
+ * event-time window. Run over the same events by:
+ *
+ * binary path (events generated in process as columnar batches):
+ *   - Sluice batch (spark.read.format("yahoo"), DataFrame code), the hand-written JS loop over the
+ *     same batches, DuckDB over the same events (loaded before timing);
+ * JSON path (the events as JSON lines in a file, 7 string fields, as the original Kafka messages):
+ *   - raw JSON.parse loop (read the file, parse every line, nothing else: the parse limit),
+ *   - hand-written loop (JSON.parse + the query), Sluice (spark.read.json with the schema + the
+ *     query), DuckDB (read_json + the query, timed).
+ * Results (rows and sum of counts) are checked against the hand loop. Writes bench/results.json
+ * under "yahoo" (other keys kept).
+ */
+import { cpus, tmpdir } from "node:os";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { type DataFrame, Session, col, functions as F, window } from "../../src/index.js";
+import { AD_EVENT_JSON_DDL, DEFAULT_YAHOO_CONFIG, type YahooConfig, generateAdEventBatch, generateAdEventJson, yahooIds } from "../../src/connectors/yahoo/yahoo-generator.js";
+import { type Digest, compareDigest, digestBatches } from "../nexmark/digest.js";
+import { type ResultRow, type RunMeasure, addRatios, machine, measure, medianRun, mergeResults, printTable, resultRow } from "../nexmark/measure.js";
+
+interface Options {
+  events: number;
+  jsonEvents: number;
+  runs: number;
+  duckdb: boolean;
+  quick: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const o: Options = { events: 10_000_000, jsonEvents: 2_000_000, runs: 3, duckdb: true, quick: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--quick") Object.assign(o, { quick: true, events: 2_000_000, jsonEvents: 500_000, runs: 1 });
+    else if (a === "--events") o.events = Number(argv[++i]);
+    else if (a === "--json-events") o.jsonEvents = Number(argv[++i]);
+    else if (a === "--runs") o.runs = Number(argv[++i]);
+    else if (a === "--no-duckdb") o.duckdb = false;
+    else throw new Error(`unknown argument ${a}`);
+  }
+  return o;
+}
+
+const WINDOW_MS = 10_000;
+
+/** The query as DataFrame code over ad events whose event_time is `time` (a TIMESTAMP column). */
+export function yahooQuery(events: DataFrame, campaigns: DataFrame, time: ReturnType<typeof col>): DataFrame {
+  return events.filter(col("event_type").eq("view"))
+    .select(col("ad_id"), time.alias("event_time"))
+    .join(F.broadcast(campaigns), "ad_id")
+    .groupBy(col("campaign_id"), window(col("event_time"), "10 seconds"))
+    .agg(F.count("*").alias("n"));
+}
+
+/** Hand loop state: counts per (window, campaign), keyed window * 128 + campaign index. */
+class Counter {
+  readonly counts = new Map<number, number>();
+  private readonly campaignOfAd: Map<string, number>;
+  constructor(seed: number, private readonly firstWindow: number) {
+    this.campaignOfAd = new Map(yahooIds(seed).ads.map((ad, i) => [ad, Math.floor(i / 10)]));
+  }
+  add(adId: string, timeMs: number): void {
+    const key = (Math.floor(timeMs / WINDOW_MS) - this.firstWindow) * 128 + this.campaignOfAd.get(adId)!;
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+  digest(): Digest {
+    let sum = 0;
+    for (const n of this.counts.values()) sum += n;
+    return { rows: this.counts.size, sum };
+  }
+}
+
+function handBinary(cfg: YahooConfig): Digest {
+  const counter = new Counter(cfg.seed, Math.floor(cfg.firstEventTimeMs / WINDOW_MS));
+  for (let s = 0; s < cfg.eventsNum; s += cfg.batchSize) {
+    const b = generateAdEventBatch(cfg, s, Math.min(cfg.eventsNum, s + cfg.batchSize));
+    const ad = b.columns[2]!.values as string[], type = b.columns[4]!.values as string[], ts = b.columns[5]!.values as Float64Array;
+    for (let i = 0; i < b.numRows; i++) if (type[i] === "view") counter.add(ad[i]!, ts[i]! / 1000);
+  }
+  return counter.digest();
+}
+
+interface AdEvent {
+  ad_id: string;
+  event_type: string;
+  event_time: string;
+}
+
+function forEachLine(buf: Buffer, fn: (line: string) => void): void {
+  let start = 0;
+  for (;;) {
+    const nl = buf.indexOf(10, start);
+    if (nl < 0) break;
+    fn(buf.toString("utf8", start, nl));
+    start = nl + 1;
+  }
+}
+
+function rawParse(path: string): Digest {
+  const buf = readFileSync(path);
+  let rows = 0;
+  forEachLine(buf, (line) => {
+    JSON.parse(line);
+    rows++;
+  });
+  return { rows, sum: 0 };
+}
+
+function handJson(path: string, cfg: YahooConfig): Digest {
+  const counter = new Counter(cfg.seed, Math.floor(cfg.firstEventTimeMs / WINDOW_MS));
+  forEachLine(readFileSync(path), (line) => {
+    const e = JSON.parse(line) as AdEvent;
+    if (e.event_type === "view") counter.add(e.ad_id, Number(e.event_time));
+  });
+  return counter.digest();
+}
+
+const DUCK_QUERY = (events: string, time: string): string => `SELECT c.campaign_id, time_bucket(INTERVAL 10 SECOND, ${time}) AS w, count(*) AS n
+  FROM ${events} e JOIN campaigns c ON e.ad_id = c.ad_id WHERE e.event_type = 'view' GROUP BY 1, 2`;
+
+async function timed(runs: number, fn: () => Promise<Digest> | Digest): Promise<{ digest: Digest; runs: RunMeasure[] }> {
+  const warm = await fn();
+  const ms: RunMeasure[] = [];
+  for (let r = 0; r < runs; r++) ms.push((await measure(fn)).m);
+  return { digest: warm, runs: ms };
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const spark = Session.builder().appName("yahoo").getOrCreate();
+  spark.conf.set("spark.sql.session.timeZone", "UTC");
+  const dir = mkdtempSync(join(tmpdir(), "sluice-yahoo-"));
+  const cfg: YahooConfig = { ...DEFAULT_YAHOO_CONFIG, eventsNum: o.events };
+  const jcfg: YahooConfig = { ...DEFAULT_YAHOO_CONFIG, eventsNum: o.jsonEvents };
+  const rows: ResultRow[] = [];
+  process.stdout.write(`Yahoo streaming benchmark: binary path ${o.events.toLocaleString("en-US")} events, JSON path ${o.jsonEvents.toLocaleString("en-US")} events, ${o.runs} run(s) after a warm-up, ${cpus().length} cores\n`);
+  try {
+    // JSON lines file (not timed).
+    const jsonPath = join(dir, "events.json");
+    const fd = openSync(jsonPath, "w");
+    let jsonBytes = 0;
+    for (let s = 0; s < o.jsonEvents; s += 65536) {
+      const buf = generateAdEventJson(jcfg, s, Math.min(o.jsonEvents, s + 65536));
+      writeSync(fd, buf);
+      jsonBytes += buf.length;
+    }
+    closeSync(fd);
+    const campaigns = spark.read.format("yahoo").option("table", "campaigns").load();
+
+    // Binary path.
+    const hand = await timed(o.runs, () => handBinary(cfg));
+    rows.push(resultRow("yahoo binary", "hand-written JS loop", o.events, medianRun(hand.runs)));
+    const events = spark.read.format("yahoo").option("eventsNum", o.events).load();
+    const sluice = await timed(o.runs, async () => digestBatches(await yahooQuery(events, campaigns, col("event_time")).collectBatches(), "n"));
+    rows.push(resultRow("yahoo binary", "Sluice batch", o.events, medianRun(sluice.runs), { mismatch: compareDigest(hand.digest, sluice.digest) }));
+
+    // JSON path.
+    const raw = await timed(o.runs, () => rawParse(jsonPath));
+    rows.push(resultRow("yahoo JSON", "raw JSON.parse loop", o.jsonEvents, medianRun(raw.runs), { mismatch: raw.digest.rows === o.jsonEvents ? null : `parsed ${raw.digest.rows} lines`, note: `${(jsonBytes / 1e6).toFixed(0)} MB of JSON lines` }));
+    const handJ = await timed(o.runs, () => handJson(jsonPath, jcfg));
+    rows.push(resultRow("yahoo JSON", "hand-written JS loop", o.jsonEvents, medianRun(handJ.runs)));
+    const jsonEvents = spark.read.schema(AD_EVENT_JSON_DDL).json(jsonPath);
+    const sluiceJ = await timed(o.runs, async () => digestBatches(await yahooQuery(jsonEvents, campaigns, F.timestamp_millis(col("event_time").cast("bigint"))).collectBatches(), "n"));
+    rows.push(resultRow("yahoo JSON", "Sluice batch (spark.read.json)", o.jsonEvents, medianRun(sluiceJ.runs), { mismatch: compareDigest(handJ.digest, sluiceJ.digest) }));
+
+    if (o.duckdb) {
+      const instance = await DuckDBInstance.create(":memory:");
+      const conn = await instance.connect();
+      try {
+        await conn.run("SET TimeZone = 'UTC'");
+        const ids = yahooIds(cfg.seed);
+        await conn.run(`CREATE TABLE campaigns AS SELECT * FROM (VALUES ${ids.ads.map((ad, i) => `('${ad}', '${ids.campaigns[Math.floor(i / 10)]!}')`).join(", ")}) t(ad_id, campaign_id)`);
+        // Binary path: the same events as the columnar generator, loaded from JSON lines before timing.
+        const binPath = join(dir, "binary-events.json");
+        const bfd = openSync(binPath, "w");
+        for (let s = 0; s < o.events; s += 65536) writeSync(bfd, generateAdEventJson(cfg, s, Math.min(o.events, s + 65536)));
+        closeSync(bfd);
+        await conn.run(`CREATE TABLE events AS SELECT user_id, page_id, ad_id, ad_type, event_type, make_timestamp(CAST(event_time AS BIGINT) * 1000) AS event_time, ip_address FROM read_json('${binPath}', format = 'newline_delimited', columns = {user_id: 'VARCHAR', page_id: 'VARCHAR', ad_id: 'VARCHAR', ad_type: 'VARCHAR', event_type: 'VARCHAR', event_time: 'VARCHAR', ip_address: 'VARCHAR'})`);
+        rmSync(binPath);
+        const run = async (sql: string): Promise<Digest> => {
+          const r = (await conn.runAndReadAll(`SELECT count(*), sum(n) FROM (${sql})`)).getRowsJS()[0]!;
+          return { rows: Number(r[0]), sum: Number(r[1]) };
+        };
+        const db = await timed(o.runs, () => run(DUCK_QUERY("events", "e.event_time")));
+        rows.push(resultRow("yahoo binary", "DuckDB", o.events, medianRun(db.runs), { mismatch: compareDigest(hand.digest, db.digest), note: "table in DuckDB's memory" }));
+        const jsonSource = `read_json('${jsonPath}', format = 'newline_delimited', columns = {user_id: 'VARCHAR', page_id: 'VARCHAR', ad_id: 'VARCHAR', ad_type: 'VARCHAR', event_type: 'VARCHAR', event_time: 'VARCHAR', ip_address: 'VARCHAR'})`;
+        const dj = await timed(o.runs, () => run(DUCK_QUERY(jsonSource, "make_timestamp(CAST(e.event_time AS BIGINT) * 1000)")));
+        rows.push(resultRow("yahoo JSON", "DuckDB (read_json)", o.jsonEvents, medianRun(dj.runs), { mismatch: compareDigest(handJ.digest, dj.digest) }));
+      } finally {
+        conn.closeSync();
+        instance.closeSync();
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  addRatios(rows, (r) => r.engine === "hand-written JS loop", (r) => r.engine.startsWith("DuckDB"));
+  rows.sort((a, b) => a.benchmark.localeCompare(b.benchmark));
+  process.stdout.write("\n" + printTable(rows));
+  const parse = rows.find((r) => r.engine === "raw JSON.parse loop"), sj = rows.find((r) => r.engine.startsWith("Sluice batch (spark.read.json"));
+  if (parse && sj) process.stdout.write(`Sluice JSON path / raw JSON.parse loop = ${(sj.eventsPerSecond / parse.eventsPerSecond).toFixed(2)} (target >= 0.80)\n`);
+  const bad = rows.filter((r) => r.mismatch !== null);
+  process.stdout.write(bad.length ? `RESULTS DIFFER: ${bad.map((r) => `${r.benchmark}/${r.engine}: ${r.mismatch}`).join("; ")}\n` : "All engines agree (windows x campaigns, total count).\n");
+  const out = mergeResults("yahoo", { ...machine(), cores: cpus().length, cpu: cpus()[0]?.model, events: o.events, jsonEvents: o.jsonEvents, runs: o.runs, statistic: "median", quick: o.quick, agree: bad.length === 0, results: rows, missing: ["streaming form: windowed aggregation on a stream (stateful streaming, being built)"] });
+  process.stdout.write(`Wrote ${out} (key "yahoo")\n`);
+  if (bad.length) process.exitCode = 1;
+}
+
+await main();

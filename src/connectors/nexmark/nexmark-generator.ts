@@ -1,0 +1,368 @@
+import { type RecordBatch, makeBatch } from "../../batch/record-batch.js";
+import { type Vector, makeVector } from "../../batch/vector.js";
+import { type StructType, structType } from "../../types/data-type.js";
+import { AUCTION_PROPORTION, type NexmarkConfig, type NexmarkTable, PERSON_PROPORTION, TOTAL_PROPORTION } from "./nexmark-config.js";
+import { nexmarkSchema } from "./nexmark-schema.js";
+
+/*
+ * The Nexmark event generator, as the benchmark specifies it (the Beam/Flink generator's rules,
+ * written afresh for columnar output):
+ *
+ * - Event n (from 0) is a person if n mod 50 = 0, an auction if it is 1..3, else a bid.
+ * - Event time: firstEventTime + floor(n * (1e6 / rate) / 1000) milliseconds.
+ * - Ids: the k-th person has id 1000 + k, the k-th auction id 1000 + k ("base 0" ids plus 1000).
+ * - A bid's auction is, with probability 1 - 1/hotAuctionRatio, the latest "hot" auction (the last
+ *   auction id rounded down to a multiple of 100), else uniform over the last 100 auctions plus
+ *   10 not yet created. Its bidder likewise is hot (the last person id rounded down to a multiple
+ *   of 100, plus 1) with probability 1 - 1/hotBiddersRatio, else uniform over the last 1000
+ *   people plus 10 ahead. An auction's seller is hot with probability 1 - 1/hotSellersRatio.
+ * - Prices are round(10^(6u) * 100) for uniform u (1 .. 100,000,000 cents, log-uniform);
+ *   reserve = initialBid + another price; category 10..14; an auction expires after
+ *   1 + uniform(2 * horizon) ms, the horizon being the event time 100 auctions ahead.
+ * - 99 in 100 bids come from four hot channels (Google, Facebook, Baidu, Apple, each with one
+ *   URL); the rest from "channel-N", N < 10000, whose URL has `&channel_id=<N bit-reversed>` 9
+ *   times in 10. URLs are https://www.nexmark.com/<d1>/<d2>/<d3>/item.htm?query=1.
+ * - Strings are random lower-case letters with a space 1 time in 13, of random length 3..max-1;
+ *   `extra` pads each event to its average byte size (person 200, auction 500, bid 100) ± 20%.
+ *
+ * Randomness: every event has its own generator seeded by a hash of (seed, n), so each event
+ * is a pure function of (seed, n): the person, auction and bid tables can be generated
+ * separately, in any ranges, and always agree. Random strings are slices of a per-seed pool
+ * of random text (cheap: no per-character work per event).
+ *
+ * CHANGING the hash, the draw order or the pool changes every generated event (and the
+ * results of checkpointed streaming queries reading this source).
+ */
+
+const FIRST_PERSON_ID = 1000;
+const FIRST_AUCTION_ID = 1000;
+const FIRST_CATEGORY_ID = 10;
+const NUM_CATEGORIES = 5;
+const HOT_AUCTION_RATIO = 100;
+const HOT_BIDDER_RATIO = 100;
+const HOT_SELLER_RATIO = 100;
+const HOT_CHANNELS_RATIO = 100;
+const PERSON_ID_LEAD = 10;
+const AUCTION_ID_LEAD = 10;
+const CHANNELS_NUMBER = 10_000;
+const MIN_STRING_LENGTH = 3;
+
+export const HOT_CHANNELS: readonly string[] = ["Google", "Facebook", "Baidu", "Apple"];
+export const US_STATES: readonly string[] = ["AZ", "CA", "ID", "OR", "WA", "WY"];
+export const US_CITIES: readonly string[] = ["Phoenix", "Los Angeles", "San Francisco", "Boise", "Portland", "Bend", "Redmond", "Seattle", "Kent", "Cheyenne"];
+export const FIRST_NAMES: readonly string[] = ["Peter", "Paul", "Luke", "John", "Saul", "Vicky", "Kate", "Julie", "Sarah", "Deiter", "Walter"];
+export const LAST_NAMES: readonly string[] = ["Shultz", "Abrams", "Spencer", "White", "Bartels", "Walton", "Smith", "Jones", "Noris"];
+
+// ---------------------------------------------------------------------------------------------
+// Event numbering
+
+export type EventKind = 0 | 1 | 2;
+export const PERSON: EventKind = 0, AUCTION: EventKind = 1, BID: EventKind = 2;
+
+export function eventKind(n: number): EventKind {
+  const r = n % TOTAL_PROPORTION;
+  return r < PERSON_PROPORTION ? PERSON : r < PERSON_PROPORTION + AUCTION_PROPORTION ? AUCTION : BID;
+}
+
+/** Events of `kind` among events [0, n). */
+export function countOfKind(kind: EventKind, n: number): number {
+  const epochs = Math.floor(n / TOTAL_PROPORTION), rem = n % TOTAL_PROPORTION;
+  if (kind === PERSON) return epochs * PERSON_PROPORTION + Math.min(rem, PERSON_PROPORTION);
+  if (kind === AUCTION) return epochs * AUCTION_PROPORTION + Math.max(0, Math.min(rem, PERSON_PROPORTION + AUCTION_PROPORTION) - PERSON_PROPORTION);
+  return n - countOfKind(PERSON, n) - countOfKind(AUCTION, n);
+}
+
+/** Base-0 id of the last person created at or before event n. */
+export function lastBase0PersonId(n: number): number {
+  const epoch = Math.floor(n / TOTAL_PROPORTION);
+  let offset = n % TOTAL_PROPORTION;
+  if (offset >= PERSON_PROPORTION) offset = PERSON_PROPORTION - 1;
+  return epoch * PERSON_PROPORTION + offset;
+}
+
+/** Base-0 id of the last auction created at or before event n (-1 before the first). */
+export function lastBase0AuctionId(n: number): number {
+  let epoch = Math.floor(n / TOTAL_PROPORTION);
+  let offset = n % TOTAL_PROPORTION;
+  if (offset < PERSON_PROPORTION) {
+    epoch--;
+    offset = AUCTION_PROPORTION - 1;
+  } else if (offset >= PERSON_PROPORTION + AUCTION_PROPORTION) offset = AUCTION_PROPORTION - 1;
+  else offset -= PERSON_PROPORTION;
+  return epoch * AUCTION_PROPORTION + offset;
+}
+
+/** Event time of event n, in epoch milliseconds. */
+export function eventTimeMs(cfg: NexmarkConfig, n: number): number {
+  return cfg.firstEventTimeMs + Math.floor((n * (1e6 / cfg.eventsPerSecond)) / 1000);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Randomness: one small generator (mulberry32) whose state is reseeded for every event.
+
+let rs = 0;
+
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) | 0;
+}
+
+function seedRandom(seed: number, n: number, stream: number): void {
+  const lo = n >>> 0, hi = Math.floor(n / 4294967296) | 0;
+  rs = fmix32(fmix32(lo ^ Math.imul(stream, 0x27d4eb2f)) + Math.imul(hi, 0x165667b1) + Math.imul(seed | 0, 0x9e3779b1) + Math.imul(Math.floor(seed / 4294967296) | 0, 0x61c88647));
+}
+
+/** Uniform in [0, 1) with 32 bits of resolution. */
+function rnd(): number {
+  rs = (rs + 0x6d2b79f5) | 0;
+  let t = Math.imul(rs ^ (rs >>> 15), 1 | rs);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
+/** Uniform integer in [0, bound). */
+function rint(bound: number): number {
+  return Math.floor(rnd() * bound);
+}
+
+function nextPrice(): number {
+  return Math.round(Math.pow(10, rnd() * 6) * 100);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-seed tables: the text pool, channel names and URLs.
+
+const POOL_SIZE = 1 << 20;
+
+interface SeedTables {
+  readonly pool: string;
+  readonly hotUrls: readonly string[];
+  readonly channelNames: readonly string[];
+  readonly channelUrls: readonly string[];
+  readonly cardGroups: readonly string[];
+  readonly names: readonly string[];
+}
+
+const tablesBySeed = new Map<number, SeedTables>();
+
+function tablesFor(seed: number): SeedTables {
+  let t = tablesBySeed.get(seed);
+  if (t) return t;
+  const saved = rs;
+  seedRandom(seed, 0, 1);
+  const codes = new Uint8Array(POOL_SIZE);
+  for (let i = 0; i < POOL_SIZE; i++) codes[i] = rint(13) === 0 ? 32 : 97 + rint(26);
+  const pool = Buffer.from(codes.buffer, codes.byteOffset, codes.length).toString("latin1");
+  const word = (): string => {
+    const len = MIN_STRING_LENGTH + rint(5 - MIN_STRING_LENGTH + 1);
+    let s = "";
+    for (let i = 0; i < len; i++) s += String.fromCharCode(97 + rint(26));
+    return s;
+  };
+  const baseUrl = (): string => `https://www.nexmark.com/${word()}/${word()}/${word()}/item.htm?query=1`;
+  seedRandom(seed, 0, 2);
+  const hotUrls = HOT_CHANNELS.map(() => baseUrl());
+  const channelNames: string[] = [], channelUrls: string[] = [];
+  for (let c = 0; c < CHANNELS_NUMBER; c++) {
+    seedRandom(seed, c, 3);
+    channelNames.push(`channel-${c}`);
+    const url = baseUrl();
+    channelUrls.push(rint(10) === 9 ? url : `${url}&channel_id=${reverseBits32(c)}`);
+  }
+  const cardGroups = Array.from({ length: 10000 }, (_, i) => String(i).padStart(4, "0"));
+  const names: string[] = [];
+  for (const f of FIRST_NAMES) for (const l of LAST_NAMES) names.push(`${f} ${l}`);
+  rs = saved;
+  t = { pool, hotUrls, channelNames, channelUrls, cardGroups, names };
+  tablesBySeed.set(seed, t);
+  return t;
+}
+
+/** The 32 bits of c in reverse order, as an unsigned number. */
+export function reverseBits32(c: number): number {
+  let r = 0;
+  for (let i = 0; i < 32; i++) {
+    r = (r << 1) | (c & 1);
+    c >>>= 1;
+  }
+  return r >>> 0;
+}
+
+/** Length of a random string of at most maxLength - 1 characters (at least 3). */
+function strLen(maxLength: number): number {
+  return MIN_STRING_LENGTH + rint(maxLength - MIN_STRING_LENGTH);
+}
+
+/** Length of the padding that brings an event of `current` bytes to about `average`. */
+function extraLen(current: number, average: number): number {
+  if (current > average) return 0;
+  const desired = average - current, delta = Math.round(desired * 0.2);
+  return desired - delta + rint(2 * delta + 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Columnar generation
+
+/** Which columns to build (others are still drawn, so values never depend on the selection). */
+function wantedColumns(schema: StructType, columns: readonly string[] | null): boolean[] {
+  if (columns === null) return schema.fields.map(() => true);
+  const lower = new Set(columns.map((c) => c.toLowerCase()));
+  return schema.fields.map((f) => lower.has(f.name.toLowerCase()));
+}
+
+/** The generated columns of one table for events [from, to): an array per field (null if not wanted). */
+export interface NexmarkColumns {
+  readonly table: NexmarkTable;
+  readonly numRows: number;
+  readonly columns: ReadonlyArray<Float64Array | string[] | null>;
+}
+
+/**
+ * Generates the rows of `cfg.table` among events [from, to) straight into columns: typed arrays
+ * for ids, prices and times (microseconds), arrays for strings. `columns` names the fields to
+ * build (null: all).
+ */
+export function generateNexmarkColumns(cfg: NexmarkConfig, table: NexmarkTable, from: number, to: number, columns: readonly string[] | null = null): NexmarkColumns {
+  const schema = nexmarkSchema(table);
+  const want = wantedColumns(schema, columns);
+  const kind = table === "person" ? PERSON : table === "auction" ? AUCTION : BID;
+  const rows = Math.max(0, countOfKind(kind, to) - countOfKind(kind, from));
+  const t = tablesFor(cfg.seed);
+  if (table === "bid") return { table, numRows: rows, columns: genBids(cfg, t, from, to, rows, want) };
+  if (table === "auction") return { table, numRows: rows, columns: genAuctions(cfg, t, from, to, rows, want) };
+  return { table, numRows: rows, columns: genPeople(cfg, t, from, to, rows, want) };
+}
+
+/** The same as a RecordBatch holding the wanted columns in schema order. */
+export function generateNexmarkBatch(cfg: NexmarkConfig, table: NexmarkTable, from: number, to: number, columns: readonly string[] | null = null): RecordBatch {
+  const g = generateNexmarkColumns(cfg, table, from, to, columns);
+  const schema = nexmarkSchema(table);
+  const fields = schema.fields.filter((_, i) => g.columns[i] !== null);
+  const vectors: Vector[] = [];
+  schema.fields.forEach((f, i) => {
+    const c = g.columns[i];
+    if (c) vectors.push(makeVector(f.dataType, g.numRows, c, null));
+  });
+  return makeBatch(columns === null ? schema : structType(fields), vectors, g.numRows);
+}
+
+const f64 = (want: boolean, n: number): Float64Array | null => (want ? new Float64Array(n) : null);
+const strs = (want: boolean, n: number): string[] | null => (want ? new Array<string>(n) : null);
+
+function nextBase0PersonId(cfg: NexmarkConfig, n: number): number {
+  const numPeople = lastBase0PersonId(n) + 1;
+  const active = Math.min(numPeople, cfg.numActivePeople);
+  return numPeople - active + rint(active + PERSON_ID_LEAD);
+}
+
+function nextBase0AuctionId(cfg: NexmarkConfig, n: number): number {
+  const last = lastBase0AuctionId(n);
+  const min = Math.max(last - cfg.numInFlightAuctions, 0);
+  return min + rint(last - min + 1 + AUCTION_ID_LEAD);
+}
+
+function genBids(cfg: NexmarkConfig, t: SeedTables, from: number, to: number, rows: number, want: readonly boolean[]): Array<Float64Array | string[] | null> {
+  const auction = f64(want[0]!, rows), bidder = f64(want[1]!, rows), price = f64(want[2]!, rows);
+  const channel = strs(want[3]!, rows), url = strs(want[4]!, rows), dateTime = f64(want[5]!, rows), extra = strs(want[6]!, rows);
+  const { pool, hotUrls, channelNames, channelUrls } = t;
+  const seed = cfg.seed, hotA = cfg.hotAuctionRatio, hotB = cfg.hotBiddersRatio, avg = cfg.avgBidByteSize;
+  const delayMs = 1e6 / cfg.eventsPerSecond / 1000, first = cfg.firstEventTimeMs;
+  const poolMax = POOL_SIZE - Math.max(avg, 1) - 1;
+  let k = 0;
+  for (let n = from; n < to; n++) {
+    if (n % TOTAL_PROPORTION < PERSON_PROPORTION + AUCTION_PROPORTION) continue;
+    seedRandom(seed, n, 0);
+    const a = rint(hotA) > 0 ? Math.floor(lastBase0AuctionId(n) / HOT_AUCTION_RATIO) * HOT_AUCTION_RATIO : nextBase0AuctionId(cfg, n);
+    const b = rint(hotB) > 0 ? Math.floor(lastBase0PersonId(n) / HOT_BIDDER_RATIO) * HOT_BIDDER_RATIO + 1 : nextBase0PersonId(cfg, n);
+    const p = nextPrice();
+    let ch: string, u: string;
+    if (rint(HOT_CHANNELS_RATIO) > 0) {
+      const h = rint(HOT_CHANNELS.length);
+      ch = HOT_CHANNELS[h]!;
+      u = hotUrls[h]!;
+    } else {
+      const c = rint(CHANNELS_NUMBER);
+      ch = channelNames[c]!;
+      u = channelUrls[c]!;
+    }
+    if (auction) auction[k] = a + FIRST_AUCTION_ID;
+    if (bidder) bidder[k] = b + FIRST_PERSON_ID;
+    if (price) price[k] = p;
+    if (channel) channel[k] = ch;
+    if (url) url[k] = u;
+    if (dateTime) dateTime[k] = (first + Math.floor(n * delayMs)) * 1000;
+    const len = extraLen(32, avg), off = rint(poolMax);
+    if (extra) extra[k] = pool.substring(off, off + len);
+    k++;
+  }
+  return [auction, bidder, price, channel, url, dateTime, extra];
+}
+
+function genAuctions(cfg: NexmarkConfig, t: SeedTables, from: number, to: number, rows: number, want: readonly boolean[]): Array<Float64Array | string[] | null> {
+  const id = f64(want[0]!, rows), itemName = strs(want[1]!, rows), description = strs(want[2]!, rows), initialBid = f64(want[3]!, rows), reserve = f64(want[4]!, rows);
+  const dateTime = f64(want[5]!, rows), expires = f64(want[6]!, rows), seller = f64(want[7]!, rows), category = f64(want[8]!, rows), extra = strs(want[9]!, rows);
+  const { pool } = t;
+  const seed = cfg.seed, avg = cfg.avgAuctionByteSize;
+  const poolMax = POOL_SIZE - Math.max(avg, 100) - 1;
+  const eventsAhead = Math.floor((cfg.numInFlightAuctions * TOTAL_PROPORTION) / AUCTION_PROPORTION);
+  let k = 0;
+  for (let n = from; n < to; n++) {
+    const r = n % TOTAL_PROPORTION;
+    if (r < PERSON_PROPORTION || r >= PERSON_PROPORTION + AUCTION_PROPORTION) continue;
+    seedRandom(seed, n, 0);
+    const ts = eventTimeMs(cfg, n);
+    const nameLen = strLen(20), nameOff = rint(poolMax);
+    const descLen = strLen(100), descOff = rint(poolMax);
+    const ib = nextPrice();
+    const res = ib + nextPrice();
+    const horizon = eventTimeMs(cfg, n + eventsAhead) - ts;
+    const length = 1 + rint(Math.max(horizon * 2, 1));
+    const s = rint(cfg.hotSellersRatio) > 0 ? Math.floor(lastBase0PersonId(n) / HOT_SELLER_RATIO) * HOT_SELLER_RATIO : nextBase0PersonId(cfg, n);
+    const cat = FIRST_CATEGORY_ID + rint(NUM_CATEGORIES);
+    if (id) id[k] = lastBase0AuctionId(n) + FIRST_AUCTION_ID;
+    if (itemName) itemName[k] = pool.substring(nameOff, nameOff + nameLen);
+    if (description) description[k] = pool.substring(descOff, descOff + descLen);
+    if (initialBid) initialBid[k] = ib;
+    if (reserve) reserve[k] = res;
+    if (dateTime) dateTime[k] = ts * 1000;
+    if (expires) expires[k] = (ts + length) * 1000;
+    if (seller) seller[k] = s + FIRST_PERSON_ID;
+    if (category) category[k] = cat;
+    const len = extraLen(8 + nameLen + descLen + 8 + 8 + 8 + 8 + 8, avg), off = rint(poolMax);
+    if (extra) extra[k] = pool.substring(off, off + len);
+    k++;
+  }
+  return [id, itemName, description, initialBid, reserve, dateTime, expires, seller, category, extra];
+}
+
+function genPeople(cfg: NexmarkConfig, t: SeedTables, from: number, to: number, rows: number, want: readonly boolean[]): Array<Float64Array | string[] | null> {
+  const id = f64(want[0]!, rows), name = strs(want[1]!, rows), email = strs(want[2]!, rows), card = strs(want[3]!, rows);
+  const city = strs(want[4]!, rows), state = strs(want[5]!, rows), dateTime = f64(want[6]!, rows), extra = strs(want[7]!, rows);
+  const { pool, names, cardGroups } = t;
+  const seed = cfg.seed, avg = cfg.avgPersonByteSize;
+  const poolMax = POOL_SIZE - Math.max(avg, 10) - 1;
+  let k = 0;
+  for (let n = from; n < to; n++) {
+    if (n % TOTAL_PROPORTION >= PERSON_PROPORTION) continue;
+    seedRandom(seed, n, 0);
+    const nm = names[rint(names.length)]!;
+    const userLen = strLen(7), userOff = rint(poolMax), hostLen = strLen(5), hostOff = rint(poolMax);
+    const c1 = rint(10000), c2 = rint(10000), c3 = rint(10000), c4 = rint(10000);
+    const ci = US_CITIES[rint(US_CITIES.length)]!, st = US_STATES[rint(US_STATES.length)]!;
+    if (id) id[k] = lastBase0PersonId(n) + FIRST_PERSON_ID;
+    if (name) name[k] = nm;
+    if (email) email[k] = `${pool.substring(userOff, userOff + userLen)}@${pool.substring(hostOff, hostOff + hostLen)}.com`;
+    if (card) card[k] = `${cardGroups[c1]!} ${cardGroups[c2]!} ${cardGroups[c3]!} ${cardGroups[c4]!}`;
+    if (city) city[k] = ci;
+    if (state) state[k] = st;
+    if (dateTime) dateTime[k] = eventTimeMs(cfg, n) * 1000;
+    const size = 8 + nm.length + userLen + hostLen + 5 + 19 + ci.length + st.length + 8;
+    const len = extraLen(size, avg), off = rint(poolMax);
+    if (extra) extra[k] = pool.substring(off, off + len);
+    k++;
+  }
+  return [id, name, email, card, city, state, dateTime, extra];
+}

@@ -1,0 +1,182 @@
+import { type RecordBatch, makeBatch } from "../../batch/record-batch.js";
+import { makeVector } from "../../batch/vector.js";
+import { StringType, TimestampType, structField, structType } from "../../types/data-type.js";
+
+/*
+ * The Yahoo streaming benchmark's data (Chintapalli et al., 2016), generated deterministically:
+ *
+ * - 100 campaigns with 10 ads each (1,000 ads); ids are UUID-shaped strings.
+ * - An ad event has seven string fields: user_id and page_id (each from a pool of 100 ids),
+ *   ad_id (one of the 1,000 ads), ad_type (banner, modal, sponsored-search, mail, mobile),
+ *   event_type (view, click, purchase), event_time (epoch milliseconds as text) and ip_address.
+ * - Event i is at firstEventTime + floor(i * 1000 / eventsPerSecond) ms; every field is a
+ *   function of (seed, i).
+ *
+ * The query: keep views, project (ad_id, event_time), map ad_id to its campaign, count events
+ * per campaign in 10-second tumbling event-time windows.
+ *
+ * Two forms of the same events: columnar batches (the binary path: the six text fields as
+ * interned strings, event_time as TIMESTAMP) and JSON lines (the JSON path: all seven fields
+ * as strings, exactly as the original benchmark's Kafka messages).
+ */
+
+export const AD_TYPES: readonly string[] = ["banner", "modal", "sponsored-search", "mail", "mobile"];
+export const EVENT_TYPES: readonly string[] = ["view", "click", "purchase"];
+export const NUM_CAMPAIGNS = 100;
+export const ADS_PER_CAMPAIGN = 10;
+
+export interface YahooConfig {
+  readonly eventsNum: number;
+  readonly eventsPerSecond: number;
+  readonly firstEventTimeMs: number;
+  readonly seed: number;
+  readonly batchSize: number;
+}
+
+export const DEFAULT_YAHOO_CONFIG: YahooConfig = Object.freeze({ eventsNum: 100_000, eventsPerSecond: 100_000, firstEventTimeMs: Date.UTC(2024, 0, 1), seed: 0, batchSize: 8192 });
+
+/** `user_id, page_id, ad_id, ad_type, event_type STRING, event_time TIMESTAMP, ip_address STRING` (binary path). */
+export const AD_EVENT_SCHEMA = structType([
+  structField("user_id", StringType, false),
+  structField("page_id", StringType, false),
+  structField("ad_id", StringType, false),
+  structField("ad_type", StringType, false),
+  structField("event_type", StringType, false),
+  structField("event_time", TimestampType, false),
+  structField("ip_address", StringType, false),
+]);
+
+/** The JSON path's schema: the seven fields as strings. */
+export const AD_EVENT_JSON_DDL = "user_id STRING, page_id STRING, ad_id STRING, ad_type STRING, event_type STRING, event_time STRING, ip_address STRING";
+
+export const CAMPAIGN_SCHEMA = structType([structField("ad_id", StringType, false), structField("campaign_id", StringType, false)]);
+
+let rs = 0;
+function seedRandom(seed: number, n: number, stream: number): void {
+  let h = (n >>> 0) ^ Math.imul(Math.floor(n / 4294967296) | 0, 0x165667b1) ^ Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(stream, 0x27d4eb2f);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  rs = h ^ (h >>> 16);
+}
+function rint(bound: number): number {
+  rs = (rs + 0x6d2b79f5) | 0;
+  let t = Math.imul(rs ^ (rs >>> 15), 1 | rs);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * bound);
+}
+
+function uuid(): string {
+  const hex = (len: number): string => {
+    let s = "";
+    for (let i = 0; i < len; i++) s += "0123456789abcdef"[rint(16)]!;
+    return s;
+  };
+  return `${hex(8)}-${hex(4)}-4${hex(3)}-${"89ab"[rint(4)]!}${hex(3)}-${hex(12)}`;
+}
+
+export interface YahooIds {
+  readonly users: readonly string[];
+  readonly pages: readonly string[];
+  /** ads[c * 10 + j] is the j-th ad of campaign c. */
+  readonly ads: readonly string[];
+  readonly campaigns: readonly string[];
+}
+
+const idsBySeed = new Map<number, YahooIds>();
+
+export function yahooIds(seed: number): YahooIds {
+  let ids = idsBySeed.get(seed);
+  if (ids) return ids;
+  seedRandom(seed, 0, 7);
+  const users = Array.from({ length: 100 }, uuid), pages = Array.from({ length: 100 }, uuid);
+  const campaigns = Array.from({ length: NUM_CAMPAIGNS }, uuid);
+  const ads = Array.from({ length: NUM_CAMPAIGNS * ADS_PER_CAMPAIGN }, uuid);
+  ids = { users, pages, ads, campaigns };
+  idsBySeed.set(seed, ids);
+  return ids;
+}
+
+export const IP_ADDRESS = "1.2.3.4";
+
+/** One event's draws, in the order every form of the generator takes them. */
+export interface AdEventColumns {
+  readonly numRows: number;
+  readonly user: Int32Array;
+  readonly page: Int32Array;
+  readonly ad: Int32Array;
+  readonly adType: Int32Array;
+  readonly eventType: Int32Array;
+  /** Epoch milliseconds. */
+  readonly timeMs: Float64Array;
+}
+
+/** Events [from, to) as dictionary codes (indexes into yahooIds / AD_TYPES / EVENT_TYPES). */
+export function generateAdEventCodes(cfg: YahooConfig, from: number, to: number): AdEventColumns {
+  const n = Math.max(0, to - from);
+  const user = new Int32Array(n), page = new Int32Array(n), ad = new Int32Array(n), adType = new Int32Array(n), eventType = new Int32Array(n), timeMs = new Float64Array(n);
+  const msPerEvent = 1000 / cfg.eventsPerSecond, first = cfg.firstEventTimeMs, seed = cfg.seed;
+  for (let k = 0; k < n; k++) {
+    const i = from + k;
+    seedRandom(seed, i, 0);
+    user[k] = rint(100);
+    page[k] = rint(100);
+    ad[k] = rint(NUM_CAMPAIGNS * ADS_PER_CAMPAIGN);
+    adType[k] = rint(AD_TYPES.length);
+    eventType[k] = rint(EVENT_TYPES.length);
+    timeMs[k] = first + Math.floor(i * msPerEvent);
+  }
+  return { numRows: n, user, page, ad, adType, eventType, timeMs };
+}
+
+/** Events [from, to) as a columnar batch of AD_EVENT_SCHEMA (strings shared with the id pools). */
+export function generateAdEventBatch(cfg: YahooConfig, from: number, to: number): RecordBatch {
+  const c = generateAdEventCodes(cfg, from, to);
+  const ids = yahooIds(cfg.seed);
+  const n = c.numRows;
+  const user = new Array<string>(n), page = new Array<string>(n), ad = new Array<string>(n), adType = new Array<string>(n), eventType = new Array<string>(n), ip = new Array<string>(n);
+  const ts = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    user[k] = ids.users[c.user[k]!]!;
+    page[k] = ids.pages[c.page[k]!]!;
+    ad[k] = ids.ads[c.ad[k]!]!;
+    adType[k] = AD_TYPES[c.adType[k]!]!;
+    eventType[k] = EVENT_TYPES[c.eventType[k]!]!;
+    ts[k] = c.timeMs[k]! * 1000;
+    ip[k] = IP_ADDRESS;
+  }
+  return makeBatch(AD_EVENT_SCHEMA, [
+    makeVector(StringType, n, user, null),
+    makeVector(StringType, n, page, null),
+    makeVector(StringType, n, ad, null),
+    makeVector(StringType, n, adType, null),
+    makeVector(StringType, n, eventType, null),
+    makeVector(TimestampType, n, ts, null),
+    makeVector(StringType, n, ip, null),
+  ], n);
+}
+
+/** Events [from, to) as JSON lines (UTF-8), the original benchmark's message format. */
+export function generateAdEventJson(cfg: YahooConfig, from: number, to: number): Buffer {
+  const c = generateAdEventCodes(cfg, from, to);
+  const ids = yahooIds(cfg.seed);
+  const parts: string[] = [];
+  let chunk = "";
+  for (let k = 0; k < c.numRows; k++) {
+    chunk += `{"user_id":"${ids.users[c.user[k]!]!}","page_id":"${ids.pages[c.page[k]!]!}","ad_id":"${ids.ads[c.ad[k]!]!}","ad_type":"${AD_TYPES[c.adType[k]!]!}","event_type":"${EVENT_TYPES[c.eventType[k]!]!}","event_time":"${c.timeMs[k]!}","ip_address":"${IP_ADDRESS}"}\n`;
+    if ((k & 4095) === 4095) {
+      parts.push(chunk);
+      chunk = "";
+    }
+  }
+  parts.push(chunk);
+  return Buffer.concat(parts.map((p) => Buffer.from(p, "utf8")));
+}
+
+/** The 1,000-row ad → campaign table. */
+export function campaignBatch(seed: number): RecordBatch {
+  const ids = yahooIds(seed);
+  const campaign = ids.ads.map((_, a) => ids.campaigns[Math.floor(a / ADS_PER_CAMPAIGN)]!);
+  return makeBatch(CAMPAIGN_SCHEMA, [makeVector(StringType, ids.ads.length, [...ids.ads], null), makeVector(StringType, ids.ads.length, campaign, null)], ids.ads.length);
+}

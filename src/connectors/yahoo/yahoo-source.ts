@@ -1,0 +1,98 @@
+import { type RecordBatch, makeBatch } from "../../batch/record-batch.js";
+import { structType } from "../../types/data-type.js";
+import { IllegalArgumentError } from "../../errors/errors.js";
+import type { DataSourceRelation } from "../../plan/logical-plan.js";
+import { type Offset, ReadLimit, type Source, type StreamingSourceProvider } from "../../streaming/source.js";
+import { optionOf, registerStreamSource } from "../../streaming/stream-source-registry.js";
+import type { BatchSourceProvider } from "../source-registry.js";
+import { AD_EVENT_SCHEMA, CAMPAIGN_SCHEMA, DEFAULT_YAHOO_CONFIG, type YahooConfig, campaignBatch, generateAdEventBatch } from "./yahoo-generator.js";
+
+/**
+ * Options of `format("yahoo")`: table (events | campaigns), eventsNum, eventsPerSecond,
+ * firstEventTime (epoch ms or ISO text), seed, batchSize, maxEventsPerTrigger (streams).
+ */
+export function parseYahooOptions(options: Readonly<Record<string, string>>, unbounded: boolean): { table: "events" | "campaigns"; cfg: YahooConfig; eventsNum: number | null; maxEventsPerTrigger: number } {
+  const num = (key: string, dflt: number, min: number): number => {
+    const v = optionOf(options, key);
+    if (v === undefined) return dflt;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min) throw new IllegalArgumentError("INVALID_OPTION", `Invalid value '${v}' for the yahoo option '${key}'.`);
+    return n;
+  };
+  const table = (optionOf(options, "table") ?? "events").toLowerCase();
+  if (table !== "events" && table !== "campaigns") throw new IllegalArgumentError("INVALID_OPTION", `Invalid value '${table}' for the yahoo option 'table': expected events or campaigns.`);
+  const ft = optionOf(options, "firstEventTime");
+  const firstEventTimeMs = ft === undefined ? DEFAULT_YAHOO_CONFIG.firstEventTimeMs : /^-?\d+$/.test(ft) ? Number(ft) : Date.parse(ft);
+  if (!Number.isSafeInteger(firstEventTimeMs)) throw new IllegalArgumentError("INVALID_OPTION", `Invalid value '${ft}' for the yahoo option 'firstEventTime'.`);
+  const given = optionOf(options, "eventsNum") !== undefined;
+  const cfg: YahooConfig = {
+    eventsNum: num("eventsNum", DEFAULT_YAHOO_CONFIG.eventsNum, 0),
+    eventsPerSecond: num("eventsPerSecond", DEFAULT_YAHOO_CONFIG.eventsPerSecond, 1e-9),
+    firstEventTimeMs,
+    seed: num("seed", 0, 0),
+    batchSize: num("batchSize", DEFAULT_YAHOO_CONFIG.batchSize, 1),
+  };
+  return { table, cfg, eventsNum: given || !unbounded ? cfg.eventsNum : null, maxEventsPerTrigger: num("maxEventsPerTrigger", 1_000_000, 1) };
+}
+
+/** `spark.read.format("yahoo")`: ad events [0, eventsNum), or `option("table", "campaigns")`. */
+export const yahooBatchSource: BatchSourceProvider = {
+  name: "yahoo",
+  resolve(_paths, options) {
+    const o = parseYahooOptions(options, false);
+    return { schema: o.table === "events" ? AD_EVENT_SCHEMA : CAMPAIGN_SCHEMA, resolved: o };
+  },
+  async *scan(rel: DataSourceRelation): AsyncGenerator<RecordBatch> {
+    const o = rel.resolved as ReturnType<typeof parseYahooOptions>;
+    // Column pruning may ask for fewer columns (requiredColumns, in schema order).
+    const req = rel.requiredColumns?.map((n) => n.toLowerCase()) ?? null;
+    const prune = (b: RecordBatch): RecordBatch => {
+      if (req === null) return b;
+      const idx = b.schema.fields.map((f, i) => (req.includes(f.name.toLowerCase()) ? i : -1)).filter((i) => i >= 0);
+      return makeBatch(structType(idx.map((i) => b.schema.fields[i]!)), idx.map((i) => b.columns[i]!), b.numRows);
+    };
+    if (o.table === "campaigns") {
+      yield prune(campaignBatch(o.cfg.seed));
+      return;
+    }
+    for (let s = 0; s < o.cfg.eventsNum; s += o.cfg.batchSize) yield prune(generateAdEventBatch(o.cfg, s, Math.min(o.cfg.eventsNum, s + o.cfg.batchSize)));
+  },
+};
+
+/** `spark.readStream.format("yahoo")`: ad events as a stream; offsets are event numbers. */
+class YahooStreamSource implements Source {
+  readonly schema = AD_EVENT_SCHEMA;
+  readonly description: string;
+  constructor(private readonly o: ReturnType<typeof parseYahooOptions>) {
+    this.description = `YahooAdEvents[eventsPerSecond=${o.cfg.eventsPerSecond}, seed=${o.cfg.seed}]`;
+  }
+  initialOffset(): Offset {
+    return 0;
+  }
+  defaultReadLimit(): ReadLimit {
+    return ReadLimit.maxRows(this.o.maxEventsPerTrigger);
+  }
+  latestOffset(start: Offset, limit: ReadLimit): Offset {
+    const s = Number(start);
+    let end = this.o.eventsNum ?? s + this.o.maxEventsPerTrigger;
+    if (limit.kind === "maxRows") end = Math.min(end, s + limit.max);
+    return Math.max(s, end);
+  }
+  async getBatch(start: Offset, end: Offset): Promise<RecordBatch[]> {
+    const out: RecordBatch[] = [];
+    for (let s = Number(start); s < Number(end); s += this.o.cfg.batchSize) out.push(generateAdEventBatch(this.o.cfg, s, Math.min(Number(end), s + this.o.cfg.batchSize)));
+    return out;
+  }
+  commit(): void {}
+  stop(): void {}
+}
+
+registerStreamSource({
+  name: "yahoo",
+  resolve(req) {
+    const o = parseYahooOptions(req.options, true);
+    if (o.table !== "events") throw new IllegalArgumentError("INVALID_OPTION", "The yahoo streaming source reads the events table; read campaigns with spark.read.");
+    const provider: StreamingSourceProvider = { kind: "StreamingSourceProvider", name: "yahoo", schema: AD_EVENT_SCHEMA, createSource: () => new YahooStreamSource(o) };
+    return provider;
+  },
+});

@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { Session } from "../../src/api/session.js";
+import { nexmarkConfig } from "../../src/connectors/nexmark/nexmark-config.js";
+import { compareDigest, digestBatches } from "../../bench/nexmark/digest.js";
+import { auctionRows, bidRows, handQ0, handQ1, handQ2, handQ5, peopleRows, referenceQ3, referenceQ7, referenceQ8 } from "../../bench/nexmark/hand-loops.js";
+import { QUERIES, nexmarkTables, query } from "../../bench/nexmark/queries.js";
+
+// Small inputs: 30,000 events at 1,000 events/s of event time = 30 s, so windows and joins have content.
+const EVENTS = 30_000;
+const cfg = nexmarkConfig({ eventsPerSecond: 1000 });
+const spark = Session.builder().getOrCreate();
+spark.conf.set("spark.sql.session.timeZone", "UTC");
+const tables = nexmarkTables(spark, { eventsNum: EVENTS, eventsPerSecond: 1000 });
+
+async function sqlAndDataFrame(name: string): Promise<Record<string, unknown>[][]> {
+  const q = query(name);
+  return [await spark.sql(q.sql).collect(), await q.dataframe(tables).collect()];
+}
+
+const us = (d: unknown): number => (d as Date).getTime() * 1000;
+
+void describe("Nexmark queries against plain JavaScript", () => {
+  void it("q0, q1, q2, q5: SQL and DataFrame forms match the hand-written loops", async () => {
+    const hands = { q0: handQ0, q1: handQ1, q2: handQ2, q5: handQ5 };
+    for (const [name, hand] of Object.entries(hands)) {
+      const q = query(name);
+      const expected = hand(cfg, EVENTS);
+      assert.ok(expected.rows > 0, name);
+      assert.equal(compareDigest(expected, digestBatches(await spark.sql(q.sql).collectBatches(), q.checkColumn)), null, `${name} SQL`);
+      assert.equal(compareDigest(expected, digestBatches(await q.dataframe(tables).collectBatches(), q.checkColumn)), null, `${name} DataFrame`);
+    }
+    // q5 row by row: (auction, count, window start).
+    const rows = (await spark.sql(query("q5").sql).collect()).map((r) => `${String(r["auction"])}|${String(r["num"])}|${us(r["starttime"])}`).sort();
+    assert.deepEqual(rows, handQ5(cfg, EVENTS).result.map((r) => `${r.auction}|${r.num}|${r.startUs}`).sort());
+  });
+
+  void it("q3: local item suggestion", async () => {
+    const expected = referenceQ3(peopleRows(cfg, EVENTS), auctionRows(cfg, EVENTS));
+    assert.ok(expected.length > 10);
+    for (const rows of await sqlAndDataFrame("q3")) assert.deepEqual(rows.map((r) => `${String(r["name"])}|${String(r["city"])}|${String(r["state"])}|${String(r["id"])}`).sort(), expected);
+  });
+
+  void it("q7: highest bid per 10-second window", async () => {
+    const expected = referenceQ7(bidRows(cfg, EVENTS));
+    assert.ok(expected.length >= 3);
+    for (const rows of await sqlAndDataFrame("q7")) assert.deepEqual(rows.map((r) => `${String(r["auction"])}|${String(r["price"])}|${String(r["bidder"])}|${us(r["dateTime"])}`).sort(), expected);
+  });
+
+  void it("q8: new users who opened an auction in their first window", async () => {
+    const expected = referenceQ8(peopleRows(cfg, EVENTS), auctionRows(cfg, EVENTS));
+    assert.ok(expected.length > 10);
+    for (const rows of await sqlAndDataFrame("q8")) assert.deepEqual(rows.map((r) => `${String(r["id"])}|${String(r["name"])}|${us(r["starttime"])}`).sort(), expected);
+  });
+
+  void it("every query runs, and its SQL and DataFrame forms agree", async () => {
+    for (const q of QUERIES) {
+      const a = digestBatches(await spark.sql(q.sql).collectBatches(), q.checkColumn);
+      const b = digestBatches(await q.dataframe(tables).collectBatches(), q.checkColumn);
+      assert.equal(compareDigest(a, b), null, q.name);
+      assert.ok(a.rows > 0, `${q.name} has rows`);
+    }
+  });
+});

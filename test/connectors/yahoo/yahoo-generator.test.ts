@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { Session } from "../../../src/api/session.js";
+import { col, functions as F, window } from "../../../src/index.js";
+import { AD_TYPES, DEFAULT_YAHOO_CONFIG, EVENT_TYPES, type YahooConfig, campaignBatch, generateAdEventBatch, generateAdEventJson, yahooIds } from "../../../src/connectors/yahoo/yahoo-generator.js";
+
+const cfg: YahooConfig = { ...DEFAULT_YAHOO_CONFIG, eventsNum: 20_000, eventsPerSecond: 1000 };
+const spark = Session.builder().getOrCreate();
+spark.conf.set("spark.sql.session.timeZone", "UTC");
+
+void describe("Yahoo streaming benchmark generator", () => {
+  void it("is deterministic, and the JSON lines hold the same events as the batches", () => {
+    assert.deepEqual(generateAdEventBatch(cfg, 0, 3000), generateAdEventBatch(cfg, 0, 3000));
+    const b = generateAdEventBatch(cfg, 100, 600);
+    const lines = generateAdEventJson(cfg, 100, 600).toString("utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, string>);
+    assert.equal(lines.length, 500);
+    lines.forEach((e, i) => {
+      assert.deepEqual(Object.keys(e), ["user_id", "page_id", "ad_id", "ad_type", "event_type", "event_time", "ip_address"]);
+      assert.ok(Object.values(e).every((v) => typeof v === "string"));
+      assert.equal(e["ad_id"], (b.columns[2]!.values as string[])[i]);
+      assert.equal(Number(e["event_time"]) * 1000, (b.columns[5]!.values as Float64Array)[i]);
+      assert.ok(AD_TYPES.includes(e["ad_type"]!) && EVENT_TYPES.includes(e["event_type"]!));
+    });
+  });
+
+  void it("has 1,000 ads in 100 campaigns of 10", () => {
+    const ids = yahooIds(0);
+    assert.equal(new Set(ids.ads).size, 1000);
+    const c = campaignBatch(0);
+    const perCampaign = new Map<string, number>();
+    for (const x of c.columns[1]!.values as string[]) perCampaign.set(x, (perCampaign.get(x) ?? 0) + 1);
+    assert.equal(perCampaign.size, 100);
+    assert.ok([...perCampaign.values()].every((n) => n === 10));
+  });
+
+  void it("the benchmark query on format('yahoo') matches a plain JavaScript count", async () => {
+    const ids = yahooIds(0);
+    const campaignOf = new Map(ids.ads.map((a, i) => [a, ids.campaigns[Math.floor(i / 10)]!]));
+    const expected = new Map<string, number>();
+    for (let s = 0; s < cfg.eventsNum; s += 4096) {
+      const b = generateAdEventBatch(cfg, s, Math.min(cfg.eventsNum, s + 4096));
+      const ad = b.columns[2]!.values as string[], type = b.columns[4]!.values as string[], ts = b.columns[5]!.values as Float64Array;
+      for (let i = 0; i < b.numRows; i++) {
+        if (type[i] !== "view") continue;
+        const k = `${campaignOf.get(ad[i]!)!}|${Math.floor(ts[i]! / 10_000_000) * 10_000}`;
+        expected.set(k, (expected.get(k) ?? 0) + 1);
+      }
+    }
+    const events = spark.read.format("yahoo").option("eventsNum", cfg.eventsNum).option("eventsPerSecond", 1000).load();
+    const campaigns = spark.read.format("yahoo").option("table", "campaigns").load();
+    const rows = await events.filter(col("event_type").eq("view")).select("ad_id", "event_time").join(campaigns, "ad_id")
+      .groupBy(col("campaign_id"), window(col("event_time"), "10 seconds")).agg(F.count("*").alias("n"))
+      .select(col("campaign_id"), col("window.start").alias("start"), col("n")).collect();
+    const got = new Map(rows.map((r) => [`${String(r["campaign_id"])}|${(r["start"] as Date).getTime()}`, Number(r["n"])]));
+    assert.deepEqual([...got.entries()].sort(), [...expected.entries()].sort());
+  });
+});
