@@ -16,12 +16,22 @@ export interface SetBuffer { items: unknown[]; keys: Set<unknown> }
  */
 export function valueKey(t: DataType): (v: unknown) => unknown {
   switch (t.kind) {
-    case "binary": case "array": case "struct": case "map": case "interval":
+    case "struct": case "array":
+      // Structs and arrays of plain numbers (e.g. the `window` struct of two timestamps) join their
+      // values with commas: `String` of a number is unique per value (NaN included, -0 as 0, as
+      // Spark groups it) and nulls and bigints are tagged, so the key stays injective.
+      if (t.kind === "struct" ? t.fields.every((f) => NUMBER_KINDS.has(f.dataType.kind)) : NUMBER_KINDS.has(t.elementType.kind)) {
+        return (v) => (v as unknown[]).map((x) => (x === null ? "n" : typeof x === "bigint" ? `${x}b` : String(x))).join(",");
+      }
+      return (v) => JSON.stringify(encodeValue(v, t));
+    case "binary": case "map": case "interval":
       return (v) => JSON.stringify(encodeValue(v, t));
     default:
       return (v) => v;
   }
 }
+
+const NUMBER_KINDS = new Set(["byte", "short", "int", "long", "float", "double", "date", "timestamp"]);
 
 function listAccumulator(t: DataType): Accumulator<ListBuffer> {
   return {
