@@ -8,9 +8,9 @@ import type { Session } from "./session.js";
 import "../streaming/file-stream-source.js";
 import "../connectors/rate/rate-source.js";
 import "../connectors/socket/socket-source.js";
+import "../connectors/nexmark/nexmark-stream-source.js";
 import "../connectors/redis/index.js";
 import "../connectors/kafka/index.js";
-import "../connectors/nexmark/nexmark-stream-source.js";
 
 /**
  * `spark.readStream`: a streaming DataFrame from a streaming connector — files (json, csv, text,

@@ -5,7 +5,13 @@ import { BatchLog } from "./batch-log.js";
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [k: string]: JsonValue };
 
 /** Settings a checkpoint fixes for its whole life: changing them would change results or state layout. */
-export const CHECKPOINT_FIXED_CONFS: readonly string[] = ["sluice.sql.shuffle.partitions"];
+export const CHECKPOINT_FIXED_CONFS: readonly string[] = [
+  "sluice.sql.shuffle.partitions",
+  // How several watermarks combine: changing it would move the watermark of a running query.
+  "sluice.sql.streaming.multipleWatermarkPolicy",
+  // Where state lives: another provider could not read the state files.
+  "sluice.sql.streaming.stateStore.providerClass",
+];
 
 /** What batch N runs with, besides its data: the watermark, its timestamp and the fixed settings. */
 export interface OffsetSeqMetadata {

@@ -1,6 +1,14 @@
+import { planOutput } from "../analyzer/plan-output.js";
 import type { RecordBatch } from "../batch/record-batch.js";
-import { type LogicalPlan, Plan, children, transformUp } from "../plan/logical-plan.js";
+import type { ExecFunctionContext } from "../expr/function-def.js";
+import { type LogicalPlan, Plan, children, isStreamingPlan, transformUp, withChildren } from "../plan/logical-plan.js";
+import { type StatefulOperatorMetrics, StreamingAggregateExec, type StoredBuffers, stateOperatorMetrics } from "../physical/stateful/streaming-aggregate-exec.js";
+import { eventTimeKeyOf, statefulOperatorsOf } from "../physical/stateful/stateful-operators.js";
+import { StreamingDeduplicateExec } from "../physical/stateful/streaming-deduplicate-exec.js";
+import type { StateStoreCoordinator } from "../state/state-store-registry.js";
+import type { OutputMode } from "./sink.js";
 import { type StreamingSourceProvider, isStreamingSourceProvider } from "./source.js";
+import { EMPTY_EVENT_TIME_STATS, type EventTimeStats } from "./watermark-tracker.js";
 
 /** The distinct streaming sources of a plan, in the order of its leaves (source i ↔ `sources/i`). */
 export function streamingSourcesOf(plan: LogicalPlan): StreamingSourceProvider[] {
@@ -14,14 +22,142 @@ export function streamingSourcesOf(plan: LogicalPlan): StreamingSourceProvider[]
 }
 
 /**
- * Batch N's plan: every streaming relation replaced by a LocalRelation holding that source's rows
- * for the batch, with the same output attributes, so the rest of the analyzed plan is unchanged
- * and the batch engine runs it as any batch query. (Stateful operators will be rewritten here
- * into their incremental forms, bound to batch N's state version and watermark.)
+ * Batch N's plan for a stateless query: every streaming relation replaced by a LocalRelation
+ * holding that source's rows for the batch, with the same output attributes, so the rest of the
+ * analyzed plan is unchanged and the batch engine runs it as any batch query.
  */
 export function incrementalPlan(plan: LogicalPlan, batchId: number, data: ReadonlyMap<StreamingSourceProvider, readonly RecordBatch[]>): LogicalPlan {
   return transformUp(plan, (p) => {
     if (p.kind !== "DataSourceRelation" || !p.isStreaming || !isStreamingSourceProvider(p.resolved)) return p;
     return Plan.localRelation(p.output, data.get(p.resolved) ?? [], `MicroBatch ${batchId} of ${p.resolved.name}`);
   });
+}
+
+/** What batch N's incremental execution is bound to. */
+export interface IncrementalContext {
+  readonly batchId: number;
+  /** The watermark batch N runs with (from `offsets/N`), in ms. */
+  readonly watermarkMs: number;
+  readonly outputMode: OutputMode;
+  readonly data: ReadonlyMap<StreamingSourceProvider, readonly RecordBatch[]>;
+  /** Optimizes, plans and runs a batch plan with the batch's settings. */
+  readonly run: (plan: LogicalPlan) => Promise<RecordBatch[]>;
+  readonly fctx: ExecFunctionContext;
+  /** State stores of this query run; batch N opens version N of each operator's store. */
+  readonly stores: StateStoreCoordinator;
+  readonly checkpointDir: string;
+  readonly numShufflePartitions: number;
+}
+
+/** What running the stateful part of batch N left behind for the trigger loop. */
+export interface IncrementalResult {
+  /** The rest of the batch: a plan over LocalRelations that the batch engine runs for the sink. */
+  readonly plan: LogicalPlan;
+  /** Per EventTimeWatermark node (post-order), the event times of the rows it passed. */
+  readonly eventTimeStats: readonly EventTimeStats[];
+  /** Per stateful operator (operator-id order), its progress figures. */
+  readonly stateOperators: readonly StatefulOperatorMetrics[];
+}
+
+/**
+ * Batch N's incremental execution (Spark's IncrementalExecution). The plan is walked bottom-up
+ * (post-order, children left to right) over its streaming part:
+ *
+ * - a streaming relation becomes a LocalRelation of the batch's rows;
+ * - an **EventTimeWatermark** node's input is run and the event times of its rows are measured
+ *   there — before any filter above it, as Spark's EventTimeWatermarkExec does — for the
+ *   watermark of the next batch; the node then reads those rows;
+ * - an **Aggregate** is a stateful operator with a stable id (its position among the plan's
+ *   stateful operators): its input is run, the rows go through {@link StreamingAggregateExec}
+ *   against version N of `state/<id>/0`, the store is committed as version N+1, and the node is
+ *   replaced by a LocalRelation of the operator's output for this batch.
+ *
+ * So a stateful operator is a stage boundary: what is below it runs (as one batch job) before
+ * it, what is above it runs afterwards from its output. State commits happen here, before the
+ * sink receives the batch and before `commits/N`; a re-run of batch N opens version N again.
+ */
+export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalContext): Promise<IncrementalResult> {
+  const stats: EventTimeStats[] = [];
+  const metrics: StatefulOperatorMetrics[] = [];
+  let nextOperatorId = 0;
+  const operators = statefulOperatorsOf(plan);
+
+  const rewrite = async (p: LogicalPlan): Promise<LogicalPlan> => {
+    if (!isStreamingPlan(p)) return p;
+    if (p.kind === "DataSourceRelation") {
+      if (!isStreamingSourceProvider(p.resolved)) return p;
+      return Plan.localRelation(p.output, ctx.data.get(p.resolved) ?? [], `MicroBatch ${ctx.batchId} of ${p.resolved.name}`);
+    }
+    const kids: LogicalPlan[] = [];
+    for (const c of children(p)) kids.push(await rewrite(c));
+    const q = withChildren(p, kids);
+    switch (q.kind) {
+      case "EventTimeWatermark": {
+        const input = planOutput(q.child);
+        const rows = await ctx.run(q.child);
+        const et = q.eventTime.kind === "AttributeRef" ? input.findIndex((a) => a.id === (q.eventTime as { id: number }).id) : -1;
+        stats.push(et >= 0 ? eventTimeStatsOf(rows, et) : EMPTY_EVENT_TIME_STATS);
+        return Plan.watermark(q.eventTime, q.delay, Plan.localRelation(input, rows, `EventTimeWatermark input of batch ${ctx.batchId}`));
+      }
+      case "Aggregate": {
+        const operatorId = nextOperatorId++;
+        const input = planOutput(q.child);
+        const rows = await ctx.run(q.child);
+        // The original node (p) carries the analyzed child, where the event-time key is traced.
+        const exec = new StreamingAggregateExec(operatorId, q, input, eventTimeKeyOf(p as typeof q), ctx.fctx);
+        const store = ctx.stores.getStore<StoredBuffers>({ checkpointLocation: ctx.checkpointDir, operatorId, partitionId: 0 }, ctx.batchId);
+        let result: ReturnType<StreamingAggregateExec["run"]>;
+        try {
+          result = exec.run(rows, store, ctx.outputMode, ctx.watermarkMs);
+          store.commit();
+        } catch (e) {
+          store.abort();
+          throw e;
+        }
+        metrics.push(stateOperatorMetrics(store, "stateStoreSave", result.droppedByWatermark, ctx.numShufflePartitions));
+        return Plan.localRelation(exec.output, result.output, `StateStoreSave [operator ${operatorId}, batch ${ctx.batchId}, ${ctx.outputMode}]`);
+      }
+      case "Deduplicate": case "Distinct": {
+        const operatorId = nextOperatorId++;
+        const info = operators[operatorId];
+        if (info?.kind !== "dedupe") throw new Error(`internal error: stateful operator ${operatorId} is not a deduplication`);
+        const rows = await ctx.run(q.child);
+        const exec = new StreamingDeduplicateExec(operatorId, planOutput(p.kind === "Deduplicate" || p.kind === "Distinct" ? p.child : q.child), info.keys, info.withinWatermark);
+        const store = ctx.stores.getStore<number>({ checkpointLocation: ctx.checkpointDir, operatorId, partitionId: 0 }, ctx.batchId);
+        let result: ReturnType<StreamingDeduplicateExec["run"]>;
+        try {
+          result = exec.run(rows, store, ctx.watermarkMs);
+          store.commit();
+        } catch (e) {
+          store.abort();
+          throw e;
+        }
+        metrics.push(stateOperatorMetrics(store, info.operatorName, result.droppedByWatermark, ctx.numShufflePartitions));
+        return Plan.localRelation(planOutput(q.child), result.output, `${info.operatorName} [operator ${operatorId}, batch ${ctx.batchId}]`);
+      }
+      default:
+        return q;
+    }
+  };
+
+  const out = await rewrite(plan);
+  return { plan: out, eventTimeStats: stats, stateOperators: metrics };
+}
+
+/** Max, min, sum and count of a timestamp column (microseconds) in milliseconds, as Spark's EventTimeStats. */
+export function eventTimeStatsOf(batches: readonly RecordBatch[], column: number): EventTimeStats {
+  let max = Number.NEGATIVE_INFINITY, min = Number.POSITIVE_INFINITY, sum = 0, count = 0;
+  for (const b of batches) {
+    const v = b.columns[column]!;
+    const vals = v.values as ArrayLike<number>, nulls = v.nulls;
+    for (let i = 0; i < b.numRows; i++) {
+      if (nulls !== null && nulls[i] === 1) continue;
+      const ms = Math.trunc(Number(vals[i]) / 1000);
+      if (ms > max) max = ms;
+      if (ms < min) min = ms;
+      sum += ms;
+      count++;
+    }
+  }
+  return count === 0 ? EMPTY_EVENT_TIME_STATS : { max, min, sum, count };
 }

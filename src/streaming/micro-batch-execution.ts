@@ -7,19 +7,25 @@ import { CheckpointError } from "../checkpoint/checkpoint-error.js";
 import { CommitLog } from "../checkpoint/commit-log.js";
 import { CHECKPOINT_FIXED_CONFS, OffsetLog, type OffsetSeqMetadata } from "../checkpoint/offset-log.js";
 import { recoveryDecision } from "../checkpoint/recovery-decision.js";
+import { checkOperatorMetadata } from "../checkpoint/operator-metadata.js";
 import { readOrCreateStreamMetadata } from "../checkpoint/stream-metadata.js";
 import { IllegalArgumentError } from "../errors/errors.js";
 import { execContext, runPlan } from "../physical/query-execution.js";
 import type { LogicalPlan } from "../plan/logical-plan.js";
+import type { StatefulOperatorMetrics } from "../physical/stateful/streaming-aggregate-exec.js";
+import { type StatefulOperatorInfo, stateSchemaOf, statefulOperatorsOf, watermarkDelayMs, watermarkNodesOf } from "../physical/stateful/stateful-operators.js";
+import { StateStoreCoordinator } from "../state/state-store-registry.js";
+import { stateStoreConfFrom } from "../state/state-store.js";
 import type { Clock } from "./clock.js";
 import { crashPoint } from "./crash-hook.js";
-import { incrementalPlan, streamingSourcesOf } from "./incremental-plan.js";
+import { executeIncremental, streamingSourcesOf } from "./incremental-plan.js";
 import { type ProgressFields, type SourceProgress, type StreamingQueryStatus, StreamingQueryProgress, rate } from "./progress.js";
 import type { OutputMode, Sink } from "./sink.js";
 import { type Offset, ReadLimit, type Source, type StreamingSourceProvider, sameOffset } from "./source.js";
 import type { ListenerBus } from "./streaming-listener.js";
 import { StreamingQueryException } from "./streaming-query-exception.js";
 import { type Trigger, nextTriggerTime } from "./trigger.js";
+import { type EventTimeStats, WATERMARK_POLICY_CONF, WatermarkTracker, mergeEventTimeStats, parseWatermarkPolicy } from "./watermark-tracker.js";
 
 /** Everything a query run needs; built by DataStreamWriter.start() / StreamingQueryManager. */
 export interface MicroBatchOptions {
@@ -78,6 +84,14 @@ export class MicroBatchExecution {
   private currentBatchId = 0;
   private watermarkMs = 0;
   private fixedConf: Record<string, string> = {};
+  /** The stateful operators of the plan, in operator-id order (`state/<id>`). */
+  private readonly statefulOps: readonly StatefulOperatorInfo[];
+  /** Delay (ms) of each EventTimeWatermark node of the streaming plan, in the incremental planner's order. */
+  private readonly watermarkDelays: readonly number[];
+  private tracker: WatermarkTracker = new WatermarkTracker("min");
+  private stores: StateStoreCoordinator | null = null;
+  /** The last batch moved the watermark so that a stateful operator would emit or evict: run a no-data batch. */
+  private noDataBatchDue = false;
   private availableNowTargets: (Offset | undefined)[] | null = null;
 
   private stopRequested = false;
@@ -106,6 +120,13 @@ export class MicroBatchExecution {
     this.commitLog = new CommitLog(opts.checkpointDir);
     this.offsetLog.fsync = this.commitLog.fsync = checkpointFsync(opts.session);
     this.providers = streamingSourcesOf(opts.plan);
+    this.statefulOps = statefulOperatorsOf(opts.plan);
+    this.watermarkDelays = watermarkNodesOf(opts.plan).map(watermarkDelayMs);
+  }
+
+  /** Whether some stateful operator emits or evicts when the watermark moves. */
+  private get hasWatermarkDrivenState(): boolean {
+    return this.statefulOps.some((op) => op.evictsOnWatermark) && this.opts.outputMode !== "complete";
   }
 
   get status(): StreamingQueryStatus {
@@ -160,6 +181,14 @@ export class MicroBatchExecution {
       p.createSource({ session, metadataPath: path.join(this.opts.checkpointDir, "sources", String(i)), clock: this.opts.clock }),
     );
     this.recover();
+    this.tracker = new WatermarkTracker(parseWatermarkPolicy(this.fixedConf[WATERMARK_POLICY_CONF]), this.watermarkMs);
+    const numPartitions = 1;
+    checkOperatorMetadata(
+      this.opts.checkpointDir,
+      this.statefulOps.map((op) => ({ ...stateSchemaOf(op), numPartitions })),
+      checkpointFsync(session),
+    );
+    this.stores = new StateStoreCoordinator(stateStoreConfFrom((k) => this.fixedConf[k] ?? session.conf.getOption(k)));
     for (const s of this.sources) {
       if (s.onDataAvailable) this.unsubscribers.push(s.onDataAvailable(() => this.wake?.()));
     }
@@ -195,7 +224,9 @@ export class MicroBatchExecution {
         this.committed = [...e.offsets];
         this.currentBatchId = decision.batchId;
         this.watermarkMs = lastCommit!.entry.nextBatchWatermarkMs;
-        this.fixedConf = { ...this.fixedConf, ...pickFixed(e.metadata.conf) };
+        this.fixedConf = { ...this.fixedConf, ...pickFixed(e.metadata.conf, true) };
+        // The last batch moved the watermark but the no-data batch it called for never ran.
+        this.noDataBatchDue = this.hasWatermarkDrivenState && this.watermarkMs > e.metadata.batchWatermarkMs;
         this.sources.forEach((s, i) => void s.commit(this.committed[i]!));
         return;
       }
@@ -209,7 +240,7 @@ export class MicroBatchExecution {
         this.committed = prev ? [...prev.offsets] : initial();
         this.currentBatchId = decision.batchId;
         this.watermarkMs = e.metadata.batchWatermarkMs;
-        this.fixedConf = { ...this.fixedConf, ...pickFixed(e.metadata.conf) };
+        this.fixedConf = { ...this.fixedConf, ...pickFixed(e.metadata.conf, true) };
         this.pending = { batchId: decision.batchId, start: [...this.committed], end: [...e.offsets], metadata: e.metadata };
         return;
       }
@@ -310,7 +341,11 @@ export class MicroBatchExecution {
         return out;
       });
       const hasNewData = latestSeen.some((o, i) => !sameOffset(o, this.committed[i]));
-      if (!hasNewData) {
+      // No new data, but the watermark moved: a no-data batch (same start and end offsets) lets
+      // stateful operators emit and evict what the new watermark closes (Spark 2.4+).
+      const noDataBatch = !hasNewData && this.noDataBatchDue && this.noDataBatchesEnabled;
+      if (noDataBatch) latestSeen = [...this.committed];
+      if (!hasNewData && !noDataBatch) {
         this.setStatus("Waiting for data to arrive", false, false);
         this.finishIdleTrigger(seq, triggerStart);
         return false;
@@ -326,8 +361,10 @@ export class MicroBatchExecution {
       this.pending = batch;
       crashPoint("after-offsets-write", batch.batchId);
     }
-    this.setStatus("Processing new data", true, true);
+    this.setStatus(sameOffsets(batch.start, batch.end) ? "Processing a no-data batch" : "Processing new data", true, true);
     const rows = await this.runBatch(batch, time);
+    this.watermarkMs = this.tracker.update(rows.eventTimeStats, this.watermarkDelays);
+    this.noDataBatchDue = this.hasWatermarkDrivenState && this.watermarkMs > batch.metadata.batchWatermarkMs;
     crashPoint("after-sink-before-commit", batch.batchId);
     await time("commitOffsets", () => this.commitBatch(batch!));
     timings["triggerExecution"] = clock.getTimeMillis() - triggerStart;
@@ -341,7 +378,7 @@ export class MicroBatchExecution {
   private async runBatch(
     batch: PlannedBatch,
     time: <T>(key: string, fn: () => T | Promise<T>) => Promise<T>,
-  ): Promise<{ perSource: number[]; output: number }> {
+  ): Promise<BatchFigures> {
     const data = new Map<StreamingSourceProvider, RecordBatch[]>();
     const perSource: number[] = [];
     await time("getBatch", async () => {
@@ -351,17 +388,37 @@ export class MicroBatchExecution {
         perSource.push(got.reduce((n, b) => n + b.numRows, 0));
       }
     });
-    const planned = await time("queryPlanning", () => incrementalPlan(this.opts.plan, batch.batchId, data));
+    const base = this.opts.session.execSettings();
+    const shuffle = Number(batch.metadata.conf["sluice.sql.shuffle.partitions"] ?? base.shufflePartitions);
+    const settings = { ...base, shufflePartitions: Number.isFinite(shuffle) ? shuffle : base.shufflePartitions };
+    const ctx = execContext(settings, batch.metadata.batchTimestampMs * 1000);
+    // The stateful part of the batch (watermark inputs, stateful operators, state commits) runs
+    // while the incremental plan is built; what is left is a batch plan for the sink.
+    const planned = await time("queryPlanning", () =>
+      executeIncremental(this.opts.plan, {
+        batchId: batch.batchId,
+        watermarkMs: batch.metadata.batchWatermarkMs,
+        outputMode: this.opts.outputMode,
+        data,
+        run: (p) => runPlan(p, settings, ctx),
+        fctx: ctx.fctx,
+        stores: this.stores!,
+        checkpointDir: this.opts.checkpointDir,
+        numShufflePartitions: 1,
+      }),
+    );
     let output = 0;
     await time("addBatch", async () => {
-      const base = this.opts.session.execSettings();
-      const shuffle = Number(batch.metadata.conf["sluice.sql.shuffle.partitions"] ?? base.shufflePartitions);
-      const settings = { ...base, shufflePartitions: Number.isFinite(shuffle) ? shuffle : base.shufflePartitions };
-      const result = await runPlan(planned, settings, execContext(settings, batch.metadata.batchTimestampMs * 1000));
+      const result = await runPlan(planned.plan, settings, ctx);
       output = result.reduce((n, b) => n + b.numRows, 0);
       await this.opts.sink.addBatch(batch.batchId, result, this.opts.outputMode);
     });
-    return { perSource, output };
+    return { perSource, output, eventTimeStats: planned.eventTimeStats, stateOperators: planned.stateOperators };
+  }
+
+  /** `sluice.sql.streaming.noDataMicroBatches.enabled` (default true), read at each trigger as Spark does. */
+  private get noDataBatchesEnabled(): boolean {
+    return (this.opts.session.conf.getOption("sluice.sql.streaming.noDataMicroBatches.enabled") ?? "true").toLowerCase() !== "false";
   }
 
   private async commitBatch(batch: PlannedBatch): Promise<void> {
@@ -372,6 +429,7 @@ export class MicroBatchExecution {
     this.currentBatchId = batch.batchId + 1;
     for (let i = 0; i < this.sources.length; i++) await this.sources[i]!.commit(batch.end[i]!);
     const retain = Math.max(1, this.opts.session.conf.getNumber("sluice.sql.streaming.minBatchesToRetain"));
+    this.stores?.maintenance();
     const threshold = batch.batchId - retain + 1;
     if (threshold > 0) {
       this.offsetLog.purge(threshold);
@@ -379,7 +437,7 @@ export class MicroBatchExecution {
     }
   }
 
-  private reportProgress(batch: PlannedBatch, triggerStart: number, timings: Record<string, number>, rows: { perSource: number[]; output: number }, latestSeen: readonly Offset[]): void {
+  private reportProgress(batch: PlannedBatch, triggerStart: number, timings: Record<string, number>, rows: BatchFigures, latestSeen: readonly Offset[]): void {
     const sinceLast = this.lastTriggerStartMs >= 0 ? triggerStart - this.lastTriggerStartMs : 0;
     this.lastTriggerStartMs = triggerStart;
     const exec = timings["triggerExecution"] ?? 0;
@@ -406,8 +464,8 @@ export class MicroBatchExecution {
       inputRowsPerSecond: rate(numInputRows, sinceLast),
       processedRowsPerSecond: rate(numInputRows, exec),
       durationMs,
-      eventTime: {},
-      stateOperators: [],
+      eventTime: this.eventTimeProgress(batch, rows.eventTimeStats),
+      stateOperators: rows.stateOperators.map((m) => ({ ...m, customMetrics: { ...m.customMetrics } })),
       sources,
       sink: { description: this.opts.sink.description, numOutputRows: rows.output },
     };
@@ -416,6 +474,20 @@ export class MicroBatchExecution {
     const keep = Number(this.opts.session.conf.getOption("sluice.sql.streaming.numRecentProgressUpdates") ?? 100);
     while (this.progressBuffer.length > keep) this.progressBuffer.shift();
     this.opts.listenerBus.post("onQueryProgress", { progress });
+  }
+
+  /** Spark's `eventTime` progress: the batch's watermark, and max/min/avg of the event times it saw. */
+  private eventTimeProgress(batch: PlannedBatch, stats: readonly EventTimeStats[]): Record<string, string> {
+    if (this.watermarkDelays.length === 0) return {};
+    const all = stats.reduce(mergeEventTimeStats, { max: Number.NEGATIVE_INFINITY, min: Number.POSITIVE_INFINITY, sum: 0, count: 0 });
+    const out: Record<string, string> = {};
+    if (all.count > 0) {
+      out["avg"] = iso(Math.round(all.sum / all.count));
+      out["max"] = iso(all.max);
+      out["min"] = iso(all.min);
+    }
+    out["watermark"] = iso(batch.metadata.batchWatermarkMs);
+    return out;
   }
 
   private finishIdleTrigger(seq: number, triggerStart: number): void {
@@ -448,6 +520,11 @@ export class MicroBatchExecution {
     }
     try {
       await this.opts.sink.stop?.();
+    } catch {
+      // as above
+    }
+    try {
+      await this.stores?.close();
     } catch {
       // as above
     }
@@ -539,8 +616,35 @@ export function checkpointFsync(session: Session): boolean {
   return (session.conf.getOption("sluice.sql.streaming.checkpoint.fsync") ?? "true").toLowerCase() !== "false";
 }
 
-function pickFixed(conf: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(CHECKPOINT_FIXED_CONFS.filter((k) => conf[k] !== undefined).map((k) => [k, conf[k]!]));
+/**
+ * The fixed settings of a checkpoint from an offsets entry. With `defaultsForMissing`, a fixed
+ * setting the entry lacks (a checkpoint older than the setting) takes the value such old
+ * checkpoints ran with, not the session's, as Spark does for its relevant SQL confs.
+ */
+function pickFixed(conf: Readonly<Record<string, string>>, defaultsForMissing = false): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of CHECKPOINT_FIXED_CONFS) {
+    if (conf[k] !== undefined) out[k] = conf[k]!;
+    else if (defaultsForMissing && FIXED_CONF_DEFAULTS_FOR_OLD_CHECKPOINTS[k] !== undefined) out[k] = FIXED_CONF_DEFAULTS_FOR_OLD_CHECKPOINTS[k]!;
+  }
+  return out;
+}
+
+const FIXED_CONF_DEFAULTS_FOR_OLD_CHECKPOINTS: Readonly<Record<string, string>> = {
+  [WATERMARK_POLICY_CONF]: "min",
+  "sluice.sql.streaming.stateStore.providerClass": "memory",
+};
+
+/** What one batch run reports back to the trigger loop. */
+interface BatchFigures {
+  readonly perSource: number[];
+  readonly output: number;
+  readonly eventTimeStats: readonly EventTimeStats[];
+  readonly stateOperators: readonly StatefulOperatorMetrics[];
+}
+
+function sameOffsets(a: readonly Offset[], b: readonly Offset[]): boolean {
+  return a.length === b.length && a.every((o, i) => sameOffset(o, b[i]));
 }
 
 function iso(ms: number): string {

@@ -16,14 +16,24 @@ export interface SinkProgress {
   readonly numOutputRows: number;
 }
 
-/** Rows, memory and timings of a stateful operator (filled by the state layer). */
+/** Rows, memory and timings of a stateful operator in one batch (Spark's StateOperatorProgress). */
 export interface StateOperatorProgress {
   readonly operatorName: string;
+  /** Keys in the operator's state after the batch. */
   readonly numRowsTotal: number;
+  /** State rows written by the batch. */
   readonly numRowsUpdated: number;
+  /** State rows removed by the batch (evicted or emitted-and-removed). */
   readonly numRowsRemoved: number;
+  /** Input groups dropped because their event time was behind the watermark. */
+  readonly numRowsDroppedByWatermark: number;
   readonly memoryUsedBytes: number;
-  readonly [k: string]: unknown;
+  readonly commitTimeMs: number;
+  readonly allUpdatesTimeMs: number;
+  readonly allRemovalsTimeMs: number;
+  readonly numShufflePartitions: number;
+  readonly numStateStoreInstances: number;
+  readonly customMetrics: Readonly<Record<string, number>>;
 }
 
 export interface ProgressFields {

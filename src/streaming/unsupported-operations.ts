@@ -1,13 +1,16 @@
 import { planOutput } from "../analyzer/plan-output.js";
 import { StreamingError } from "../errors/errors.js";
 import { type LogicalPlan, children, isStreamingPlan } from "../plan/logical-plan.js";
+import { aggCallsOf, statefulOperatorsOf } from "../physical/stateful/stateful-operators.js";
 import type { OutputMode } from "./sink.js";
 
 /**
- * Spark's UnsupportedOperationChecker for the stateless engine: rejects, at start(), query shapes
- * that cannot run incrementally, with Spark's reasons. Stateful operators (aggregation,
- * deduplication, stream-stream joins, streaming limit) are rejected as "not supported yet" until
- * the state layer lands; that issue replaces those cases with real checks.
+ * Spark's UnsupportedOperationChecker: rejects, at start(), query shapes that cannot run
+ * incrementally, with Spark's reasons. Streaming aggregations run (one per query for now); the
+ * output mode must fit them: append needs a watermarked event-time grouping key (or a window on
+ * one), complete needs an aggregation, and sorting is allowed only on an aggregation in complete
+ * mode. Other stateful operators (deduplication, stream-stream joins, streaming limit) are still
+ * rejected as "not supported yet".
  */
 export function checkStreamingQuery(plan: LogicalPlan, outputMode: OutputMode): void {
   if (!isStreamingPlan(plan)) {
@@ -18,15 +21,33 @@ export function checkStreamingQuery(plan: LogicalPlan, outputMode: OutputMode): 
   };
   const notYet = (what: string, node: LogicalPlan): never =>
     fail("STREAMING_STATEFUL_OPERATOR_NOT_SUPPORTED_YET", `${what} on streaming DataFrames/Datasets is not supported yet (it needs the state store of the stateful-streaming engine)`, node);
+  const stateful = statefulOperatorsOf(plan);
+  const aggregations = stateful.filter((op) => op.kind === "aggregate");
+  /** Whether a streaming aggregation sits at or below `p` (what complete-mode sorting needs). */
+  const aggregatedBelow = (p: LogicalPlan): boolean => p.kind === "Aggregate" || children(p).some((c) => isStreamingPlan(c) && aggregatedBelow(c));
   const visit = (p: LogicalPlan): void => {
     const streaming = isStreamingPlan(p);
     if (streaming) {
       switch (p.kind) {
-        case "Aggregate": case "GroupingSets": notYet("Aggregation", p); break;
-        case "Distinct": notYet("distinct()", p); break;
-        case "Deduplicate": notYet(p.withinWatermark ? "dropDuplicatesWithinWatermark()" : "dropDuplicates()", p); break;
-        case "Sort": fail("STREAMING_SORT_NOT_SUPPORTED", "Sorting is not supported on streaming DataFrames/Datasets, unless it is on aggregated DataFrame/Dataset in Complete output mode", p); break;
-        case "Limit": fail("STREAMING_LIMIT_NOT_SUPPORTED", outputMode === "update" ? "Limits are not supported on streaming DataFrames/Datasets in Update output mode" : "Limits on streaming DataFrames/Datasets are not supported yet (a streaming limit keeps state)", p); break;
+        case "Aggregate":
+          if (aggCallsOf(p.aggregateExprs).some((c) => c.distinct)) {
+            fail("STREAMING_DISTINCT_AGGREGATION_NOT_SUPPORTED", "Distinct aggregations are not supported on streaming DataFrames/Datasets. Consider using approx_count_distinct() instead.", p);
+          }
+          break;
+        case "GroupingSets": notYet("Aggregation with grouping sets", p); break;
+        case "Deduplicate":
+          if (p.withinWatermark && !planOutput(p.child).some((a) => a.watermarkDelayMicros !== undefined)) {
+            fail("STREAMING_DEDUPLICATE_WITHIN_WATERMARK_WITHOUT_WATERMARK", "dropDuplicatesWithinWatermark is not supported on streaming DataFrames/DataSets without watermark; define a watermark with withWatermark() on the input first", p);
+          }
+          break;
+        case "Sort":
+          if (!(outputMode === "complete" && aggregatedBelow(p.child))) {
+            fail("STREAMING_SORT_NOT_SUPPORTED", "Sorting is not supported on streaming DataFrames/Datasets, unless it is on aggregated DataFrame/Dataset in Complete output mode", p);
+          }
+          break;
+        case "Limit":
+          if (outputMode === "complete" && aggregatedBelow(p.child)) break;
+          fail("STREAMING_LIMIT_NOT_SUPPORTED", outputMode === "update" ? "Limits are not supported on streaming DataFrames/Datasets in Update output mode" : "Limits on streaming DataFrames/Datasets are not supported yet (a streaming limit keeps state)", p); break;
         case "Window": fail("NON_TIME_WINDOW_NOT_SUPPORTED_IN_STREAMING", "Window function is not supported in streaming DataFrames/Datasets: non-time-based windows are not supported on streaming DataFrames/Datasets", p); break;
         case "SetOperation": fail("STREAMING_SET_OPERATION_NOT_SUPPORTED", `${p.op === "intersect" ? "Intersect" : "Except"} is not supported with streaming DataFrames/Datasets`, p); break;
         case "Union":
@@ -39,8 +60,29 @@ export function checkStreamingQuery(plan: LogicalPlan, outputMode: OutputMode): 
     children(p).forEach(visit);
   };
   visit(plan);
-  if (outputMode === "complete") {
+  if (aggregations.length > 1) {
+    fail(
+      "STREAMING_MULTIPLE_AGGREGATIONS_NOT_SUPPORTED",
+      "Multiple streaming aggregations are not supported with streaming DataFrames/Datasets (chains of stateful operators are not supported yet; aggregate once, or write the first aggregation out and read it as a new stream)",
+      aggregations[1]!.node,
+    );
+  }
+  if (stateful.length > 1) {
+    fail(
+      "STREAMING_STATEFUL_OPERATOR_CHAIN_NOT_SUPPORTED_YET",
+      "Chains of stateful operators (here deduplication and aggregation) on streaming DataFrames/Datasets are not supported yet; use one stateful operator per query",
+      stateful[1]!.node,
+    );
+  }
+  if (outputMode === "complete" && aggregations.length === 0) {
     throw new StreamingError("STREAMING_OUTPUT_MODE.UNSUPPORTED_OPERATION", "Complete output mode not supported when there are no streaming aggregations on streaming DataFrames/Datasets");
+  }
+  if (outputMode === "append") {
+    for (const op of aggregations) {
+      if (op.kind === "aggregate" && op.eventTimeKey === null) {
+        fail("STREAMING_OUTPUT_MODE.UNSUPPORTED_OPERATION", "Append output mode not supported when there are streaming aggregations on streaming DataFrames/DataSets without watermark", op.node);
+      }
+    }
   }
 }
 

@@ -122,11 +122,11 @@ void describe("micro-batch execution: memory stream → memory sink", () => {
     ]);
   });
 
-  void it("rejects sorts and actions on streams, and aggregations for now", async () => {
+  void it("rejects sorts and actions on streams (aggregations run: test/stateful)", async () => {
     const input = spark.memoryStream("a INT");
     const df = input.toDF();
     await assert.rejects(df.orderBy("a").writeStream.format("memory").queryName("sorted").start(), (e: unknown) => e instanceof StreamingError && /Sorting is not supported on streaming DataFrames/.test(e.message));
-    await assert.rejects(df.groupBy("a").count().writeStream.format("memory").queryName("agg").outputMode("complete").start(), /not supported yet/);
+    await assert.rejects(df.groupBy("a").count().groupBy("count").count().writeStream.format("memory").queryName("agg").outputMode("complete").start(), /Multiple streaming aggregations are not supported/);
     await assert.rejects(df.collect(), (e: unknown) => e instanceof StreamingError && /writeStream\.start\(\)/.test(e.message));
     await assert.rejects(df.count(), StreamingError);
     await assert.rejects(df.writeStream.format("memory").queryName("c").outputMode("complete").start(), /Complete output mode not supported/);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { Session } from "../../../src/index.js";
+import { Session, col } from "../../../src/index.js";
 import { PostgresSink } from "../../../src/connectors/postgres/postgres-sink.js";
 import { parseSchemaDDL } from "../../../src/types/ddl.js";
 import { type PostgresServer, startPostgres } from "../../support/postgres-server.js";
@@ -122,6 +122,28 @@ describe("postgres exactly-once sink", () => {
     await full.addBatch(1, [batchOf(DDL, [])], "complete");
     await full.stop();
     assert.deepEqual(await rowsOf("completed"), ["1:a", "2:b", "3:c"]);
+  });
+
+  test("end to end: writeStream.format(\"postgres\") in update mode, restarted from its checkpoint", async () => {
+    const ckpt = checkpoint();
+    const input = spark.memoryStream("word STRING");
+    const start = () => input.toDF().groupBy(col("word")).count().writeStream.format("postgres").outputMode("update")
+      .option("url", pg.url).option("dbtable", "word_counts").option("upsertKeys", "word").option("checkpointLocation", ckpt).start();
+    let q = await start();
+    input.addData([{ word: "a" }, { word: "b" }, { word: "a" }]);
+    await q.processAllAvailable();
+    input.addData([{ word: "b" }, { word: "c" }]);
+    await q.processAllAvailable();
+    await q.stop();
+    q = await start();
+    input.addData([{ word: "a" }]);
+    await q.processAllAvailable();
+    await q.stop();
+    const rows = await pg.query<{ word: string; count: string }>(`SELECT word, count::text FROM word_counts ORDER BY word`);
+    assert.deepEqual(rows.map((r) => `${r.word}=${r.count}`), ["a=3", "b=2", "c=1"]);
+    const pk = await pg.query(`SELECT 1 FROM pg_constraint WHERE conrelid = 'word_counts'::regclass AND contype = 'p'`);
+    assert.equal(pk.length, 1, "the table was created with a primary key on upsertKeys");
+    assert.equal((await pg.query(`SELECT 1 FROM _sluice_progress WHERE table_name = 'word_counts'`)).length, 1);
   });
 
   test("end to end append", async () => {

@@ -1,0 +1,184 @@
+import { planOutput } from "../../analyzer/plan-output.js";
+import { exprSql } from "../../analyzer/expr-sql.js";
+import type { AggCall, AttributeRef, Expr } from "../../expr/expression.js";
+import { canonicalKey, transformExprDown } from "../../expr/expr-tree.js";
+import { exprType } from "../../expr/expr-type.js";
+import { timeWindowFunction } from "../../expr/time-window.js";
+import { type Aggregate, type Deduplicate, type Distinct, type LogicalPlan, children, isStreamingPlan } from "../../plan/logical-plan.js";
+import { sqlTypeName } from "../../types/data-type.js";
+
+/**
+ * The grouping key that carries event time, which is what lets a streaming aggregation drop late
+ * rows, evict state and (in append mode) know when a group is final:
+ * - `time`: a grouping column that is a withWatermark event-time column (or carries its delay);
+ * - `window`: a `window(eventTime, ...)` struct column computed from such a column.
+ */
+export interface EventTimeKey {
+  /** Position among the grouping expressions. */
+  readonly index: number;
+  readonly kind: "time" | "window";
+}
+
+/** One stateful operator of a streaming plan, numbered as the state directories are (`state/<operatorId>`). */
+export type StatefulOperatorInfo = AggregateOperatorInfo | DeduplicateOperatorInfo;
+
+interface OperatorInfoBase {
+  readonly operatorId: number;
+  /** Whether the operator emits or evicts when the watermark moves (what no-data batches are for). */
+  readonly evictsOnWatermark: boolean;
+}
+
+export interface AggregateOperatorInfo extends OperatorInfoBase {
+  readonly kind: "aggregate";
+  /** Spark's operator names, as progress reports them. */
+  readonly operatorName: "stateStoreSave";
+  readonly node: Aggregate;
+  readonly eventTimeKey: EventTimeKey | null;
+}
+
+/** dropDuplicates / distinct() / dropDuplicatesWithinWatermark on a stream. */
+export interface DeduplicateOperatorInfo extends OperatorInfoBase {
+  readonly kind: "dedupe";
+  readonly operatorName: "dedupe" | "dedupeWithinWatermark";
+  readonly node: Deduplicate | Distinct;
+  readonly keys: readonly AttributeRef[];
+  readonly withinWatermark: boolean;
+  /** The watermarked event-time column of the input, if any. */
+  readonly eventTime: AttributeRef | null;
+}
+
+/**
+ * The stateful operators of a streaming plan in operator-id order: a post-order walk (children
+ * left to right before their parent) over the streaming part of the plan. The incremental planner
+ * walks the same way, so the ids it hands out match; they must stay stable for a checkpoint's life.
+ */
+export function statefulOperatorsOf(plan: LogicalPlan): StatefulOperatorInfo[] {
+  const out: StatefulOperatorInfo[] = [];
+  const visit = (p: LogicalPlan): void => {
+    if (!isStreamingPlan(p)) return;
+    children(p).forEach(visit);
+    if (p.kind === "Aggregate") {
+      const eventTimeKey = eventTimeKeyOf(p);
+      out.push({ kind: "aggregate", operatorId: out.length, operatorName: "stateStoreSave", node: p, eventTimeKey, evictsOnWatermark: eventTimeKey !== null });
+    } else if (p.kind === "Deduplicate" || p.kind === "Distinct") {
+      const input = planOutput(p.child);
+      const keys = p.kind === "Deduplicate" && p.keys ? p.keys.map((k) => input.find((a) => a.id === (k as AttributeRef).id) ?? (k as AttributeRef)) : input;
+      const withinWatermark = p.kind === "Deduplicate" && p.withinWatermark;
+      const eventTime = input.find((a) => a.watermarkDelayMicros !== undefined) ?? null;
+      const evictsOnWatermark = eventTime !== null && (withinWatermark || keys.some((k) => k.id === eventTime.id));
+      out.push({ kind: "dedupe", operatorId: out.length, operatorName: withinWatermark ? "dedupeWithinWatermark" : "dedupe", node: p, keys, withinWatermark, eventTime, evictsOnWatermark });
+    }
+  };
+  visit(plan);
+  return out;
+}
+
+/** Whether a plan node is one the incremental planner turns into a stateful operator. */
+export function isStatefulNode(p: LogicalPlan): p is Aggregate | Deduplicate | Distinct {
+  return p.kind === "Aggregate" || p.kind === "Deduplicate" || p.kind === "Distinct";
+}
+
+/** The EventTimeWatermark nodes of the streaming part of a plan, in the incremental planner's (post-)order. */
+export function watermarkNodesOf(plan: LogicalPlan): Extract<LogicalPlan, { kind: "EventTimeWatermark" }>[] {
+  const out: Extract<LogicalPlan, { kind: "EventTimeWatermark" }>[] = [];
+  const visit = (p: LogicalPlan): void => {
+    if (!isStreamingPlan(p)) return;
+    children(p).forEach(visit);
+    if (p.kind === "EventTimeWatermark") out.push(p);
+  };
+  visit(plan);
+  return out;
+}
+
+/** The delay of a withWatermark node in milliseconds (a month counts 31 days, as the analyzer does). */
+export function watermarkDelayMs(p: Extract<LogicalPlan, { kind: "EventTimeWatermark" }>): number {
+  return Math.trunc((p.delay.months * 31 * 86_400_000_000 + p.delay.days * 86_400_000_000 + p.delay.micros) / 1000);
+}
+
+/** Finds the event-time grouping key of an aggregation, if any (see {@link EventTimeKey}). */
+export function eventTimeKeyOf(agg: Aggregate): EventTimeKey | null {
+  const childOut = planOutput(agg.child);
+  // `groupBy(window(...).alias("w"))` groups by an alias of the column.
+  const attrOf = (e: Expr): AttributeRef | null => (e.kind === "AttributeRef" ? e : e.kind === "Alias" && e.child.kind === "AttributeRef" ? e.child : null);
+  for (let i = 0; i < agg.groupingExprs.length; i++) {
+    const g = attrOf(agg.groupingExprs[i]!);
+    if (g === null) continue;
+    const a = childOut.find((x) => x.id === g.id) ?? g;
+    if (a.watermarkDelayMicros !== undefined && a.dataType.kind === "timestamp") return { index: i, kind: "time" };
+  }
+  for (let i = 0; i < agg.groupingExprs.length; i++) {
+    const g = attrOf(agg.groupingExprs[i]!);
+    if (g !== null && g.dataType.kind === "struct" && isWatermarkedWindow(agg.child, g.id)) return { index: i, kind: "window" };
+  }
+  return null;
+}
+
+/** Whether attribute `id` is defined below as `window(t, ...)` of a watermarked event-time column `t`. */
+function isWatermarkedWindow(p: LogicalPlan, id: number): boolean {
+  const fromCall = (e: Expr, inputOf: LogicalPlan): boolean => {
+    const x = e.kind === "Alias" ? e.child : e;
+    if (x.kind !== "Call" || x.fn !== timeWindowFunction) return false;
+    const arg = x.args[0];
+    if (arg?.kind !== "AttributeRef") return false;
+    const a = planOutput(inputOf).find((y) => y.id === arg.id);
+    return a?.watermarkDelayMicros !== undefined;
+  };
+  if (p.kind === "Project") {
+    const def = p.projectList.find((e) => e.kind === "Alias" && e.id === id);
+    if (def) return fromCall(def, p.child);
+  }
+  if (p.kind === "Expand") {
+    const j = p.output.findIndex((a) => a.id === id);
+    if (j >= 0) return p.projections.length > 0 && p.projections.every((proj) => proj[j] !== undefined && fromCall(proj[j]!, p.child));
+  }
+  return children(p).some((c) => isWatermarkedWindow(c, id));
+}
+
+/** The distinct aggregate calls of an aggregation, in first-appearance order (as HashAggregateExec collects them). */
+export function aggCallsOf(aggregateExprs: readonly Expr[]): AggCall[] {
+  const calls = new Map<string, AggCall>();
+  for (const e of aggregateExprs) {
+    transformExprDown(e, (x) => {
+      if (x.kind === "AggCall") {
+        calls.set(canonicalKey(x), x);
+        return x;
+      }
+      return undefined;
+    });
+  }
+  return [...calls.values()];
+}
+
+/** A column of a state schema: a name and a SQL type. */
+export interface StateColumn {
+  readonly name: string;
+  readonly type: string;
+}
+
+/** What an operator keeps, for the checkpoint's `state/<op>/_metadata` and its compatibility check. */
+export interface OperatorStateSchema {
+  readonly operatorId: number;
+  readonly operatorName: string;
+  readonly keySchema: readonly StateColumn[];
+  readonly valueSchema: readonly StateColumn[];
+}
+
+export function stateSchemaOf(op: StatefulOperatorInfo): OperatorStateSchema {
+  if (op.kind === "dedupe") {
+    return {
+      operatorId: op.operatorId,
+      operatorName: op.operatorName,
+      keySchema: op.keys.map((k) => ({ name: k.name, type: sqlTypeName(k.dataType) })),
+      valueSchema: op.withinWatermark ? [{ name: "expiresAtMicros", type: "BIGINT" }] : [],
+    };
+  }
+  const keyName = (e: Expr): string => (e.kind === "AttributeRef" || e.kind === "Alias" ? e.name : exprSql(e));
+  return {
+    operatorId: op.operatorId,
+    operatorName: op.operatorName,
+    keySchema: op.node.groupingExprs.map((g) => ({ name: keyName(g), type: sqlTypeName(exprType(g)) })),
+    valueSchema: aggCallsOf(op.node.aggregateExprs).map((c) => ({ name: exprSql(c, true), type: sqlTypeName(c.dataType) })),
+  };
+}
+
+export type { AttributeRef };

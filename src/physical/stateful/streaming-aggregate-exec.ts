@@ -1,0 +1,221 @@
+import { namedToAttribute } from "../../analyzer/plan-output.js";
+import { type RecordBatch, makeBatch } from "../../batch/record-batch.js";
+import { type Vector, VectorBuilder, valueAt } from "../../batch/vector.js";
+import { type AggCall, type AttributeRef, type Expr, Expr as E } from "../../expr/expression.js";
+import { canonicalKey, semanticEquals, transformExprDown } from "../../expr/expr-tree.js";
+import { exprType } from "../../expr/expr-type.js";
+import type { Accumulator, ExecFunctionContext } from "../../expr/function-def.js";
+import type { Aggregate } from "../../plan/logical-plan.js";
+import { type StateKey, type StateStore, decodeKey, encodeKey } from "../../state/state-store.js";
+import { structField, structType } from "../../types/data-type.js";
+import { compileProjection } from "../codegen/projection.js";
+import { schemaOf } from "../physical-op.js";
+import { type EventTimeKey, aggCallsOf } from "./stateful-operators.js";
+
+/** Spark's output modes, as a stateful operator sees them. */
+export type StatefulOutputMode = "append" | "update" | "complete";
+
+/** A group's state: the serialized buffer of each aggregate call, in call order. */
+export type StoredBuffers = unknown[];
+
+/** Per-batch figures of a stateful operator, for `stateOperators` in progress. */
+export interface StatefulOperatorMetrics {
+  operatorName: string;
+  numRowsTotal: number;
+  numRowsUpdated: number;
+  numRowsRemoved: number;
+  numRowsDroppedByWatermark: number;
+  memoryUsedBytes: number;
+  commitTimeMs: number;
+  allUpdatesTimeMs: number;
+  allRemovalsTimeMs: number;
+  numShufflePartitions: number;
+  numStateStoreInstances: number;
+  customMetrics: Record<string, number>;
+}
+
+interface Group {
+  readonly key: readonly unknown[];
+  bufs: unknown[];
+}
+
+/**
+ * A streaming aggregation for one micro-batch (Spark's StateStoreRestore + StateStoreSave, in
+ * one step). Given the batch's input rows and the operator's state store opened at version N:
+ *
+ * 1. the rows are aggregated by key into fresh buffers (each aggregate's {@link Accumulator});
+ * 2. with an event-time key, groups whose key is already behind the watermark are late: they are
+ *    dropped and counted (`numRowsDroppedByWatermark`), as Spark does for append and update
+ *    (for a `window` key, a window is late once its end is <= the watermark);
+ * 3. each remaining group's buffers are merged with its buffers in state and written back;
+ * 4. the output follows the mode: **complete** every group in state; **update** the groups this
+ *    batch changed, then groups behind the watermark are evicted silently; **append** nothing
+ *    until a group is behind the watermark, then it is emitted once and removed.
+ *
+ * The caller commits the store (version N+1) before the batch's commit log entry.
+ */
+export class StreamingAggregateExec {
+  readonly output: readonly AttributeRef[];
+  private readonly calls: readonly AggCall[];
+  private readonly accs: readonly Accumulator[];
+  private readonly skipNulls: readonly boolean[];
+  private readonly keyAttrs: readonly AttributeRef[];
+  private readonly aggAttrs: readonly AttributeRef[];
+  private readonly resultExprs: readonly Expr[];
+
+  constructor(
+    readonly operatorId: number,
+    private readonly agg: Aggregate,
+    private readonly childOutput: readonly AttributeRef[],
+    private readonly eventTimeKey: EventTimeKey | null,
+    private readonly fctx: ExecFunctionContext,
+  ) {
+    this.output = agg.aggregateExprs.map(namedToAttribute);
+    this.calls = aggCallsOf(agg.aggregateExprs);
+    this.accs = this.calls.map((c) => c.fn.compile({ inputTypes: c.args.map(() => null), argTypes: c.args.map(exprType), dataType: c.dataType, state: c.state }, fctx));
+    this.skipNulls = this.calls.map((c) => c.fn.skipNulls !== false);
+    this.keyAttrs = agg.groupingExprs.map((g, i) => E.attr(`_key${i}`, exprType(g), true));
+    this.aggAttrs = this.calls.map((c, i) => E.attr(`_agg${i}`, c.dataType, true));
+    const byCanon = new Map(this.calls.map((c, i) => [canonicalKey(c), this.aggAttrs[i]!]));
+    this.resultExprs = agg.aggregateExprs.map((e) =>
+      transformExprDown(e, (x) => {
+        if (x.kind === "AggCall") return byCanon.get(canonicalKey(x))!;
+        const gi = agg.groupingExprs.findIndex((g) => semanticEquals(g, x));
+        if (gi >= 0 && x.kind !== "Alias") return this.keyAttrs[gi]!;
+        return undefined;
+      }),
+    );
+  }
+
+  /** Whether a key is behind the watermark (ms): a late group, or one to emit/evict. */
+  private isLate(key: readonly unknown[], watermarkMs: number): boolean {
+    const k = this.eventTimeKey;
+    if (k === null) return false;
+    const v = key[k.index];
+    if (v === null || v === undefined) return false;
+    const micros = k.kind === "window" ? (v as readonly number[])[1] : (v as number);
+    return micros !== null && micros !== undefined && micros <= watermarkMs * 1000;
+  }
+
+  /** Whether this operator can emit or evict when the watermark moves (what a no-data batch is for). */
+  get evictsOnWatermark(): boolean {
+    return this.eventTimeKey !== null;
+  }
+
+  /** Runs one batch against `store` (opened at the batch's version); does not commit. */
+  run(input: readonly RecordBatch[], store: StateStore<StoredBuffers>, mode: StatefulOutputMode, watermarkMs: number): { output: RecordBatch[]; droppedByWatermark: number } {
+    const groups = this.aggregateBatch(input);
+    const late = mode !== "complete" && this.eventTimeKey !== null;
+    let dropped = 0;
+    const changed: Group[] = [];
+    for (const [k, g] of groups) {
+      if (late && this.isLate(g.key, watermarkMs)) {
+        dropped++;
+        continue;
+      }
+      const stored = store.get(k);
+      if (stored !== undefined) g.bufs = g.bufs.map((b, j) => this.accs[j]!.merge(this.accs[j]!.deserialize(stored[j]), b));
+      store.put(k, g.bufs.map((b, j) => this.accs[j]!.serialize(b)));
+      changed.push(g);
+    }
+    const out: Group[] = [];
+    const restore = (key: StateKey, v: StoredBuffers): Group => ({ key: decodeKey(key), bufs: v.map((b, j) => this.accs[j]!.deserialize(b)) });
+    switch (mode) {
+      case "complete":
+        for (const e of store.rangeScan(undefined, undefined)) out.push(restore(e.key, e.value));
+        break;
+      case "update":
+        out.push(...changed);
+        if (this.eventTimeKey !== null) {
+          for (const e of store.rangeScan(undefined, undefined)) {
+            const key = decodeKey(e.key);
+            if (this.isLate(key, watermarkMs)) store.remove(e.key);
+          }
+        }
+        break;
+      case "append":
+        for (const e of store.rangeScan(undefined, undefined)) {
+          const key = decodeKey(e.key);
+          if (!this.isLate(key, watermarkMs)) continue;
+          out.push(restore(e.key, e.value));
+          store.remove(e.key);
+        }
+        break;
+    }
+    return { output: this.toBatches(out), droppedByWatermark: dropped };
+  }
+
+  /** Step 1: the batch's rows aggregated by encoded key, in first-seen order. */
+  private aggregateBatch(input: readonly RecordBatch[]): Map<StateKey, Group> {
+    const k = this.agg.groupingExprs.length;
+    const exprs: Expr[] = [...this.agg.groupingExprs];
+    const argIx = this.calls.map((c) => c.args.map((a) => exprs.push(a) - 1));
+    const filterIx = this.calls.map((c) => (c.filter ? exprs.push(c.filter) - 1 : -1));
+    const schema = structType(exprs.map((e, i) => structField(`_in${i}`, exprType(e), true)));
+    const project = compileProjection(this.childOutput, null, exprs, schema, this.fctx);
+    const groups = new Map<StateKey, Group>();
+    const keyVals = new Array<unknown>(k);
+    for (const batch of input) {
+      if (batch.numRows === 0) continue;
+      const cols: readonly Vector[] = project(batch).columns;
+      for (let i = 0; i < batch.numRows; i++) {
+        for (let j = 0; j < k; j++) keyVals[j] = valueAt(cols[j]!, i);
+        const key = encodeKey(keyVals);
+        let g = groups.get(key);
+        if (g === undefined) {
+          g = { key: [...keyVals], bufs: this.accs.map((a) => a.init()) };
+          groups.set(key, g);
+        }
+        for (let c = 0; c < this.calls.length; c++) {
+          const fi = filterIx[c]!;
+          if (fi >= 0) {
+            const f = valueAt(cols[fi]!, i);
+            if (f !== true && f !== 1) continue;
+          }
+          const ix = argIx[c]!;
+          const args = ix.map((x) => valueAt(cols[x]!, i));
+          if (this.skipNulls[c] && args.some((v) => v === null)) continue;
+          const update = this.accs[c]!.update as (buf: unknown, ...a: unknown[]) => unknown;
+          g.bufs[c] = update(g.bufs[c], ...args);
+        }
+      }
+    }
+    // A global aggregation has its one group even in a batch without rows (as Spark's does).
+    if (k === 0 && groups.size === 0) groups.set(encodeKey([]), { key: [], bufs: this.accs.map((a) => a.init()) });
+    return groups;
+  }
+
+  /** Output rows: (keys, finished aggregates) through the aggregation's result expressions. */
+  private toBatches(groups: readonly Group[]): RecordBatch[] {
+    if (groups.length === 0) return [];
+    const keyB = this.keyAttrs.map((a) => new VectorBuilder(a.dataType, groups.length));
+    const aggB = this.aggAttrs.map((a) => new VectorBuilder(a.dataType, groups.length));
+    for (const g of groups) {
+      keyB.forEach((b, j) => b.append(g.key[j]));
+      aggB.forEach((b, j) => b.append(this.accs[j]!.finish(g.bufs[j])));
+    }
+    const mid = [...this.keyAttrs, ...this.aggAttrs];
+    const midBatch = makeBatch(schemaOf(mid), [...keyB, ...aggB].map((b) => b.finish()), groups.length);
+    const finish = compileProjection(mid, null, this.resultExprs, schemaOf(this.output), this.fctx);
+    return [finish(midBatch)];
+  }
+}
+
+/** Reads a store's figures into the shape progress reports (Spark's StateOperatorProgress). */
+export function stateOperatorMetrics(store: StateStore, operatorName: string, droppedByWatermark: number, numShufflePartitions: number): StatefulOperatorMetrics {
+  const m = store.metrics();
+  return {
+    operatorName,
+    numRowsTotal: m.numKeys,
+    numRowsUpdated: m.numRowsUpdated,
+    numRowsRemoved: m.numRowsRemoved,
+    numRowsDroppedByWatermark: droppedByWatermark,
+    memoryUsedBytes: m.memoryUsedBytes,
+    commitTimeMs: Math.round(m.commitTimeMs),
+    allUpdatesTimeMs: Math.round(m.allUpdatesTimeMs),
+    allRemovalsTimeMs: Math.round(m.allRemovalsTimeMs),
+    numShufflePartitions,
+    numStateStoreInstances: 1,
+    customMetrics: { ...m.customMetrics },
+  };
+}

@@ -1,0 +1,78 @@
+import { type RecordBatch, takeBatch } from "../../batch/record-batch.js";
+import { valueAt } from "../../batch/vector.js";
+import type { AttributeRef } from "../../expr/expression.js";
+import { type StateStore, decodeKey, encodeKey } from "../../state/state-store.js";
+
+/**
+ * Streaming deduplication for one micro-batch (Spark's StreamingDeduplicateExec and
+ * StreamingDeduplicateWithinWatermarkExec). The state holds one entry per key seen:
+ *
+ * - rows whose event time (the watermarked column of the input) is <= the watermark are late:
+ *   dropped and counted;
+ * - a row whose key is not in state is emitted and its key stored; later rows with that key are
+ *   dropped (within a batch too);
+ * - `dropDuplicates` keeps a key until the watermark passes its event-time column, when that
+ *   column is one of the keys (otherwise forever: state is unbounded, as in Spark);
+ * - `dropDuplicatesWithinWatermark` stores, per key, the first row's event time plus the delay,
+ *   and forgets the key once the watermark reaches that time.
+ */
+export class StreamingDeduplicateExec {
+  constructor(
+    readonly operatorId: number,
+    private readonly input: readonly AttributeRef[],
+    private readonly keys: readonly AttributeRef[],
+    private readonly withinWatermark: boolean,
+  ) {}
+
+  /** The watermarked event-time column of the input, if any. */
+  private get eventTime(): { index: number; delayMicros: number } | null {
+    const index = this.input.findIndex((a) => a.watermarkDelayMicros !== undefined);
+    return index < 0 ? null : { index, delayMicros: this.input[index]!.watermarkDelayMicros! };
+  }
+
+  /** Position of the event-time column among the keys (what bounds `dropDuplicates` state). */
+  get eventTimeKeyIndex(): number {
+    const et = this.eventTime;
+    return et === null ? -1 : this.keys.findIndex((k) => k.id === this.input[et.index]!.id);
+  }
+
+  get evictsOnWatermark(): boolean {
+    return this.withinWatermark ? this.eventTime !== null : this.eventTimeKeyIndex >= 0;
+  }
+
+  run(batches: readonly RecordBatch[], store: StateStore<number>, watermarkMs: number): { output: RecordBatch[]; droppedByWatermark: number } {
+    const wm = watermarkMs * 1000;
+    const et = this.eventTime;
+    const keyIx = this.keys.map((k) => this.input.findIndex((a) => a.id === k.id));
+    const out: RecordBatch[] = [];
+    let dropped = 0;
+    const vals = new Array<unknown>(keyIx.length);
+    for (const b of batches) {
+      const keep: number[] = [];
+      for (let i = 0; i < b.numRows; i++) {
+        const t = et === null ? null : (valueAt(b.columns[et.index]!, i) as number | null);
+        if (t !== null && t <= wm) {
+          dropped++;
+          continue;
+        }
+        for (let j = 0; j < keyIx.length; j++) vals[j] = valueAt(b.columns[keyIx[j]!]!, i);
+        const key = encodeKey(vals);
+        if (store.get(key) !== undefined) continue;
+        store.put(key, this.withinWatermark && t !== null && et !== null ? t + et.delayMicros : 0);
+        keep.push(i);
+      }
+      if (keep.length === b.numRows) out.push(b);
+      else if (keep.length > 0) out.push(takeBatch(b, keep));
+    }
+    const ek = this.eventTimeKeyIndex;
+    if (this.withinWatermark) {
+      for (const e of store.rangeScan(undefined, undefined)) if (e.value > 0 && e.value <= wm) store.remove(e.key);
+    } else if (ek >= 0) {
+      for (const e of store.rangeScan(undefined, undefined)) {
+        const t = decodeKey(e.key)[ek] as number | null;
+        if (t !== null && t <= wm) store.remove(e.key);
+      }
+    }
+    return { output: out, droppedByWatermark: dropped };
+  }
+}

@@ -1,0 +1,86 @@
+import { IllegalArgumentError } from "../errors/errors.js";
+
+/** `sluice.sql.streaming.multipleWatermarkPolicy`: how one global watermark follows several withWatermark inputs. */
+export type MultipleWatermarkPolicy = "min" | "max";
+
+export const WATERMARK_POLICY_CONF = "sluice.sql.streaming.multipleWatermarkPolicy";
+
+export function parseWatermarkPolicy(s: string | undefined): MultipleWatermarkPolicy {
+  const v = (s ?? "min").trim().toLowerCase();
+  if (v === "min" || v === "max") return v;
+  throw new IllegalArgumentError("INVALID_CONF_VALUE", `The value '${s}' of the config "${WATERMARK_POLICY_CONF}" must be "min" or "max".`);
+}
+
+/**
+ * Event times (milliseconds since the epoch) of the rows one EventTimeWatermark node let through
+ * in one batch: Spark's EventTimeStats. `count` is 0 when the node saw no rows with an event time.
+ */
+export interface EventTimeStats {
+  readonly max: number;
+  readonly min: number;
+  readonly sum: number;
+  readonly count: number;
+}
+
+export const EMPTY_EVENT_TIME_STATS: EventTimeStats = Object.freeze({ max: Number.NEGATIVE_INFINITY, min: Number.POSITIVE_INFINITY, sum: 0, count: 0 });
+
+export function mergeEventTimeStats(a: EventTimeStats, b: EventTimeStats): EventTimeStats {
+  if (a.count === 0) return b;
+  if (b.count === 0) return a;
+  return { max: Math.max(a.max, b.max), min: Math.min(a.min, b.min), sum: a.sum + b.sum, count: a.count + b.count };
+}
+
+/**
+ * The global event-time watermark of a query (Spark's WatermarkTracker). Pure bookkeeping: the
+ * trigger loop feeds it, at the end of each batch, the event-time statistics of every
+ * EventTimeWatermark node (in a fixed order) and their delays; the watermark it returns is the
+ * one the *next* batch runs with.
+ *
+ * - A node's watermark is `max event time seen - delay`; it only moves forward, and only when
+ *   the node saw rows. A node that has seen no rows yet counts as 0 (the epoch), so under the
+ *   min policy one idle input holds the global watermark back, as in Spark.
+ * - The global watermark is the min (default) or max of the nodes' watermarks, and never moves
+ *   back: a restart seeds it from the checkpoint and a smaller value is ignored.
+ *
+ * Per-node values are not checkpointed (as in Spark): after a restart they are rebuilt from the
+ * batches that follow, while the global value resumes from the offset log.
+ */
+export class WatermarkTracker {
+  private readonly perNode = new Map<number, number>();
+  private global: number;
+
+  constructor(
+    readonly policy: MultipleWatermarkPolicy,
+    initialWatermarkMs = 0,
+  ) {
+    this.global = initialWatermarkMs;
+  }
+
+  get currentWatermarkMs(): number {
+    return this.global;
+  }
+
+  /** Restores the global watermark (restart); never moves it back. */
+  setWatermark(ms: number): void {
+    if (ms > this.global) this.global = ms;
+  }
+
+  /** Folds in one batch's statistics (`stats[i]` of node i, whose delay is `delaysMs[i]`); returns the new global watermark. */
+  update(stats: readonly EventTimeStats[], delaysMs: readonly number[]): number {
+    if (delaysMs.length === 0) return this.global;
+    delaysMs.forEach((delay, i) => {
+      const s = stats[i];
+      if (s !== undefined && s.count > 0) {
+        const candidate = s.max - delay;
+        const prev = this.perNode.get(i);
+        if (prev === undefined || candidate > prev) this.perNode.set(i, candidate);
+      } else if (!this.perNode.has(i)) {
+        this.perNode.set(i, 0);
+      }
+    });
+    const values = [...this.perNode.values()];
+    const chosen = this.policy === "min" ? Math.min(...values) : Math.max(...values);
+    if (chosen > this.global) this.global = chosen;
+    return this.global;
+  }
+}
