@@ -58,3 +58,45 @@ test("README: JSON files to Parquet with a checkpoint, resumed after a restart",
     { user: "cy", amount: 3, day: "2026-01-02" },
   ]);
 });
+
+test("README: word count over a directory of text files (complete mode)", async () => {
+  const spark = Session.builder().create();
+  const docs = join(dir, "docs");
+  mkdirSync(docs);
+  writeFileSync(join(docs, "a.txt"), "the quick fox\nthe lazy dog\n");
+  const counts = spark.readStream
+    .format("text")
+    .load(docs)
+    .select(F.explode(F.split(col("value"), " ")).alias("word"))
+    .groupBy("word")
+    .count();
+  const q = await counts.writeStream.outputMode("complete").format("memory").queryName("word_counts").option("checkpointLocation", join(dir, "ckpt-words")).start();
+  await q.processAllAvailable();
+  writeFileSync(join(docs, "b.txt"), "the end\n");
+  await q.processAllAvailable();
+  const rows = await spark.sql("SELECT word, count FROM word_counts ORDER BY count DESC, word").collect();
+  assert.deepEqual(rows, [
+    { word: "the", count: 3 }, { word: "dog", count: 1 }, { word: "end", count: 1 }, { word: "fox", count: 1 }, { word: "lazy", count: 1 }, { word: "quick", count: 1 },
+  ]);
+  await q.stop();
+});
+
+test("README: windowed counts with a watermark (append mode emits a window once it is final)", async () => {
+  const spark = Session.builder().create();
+  const events = spark.memoryStream("word STRING, ts TIMESTAMP");
+  const q = await events
+    .toDF()
+    .withWatermark("ts", "10 minutes")
+    .groupBy(F.window(col("ts"), "10 minutes"), col("word"))
+    .count()
+    .select(col("window.start").alias("start"), col("word"), col("count"))
+    .writeStream.outputMode("append").format("memory").queryName("windowed").option("checkpointLocation", join(dir, "ckpt-windowed"))
+    .start();
+  events.addData([{ word: "owl", ts: new Date("2026-01-01T12:02:00Z") }, { word: "owl", ts: new Date("2026-01-01T12:07:00Z") }]);
+  await q.processAllAvailable();
+  assert.deepEqual(await spark.table("windowed").collect(), []); // the 12:00 window may still get late rows
+  events.addData([{ word: "cat", ts: new Date("2026-01-01T12:31:00Z") }]); // watermark → 12:21: 12:00–12:10 is final
+  await q.processAllAvailable();
+  assert.deepEqual(await spark.table("windowed").collect(), [{ start: new Date("2026-01-01T12:00:00Z"), word: "owl", count: 2 }]);
+  await q.stop();
+});
