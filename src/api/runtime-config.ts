@@ -20,6 +20,17 @@ export const CONFIG_DEFAULTS: Readonly<Record<string, string>> = Object.freeze({
   "sluice.sql.streaming.stateStore.providerClass": "memory",
   "sluice.sql.streaming.stateStore.minDeltasForSnapshot": "10",
   "sluice.sql.repl.eagerEval.maxNumRows": "20",
+  // Web UI and monitoring (src/monitoring, src/ui): off by default so tests and library use stay
+  // quiet (Spark's UI is on by default); `npm start -- --follow` and users turn the UI on.
+  "sluice.ui.enabled": "false",
+  "sluice.ui.host": "127.0.0.1",
+  "sluice.ui.port": "4040",
+  "sluice.ui.port.maxRetries": "16",
+  "sluice.ui.retainedQueries": "100",
+  "sluice.ui.retainedProgressUpdates": "300",
+  "sluice.log.batches.enabled": "false",
+  "sluice.log.level": "info",
+  "sluice.log.slowBatchMs": "10000",
 });
 
 export class RuntimeConfig {

@@ -27,6 +27,7 @@ import { DataStreamReader } from "./data-stream-reader.js";
 import { StreamingQueryManager } from "./streaming-query-manager.js";
 import { MemoryStream } from "../connectors/memory/memory-stream-source.js";
 import { UDFRegistration } from "./udf.js";
+import { SessionMonitoring } from "../monitoring/session-monitoring.js";
 import "../expr/builtins.js";
 
 /**
@@ -51,6 +52,7 @@ export class Session {
     config: Readonly<Record<string, string | number | boolean>> = {},
   ) {
     this.conf = new RuntimeConfig(config);
+    this.monitoring.applyConf();
     this.catalog.fileRelationResolver = (format, path) => (["json", "csv", "parquet", "text"].includes(format) ? this.read.format(format).load(path).plan : undefined);
   }
 
@@ -75,6 +77,8 @@ export class Session {
   }
   /** The streaming queries of this session, and listeners for their events. */
   readonly streams: StreamingQueryManager = new StreamingQueryManager(this);
+  /** Web UI, Prometheus metrics, batch logging and alerts, fed by `streams`' listener events (`sluice.ui.*`, `sluice.log.*`, `sluice.alerts.*`). */
+  readonly monitoring: SessionMonitoring = new SessionMonitoring(this);
   /** A test stream held in memory: `addData(rows)` appends one batch; `toDF()` reads it. */
   memoryStream<const D extends string>(schema: D): MemoryStream<DdlRow<D>>;
   memoryStream(schema: SchemaLike): MemoryStream;
