@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { SluiceError } from "../errors/errors.js";
 import { runSql } from "./sql-command.js";
 import { runCheckpointInspect } from "./checkpoint-command.js";
+import { runStateOperators, runStateRead, type StateReadOptions } from "./state-command.js";
 
 /**
  * The `sluice` command. Returns the process exit code; errors a user can fix are printed as one
@@ -47,6 +48,37 @@ Examples:
     .option("--batches <n>", "how many recent batches to list", "10")
     .action((dir: string, opts: { json?: boolean; batches: string }) => {
       code = runCheckpointInspect(dir, opts, out, err);
+    });
+
+  const state = program.command("state").description("Read the state of a streaming query's stateful operators from its checkpoint (read-only).");
+  state
+    .command("read")
+    .description("Print the keys and values one stateful operator keeps, at one committed batch, as show() does (spark.read.format(\"state\")).")
+    .argument("<dir>", "the checkpointLocation of a streaming query")
+    .option("--operator <n>", "the stateful operator id (see: sluice state operators DIR)", "0")
+    .option("--batch <b>", "the committed batch whose state to read (default: the last committed batch)")
+    .option("--partition <p>", "only this state partition")
+    .option("--store <name>", "a named state store of the operator (an operator that keeps several)")
+    .option("--join-side <side>", "left or right: the store of one side of a stream-stream join")
+    .option("-n, --num-rows <n>", "rows to print (default 20 for the table, all with --json)")
+    .option("--truncate <n>", "truncate cells to n characters (0: no truncation)", "0")
+    .option("--vertical", "print one line per column, as show(vertical=true)")
+    .option("--json", "print the rows as JSON lines instead of a table")
+    .addHelpText("after", `
+Examples:
+  $ sluice state operators /tmp/ckpt
+  $ sluice state read /tmp/ckpt --operator 0
+  $ sluice state read /tmp/ckpt --batch 3 --json`)
+    .action(async (dir: string, opts: StateReadOptions) => {
+      code = await runStateRead(dir, opts, out, err);
+    });
+  state
+    .command("operators")
+    .description("List the stateful operators of a checkpoint: name, key and value schemas, partitions, the batches whose state can be read (spark.read.format(\"state-metadata\")).")
+    .argument("<dir>", "the checkpointLocation of a streaming query")
+    .option("--json", "print one JSON object per operator instead of a table")
+    .action((dir: string, opts: { json?: boolean }) => {
+      code = runStateOperators(dir, opts, out, err);
     });
 
   try {
