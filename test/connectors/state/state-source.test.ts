@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Session } from "../../../src/api/session.js";
-import { avg, col, count, expr, max, sum, timestamp_seconds, window } from "../../../src/api/functions.js";
+import { avg, col, count, max, sum, timestamp_seconds, window } from "../../../src/api/functions.js";
 import { CheckpointError } from "../../../src/checkpoint/checkpoint-error.js";
 import { IllegalArgumentError } from "../../../src/errors/errors.js";
 import { StateStoreCorruptError } from "../../../src/state/state-store.js";
