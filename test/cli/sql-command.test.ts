@@ -2,23 +2,10 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { after, test } from "node:test";
-import { main } from "../../src/cli/main.js";
+import { runCli as run } from "./cli-harness.js";
 
-class Capture extends Writable {
-  text = "";
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new Capture(), err = new Capture();
-  const code = await main(args, out, err);
-  return { code, out: out.text, err: err.text };
-}
 
 const dir = mkdtempSync(join(tmpdir(), "sluice-cli-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
