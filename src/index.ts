@@ -6,6 +6,12 @@
 export { Session, SessionBuilder } from "./api/session.js";
 export { DataFrame } from "./api/dataframe.js";
 export { GroupedData } from "./api/grouped-data.js";
+export { KeyValueGroupedDataset } from "./api/key-value-grouped.js";
+export type { FlatMapGroupsWithStateFunction, MapGroupsWithStateFunction } from "./api/key-value-grouped.js";
+export { GroupStateTimeout, OutputMode, GroupStateError } from "./api/group-state.js";
+export type { GroupState, GroupStateOutputMode } from "./api/group-state.js";
+export { TimeMode } from "./api/transform-with-state.js";
+export type { StatefulProcessor, StatefulProcessorHandle, ValueState, ListState, MapState, TimerValues, ExpiredTimerInfo, TTLConfig } from "./api/transform-with-state.js";
 export { Column } from "./api/column.js";
 export type { ColumnOrValue } from "./api/column.js";
 export { Window, WindowSpec } from "./api/window-spec.js";
@@ -29,7 +35,7 @@ export type { StreamingQueryListener, QueryStartedEvent, QueryProgressEvent, Que
 export { StreamingQueryException } from "./streaming/streaming-query-exception.js";
 export { CheckpointError } from "./checkpoint/checkpoint-error.js";
 export type { Source, Offset, ReadLimit, StreamingSourceProvider } from "./streaming/source.js";
-export type { Sink, OutputMode } from "./streaming/sink.js";
+export type { Sink } from "./streaming/sink.js";
 export type { TriggerSpec } from "./streaming/trigger.js";
 export type { ForeachWriter } from "./connectors/foreach/foreach-sink.js";
 export type { ForeachBatchFunction } from "./connectors/foreach/foreach-batch-sink.js";

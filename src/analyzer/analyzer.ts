@@ -91,7 +91,7 @@ export class Analyzer {
       }
       case "InlineTable":
         return inlineTableToRelation(p, (e) => this.resolver.resolve(e, this.scope([], outer)));
-      case "SubqueryAlias": case "Limit": case "Distinct": case "ResolvedHint":
+      case "SubqueryAlias": case "Limit": case "Distinct": case "ResolvedHint": case "FlatMapGroupsWithState":
         return withChildren(p, [this.resolvePlan(p.child, outer)]);
       case "Project":
         return this.resolveProject(p.projectList, this.resolvePlan(p.child, outer), outer);

@@ -27,7 +27,7 @@ function withNullable(a: AttributeRef, nullable: boolean): AttributeRef {
 
 function computeOutput(p: LogicalPlan): readonly AttributeRef[] {
   switch (p.kind) {
-    case "LocalRelation": case "RangeRelation": case "DataSourceRelation": case "Expand":
+    case "LocalRelation": case "RangeRelation": case "DataSourceRelation": case "Expand": case "FlatMapGroupsWithState":
       return p.output;
     case "Project":
       return p.projectList.map(namedToAttribute);

@@ -39,10 +39,11 @@ export class DataStreamWriter<Row = UnknownRow> {
   private clockValue: Clock | null = null;
   private parts: string[] = [];
   private readonly opts: Record<string, string> = {};
-  private foreachBatchFn: ForeachBatchFunction<Row> | null = null;
-  private foreachWriter: ForeachWriter<Row> | null = null;
+  // Stored untyped so that DataStreamWriter (and so DataFrame) stays assignable across row types.
+  private foreachBatchFn: ForeachBatchFunction | null = null;
+  private foreachWriter: ForeachWriter | null = null;
 
-  constructor(private readonly df: DataFrame<Row>) {
+  constructor(private readonly df: DataFrame<UnknownRow>) {
     if (!df.isStreaming) throw new AnalysisError("WRITE_STREAM_NOT_ALLOWED", "'writeStream' can be called only on streaming Dataset/DataFrame.");
   }
 
@@ -86,13 +87,13 @@ export class DataStreamWriter<Row = UnknownRow> {
   /** Calls `fn(batchDf, batchId)` for every micro-batch. */
   foreachBatch(fn: ForeachBatchFunction<Row>): this {
     this.fmt = "foreachbatch";
-    this.foreachBatchFn = fn;
+    this.foreachBatchFn = fn as unknown as ForeachBatchFunction;
     return this;
   }
   /** open / process / close per partition of every micro-batch. */
   foreach(writer: ForeachWriter<Row>): this {
     this.fmt = "foreach";
-    this.foreachWriter = writer;
+    this.foreachWriter = writer as unknown as ForeachWriter;
     return this;
   }
 
@@ -117,10 +118,10 @@ export class DataStreamWriter<Row = UnknownRow> {
         sink = new ConsoleSink(df.schema, this.opts, session.timeZone);
         break;
       case "foreachbatch":
-        sink = new ForeachBatchSink(session, df.schema, this.foreachBatchFn as unknown as ForeachBatchFunction);
+        sink = new ForeachBatchSink(session, df.schema, this.foreachBatchFn as ForeachBatchFunction);
         break;
       case "foreach":
-        sink = new ForeachSink(df.schema, this.foreachWriter as unknown as ForeachWriter);
+        sink = new ForeachSink(df.schema, this.foreachWriter as ForeachWriter);
         break;
       default:
         if (hasStreamSink(this.fmt)) { sink = await createStreamSink(this.fmt, { session, schema: df.schema, options: { ...this.opts }, outputMode: this.mode, queryName: this.name }); break; }

@@ -11,6 +11,7 @@ import { treeString } from "../types/schema.js";
 import type { ColumnPath, ColumnRef, DropColumns, PickColumns, RenameColumn, UnknownRow, WithColumn } from "../types/row-type.js";
 import { Column, colExpr } from "./column.js";
 import { GroupedData } from "./grouped-data.js";
+import { KeyValueGroupedDataset } from "./key-value-grouped.js";
 import { batchesToRows } from "./rows.js";
 import { showString } from "./show-string.js";
 import type { Session } from "./session.js";
@@ -178,16 +179,20 @@ export class DataFrame<Row = UnknownRow> {
   }
 
   groupBy(...cols: (ColArg<Row> | ColArg<Row>[])[]): GroupedData<Row> {
-    return new GroupedData(this, cols.flat().map((c) => colExpr(c as Column | string)), "groupBy");
+    return new GroupedData<Row>(this as DataFrame<UnknownRow>, cols.flat().map((c) => colExpr(c as Column | string)), "groupBy");
   }
   groupby(...cols: (ColArg<Row> | ColArg<Row>[])[]): GroupedData<Row> {
     return this.groupBy(...cols);
   }
+  /** Groups rows by a key computed in TypeScript, for mapGroupsWithState / flatMapGroupsWithState (see api/key-value-grouped.ts). */
+  groupByKey<K>(keyFn: (row: Row) => K): KeyValueGroupedDataset<K, Row> {
+    return new KeyValueGroupedDataset<K, Row>(this as unknown as DataFrame<UnknownRow>, keyFn);
+  }
   cube(...cols: ColArg<Row>[]): GroupedData<Row> {
-    return new GroupedData(this, cols.map((c) => colExpr(c as Column | string)), "cube");
+    return new GroupedData<Row>(this as DataFrame<UnknownRow>, cols.map((c) => colExpr(c as Column | string)), "cube");
   }
   rollup(...cols: ColArg<Row>[]): GroupedData<Row> {
-    return new GroupedData(this, cols.map((c) => colExpr(c as Column | string)), "rollup");
+    return new GroupedData<Row>(this as DataFrame<UnknownRow>, cols.map((c) => colExpr(c as Column | string)), "rollup");
   }
   /** A global aggregation: `df.agg(F.max("a"), F.count("*"))`. */
   agg(...exprs: Column[]): DataFrame {
@@ -373,7 +378,7 @@ export class DataFrame<Row = UnknownRow> {
 
   /** Starts writing a streaming DataFrame: `df.writeStream.format("memory").queryName("t").start()`. */
   get writeStream(): DataStreamWriter<Row> {
-    return new DataStreamWriter<Row>(this);
+    return new DataStreamWriter<Row>(this as unknown as DataFrame<UnknownRow>);
   }
 }
 

@@ -9,9 +9,13 @@ import type { DataFrame } from "./dataframe.js";
  * The result of groupBy / cube / rollup: aggregate with agg() or a shorthand (count, sum, ...).
  * Grouping columns come first in the output, as in Spark.
  */
+// `Row` is only a marker of where the grouping came from: results are untyped DataFrames. Keeping
+// it out of the members keeps DataFrame<{...}> assignable to DataFrame (GroupedData is returned
+// by DataFrame methods, so an invariant Row here would make every typed DataFrame invariant).
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
 export class GroupedData<Row = UnknownRow> {
   constructor(
-    private readonly df: DataFrame<Row>,
+    private readonly df: DataFrame<UnknownRow>,
     private readonly keys: readonly Expr[],
     private readonly kind: "groupBy" | "cube" | "rollup",
   ) {}

@@ -101,6 +101,8 @@ function prune(p: LogicalPlan, required: ReadonlySet<number>): LogicalPlan {
       if (p.kind === "Sort") child = narrow(child, needed);
       return withChildren(p, [child]);
     }
+    case "FlatMapGroupsWithState": // user functions see whole rows
+      return withChildren(p, [prune(p.child, outputIds(p.child))]);
     case "Distinct": case "SetOperation":
       return withChildren(p, [...(p.kind === "Distinct" ? [p.child] : [p.left, p.right])].map((c) => prune(c, outputIds(c))));
     case "Deduplicate": {

@@ -17,6 +17,7 @@ import { LocalScanExec, RangeExec } from "./scan-exec.js";
 import { DeduplicateExec, SetOpExec } from "./set-op-exec.js";
 import { SortExec } from "./sort-exec.js";
 import { WindowExec } from "./window-exec.js";
+import { FlatMapGroupsWithStateBatchExec } from "./stateful/flat-map-groups-with-state-exec.js";
 
 /** Settings that steer physical planning (join strategy selection), from the session's config. */
 export interface PlannerOptions {
@@ -79,6 +80,7 @@ function planNode(p: LogicalPlan): PhysicalOp {
       return planPhysical(p.child);
     case "Window": return new WindowExec(planPhysical(p.child), p.windowExprs, p.partitionSpec, p.orderSpec);
     case "Generate": return new GenerateExec(planPhysical(p.child), p.generator, p.outer, p.keepChildOutput, p.generatorOutput);
+    case "FlatMapGroupsWithState": return new FlatMapGroupsWithStateBatchExec(planPhysical(p.child), p);
     case "Join": return planJoin(p);
     case "UnresolvedRelation": case "InlineTable": case "GroupingSets":
       throw new AnalysisError("INTERNAL_ERROR", `${p.kind} must be resolved before physical planning.`);

@@ -44,6 +44,7 @@ function describeNode(p: LogicalPlan, resolved: boolean): string {
     case "Repartition": return `Repartition${p.shuffle ? "" : "ByCoalesce"} ${p.numPartitions}${p.partitionExprs.length ? ` ${list(p.partitionExprs)}` : ""}`;
     case "EventTimeWatermark": return `EventTimeWatermark ${exprWithIds(p.eventTime)}, interval ${p.delay.days ? `${p.delay.days} days ` : ""}${p.delay.micros / 1e6} seconds`;
     case "ResolvedHint": return `ResolvedHint (strategy=${p.hint})`;
+    case "FlatMapGroupsWithState": return `${p.spec.isMapGroups ? "MapGroupsWithState" : "FlatMapGroupsWithState"} ${p.spec.functionName}, ${p.spec.outputMode}, ${p.spec.timeout}, ${list(p.output)}`;
   }
 }
 

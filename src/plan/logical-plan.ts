@@ -3,6 +3,7 @@ import type { AttributeRef, Expr, SortOrder } from "../expr/expression.js";
 import type { SourceFilter } from "../connectors/source-filter.js";
 import type { StructType } from "../types/data-type.js";
 import type { Interval } from "../types/interval.js";
+import type { GroupStateSpec } from "../physical/stateful/flat-map-groups-with-state-exec.js";
 
 /**
  * Logical plan nodes: frozen plain objects with a `kind` literal, built by the DataFrame API and
@@ -32,7 +33,8 @@ export type LogicalPlan =
   | Generate
   | Repartition
   | EventTimeWatermark
-  | ResolvedHint;
+  | ResolvedHint
+  | FlatMapGroupsWithState;
 
 export type LogicalPlanKind = LogicalPlan["kind"];
 
@@ -232,6 +234,18 @@ export interface EventTimeWatermark {
   readonly child: LogicalPlan;
 }
 
+/**
+ * `groupByKey(fn).flatMapGroupsWithState(...)` / `.mapGroupsWithState(...)`: user code run per
+ * key with a GroupState (see physical/stateful/flat-map-groups-with-state-exec.ts). `output` is
+ * fixed by the user's output schema; the user functions are opaque to the optimizer.
+ */
+export interface FlatMapGroupsWithState {
+  readonly kind: "FlatMapGroupsWithState";
+  readonly spec: GroupStateSpec;
+  readonly output: readonly AttributeRef[];
+  readonly child: LogicalPlan;
+}
+
 export interface ResolvedHint {
   readonly kind: "ResolvedHint";
   readonly hint: "broadcast";
@@ -279,6 +293,8 @@ export const Plan = {
     f({ kind: "Repartition", numPartitions, partitionExprs: fa(partitionExprs), shuffle, child }),
   watermark: (eventTime: Expr, delay: Interval, child: LogicalPlan): EventTimeWatermark => f({ kind: "EventTimeWatermark", eventTime, delay, child }),
   hint: (hint: "broadcast", child: LogicalPlan): ResolvedHint => f({ kind: "ResolvedHint", hint, child }),
+  flatMapGroupsWithState: (spec: GroupStateSpec, output: readonly AttributeRef[], child: LogicalPlan): FlatMapGroupsWithState =>
+    f({ kind: "FlatMapGroupsWithState", spec, output: fa(output), child }),
 };
 
 /** The children of a node, in order. */

@@ -5,6 +5,8 @@ import { type LogicalPlan, Plan, children, isStreamingPlan, transformUp, withChi
 import { type StatefulOperatorMetrics, StreamingAggregateExec, type StoredBuffers, stateOperatorMetrics } from "../physical/stateful/streaming-aggregate-exec.js";
 import { eventTimeKeyOf, statefulOperatorsOf } from "../physical/stateful/stateful-operators.js";
 import { StreamingDeduplicateExec } from "../physical/stateful/streaming-deduplicate-exec.js";
+import { runStreamJoinBatch } from "../physical/stateful/stream-join-exec.js";
+import { type StoredGroupState, recordNextTimeout, runFlatMapGroupsWithState } from "../physical/stateful/flat-map-groups-with-state-exec.js";
 import type { StateStoreCoordinator } from "../state/state-store-registry.js";
 import type { OutputMode } from "./sink.js";
 import { type StreamingSourceProvider, isStreamingSourceProvider } from "./source.js";
@@ -117,6 +119,15 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         metrics.push(stateOperatorMetrics(store, "stateStoreSave", result.droppedByWatermark, ctx.numShufflePartitions));
         return Plan.localRelation(exec.output, result.output, `StateStoreSave [operator ${operatorId}, batch ${ctx.batchId}, ${ctx.outputMode}]`);
       }
+      case "Join": {
+        // A stream-stream join is a stateful operator; a stream-static join runs as a batch join.
+        const info = operators[nextOperatorId];
+        if (info?.kind !== "join" || info.node !== p) return q;
+        nextOperatorId++;
+        const joined = await runStreamJoinBatch(info, q.left, q.right, ctx);
+        metrics.push(joined.metrics);
+        return joined.plan;
+      }
       case "Deduplicate": case "Distinct": {
         const operatorId = nextOperatorId++;
         const info = operators[operatorId];
@@ -134,6 +145,21 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         }
         metrics.push(stateOperatorMetrics(store, info.operatorName, result.droppedByWatermark, ctx.numShufflePartitions));
         return Plan.localRelation(planOutput(q.child), result.output, `${info.operatorName} [operator ${operatorId}, batch ${ctx.batchId}]`);
+      }
+      case "FlatMapGroupsWithState": {
+        const operatorId = nextOperatorId++;
+        const rows = await ctx.run(q.child);
+        const store = ctx.stores.getStore<StoredGroupState>({ checkpointLocation: ctx.checkpointDir, operatorId, partitionId: 0 }, ctx.batchId);
+        let result: ReturnType<typeof runFlatMapGroupsWithState>;
+        try {
+          result = runFlatMapGroupsWithState(p as typeof q, rows, store, { batchTimestampMs: Math.trunc(ctx.fctx.currentTimestampMicros / 1000), watermarkMs: ctx.watermarkMs, timeZone: ctx.fctx.timeZone });
+          recordNextTimeout(ctx.stores, ctx.checkpointDir, operatorId, store.commit(), result.nextTimeoutMs);
+        } catch (e) {
+          if (!store.committed) store.abort();
+          throw e;
+        }
+        metrics.push(stateOperatorMetrics(store, "flatMapGroupsWithState", result.droppedByWatermark, ctx.numShufflePartitions));
+        return Plan.localRelation(q.output, result.output, `FlatMapGroupsWithState [operator ${operatorId}, batch ${ctx.batchId}]`);
       }
       default:
         return q;

@@ -15,6 +15,7 @@ import type { LogicalPlan } from "../plan/logical-plan.js";
 import type { StatefulOperatorMetrics } from "../physical/stateful/streaming-aggregate-exec.js";
 import { type StatefulOperatorInfo, stateSchemaOf, statefulOperatorsOf, watermarkDelayMs, watermarkNodesOf } from "../physical/stateful/stateful-operators.js";
 import { StateStoreCoordinator } from "../state/state-store-registry.js";
+import { groupStateTimeoutDue } from "../physical/stateful/flat-map-groups-with-state-exec.js";
 import { stateStoreConfFrom } from "../state/state-store.js";
 import type { Clock } from "./clock.js";
 import { crashPoint } from "./crash-hook.js";
@@ -343,7 +344,7 @@ export class MicroBatchExecution {
       const hasNewData = latestSeen.some((o, i) => !sameOffset(o, this.committed[i]));
       // No new data, but the watermark moved: a no-data batch (same start and end offsets) lets
       // stateful operators emit and evict what the new watermark closes (Spark 2.4+).
-      const noDataBatch = !hasNewData && this.noDataBatchDue && this.noDataBatchesEnabled;
+      const noDataBatch = !hasNewData && (this.noDataBatchDue || this.groupStateTimeoutDue(triggerStart)) && this.noDataBatchesEnabled;
       if (noDataBatch) latestSeen = [...this.committed];
       if (!hasNewData && !noDataBatch) {
         this.setStatus("Waiting for data to arrive", false, false);
@@ -414,6 +415,13 @@ export class MicroBatchExecution {
       await this.opts.sink.addBatch(batch.batchId, result, this.opts.outputMode);
     });
     return { perSource, output, eventTimeStats: planned.eventTimeStats, stateOperators: planned.stateOperators };
+  }
+
+  /** Whether a flatMapGroupsWithState key would time out in a batch starting now (a no-data batch is then due). */
+  private groupStateTimeoutDue(batchTimestampMs: number): boolean {
+    if (this.stores === null || !this.statefulOps.some((op) => op.kind === "flatMapGroupsWithState")) return false;
+    const idOf = (node: LogicalPlan): number => this.statefulOps.find((op) => op.node === node)?.operatorId ?? -1;
+    return groupStateTimeoutDue(this.opts.plan, this.stores, this.opts.checkpointDir, this.currentBatchId, batchTimestampMs, this.watermarkMs, idOf);
   }
 
   /** `sluice.sql.streaming.noDataMicroBatches.enabled` (default true), read at each trigger as Spark does. */

@@ -2,6 +2,8 @@ import { planOutput } from "../analyzer/plan-output.js";
 import { StreamingError } from "../errors/errors.js";
 import { type LogicalPlan, children, isStreamingPlan } from "../plan/logical-plan.js";
 import { aggCallsOf, statefulOperatorsOf } from "../physical/stateful/stateful-operators.js";
+import { checkStreamingJoin } from "../physical/stateful/stream-join-helper.js";
+import { checkGroupStateOperator } from "../physical/stateful/flat-map-groups-with-state-exec.js";
 import type { OutputMode } from "./sink.js";
 
 /**
@@ -9,8 +11,8 @@ import type { OutputMode } from "./sink.js";
  * incrementally, with Spark's reasons. Streaming aggregations run (one per query for now); the
  * output mode must fit them: append needs a watermarked event-time grouping key (or a window on
  * one), complete needs an aggregation, and sorting is allowed only on an aggregation in complete
- * mode. Other stateful operators (deduplication, stream-stream joins, streaming limit) are still
- * rejected as "not supported yet".
+ * mode. Joins follow Spark's support matrix ({@link checkStreamingJoin}); other stateful
+ * operators (streaming limit) are still rejected as "not supported yet".
  */
 export function checkStreamingQuery(plan: LogicalPlan, outputMode: OutputMode): void {
   if (!isStreamingPlan(plan)) {
@@ -53,7 +55,8 @@ export function checkStreamingQuery(plan: LogicalPlan, outputMode: OutputMode): 
         case "Union":
           if (p.children.some((c) => !isStreamingPlan(c))) fail("STREAMING_UNION_WITH_BATCH", "Union between streaming and batch DataFrames/Datasets is not supported", p);
           break;
-        case "Join": checkJoin(p, fail, notYet); break;
+        case "Join": checkStreamingJoin(p, outputMode, fail); break;
+        case "FlatMapGroupsWithState": checkGroupStateOperator(p, outputMode, aggregations.length > 0); break;
         default: break;
       }
     }
@@ -83,21 +86,5 @@ export function checkStreamingQuery(plan: LogicalPlan, outputMode: OutputMode): 
         fail("STREAMING_OUTPUT_MODE.UNSUPPORTED_OPERATION", "Append output mode not supported when there are streaming aggregations on streaming DataFrames/DataSets without watermark", op.node);
       }
     }
-  }
-}
-
-function checkJoin(
-  p: Extract<LogicalPlan, { kind: "Join" }>,
-  fail: (cls: string, msg: string, node: LogicalPlan) => never,
-  notYet: (what: string, node: LogicalPlan) => never,
-): void {
-  const l = isStreamingPlan(p.left), r = isStreamingPlan(p.right);
-  if (l && r) notYet("Stream-stream join", p);
-  switch (p.joinType) {
-    case "inner": case "cross": return;
-    case "left_outer": if (r) fail("STREAMING_JOIN_NOT_SUPPORTED", "Left outer join with a streaming DataFrame/Dataset on the right and a static DataFrame/Dataset on the left is not supported", p); return;
-    case "right_outer": if (l) fail("STREAMING_JOIN_NOT_SUPPORTED", "Right outer join with a streaming DataFrame/Dataset on the left and a static DataFrame/DataSet on the right not supported", p); return;
-    case "full_outer": fail("STREAMING_JOIN_NOT_SUPPORTED", "Full outer joins with streaming DataFrames/Datasets are not supported", p); return;
-    case "left_semi": case "left_anti": if (r) fail("STREAMING_JOIN_NOT_SUPPORTED", `Left ${p.joinType === "left_semi" ? "semi" : "anti"} joins with a streaming DataFrame/Dataset on the right are not supported`, p); return;
   }
 }

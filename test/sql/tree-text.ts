@@ -82,6 +82,7 @@ function renderPlan(p: LogicalPlan, depth: number, lines: string[]): void {
     case "Repartition": head = `Repartition ${p.numPartitions}${p.partitionExprs.length ? " " + l(p.partitionExprs) : ""} shuffle=${p.shuffle}`; kids = [p.child]; break;
     case "EventTimeWatermark": head = `EventTimeWatermark ${expr(p.eventTime, subs)}`; kids = [p.child]; break;
     case "ResolvedHint": head = `Hint ${p.hint}`; kids = [p.child]; break;
+    case "FlatMapGroupsWithState": head = `FlatMapGroupsWithState ${p.spec.functionName}`; kids = [p.child]; break;
   }
   lines.push(pad + head);
   subs.forEach((s, i) => {

@@ -32,3 +32,8 @@ const anyDf = spark.sql("SELECT 1 AS x");
 anyDf.select("whatever");
 type AnyRow = Awaited<ReturnType<typeof anyDf.collect>>[number];
 export type _any = Expect<Equal<AnyRow, Record<string, unknown>>>;
+
+// Set operations and joins take a DataFrame of any row type. (A typed DataFrame is not assignable
+// to an untyped `DataFrame` parameter: writeStream.foreachBatch's callback makes Row invariant.)
+export const unioned = anyDf.union(sales.select("item"));
+export const joined = sales.join(anyDf, "item");

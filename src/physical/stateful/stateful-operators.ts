@@ -4,8 +4,9 @@ import type { AggCall, AttributeRef, Expr } from "../../expr/expression.js";
 import { canonicalKey, transformExprDown } from "../../expr/expr-tree.js";
 import { exprType } from "../../expr/expr-type.js";
 import { timeWindowFunction } from "../../expr/time-window.js";
-import { type Aggregate, type Deduplicate, type Distinct, type LogicalPlan, children, isStreamingPlan } from "../../plan/logical-plan.js";
+import { type Aggregate, type Deduplicate, type Distinct, type FlatMapGroupsWithState, type LogicalPlan, children, isStreamingPlan } from "../../plan/logical-plan.js";
 import { sqlTypeName } from "../../types/data-type.js";
+import { type JoinOperatorInfo, isStreamStreamJoin, joinOperatorInfo, joinStateSchema } from "./stream-join-helper.js";
 
 /**
  * The grouping key that carries event time, which is what lets a streaming aggregation drop late
@@ -20,7 +21,7 @@ export interface EventTimeKey {
 }
 
 /** One stateful operator of a streaming plan, numbered as the state directories are (`state/<operatorId>`). */
-export type StatefulOperatorInfo = AggregateOperatorInfo | DeduplicateOperatorInfo;
+export type StatefulOperatorInfo = AggregateOperatorInfo | DeduplicateOperatorInfo | GroupStateOperatorInfo | JoinOperatorInfo;
 
 interface OperatorInfoBase {
   readonly operatorId: number;
@@ -47,6 +48,13 @@ export interface DeduplicateOperatorInfo extends OperatorInfoBase {
   readonly eventTime: AttributeRef | null;
 }
 
+/** groupByKey(...).flatMapGroupsWithState / mapGroupsWithState on a stream. */
+export interface GroupStateOperatorInfo extends OperatorInfoBase {
+  readonly kind: "flatMapGroupsWithState";
+  readonly operatorName: "flatMapGroupsWithState";
+  readonly node: FlatMapGroupsWithState;
+}
+
 /**
  * The stateful operators of a streaming plan in operator-id order: a post-order walk (children
  * left to right before their parent) over the streaming part of the plan. The incremental planner
@@ -57,6 +65,10 @@ export function statefulOperatorsOf(plan: LogicalPlan): StatefulOperatorInfo[] {
   const visit = (p: LogicalPlan): void => {
     if (!isStreamingPlan(p)) return;
     children(p).forEach(visit);
+    if (isStreamStreamJoin(p)) {
+      out.push(joinOperatorInfo(p, out.length));
+      return;
+    }
     if (p.kind === "Aggregate") {
       const eventTimeKey = eventTimeKeyOf(p);
       out.push({ kind: "aggregate", operatorId: out.length, operatorName: "stateStoreSave", node: p, eventTimeKey, evictsOnWatermark: eventTimeKey !== null });
@@ -67,6 +79,10 @@ export function statefulOperatorsOf(plan: LogicalPlan): StatefulOperatorInfo[] {
       const eventTime = input.find((a) => a.watermarkDelayMicros !== undefined) ?? null;
       const evictsOnWatermark = eventTime !== null && (withinWatermark || keys.some((k) => k.id === eventTime.id));
       out.push({ kind: "dedupe", operatorId: out.length, operatorName: withinWatermark ? "dedupeWithinWatermark" : "dedupe", node: p, keys, withinWatermark, eventTime, evictsOnWatermark });
+    } else if (p.kind === "FlatMapGroupsWithState") {
+      // Event-time timeouts fire when the watermark moves: a no-data batch is then worth running.
+      const evictsOnWatermark = p.spec.timeout === "EventTimeTimeout" && planOutput(p.child).some((a) => a.watermarkDelayMicros !== undefined);
+      out.push({ kind: "flatMapGroupsWithState", operatorId: out.length, operatorName: "flatMapGroupsWithState", node: p, evictsOnWatermark });
     }
   };
   visit(plan);
@@ -74,8 +90,8 @@ export function statefulOperatorsOf(plan: LogicalPlan): StatefulOperatorInfo[] {
 }
 
 /** Whether a plan node is one the incremental planner turns into a stateful operator. */
-export function isStatefulNode(p: LogicalPlan): p is Aggregate | Deduplicate | Distinct {
-  return p.kind === "Aggregate" || p.kind === "Deduplicate" || p.kind === "Distinct";
+export function isStatefulNode(p: LogicalPlan): p is Aggregate | Deduplicate | Distinct | FlatMapGroupsWithState {
+  return p.kind === "Aggregate" || p.kind === "Deduplicate" || p.kind === "Distinct" || p.kind === "FlatMapGroupsWithState";
 }
 
 /** The EventTimeWatermark nodes of the streaming part of a plan, in the incremental planner's (post-)order. */
@@ -164,6 +180,16 @@ export interface OperatorStateSchema {
 }
 
 export function stateSchemaOf(op: StatefulOperatorInfo): OperatorStateSchema {
+  if (op.kind === "join") return joinStateSchema(op);
+  if (op.kind === "flatMapGroupsWithState") {
+    // Keys and values are user values (JSON-like), not typed columns: only the shape is recorded.
+    return {
+      operatorId: op.operatorId,
+      operatorName: op.operatorName,
+      keySchema: [{ name: "groupingKey", type: "STRING" }],
+      valueSchema: [{ name: "groupState", type: "BINARY" }, { name: "timeoutTimestamp", type: "BIGINT" }],
+    };
+  }
   if (op.kind === "dedupe") {
     return {
       operatorId: op.operatorId,

@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Session } from "../../../src/api/session.js";
-import { avg, col, count, max, sum, timestamp_seconds, window } from "../../../src/api/functions.js";
+import { avg, col, count, expr, max, sum, timestamp_seconds, window } from "../../../src/api/functions.js";
 import { CheckpointError } from "../../../src/checkpoint/checkpoint-error.js";
 import { IllegalArgumentError } from "../../../src/errors/errors.js";
 import { StateStoreCorruptError } from "../../../src/state/state-store.js";
@@ -212,6 +212,37 @@ void describe('spark.read.format("state")', () => {
       () => spark.read.format("state").load(ckpt),
       (e: unknown) => e instanceof StateStoreCorruptError && e.message.includes(path.join(ckpt, "state", "0", "0", `${max + 1}.delta`)),
     );
+  });
+
+  void it("reads each side of a stream-stream join with joinSide; storeName picks any of its four stores", async () => {
+    const ckpt = path.join(root, "join");
+    const l = spark.memoryStream("k INT, lv STRING, lt INT");
+    const r = spark.memoryStream("k2 INT, rv STRING, rt INT");
+    const left = l.toDF().withColumn("lts", timestamp_seconds(col("lt"))).withWatermark("lts", "10 seconds");
+    const right = r.toDF().withColumn("rts", timestamp_seconds(col("rt"))).withWatermark("rts", "10 seconds");
+    const q = await left.join(right, expr("k = k2 AND rts BETWEEN lts - INTERVAL 5 SECONDS AND lts + INTERVAL 5 SECONDS"))
+      .writeStream.format("memory").queryName("state_src_join").option("checkpointLocation", ckpt).start();
+    l.addData([{ k: 1, lv: "a", lt: 1 }, { k: 2, lv: "b", lt: 2 }]);
+    r.addData([{ k2: 1, rv: "x", rt: 3 }]);
+    await q.processAllAvailable();
+    await q.stop();
+    const side = async (joinSide: string): Promise<unknown[]> =>
+      (await read(ckpt, { joinSide })).map((x) => {
+        const v = x["value"] as Row;
+        return [(x["key"] as Row)["k"], ...Object.entries(v).filter(([n]) => n !== "matched").map(([, y]) => y)];
+      });
+    assert.deepEqual(await side("left"), [[1, 1, "a", 1, 1], [2, 2, "b", 2, 2]]);
+    assert.deepEqual(await side("right"), [[1, 1, "x", 3, 3]]);
+    const counts = await read(ckpt, { storeName: "left-keyToNumValues" });
+    assert.deepEqual(counts.map((x) => [(x["key"] as Row)["k"], (x["value"] as Row)["numValues"]]), [[1, 1], [2, 1]]);
+    assert.throws(() => spark.read.format("state").load(ckpt), /keeps several state stores \(left-keyToNumValues, left-keyWithIndexToValue, right-keyToNumValues, right-keyWithIndexToValue\); choose one with the option storeName \(or joinSide for a join\)/);
+    const meta = (await spark.read.format("state-metadata").load(ckpt).select("stateStoreName", "valueSchema").collect()).map(plain);
+    assert.deepEqual(meta, [
+      { stateStoreName: "left-keyToNumValues", valueSchema: "numValues BIGINT" },
+      { stateStoreName: "left-keyWithIndexToValue", valueSchema: "k INT, lv STRING, lt INT, lts TIMESTAMP, matched BOOLEAN" },
+      { stateStoreName: "right-keyToNumValues", valueSchema: "numValues BIGINT" },
+      { stateStoreName: "right-keyWithIndexToValue", valueSchema: "k2 INT, rv STRING, rt INT, rts TIMESTAMP, matched BOOLEAN" },
+    ]);
   });
 
   void it("never creates or changes a file in the checkpoint", async () => {

@@ -1,0 +1,355 @@
+import { type RecordBatch, makeBatch } from "../../batch/record-batch.js";
+import { VectorBuilder, valueAt } from "../../batch/vector.js";
+import type { AttributeRef } from "../../expr/expression.js";
+import type { ExecFunctionContext } from "../../expr/function-def.js";
+import { exprType } from "../../expr/expr-type.js";
+import type { StateStoreCoordinator } from "../../state/state-store-registry.js";
+import { type StateKey, type StateStore, decodeKey, encodeKey } from "../../state/state-store.js";
+import { structField, structType } from "../../types/data-type.js";
+import { compileProjection } from "../codegen/projection.js";
+import { schemaOf } from "../physical-op.js";
+import type { StatefulOperatorMetrics } from "./streaming-aggregate-exec.js";
+import { type LogicalPlan, Plan } from "../../plan/logical-plan.js";
+import type { JoinOperatorInfo, JoinSide, StateWatermarkRules, StreamJoinSpec } from "./stream-join-helper.js";
+
+/** A buffered row of one join side and whether any row of the other side has matched it (for outer and semi joins). */
+export interface JoinStateValue {
+  readonly matched: boolean;
+  readonly row: readonly unknown[];
+}
+
+/**
+ * One side's state, in two stores as Spark names them:
+ * - `<side>-keyWithIndexToValue`: key `(join key..., index)` → {@link JoinStateValue};
+ * - `<side>-keyToNumValues`: key `(join key...)` → how many rows that join key has buffered
+ *   (indices stay dense, 0 .. n-1: eviction moves the rows left into the holes; the entry is
+ *   removed once the key has none).
+ */
+export interface JoinSideStores {
+  readonly numValues: StateStore<number>;
+  readonly rows: StateStore<JoinStateValue>;
+}
+export interface JoinStores {
+  readonly left: JoinSideStores;
+  readonly right: JoinSideStores;
+}
+
+export const joinStoreNames = (side: JoinSide): { numValues: string; rows: string } => ({ numValues: `${side}-keyToNumValues`, rows: `${side}-keyWithIndexToValue` });
+
+/** Opens version `batchId` of the four stores of join operator `operatorId`. */
+export function openJoinStores(stores: StateStoreCoordinator, checkpointLocation: string, operatorId: number, batchId: number): JoinStores {
+  const open = (side: JoinSide): JoinSideStores => {
+    const n = joinStoreNames(side);
+    return {
+      numValues: stores.getStore<number>({ checkpointLocation, operatorId, partitionId: 0, storeName: n.numValues }, batchId),
+      rows: stores.getStore<JoinStateValue>({ checkpointLocation, operatorId, partitionId: 0, storeName: n.rows }, batchId),
+    };
+  };
+  return { left: open("left"), right: open("right") };
+}
+
+const allStores = (s: JoinStores): StateStore[] => [s.left.numValues, s.left.rows, s.right.numValues, s.right.rows] as StateStore[];
+
+export function commitJoinStores(s: JoinStores): void {
+  for (const st of allStores(s)) st.commit();
+}
+
+export function abortJoinStores(s: JoinStores): void {
+  for (const st of allStores(s)) if (!st.committed) st.abort();
+}
+
+/** Progress figures of a join: rows are the buffered rows of both sides; the other figures add up the four stores. */
+export function joinStateMetrics(s: JoinStores, droppedByWatermark: number, numShufflePartitions: number): StatefulOperatorMetrics {
+  const ms = allStores(s).map((st) => st.metrics());
+  const sum = (f: (m: (typeof ms)[number]) => number): number => ms.reduce((a, m) => a + f(m), 0);
+  const customMetrics: Record<string, number> = {};
+  for (const m of ms) for (const [k, v] of Object.entries(m.customMetrics)) customMetrics[k] = (customMetrics[k] ?? 0) + v;
+  return {
+    operatorName: "symmetricHashJoin",
+    numRowsTotal: s.left.rows.metrics().numKeys + s.right.rows.metrics().numKeys,
+    numRowsUpdated: s.left.rows.metrics().numRowsUpdated + s.right.rows.metrics().numRowsUpdated,
+    numRowsRemoved: s.left.rows.metrics().numRowsRemoved + s.right.rows.metrics().numRowsRemoved,
+    numRowsDroppedByWatermark: droppedByWatermark,
+    memoryUsedBytes: sum((m) => m.memoryUsedBytes),
+    commitTimeMs: Math.round(sum((m) => m.commitTimeMs)),
+    allUpdatesTimeMs: Math.round(sum((m) => m.allUpdatesTimeMs)),
+    allRemovalsTimeMs: Math.round(sum((m) => m.allRemovalsTimeMs)),
+    numShufflePartitions,
+    numStateStoreInstances: 4,
+    customMetrics,
+  };
+}
+
+/** A new input row of one side: its values, its join key (null when a `=` key is null: it can never match). */
+interface InputRow {
+  readonly row: unknown[];
+  readonly key: unknown[] | null;
+}
+
+/** A candidate pair: a new row of one side and a buffered row of the other. */
+interface Pair {
+  readonly input: number;
+  readonly stateKey: StateKey;
+  readonly state: JoinStateValue;
+}
+
+/**
+ * A stream-stream join for one micro-batch (Spark's StreamingSymmetricHashJoinExec, one
+ * partition). Each side buffers its rows in state, keyed by join key and a per-key index, with
+ * a `matched` flag. With W the batch's watermark:
+ *
+ * 1. input rows at or behind W on their side's watermarked column are late: dropped, counted;
+ * 2. the new left rows are joined with the buffered right rows, then buffered; the new right
+ *    rows are joined with the buffered left rows (new ones included, so a new-new pair is
+ *    produced once), then buffered. The residual condition is evaluated on every candidate pair;
+ *    a buffered row that matches gets `matched` set. A new row that is already behind its side's
+ *    state watermark is not buffered (an unmatched one of an outer side is emitted with nulls
+ *    at once); for a left semi join a left row is emitted once, on its first match, and a new
+ *    left row that matched at once is not buffered;
+ * 3. buffered rows that can no longer match (see {@link StateWatermarkRules}) are evicted; for
+ *    outer joins the unmatched ones among them are emitted with nulls for the other side — so
+ *    outer rows appear only once the watermark has passed far enough.
+ */
+export class StreamingSymmetricHashJoinExec {
+  readonly output: readonly AttributeRef[];
+  private readonly keyProj: { left: (b: RecordBatch) => RecordBatch; right: (b: RecordBatch) => RecordBatch };
+  private readonly residual: ((b: RecordBatch) => RecordBatch) | null;
+  private readonly joinedSchema;
+
+  constructor(
+    readonly operatorId: number,
+    private readonly spec: StreamJoinSpec,
+    fctx: ExecFunctionContext,
+  ) {
+    this.output = spec.output;
+    const keySchema = structType(spec.keys.map((k, i) => structField(`_k${i}`, exprType(k.left), true)));
+    this.keyProj = {
+      left: compileProjection(spec.leftOutput, null, spec.keys.map((k) => k.left), keySchema, fctx),
+      right: compileProjection(spec.rightOutput, null, spec.keys.map((k) => k.right), keySchema, fctx),
+    };
+    const joined = [...spec.leftOutput, ...spec.rightOutput];
+    this.joinedSchema = schemaOf(joined);
+    this.residual = spec.residual ? compileProjection(joined, null, [spec.residual], structType([structField("c", { kind: "boolean" }, true)]), fctx) : null;
+  }
+
+  private get preserves(): { left: boolean; right: boolean } {
+    const jt = this.spec.joinType;
+    return { left: jt === "left_outer" || jt === "full_outer", right: jt === "right_outer" || jt === "full_outer" };
+  }
+
+  /** Runs one batch against the stores (opened at the batch's version); does not commit. */
+  run(leftInput: readonly RecordBatch[], rightInput: readonly RecordBatch[], stores: JoinStores, watermarkMs: number): { output: RecordBatch[]; droppedByWatermark: number } {
+    const w = watermarkMs * 1000;
+    const out: unknown[][] = [];
+    const dropped = { n: 0 };
+    const left = this.inputRows("left", leftInput, w, dropped);
+    const right = this.inputRows("right", rightInput, w, dropped);
+    const semi = this.spec.joinType === "left_semi";
+    const keep = this.preserves;
+    const nullsOf = (side: JoinSide): null[] => new Array<null>((side === "left" ? this.spec.leftOutput : this.spec.rightOutput).length).fill(null);
+    const emit = (l: readonly unknown[], r: readonly unknown[] | null): void => {
+      out.push(semi ? [...l] : [...l, ...(r ?? nullsOf("right"))]);
+    };
+
+    // 2a. New left rows against the buffered right rows, then into the left buffer.
+    {
+      const pairs = this.candidates(left, stores.right.rows, false);
+      const ok = this.evaluate(pairs, (p) => [left[p.input]!.row, p.state.row]);
+      const matched = new Uint8Array(left.length);
+      pairs.forEach((p, x) => {
+        if (!ok[x]) return;
+        const l = left[p.input]!;
+        if (!semi) emit(l.row, p.state.row);
+        else if (matched[p.input] === 0) emit(l.row, null);
+        matched[p.input] = 1;
+        if (keep.right && !p.state.matched) {
+          const v = { matched: true, row: p.state.row };
+          stores.right.rows.put(p.stateKey, v);
+        }
+      });
+      left.forEach((l, i) => {
+        const m = matched[i] === 1;
+        if (semi && m) return;
+        if (l.key !== null && !this.behindStateWatermark("left", l.key, l.row, w)) this.append(stores.left, l, m);
+        else if (keep.left && !m) emit(l.row, null);
+      });
+    }
+    // 2b. New right rows against the buffered left rows (this batch's included), then into the right buffer.
+    {
+      const pairs = this.candidates(right, stores.left.rows, semi);
+      const ok = this.evaluate(pairs, (p) => [p.state.row, right[p.input]!.row]);
+      const matched = new Uint8Array(right.length);
+      const semiDone = new Set<StateKey>();
+      pairs.forEach((p, x) => {
+        if (!ok[x]) return;
+        const r = right[p.input]!;
+        matched[p.input] = 1;
+        if (semi) {
+          if (semiDone.has(p.stateKey)) return;
+          semiDone.add(p.stateKey);
+          emit(p.state.row, null);
+          stores.left.rows.put(p.stateKey, { matched: true, row: p.state.row });
+          return;
+        }
+        out.push([...p.state.row, ...r.row]);
+        if (keep.left && !p.state.matched) stores.left.rows.put(p.stateKey, { matched: true, row: p.state.row });
+      });
+      right.forEach((r, i) => {
+        const m = matched[i] === 1;
+        if (r.key !== null && !this.behindStateWatermark("right", r.key, r.row, w)) this.append(stores.right, r, m);
+        else if (keep.right && !m) out.push([...nullsOf("left"), ...r.row]);
+      });
+    }
+    // 3. Evict what can no longer match; outer sides emit their never-matched rows with nulls.
+    this.evict("left", stores.left, w, keep.left ? (row) => emit(row, null) : null);
+    this.evict("right", stores.right, w, keep.right ? (row) => out.push([...nullsOf("left"), ...row]) : null);
+    return { output: this.toBatches(out), droppedByWatermark: dropped.n };
+  }
+
+  private inputRows(side: JoinSide, batches: readonly RecordBatch[], w: number, dropped: { n: number }): InputRow[] {
+    const et = this.spec.eventTime[side];
+    const attrs = side === "left" ? this.spec.leftOutput : this.spec.rightOutput;
+    const etWindow = et >= 0 && attrs[et]!.dataType.kind === "struct";
+    const nullSafe = this.spec.keys.map((k) => k.nullSafe);
+    const out: InputRow[] = [];
+    for (const b of batches) {
+      if (b.numRows === 0) continue;
+      const keys = this.keyProj[side](b).columns;
+      for (let i = 0; i < b.numRows; i++) {
+        if (et >= 0) {
+          const v = valueAt(b.columns[et]!, i);
+          const t = etWindow && v !== null ? (v as readonly number[])[1] : (v as number | null);
+          if (t !== null && t !== undefined && t <= w) {
+            dropped.n++;
+            continue;
+          }
+        }
+        const row = b.columns.map((c) => valueAt(c, i));
+        let key: unknown[] | null = keys.map((c) => valueAt(c, i));
+        if (key.some((v, j) => v === null && !nullSafe[j])) key = null;
+        out.push({ row, key });
+      }
+    }
+    return out;
+  }
+
+  /** Every (new row, buffered row of the other side) with the same join key; `unmatchedOnly` skips buffered rows already matched. */
+  private candidates(rows: readonly InputRow[], other: StateStore<JoinStateValue>, unmatchedOnly: boolean): Pair[] {
+    const out: Pair[] = [];
+    rows.forEach((r, input) => {
+      if (r.key === null) return;
+      for (const e of other.prefixScan(encodeKey(r.key))) {
+        if (unmatchedOnly && e.value.matched) continue;
+        out.push({ input, stateKey: e.key, state: e.value });
+      }
+    });
+    return out;
+  }
+
+  /** The residual condition on each pair (true when there is none). */
+  private evaluate(pairs: readonly Pair[], sides: (p: Pair) => [readonly unknown[], readonly unknown[]]): boolean[] {
+    if (this.residual === null || pairs.length === 0) return pairs.map(() => true);
+    const attrs = [...this.spec.leftOutput, ...this.spec.rightOutput];
+    const nl = this.spec.leftOutput.length;
+    const builders = attrs.map((a) => new VectorBuilder(a.dataType, pairs.length));
+    for (const p of pairs) {
+      const [l, r] = sides(p);
+      for (let j = 0; j < attrs.length; j++) builders[j]!.append(j < nl ? l[j] : r[j - nl]);
+    }
+    const batch = makeBatch(this.joinedSchema, builders.map((b) => b.finish()), pairs.length);
+    const c = this.residual(batch).columns[0]!;
+    return pairs.map((_, x) => valueAt(c, x) === true);
+  }
+
+  private append(stores: JoinSideStores, r: InputRow, matched: boolean): void {
+    const k = encodeKey(r.key!);
+    const next = stores.numValues.get(k) ?? 0;
+    stores.numValues.put(k, next + 1);
+    stores.rows.put(encodeKey([...r.key!, next]), { matched, row: r.row });
+  }
+
+  private behindStateWatermark(side: JoinSide, key: readonly unknown[], row: readonly unknown[], w: number): boolean {
+    const rules: StateWatermarkRules = this.spec.stateWatermark[side];
+    for (const k of rules.keys) {
+      const v = key[k.index];
+      if (v === null || v === undefined) continue;
+      const t = k.window ? (v as readonly number[])[1] : (v as number);
+      if (t !== null && t !== undefined && t <= w + k.offsetMicros) return true;
+    }
+    for (const r of rules.values) {
+      const t = row[r.column] as number | null;
+      // A null time never satisfies the range condition: such a row can never match.
+      if (t === null || t === undefined) return true;
+      if (r.strict ? t <= w + r.offsetMicros : t < w + r.offsetMicros) return true;
+    }
+    return false;
+  }
+
+  private evict(side: JoinSide, stores: JoinSideStores, w: number, onUnmatched: ((row: readonly unknown[]) => void) | null): void {
+    const rules = this.spec.stateWatermark[side];
+    if (rules.keys.length === 0 && rules.values.length === 0) return;
+    const n = this.spec.keys.length;
+    const touched = new Set<StateKey>();
+    for (const e of stores.rows.rangeScan(undefined, undefined)) {
+      const key = decodeKey(e.key).slice(0, n);
+      if (!this.behindStateWatermark(side, key, e.value.row, w)) continue;
+      stores.rows.remove(e.key);
+      touched.add(encodeKey(key));
+      if (onUnmatched !== null && !e.value.matched) onUnmatched(e.value.row);
+    }
+    // Keep each key's indices dense (0 .. count-1, as Spark does): the rows left move down into the holes.
+    for (const k of touched) {
+      const left = [...stores.rows.prefixScan(k)];
+      left.forEach((e, j) => {
+        const at = encodeKey([...decodeKey(e.key).slice(0, n), j]);
+        if (at === e.key) return;
+        stores.rows.put(at, e.value);
+        stores.rows.remove(e.key);
+      });
+      if (left.length === 0) stores.numValues.remove(k);
+      else stores.numValues.put(k, left.length);
+    }
+  }
+
+  private toBatches(rows: readonly unknown[][]): RecordBatch[] {
+    if (rows.length === 0) return [];
+    const builders = this.output.map((a) => new VectorBuilder(a.dataType, rows.length));
+    for (const r of rows) for (let j = 0; j < builders.length; j++) builders[j]!.append(r[j]);
+    return [makeBatch(schemaOf(this.output), builders.map((b) => b.finish()), rows.length)];
+  }
+}
+
+/** What one batch of a join needs from the incremental planner. */
+export interface StreamJoinBatchContext {
+  readonly batchId: number;
+  readonly watermarkMs: number;
+  readonly run: (plan: LogicalPlan) => Promise<RecordBatch[]>;
+  readonly fctx: ExecFunctionContext;
+  readonly stores: StateStoreCoordinator;
+  readonly checkpointDir: string;
+  readonly numShufflePartitions: number;
+}
+
+/**
+ * Batch N of a stream-stream join: runs both inputs (already LocalRelations and watermark nodes
+ * of this batch), joins them against version N of the operator's stores, commits version N+1 and
+ * returns the join's output for the batch as a LocalRelation.
+ */
+export async function runStreamJoinBatch(info: JoinOperatorInfo, left: LogicalPlan, right: LogicalPlan, ctx: StreamJoinBatchContext): Promise<{ plan: LogicalPlan; metrics: StatefulOperatorMetrics }> {
+  const leftRows = await ctx.run(left);
+  const rightRows = await ctx.run(right);
+  const exec = new StreamingSymmetricHashJoinExec(info.operatorId, info.spec, ctx.fctx);
+  const stores = openJoinStores(ctx.stores, ctx.checkpointDir, info.operatorId, ctx.batchId);
+  let result: ReturnType<StreamingSymmetricHashJoinExec["run"]>;
+  try {
+    result = exec.run(leftRows, rightRows, stores, ctx.watermarkMs);
+    commitJoinStores(stores);
+  } catch (e) {
+    abortJoinStores(stores);
+    throw e;
+  }
+  return {
+    plan: Plan.localRelation(exec.output, result.output, `StreamingSymmetricHashJoin ${info.spec.joinType} [operator ${info.operatorId}, batch ${ctx.batchId}]`),
+    metrics: joinStateMetrics(stores, result.droppedByWatermark, ctx.numShufflePartitions),
+  };
+}
