@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { Session, col, functions as F } from "../../src/index.js";
+import { GroupStateTimeout, type GroupState, ManualClock, Session, col, functions as F } from "../../src/index.js";
+import { AddData, AdvanceClock, CheckNewAnswer, StartStream, testStream } from "../streaming/stream-test.js";
 
 // The streaming examples in README.md, checked: if this test changes, the README must too.
 const dir = mkdtempSync(join(tmpdir(), "sluice-readme-stream-"));
@@ -99,4 +100,29 @@ test("README: windowed counts with a watermark (append mode emits a window once 
   await q.processAllAvailable();
   assert.deepEqual(await spark.table("windowed").collect(), [{ start: new Date("2026-01-01T12:00:00Z"), word: "owl", count: 2 }]);
   await q.stop();
+});
+
+test("README: user state with a processing-time timeout", async () => {
+  const spark = Session.builder().create();
+  const clock = new ManualClock(0);
+  const events = spark.memoryStream("user STRING");
+  const sessions = events.toDF().groupByKey((e) => e["user"]).flatMapGroupsWithState(
+    "update", GroupStateTimeout.ProcessingTimeTimeout,
+    (user, rows, state: GroupState<number>) => {
+      if (state.hasTimedOut) { const n = state.get(); state.remove(); return [{ user, clicks: n, ended: true }]; }
+      const n = (state.getOption() ?? 0) + [...rows].length;
+      state.update(n);
+      state.setTimeoutDuration("30 minutes");
+      return [{ user, clicks: n, ended: false }];
+    },
+    "user STRING, clicks INT, ended BOOLEAN",
+  );
+  await testStream(sessions, "update", [
+    StartStream({ trigger: { processingTime: "1 second" }, clock }),
+    AddData(events, [{ user: "ann" }, { user: "ann" }]),
+    AdvanceClock(1000),
+    CheckNewAnswer([{ user: "ann", clicks: 2, ended: false }]),
+    AdvanceClock(31 * 60 * 1000), // half an hour later the timeout fires, in a batch with no data
+    CheckNewAnswer([{ user: "ann", clicks: 2, ended: true }]),
+  ]);
 });
