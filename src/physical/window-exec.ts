@@ -10,6 +10,7 @@ import { compileProjection } from "./codegen/projection.js";
 import type { ExecContext, PhysicalOp } from "./physical-op.js";
 import { schemaOf } from "./physical-op.js";
 import { crossComparator } from "./sort-util.js";
+import { boundSignature } from "../expr/bound-signature.js";
 
 /**
  * Window functions over one (PARTITION BY, ORDER BY) spec: the input is sorted by partition and
@@ -94,7 +95,7 @@ function computeWindow(w: WindowExpr, rows: readonly number[], args: readonly Ve
   const fn = w.fn;
   if (fn.kind === "Call" && fn.fn.windowOnly) return rankingFunction(fn, rows, args, peerEnd, out);
   const call = fn as AggCall;
-  const acc = call.fn.compile({ inputTypes: call.args.map(() => null), argTypes: call.args.map(exprType), dataType: call.dataType, state: call.state }, ctx.fctx);
+  const acc = call.fn.compile(boundSignature(call.args, call.dataType, call.state), ctx.fctx);
   const update = acc.update as (b: unknown, ...a: unknown[]) => unknown;
   const skipNulls = call.fn.skipNulls !== false;
   const add = (buf: unknown, r: number): unknown => {

@@ -5,7 +5,7 @@ import {
   decimalType,
 } from "../../types/data-type.js";
 import { type Long, normalizeLong } from "../../types/long.js";
-import type { Accumulator, AggregateFunctionDef, ArgInfo, Signature } from "../function-def.js";
+import type { Accumulator, AggregateFunctionDef, ArgInfo, BoundSignature, Signature } from "../function-def.js";
 import { registerFunctions } from "../function-registry.js";
 import { checkArgCount, numericOrCastToDouble } from "./agg-args.js";
 import { decodeDouble, decodeLong, encodeDouble, encodeLong } from "./value-codec.js";
@@ -87,8 +87,8 @@ export function divideHalfUp(a: bigint, b: bigint): bigint {
   return neg ? -q : q;
 }
 
-function compileAvg(sig: Signature): Accumulator {
-  const input = sig.inputTypes[0];
+function compileAvg(sig: BoundSignature): Accumulator {
+  const input = sig.argTypes[0];
   if (sig.dataType.kind === "decimal" && input?.kind === "decimal") return decimalAvgAccumulator(input, sig.dataType) as Accumulator;
   return doubleAvgAccumulator as Accumulator;
 }

@@ -5,6 +5,7 @@ import { exprType } from "../../expr/expr-type.js";
 import { valueKey } from "../../expr/aggregates/collect.js";
 import type { DataType } from "../../types/data-type.js";
 import { normalizeLong } from "../../types/long.js";
+import { boundSignature } from "../../expr/bound-signature.js";
 
 /**
  * The running state of one aggregate function across all groups. `update` consumes a batch
@@ -191,7 +192,7 @@ export function makeSlot(call: AggCall, fctx: ExecFunctionContext): AggSlot {
   if (isSimpleCount(call)) return new CountSlot();
   const spec = numericSpec(call, fctx);
   if (spec) return new NumericSlot(spec.fn, call.dataType, spec.integral);
-  const sig = { inputTypes: call.args.map(() => null), argTypes, dataType: call.dataType, state: call.state };
+  const sig = boundSignature(call.args, call.dataType, call.state);
   const acc = call.fn.compile(sig, fctx);
   return new GenericSlot(acc, call.dataType, call.fn.skipNulls !== false, call.distinct, argTypes);
 }

@@ -1,13 +1,14 @@
 import { ExecutionError } from "../../errors/errors.js";
 import type { Expr } from "../../expr/expression.js";
 import { binaryResultType, exprType } from "../../expr/expr-type.js";
-import type { BoundSignature, ExecFunctionContext } from "../../expr/function-def.js";
+import type { ExecFunctionContext } from "../../expr/function-def.js";
 import { compileCast } from "../../expr/cast.js";
 import { comparatorFor } from "../../expr/aggregates/value-order.js";
 import { type DataType, type DecimalType, isIntegral } from "../../types/data-type.js";
 import { type Long, normalizeLong } from "../../types/long.js";
 import { rt as rtRef } from "./runtime.js";
 import { rescaleDecimal, decimalDivide, decimalMultiply } from "./decimal-ops.js";
+import { boundSignature } from "../../expr/bound-signature.js";
 
 /** One generated expression: statements to run, and the names holding its null flag and value. */
 export interface GenValue {
@@ -153,7 +154,7 @@ export function genExpr(e: Expr, ctx: CodegenContext): GenValue {
       return { code, isNull: n, value: v };
     }
     case "Call":
-      return genCall(e.fn.name, e.fn.nullSafe === true, e.args, () => e.fn.compile(boundSig(e.args, e.dataType, e.state), ctx.fctx), ctx);
+      return genCall(e.fn.name, e.fn.nullSafe === true, e.args, () => e.fn.compile(boundSignature(e.args, e.dataType, e.state), ctx.fctx), ctx);
     case "GetField": {
       const gc = genExpr(e.child, ctx);
       const n = ctx.fresh("n"), v = ctx.fresh("v");
@@ -190,9 +191,6 @@ function arrayIndexError(i: number, n: number): never {
   throw new ExecutionError("INVALID_ARRAY_INDEX", `[INVALID_ARRAY_INDEX] The index ${i} is out of bounds. The array has ${n} elements. Use \`try_element_at\` to tolerate accessing element at invalid index and return NULL instead.`);
 }
 
-function boundSig(args: readonly Expr[], dataType: DataType, state: unknown): BoundSignature {
-  return { inputTypes: args.map(() => null), argTypes: args.map((a) => (a.kind === "LambdaFunction" ? exprType(a.body) : exprType(a))), dataType, state };
-}
 
 function isHashable(t: DataType): boolean {
   return t.kind !== "array" && t.kind !== "map" && t.kind !== "struct" && t.kind !== "binary" && t.kind !== "float" && t.kind !== "double" && t.kind !== "interval";

@@ -11,6 +11,7 @@ import { structField, structType } from "../../types/data-type.js";
 import { compileProjection } from "../codegen/projection.js";
 import { schemaOf } from "../physical-op.js";
 import { type EventTimeKey, aggCallsOf } from "./stateful-operators.js";
+import { boundSignature } from "../../expr/bound-signature.js";
 
 /** Spark's output modes, as a stateful operator sees them. */
 export type StatefulOutputMode = "append" | "update" | "complete";
@@ -72,7 +73,7 @@ export class StreamingAggregateExec {
   ) {
     this.output = agg.aggregateExprs.map(namedToAttribute);
     this.calls = aggCallsOf(agg.aggregateExprs);
-    this.accs = this.calls.map((c) => c.fn.compile({ inputTypes: c.args.map(() => null), argTypes: c.args.map(exprType), dataType: c.dataType, state: c.state }, fctx));
+    this.accs = this.calls.map((c) => c.fn.compile(boundSignature(c.args, c.dataType, c.state), fctx));
     this.skipNulls = this.calls.map((c) => c.fn.skipNulls !== false);
     this.keyAttrs = agg.groupingExprs.map((g, i) => E.attr(`_key${i}`, exprType(g), true));
     this.aggAttrs = this.calls.map((c, i) => E.attr(`_agg${i}`, c.dataType, true));
