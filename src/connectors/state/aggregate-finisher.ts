@@ -137,5 +137,5 @@ export function aggregateFinisher(name: string, dataType: DataType): AggregateFi
 
 function compile(def: AggregateFunctionDef, sig: Signature, args: readonly ArgInfo[]): Accumulator {
   const argTypes = args.map((a, i) => sig.inputTypes[i] ?? a.dataType);
-  return def.compile({ ...sig, inputTypes: args.map(() => null), argTypes }, FCTX);
+  return def.compile({ ...sig, inputTypes: argTypes, argTypes }, FCTX);
 }
