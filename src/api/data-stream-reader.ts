@@ -9,6 +9,7 @@ import "../streaming/file-stream-source.js";
 import "../connectors/rate/rate-source.js";
 import "../connectors/socket/socket-source.js";
 import "../connectors/nexmark/nexmark-stream-source.js";
+import "../connectors/smart-meter/smart-meter-source.js";
 import "../connectors/redis/index.js";
 import "../connectors/kafka/index.js";
 

@@ -7,6 +7,7 @@ import { scanFileSource } from "./files/scan-file-source.js";
 import { type SaveMode, type WriteResult, writeFileSource } from "./files/write-file-source.js";
 import { generatorBatchSources } from "./nexmark/generator-sources.js";
 import { postgresBatchSource } from "./postgres/postgres-connector.js";
+import { smartMeterBatchSource } from "./smart-meter/smart-meter-source.js";
 import { stateBatchSources } from "./state/index.js";
 
 export type { SaveMode, WriteResult };
@@ -57,5 +58,6 @@ for (const format of ["json", "csv", "text", "parquet"]) {
 registerBatchSource(postgresBatchSource);
 
 for (const p of generatorBatchSources) registerBatchSource(p);
+registerBatchSource(smartMeterBatchSource);
 
 for (const p of stateBatchSources) registerBatchSource(p);
