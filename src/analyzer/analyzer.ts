@@ -13,6 +13,7 @@ import { isGeneratorCall, resolveGenerator } from "./generators.js";
 import { planOutput } from "./plan-output.js";
 import { ExprResolver, type ResolveScope } from "./resolve-expr.js";
 import { rewriteTimeWindows } from "./time-window-rewrite.js";
+import { rewriteSessionWindows } from "./session-window-rewrite.js";
 import { extractWindows } from "./extract-windows.js";
 import { checkAggregate } from "./check-aggregate.js";
 import { inlineTableToRelation } from "./inline-table.js";
@@ -170,7 +171,8 @@ export class Analyzer {
 
     const input = planOutput(child);
     const expanded = this.expandProjectList(list, input);
-    const rewritten = rewriteTimeWindows(expanded, child, (e, c) => this.resolver.resolve(e, this.scope(planOutput(c), outer)));
+    const sw = rewriteSessionWindows(expanded, -1, child, (e, c) => this.resolver.resolve(e, this.scope(planOutput(c), outer)));
+    const rewritten = rewriteTimeWindows(sw.exprs, sw.child, (e, c) => this.resolver.resolve(e, this.scope(planOutput(c), outer)));
     const inputAfter = planOutput(rewritten.child);
     const resolved = rewritten.exprs.map((e) => this.named(this.resolver.resolve(e, this.scope(inputAfter, outer, true, true))));
     if (resolved.some(containsAggOutsideWindow)) return this.finishAggregate([], resolved, rewritten.child, outer);
@@ -345,7 +347,8 @@ export class Analyzer {
   private resolveAggregate(grouping: readonly Expr[], aggExprs: readonly Expr[], child: LogicalPlan, outer: readonly (readonly AttributeRef[])[]): LogicalPlan {
     const input = planOutput(child);
     const expanded = this.expandProjectList(aggExprs, input);
-    const tw = rewriteTimeWindows([...grouping, ...expanded], child, (e, c) => this.resolver.resolve(e, this.scope(planOutput(c), outer)));
+    const sw = rewriteSessionWindows([...grouping, ...expanded], grouping.length, child, (e, c) => this.resolver.resolve(e, this.scope(planOutput(c), outer)));
+    const tw = rewriteTimeWindows(sw.exprs, sw.child, (e, c) => this.resolver.resolve(e, this.scope(planOutput(c), outer)));
     const newChild = tw.child;
     const newInput = planOutput(newChild);
     const g = tw.exprs.slice(0, grouping.length);

@@ -2,3 +2,4 @@
 import "./functions/index.js";
 import "./aggregates/index.js";
 import "./window-functions.js";
+import "./session-window.js";

@@ -6,6 +6,7 @@ import { exprSql } from "../analyzer/expr-sql.js";
 import { namedToAttribute } from "../analyzer/plan-output.js";
 import { structField, structType } from "../types/data-type.js";
 import { ExecutionError } from "../errors/errors.js";
+import { mergeSessions } from "../expr/session-window.js";
 import { compileProjection } from "./codegen/projection.js";
 import type { ExecContext, PhysicalOp } from "./physical-op.js";
 import { schemaOf } from "./physical-op.js";
@@ -209,6 +210,14 @@ function rankingFunction(fn: Call, rows: readonly number[], args: readonly Vecto
         if (i > 0 && peerEnd[i - 1] !== peerEnd[i]) { rank = i + 1; dense++; }
         out[i] = fn.fn.name === "rank" ? rank : fn.fn.name === "dense_rank" ? dense : n > 1 ? (rank - 1) / (n - 1) : 0;
       }
+      break;
+    }
+    case "__session_window": {
+      // Session windows (analyzer/session-window-rewrite.ts): rows come ordered by timestamp.
+      const ts = rows.map((r) => valueAt(args[0]!, r) as number);
+      const ends = rows.map((r) => valueAt(args[1]!, r) as number);
+      const sessions = mergeSessions(ts, ends);
+      for (let i = 0; i < n; i++) out[i] = sessions[i];
       break;
     }
     case "cume_dist":
