@@ -4,6 +4,8 @@ import { SluiceError } from "../errors/errors.js";
 import { runSql } from "./sql-command.js";
 import { runCheckpointInspect } from "./checkpoint-command.js";
 import { runStateOperators, runStateRead, type StateReadOptions } from "./state-command.js";
+import { type RunCommandOptions, runPipeline } from "./run-command.js";
+import { runUi } from "./ui-command.js";
 
 /**
  * The `sluice` command. Returns the process exit code; errors a user can fix are printed as one
@@ -37,6 +39,45 @@ Examples:
   $ sluice sql -f report.sql --json`)
     .action(async (query: string | undefined, opts: { file?: string; numRows: string; truncate: string; vertical?: boolean; json?: boolean; conf?: string[] }) => {
       code = await runSql({ query, ...opts }, out, err);
+    });
+
+  program
+    .command("run")
+    .description("Run a streaming pipeline written in SQL: sources and sinks are CREATE TEMP VIEW ... USING <format> OPTIONS (...), each INSERT INTO sink SELECT ... is a streaming query. Runs until stopped; Ctrl-C stops it after the current batch.")
+    .argument("<pipeline>", "the .sql file of the pipeline")
+    .option("--checkpoint <dir>", "checkpoint root: each query checkpoints under DIR/<sink view> (else the sink's checkpointLocation option)")
+    .option("--once", "run one batch of what is available, then stop")
+    .option("--available-now", "process all data available at start (in several batches), then stop")
+    .option("-c, --conf <key=value>", "a session setting (repeatable), e.g. -c sluice.sql.shuffle.partitions=4", (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option("-q, --quiet", "no line per batch on stderr")
+    .addHelpText("after", `
+Pipeline file:
+  CREATE TEMP VIEW events (id INT, kind STRING) USING json OPTIONS (path 'in/');
+  CREATE TEMP VIEW counts USING parquet OPTIONS (path 'out/', outputMode 'append');
+  INSERT INTO counts SELECT kind, id FROM events WHERE kind <> 'noise';
+Sink view options read by sluice run: checkpointLocation, outputMode (append|update|complete),
+trigger ('10 seconds', 'once', 'availableNow'), partitionBy ('a,b'); the others go to the sink.
+Source view option watermark 'ts, 10 minutes': the event-time watermark (as withWatermark).
+
+Examples:
+  $ sluice run pipeline.sql --checkpoint /var/lib/sluice/ckpt
+  $ sluice run pipeline.sql --checkpoint ckpt --available-now -c sluice.sql.shuffle.partitions=2`)
+    .action(async (file: string, opts: RunCommandOptions) => {
+      code = await runPipeline(file, opts, out, err);
+    });
+
+  program
+    .command("ui")
+    .description("Serve the web UI over finished queries, read from their checkpoints (and the progress logs sluice run keeps there). Runs until Ctrl-C.")
+    .argument("<dir...>", "checkpoint directories, or directories of checkpoints (a sluice run --checkpoint root)")
+    .option("-p, --port <n>", "the port (0: any free port)", "4040")
+    .option("--host <host>", "the address to listen on", "127.0.0.1")
+    .addHelpText("after", `
+Examples:
+  $ sluice ui /var/lib/sluice/ckpt
+  $ sluice ui ckpt/counts ckpt/alerts --port 4041`)
+    .action(async (dirs: string[], opts: { port: string; host?: string }) => {
+      code = await runUi(dirs, opts, out, err);
     });
 
   const checkpoint = program.command("checkpoint").description("Look into a streaming query's checkpoint directory (read-only).");

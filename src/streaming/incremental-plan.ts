@@ -3,7 +3,8 @@ import type { RecordBatch } from "../batch/record-batch.js";
 import type { ExecFunctionContext } from "../expr/function-def.js";
 import { type LogicalPlan, Plan, children, isStreamingPlan, transformUp, withChildren } from "../plan/logical-plan.js";
 import { type StatefulOperatorMetrics, StreamingAggregateExec, type StoredBuffers, stateOperatorMetrics } from "../physical/stateful/streaming-aggregate-exec.js";
-import { eventTimeKeyOf, statefulOperatorsOf } from "../physical/stateful/stateful-operators.js";
+import { type StatefulOperatorInfo, eventTimeKeyOf, statefulOperatorsOf } from "../physical/stateful/stateful-operators.js";
+import { OffsetLog } from "../checkpoint/offset-log.js";
 import { StreamingDeduplicateExec } from "../physical/stateful/streaming-deduplicate-exec.js";
 import { runStreamJoinBatch } from "../physical/stateful/stream-join-exec.js";
 import { type StoredGroupState, recordNextTimeout, runFlatMapGroupsWithState } from "../physical/stateful/flat-map-groups-with-state-exec.js";
@@ -74,6 +75,12 @@ export interface IncrementalResult {
  *   against version N of `state/<id>/0`, the store is committed as version N+1, and the node is
  *   replaced by a LocalRelation of the operator's output for this batch.
  *
+ * - in a **chain** (an aggregation after another stateful operator, append mode only), the
+ *   downstream operator reads the upstream one's output for this batch; it drops late rows by the
+ *   previous batch's watermark and emits/evicts by this batch's, each lowered by the lag the
+ *   upstream operators add to event time (Spark 3.5's multiple stateful operators); a
+ *   withWatermark above a stateful operator only marks its event-time column.
+ *
  * So a stateful operator is a stage boundary: what is below it runs (as one batch job) before
  * it, what is above it runs afterwards from its output. State commits happen here, before the
  * sink receives the batch and before `commits/N`; a re-run of batch N opens version N again.
@@ -83,6 +90,31 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
   const metrics: StatefulOperatorMetrics[] = [];
   let nextOperatorId = 0;
   const operators = statefulOperatorsOf(plan);
+  let previousWatermarkMs: number | undefined;
+  /** The watermark batch N-1 ran with (offsets/N-1), what late rows of a downstream operator are judged by. */
+  const previousBatchWatermarkMs = (): number => {
+    if (previousWatermarkMs === undefined) {
+      // Batch 0 runs with watermark 0, and so did the (empty) batch before it; a purged entry
+      // falls back to dropping nothing.
+      previousWatermarkMs = ctx.batchId === 0 ? 0 : (new OffsetLog(ctx.checkpointDir).get(ctx.batchId - 1)?.metadata.batchWatermarkMs ?? Number.NEGATIVE_INFINITY);
+    }
+    return previousWatermarkMs;
+  };
+  /**
+   * The watermarks of a stateful operator downstream of another one (null for the first
+   * operators of a chain, which use the batch's watermark for both). As Spark 3.5 does with
+   * multiple stateful operators: eviction (and append-mode emission) uses this batch's global
+   * watermark, late-row filtering the previous batch's, each lowered by the delay the upstream
+   * operators add to the event time of what they emit (see {@link outputDelayMicros}). An
+   * upstream append-mode aggregation emits a window in the batch whose watermark passes its end,
+   * so its rows are behind this batch's watermark but never behind the previous batch's.
+   */
+  const operatorWatermarks = (node: LogicalPlan): { lateEventsMs: number; evictionMs: number } | null => {
+    const delay = upstreamDelayMicros(node, operators);
+    if (delay === null) return null;
+    const lower = (ms: number): number => (Number.isFinite(ms) ? Math.floor((ms * 1000 - delay) / 1000) : ms);
+    return { lateEventsMs: lower(previousBatchWatermarkMs()), evictionMs: lower(ctx.watermarkMs) };
+  };
 
   const rewrite = async (p: LogicalPlan): Promise<LogicalPlan> => {
     if (!isStreamingPlan(p)) return p;
@@ -98,7 +130,9 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         const input = planOutput(q.child);
         const rows = await ctx.run(q.child);
         const et = q.eventTime.kind === "AttributeRef" ? input.findIndex((a) => a.id === (q.eventTime as { id: number }).id) : -1;
-        stats.push(et >= 0 ? eventTimeStatsOf(rows, et) : EMPTY_EVENT_TIME_STATS);
+        const measured = et >= 0 ? eventTimeStatsOf(rows, et) : EMPTY_EVENT_TIME_STATS;
+        // Downstream of a stateful operator, a withWatermark only marks the event-time column.
+        stats.push(upstreamDelayMicros(p, operators) === null ? measured : { ...measured, derived: true });
         return Plan.watermark(q.eventTime, q.delay, Plan.localRelation(input, rows, `EventTimeWatermark input of batch ${ctx.batchId}`));
       }
       case "Aggregate": {
@@ -108,9 +142,18 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         // The original node (p) carries the analyzed child, where the event-time key is traced.
         const exec = new StreamingAggregateExec(operatorId, q, input, eventTimeKeyOf(p as typeof q), ctx.fctx);
         const store = ctx.stores.getStore<StoredBuffers>({ checkpointLocation: ctx.checkpointDir, operatorId, partitionId: 0 }, ctx.batchId);
+        const wm = operatorWatermarks(p);
         let result: ReturnType<StreamingAggregateExec["run"]>;
         try {
-          result = exec.run(rows, store, ctx.outputMode, ctx.watermarkMs);
+          if (wm === null) {
+            result = exec.run(rows, store, ctx.outputMode, ctx.watermarkMs);
+          } else {
+            // Downstream in a chain (append mode only): late rows by the watermark the upstream
+            // operator guaranteed last batch, then emission and eviction by this batch's.
+            const first = exec.run(rows, store, ctx.outputMode, wm.lateEventsMs);
+            const second = exec.run([], store, ctx.outputMode, wm.evictionMs);
+            result = { output: [...first.output, ...second.output], droppedByWatermark: first.droppedByWatermark };
+          }
           store.commit();
         } catch (e) {
           store.abort();
@@ -168,6 +211,45 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
 
   const out = await rewrite(plan);
   return { plan: out, eventTimeStats: stats, stateOperators: metrics };
+}
+
+/**
+ * How far behind the watermark the event time of an operator's output may lag (micros): 0 for
+ * aggregations (append mode emits a window once the watermark passes its end; Spark's window_time
+ * is end - 1 µs), deduplication and flatMapGroupsWithState; for a stream-stream join, the largest
+ * lag of its state watermarks (a buffered row with S > W + offset can still be matched and emitted,
+ * offset < 0 for a time-range condition such as `S BETWEEN O - 5 s AND O`).
+ */
+export function outputDelayMicros(op: StatefulOperatorInfo): number {
+  if (op.kind !== "join") return 0;
+  // A side's rows stay buffered while their time is above W + offset (or at it, for a
+  // non-strict rule): 1 µs more keeps a row exactly at the bound from counting as late.
+  let d = 0;
+  for (const side of [op.spec.stateWatermark.left, op.spec.stateWatermark.right]) {
+    for (const v of side.values) d = Math.max(d, -v.offsetMicros + 1);
+    for (const k of side.keys) d = Math.max(d, -k.offsetMicros + 1);
+  }
+  return d;
+}
+
+/**
+ * For a stateful operator node: null when no stateful operator lies below it, else the largest
+ * accumulated output delay of the nearest ones below (and, recursively, of theirs).
+ */
+export function upstreamDelayMicros(node: LogicalPlan, operators: readonly StatefulOperatorInfo[]): number | null {
+  let found: number | null = null;
+  const visit = (p: LogicalPlan): void => {
+    if (!isStreamingPlan(p)) return;
+    const op = operators.find((o) => o.node === p);
+    if (op !== undefined) {
+      const d = outputDelayMicros(op) + (upstreamDelayMicros(p, operators) ?? 0);
+      found = found === null ? d : Math.max(found, d);
+      return;
+    }
+    children(p).forEach(visit);
+  };
+  children(node).forEach(visit);
+  return found;
 }
 
 /** Max, min, sum and count of a timestamp column (microseconds) in milliseconds, as Spark's EventTimeStats. */

@@ -1,18 +1,19 @@
 import { planOutput } from "../analyzer/plan-output.js";
 import { StreamingError } from "../errors/errors.js";
 import { type LogicalPlan, children, isStreamingPlan } from "../plan/logical-plan.js";
-import { aggCallsOf, statefulOperatorsOf } from "../physical/stateful/stateful-operators.js";
+import { type StatefulOperatorInfo, aggCallsOf, statefulOperatorsOf } from "../physical/stateful/stateful-operators.js";
 import { checkStreamingJoin } from "../physical/stateful/stream-join-helper.js";
 import { checkGroupStateOperator } from "../physical/stateful/flat-map-groups-with-state-exec.js";
 import type { OutputMode } from "./sink.js";
 
 /**
  * Spark's UnsupportedOperationChecker: rejects, at start(), query shapes that cannot run
- * incrementally, with Spark's reasons. Streaming aggregations run (one per query for now); the
- * output mode must fit them: append needs a watermarked event-time grouping key (or a window on
- * one), complete needs an aggregation, and sorting is allowed only on an aggregation in complete
- * mode. Joins follow Spark's support matrix ({@link checkStreamingJoin}); other stateful
- * operators (streaming limit) are still rejected as "not supported yet".
+ * incrementally, with Spark's reasons. Streaming aggregations run; the output mode must fit
+ * them: append needs a watermarked event-time grouping key (or a window on one), complete needs
+ * an aggregation, and sorting is allowed only on an aggregation in complete mode. Joins follow
+ * Spark's support matrix ({@link checkStreamingJoin}); chains of stateful operators run in append
+ * mode ({@link checkStatefulChain}); other stateful operators (streaming limit) are still
+ * rejected as "not supported yet".
  */
 export function checkStreamingQuery(plan: LogicalPlan, outputMode: OutputMode): void {
   if (!isStreamingPlan(plan)) {
@@ -63,20 +64,7 @@ export function checkStreamingQuery(plan: LogicalPlan, outputMode: OutputMode): 
     children(p).forEach(visit);
   };
   visit(plan);
-  if (aggregations.length > 1) {
-    fail(
-      "STREAMING_MULTIPLE_AGGREGATIONS_NOT_SUPPORTED",
-      "Multiple streaming aggregations are not supported with streaming DataFrames/Datasets (chains of stateful operators are not supported yet; aggregate once, or write the first aggregation out and read it as a new stream)",
-      aggregations[1]!.node,
-    );
-  }
-  if (stateful.length > 1) {
-    fail(
-      "STREAMING_STATEFUL_OPERATOR_CHAIN_NOT_SUPPORTED_YET",
-      "Chains of stateful operators (here deduplication and aggregation) on streaming DataFrames/Datasets are not supported yet; use one stateful operator per query",
-      stateful[1]!.node,
-    );
-  }
+  if (stateful.length > 1) checkStatefulChain(stateful, outputMode, fail);
   if (outputMode === "complete" && aggregations.length === 0) {
     throw new StreamingError("STREAMING_OUTPUT_MODE.UNSUPPORTED_OPERATION", "Complete output mode not supported when there are no streaming aggregations on streaming DataFrames/Datasets");
   }
@@ -85,6 +73,87 @@ export function checkStreamingQuery(plan: LogicalPlan, outputMode: OutputMode): 
       if (op.kind === "aggregate" && op.eventTimeKey === null) {
         fail("STREAMING_OUTPUT_MODE.UNSUPPORTED_OPERATION", "Append output mode not supported when there are streaming aggregations on streaming DataFrames/DataSets without watermark", op.node);
       }
+    }
+  }
+}
+
+/** How progress and error messages name a stateful operator. */
+function describeOperator(op: StatefulOperatorInfo): string {
+  switch (op.kind) {
+    case "aggregate": return "aggregation";
+    case "dedupe": return op.withinWatermark ? "dropDuplicatesWithinWatermark" : "deduplication";
+    case "join": return "stream-stream join";
+    case "flatMapGroupsWithState": return "flatMapGroupsWithState";
+  }
+}
+
+/** Whether a stateful operator of the streaming plan sits strictly below `node`. */
+function statefulBelow(node: LogicalPlan, ops: readonly StatefulOperatorInfo[]): StatefulOperatorInfo | undefined {
+  let found: StatefulOperatorInfo | undefined;
+  const visit = (p: LogicalPlan): void => {
+    if (found !== undefined || !isStreamingPlan(p)) return;
+    const op = ops.find((o) => o.node === p);
+    if (op !== undefined) {
+      found = op;
+      return;
+    }
+    children(p).forEach(visit);
+  };
+  children(node).forEach(visit);
+  return found;
+}
+
+/**
+ * Several stateful operators in one query (Spark 3.5's multiple stateful operators): only in
+ * append mode, where each operator emits a row once it is final and bounds the event time of what
+ * it emits by the watermark, so the operator downstream can drop late rows and evict with the
+ * watermark the upstream one guarantees. Supported chains end in aggregations: aggregation,
+ * deduplication, stream-stream join or flatMapGroupsWithState followed by (windowed) aggregations.
+ * Update and complete mode would re-emit changed results, which the operator downstream cannot
+ * retract; Spark refuses them too.
+ */
+function checkStatefulChain(ops: readonly StatefulOperatorInfo[], outputMode: OutputMode, fail: (cls: string, msg: string, node: LogicalPlan) => never): void {
+  const mode = outputMode === "update" ? "Update" : "Complete";
+  if (outputMode !== "append" && ops.every((op) => statefulBelow(op.node, ops) === undefined)) {
+    // Side by side (e.g. a union of two aggregations): refused outside append mode as before.
+    const [a, b] = [ops[0]!, ops[1]!];
+    fail(
+      a.kind === "aggregate" && b.kind === "aggregate" ? "STREAMING_MULTIPLE_AGGREGATIONS_NOT_SUPPORTED" : "STREAMING_MULTIPLE_STATEFUL_OPERATORS_NOT_SUPPORTED",
+      `Multiple stateful operators (here ${describeOperator(a)} and ${describeOperator(b)}) on streaming DataFrames/Datasets are supported only in Append output mode, not in ${mode} output mode`,
+      b.node,
+    );
+  }
+  for (const op of ops) {
+    const up = statefulBelow(op.node, ops);
+    if (up === undefined) continue;
+    const here = `here ${describeOperator(up)} followed by ${describeOperator(op)}`;
+    if (outputMode !== "append") {
+      if (op.kind === "aggregate" && up.kind === "aggregate") {
+        fail(
+          "STREAMING_MULTIPLE_AGGREGATIONS_NOT_SUPPORTED",
+          `Multiple streaming aggregations are not supported with streaming DataFrames/Datasets in ${mode} output mode; chained aggregations run only in Append output mode, with a watermark`,
+          op.node,
+        );
+      }
+      fail(
+        "STREAMING_MULTIPLE_STATEFUL_OPERATORS_NOT_SUPPORTED",
+        `Multiple stateful operators (${here}) on streaming DataFrames/Datasets are supported only in Append output mode, not in ${mode} output mode`,
+        op.node,
+      );
+    }
+    if (up.kind === "flatMapGroupsWithState" && up.node.spec.outputMode !== "append") {
+      fail(
+        "STREAMING_OUTPUT_MODE.UNSUPPORTED_OPERATION",
+        `flatMapGroupsWithState in ${up.node.spec.outputMode} mode is not supported with an aggregation after it on a streaming DataFrame/Dataset; use its append mode`,
+        up.node,
+      );
+    }
+    if (op.kind !== "aggregate") {
+      fail(
+        "STREAMING_STATEFUL_OPERATOR_CHAIN_NOT_SUPPORTED_YET",
+        `Chains of stateful operators (${here}) on streaming DataFrames/Datasets are not supported yet: only an aggregation may follow another stateful operator`,
+        op.node,
+      );
     }
   }
 }

@@ -20,6 +20,14 @@ export interface EventTimeStats {
   readonly min: number;
   readonly sum: number;
   readonly count: number;
+  /**
+   * Set for a withWatermark downstream of a stateful operator (e.g. on the output of
+   * flatMapGroupsWithState before an aggregation): it declares an event-time column, but the
+   * watermark of that part of the query is the one the upstream operators propagate, so the node
+   * does not take part in the global watermark (under the min policy it would otherwise hold it
+   * back until the upstream operator emits, which may itself wait for the watermark).
+   */
+  readonly derived?: boolean;
 }
 
 export const EMPTY_EVENT_TIME_STATS: EventTimeStats = Object.freeze({ max: Number.NEGATIVE_INFINITY, min: Number.POSITIVE_INFINITY, sum: 0, count: 0 });
@@ -70,6 +78,7 @@ export class WatermarkTracker {
     if (delaysMs.length === 0) return this.global;
     delaysMs.forEach((delay, i) => {
       const s = stats[i];
+      if (s?.derived === true) return;
       if (s !== undefined && s.count > 0) {
         const candidate = s.max - delay;
         const prev = this.perNode.get(i);
@@ -79,6 +88,7 @@ export class WatermarkTracker {
       }
     });
     const values = [...this.perNode.values()];
+    if (values.length === 0) return this.global;
     const chosen = this.policy === "min" ? Math.min(...values) : Math.max(...values);
     if (chosen > this.global) this.global = chosen;
     return this.global;

@@ -111,7 +111,12 @@ export function watermarkDelayMs(p: Extract<LogicalPlan, { kind: "EventTimeWater
   return Math.trunc((p.delay.months * 31 * 86_400_000_000 + p.delay.days * 86_400_000_000 + p.delay.micros) / 1000);
 }
 
-/** Finds the event-time grouping key of an aggregation, if any (see {@link EventTimeKey}). */
+/**
+ * Finds the event-time grouping key of an aggregation, if any (see {@link EventTimeKey}). The key
+ * may also come from an upstream stateful operator (a chain): the window of an earlier windowed
+ * aggregation, its `window.start` / `window.end`, or a `window(...)` over those (see
+ * {@link isEventTimeAttr}).
+ */
 export function eventTimeKeyOf(agg: Aggregate): EventTimeKey | null {
   const childOut = planOutput(agg.child);
   // `groupBy(window(...).alias("w"))` groups by an alias of the column.
@@ -124,30 +129,70 @@ export function eventTimeKeyOf(agg: Aggregate): EventTimeKey | null {
   }
   for (let i = 0; i < agg.groupingExprs.length; i++) {
     const g = attrOf(agg.groupingExprs[i]!);
-    if (g !== null && g.dataType.kind === "struct" && isWatermarkedWindow(agg.child, g.id)) return { index: i, kind: "window" };
+    if (g !== null && g.dataType.kind === "timestamp" && isEventTimeAttr(agg.child, g.id)) return { index: i, kind: "time" };
+  }
+  for (let i = 0; i < agg.groupingExprs.length; i++) {
+    const g = attrOf(agg.groupingExprs[i]!);
+    if (g !== null && g.dataType.kind === "struct" && isEventTimeAttr(agg.child, g.id)) return { index: i, kind: "window" };
   }
   return null;
 }
 
-/** Whether attribute `id` is defined below as `window(t, ...)` of a watermarked event-time column `t`. */
-function isWatermarkedWindow(p: LogicalPlan, id: number): boolean {
-  const fromCall = (e: Expr, inputOf: LogicalPlan): boolean => {
-    const x = e.kind === "Alias" ? e.child : e;
-    if (x.kind !== "Call" || x.fn !== timeWindowFunction) return false;
-    const arg = x.args[0];
-    if (arg?.kind !== "AttributeRef") return false;
-    const a = planOutput(inputOf).find((y) => y.id === arg.id);
-    return a?.watermarkDelayMicros !== undefined;
-  };
-  if (p.kind === "Project") {
-    const def = p.projectList.find((e) => e.kind === "Alias" && e.id === id);
-    if (def) return fromCall(def, p.child);
+/**
+ * Whether attribute `id` of `p`'s output carries event time: a watermarked column, a
+ * `window(t, ...)` of an event-time column `t`, a field (`start` / `end`) of an event-time window,
+ * `window_time(w)` of one, or the event-time grouping key of a streaming aggregation below (the
+ * window an earlier aggregation emits keeps its event time, as Spark's chained aggregations do).
+ */
+export function isEventTimeAttr(p: LogicalPlan, id: number): boolean {
+  const own = planOutput(p).find((a) => a.id === id);
+  if (own === undefined) return false;
+  if (own.watermarkDelayMicros !== undefined) return true;
+  switch (p.kind) {
+    case "Project": {
+      const def = p.projectList.find((e) => (e.kind === "Alias" || e.kind === "AttributeRef") && e.id === id);
+      if (def === undefined) return false;
+      return isEventTimeExpr(def.kind === "Alias" ? def.child : def, p.child);
+    }
+    case "Expand": {
+      const j = p.output.findIndex((a) => a.id === id);
+      return j >= 0 && p.projections.length > 0 && p.projections.every((proj) => proj[j] !== undefined && isEventTimeExpr(proj[j]!.kind === "Alias" ? (proj[j] as { child: Expr }).child : proj[j]!, p.child));
+    }
+    case "Aggregate": {
+      const def = p.aggregateExprs.find((e) => (e.kind === "Alias" || e.kind === "AttributeRef") && e.id === id);
+      if (def === undefined) return false;
+      const inner = def.kind === "Alias" ? def.child : def;
+      if (inner.kind !== "AttributeRef" || !isStreamingPlan(p)) return false;
+      const key = eventTimeKeyOf(p);
+      if (key === null) return false;
+      const g = p.groupingExprs[key.index]!;
+      const gid = g.kind === "AttributeRef" || g.kind === "Alias" ? g.id : -1;
+      return gid === inner.id;
+    }
+    case "FlatMapGroupsWithState": case "LocalRelation": case "DataSourceRelation": case "RangeRelation":
+      return false;
+    default:
+      return children(p).some((c) => isEventTimeAttr(c, id));
   }
-  if (p.kind === "Expand") {
-    const j = p.output.findIndex((a) => a.id === id);
-    if (j >= 0) return p.projections.length > 0 && p.projections.every((proj) => proj[j] !== undefined && fromCall(proj[j]!, p.child));
+}
+
+/** Whether an expression over `inputOf`'s output is an event-time value (see {@link isEventTimeAttr}). */
+function isEventTimeExpr(e: Expr, inputOf: LogicalPlan): boolean {
+  switch (e.kind) {
+    case "AttributeRef":
+      return isEventTimeAttr(inputOf, e.id);
+    case "GetField":
+      return exprType(e.child).kind === "struct" && isEventTimeExpr(e.child, inputOf);
+    case "Call": {
+      const arg = e.args[0];
+      if (arg === undefined) return false;
+      if (e.fn === timeWindowFunction) return isEventTimeExpr(arg, inputOf);
+      const name = (e.fn as { name?: string }).name;
+      return name === "window_time" && isEventTimeExpr(arg, inputOf);
+    }
+    default:
+      return false;
   }
-  return children(p).some((c) => isWatermarkedWindow(c, id));
 }
 
 /** The distinct aggregate calls of an aggregation, in first-appearance order (as HashAggregateExec collects them). */
