@@ -1,4 +1,4 @@
-import { AnalysisError, StreamingError } from "../errors/errors.js";
+import { AnalysisError } from "../errors/errors.js";
 import { type AttributeRef, type Expr, Expr as E } from "../expr/expression.js";
 import { canonicalKey, exprExists, transformExprDown } from "../expr/expr-tree.js";
 import { exprType } from "../expr/expr-type.js";
@@ -20,7 +20,9 @@ const isWindowCall = (e: Expr): boolean => e.kind === "UnresolvedFunction" && e.
  * window and other keys, the sessions of each key are then merged: rows sorted by timestamp
  * join the current session while their timestamp is not after its end, and the merged bounds
  * become the `session_window` column (a window operator over PARTITION BY keys ORDER BY ts),
- * which the aggregate groups by. `groupingCount` is the number of leading grouping expressions
+ * which the aggregate groups by. On a stream the aggregation groups by each row's own session
+ * instead, and the streaming session-window operator merges sessions per key across
+ * micro-batches with its state. `groupingCount` is the number of leading grouping expressions
  * in `exprs`, or -1 outside an aggregation (no merging).
  */
 export function rewriteSessionWindows(
@@ -65,12 +67,11 @@ export function rewriteSessionWindows(
   // A null timestamp gives a null end too.
   const kept = Plan.filter(E.unary("isnotnull", endRef), withEnd);
   let windowed: LogicalPlan;
-  if (groupingCount < 0) {
+  if (groupingCount < 0 || isStreamingPlan(child)) {
+    // On a stream, an aggregation by the session gets each row's own session: the streaming
+    // session-window operator merges sessions per key, across micro-batches, with its state.
     windowed = Plan.project([...input, E.alias(E.call(sessionStructFunction, [ts, endRef], WINDOW_STRUCT), swAttr.name, swAttr.id)], kept);
   } else {
-    if (isStreamingPlan(child)) {
-      throw new StreamingError("UNSUPPORTED_FEATURE.STREAMING_SESSION_WINDOW", "Aggregating a streaming DataFrame by session_window is not supported yet: sessions would need to be merged with the ones kept in state across micro-batches. Use window() or flatMapGroupsWithState.");
-    }
     const keys = exprs.slice(0, groupingCount).filter((g) => !exprExists(g, isSessionCall)).map((g) => {
       try {
         return resolve(g, child);

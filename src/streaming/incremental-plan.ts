@@ -6,12 +6,14 @@ import { type StatefulOperatorMetrics, StreamingAggregateExec, type StoredBuffer
 import { type StatefulOperatorInfo, eventTimeKeyOf, statefulOperatorsOf } from "../physical/stateful/stateful-operators.js";
 import { OffsetLog } from "../checkpoint/offset-log.js";
 import { StreamingDeduplicateExec } from "../physical/stateful/streaming-deduplicate-exec.js";
+import { type StoredSessions, StreamingSessionWindowExec } from "../physical/stateful/streaming-session-window-exec.js";
 import { runStreamJoinBatch } from "../physical/stateful/stream-join-exec.js";
 import { type StoredGroupState, recordNextTimeout, runFlatMapGroupsWithState } from "../physical/stateful/flat-map-groups-with-state-exec.js";
 import type { StateStoreCoordinator } from "../state/state-store-registry.js";
 import type { OutputMode } from "./sink.js";
 import { type StreamingSourceProvider, isStreamingSourceProvider } from "./source.js";
 import { EMPTY_EVENT_TIME_STATS, type EventTimeStats } from "./watermark-tracker.js";
+import { type CrashPhase, crashPoint } from "./crash-hook.js";
 
 /** The distinct streaming sources of a plan, in the order of its leaves (source i ↔ `sources/i`). */
 export function streamingSourcesOf(plan: LogicalPlan): StreamingSourceProvider[] {
@@ -73,7 +75,8 @@ export interface IncrementalResult {
  * - an **Aggregate** is a stateful operator with a stable id (its position among the plan's
  *   stateful operators): its input is run, the rows go through {@link StreamingAggregateExec}
  *   against version N of `state/<id>/0`, the store is committed as version N+1, and the node is
- *   replaced by a LocalRelation of the operator's output for this batch.
+ *   replaced by a LocalRelation of the operator's output for this batch; grouped by a per-row
+ *   `session_window`, it runs {@link StreamingSessionWindowExec} instead (sessions merged in state).
  *
  * - in a **chain** (an aggregation after another stateful operator, append mode only), the
  *   downstream operator reads the upstream one's output for this batch; it drops late rows by the
@@ -140,8 +143,14 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         const input = planOutput(q.child);
         const rows = await ctx.run(q.child);
         // The original node (p) carries the analyzed child, where the event-time key is traced.
-        const exec = new StreamingAggregateExec(operatorId, q, input, eventTimeKeyOf(p as typeof q), ctx.fctx);
-        const store = ctx.stores.getStore<StoredBuffers>({ checkpointLocation: ctx.checkpointDir, operatorId, partitionId: 0 }, ctx.batchId);
+        const key = eventTimeKeyOf(p as typeof q);
+        // Grouped by a per-row session_window: the session-window operator merges sessions in state.
+        const exec = key?.kind === "session"
+          ? new StreamingSessionWindowExec(operatorId, q, input, key.index, ctx.fctx)
+          : new StreamingAggregateExec(operatorId, q, input, key, ctx.fctx);
+        const operatorName = key?.kind === "session" ? "sessionWindowStateStoreSaveExec" : "stateStoreSave";
+        // The store holds the aggregate's buffers per key, or a session-window operator's sessions.
+        const store = ctx.stores.getStore<StoredBuffers & StoredSessions>({ checkpointLocation: ctx.checkpointDir, operatorId, partitionId: 0 }, ctx.batchId);
         const wm = operatorWatermarks(p);
         let result: ReturnType<StreamingAggregateExec["run"]>;
         try {
@@ -155,12 +164,14 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
             result = { output: [...first.output, ...second.output], droppedByWatermark: first.droppedByWatermark };
           }
           store.commit();
+          crashPoint("after-state-commit" as CrashPhase, ctx.batchId); // test-only (test/crash/stateful-crash.test.ts): state committed, the sink not yet run
         } catch (e) {
           store.abort();
           throw e;
         }
-        metrics.push(stateOperatorMetrics(store, "stateStoreSave", result.droppedByWatermark, ctx.numShufflePartitions));
-        return Plan.localRelation(exec.output, result.output, `StateStoreSave [operator ${operatorId}, batch ${ctx.batchId}, ${ctx.outputMode}]`);
+        metrics.push(stateOperatorMetrics(store, operatorName, result.droppedByWatermark, ctx.numShufflePartitions));
+        const label = key?.kind === "session" ? "SessionWindowStateStoreSave" : "StateStoreSave";
+        return Plan.localRelation(exec.output, result.output, `${label} [operator ${operatorId}, batch ${ctx.batchId}, ${ctx.outputMode}]`);
       }
       case "Join": {
         // A stream-stream join is a stateful operator; a stream-static join runs as a batch join.

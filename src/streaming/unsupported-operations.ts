@@ -1,7 +1,7 @@
 import { planOutput } from "../analyzer/plan-output.js";
 import { StreamingError } from "../errors/errors.js";
 import { type LogicalPlan, children, isStreamingPlan } from "../plan/logical-plan.js";
-import { type StatefulOperatorInfo, aggCallsOf, statefulOperatorsOf } from "../physical/stateful/stateful-operators.js";
+import { type StatefulOperatorInfo, aggCallsOf, eventTimeKeyOf, isSessionAttr, statefulOperatorsOf } from "../physical/stateful/stateful-operators.js";
 import { checkStreamingJoin } from "../physical/stateful/stream-join-helper.js";
 import { checkGroupStateOperator } from "../physical/stateful/flat-map-groups-with-state-exec.js";
 import type { OutputMode } from "./sink.js";
@@ -35,6 +35,11 @@ export function checkStreamingQuery(plan: LogicalPlan, outputMode: OutputMode): 
         case "Aggregate":
           if (aggCallsOf(p.aggregateExprs).some((c) => c.distinct)) {
             fail("STREAMING_DISTINCT_AGGREGATION_NOT_SUPPORTED", "Distinct aggregations are not supported on streaming DataFrames/Datasets. Consider using approx_count_distinct() instead.", p);
+          }
+          // The session-window operator needs the session's time to be event time (a watermark):
+          // otherwise the per-row sessions would be grouped as they are, never merged.
+          if (eventTimeKeyOf(p)?.kind !== "session" && p.groupingExprs.some((g) => (g.kind === "AttributeRef" || g.kind === "Alias") && isSessionAttr(p.child, g.kind === "Alias" && g.child.kind === "AttributeRef" ? g.child.id : g.id))) {
+            fail("STREAMING_SESSION_WINDOW_WITHOUT_WATERMARK", "Aggregating a streaming DataFrame by session_window needs a watermark on the session's time column; define one with withWatermark() on the input first", p);
           }
           break;
         case "GroupingSets": notYet("Aggregation with grouping sets", p); break;

@@ -13,18 +13,14 @@ import type { Aggregate, LocalRelation } from "../../src/plan/logical-plan.js";
 import { MemoryStateStoreProvider } from "../../src/state/memory-state-store.js";
 import { DEFAULT_STATE_STORE_CONF } from "../../src/state/state-store.js";
 import { structField, structType } from "../../src/types/data-type.js";
-import { StreamingError } from "../../src/errors/errors.js";
 import { AddData, CheckNewAnswer, testStream } from "../streaming/stream-test.js";
 
 const spark = Session.builder().getOrCreate();
 const at = (hm: string): Date => new Date(`2024-01-01T${hm}:00.000Z`);
 
-test("a streaming aggregation by session_window is refused with the reason (not yet supported)", () => {
+test("a streaming aggregation by session_window is accepted (see session-window-stream.test.ts)", () => {
   const input = spark.memoryStream("word STRING, ts TIMESTAMP");
-  assert.throws(
-    () => input.toDF().withWatermark("ts", "10 minutes").groupBy(session_window(col("ts"), "5 minutes"), col("word")).count(),
-    (e: unknown) => e instanceof StreamingError && e.errorClass === "UNSUPPORTED_FEATURE.STREAMING_SESSION_WINDOW" && /session_window is not supported yet/.test(e.message),
-  );
+  assert.doesNotThrow(() => input.toDF().withWatermark("ts", "10 minutes").groupBy(session_window(col("ts"), "5 minutes"), col("word")).count());
 });
 
 test("session_window outside an aggregation works on a stream: each row's own session, bad gaps dropped", async () => {
@@ -39,7 +35,7 @@ test("session_window outside an aggregation works on a stream: each row's own se
 });
 
 // The stateful operator for streaming session windows, run batch by batch against a state store
-// (it is not wired into the incremental planner yet).
+// (the incremental planner uses it for streaming aggregations by session_window).
 const SCHEMA = "user STRING, s STRUCT<start: TIMESTAMP, end: TIMESTAMP>, v INT";
 const sec = (n: number): Date => new Date(Date.UTC(2024, 0, 1) + n * 1000);
 const ev = (user: string, start: number, end: number, v = 1): Record<string, unknown> => ({ user, s: { start: sec(start), end: sec(end) }, v });

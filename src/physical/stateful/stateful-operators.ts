@@ -4,6 +4,7 @@ import type { AggCall, AttributeRef, Expr } from "../../expr/expression.js";
 import { canonicalKey, transformExprDown } from "../../expr/expr-tree.js";
 import { exprType } from "../../expr/expr-type.js";
 import { timeWindowFunction } from "../../expr/time-window.js";
+import { sessionStructFunction } from "../../expr/session-window.js";
 import { type Aggregate, type Deduplicate, type Distinct, type FlatMapGroupsWithState, type LogicalPlan, children, isStreamingPlan } from "../../plan/logical-plan.js";
 import { sqlTypeName } from "../../types/data-type.js";
 import { type JoinOperatorInfo, isStreamStreamJoin, joinOperatorInfo, joinStateSchema } from "./stream-join-helper.js";
@@ -12,12 +13,14 @@ import { type JoinOperatorInfo, isStreamStreamJoin, joinOperatorInfo, joinStateS
  * The grouping key that carries event time, which is what lets a streaming aggregation drop late
  * rows, evict state and (in append mode) know when a group is final:
  * - `time`: a grouping column that is a withWatermark event-time column (or carries its delay);
- * - `window`: a `window(eventTime, ...)` struct column computed from such a column.
+ * - `window`: a `window(eventTime, ...)` struct column computed from such a column;
+ * - `session`: the per-row `session_window(eventTime, gap)` column a streaming aggregation by
+ *   session window groups by (the session-window operator merges the sessions in state).
  */
 export interface EventTimeKey {
   /** Position among the grouping expressions. */
   readonly index: number;
-  readonly kind: "time" | "window";
+  readonly kind: "time" | "window" | "session";
 }
 
 /** One stateful operator of a streaming plan, numbered as the state directories are (`state/<operatorId>`). */
@@ -31,8 +34,8 @@ interface OperatorInfoBase {
 
 export interface AggregateOperatorInfo extends OperatorInfoBase {
   readonly kind: "aggregate";
-  /** Spark's operator names, as progress reports them. */
-  readonly operatorName: "stateStoreSave";
+  /** Spark's operator names, as progress reports them (a session-window aggregation has its own). */
+  readonly operatorName: "stateStoreSave" | "sessionWindowStateStoreSaveExec";
   readonly node: Aggregate;
   readonly eventTimeKey: EventTimeKey | null;
 }
@@ -71,7 +74,8 @@ export function statefulOperatorsOf(plan: LogicalPlan): StatefulOperatorInfo[] {
     }
     if (p.kind === "Aggregate") {
       const eventTimeKey = eventTimeKeyOf(p);
-      out.push({ kind: "aggregate", operatorId: out.length, operatorName: "stateStoreSave", node: p, eventTimeKey, evictsOnWatermark: eventTimeKey !== null });
+      const operatorName = eventTimeKey?.kind === "session" ? "sessionWindowStateStoreSaveExec" : "stateStoreSave";
+      out.push({ kind: "aggregate", operatorId: out.length, operatorName, node: p, eventTimeKey, evictsOnWatermark: eventTimeKey !== null });
     } else if (p.kind === "Deduplicate" || p.kind === "Distinct") {
       const input = planOutput(p.child);
       const keys = p.kind === "Deduplicate" && p.keys ? p.keys.map((k) => input.find((a) => a.id === (k as AttributeRef).id) ?? (k as AttributeRef)) : input;
@@ -121,6 +125,12 @@ export function eventTimeKeyOf(agg: Aggregate): EventTimeKey | null {
   const childOut = planOutput(agg.child);
   // `groupBy(window(...).alias("w"))` groups by an alias of the column.
   const attrOf = (e: Expr): AttributeRef | null => (e.kind === "AttributeRef" ? e : e.kind === "Alias" && e.child.kind === "AttributeRef" ? e.child : null);
+  if (isStreamingPlan(agg)) {
+    for (let i = 0; i < agg.groupingExprs.length; i++) {
+      const g = attrOf(agg.groupingExprs[i]!);
+      if (g !== null && g.dataType.kind === "struct" && isSessionAttr(agg.child, g.id) && isEventTimeAttr(agg.child, g.id)) return { index: i, kind: "session" };
+    }
+  }
   for (let i = 0; i < agg.groupingExprs.length; i++) {
     const g = attrOf(agg.groupingExprs[i]!);
     if (g === null) continue;
@@ -176,6 +186,27 @@ export function isEventTimeAttr(p: LogicalPlan, id: number): boolean {
   }
 }
 
+/**
+ * Whether attribute `id` of `p`'s output is a per-row session (`session_window(ts, gap)` as the
+ * analyzer writes it for a streaming aggregation: a Project of `__session_struct(ts, end)`),
+ * traced through the nodes that pass it on unchanged.
+ */
+export function isSessionAttr(p: LogicalPlan, id: number): boolean {
+  if (!planOutput(p).some((a) => a.id === id)) return false;
+  switch (p.kind) {
+    case "Project": {
+      const def = p.projectList.find((e) => (e.kind === "Alias" || e.kind === "AttributeRef") && e.id === id);
+      if (def === undefined) return false;
+      if (def.kind === "AttributeRef") return isSessionAttr(p.child, id);
+      return def.kind === "Alias" && def.child.kind === "Call" && def.child.fn === sessionStructFunction;
+    }
+    case "Filter": case "EventTimeWatermark":
+      return isSessionAttr(p.child, id);
+    default:
+      return false;
+  }
+}
+
 /** Whether an expression over `inputOf`'s output is an event-time value (see {@link isEventTimeAttr}). */
 function isEventTimeExpr(e: Expr, inputOf: LogicalPlan): boolean {
   switch (e.kind) {
@@ -186,7 +217,7 @@ function isEventTimeExpr(e: Expr, inputOf: LogicalPlan): boolean {
     case "Call": {
       const arg = e.args[0];
       if (arg === undefined) return false;
-      if (e.fn === timeWindowFunction) return isEventTimeExpr(arg, inputOf);
+      if (e.fn === timeWindowFunction || e.fn === sessionStructFunction) return isEventTimeExpr(arg, inputOf);
       const name = (e.fn as { name?: string }).name;
       return name === "window_time" && isEventTimeExpr(arg, inputOf);
     }
@@ -244,6 +275,21 @@ export function stateSchemaOf(op: StatefulOperatorInfo): OperatorStateSchema {
     };
   }
   const keyName = (e: Expr): string => (e.kind === "AttributeRef" || e.kind === "Alias" ? e.name : exprSql(e));
+  const session = op.eventTimeKey?.kind === "session" ? op.eventTimeKey.index : -1;
+  if (session >= 0) {
+    // Keyed by the other grouping columns; the value is the key's list of sessions, each with
+    // its bounds and the aggregate buffers.
+    const s = op.node.groupingExprs[session]!;
+    return {
+      operatorId: op.operatorId,
+      operatorName: op.operatorName,
+      keySchema: op.node.groupingExprs.filter((_, i) => i !== session).map((g) => ({ name: keyName(g), type: sqlTypeName(exprType(g)) })),
+      valueSchema: [
+        { name: keyName(s), type: sqlTypeName(exprType(s)) },
+        ...aggCallsOf(op.node.aggregateExprs).map((c) => ({ name: exprSql(c, true), type: sqlTypeName(c.dataType) })),
+      ],
+    };
+  }
   return {
     operatorId: op.operatorId,
     operatorName: op.operatorName,

@@ -45,7 +45,8 @@ interface Session {
  * watermark reaches its end; **update** emits the sessions this batch changed, then evicts the
  * ones behind the watermark; **complete** emits every session in state.
  *
- * Not wired into the incremental planner yet (see the report of the session that wrote it).
+ * The incremental planner runs it for an Aggregate whose grouping includes the per-row session
+ * column the analyzer produces for streams (see `eventTimeKeyOf`, kind `session`).
  */
 export class StreamingSessionWindowExec {
   readonly output: readonly AttributeRef[];
