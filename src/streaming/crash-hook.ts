@@ -13,7 +13,8 @@
  * - `after-sink-before-commit`: the sink returned, `commits/N` not written;
  * - `after-commit`: `commits/N` is durable, sources not yet told, progress not reported.
  */
-export type CrashPhase = "before-offsets-write" | "after-offsets-write" | "mid-sink-write" | "after-sink-before-commit" | "after-commit";
+/** "after-state-commit" is reached only by queries with stateful operators, so it is not in CRASH_PHASES. */
+export type CrashPhase = "before-offsets-write" | "after-offsets-write" | "after-state-commit" | "mid-sink-write" | "after-sink-before-commit" | "after-commit";
 
 export const CRASH_PHASES: readonly CrashPhase[] = ["before-offsets-write", "after-offsets-write", "mid-sink-write", "after-sink-before-commit", "after-commit"];
 

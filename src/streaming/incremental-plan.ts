@@ -13,7 +13,7 @@ import type { StateStoreCoordinator } from "../state/state-store-registry.js";
 import type { OutputMode } from "./sink.js";
 import { type StreamingSourceProvider, isStreamingSourceProvider } from "./source.js";
 import { EMPTY_EVENT_TIME_STATS, type EventTimeStats } from "./watermark-tracker.js";
-import { type CrashPhase, crashPoint } from "./crash-hook.js";
+import { crashPoint } from "./crash-hook.js";
 
 /** The distinct streaming sources of a plan, in the order of its leaves (source i ↔ `sources/i`). */
 export function streamingSourcesOf(plan: LogicalPlan): StreamingSourceProvider[] {
@@ -164,7 +164,7 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
             result = { output: [...first.output, ...second.output], droppedByWatermark: first.droppedByWatermark };
           }
           store.commit();
-          crashPoint("after-state-commit" as CrashPhase, ctx.batchId); // test-only (test/crash/stateful-crash.test.ts): state committed, the sink not yet run
+          crashPoint("after-state-commit", ctx.batchId); // test-only (test/crash/stateful-crash.test.ts): state committed, the sink not yet run
         } catch (e) {
           store.abort();
           throw e;
