@@ -1,6 +1,6 @@
 import { AnalysisError } from "../errors/errors.js";
 import { type AttributeRef, type Expr, Expr as E } from "../expr/expression.js";
-import { canonicalKey, exprExists, transformExprDown } from "../expr/expr-tree.js";
+import { exprExists, transformExprDown } from "../expr/expr-tree.js";
 import { exprType } from "../expr/expr-type.js";
 import { sessionEndFunction, sessionStructFunction, sessionWindowFunction } from "../expr/session-window.js";
 import { WINDOW_STRUCT } from "../expr/time-window.js";
@@ -9,6 +9,7 @@ import { StringType, TimestampType, sqlTypeName } from "../types/data-type.js";
 import { parseInterval } from "../types/interval.js";
 import { exprSql } from "./expr-sql.js";
 import { planOutput } from "./plan-output.js";
+import { singleWindowCall } from "./single-window-call.js";
 
 const isSessionCall = (e: Expr): boolean => e.kind === "UnresolvedFunction" && e.name.toLowerCase() === "session_window";
 const isWindowCall = (e: Expr): boolean => e.kind === "UnresolvedFunction" && e.name.toLowerCase() === "window";
@@ -31,18 +32,8 @@ export function rewriteSessionWindows(
   child: LogicalPlan,
   resolve: (e: Expr, child: LogicalPlan) => Expr,
 ): { exprs: readonly Expr[]; child: LogicalPlan } {
-  const calls = new Map<string, Expr>();
-  for (const e of exprs) {
-    transformExprDown(e, (x) => {
-      if (isSessionCall(x)) calls.set(canonicalKey(x), x);
-      return undefined;
-    });
-  }
-  if (calls.size === 0) return { exprs, child };
-  if (calls.size > 1 || exprs.some((e) => exprExists(e, isWindowCall))) {
-    throw new AnalysisError("MULTIPLE_TIME_TRAVEL_SPEC", "Multiple time/session window expressions would result in a cartesian product of rows, therefore they are currently not supported.");
-  }
-  const call = [...calls.values()][0]!;
+  const call = singleWindowCall(exprs, isSessionCall, isWindowCall);
+  if (call === undefined) return { exprs, child };
   if (call.kind !== "UnresolvedFunction") return { exprs, child };
   if (call.args.length !== 2) throw new AnalysisError("WRONG_NUM_ARGS", "session_window(timeColumn, gapDuration) takes 2 arguments.");
   const [tsArg, gapArg] = call.args as [Expr, Expr];

@@ -1,12 +1,13 @@
 import { AnalysisError } from "../errors/errors.js";
 import { type AttributeRef, type Expr, Expr as E } from "../expr/expression.js";
-import { canonicalKey, exprExists, transformExprDown } from "../expr/expr-tree.js";
+import { exprExists, transformExprDown } from "../expr/expr-tree.js";
 import { exprType } from "../expr/expr-type.js";
 import { WINDOW_STRUCT, overlappingWindows, timeWindowFunction, timeWindowSpec } from "../expr/time-window.js";
 import { type LogicalPlan, Plan } from "../plan/logical-plan.js";
 import { LongType, TimestampType, sqlTypeName } from "../types/data-type.js";
 import { exprSql } from "./expr-sql.js";
 import { planOutput } from "./plan-output.js";
+import { singleWindowCall } from "./single-window-call.js";
 
 const isWindowCall = (e: Expr): boolean => e.kind === "UnresolvedFunction" && e.name.toLowerCase() === "window";
 
@@ -20,18 +21,8 @@ export function rewriteTimeWindows(
   child: LogicalPlan,
   resolve: (e: Expr, child: LogicalPlan) => Expr,
 ): { exprs: readonly Expr[]; child: LogicalPlan } {
-  const calls = new Map<string, Expr>();
-  for (const e of exprs) {
-    transformExprDown(e, (x) => {
-      if (isWindowCall(x)) calls.set(canonicalKey(x), x);
-      return undefined;
-    });
-  }
-  if (calls.size === 0) return { exprs, child };
-  if (calls.size > 1) {
-    throw new AnalysisError("MULTIPLE_TIME_TRAVEL_SPEC", "Multiple time/session window expressions would result in a cartesian product of rows, therefore they are currently not supported.");
-  }
-  const call = [...calls.values()][0]!;
+  const call = singleWindowCall(exprs, isWindowCall);
+  if (call === undefined) return { exprs, child };
   if (call.kind !== "UnresolvedFunction") return { exprs, child };
   const [tsArg, ...durArgs] = call.args;
   if (!tsArg || durArgs.length < 1 || durArgs.length > 3) throw new AnalysisError("WRONG_NUM_ARGS", "window(timeColumn, windowDuration[, slideDuration[, startTime]]) takes 2 to 4 arguments.");

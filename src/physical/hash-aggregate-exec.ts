@@ -1,8 +1,6 @@
 import { type RecordBatch, makeBatch } from "../batch/record-batch.js";
 import { sliceVector as sliceVec } from "../batch/vector.js";
 import type { AggCall, AttributeRef, Expr } from "../expr/expression.js";
-import { Expr as E } from "../expr/expression.js";
-import { canonicalKey, semanticEquals, transformExprDown } from "../expr/expr-tree.js";
 import { exprType } from "../expr/expr-type.js";
 import { exprSql } from "../analyzer/expr-sql.js";
 import { namedToAttribute } from "../analyzer/plan-output.js";
@@ -15,6 +13,7 @@ import type { Vector } from "../batch/vector.js";
 import type { ExecContext, PhysicalOp } from "./physical-op.js";
 import { schemaOf } from "./physical-op.js";
 import { structField, structType } from "../types/data-type.js";
+import { aggregationLayout } from "./aggregate/aggregation-layout.js";
 
 /**
  * Hash aggregation. Per input batch: one generated loop evaluates the grouping keys, aggregate
@@ -40,28 +39,11 @@ export class HashAggregateExec implements PhysicalOp {
   ) {
     this.children = [child];
     this.output = aggregateExprs.map(namedToAttribute);
-    const calls = new Map<string, AggCall>();
-    for (const e of aggregateExprs) {
-      transformExprDown(e, (x) => {
-        if (x.kind === "AggCall") {
-          calls.set(canonicalKey(x), x);
-          return x;
-        }
-        return undefined;
-      });
-    }
-    this.aggCalls = [...calls.values()];
-    this.keyAttrs = groupingExprs.map((g, i) => E.attr(`_key${i}`, exprType(g), true));
-    this.aggAttrs = this.aggCalls.map((c, i) => E.attr(`_agg${i}`, c.dataType, true));
-    const keyByCanon = new Map(this.aggCalls.map((c, i) => [canonicalKey(c), this.aggAttrs[i]!]));
-    this.resultExprs = aggregateExprs.map((e) =>
-      transformExprDown(e, (x) => {
-        if (x.kind === "AggCall") return keyByCanon.get(canonicalKey(x))!;
-        const gi = groupingExprs.findIndex((g) => semanticEquals(g, x));
-        if (gi >= 0 && x.kind !== "Alias") return this.keyAttrs[gi]!;
-        return undefined;
-      }),
-    );
+    const layout = aggregationLayout(groupingExprs, aggregateExprs);
+    this.aggCalls = layout.calls;
+    this.keyAttrs = layout.keyAttrs;
+    this.aggAttrs = layout.aggAttrs;
+    this.resultExprs = layout.resultExprs;
   }
 
   describe(): string {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Session } from "../../src/index.js";
+import { Session, col, session_window } from "../../src/index.js";
 
 // Aggregates over DECIMAL keep decimal arithmetic: avg(decimal(p,s)) is decimal(p+4, s+4), exact.
 test("avg and sum of decimals are exact, in the result type Spark gives", async () => {
@@ -20,5 +20,25 @@ test("decimal avg in a window and in a streaming aggregation", async () => {
   input.addData([{ k: "a", v: "1.25" }, { k: "a", v: "2.75" }]);
   await q.processAllAvailable();
   assert.deepEqual(await spark.table("dec_avg").collect(), [{ k: "a", "avg(v)": 2 }]);
+  await q.stop();
+});
+
+test("decimal avg in a streaming session window", async () => {
+  const spark = Session.builder().create();
+  const input = spark.memoryStream("user STRING, ts TIMESTAMP, v DECIMAL(4,2)");
+  const q = await input
+    .toDF()
+    .withWatermark("ts", "1 minute")
+    .groupBy(session_window(col("ts"), "5 minutes"), col("user"))
+    .agg({ v: "avg" })
+    .writeStream.outputMode("complete").format("memory").queryName("dec_sessions")
+    .start();
+  input.addData([
+    { user: "u", ts: new Date("2026-01-01T12:00:00Z"), v: "1.25" },
+    { user: "u", ts: new Date("2026-01-01T12:02:00Z"), v: "2.75" },
+  ]);
+  await q.processAllAvailable();
+  const rows = await spark.sql("SELECT user, `avg(v)` AS a FROM dec_sessions").collect();
+  assert.deepEqual(rows, [{ user: "u", a: 2 }]);
   await q.stop();
 });

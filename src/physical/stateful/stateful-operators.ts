@@ -1,13 +1,13 @@
 import { planOutput } from "../../analyzer/plan-output.js";
 import { exprSql } from "../../analyzer/expr-sql.js";
-import type { AggCall, AttributeRef, Expr } from "../../expr/expression.js";
-import { canonicalKey, transformExprDown } from "../../expr/expr-tree.js";
+import type { AttributeRef, Expr } from "../../expr/expression.js";
 import { exprType } from "../../expr/expr-type.js";
 import { timeWindowFunction } from "../../expr/time-window.js";
 import { sessionStructFunction } from "../../expr/session-window.js";
 import { type Aggregate, type Deduplicate, type Distinct, type FlatMapGroupsWithState, type LogicalPlan, children, isStreamingPlan } from "../../plan/logical-plan.js";
 import { sqlTypeName } from "../../types/data-type.js";
 import { type JoinOperatorInfo, isStreamStreamJoin, joinOperatorInfo, joinStateSchema } from "./stream-join-helper.js";
+import { aggCallsOf } from "../aggregate/aggregation-layout.js";
 
 /**
  * The grouping key that carries event time, which is what lets a streaming aggregation drop late
@@ -227,19 +227,6 @@ function isEventTimeExpr(e: Expr, inputOf: LogicalPlan): boolean {
 }
 
 /** The distinct aggregate calls of an aggregation, in first-appearance order (as HashAggregateExec collects them). */
-export function aggCallsOf(aggregateExprs: readonly Expr[]): AggCall[] {
-  const calls = new Map<string, AggCall>();
-  for (const e of aggregateExprs) {
-    transformExprDown(e, (x) => {
-      if (x.kind === "AggCall") {
-        calls.set(canonicalKey(x), x);
-        return x;
-      }
-      return undefined;
-    });
-  }
-  return [...calls.values()];
-}
 
 /** A column of a state schema: a name and a SQL type. */
 export interface StateColumn {
@@ -299,3 +286,5 @@ export function stateSchemaOf(op: StatefulOperatorInfo): OperatorStateSchema {
 }
 
 export type { AttributeRef };
+
+export { aggCallsOf };

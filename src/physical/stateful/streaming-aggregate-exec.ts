@@ -1,8 +1,7 @@
 import { namedToAttribute } from "../../analyzer/plan-output.js";
 import { type RecordBatch, makeBatch } from "../../batch/record-batch.js";
 import { type Vector, VectorBuilder, valueAt } from "../../batch/vector.js";
-import { type AggCall, type AttributeRef, type Expr, Expr as E } from "../../expr/expression.js";
-import { canonicalKey, semanticEquals, transformExprDown } from "../../expr/expr-tree.js";
+import type { AggCall, AttributeRef, Expr } from "../../expr/expression.js";
 import { exprType } from "../../expr/expr-type.js";
 import type { Accumulator, ExecFunctionContext } from "../../expr/function-def.js";
 import type { Aggregate } from "../../plan/logical-plan.js";
@@ -10,8 +9,9 @@ import { type StateKey, type StateStore, decodeKey, encodeKey } from "../../stat
 import { structField, structType } from "../../types/data-type.js";
 import { compileProjection } from "../codegen/projection.js";
 import { schemaOf } from "../physical-op.js";
-import { type EventTimeKey, aggCallsOf } from "./stateful-operators.js";
+import type { EventTimeKey } from "./stateful-operators.js";
 import { boundSignature } from "../../expr/bound-signature.js";
+import { aggregationLayout } from "../aggregate/aggregation-layout.js";
 
 /** Spark's output modes, as a stateful operator sees them. */
 export type StatefulOutputMode = "append" | "update" | "complete";
@@ -72,20 +72,14 @@ export class StreamingAggregateExec {
     private readonly fctx: ExecFunctionContext,
   ) {
     this.output = agg.aggregateExprs.map(namedToAttribute);
-    this.calls = aggCallsOf(agg.aggregateExprs);
+    const layout = aggregationLayout(agg.groupingExprs, agg.aggregateExprs);
+    this.calls = layout.calls;
+    this.keyAttrs = layout.keyAttrs;
+    this.aggAttrs = layout.aggAttrs;
+    this.resultExprs = layout.resultExprs;
+    // Compiled with the arguments' (already cast) types as input types: see expr/bound-signature.ts.
     this.accs = this.calls.map((c) => c.fn.compile(boundSignature(c.args, c.dataType, c.state), fctx));
     this.skipNulls = this.calls.map((c) => c.fn.skipNulls !== false);
-    this.keyAttrs = agg.groupingExprs.map((g, i) => E.attr(`_key${i}`, exprType(g), true));
-    this.aggAttrs = this.calls.map((c, i) => E.attr(`_agg${i}`, c.dataType, true));
-    const byCanon = new Map(this.calls.map((c, i) => [canonicalKey(c), this.aggAttrs[i]!]));
-    this.resultExprs = agg.aggregateExprs.map((e) =>
-      transformExprDown(e, (x) => {
-        if (x.kind === "AggCall") return byCanon.get(canonicalKey(x))!;
-        const gi = agg.groupingExprs.findIndex((g) => semanticEquals(g, x));
-        if (gi >= 0 && x.kind !== "Alias") return this.keyAttrs[gi]!;
-        return undefined;
-      }),
-    );
   }
 
   /** Whether a key is behind the watermark (ms): a late group, or one to emit/evict. */

@@ -1,8 +1,7 @@
 import { namedToAttribute } from "../../analyzer/plan-output.js";
 import { type RecordBatch, makeBatch } from "../../batch/record-batch.js";
 import { VectorBuilder, valueAt } from "../../batch/vector.js";
-import { type AggCall, type AttributeRef, type Expr, Expr as E } from "../../expr/expression.js";
-import { canonicalKey, semanticEquals, transformExprDown } from "../../expr/expr-tree.js";
+import type { AggCall, AttributeRef, Expr } from "../../expr/expression.js";
 import { exprType } from "../../expr/expr-type.js";
 import type { Accumulator, ExecFunctionContext } from "../../expr/function-def.js";
 import type { Aggregate } from "../../plan/logical-plan.js";
@@ -10,8 +9,9 @@ import { type StateStore, decodeKey, encodeKey } from "../../state/state-store.j
 import { structField, structType } from "../../types/data-type.js";
 import { compileProjection } from "../codegen/projection.js";
 import { schemaOf } from "../physical-op.js";
-import { aggCallsOf } from "./stateful-operators.js";
 import type { StatefulOutputMode } from "./streaming-aggregate-exec.js";
+import { aggregationLayout } from "../aggregate/aggregation-layout.js";
+import { boundSignature } from "../../expr/bound-signature.js";
 
 /** One stored session of a key: bounds in microseconds and the serialized aggregate buffers. */
 export interface StoredSession {
@@ -64,19 +64,13 @@ export class StreamingSessionWindowExec {
     private readonly fctx: ExecFunctionContext,
   ) {
     this.output = agg.aggregateExprs.map(namedToAttribute);
-    this.calls = aggCallsOf(agg.aggregateExprs);
-    this.accs = this.calls.map((c) => c.fn.compile({ inputTypes: c.args.map(() => null), argTypes: c.args.map(exprType), dataType: c.dataType, state: c.state }, fctx));
-    this.keyAttrs = agg.groupingExprs.map((g, i) => E.attr(`_key${i}`, exprType(g), true));
-    this.aggAttrs = this.calls.map((c, i) => E.attr(`_agg${i}`, c.dataType, true));
-    const byCanon = new Map(this.calls.map((c, i) => [canonicalKey(c), this.aggAttrs[i]!]));
-    this.resultExprs = agg.aggregateExprs.map((e) =>
-      transformExprDown(e, (x) => {
-        if (x.kind === "AggCall") return byCanon.get(canonicalKey(x))!;
-        const gi = agg.groupingExprs.findIndex((g) => semanticEquals(g, x));
-        if (gi >= 0 && x.kind !== "Alias") return this.keyAttrs[gi]!;
-        return undefined;
-      }),
-    );
+    const layout = aggregationLayout(agg.groupingExprs, agg.aggregateExprs);
+    this.calls = layout.calls;
+    this.keyAttrs = layout.keyAttrs;
+    this.aggAttrs = layout.aggAttrs;
+    this.resultExprs = layout.resultExprs;
+    // Compiled with the arguments' (already cast) types as input types: see expr/bound-signature.ts.
+    this.accs = this.calls.map((c) => c.fn.compile(boundSignature(c.args, c.dataType, c.state), fctx));
   }
 
   /** Runs one batch against `store` (opened at the batch's version); does not commit. */

@@ -1,38 +1,20 @@
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { createClient } from "redis";
 import { Session } from "../../../src/api/session.js";
 import type { StreamingQuery } from "../../../src/api/streaming-query.js";
 import type { MemorySink } from "../../../src/connectors/memory/memory-sink.js";
 import type { RedisStreamSink } from "../../../src/connectors/redis/redis-sink.js";
 import { batchOf } from "../helpers.js";
-import { type RedisServer, freePort, startRedisServer } from "../../support/redis-server.js";
+import { freePort, startRedisServer } from "../../support/redis-server.js";
+import { redisFixture } from "./redis-fixture.js";
 
 const spark = Session.builder().getOrCreate();
-let redis: RedisServer;
-let client: ReturnType<typeof createClient>;
-let root: string;
-let n = 0;
-const fresh = (what: string): string => `${what}_${++n}`;
-
-before(async () => {
-  redis = await startRedisServer();
-  client = createClient({ url: redis.url });
-  client.on("error", () => {});
-  await client.connect();
-  root = fs.mkdtempSync(path.join(os.tmpdir(), "sluice-redis-sink-"));
-});
-after(async () => {
-  await client?.close();
-  await redis?.stop();
-  if (root) fs.rmSync(root, { recursive: true, force: true });
-});
+const fx = redisFixture("sluice-redis-sink-");
 
 async function entries(stream: string): Promise<Record<string, string>[]> {
-  const got = (await client.sendCommand(["XRANGE", stream, "-", "+"])) as [string, string[]][];
+  const got = (await fx.client.sendCommand(["XRANGE", stream, "-", "+"])) as [string, string[]][];
   return got.map(([, kv]) => {
     const o: Record<string, string> = {};
     for (let i = 0; i + 1 < kv.length; i += 2) o[kv[i]!] = kv[i + 1]!;
@@ -42,14 +24,14 @@ async function entries(stream: string): Promise<Record<string, string>[]> {
 
 void describe("Redis Streams sink (real redis-server)", () => {
   void it("XADDs every row (all columns as fields, nulls left out), idempotent per batch id", async () => {
-    const out = fresh("out");
+    const out = fx.fresh("out");
     const input = spark.memoryStream("user STRING, amount DOUBLE, ts TIMESTAMP");
-    const q: StreamingQuery = await input.toDF().writeStream.format("redis").option("url", redis.url).option("stream", out).option("checkpointLocation", path.join(root, fresh("ck"))).start();
+    const q: StreamingQuery = await input.toDF().writeStream.format("redis").option("url", fx.redis.url).option("stream", out).option("checkpointLocation", path.join(fx.root, fx.fresh("ck"))).start();
     try {
       input.addData([{ user: "a", amount: 1.5, ts: new Date("2024-01-01T00:00:00Z") }, { user: "b", amount: null, ts: null }]);
       await q.processAllAvailable();
       assert.deepEqual(await entries(out), [{ user: "a", amount: "1.5", ts: "2024-01-01 00:00:00" }, { user: "b" }]);
-      assert.equal(await client.get(`sluice:sink:${q.id}`), "0");
+      assert.equal(await fx.client.get(`sluice:sink:${q.id}`), "0");
       // The engine re-runs a batch after a crash between the sink and commits/N: same id, no rows added.
       const sink = q.sink as RedisStreamSink;
       await sink.addBatch(0, [batchOf("user STRING, amount DOUBLE, ts TIMESTAMP", [{ user: "dup", amount: 0, ts: null }])]);
@@ -57,16 +39,16 @@ void describe("Redis Streams sink (real redis-server)", () => {
       input.addData([{ user: "c", amount: 3, ts: null }]);
       await q.processAllAvailable();
       assert.deepEqual((await entries(out)).map((e) => e["user"]), ["a", "b", "c"]);
-      assert.equal(await client.get(`sluice:sink:${q.id}`), "1");
+      assert.equal(await fx.client.get(`sluice:sink:${q.id}`), "1");
     } finally {
       await q.stop();
     }
   });
 
   void it("a `stream` column picks each row's stream; `fields` chooses columns; maxlen trims approximately; progressKey names the marker", async () => {
-    const s1 = fresh("col"), s2 = fresh("col"), key = fresh("marker");
+    const s1 = fx.fresh("col"), s2 = fx.fresh("col"), key = fx.fresh("marker");
     const input = spark.memoryStream("stream STRING, k STRING, v INT, skip STRING");
-    const q = await input.toDF().writeStream.format("redis").option("url", redis.url).option("fields", "k,v").option("maxlen", 10).option("progressKey", key).start();
+    const q = await input.toDF().writeStream.format("redis").option("url", fx.redis.url).option("fields", "k,v").option("maxlen", 10).option("progressKey", key).start();
     try {
       const rows = Array.from({ length: 500 }, (_, i) => ({ stream: i % 2 === 0 ? s1 : s2, k: `k${i}`, v: i, skip: "x" }));
       input.addData(rows);
@@ -74,7 +56,7 @@ void describe("Redis Streams sink (real redis-server)", () => {
       const e1 = await entries(s1);
       assert.deepEqual(e1[e1.length - 1], { k: "k498", v: "498" });
       assert.ok(e1.length >= 10 && e1.length < 250, `approximately trimmed: ${e1.length}`);
-      assert.equal(await client.get(key), "0");
+      assert.equal(await fx.client.get(key), "0");
       assert.ok((await entries(s2)).every((e) => Object.keys(e).join() === "k,v"));
     } finally {
       await q.stop();
@@ -82,12 +64,12 @@ void describe("Redis Streams sink (real redis-server)", () => {
   });
 
   void it("redis -> filter -> redis round trip: the `fields` map is written back as fields", async () => {
-    const src = fresh("rt_in"), dst = fresh("rt_out");
-    await client.xAdd(src, "*", { user: "a", n: "1" });
-    await client.xAdd(src, "*", { user: "b", n: "2" });
-    const q = await spark.readStream.format("redis").option("url", redis.url).option("streams", src).option("startingOffsets", "earliest").load()
+    const src = fx.fresh("rt_in"), dst = fx.fresh("rt_out");
+    await fx.client.xAdd(src, "*", { user: "a", n: "1" });
+    await fx.client.xAdd(src, "*", { user: "b", n: "2" });
+    const q = await spark.readStream.format("redis").option("url", fx.redis.url).option("streams", src).option("startingOffsets", "earliest").load()
       .where("fields['user'] = 'b'").select("fields")
-      .writeStream.format("redis").option("url", redis.url).option("stream", dst).start();
+      .writeStream.format("redis").option("url", fx.redis.url).option("stream", dst).start();
     try {
       await q.processAllAvailable();
       assert.deepEqual(await entries(dst), [{ user: "b", n: "2" }]);
@@ -97,12 +79,12 @@ void describe("Redis Streams sink (real redis-server)", () => {
   });
 
   void it("df.write.format('redis') appends rows; unsupported save modes name the allowed ones", async () => {
-    const s = fresh("batchw");
+    const s = fx.fresh("batchw");
     const df = spark.createDataFrame([{ a: 1, b: "x" }, { a: 2, b: "y" }], "a INT, b STRING");
-    const r = await df.write.format("redis").option("url", redis.url).option("stream", s).save(s);
+    const r = await df.write.format("redis").option("url", fx.redis.url).option("stream", s).save(s);
     assert.equal(r.rows, 2);
     assert.deepEqual(await entries(s), [{ a: "1", b: "x" }, { a: "2", b: "y" }]);
-    await assert.rejects(df.write.format("redis").mode("overwrite").option("url", redis.url).save(s), /Save mode 'overwrite' is not allowed for format\("redis"\); allowed save modes are 'append' and 'errorifexists'/);
+    await assert.rejects(df.write.format("redis").mode("overwrite").option("url", fx.redis.url).save(s), /Save mode 'overwrite' is not allowed for format\("redis"\); allowed save modes are 'append' and 'errorifexists'/);
   });
 });
 
@@ -122,7 +104,7 @@ void describe("Redis connector: bad input and connection loss", () => {
 
   void it("an unreachable server fails the source's query with host:port", async () => {
     const port = await freePort();
-    const q = await spark.readStream.format("redis").option("url", `redis://127.0.0.1:${port}`).option("streams", "s").option("retries", 0).load().writeStream.format("memory").queryName(fresh("unreach")).start();
+    const q = await spark.readStream.format("redis").option("url", `redis://127.0.0.1:${port}`).option("streams", "s").option("retries", 0).load().writeStream.format("memory").queryName(fx.fresh("unreach")).start();
     await assert.rejects(q.processAllAvailable(), new RegExp(`could not reach Redis at 127\\.0\\.0\\.1:${port}`));
     await q.stop();
   });
@@ -145,16 +127,16 @@ void describe("Redis connector: bad input and connection loss", () => {
   });
 
   void it("bad options fail at load()/start() naming the option and allowed values", () => {
-    assert.throws(() => spark.readStream.format("redis").option("url", redis.url).load(), /Option 'streams' is required/);
-    assert.throws(() => spark.readStream.format("redis").option("url", redis.url).option("streams", "a").option("startingOffsets", "soon").load(), /'earliest', 'latest' or a JSON object/);
+    assert.throws(() => spark.readStream.format("redis").option("url", fx.redis.url).load(), /Option 'streams' is required/);
+    assert.throws(() => spark.readStream.format("redis").option("url", fx.redis.url).option("streams", "a").option("startingOffsets", "soon").load(), /'earliest', 'latest' or a JSON object/);
     const input = spark.memoryStream("v INT");
-    return assert.rejects(input.toDF().writeStream.format("redis").option("url", redis.url).start(), /set option 'stream'.*or give the rows a 'stream' column/);
+    return assert.rejects(input.toDF().writeStream.format("redis").option("url", fx.redis.url).start(), /set option 'stream'.*or give the rows a 'stream' column/);
   });
 
   void it("a key that is not a stream is named", async () => {
-    const k = fresh("plain");
-    await client.set(k, "x");
-    await assert.rejects(spark.read.format("redis").option("url", redis.url).option("streams", k).load().collect(), new RegExp(`Key '${k}' at Redis 127\\.0\\.0\\.1:\\d+ is not a stream`));
+    const k = fx.fresh("plain");
+    await fx.client.set(k, "x");
+    await assert.rejects(spark.read.format("redis").option("url", fx.redis.url).option("streams", k).load().collect(), new RegExp(`Key '${k}' at Redis 127\\.0\\.0\\.1:\\d+ is not a stream`));
   });
 
   void it("a lost connection is retried with backoff: the query survives a server restart", async () => {
@@ -166,7 +148,7 @@ void describe("Redis connector: bad input and connection loss", () => {
       await c.xAdd("s", "*", { v: "1" });
       const q = await spark.readStream.format("redis").option("url", own.url).option("streams", "s").option("startingOffsets", "earliest").option("retries", 8).option("retryBackoffMs", 20)
         // The restarted server has lost the committed entry too; that is not a loss of unread data.
-        .option("failOnDataLoss", "false").load().writeStream.format("memory").queryName(fresh("retry")).start();
+        .option("failOnDataLoss", "false").load().writeStream.format("memory").queryName(fx.fresh("retry")).start();
       try {
         await q.processAllAvailable();
         await own.kill();

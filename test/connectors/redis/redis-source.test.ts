@@ -1,56 +1,36 @@
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { after, before, describe, it } from "node:test";
-import { createClient } from "redis";
+import { describe, it } from "node:test";
 import { col } from "../../../src/api/functions.js";
 import { Session } from "../../../src/api/session.js";
 import type { StreamingQuery } from "../../../src/api/streaming-query.js";
 import type { MemorySink } from "../../../src/connectors/memory/memory-sink.js";
-import { type RedisServer, startRedisServer } from "../../support/redis-server.js";
+import { redisFixture } from "./redis-fixture.js";
 
 const spark = Session.builder().getOrCreate();
-let redis: RedisServer;
-let client: ReturnType<typeof createClient>;
-let root: string;
-let n = 0;
-const fresh = (what: string): string => `${what}_${++n}`;
-
-before(async () => {
-  redis = await startRedisServer();
-  client = createClient({ url: redis.url });
-  client.on("error", () => {});
-  await client.connect();
-  root = fs.mkdtempSync(path.join(os.tmpdir(), "sluice-redis-src-"));
-});
-after(async () => {
-  await client?.close();
-  await redis?.stop();
-  if (root) fs.rmSync(root, { recursive: true, force: true });
-});
+const fx = redisFixture("sluice-redis-src-");
 
 /** XADD one entry per object, returning the IDs. */
 async function add(stream: string, ...entries: Record<string, string | number>[]): Promise<string[]> {
   const ids: string[] = [];
-  for (const e of entries) ids.push(await client.xAdd(stream, "*", Object.fromEntries(Object.entries(e).map(([k, v]) => [k, String(v)]))));
+  for (const e of entries) ids.push(await fx.client.xAdd(stream, "*", Object.fromEntries(Object.entries(e).map(([k, v]) => [k, String(v)]))));
   return ids;
 }
 
 function reader(streams: string, opts: Record<string, string | number> = {}) {
-  return spark.readStream.format("redis").option("url", redis.url).option("streams", streams).options(opts);
+  return spark.readStream.format("redis").option("url", fx.redis.url).option("streams", streams).options(opts);
 }
 
 const memRows = (q: StreamingQuery): Record<string, unknown>[] => (q.sink as MemorySink).allRows();
 
 void describe("Redis Streams source (real redis-server)", () => {
   void it("stream -> filter -> memory sink, with the base schema and new entries as they arrive", async () => {
-    const s = fresh("events");
+    const s = fx.fresh("events");
     await add(s, { user: "a", n: 1 }, { user: "b", n: 2 });
     const df = reader(s, { startingOffsets: "earliest" }).load();
     assert.equal(df.isStreaming, true);
     assert.deepEqual(df.schema.fields.map((f) => `${f.name}:${f.dataType.kind}`), ["id:string", "stream:string", "fields:map"]);
-    const q = await df.where(col("fields").getItem("user").notEqual("b")).writeStream.format("memory").queryName(fresh("redis_e2e")).start();
+    const q = await df.where(col("fields").getItem("user").notEqual("b")).writeStream.format("memory").queryName(fx.fresh("redis_e2e")).start();
     try {
       await q.processAllAvailable();
       const [idC] = await add(s, { user: "c", n: 3 });
@@ -66,10 +46,10 @@ void describe("Redis Streams source (real redis-server)", () => {
   });
 
   void it("startingOffsets latest (the default) skips what is there; a JSON position starts after that ID", async () => {
-    const s = fresh("latest");
+    const s = fx.fresh("latest");
     const ids = await add(s, { v: 1 }, { v: 2 }, { v: 3 });
-    const q1 = await reader(s).load().writeStream.format("memory").queryName(fresh("redis_latest")).start();
-    const q2 = await reader(s, { startingOffsets: JSON.stringify({ [s]: ids[1] }) }).load().writeStream.format("memory").queryName(fresh("redis_json")).start();
+    const q1 = await reader(s).load().writeStream.format("memory").queryName(fx.fresh("redis_latest")).start();
+    const q2 = await reader(s, { startingOffsets: JSON.stringify({ [s]: ids[1] }) }).load().writeStream.format("memory").queryName(fx.fresh("redis_json")).start();
     try {
       await q1.processAllAvailable();
       await q2.processAllAvailable();
@@ -86,9 +66,9 @@ void describe("Redis Streams source (real redis-server)", () => {
   });
 
   void it("a listed stream that does not exist yet is read from its first entry once it appears", async () => {
-    const a = fresh("present"), b = fresh("later");
+    const a = fx.fresh("present"), b = fx.fresh("later");
     await add(a, { v: "a1" });
-    const q = await reader(`${a},${b}`, { startingOffsets: "latest" }).load().writeStream.format("memory").queryName(fresh("redis_new")).start();
+    const q = await reader(`${a},${b}`, { startingOffsets: "latest" }).load().writeStream.format("memory").queryName(fx.fresh("redis_new")).start();
     try {
       await q.processAllAvailable();
       await add(b, { v: "b1" }, { v: "b2" });
@@ -102,11 +82,11 @@ void describe("Redis Streams source (real redis-server)", () => {
   });
 
   void it("schema option: named fields as typed columns, cast as Spark casts (malformed -> null outside ANSI)", async () => {
-    const s = fresh("typed");
+    const s = fx.fresh("typed");
     await add(s, { amount: "12.5", n: "7", ts: "2024-01-02 03:04:05", ok: "true", extra: "x" }, { amount: "oops", n: "8" });
     const df = reader(s, { startingOffsets: "earliest", schema: "amount DOUBLE, n BIGINT, ts TIMESTAMP, ok BOOLEAN, missing STRING" }).load();
     assert.deepEqual(df.schema.fields.map((f) => `${f.name}:${f.dataType.kind}`), ["id:string", "stream:string", "fields:map", "amount:double", "n:long", "ts:timestamp", "ok:boolean", "missing:string"]);
-    const q = await df.select("amount", "n", "ts", "ok", "missing").writeStream.format("memory").queryName(fresh("redis_typed")).start();
+    const q = await df.select("amount", "n", "ts", "ok", "missing").writeStream.format("memory").queryName(fx.fresh("redis_typed")).start();
     try {
       await q.processAllAvailable();
       assert.deepEqual(memRows(q), [
@@ -119,7 +99,7 @@ void describe("Redis Streams source (real redis-server)", () => {
   });
 
   void it("maxEntriesPerTrigger splits each batch across streams in proportion to their backlog", async () => {
-    const a = fresh("big"), b = fresh("small");
+    const a = fx.fresh("big"), b = fx.fresh("small");
     for (let i = 0; i < 300; i++) await add(a, { i });
     for (let i = 0; i < 100; i++) await add(b, { i });
     const perBatch: Record<string, number>[] = [];
@@ -145,8 +125,8 @@ void describe("Redis Streams source (real redis-server)", () => {
   });
 
   void it("restart from the checkpoint re-reads exactly the uncommitted range (getBatch(start, end] replays)", async () => {
-    const s = fresh("replay");
-    const ckpt = path.join(root, fresh("ckpt"));
+    const s = fx.fresh("replay");
+    const ckpt = path.join(fx.root, fx.fresh("ckpt"));
     await add(s, { v: 1 }, { v: 2 });
     const seen: { batchId: number; vs: string[] }[] = [];
     let failBatch1 = true;
@@ -183,8 +163,8 @@ void describe("Redis Streams source (real redis-server)", () => {
   });
 
   void it("startingOffsets latest is fixed at the first run: a re-run of batch 0 reads the same entries", async () => {
-    const s = fresh("latest_rerun");
-    const ckpt = path.join(root, fresh("ckpt"));
+    const s = fx.fresh("latest_rerun");
+    const ckpt = path.join(fx.root, fx.fresh("ckpt"));
     await add(s, { v: "old" });
     const seen: string[][] = [];
     let fail = true;
@@ -214,16 +194,16 @@ void describe("Redis Streams source (real redis-server)", () => {
   });
 
   void it("a stream trimmed past the committed offset fails the query (failOnDataLoss=true) naming stream and IDs", async () => {
-    const s = fresh("trimmed");
-    const ckpt = path.join(root, fresh("ckpt"));
+    const s = fx.fresh("trimmed");
+    const ckpt = path.join(fx.root, fx.fresh("ckpt"));
     const ids = await add(s, { v: 1 }, { v: 2 });
     const run = (opts: Record<string, string> = {}) =>
-      reader(s, { startingOffsets: "earliest", ...opts }).load().writeStream.format("memory").queryName(fresh("redis_trim")).option("checkpointLocation", ckpt).start();
+      reader(s, { startingOffsets: "earliest", ...opts }).load().writeStream.format("memory").queryName(fx.fresh("redis_trim")).option("checkpointLocation", ckpt).start();
     const q1 = await run();
     await q1.processAllAvailable();
     await q1.stop();
     const more = await add(s, { v: 3 }, { v: 4 }, { v: 5 });
-    await client.xTrim(s, "MAXLEN", 1); // 2, 3 and 4 are gone; 3 and 4 were never read
+    await fx.client.xTrim(s, "MAXLEN", 1); // 2, 3 and 4 are gone; 3 and 4 were never read
     const q2 = await run();
     try {
       await assert.rejects(q2.processAllAvailable(), (e: Error) => {
@@ -251,14 +231,14 @@ void describe("Redis Streams source (real redis-server)", () => {
   });
 
   void it("batch read between startingOffsets and endingOffsets", async () => {
-    const a = fresh("batch_a"), b = fresh("batch_b");
+    const a = fx.fresh("batch_a"), b = fx.fresh("batch_b");
     const ia = await add(a, { v: 1 }, { v: 2 }, { v: 3 });
     await add(b, { v: 10 });
-    const all = await spark.read.format("redis").option("url", redis.url).option("streams", `${a},${b}`).option("schema", "v INT").load().select("stream", "v").collect();
+    const all = await spark.read.format("redis").option("url", fx.redis.url).option("streams", `${a},${b}`).option("schema", "v INT").load().select("stream", "v").collect();
     assert.deepEqual(all, [{ stream: a, v: 1 }, { stream: a, v: 2 }, { stream: a, v: 3 }, { stream: b, v: 10 }]);
     const some = await spark.read
       .format("redis")
-      .option("url", redis.url)
+      .option("url", fx.redis.url)
       .option("streams", `${a},${b}`)
       .option("startingOffsets", JSON.stringify({ [a]: ia[0], [b]: "latest" }))
       .option("endingOffsets", JSON.stringify({ [a]: ia[1], [b]: "latest" }))
@@ -266,12 +246,12 @@ void describe("Redis Streams source (real redis-server)", () => {
       .collect();
     assert.deepEqual(some.map((r) => r["id"]), [ia[1]]);
     // A missing stream read from earliest is empty, not an error.
-    assert.deepEqual(await spark.read.format("redis").option("url", redis.url).option("streams", fresh("nothing")).load().collect(), []);
+    assert.deepEqual(await spark.read.format("redis").option("url", fx.redis.url).option("streams", fx.fresh("nothing")).load().collect(), []);
   });
 
   void it("a missing stream with startingOffsets=earliest is an empty stream until it appears", async () => {
-    const s = fresh("missing");
-    const q = await reader(s, { startingOffsets: "earliest" }).load().writeStream.format("memory").queryName(fresh("redis_missing")).start();
+    const s = fx.fresh("missing");
+    const q = await reader(s, { startingOffsets: "earliest" }).load().writeStream.format("memory").queryName(fx.fresh("redis_missing")).start();
     try {
       await q.processAllAvailable();
       assert.equal(memRows(q).length, 0);
