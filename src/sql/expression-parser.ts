@@ -2,7 +2,7 @@ import {
   type BinaryOp, Expr, type FrameBoundary, type LambdaVariable, type SortOrder, type WindowFrame, type WindowSpec,
 } from "../expr/expression.js";
 import type { LogicalPlan } from "../plan/logical-plan.js";
-import { BooleanType, NullType } from "../types/data-type.js";
+import { BooleanType, NullType, StringType } from "../types/data-type.js";
 import { CALLABLE_RESERVED, INTERVAL_UNITS, NOT_AN_ALIAS, RESERVED } from "./keywords.js";
 import {
   type LiteralResult, binaryLiteral, dateLiteral, intervalLiteral, numberLiteral, stringLiteral, timestampLiteral,
@@ -47,8 +47,16 @@ export abstract class ExpressionParser extends TypeParser {
   namedExpression(): Expr {
     const e = this.expression();
     if (this.acceptKw("AS")) {
-      if (this.isOp("(")) throw this.errorAt(this.peek(), "Multi-column aliases `AS (a, b)` are not supported; alias the generator's columns with LATERAL VIEW ... AS a, b.");
-      return Expr.alias(e, this.identifier("an alias after AS"));
+      if (this.isOp("(")) {
+        // `gen(...) AS (a, b)`: names for a generator's columns (the analyzer checks the count).
+        this.next();
+        const names: Expr[] = [];
+        do names.push(Expr.literal(this.aliasAfterAs("a column alias"), StringType));
+        while (this.acceptOp(","));
+        this.expectOp(")", "',' or ')'");
+        return Expr.fn("__multi_alias", [e, ...names]);
+      }
+      return Expr.alias(e, this.aliasAfterAs());
     }
     if (this.isImplicitAlias()) {
       this.lastImplicitAlias = this.peek();
@@ -326,7 +334,8 @@ export abstract class ExpressionParser extends TypeParser {
         }
     }
     if (this.isOp("->", 1)) return this.lambda();
-    if (RESERVED.has(u) && !(callNext && CALLABLE_RESERVED.has(u))) this.fail(t, "an expression");
+    // END is non-reserved in Spark's default mode: `end` and `end.x` name columns (CASE reads its END itself).
+    if (RESERVED.has(u) && u !== "END" && !(callNext && CALLABLE_RESERVED.has(u))) this.fail(t, "an expression");
     return this.nameOrCall();
   }
 

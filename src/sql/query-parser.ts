@@ -431,7 +431,7 @@ export abstract class QueryParser extends ExpressionParser {
   }
 
   private aliasName(): string | null {
-    if (this.acceptKw("AS")) return this.identifier("an alias after AS");
+    if (this.acceptKw("AS")) return this.aliasAfterAs();
     if (this.isImplicitAlias() && !(this.isKw("LATERAL") || this.isKw("WINDOW"))) {
       this.lastImplicitAlias = this.peek();
       return this.identifier();

@@ -77,6 +77,16 @@ export class TokenCursor {
     this.next();
     return t.type === "quoted" ? t.value : t.text;
   }
+  /**
+   * The name after `AS`: any bare word, as in Spark's default (non-ANSI) mode where every keyword
+   * is non-reserved in that position (`AS end`, `AS start`, `AS select`), or a backticked name.
+   */
+  protected aliasAfterAs(expected = "an alias after AS"): string {
+    const t = this.peek();
+    if (t.type !== "quoted" && t.type !== "ident") this.fail(t, expected);
+    this.next();
+    return t.type === "quoted" ? t.value : t.text;
+  }
   /** `a.b.c` (each part a name; reserved words are allowed after a dot, as in `t.order`). */
   protected multipartIdentifier(expected = "a name"): string[] {
     const parts = [this.identifier(expected)];
