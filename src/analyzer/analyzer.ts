@@ -141,11 +141,11 @@ export class Analyzer {
         const child = this.resolvePlan(p.child, outer);
         if (p.generatorOutput.length > 0) return withChildren(p, [child]);
         const g = p.generator;
-        if (g.kind !== "UnresolvedFunction" || !isGeneratorCall(g) || g.args.length !== 1) {
-          throw new AnalysisError("UNSUPPORTED_GENERATOR", `LATERAL VIEW needs explode, posexplode or inline with one argument, not ${exprSql(g)}.`);
+        if (g.kind !== "UnresolvedFunction" || !isGeneratorCall(g)) {
+          throw new AnalysisError("UNSUPPORTED_GENERATOR", `LATERAL VIEW needs a generator (explode, posexplode, inline, json_tuple), not ${exprSql(g)}.`);
         }
-        const arg = this.resolver.resolve(g.args[0]!, this.scope(planOutput(child), outer));
-        const r = resolveGenerator(g.name, arg, p.outputNames);
+        const args = g.args.map((a) => this.resolver.resolve(a, this.scope(planOutput(child), outer)));
+        const r = resolveGenerator(g.name, args, p.outputNames);
         return Plan.generate(r.generator, r.outer || p.outer, p.outputNames, p.keepChildOutput, child, r.output);
       }
       case "Window": case "Expand":
@@ -188,13 +188,13 @@ export class Analyzer {
       names = call.args.slice(1).map((a) => (a.kind === "Literal" ? String(a.value) : ""));
       call = call.args[0]!;
     }
-    if (call.kind !== "UnresolvedFunction" || call.args.length !== 1) throw new AnalysisError("UNSUPPORTED_GENERATOR", "A generator takes one argument.");
+    if (call.kind !== "UnresolvedFunction") throw new AnalysisError("UNSUPPORTED_GENERATOR", "A generator must be a function call.");
     if (list.some((e, i) => i !== genIdx && exprExists(e, isGeneratorCall))) {
       throw new AnalysisError("UNSUPPORTED_GENERATOR.MULTI_GENERATOR", "[UNSUPPORTED_GENERATOR.MULTI_GENERATOR] Only one generator is allowed per SELECT clause.");
     }
     const input = planOutput(child);
-    const arg = this.resolver.resolve(call.args[0]!, this.scope(input, outer));
-    const r = resolveGenerator(call.name, arg, names);
+    const args = call.args.map((a) => this.resolver.resolve(a, this.scope(input, outer)));
+    const r = resolveGenerator(call.name, args, names);
     const gen = Plan.generate(r.generator, r.outer, names, true, child, r.output);
     const newList = [...list.slice(0, genIdx), ...r.output, ...list.slice(genIdx + 1)];
     return this.resolveProject(newList, gen, outer);

@@ -2,15 +2,16 @@ import { AnalysisError } from "../errors/errors.js";
 import { type Expr, Expr as E, type AttributeRef } from "../expr/expression.js";
 import { exprType } from "../expr/expr-type.js";
 import type { ScalarFunctionDef } from "../expr/function-def.js";
-import { type DataType, IntegerType, sqlTypeName } from "../types/data-type.js";
+import { jsonTupleRow } from "../expr/functions/json.js";
+import { type DataType, IntegerType, StringType, sqlTypeName } from "../types/data-type.js";
 import { exprSql } from "./expr-sql.js";
 
 /**
- * Table-generating functions (explode, posexplode, inline and their _outer forms). They are not
+ * Table-generating functions (explode, posexplode, inline and their _outer forms, json_tuple). They are not
  * scalar: the analyzer turns a select item using one into a Generate node, whose operator
  * (physical/generate-exec.ts) produces the rows.
  */
-export const GENERATOR_NAMES = new Set(["explode", "explode_outer", "posexplode", "posexplode_outer", "inline", "inline_outer"]);
+export const GENERATOR_NAMES = new Set(["explode", "explode_outer", "posexplode", "posexplode_outer", "inline", "inline_outer", "json_tuple"]);
 
 export function isGeneratorCall(e: Expr): boolean {
   return e.kind === "UnresolvedFunction" && GENERATOR_NAMES.has(e.name.toLowerCase());
@@ -34,9 +35,12 @@ export interface ResolvedGenerator {
   readonly output: readonly AttributeRef[];
 }
 
-/** Resolves a generator call whose argument is already resolved; `names` override the default column names. */
-export function resolveGenerator(name: string, arg: Expr, names: readonly string[]): ResolvedGenerator {
+/** Resolves a generator call whose arguments are already resolved; `names` override the default column names. */
+export function resolveGenerator(name: string, args: readonly Expr[], names: readonly string[]): ResolvedGenerator {
   const lower = name.toLowerCase();
+  if (lower === "json_tuple") return resolveJsonTuple(args, names);
+  if (args.length !== 1) throw new AnalysisError("WRONG_NUM_ARGS.WITHOUT_SUGGESTION", `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`${lower}\` requires 1 parameters but the actual number is ${args.length}.`);
+  const arg = args[0]!;
   const base = lower.replace(/_outer$/, "");
   const outer = lower.endsWith("_outer");
   const t = exprType(arg);
@@ -49,11 +53,26 @@ export function resolveGenerator(name: string, arg: Expr, names: readonly string
   } else if (t.kind === "array") cols.push(["col", t.elementType, true]);
   else if (t.kind === "map") cols.push(["key", t.keyType, outer], ["value", t.valueType, true]);
   else typeError(lower, arg, "ARRAY or MAP", t);
-  if (names.length > 0 && names.length !== cols.length) {
-    throw new AnalysisError("UDTF_ALIAS_NUMBER_MISMATCH", `[UDTF_ALIAS_NUMBER_MISMATCH] The number of aliases supplied in the AS clause does not match the number of columns output by ${lower}: expected ${cols.length} aliases but got ${names.join(", ")}.`);
-  }
+  checkAliasCount(lower, cols.length, names);
   const output = cols.map(([n, dt, nullable], i) => E.attr(names[i] ?? n, dt, nullable || outer));
   return { generator: E.call(DEFS.get(lower)!, [arg], t), outer, output };
+}
+
+function checkAliasCount(name: string, n: number, names: readonly string[]): void {
+  if (names.length > 0 && names.length !== n) {
+    throw new AnalysisError("UDTF_ALIAS_NUMBER_MISMATCH", `[UDTF_ALIAS_NUMBER_MISMATCH] The number of aliases supplied in the AS clause does not match the number of columns output by ${name}: expected ${n} aliases but got ${names.join(", ")}.`);
+  }
+}
+
+/** json_tuple(json, k1, ..., kn) → inline(one struct <c0..c{n-1}> per row): every input row gives exactly one row. */
+function resolveJsonTuple(args: readonly Expr[], names: readonly string[]): ResolvedGenerator {
+  const info = args.map((a) => ({ dataType: exprType(a), nullable: true, foldable: false }));
+  const sig = jsonTupleRow.resolve(info, { timeZone: "UTC", ansi: false });
+  const cast = args.map((a, i) => (sig.inputTypes[i] ? E.implicitCast(a, sig.inputTypes[i]) : a));
+  checkAliasCount("json_tuple", args.length - 1, names);
+  const rowType = sig.dataType;
+  const output = Array.from({ length: args.length - 1 }, (_, i) => E.attr(names[i] ?? `c${i}`, StringType, true));
+  return { generator: E.call(DEFS.get("inline")!, [E.call(jsonTupleRow, cast, rowType)], rowType), outer: false, output };
 }
 
 function typeError(name: string, arg: Expr, expected: string, t: DataType): never {

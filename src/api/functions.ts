@@ -234,6 +234,7 @@ export const from_json = (x: ColArg, schema: string, options?: Record<string, st
   call("from_json", [c(x), literalExpr(schema), ...(options ? [call("map", Object.entries(options).flatMap(([k, val]) => [literalExpr(k), literalExpr(val)])).expr] : [])]);
 export const to_json = (x: ColArg): Column => call("to_json", [c(x)]);
 export const get_json_object = (x: ColArg, path: string): Column => call("get_json_object", [c(x), literalExpr(path)]);
+export const json_tuple = (x: ColArg, ...fields: string[]): Column => call("json_tuple", [c(x), ...fields.map((f) => literalExpr(f))]);
 export const schema_of_json = (json: string): Column => call("schema_of_json", [literalExpr(json)]);
 
 // Hashes

@@ -295,6 +295,47 @@ const getJsonObject = fn({
   },
 });
 
+/**
+ * The rows of json_tuple(json, name1, name2, ...): always ONE struct <c0, c1, ...> (all strings),
+ * as Spark's JsonTuple — the top-level fields of a JSON object by exact name (strings unquoted,
+ * other values as compact JSON text, JSON null as null), and all nulls when the input is null,
+ * not valid JSON or not an object. A name asked for twice fills both columns; a key repeated in
+ * the object keeps its last value. The analyzer calls it as the argument of `inline`.
+ */
+export const jsonTupleRow = scalar({
+  type: "scalar",
+  name: "__json_tuple",
+  minArgs: 2,
+  maxArgs: Infinity,
+  nullSafe: true,
+  resolve(args: readonly ArgInfo[]) {
+    checkArgCount("json_tuple", args.length, 2, Infinity);
+    const inputTypes = args.map((a, i) => coerceArg("json_tuple", i, a, StringType));
+    return { inputTypes, dataType: jsonTupleType(args.length - 1), nullable: false };
+  },
+  compile() {
+    return row((json: string | null, ...names: (string | null)[]) => {
+      const out: (string | null)[] = names.map(() => null);
+      if (json !== null) {
+        const r = parseJson(json);
+        if (r.ok && isObject(r.value)) {
+          for (const [k, v] of r.value.obj) {
+            for (let i = 0; i < names.length; i++) {
+              if (names[i] === k) out[i] = v === null ? null : typeof v === "string" ? v : writeJson(v);
+            }
+          }
+        }
+      }
+      return [out];
+    });
+  },
+});
+
+/** array<struct<c0: string, ..., c{n-1}: string>>: the type of jsonTupleRow with `n` names. */
+export function jsonTupleType(n: number): DataType {
+  return arrayType(structType(Array.from({ length: n }, (_, i) => structField(`c${i}`, StringType, true))), false);
+}
+
 // ---------------------------------------------------------------------------------------------
 // schema_of_json, json_array_length, json_object_keys
 
