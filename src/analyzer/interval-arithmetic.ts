@@ -2,7 +2,7 @@ import { type Expr, Expr as E } from "../expr/expression.js";
 import { exprType } from "../expr/expr-type.js";
 import type { ScalarFunctionDef } from "../expr/function-def.js";
 import { addInterval, addIntervalToDate } from "../expr/functions/index.js";
-import { type DataType, DateType, TimestampType } from "../types/data-type.js";
+import { CalendarIntervalType, type DataType, DateType, TimestampType } from "../types/data-type.js";
 import { type Interval, MICROS_PER_DAY, interval } from "../types/interval.js";
 
 /**
@@ -39,6 +39,27 @@ export const TIMESTAMP_MINUS_INTERVAL = def("__timestamp_minus_interval", Timest
 export const DATE_PLUS_INTERVAL = def("__date_plus_interval", DateType, false);
 export const DATE_MINUS_INTERVAL = def("__date_minus_interval", DateType, true);
 
+/**
+ * `date - date` and `timestamp - timestamp` (a date against a timestamp is cast to timestamp), as
+ * Spark's SubtractDates / SubtractTimestamps: the days between the dates (datediff's count) or
+ * the microseconds between the instants. Spark's result types are INTERVAL DAY and INTERVAL DAY TO
+ * SECOND; Sluice has only the calendar interval type, so the result is an `interval` holding only
+ * days (dates) or only microseconds (timestamps).
+ */
+function diffDef(name: string, unit: "days" | "micros"): ScalarFunctionDef {
+  return {
+    type: "scalar",
+    name,
+    minArgs: 2,
+    maxArgs: 2,
+    resolve: () => ({ inputTypes: [null, null], dataType: CalendarIntervalType }),
+    compile: () => (unit === "days" ? ((a: number, b: number) => interval(0, a - b, 0)) : ((a: number, b: number) => interval(0, 0, a - b))) as never,
+    doc: unit === "days" ? "date - date" : "timestamp - timestamp",
+  };
+}
+export const DATE_MINUS_DATE = diffDef("__date_minus_date_interval", "days");
+export const TIMESTAMP_MINUS_TIMESTAMP = diffDef("__timestamp_minus_timestamp_interval", "micros");
+
 /** The SQL operator of an interval-arithmetic call, or undefined for other functions. */
 export function intervalOperator(fnName: string): "+" | "-" | undefined {
   if (!fnName.startsWith("__") || !fnName.endsWith("_interval")) return undefined;
@@ -56,6 +77,11 @@ export function resolveIntervalArithmetic(op: string, left: Expr, right: Expr): 
   if (op === "+" && lt.kind === "interval" && rt.kind !== "interval") {
     [left, right] = [right, left];
     [lt, rt] = [rt, lt];
+  }
+  if (op === "-" && lt.kind === "date" && rt.kind === "date") return E.call(DATE_MINUS_DATE, [left, right], CalendarIntervalType);
+  if (op === "-" && (lt.kind === "date" || lt.kind === "timestamp") && (rt.kind === "date" || rt.kind === "timestamp")) {
+    const ts = (e: Expr, t: DataType): Expr => (t.kind === "date" ? E.implicitCast(e, TimestampType) : e);
+    return E.call(TIMESTAMP_MINUS_TIMESTAMP, [ts(left, lt), ts(right, rt)], CalendarIntervalType);
   }
   if (rt.kind !== "interval") return undefined;
   if (lt.kind === "string") {
