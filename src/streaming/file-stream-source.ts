@@ -125,8 +125,6 @@ export class FileStreamSource implements Source {
   private availableNow: Set<string> | null = null;
   private watchers: fs.FSWatcher[] = [];
   private readonly opts: FileStreamOptions;
-  /** This source's default read limit; the byte limit applies only to a batch planned with it. */
-  private readonly defaultLimit: ReadLimit;
   /** Log offsets up to this one have had their files cleaned (cleanSource). */
   private cleanedThrough = -1;
 
@@ -143,7 +141,6 @@ export class FileStreamSource implements Source {
     this.log = new BatchLog<SeenFile[]>(metadataPath);
     this.log.fsync = fsync;
     this.opts = parseFileStreamOptions(paths, options);
-    this.defaultLimit = this.opts.maxFiles === null ? ReadLimit.allAvailable() : ReadLimit.maxFiles(this.opts.maxFiles);
     for (const id of this.log.batchIds()) {
       for (const f of this.log.get(id) ?? []) this.markSeen(f);
       this.latestLogOffset = id;
@@ -164,8 +161,12 @@ export class FileStreamSource implements Source {
     return { logOffset: -1 };
   }
 
+  /** maxFilesPerTrigger and maxBytesPerTrigger, composed (both apply when both are set). */
   defaultReadLimit(): ReadLimit {
-    return this.defaultLimit;
+    return ReadLimit.composite(
+      ...(this.opts.maxFiles !== null ? [ReadLimit.maxFiles(this.opts.maxFiles)] : []),
+      ...(this.opts.maxBytes !== null ? [ReadLimit.maxBytes(this.opts.maxBytes)] : []),
+    );
   }
 
   private listUnseen(): FileInfo[] {
@@ -199,8 +200,9 @@ export class FileStreamSource implements Source {
       names.add(name);
       return true;
     });
-    let take = limit.kind === "maxFiles" ? unseen.slice(0, limit.max) : unseen;
-    const maxBytes = limit === this.defaultLimit ? this.opts.maxBytes : null;
+    const maxFiles = ReadLimit.maxOf(limit, "maxFiles");
+    let take = maxFiles !== null ? unseen.slice(0, maxFiles) : unseen;
+    const maxBytes = ReadLimit.maxOf(limit, "maxBytes");
     if (maxBytes !== null) {
       // Spark's takeFilesUntilMax: files while the total stays within the limit, at least one.
       let total = 0, n = 0;

@@ -22,6 +22,7 @@ import { crashPoint } from "./crash-hook.js";
 import { executeIncremental, streamingSourcesOf } from "./incremental-plan.js";
 import { type ProgressFields, type SourceProgress, type StreamingQueryStatus, StreamingQueryProgress, rate } from "./progress.js";
 import type { OutputMode, Sink } from "./sink.js";
+import { capAtTarget } from "./available-now-cap.js";
 import { type Offset, ReadLimit, type Source, type StreamingSourceProvider, sameOffset } from "./source.js";
 import type { ListenerBus } from "./streaming-listener.js";
 import { StreamingQueryException } from "./streaming-query-exception.js";
@@ -311,6 +312,26 @@ export class MicroBatchExecution {
     this.availableNowTargets = targets;
   }
 
+  /**
+   * Where source i's next batch ends: its latestOffset within its read limit (all available for
+   * Trigger.Once; without minRows for AvailableNow). For AvailableNow and a source without
+   * prepareForTriggerAvailableNow, the limited offset is capped at the target taken at start
+   * (available-now-cap.ts), or the whole target when offsets cannot be compared.
+   */
+  private async nextEndOffset(i: number): Promise<Offset> {
+    const s = this.sources[i]!;
+    const start = this.committed[i]!;
+    const trigger = this.opts.trigger.kind;
+    if (trigger === "once") return s.latestOffset(start, ReadLimit.allAvailable());
+    const limit = s.defaultReadLimit?.() ?? ReadLimit.allAvailable();
+    if (trigger !== "availableNow") return s.latestOffset(start, limit);
+    const target = this.availableNowTargets?.[i];
+    const bounded = ReadLimit.withoutMinRows(limit);
+    if (target === undefined) return s.latestOffset(start, bounded);
+    if (ReadLimit.isAllAvailable(bounded) || sameOffset(start, target)) return target;
+    return capAtTarget(await s.latestOffset(start, bounded), target, start) ?? target;
+  }
+
   /** One trigger: re-run a pending batch, or plan and run the next one if there is new data. */
   private async runOneTrigger(triggerStart: number): Promise<boolean> {
     const seq = ++this.triggerSeq;
@@ -331,14 +352,9 @@ export class MicroBatchExecution {
     if (batch) {
       latestSeen = [...batch.end];
     } else {
-      const limitFor = (s: Source): ReadLimit => (this.opts.trigger.kind === "once" ? ReadLimit.allAvailable() : s.defaultReadLimit?.() ?? ReadLimit.allAvailable());
       latestSeen = await time("latestOffset", async () => {
         const out: Offset[] = [];
-        for (let i = 0; i < this.sources.length; i++) {
-          const s = this.sources[i]!;
-          const target = this.availableNowTargets?.[i];
-          out.push(target !== undefined ? target : await s.latestOffset(this.committed[i]!, limitFor(s)));
-        }
+        for (let i = 0; i < this.sources.length; i++) out.push(await this.nextEndOffset(i));
         return out;
       });
       const hasNewData = latestSeen.some((o, i) => !sameOffset(o, this.committed[i]));

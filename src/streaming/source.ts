@@ -8,18 +8,68 @@ import type { Clock } from "./clock.js";
 export type Offset = JsonValue;
 
 /**
- * How much data one batch may take from a source (Spark's ReadLimit). The engine passes the
- * source's own default (from options such as maxFilesPerTrigger) or `allAvailable` (Trigger.Once).
+ * How much data one batch may take from a source (Spark's ReadLimit). A source states its own
+ * limit in `defaultReadLimit()` (from options such as maxFilesPerTrigger and maxBytesPerTrigger);
+ * the engine passes that limit to `latestOffset` on a normal trigger and `allAvailable` for
+ * Trigger.Once. A source reads the limit by its parts (`ReadLimit.maxOf`, `ReadLimit.minRowsOf`),
+ * never by object identity, so limits compose:
+ * - `allAvailable`: no limit;
+ * - `maxRows` / `maxFiles` / `maxBytes`: at most that many rows, files or bytes (a file source
+ *   takes at least one file even when it is larger than maxBytes, as Spark does);
+ * - `minRows`: wait for at least `min` new rows, unless `maxTriggerDelayMs` has passed since the
+ *   last batch (Kafka's minOffsetsPerTrigger with maxTriggerDelay);
+ * - `composite`: every part applies (e.g. maxFiles and maxBytes: whichever is reached first).
  */
 export type ReadLimit =
   | { readonly kind: "allAvailable" }
   | { readonly kind: "maxRows"; readonly max: number }
-  | { readonly kind: "maxFiles"; readonly max: number };
+  | { readonly kind: "maxFiles"; readonly max: number }
+  | { readonly kind: "maxBytes"; readonly max: number }
+  | { readonly kind: "minRows"; readonly min: number; readonly maxTriggerDelayMs: number }
+  | { readonly kind: "composite"; readonly limits: readonly ReadLimit[] };
+
+/** The kinds of ReadLimit that carry a maximum. */
+export type MaxReadLimitKind = "maxRows" | "maxFiles" | "maxBytes";
+
+/** The single limits a limit is made of (none for allAvailable). */
+function partsOf(limit: ReadLimit): ReadLimit[] {
+  if (limit.kind === "allAvailable") return [];
+  if (limit.kind === "composite") return limit.limits.flatMap(partsOf);
+  return [limit];
+}
 
 export const ReadLimit = {
   allAvailable: (): ReadLimit => ({ kind: "allAvailable" }),
   maxRows: (max: number): ReadLimit => ({ kind: "maxRows", max }),
   maxFiles: (max: number): ReadLimit => ({ kind: "maxFiles", max }),
+  maxBytes: (max: number): ReadLimit => ({ kind: "maxBytes", max }),
+  minRows: (min: number, maxTriggerDelayMs: number): ReadLimit => ({ kind: "minRows", min, maxTriggerDelayMs }),
+  /** All of `limits` at once (flattened; allAvailable parts dropped; one part stays itself). */
+  composite: (...limits: readonly ReadLimit[]): ReadLimit => {
+    const parts = limits.flatMap(partsOf);
+    if (parts.length === 0) return { kind: "allAvailable" };
+    return parts.length === 1 ? parts[0]! : { kind: "composite", limits: parts };
+  },
+  /** The single limits `limit` is made of (empty for allAvailable). */
+  parts: (limit: ReadLimit): readonly ReadLimit[] => partsOf(limit),
+  /** The tightest maximum of that kind in `limit`, or null when it sets none. */
+  maxOf: (limit: ReadLimit, kind: MaxReadLimitKind): number | null => {
+    let out: number | null = null;
+    for (const p of partsOf(limit)) if (p.kind === kind) out = out === null ? p.max : Math.min(out, p.max);
+    return out;
+  },
+  /** The minRows part of `limit`, or null. */
+  minRowsOf: (limit: ReadLimit): { readonly min: number; readonly maxTriggerDelayMs: number } | null => {
+    for (const p of partsOf(limit)) if (p.kind === "minRows") return p;
+    return null;
+  },
+  /** Whether `limit` lets a batch take everything available. */
+  isAllAvailable: (limit: ReadLimit): boolean => partsOf(limit).length === 0,
+  /**
+   * The limit without its minRows part: what Trigger.AvailableNow uses, since it must not wait
+   * for more data (as in Spark).
+   */
+  withoutMinRows: (limit: ReadLimit): ReadLimit => ReadLimit.composite(...partsOf(limit).filter((p) => p.kind !== "minRows")),
 };
 
 /**
@@ -53,8 +103,12 @@ export interface Source {
   defaultReadLimit?(): ReadLimit;
   /**
    * Trigger.AvailableNow: fix "all data available now" (e.g. the files listed at this moment), so
-   * later latestOffset calls never go past it. Sources without it are read up to their
-   * latestOffset(allAvailable) taken at start.
+   * later latestOffset calls never go past it; batches then follow the source's read limit.
+   * Sources without it are read up to their latestOffset(allAvailable) taken at start, still
+   * batch by batch within their read limit: the engine caps each rate-limited end offset at that
+   * target position by position (see streaming/available-now-cap.ts; offsets that are a number,
+   * an ordered string such as a Redis entry ID, or objects of those per partition). A source
+   * whose offsets cannot be compared so is read to the target in one batch (Spark's behaviour).
    */
   prepareForTriggerAvailableNow?(): void | Promise<void>;
   /**

@@ -6,6 +6,9 @@ import { after, describe, it } from "node:test";
 import { Session } from "../../src/api/session.js";
 import type { DataFrame } from "../../src/api/dataframe.js";
 import { IllegalArgumentError } from "../../src/errors/errors.js";
+import { FileStreamSource } from "../../src/streaming/file-stream-source.js";
+import { ReadLimit } from "../../src/streaming/source.js";
+import { IntegerType, structField, structType } from "../../src/types/data-type.js";
 
 const spark = Session.builder().getOrCreate();
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "sluice-file-source-options-"));
@@ -202,5 +205,23 @@ void describe("file stream source: partition directories", () => {
     assert.deepEqual(await runAvailableNow(df, ckpt), [[{ id: 1, p: 1 }, { id: 2, p: 2 }, { id: 3, p: 2 }]]);
     putFile(path.join(input, "p=3"), "c.json", '{"id":4}\n', T0 + 3000);
     assert.deepEqual(await runAvailableNow(df, ckpt), [[{ id: 4, p: 3 }]]);
+  });
+});
+
+void describe("file stream source: read limits by value", () => {
+  void it("defaultReadLimit composes maxFiles and maxBytes; latestOffset honours any equal limit, not one object", () => {
+    const input = threeFiles();
+    const meta = fresh("meta");
+    const source = new FileStreamSource("json", [input], { maxFilesPerTrigger: "3", maxBytesPerTrigger: "18" }, structType([structField("id", IntegerType)]), "UTC", meta, false);
+    assert.deepEqual(source.defaultReadLimit(), ReadLimit.composite(ReadLimit.maxFiles(3), ReadLimit.maxBytes(18)));
+    // A limit built elsewhere (the engine's, a test's) with the same parts takes the same files.
+    const end = source.latestOffset({ logOffset: -1 }, ReadLimit.composite(ReadLimit.maxBytes(18), ReadLimit.maxFiles(3)));
+    assert.deepEqual(end, { logOffset: 0 });
+    const end2 = source.latestOffset(end, ReadLimit.maxFiles(5));
+    assert.deepEqual(end2, { logOffset: 1 });
+    const log = (id: number): string[] => (JSON.parse(fs.readFileSync(path.join(meta, String(id)), "utf8").split("\n")[1]!) as { path: string }[]).map((f) => path.basename(f.path));
+    assert.deepEqual(log(0), ["f1.json", "f2.json"]);
+    assert.deepEqual(log(1), ["f3.json"]);
+    assert.deepEqual(source.latestOffset(end2, ReadLimit.allAvailable()), end2);
   });
 });

@@ -205,8 +205,9 @@ export class KafkaMicroBatchSource implements Source {
   private lastTriggerMs: number;
   private availableNowCap: PartitionOffsets | null = null;
   /**
-   * The limit of a normal trigger (by identity): minOffsetsPerTrigger applies to it only, not to
-   * Trigger.Once (which passes another allAvailable) nor to Trigger.AvailableNow (as in Spark).
+   * The limit of a normal trigger: maxOffsetsPerTrigger (maxRows) and minOffsetsPerTrigger with
+   * maxTriggerDelay (minRows). Trigger.Once passes allAvailable and Trigger.AvailableNow drops the
+   * minRows part, so neither waits for more data (as in Spark).
    */
   private readonly normalLimit: ReadLimit;
 
@@ -219,7 +220,10 @@ export class KafkaMicroBatchSource implements Source {
     this.description = `KafkaV2[${describeSubscription(opts.subscription)}]`;
     this.planner = new KafkaReadPlanner(opts);
     this.lastTriggerMs = clock.getTimeMillis();
-    this.normalLimit = opts.maxOffsetsPerTrigger !== null ? ReadLimit.maxRows(opts.maxOffsetsPerTrigger) : ReadLimit.allAvailable();
+    this.normalLimit = ReadLimit.composite(
+      ...(opts.maxOffsetsPerTrigger !== null ? [ReadLimit.maxRows(opts.maxOffsetsPerTrigger)] : []),
+      ...(opts.minOffsetsPerTrigger !== null ? [ReadLimit.minRows(opts.minOffsetsPerTrigger, opts.maxTriggerDelayMs)] : []),
+    );
   }
 
   initialOffset(): Offset {
@@ -250,10 +254,12 @@ export class KafkaMicroBatchSource implements Source {
     // New partitions count from offset 0 (getBatch reports it if their start was deleted).
     const zeros = new Map(partitions.filter((k) => !from.has(k)).map((k) => [k, 0]));
     const now = this.clock.getTimeMillis();
-    if (limit === this.normalLimit && this.opts.minOffsetsPerTrigger !== null && this.availableNowCap === null) {
-      if (!shouldTrigger(backlog(from, latest, zeros), this.opts.minOffsetsPerTrigger, now, this.lastTriggerMs, this.opts.maxTriggerDelayMs)) return start;
+    const minRows = ReadLimit.minRowsOf(limit);
+    if (minRows !== null && this.availableNowCap === null) {
+      if (!shouldTrigger(backlog(from, latest, zeros), minRows.min, now, this.lastTriggerMs, minRows.maxTriggerDelayMs)) return start;
     }
-    const target = limit.kind === "maxRows" ? rateLimit(limit.max, from, latest, zeros) : latest;
+    const maxRows = ReadLimit.maxOf(limit, "maxRows");
+    const target = maxRows !== null ? rateLimit(maxRows, from, latest, zeros) : latest;
     const json = offsetsToJson(target);
     const unchanged = start === INITIAL ? JSON.stringify(json) === JSON.stringify(offsetsToJson(from)) : JSON.stringify(json) === JSON.stringify(start);
     if (unchanged) return start;

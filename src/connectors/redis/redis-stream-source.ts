@@ -89,8 +89,8 @@ export class RedisStreamSource implements Source {
     const next: Record<string, string> = {};
     for (const s of streams) if (start[s] !== undefined) next[s] = start[s];
     this.prefetched.clear();
-    if (limit.kind === "maxRows") {
-      const max = limit.max;
+    const max = ReadLimit.maxOf(limit, "maxRows");
+    if (max !== null) {
       const probes = await Promise.all(streams.map((s, i) => this.reader.range(s, from[i]!, "+", max)));
       const backlogs = await Promise.all(probes.map(async (p, i) => (p.length < max ? p.length : Math.max(max, await this.reader.length(streams[i]!)))));
       const take = splitByBacklog(max, backlogs);
