@@ -6,7 +6,7 @@ import { exprNullable, exprType } from "../expr/expr-type.js";
 import type { ArgInfo, FunctionContext } from "../expr/function-def.js";
 import { lookupFunction } from "../expr/function-registry.js";
 import type { LogicalPlan } from "../plan/logical-plan.js";
-import { BooleanType, IntegerType, type DataType, isIntegral, sqlTypeName, StringType } from "../types/data-type.js";
+import { BooleanType, IntegerType, type DataType, isIntegral, NullType, sqlTypeName, StringType } from "../types/data-type.js";
 import { castTo, coerceBinary, commonType } from "./coercion.js";
 import { extractFields, matchName, unresolvedColumnError } from "./resolve-column.js";
 import { exprSql } from "./expr-sql.js";
@@ -194,6 +194,11 @@ export class ExprResolver {
         throw new AnalysisError("INVALID_SQL_SYNTAX", `[INVALID_SQL_SYNTAX] ${name}() takes IGNORE NULLS or an ignoreNulls argument, not both.`);
       }
       rawArgs = [rawArgs[0]!, E.literal(true, BooleanType)];
+    }
+    // `lag(x[, offset[, default]]) IGNORE NULLS` is `lag(x, offset, default, true)`.
+    if (e.ignoreNulls && (name === "lag" || name === "lead")) {
+      if (rawArgs.length > 3) throw new AnalysisError("INVALID_SQL_SYNTAX", `[INVALID_SQL_SYNTAX] ${name}() takes IGNORE NULLS or an ignoreNulls argument, not both.`);
+      rawArgs = [rawArgs[0] ?? E.literal(null, NullType), rawArgs[1] ?? E.literal(1, IntegerType), rawArgs[2] ?? E.literal(null, NullType), E.literal(true, BooleanType)];
     }
     if (def.type === "aggregate" && name === "count" && rawArgs.length === 1 && rawArgs[0]!.kind === "UnresolvedStar") rawArgs = [];
     if (rawArgs.some((a) => a.kind === "UnresolvedStar")) rawArgs = rawArgs.flatMap((a) => (a.kind === "UnresolvedStar" ? this.expandStar(a.target, scope.input) : [a]));

@@ -107,8 +107,12 @@ export const dense_rank = (): Column => call("dense_rank", []);
 export const percent_rank = (): Column => call("percent_rank", []);
 export const cume_dist = (): Column => call("cume_dist", []);
 export const ntile = (n: number): Column => call("ntile", [literalExpr(n)]);
-export const lag = (x: ColArg, offset = 1, defaultValue: ColumnOrValue = null): Column => call("lag", [c(x), literalExpr(offset), v(defaultValue)]);
-export const lead = (x: ColArg, offset = 1, defaultValue: ColumnOrValue = null): Column => call("lead", [c(x), literalExpr(offset), v(defaultValue)]);
+/** The value `offset` rows before (within the window's partition and order); with `ignoreNulls`, the offset-th non-null one. */
+export const lag = (x: ColArg, offset = 1, defaultValue: ColumnOrValue = null, ignoreNulls = false): Column =>
+  call("lag", [c(x), literalExpr(offset), v(defaultValue), ...(ignoreNulls ? [literalExpr(true)] : [])]);
+/** The value `offset` rows after; with `ignoreNulls`, the offset-th non-null one. */
+export const lead = (x: ColArg, offset = 1, defaultValue: ColumnOrValue = null, ignoreNulls = false): Column =>
+  call("lead", [c(x), literalExpr(offset), v(defaultValue), ...(ignoreNulls ? [literalExpr(true)] : [])]);
 export const nth_value = (x: ColArg, n: number): Column => call("nth_value", [c(x), literalExpr(n)]);
 
 // Event-time windows

@@ -23,7 +23,11 @@ const offsetResult: ScalarFunctionDef["resolve"] = (args) => {
   if (off && (!off.foldable || typeof off.value !== "number")) {
     throw new AnalysisError("DATATYPE_MISMATCH.NON_FOLDABLE_INPUT", "The offset of lag/lead must be an integer literal.");
   }
-  return { inputTypes: [null, off ? IntegerType : null, args[2] ? args[0]!.dataType : null].slice(0, args.length), dataType: args[0]!.dataType };
+  const ignoreNulls = args[3];
+  if (ignoreNulls && (!ignoreNulls.foldable || typeof ignoreNulls.value !== "boolean")) {
+    throw new AnalysisError("DATATYPE_MISMATCH.NON_FOLDABLE_INPUT", "The ignoreNulls argument of lag/lead must be a boolean literal.");
+  }
+  return { inputTypes: [null, off ? IntegerType : null, args[2] ? args[0]!.dataType : null, null].slice(0, args.length), dataType: args[0]!.dataType };
 };
 
 export const WINDOW_FUNCTIONS: readonly ScalarFunctionDef[] = [
@@ -33,8 +37,9 @@ export const WINDOW_FUNCTIONS: readonly ScalarFunctionDef[] = [
   windowOnly("percent_rank", 0, 0, doubleResult),
   windowOnly("cume_dist", 0, 0, doubleResult),
   windowOnly("ntile", 1, 1, () => ({ inputTypes: [IntegerType], dataType: IntegerType })),
-  windowOnly("lag", 1, 3, offsetResult),
-  windowOnly("lead", 1, 3, offsetResult),
+  // lag(x[, offset[, default[, ignoreNulls]]]); `lag(x) IGNORE NULLS` sets the fourth argument.
+  windowOnly("lag", 1, 4, offsetResult),
+  windowOnly("lead", 1, 4, offsetResult),
   windowOnly("nth_value", 2, 2, (args) => ({ inputTypes: [null, IntegerType], dataType: args[0]!.dataType })),
 ];
 

@@ -198,6 +198,26 @@ function rangeOffsetBounds(frame: WindowFrame, rows: readonly number[], key: Ran
   };
 }
 
+/**
+ * lag/lead IGNORE NULLS: the |step|-th non-null value before (step < 0) or after (step > 0) each
+ * row, not counting the row itself; the default when there are not that many.
+ */
+function offsetIgnoringNulls(rows: readonly number[], input: Vector, step: number, dflt: (i: number) => unknown, out: unknown[]): void {
+  const n = rows.length, k = Math.abs(step), dir = Math.sign(step);
+  // Positions of non-null values in partition order.
+  const nonNull: number[] = [];
+  for (let i = 0; i < n; i++) if (valueAt(input, rows[i]!) !== null) nonNull.push(i);
+  // `p` = how many non-null positions lie strictly before row i.
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    while (p < nonNull.length && nonNull[p]! < i) p++;
+    // Before: non-null positions p-1, p-2, ...; after: the first one > i.
+    const after = p < nonNull.length && nonNull[p] === i ? p + 1 : p;
+    const idx = dir < 0 ? p - k : after + k - 1;
+    out[i] = idx >= 0 && idx < nonNull.length ? valueAt(input, rows[nonNull[idx]!]!) : dflt(i);
+  }
+}
+
 function rankingFunction(fn: Call, rows: readonly number[], args: readonly Vector[], peerEnd: Int32Array, out: unknown[]): unknown[] {
   const n = rows.length;
   switch (fn.fn.name) {
@@ -236,9 +256,14 @@ function rankingFunction(fn: Call, rows: readonly number[], args: readonly Vecto
     case "lag": case "lead": {
       const off = args[1] ? Number(valueAt(args[1], rows[0]!)) : 1;
       const dir = fn.fn.name === "lag" ? -1 : 1;
+      const dflt = (i: number): unknown => (args[2] ? valueAt(args[2], rows[i]!) : null);
+      if (args[3] && valueAt(args[3], rows[0]!) === true && off !== 0) {
+        offsetIgnoringNulls(rows, args[0]!, dir * off, dflt, out);
+        break;
+      }
       for (let i = 0; i < n; i++) {
         const j = i + dir * off;
-        out[i] = j >= 0 && j < n ? valueAt(args[0]!, rows[j]!) : args[2] ? valueAt(args[2], rows[i]!) : null;
+        out[i] = j >= 0 && j < n ? valueAt(args[0]!, rows[j]!) : dflt(i);
       }
       break;
     }
