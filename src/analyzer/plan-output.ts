@@ -57,7 +57,8 @@ function computeOutput(p: LogicalPlan): readonly AttributeRef[] {
     case "SetOperation":
       return planOutput(p.left);
     case "SubqueryAlias":
-      return planOutput(p.child).map((a) => E.attr(a.name, a.dataType, a.nullable, [p.alias], a.id));
+      // Re-qualified, keeping the event-time mark of a watermarked column.
+      return planOutput(p.child).map((a) => (a.watermarkDelayMicros === undefined ? E.attr(a.name, a.dataType, a.nullable, [p.alias], a.id) : Object.freeze({ ...a, qualifier: Object.freeze([p.alias]) })));
     case "Window":
       return [...planOutput(p.child), ...p.windowExprs.map(namedToAttribute)];
     case "Generate":

@@ -2,22 +2,20 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { randomUUID } from "node:crypto";
-import { ConsoleSink } from "../connectors/console/console-sink.js";
-import { type ForeachBatchFunction, ForeachBatchSink } from "../connectors/foreach/foreach-batch-sink.js";
-import { type ForeachWriter, ForeachSink } from "../connectors/foreach/foreach-sink.js";
-import { MemorySink } from "../connectors/memory/memory-sink.js";
-import { isFileFormat } from "../connectors/file-format.js";
+import type { ForeachBatchFunction } from "../connectors/foreach/foreach-batch-sink.js";
+import type { ForeachWriter } from "../connectors/foreach/foreach-sink.js";
+import type { MemorySink } from "../connectors/memory/memory-sink.js";
 import { AnalysisError, IllegalArgumentError } from "../errors/errors.js";
 import { type Clock, SystemClock } from "../streaming/clock.js";
-import { FileStreamSink } from "../streaming/file-stream-sink.js";
-import { createStreamSink, hasStreamSink } from "../streaming/sink-registry.js";
-import { checkpointFsync } from "../streaming/micro-batch-execution.js";
-import { type OutputMode, type Sink, parseOutputMode } from "../streaming/sink.js";
+import { type LateRowsTarget, lateRowsLayoutOf } from "../streaming/late-rows.js";
+import { type OutputMode, parseOutputMode } from "../streaming/sink.js";
 import { DEFAULT_TRIGGER, type Trigger, type TriggerSpec, parseTrigger } from "../streaming/trigger.js";
 import { checkStreamingQuery } from "../streaming/unsupported-operations.js";
 import type { UnknownRow } from "../types/row-type.js";
 import type { DataFrame } from "./dataframe.js";
 import type { StreamingQuery } from "./streaming-query.js";
+import { LateRowsWriter } from "./late-rows-writer.js";
+import { openStreamSink } from "./stream-sink-factory.js";
 
 /**
  * `df.writeStream`: where and how a streaming DataFrame's results go, then `start()`.
@@ -42,6 +40,7 @@ export class DataStreamWriter<Row = UnknownRow> {
   // Stored untyped so that DataStreamWriter (and so DataFrame) stays assignable across row types.
   private foreachBatchFn: ForeachBatchFunction | null = null;
   private foreachWriter: ForeachWriter | null = null;
+  private lateRowsWriter: LateRowsWriter | null = null;
 
   constructor(private readonly df: DataFrame<UnknownRow>) {
     if (!df.isStreaming) throw new AnalysisError("WRITE_STREAM_NOT_ALLOWED", "'writeStream' can be called only on streaming Dataset/DataFrame.");
@@ -97,6 +96,22 @@ export class DataStreamWriter<Row = UnknownRow> {
     return this;
   }
 
+  /**
+   * Sends the rows that stateful operators drop as late (behind the watermark) to a sink of their
+   * own instead of only counting them; see {@link LateRowsWriter} for the columns and guarantees.
+   *
+   * @example
+   * input.toDF().withWatermark("ts", "10 seconds")
+   *   .groupBy(window(col("ts"), "5 seconds"), col("word")).count()
+   *   .writeStream.format("memory").queryName("counts")
+   *   .lateRowsTo((late) => late.format("json").option("path", "/data/late"))
+   *   .start();
+   */
+  lateRowsTo(configure: (late: LateRowsWriter) => LateRowsWriter): this {
+    this.lateRowsWriter = configure(new LateRowsWriter());
+    return this;
+  }
+
   /** Starts the query; `path` is the output directory of file sinks. */
   async start(outputPath?: string): Promise<StreamingQuery> {
     const df = this.df;
@@ -105,37 +120,25 @@ export class DataStreamWriter<Row = UnknownRow> {
     if (this.triggerValue.kind === "continuous") {
       throw new IllegalArgumentError("CONTINUOUS_TRIGGER_NOT_SUPPORTED", "Continuous processing (trigger { continuous: ... }) is not supported yet; use a processingTime, once or availableNow trigger.");
     }
-    const target = outputPath ?? this.opts["path"];
-    const isFileSink = isFileFormat(this.fmt);
-    let sink: Sink;
-    let memory: MemorySink | null = null;
-    switch (this.fmt) {
-      case "memory":
-        if (this.name === null) throw new AnalysisError("QUERY_NAME_REQUIRED", "queryName must be specified for memory sink");
-        sink = memory = new MemorySink(df.schema);
-        break;
-      case "console":
-        sink = new ConsoleSink(df.schema, this.opts, session.timeZone);
-        break;
-      case "foreachbatch":
-        sink = new ForeachBatchSink(session, df.schema, this.foreachBatchFn as ForeachBatchFunction);
-        break;
-      case "foreach":
-        sink = new ForeachSink(df.schema, this.foreachWriter as ForeachWriter);
-        break;
-      default:
-        if (hasStreamSink(this.fmt)) { sink = await createStreamSink(this.fmt, { session, schema: df.schema, options: { ...this.opts }, outputMode: this.mode, queryName: this.name }); break; }
-        if (!isFileSink) throw new IllegalArgumentError("UNSUPPORTED_DATA_SOURCE_FOR_STREAMING_WRITE", `Data source ${this.fmt} does not support streamed writing.`);
-        if (!target) throw new IllegalArgumentError("PATH_NOT_SPECIFIED", `'path' is not specified for the ${this.fmt} file sink: call start(path).`);
-        // Spark's file sink writes each batch as new files: it can only append.
-        if (this.mode !== "append") throw new AnalysisError("STREAMING_OUTPUT_MODE.UNSUPPORTED_DATASOURCE", `Data source ${this.fmt} does not support ${this.mode[0]!.toUpperCase()}${this.mode.slice(1)} output mode.`);
-        sink = new FileStreamSink(this.fmt, target, this.parts, this.opts, df.schema, session.timeZone, checkpointFsync(session));
+    const spec = { format: this.fmt, options: this.opts, queryName: this.name, partitionBy: this.parts, outputPath, foreachBatch: this.foreachBatchFn, foreach: this.foreachWriter, what: "writeStream" };
+    const { sink, memory, isFileSink } = await openStreamSink(session, spec, df.schema, this.mode);
+    let lateRows: LateRowsTarget | undefined;
+    let lateMemory: MemorySink | null = null;
+    if (this.lateRowsWriter !== null) {
+      const layout = lateRowsLayoutOf(df.plan, this.mode);
+      const late = this.lateRowsWriter.sinkSpec();
+      if (late.format === "memory" && late.queryName !== null && late.queryName === this.name) {
+        throw new AnalysisError("QUERY_NAME_REQUIRED", `lateRowsTo(...): the late rows' memory table needs a name of its own, not the query's (${late.queryName})`);
+      }
+      const opened = await openStreamSink(session, late, layout.schema, "append");
+      lateRows = { sink: opened.sink, layout };
+      lateMemory = opened.memory;
     }
-    if (this.parts.length > 0 && !isFileSink) throw new IllegalArgumentError("UNSUPPORTED_PARTITION_BY", `partitionBy is supported by file sinks only, not by ${this.fmt}.`);
     const { dir, temporary } = this.checkpointDir(isFileSink);
     const query = session.streams.startQuery({
       plan: df.plan,
       sink,
+      ...(lateRows !== undefined ? { lateRows } : {}),
       outputMode: this.mode,
       trigger: this.triggerValue,
       clock: this.clockValue ?? new SystemClock(),
@@ -144,6 +147,7 @@ export class DataStreamWriter<Row = UnknownRow> {
       name: this.name,
     });
     if (memory !== null) session.catalog.createView(this.name!, memory.relation(), true);
+    if (lateMemory !== null) session.catalog.createView(this.lateRowsWriter!.sinkSpec().queryName!, lateMemory.relation(), true);
     return query;
   }
 

@@ -1,6 +1,7 @@
 import { planOutput } from "../analyzer/plan-output.js";
 import type { RecordBatch } from "../batch/record-batch.js";
 import type { ExecFunctionContext } from "../expr/function-def.js";
+import type { AttributeRef } from "../expr/expression.js";
 import { type LogicalPlan, Plan, children, isStreamingPlan, transformUp, withChildren } from "../plan/logical-plan.js";
 import { type StatefulOperatorMetrics, StreamingAggregateExec, type StoredBuffers, stateOperatorMetrics } from "../physical/stateful/streaming-aggregate-exec.js";
 import { type StatefulOperatorInfo, eventTimeKeyOf, statefulOperatorsOf } from "../physical/stateful/stateful-operators.js";
@@ -14,6 +15,7 @@ import type { OutputMode } from "./sink.js";
 import { type StreamingSourceProvider, isStreamingSourceProvider } from "./source.js";
 import { EMPTY_EVENT_TIME_STATS, type EventTimeStats } from "./watermark-tracker.js";
 import { crashPoint } from "./crash-hook.js";
+import type { DroppedRows } from "../physical/stateful/dropped-rows.js";
 
 /** The distinct streaming sources of a plan, in the order of its leaves (source i ↔ `sources/i`). */
 export function streamingSourcesOf(plan: LogicalPlan): StreamingSourceProvider[] {
@@ -62,6 +64,8 @@ export interface IncrementalResult {
   readonly eventTimeStats: readonly EventTimeStats[];
   /** Per stateful operator (operator-id order), its progress figures. */
   readonly stateOperators: readonly StatefulOperatorMetrics[];
+  /** The rows stateful operators dropped as late in this batch (for `writeStream.lateRowsTo`). */
+  readonly lateRows: readonly DroppedRows[];
 }
 
 /**
@@ -91,6 +95,11 @@ export interface IncrementalResult {
 export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalContext): Promise<IncrementalResult> {
   const stats: EventTimeStats[] = [];
   const metrics: StatefulOperatorMetrics[] = [];
+  const lateRows: DroppedRows[] = [];
+  /** Records what an operator dropped as late (nothing when it dropped nothing). */
+  const dropped = (operatorId: number, operatorName: string, input: readonly AttributeRef[], watermarkMs: number, batches: readonly RecordBatch[]): void => {
+    if (batches.length > 0) lateRows.push({ operatorId, operatorName, side: null, watermarkMs, input, batches });
+  };
   let nextOperatorId = 0;
   const operators = statefulOperatorsOf(plan);
   let previousWatermarkMs: number | undefined;
@@ -161,7 +170,7 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
             // operator guaranteed last batch, then emission and eviction by this batch's.
             const first = exec.run(rows, store, ctx.outputMode, wm.lateEventsMs);
             const second = exec.run([], store, ctx.outputMode, wm.evictionMs);
-            result = { output: [...first.output, ...second.output], droppedByWatermark: first.droppedByWatermark };
+            result = { output: [...first.output, ...second.output], droppedByWatermark: first.droppedByWatermark, late: first.late };
           }
           store.commit();
           crashPoint("after-state-commit", ctx.batchId); // test-only (test/crash/stateful-crash.test.ts): state committed, the sink not yet run
@@ -170,6 +179,7 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
           throw e;
         }
         metrics.push(stateOperatorMetrics(store, operatorName, result.droppedByWatermark, ctx.numShufflePartitions));
+        dropped(operatorId, operatorName, input, wm === null ? ctx.watermarkMs : wm.lateEventsMs, result.late);
         const label = key?.kind === "session" ? "SessionWindowStateStoreSave" : "StateStoreSave";
         return Plan.localRelation(exec.output, result.output, `${label} [operator ${operatorId}, batch ${ctx.batchId}, ${ctx.outputMode}]`);
       }
@@ -180,6 +190,7 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         nextOperatorId++;
         const joined = await runStreamJoinBatch(info, q.left, q.right, ctx);
         metrics.push(joined.metrics);
+        lateRows.push(...joined.late);
         return joined.plan;
       }
       case "Deduplicate": case "Distinct": {
@@ -198,6 +209,7 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
           throw e;
         }
         metrics.push(stateOperatorMetrics(store, info.operatorName, result.droppedByWatermark, ctx.numShufflePartitions));
+        dropped(operatorId, info.operatorName, planOutput(q.child), ctx.watermarkMs, result.late);
         return Plan.localRelation(planOutput(q.child), result.output, `${info.operatorName} [operator ${operatorId}, batch ${ctx.batchId}]`);
       }
       case "FlatMapGroupsWithState": {
@@ -213,6 +225,7 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
           throw e;
         }
         metrics.push(stateOperatorMetrics(store, "flatMapGroupsWithState", result.droppedByWatermark, ctx.numShufflePartitions));
+        dropped(operatorId, "flatMapGroupsWithState", planOutput(q.child), ctx.watermarkMs, result.late);
         return Plan.localRelation(q.output, result.output, `FlatMapGroupsWithState [operator ${operatorId}, batch ${ctx.batchId}]`);
       }
       default:
@@ -221,7 +234,7 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
   };
 
   const out = await rewrite(plan);
-  return { plan: out, eventTimeStats: stats, stateOperators: metrics };
+  return { plan: out, eventTimeStats: stats, stateOperators: metrics, lateRows };
 }
 
 /**

@@ -20,6 +20,7 @@ import { stateStoreConfFrom } from "../state/state-store.js";
 import type { Clock } from "./clock.js";
 import { crashPoint } from "./crash-hook.js";
 import { executeIncremental, streamingSourcesOf } from "./incremental-plan.js";
+import { type LateRowsTarget, lateRowsBatches } from "./late-rows.js";
 import { type ProgressFields, type SourceProgress, type StreamingQueryStatus, StreamingQueryProgress, rate } from "./progress.js";
 import type { OutputMode, Sink } from "./sink.js";
 import { capAtTarget } from "./available-now-cap.js";
@@ -35,6 +36,8 @@ export interface MicroBatchOptions {
   /** The analyzed plan of the streaming DataFrame. */
   readonly plan: LogicalPlan;
   readonly sink: Sink;
+  /** Where the rows stateful operators drop as late go (`writeStream.lateRowsTo`), if anywhere. */
+  readonly lateRows?: LateRowsTarget;
   readonly outputMode: OutputMode;
   readonly trigger: Trigger;
   readonly clock: Clock;
@@ -428,6 +431,10 @@ export class MicroBatchExecution {
     await time("addBatch", async () => {
       const result = await runPlan(planned.plan, settings, ctx);
       output = result.reduce((n, b) => n + b.numRows, 0);
+      // Late rows first, with the same batch id: a re-run of batch N drops the same rows again
+      // (same input, state version N) and the idempotent late sink keeps them once.
+      const late = this.opts.lateRows;
+      if (late !== undefined) await late.sink.addBatch(batch.batchId, lateRowsBatches(late.layout, planned.lateRows), "append");
       await this.opts.sink.addBatch(batch.batchId, result, this.opts.outputMode);
     });
     return { perSource, output, eventTimeStats: planned.eventTimeStats, stateOperators: planned.stateOperators };
@@ -544,6 +551,11 @@ export class MicroBatchExecution {
     }
     try {
       await this.opts.sink.stop?.();
+    } catch {
+      // as above
+    }
+    try {
+      await this.opts.lateRows?.sink.stop?.();
     } catch {
       // as above
     }

@@ -25,6 +25,7 @@ import { type Clock, ManualClock, SystemClock } from "../../src/streaming/clock.
 import type { OutputMode } from "../../src/streaming/sink.js";
 import { DEFAULT_TRIGGER, type Trigger, type TriggerSpec, parseTrigger } from "../../src/streaming/trigger.js";
 import { checkStreamingQuery } from "../../src/streaming/unsupported-operations.js";
+import { lateRowsLayoutOf } from "../../src/streaming/late-rows.js";
 
 type Row = Record<string, unknown>;
 type ErrorClass = abstract new (...args: never[]) => Error;
@@ -38,7 +39,8 @@ export type StreamAction =
   | { readonly kind: "StartStream"; readonly trigger?: TriggerSpec; readonly clock?: Clock; readonly checkpoint?: string }
   | { readonly kind: "AdvanceClock"; readonly ms: number }
   | { readonly kind: "ExpectFailure"; readonly errorClass: ErrorClass; readonly message?: string | RegExp }
-  | { readonly kind: "AssertOnQuery"; readonly fn: (q: StreamingQuery) => boolean | void | Promise<boolean | void>; readonly message: string };
+  | { readonly kind: "AssertOnQuery"; readonly fn: (q: StreamingQuery) => boolean | void | Promise<boolean | void>; readonly message: string }
+  | { readonly kind: "CheckLateRows"; readonly rows: readonly Row[] };
 
 /** What AddData needs of a source (a MemoryStream of any row type). */
 type StreamInput = Pick<MemoryStream, "addData" | "description">;
@@ -51,6 +53,11 @@ export const StopStream: StreamAction = { kind: "StopStream" };
 export const StartStream = (opts: { trigger?: TriggerSpec; clock?: Clock; checkpoint?: string } = {}): StreamAction => ({ kind: "StartStream", ...opts });
 export const AdvanceClock = (ms: number): StreamAction => ({ kind: "AdvanceClock", ms });
 export const ExpectFailure = (errorClass: ErrorClass, message?: string | RegExp): StreamAction => ({ kind: "ExpectFailure", errorClass, ...(message !== undefined ? { message } : {}) });
+/**
+ * Every row sent so far to the late-rows sink (`testStream(..., { lateRows: true })`), compared
+ * on the columns the expected rows name (so a test may leave out e.g. `late_watermark`).
+ */
+export const CheckLateRows = (rows: readonly Row[]): StreamAction => ({ kind: "CheckLateRows", rows });
 export const AssertOnQuery = (fn: (q: StreamingQuery) => boolean | void | Promise<boolean | void>, message = "AssertOnQuery"): StreamAction => ({ kind: "AssertOnQuery", fn, message });
 
 /** Values rendered comparably: Dates as ISO text, bigints as text, keys sorted. */
@@ -72,18 +79,26 @@ function describeAction(a: StreamAction): string {
     case "AdvanceClock": return `AdvanceClock(${a.ms})`;
     case "ExpectFailure": return `ExpectFailure(${a.errorClass.name}${a.message ? `, ${String(a.message)}` : ""})`;
     case "AssertOnQuery": return `AssertOnQuery(${a.message})`;
+    case "CheckLateRows": return `CheckLateRows([${rows(a.rows)}])`;
   }
 }
 
 /** A safety net only: a wait that never ends fails the test instead of hanging it. */
 const MAX_WAIT_MS = 20_000;
 
-export async function testStream<R>(df: DataFrame<R>, outputMode: OutputMode, actions: readonly StreamAction[]): Promise<void> {
+/** `lateRows`: the query also sends its late rows to a memory sink that CheckLateRows reads. */
+export interface StreamTestOptions {
+  readonly lateRows?: boolean;
+}
+
+export async function testStream<R>(df: DataFrame<R>, outputMode: OutputMode, actions: readonly StreamAction[], options: StreamTestOptions = {}): Promise<void> {
   const frame = df as unknown as DataFrame;
   const session = frame.session;
   checkStreamingQuery(frame.plan, outputMode);
   const tempCheckpoint = fs.mkdtempSync(path.join(os.tmpdir(), "sluice-stream-test-"));
   const sink = new MemorySink(frame.schema);
+  const lateLayout = options.lateRows === true ? lateRowsLayoutOf(frame.plan, outputMode) : null;
+  const lateSink = lateLayout === null ? null : new MemorySink(lateLayout.schema);
   let query: StreamingQuery | null = null;
   let trigger: Trigger = DEFAULT_TRIGGER;
   let clock: Clock = new SystemClock();
@@ -96,7 +111,7 @@ export async function testStream<R>(df: DataFrame<R>, outputMode: OutputMode, ac
     trigger = a?.trigger ? parseTrigger(a.trigger) : DEFAULT_TRIGGER;
     clock = a?.clock ?? new SystemClock();
     checkpoint = a?.checkpoint ?? checkpoint;
-    query = session.streams.startQuery({ plan: frame.plan, sink, outputMode, trigger, clock, checkpointDir: checkpoint, deleteCheckpointOnStop: false, name: null });
+    query = session.streams.startQuery({ plan: frame.plan, sink, ...(lateSink !== null && lateLayout !== null ? { lateRows: { sink: lateSink, layout: lateLayout } } : {}), outputMode, trigger, clock, checkpointDir: checkpoint, deleteCheckpointOnStop: false, name: null });
   };
 
   const withTimeout = async <T>(p: Promise<T>, what: string): Promise<T> => {
@@ -212,6 +227,14 @@ export async function testStream<R>(df: DataFrame<R>, outputMode: OutputMode, ac
             const ok = (cause as unknown) instanceof (a.errorClass as unknown as new () => Error);
             if (!ok) fail(`ExpectFailure: expected a ${a.errorClass.name}, the query failed with ${cause.name}: ${cause.message}`);
             if (a.message !== undefined && !(typeof a.message === "string" ? cause.message.includes(a.message) : a.message.test(cause.message))) fail(`ExpectFailure: message "${cause.message}" does not match ${String(a.message)}.`);
+            break;
+          }
+          case "CheckLateRows": {
+            if (lateSink === null) fail("CheckLateRows needs testStream(..., { lateRows: true }).");
+            await waitForCommitted();
+            const cols = [...new Set(a.rows.flatMap((r) => Object.keys(r)))];
+            const rows = lateSink!.allRows().map((r) => (a.rows.length === 0 ? r : Object.fromEntries(cols.map((c) => [c, r[c]]))));
+            if (!sameRows(rows, a.rows)) fail(`CheckLateRows failed: the late-rows sink holds [${rows.map(canonicalRow).join(", ")}], expected [${a.rows.map(canonicalRow).join(", ")}].`);
             break;
           }
           case "AssertOnQuery": {

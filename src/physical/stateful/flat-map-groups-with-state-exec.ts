@@ -139,6 +139,8 @@ export function hasWatermarkInput(node: FlatMapGroupsWithState): boolean {
 export interface GroupStateBatchResult {
   readonly output: RecordBatch[];
   readonly droppedByWatermark: number;
+  /** The dropped input rows (input schema), for a late-rows sink. */
+  readonly late: RecordBatch[];
   /** The earliest timeout left in state (ms), or +Infinity. */
   readonly nextTimeoutMs: number;
 }
@@ -164,17 +166,20 @@ export function runFlatMapGroupsWithState(
   const childOut = planOutput(node.child);
   const watermarkPresent = hasWatermarkInput(node);
   let dropped = 0;
+  let late: RecordBatch[] = [];
   let batches = input;
   if (spec.timeout === "EventTimeTimeout" && watermarkPresent) {
     const et = childOut.findIndex((a) => a.watermarkDelayMicros !== undefined);
     const wm = opts.watermarkMs * 1000;
     batches = input.flatMap((b) => {
-      const keep: number[] = [];
+      const keep: number[] = [], drop: number[] = [];
       for (let i = 0; i < b.numRows; i++) {
         const t = valueAt(b.columns[et]!, i) as number | null;
-        if (t !== null && t <= wm) dropped++;
+        if (t !== null && t <= wm) drop.push(i);
         else keep.push(i);
       }
+      dropped += drop.length;
+      if (drop.length > 0) late.push(drop.length === b.numRows ? b : takeBatch(b, drop));
       return keep.length === b.numRows ? [b] : keep.length === 0 ? [] : [takeBatch(b, keep)];
     });
   }
@@ -222,7 +227,7 @@ export function runFlatMapGroupsWithState(
     }
   }
 
-  return { output: rowsToBatches(node.output, out, spec, opts.timeZone), droppedByWatermark: dropped, nextTimeoutMs: earliestTimeout(store) };
+  return { output: rowsToBatches(node.output, out, spec, opts.timeZone), droppedByWatermark: dropped, late, nextTimeoutMs: earliestTimeout(store) };
 }
 
 function earliestTimeout(store: { iterator(): IterableIterator<{ value: StoredGroupState }> }): number {

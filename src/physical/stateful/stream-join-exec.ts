@@ -10,6 +10,7 @@ import { compileProjection } from "../codegen/projection.js";
 import { schemaOf } from "../physical-op.js";
 import type { StatefulOperatorMetrics } from "./streaming-aggregate-exec.js";
 import { type LogicalPlan, Plan } from "../../plan/logical-plan.js";
+import { type DroppedRows, DroppedRowsCollector } from "./dropped-rows.js";
 import type { JoinOperatorInfo, JoinSide, StateWatermarkRules, StreamJoinSpec } from "./stream-join-helper.js";
 
 /** A buffered row of one join side and whether any row of the other side has matched it (for outer and semi joins). */
@@ -138,12 +139,13 @@ export class StreamingSymmetricHashJoinExec {
   }
 
   /** Runs one batch against the stores (opened at the batch's version); does not commit. */
-  run(leftInput: readonly RecordBatch[], rightInput: readonly RecordBatch[], stores: JoinStores, watermarkMs: number): { output: RecordBatch[]; droppedByWatermark: number } {
+  run(leftInput: readonly RecordBatch[], rightInput: readonly RecordBatch[], stores: JoinStores, watermarkMs: number): { output: RecordBatch[]; droppedByWatermark: number; late: { left: RecordBatch[]; right: RecordBatch[] } } {
     const w = watermarkMs * 1000;
     const out: unknown[][] = [];
     const dropped = { n: 0 };
-    const left = this.inputRows("left", leftInput, w, dropped);
-    const right = this.inputRows("right", rightInput, w, dropped);
+    const lateLeft = new DroppedRowsCollector(), lateRight = new DroppedRowsCollector();
+    const left = this.inputRows("left", leftInput, w, dropped, lateLeft);
+    const right = this.inputRows("right", rightInput, w, dropped, lateRight);
     const semi = this.spec.joinType === "left_semi";
     const keep = this.preserves;
     const nullsOf = (side: JoinSide): null[] => new Array<null>((side === "left" ? this.spec.leftOutput : this.spec.rightOutput).length).fill(null);
@@ -203,10 +205,10 @@ export class StreamingSymmetricHashJoinExec {
     // 3. Evict what can no longer match; outer sides emit their never-matched rows with nulls.
     this.evict("left", stores.left, w, keep.left ? (row) => emit(row, null) : null);
     this.evict("right", stores.right, w, keep.right ? (row) => out.push([...nullsOf("left"), ...row]) : null);
-    return { output: this.toBatches(out), droppedByWatermark: dropped.n };
+    return { output: this.toBatches(out), droppedByWatermark: dropped.n, late: { left: lateLeft.finish(), right: lateRight.finish() } };
   }
 
-  private inputRows(side: JoinSide, batches: readonly RecordBatch[], w: number, dropped: { n: number }): InputRow[] {
+  private inputRows(side: JoinSide, batches: readonly RecordBatch[], w: number, dropped: { n: number }, late: DroppedRowsCollector): InputRow[] {
     const et = this.spec.eventTime[side];
     const attrs = side === "left" ? this.spec.leftOutput : this.spec.rightOutput;
     const etWindow = et >= 0 && attrs[et]!.dataType.kind === "struct";
@@ -221,6 +223,7 @@ export class StreamingSymmetricHashJoinExec {
           const t = etWindow && v !== null ? (v as readonly number[])[1] : (v as number | null);
           if (t !== null && t !== undefined && t <= w) {
             dropped.n++;
+            late.add(b, i);
             continue;
           }
         }
@@ -335,7 +338,7 @@ export interface StreamJoinBatchContext {
  * of this batch), joins them against version N of the operator's stores, commits version N+1 and
  * returns the join's output for the batch as a LocalRelation.
  */
-export async function runStreamJoinBatch(info: JoinOperatorInfo, left: LogicalPlan, right: LogicalPlan, ctx: StreamJoinBatchContext): Promise<{ plan: LogicalPlan; metrics: StatefulOperatorMetrics }> {
+export async function runStreamJoinBatch(info: JoinOperatorInfo, left: LogicalPlan, right: LogicalPlan, ctx: StreamJoinBatchContext): Promise<{ plan: LogicalPlan; metrics: StatefulOperatorMetrics; late: DroppedRows[] }> {
   const leftRows = await ctx.run(left);
   const rightRows = await ctx.run(right);
   const exec = new StreamingSymmetricHashJoinExec(info.operatorId, info.spec, ctx.fctx);
@@ -351,5 +354,8 @@ export async function runStreamJoinBatch(info: JoinOperatorInfo, left: LogicalPl
   return {
     plan: Plan.localRelation(exec.output, result.output, `StreamingSymmetricHashJoin ${info.spec.joinType} [operator ${info.operatorId}, batch ${ctx.batchId}]`),
     metrics: joinStateMetrics(stores, result.droppedByWatermark, ctx.numShufflePartitions),
+    late: (["left", "right"] as const)
+      .filter((side) => result.late[side].length > 0)
+      .map((side) => ({ operatorId: info.operatorId, operatorName: info.operatorName, side, watermarkMs: ctx.watermarkMs, input: side === "left" ? info.spec.leftOutput : info.spec.rightOutput, batches: result.late[side] })),
   };
 }

@@ -12,6 +12,7 @@ import { schemaOf } from "../physical-op.js";
 import type { EventTimeKey } from "./stateful-operators.js";
 import { boundSignature } from "../../expr/bound-signature.js";
 import { aggregationLayout } from "../aggregate/aggregation-layout.js";
+import { DroppedRowsCollector } from "./dropped-rows.js";
 
 /** Spark's output modes, as a stateful operator sees them. */
 export type StatefulOutputMode = "append" | "update" | "complete";
@@ -33,6 +34,15 @@ export interface StatefulOperatorMetrics {
   numShufflePartitions: number;
   numStateStoreInstances: number;
   customMetrics: Record<string, number>;
+}
+
+/** What a stateful operator's run over one batch gives back. */
+export interface StatefulRunResult {
+  readonly output: RecordBatch[];
+  /** Late keys (groups) or rows dropped, for `numRowsDroppedByWatermark`. */
+  readonly droppedByWatermark: number;
+  /** The dropped input rows themselves (input schema), for a late-rows sink. */
+  readonly late: RecordBatch[];
 }
 
 interface Group {
@@ -98,7 +108,7 @@ export class StreamingAggregateExec {
   }
 
   /** Runs one batch against `store` (opened at the batch's version); does not commit. */
-  run(input: readonly RecordBatch[], store: StateStore<StoredBuffers>, mode: StatefulOutputMode, watermarkMs: number): { output: RecordBatch[]; droppedByWatermark: number } {
+  run(input: readonly RecordBatch[], store: StateStore<StoredBuffers>, mode: StatefulOutputMode, watermarkMs: number): StatefulRunResult {
     const groups = this.aggregateBatch(input);
     const late = mode !== "complete" && this.eventTimeKey !== null;
     let dropped = 0;
@@ -137,7 +147,25 @@ export class StreamingAggregateExec {
         }
         break;
     }
-    return { output: this.toBatches(out), droppedByWatermark: dropped };
+    return { output: this.toBatches(out), droppedByWatermark: dropped, late: dropped > 0 ? this.lateInputRows(input, watermarkMs) : [] };
+  }
+
+  /** The input rows of the late groups (their event-time key behind the watermark), for a late-rows sink. */
+  private lateInputRows(input: readonly RecordBatch[], watermarkMs: number): RecordBatch[] {
+    const k = this.eventTimeKey!;
+    const g = this.agg.groupingExprs[k.index]!;
+    const project = compileProjection(this.childOutput, null, [g], structType([structField("_t", exprType(g), true)]), this.fctx);
+    const late = new DroppedRowsCollector();
+    const key = new Array<unknown>(this.agg.groupingExprs.length).fill(null);
+    for (const batch of input) {
+      if (batch.numRows === 0) continue;
+      const col = project(batch).columns[0]!;
+      for (let i = 0; i < batch.numRows; i++) {
+        key[k.index] = valueAt(col, i);
+        if (this.isLate(key, watermarkMs)) late.add(batch, i);
+      }
+    }
+    return late.finish();
   }
 
   /** Step 1: the batch's rows aggregated by encoded key, in first-seen order. */

@@ -2,6 +2,8 @@ import { type RecordBatch, takeBatch } from "../../batch/record-batch.js";
 import { valueAt } from "../../batch/vector.js";
 import type { AttributeRef } from "../../expr/expression.js";
 import { type StateStore, decodeKey, encodeKey } from "../../state/state-store.js";
+import { DroppedRowsCollector } from "./dropped-rows.js";
+import type { StatefulRunResult } from "./streaming-aggregate-exec.js";
 
 /**
  * Streaming deduplication for one micro-batch (Spark's StreamingDeduplicateExec and
@@ -40,12 +42,13 @@ export class StreamingDeduplicateExec {
     return this.withinWatermark ? this.eventTime !== null : this.eventTimeKeyIndex >= 0;
   }
 
-  run(batches: readonly RecordBatch[], store: StateStore<number>, watermarkMs: number): { output: RecordBatch[]; droppedByWatermark: number } {
+  run(batches: readonly RecordBatch[], store: StateStore<number>, watermarkMs: number): StatefulRunResult {
     const wm = watermarkMs * 1000;
     const et = this.eventTime;
     const keyIx = this.keys.map((k) => this.input.findIndex((a) => a.id === k.id));
     const out: RecordBatch[] = [];
     let dropped = 0;
+    const late = new DroppedRowsCollector();
     const vals = new Array<unknown>(keyIx.length);
     for (const b of batches) {
       const keep: number[] = [];
@@ -53,6 +56,7 @@ export class StreamingDeduplicateExec {
         const t = et === null ? null : (valueAt(b.columns[et.index]!, i) as number | null);
         if (t !== null && t <= wm) {
           dropped++;
+          late.add(b, i);
           continue;
         }
         for (let j = 0; j < keyIx.length; j++) vals[j] = valueAt(b.columns[keyIx[j]!]!, i);
@@ -73,6 +77,6 @@ export class StreamingDeduplicateExec {
         if (t !== null && t <= wm) store.remove(e.key);
       }
     }
-    return { output: out, droppedByWatermark: dropped };
+    return { output: out, droppedByWatermark: dropped, late: late.finish() };
   }
 }

@@ -9,7 +9,8 @@ import { type StateStore, decodeKey, encodeKey } from "../../state/state-store.j
 import { structField, structType } from "../../types/data-type.js";
 import { compileProjection } from "../codegen/projection.js";
 import { schemaOf } from "../physical-op.js";
-import type { StatefulOutputMode } from "./streaming-aggregate-exec.js";
+import type { StatefulOutputMode, StatefulRunResult } from "./streaming-aggregate-exec.js";
+import { DroppedRowsCollector } from "./dropped-rows.js";
 import { aggregationLayout } from "../aggregate/aggregation-layout.js";
 import { boundSignature } from "../../expr/bound-signature.js";
 
@@ -74,10 +75,11 @@ export class StreamingSessionWindowExec {
   }
 
   /** Runs one batch against `store` (opened at the batch's version); does not commit. */
-  run(input: readonly RecordBatch[], store: StateStore<StoredSessions>, mode: StatefulOutputMode, watermarkMs: number): { output: RecordBatch[]; droppedByWatermark: number } {
+  run(input: readonly RecordBatch[], store: StateStore<StoredSessions>, mode: StatefulOutputMode, watermarkMs: number): StatefulRunResult {
     const wmMicros = watermarkMs * 1000;
     const late = mode !== "complete";
-    const { rows, dropped } = this.readRows(input, late ? wmMicros : Number.NEGATIVE_INFINITY);
+    const lateRows = new DroppedRowsCollector();
+    const { rows, dropped } = this.readRows(input, late ? wmMicros : Number.NEGATIVE_INFINITY, lateRows);
     const out: { key: readonly unknown[]; s: Session }[] = [];
     for (const [k, list] of rows) {
       const stored = (store.get(k) ?? []).map((s): Session => ({ start: s.start, end: s.end, bufs: s.bufs.map((b, j) => this.accs[j]!.deserialize(b)), changed: false }));
@@ -98,7 +100,7 @@ export class StreamingSessionWindowExec {
       if (mode === "append") for (const s of closed) out.push({ key, s });
       this.save(store, e.key, sessions.filter((s) => s.end > wmMicros));
     }
-    return { output: this.toBatches(out), droppedByWatermark: dropped };
+    return { output: this.toBatches(out), droppedByWatermark: dropped, late: lateRows.finish() };
   }
 
   private save(store: StateStore<StoredSessions>, key: string, sessions: readonly Session[]): void {
@@ -107,7 +109,7 @@ export class StreamingSessionWindowExec {
   }
 
   /** The batch's rows, one single-row session each, grouped by the other keys (encoded). */
-  private readRows(input: readonly RecordBatch[], lateMicros: number): { rows: Map<string, Session[]>; dropped: number } {
+  private readRows(input: readonly RecordBatch[], lateMicros: number, lateRows: DroppedRowsCollector): { rows: Map<string, Session[]>; dropped: number } {
     const k = this.agg.groupingExprs.length;
     const exprs: Expr[] = [...this.agg.groupingExprs];
     const argIx = this.calls.map((c) => c.args.map((a) => exprs.push(a) - 1));
@@ -130,6 +132,7 @@ export class StreamingSessionWindowExec {
         if (session === null || session[0] === null || session[1] === null) continue;
         if (session[1]! <= lateMicros) {
           dropped++;
+          lateRows.add(batch, i);
           continue;
         }
         const bufs = this.accs.map((a) => a.init());
