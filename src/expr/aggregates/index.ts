@@ -26,6 +26,7 @@ import "./approx-percentile.js";
 import "./approx-count-distinct.js";
 import "./count-min-sketch.js";
 import "./bloom-filter.js";
+import "./histogram-numeric.js";
 
 export { countMinSketchEstimate, cmsFromBytes, cmsEstimate } from "./count-min-sketch.js";
 export { bloomFromBytes, bloomMightContain } from "./bloom-filter.js";

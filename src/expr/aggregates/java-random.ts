@@ -17,4 +17,8 @@ export class JavaRandom {
       if (bits - val + (bound - 1) < 2 ** 31) return val;
     }
   }
+  /** nextDouble(): a uniform double in [0, 1) from 53 random bits. */
+  nextDouble(): number {
+    return (this.next(26) * 134217728 + this.next(27)) * 2 ** -53;
+  }
 }
