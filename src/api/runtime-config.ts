@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { IllegalArgumentError } from "../errors/errors.js";
 
 /** Settings users can read and change at run time (`spark.conf`), with Spark's names as `sluice.*`. */
@@ -6,6 +7,9 @@ export const CONFIG_DEFAULTS: Readonly<Record<string, string>> = Object.freeze({
   "sluice.sql.ansi.enabled": "false",
   "sluice.sql.caseSensitive": "false",
   "sluice.sql.shuffle.partitions": "4",
+  // Parallel execution (src/physical/parallel): worker threads for stages over large inputs.
+  "sluice.executor.threads": String(availableParallelism()),
+  "sluice.executor.minRowsPerTask": "250000",
   "sluice.sql.execution.batchSize": "8192",
   "sluice.sql.execution.memoryLimitBytes": String(512 * 1024 * 1024),
   "sluice.sql.optimizer.enabled": "true",

@@ -29,6 +29,7 @@ import { MemoryStream } from "../connectors/memory/memory-stream-source.js";
 import { UDFRegistration } from "./udf.js";
 import { SessionMonitoring } from "../monitoring/session-monitoring.js";
 import "../expr/builtins.js";
+import { WorkerPool } from "../physical/parallel/worker-pool.js";
 
 /**
  * The entry point, as Spark's SparkSession: configuration, temp views, readers, SQL, and the
@@ -110,15 +111,46 @@ export class Session {
       optimize: (p) => this.optimize(p),
       ...(this.progress ? { progress: this.progress } : {}),
       planner: this.plannerOptions(),
+      ...(this.executorThreads() > 1 ? { workers: this.workerPool() } : {}),
     };
   }
 
-  /** Join strategy settings for the physical planner. */
+  /** Join strategy and parallelism settings for the physical planner. */
   plannerOptions(): PlannerOptions {
+    const threads = this.executorThreads();
+    const autoBroadcastJoinThreshold = this.conf.getNumber("sluice.sql.autoBroadcastJoinThreshold");
     return {
       preferSortMergeJoin: this.conf.getBoolean("sluice.sql.join.preferSortMergeJoin"),
-      autoBroadcastJoinThreshold: this.conf.getNumber("sluice.sql.autoBroadcastJoinThreshold"),
+      autoBroadcastJoinThreshold,
+      ...(threads > 1
+        ? {
+            parallel: {
+              threads,
+              minRowsPerTask: this.conf.getNumber("sluice.executor.minRowsPerTask"),
+              shufflePartitions: this.conf.getNumber("sluice.sql.shuffle.partitions"),
+              broadcastBytes: Math.max(0, autoBroadcastJoinThreshold),
+            },
+          }
+        : {}),
     };
+  }
+
+  private executorThreads(): number {
+    const n = this.conf.getNumber("sluice.executor.threads");
+    if (!Number.isInteger(n) || n < 1) throw new IllegalArgumentError("INVALID_CONF_VALUE", `Invalid value '${this.conf.get("sluice.executor.threads")}' for sluice.executor.threads: expected a whole number of threads, at least 1.`);
+    return n;
+  }
+
+  private pool: WorkerPool | null = null;
+
+  /** The executor threads, started on first use; a change of `sluice.executor.threads` replaces them. */
+  private workerPool(): WorkerPool {
+    const n = this.executorThreads();
+    if (this.pool?.size !== n) {
+      void this.pool?.terminate();
+      this.pool = new WorkerPool(n);
+    }
+    return this.pool;
   }
 
   execContext(): ExecContext {
@@ -244,6 +276,8 @@ export class Session {
 
   stop(): void {
     this.stopped = true;
+    void this.pool?.terminate();
+    this.pool = null;
     if (defaultSession === this) defaultSession = null;
   }
 }

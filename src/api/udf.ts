@@ -2,6 +2,7 @@ import { ExecutionError, IllegalArgumentError } from "../errors/errors.js";
 import { Expr as E } from "../expr/expression.js";
 import type { Accumulator, AggregateFunctionDef, RowFn, ScalarFunctionDef } from "../expr/function-def.js";
 import { registerFunction } from "../expr/function-registry.js";
+import { functionExpressionSource, recordUdfSource, udfSourceOf } from "../expr/udf-source.js";
 import type { DataType } from "../types/data-type.js";
 import { parseDataTypeDDL } from "../types/ddl.js";
 import { toExternal, toInternal } from "../types/values.js";
@@ -60,6 +61,8 @@ export function udf<R>(fn: (...args: never[]) => R, returnType: string | DataTyp
       }) as RowFn;
     },
   };
+  const source = functionExpressionSource(fn);
+  if (source !== null) recordUdfSource(def, { kind: "udf", name, source, returnType: rt, deterministic: options.deterministic ?? true });
   return makeUdf(name, def);
 }
 
@@ -111,6 +114,11 @@ export function udaf<B, R>(agg: UserAggregator<B, R>, returnType: string | DataT
       return acc as Accumulator;
     },
   };
+  const parts = (["zero", "reduce", "merge", "finish"] as const).map((k) => functionExpressionSource(agg[k] as (...args: never[]) => unknown));
+  if (parts.every((x) => x !== null)) {
+    const source = `{ zero: ${parts[0]}, reduce: ${parts[1]}, merge: ${parts[2]}, finish: ${parts[3]} }`;
+    recordUdfSource(def, { kind: "udaf", name, source, returnType: rt, skipNulls: options.skipNulls ?? true });
+  }
   return makeUdf(name, def);
 }
 
@@ -128,6 +136,8 @@ export class UDFRegistration {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new IllegalArgumentError("INVALID_FUNCTION_NAME", `'${name}' is not a valid function name (letters, digits and _, not starting with a digit).`);
     if ("def" in fn) {
       const def = { ...fn.def, name } as ScalarFunctionDef | AggregateFunctionDef;
+      const source = udfSourceOf(fn.def);
+      if (source) recordUdfSource(def, { ...source, name });
       return makeUdf(name, def);
     }
     return udf(fn, returnType, { name });

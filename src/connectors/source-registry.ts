@@ -21,6 +21,14 @@ export interface BatchSourceProvider {
   readonly name: string;
   resolve(paths: readonly string[], options: Readonly<Record<string, string>>, userSchema: StructType | null, timeZone: string): { schema: StructType; resolved: unknown };
   scan(relation: DataSourceRelation, timeZone: string): AsyncIterable<RecordBatch>;
+  /**
+   * Optional, for parallel execution: splits a scan into at most `parts` scans, each described
+   * by a `resolved` value that survives structured clone (it travels to a worker thread); the
+   * splits' rows, concatenated in order, are exactly the whole scan's rows.
+   */
+  split?(relation: DataSourceRelation, parts: number): readonly unknown[];
+  /** Optional: about how many rows a scan produces (decides whether splitting pays). */
+  estimatedRows?(relation: DataSourceRelation): number | null;
   write?(path: string, mode: SaveMode, partitionBy: readonly string[], options: Readonly<Record<string, string>>, schema: StructType, batches: AsyncIterable<RecordBatch>, timeZone: string): Promise<WriteResult>;
 }
 
@@ -50,9 +58,34 @@ for (const format of ["json", "csv", "text", "parquet"]) {
   registerBatchSource({
     name: format,
     resolve: (paths, options, userSchema, timeZone) => resolveFileSource(format, paths, options, userSchema, timeZone),
+    split: (rel, parts) => splitFiles(rel.resolved as ResolvedFiles, parts),
+    estimatedRows: (rel) => estimateFileRows(format, rel.resolved as ResolvedFiles),
     scan: (rel, timeZone) => scanFileSource(format, rel.resolved as ResolvedFiles, rel.schema, rel.requiredColumns, rel.pushedFilters, rel.options, timeZone),
     write: (path, mode, partitionBy, options, schema, batches, timeZone) => writeFileSource(format, path, mode, partitionBy, options, schema, batches, timeZone),
   });
+}
+
+/** Contiguous groups of files of about equal total size (file order, hence row order, is kept). */
+function splitFiles(r: ResolvedFiles, parts: number): ResolvedFiles[] {
+  const total = r.files.reduce((s, f) => s + f.file.size, 0);
+  const out: ResolvedFiles[] = [];
+  let start = 0, acc = 0;
+  for (let i = 0; i < r.files.length; i++) {
+    acc += r.files[i]!.file.size;
+    const boundary = (total * (out.length + 1)) / parts;
+    if (acc >= boundary && out.length < parts - 1 && i + 1 < r.files.length) {
+      out.push({ ...r, files: r.files.slice(start, i + 1) });
+      start = i + 1;
+    }
+  }
+  out.push({ ...r, files: r.files.slice(start) });
+  return out;
+}
+
+/** Rows of a file scan, guessed from bytes: columnar Parquet packs rows tighter than text formats. */
+function estimateFileRows(format: string, r: ResolvedFiles): number {
+  const bytes = r.files.reduce((s, f) => s + f.file.size, 0);
+  return Math.round(bytes / (format === "parquet" ? 10 : 60));
 }
 
 registerBatchSource(postgresBatchSource);

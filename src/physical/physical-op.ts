@@ -1,6 +1,7 @@
 import type { RecordBatch } from "../batch/record-batch.js";
 import type { AttributeRef } from "../expr/expression.js";
 import type { ExecFunctionContext } from "../expr/function-def.js";
+import type { WorkerPool } from "./parallel/worker-pool.js";
 import { type StructType, structField, structType } from "../types/data-type.js";
 
 /** What operators need at run time. */
@@ -14,6 +15,8 @@ export interface ExecContext {
   readonly spillDir: string;
   /** `sluice.sql.shuffle.partitions`. */
   readonly shufflePartitions: number;
+  /** The session's executor threads (`sluice.executor.threads` > 1); parallel stages run on them. */
+  readonly workers?: WorkerPool;
   /** Told about input read, for progress bars; absent when nobody is watching. */
   readonly progress?: ExecProgress;
 }

@@ -18,6 +18,7 @@ import { DeduplicateExec, SetOpExec } from "./set-op-exec.js";
 import { SortExec } from "./sort-exec.js";
 import { WindowExec } from "./window-exec.js";
 import { FlatMapGroupsWithStateBatchExec } from "./stateful/flat-map-groups-with-state-exec.js";
+import { type ParallelOptions, planParallelStage } from "./parallel/parallel-planner.js";
 
 /** Settings that steer physical planning (join strategy selection), from the session's config. */
 export interface PlannerOptions {
@@ -25,6 +26,8 @@ export interface PlannerOptions {
   readonly preferSortMergeJoin: boolean;
   /** `sluice.sql.autoBroadcastJoinThreshold`: the largest estimated size in bytes of a side to broadcast; -1 never. */
   readonly autoBroadcastJoinThreshold: number;
+  /** When set (more than one executor thread), aggregations and narrow chains over large inputs run as parallel stages. */
+  readonly parallel?: ParallelOptions;
 }
 
 export const DEFAULT_PLANNER_OPTIONS: PlannerOptions = Object.freeze({ preferSortMergeJoin: true, autoBroadcastJoinThreshold: 10 * 1024 * 1024 });
@@ -48,7 +51,35 @@ export function planPhysical(p: LogicalPlan, options?: PlannerOptions): Physical
   }
 }
 
+/** True while planning below an operator that should read its input on this thread (see planNode). */
+let serialBelow = false;
+
 function planNode(p: LogicalPlan): PhysicalOp {
+  const par = plannerOptions.parallel;
+  if (par && !serialBelow) {
+    const { parallel: _, ...taskPlanner } = plannerOptions;
+    const staged = planParallelStage(p, par, taskPlanner, () => serially(() => planSerial(p)));
+    if (staged) return staged;
+  }
+  return planSerial(p);
+}
+
+/**
+ * Plans `f` without parallel stages. Used for fallbacks, and below aggregations that did not
+ * parallelize (a global count over a filter is faster fused on one thread than with every row
+ * shipped back) and limits (which stop reading early).
+ */
+function serially<T>(f: () => T): T {
+  const outer = serialBelow;
+  serialBelow = true;
+  try {
+    return f();
+  } finally {
+    serialBelow = outer;
+  }
+}
+
+function planSerial(p: LogicalPlan): PhysicalOp {
   switch (p.kind) {
     case "LocalRelation": return new LocalScanExec(p.output, p.batches);
     case "RangeRelation": return new RangeExec(p.output, p.start, p.end, p.step);
@@ -59,12 +90,12 @@ function planNode(p: LogicalPlan): PhysicalOp {
       return new ProjectFilterExec(planPhysical(p.child), null, p.projectList);
     }
     case "Filter": return new ProjectFilterExec(planPhysical(p.child), p.condition, null);
-    case "Aggregate": return new HashAggregateExec(planPhysical(p.child), p.groupingExprs, p.aggregateExprs);
+    case "Aggregate": return new HashAggregateExec(serially(() => planPhysical(p.child)), p.groupingExprs, p.aggregateExprs);
     case "Distinct": {
       const out = planOutput(p.child);
-      return new HashAggregateExec(planPhysical(p.child), out, out);
+      return new HashAggregateExec(serially(() => planPhysical(p.child)), out, out);
     }
-    case "Deduplicate": return new DeduplicateExec(planPhysical(p.child), p.keys ?? planOutput(p.child));
+    case "Deduplicate": return new DeduplicateExec(serially(() => planPhysical(p.child)), p.keys ?? planOutput(p.child));
     case "Expand": return new ExpandExec(planPhysical(p.child), p.projections, p.output);
     case "Sort": {
       return new SortExec(planPhysical(p.child), p.order);
@@ -72,7 +103,7 @@ function planNode(p: LogicalPlan): PhysicalOp {
     case "Limit": {
       // ORDER BY ... LIMIT n keeps only n rows while sorting.
       if (p.child.kind === "Sort" && p.child.global) return new LimitExec(new SortExec(planPhysical(p.child.child), p.child.order, p.limit + p.offset), p.limit, p.offset);
-      return new LimitExec(planPhysical(p.child), p.limit, p.offset);
+      return new LimitExec(serially(() => planPhysical(p.child)), p.limit, p.offset);
     }
     case "Union": return new UnionExec(planOutput(p), p.children.map((c) => planPhysical(c)));
     case "SetOperation": return new SetOpExec(planPhysical(p.left), planPhysical(p.right), p.op, p.all);

@@ -12,6 +12,7 @@ import { ExecutionError } from "../errors/errors.js";
 import { planOutput } from "../analyzer/plan-output.js";
 import { type ExecContext, type ExecProgress, type PhysicalOp, collectBatches } from "./physical-op.js";
 import { type PlannerOptions, planPhysical } from "./planner.js";
+import type { WorkerPool } from "./parallel/worker-pool.js";
 
 export interface ExecSettings {
   readonly timeZone: string;
@@ -23,11 +24,13 @@ export interface ExecSettings {
   /** Join strategy settings (defaults as Spark's when absent). */
   readonly planner?: PlannerOptions;
   readonly progress?: ExecProgress;
+  /** Executor threads for parallel stages (absent: everything runs on this thread). */
+  readonly workers?: WorkerPool;
 }
 
 export function execContext(s: ExecSettings, currentTimestampMicros = nowMicros()): ExecContext {
   const fctx: ExecFunctionContext = { timeZone: s.timeZone, ansi: s.ansi, currentTimestampMicros };
-  return { fctx, batchSize: s.batchSize, memoryLimitBytes: s.memoryLimitBytes, spillDir: tmpdir(), shufflePartitions: s.shufflePartitions, ...(s.progress ? { progress: s.progress } : {}) };
+  return { fctx, batchSize: s.batchSize, memoryLimitBytes: s.memoryLimitBytes, spillDir: tmpdir(), shufflePartitions: s.shufflePartitions, ...(s.progress ? { progress: s.progress } : {}), ...(s.workers ? { workers: s.workers } : {}) };
 }
 
 /**

@@ -4,6 +4,7 @@ import type { BatchSourceProvider } from "../source-registry.js";
 import { type NexmarkConfig, parseNexmarkConfig } from "./nexmark-config.js";
 import { generateNexmarkBatch } from "./nexmark-generator.js";
 import { nexmarkSchema } from "./nexmark-schema.js";
+import { splitEventRange } from "../split-range.js";
 import { IllegalArgumentError } from "../../errors/errors.js";
 
 /** Events a batch read covers when `eventsNum` is not given. */
@@ -29,13 +30,26 @@ export const nexmarkBatchSource: BatchSourceProvider = {
     return { schema: nexmarkSchema(cfg.table), resolved: cfg };
   },
   scan(rel: DataSourceRelation): AsyncIterable<RecordBatch> {
-    return scanNexmark(rel.resolved as NexmarkConfig, rel.requiredColumns);
+    return scanNexmark(rel.resolved as NexmarkScan, rel.requiredColumns);
+  },
+  split(rel, parts) {
+    const cfg = rel.resolved as NexmarkScan;
+    const [from, to] = cfg.events ?? [0, cfg.eventsNum ?? DEFAULT_BATCH_EVENTS];
+    return splitEventRange(from, to, cfg.batchSize, parts).map((events): NexmarkScan => ({ ...cfg, events }));
+  },
+  estimatedRows(rel) {
+    const cfg = rel.resolved as NexmarkScan;
+    const [from, to] = cfg.events ?? [0, cfg.eventsNum ?? DEFAULT_BATCH_EVENTS];
+    return to - from;
   },
 };
 
-async function* scanNexmark(cfg: NexmarkConfig, columns: readonly string[] | null): AsyncGenerator<RecordBatch> {
-  const total = cfg.eventsNum ?? DEFAULT_BATCH_EVENTS;
-  yield* nexmarkBatches(cfg, 0, total, columns);
+/** A scan of the events [events[0], events[1]) (all events when absent: a split of a parallel scan sets it). */
+type NexmarkScan = NexmarkConfig & { readonly events?: readonly [number, number] };
+
+async function* scanNexmark(cfg: NexmarkScan, columns: readonly string[] | null): AsyncGenerator<RecordBatch> {
+  const [from, to] = cfg.events ?? [0, cfg.eventsNum ?? DEFAULT_BATCH_EVENTS];
+  yield* nexmarkBatches(cfg, from, to, columns);
 }
 
 /** Batches of `cfg.table` over events [from, to), `cfg.batchSize` events at a time. */

@@ -5,6 +5,7 @@ import type { DataSourceRelation } from "../../plan/logical-plan.js";
 import { type Offset, ReadLimit, type Source, type StreamingSourceProvider } from "../../streaming/source.js";
 import { optionOf, registerStreamSource } from "../../streaming/stream-source-registry.js";
 import type { BatchSourceProvider } from "../source-registry.js";
+import { splitEventRange } from "../split-range.js";
 import { AD_EVENT_SCHEMA, CAMPAIGN_SCHEMA, DEFAULT_YAHOO_CONFIG, type YahooConfig, campaignBatch, generateAdEventBatch } from "./yahoo-generator.js";
 
 /**
@@ -42,8 +43,20 @@ export const yahooBatchSource: BatchSourceProvider = {
     const o = parseYahooOptions(options, false);
     return { schema: o.table === "events" ? AD_EVENT_SCHEMA : CAMPAIGN_SCHEMA, resolved: o };
   },
+  split(rel, parts) {
+    const o = rel.resolved as YahooScan;
+    if (o.table === "campaigns") return [o];
+    const [from, to] = o.events ?? [0, o.cfg.eventsNum];
+    return splitEventRange(from, to, o.cfg.batchSize, parts).map((events): YahooScan => ({ ...o, events }));
+  },
+  estimatedRows(rel) {
+    const o = rel.resolved as YahooScan;
+    if (o.table === "campaigns") return null;
+    const [from, to] = o.events ?? [0, o.cfg.eventsNum];
+    return to - from;
+  },
   async *scan(rel: DataSourceRelation): AsyncGenerator<RecordBatch> {
-    const o = rel.resolved as ReturnType<typeof parseYahooOptions>;
+    const o = rel.resolved as YahooScan;
     // Column pruning may ask for fewer columns (requiredColumns, in schema order).
     const req = rel.requiredColumns?.map((n) => n.toLowerCase()) ?? null;
     const prune = (b: RecordBatch): RecordBatch => {
@@ -55,9 +68,13 @@ export const yahooBatchSource: BatchSourceProvider = {
       yield prune(campaignBatch(o.cfg.seed));
       return;
     }
-    for (let s = 0; s < o.cfg.eventsNum; s += o.cfg.batchSize) yield prune(generateAdEventBatch(o.cfg, s, Math.min(o.cfg.eventsNum, s + o.cfg.batchSize)));
+    const [from, to] = o.events ?? [0, o.cfg.eventsNum];
+    for (let s = from; s < to; s += o.cfg.batchSize) yield prune(generateAdEventBatch(o.cfg, s, Math.min(to, s + o.cfg.batchSize)));
   },
 };
+
+/** A batch read; a split of a parallel scan covers only the events [events[0], events[1]). */
+type YahooScan = ReturnType<typeof parseYahooOptions> & { readonly events?: readonly [number, number] };
 
 /** `spark.readStream.format("yahoo")`: ad events as a stream; offsets are event numbers. */
 class YahooStreamSource implements Source {

@@ -1,0 +1,106 @@
+import { type RecordBatch, makeBatch } from "../../batch/record-batch.js";
+import type { Vector, VectorValues } from "../../batch/vector.js";
+import type { StructType } from "../../types/data-type.js";
+
+/**
+ * A record batch in the form that crosses threads: typed arrays travel as transferred buffers
+ * (moved, not copied); string columns of few distinct values travel as a dictionary and Int32
+ * codes, other plain arrays by structured clone.
+ */
+export interface TransferBatch {
+  readonly schema: StructType;
+  readonly numRows: number;
+  readonly columns: readonly TransferVector[];
+}
+
+type TransferVector =
+  | { readonly enc: "plain"; readonly values: VectorValues; readonly nulls: Uint8Array | null }
+  | { readonly enc: "dict"; readonly codes: Int32Array; readonly dict: readonly string[]; readonly nulls: Uint8Array | null };
+
+/**
+ * Encodes batches for postMessage; pass `transfer` as postMessage's transfer list. By default
+ * the buffers are copies owned by the message (a vector may share its buffer with a batch the
+ * sender still uses, or with a cache); `owned: true` moves the batches' own buffers instead,
+ * for batches the sender built for the message and never touches again.
+ */
+export function encodeBatches(batches: readonly RecordBatch[], options: { owned?: boolean } = {}): { batches: TransferBatch[]; transfer: ArrayBuffer[] } {
+  const buffers = new Set<ArrayBuffer>();
+  const own = options.owned === true;
+  const out = batches.map((b) => ({ schema: b.schema, numRows: b.numRows, columns: b.columns.map((c) => encodeVector(c, b.numRows, buffers, own)) }));
+  return { batches: out, transfer: [...buffers] };
+}
+
+export function decodeBatches(batches: readonly TransferBatch[]): RecordBatch[] {
+  return batches.map(decodeBatch);
+}
+
+export function decodeBatch(b: TransferBatch): RecordBatch {
+  return makeBatch(b.schema, b.columns.map((c, i) => decodeVector(c, b.schema.fields[i]!.dataType, b.numRows)), b.numRows);
+}
+
+function encodeVector(v: Vector, n: number, transfer: Set<ArrayBuffer>, owned: boolean): TransferVector {
+  const nulls = v.nulls ? movable(v.nulls.subarray(0, n), transfer, owned) : null;
+  const values = v.values;
+  if (!Array.isArray(values)) return { enc: "plain", values: movable(values.subarray(0, n), transfer, owned), nulls };
+  if (v.type.kind === "string") {
+    const dict = dictionaryEncode(values, n);
+    if (dict) {
+      transfer.add(dict.codes.buffer as ArrayBuffer);
+      return { enc: "dict", codes: dict.codes, dict: dict.dict, nulls };
+    }
+  }
+  return { enc: "plain", values: values.length === n ? values : values.slice(0, n), nulls };
+}
+
+function movable<T extends Exclude<VectorValues, unknown[]>>(a: T, transfer: Set<ArrayBuffer>, owned: boolean): T {
+  const out = owned ? a : (a.slice() as T);
+  transfer.add(out.buffer as ArrayBuffer);
+  return out;
+}
+
+/** Dictionary codes when the column repeats its values enough to pay (at most n/4 distinct), else null. */
+function dictionaryEncode(values: readonly unknown[], n: number): { codes: Int32Array; dict: string[] } | null {
+  const limit = Math.max(16, n >>> 2);
+  const ids = new Map<string, number>();
+  const dict: string[] = [];
+  const codes = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = values[i];
+    if (s === null || s === undefined) {
+      codes[i] = -1;
+      continue;
+    }
+    let id = ids.get(s as string);
+    if (id === undefined) {
+      if (dict.length >= limit) return null;
+      id = dict.push(s as string) - 1;
+      ids.set(s as string, id);
+    }
+    codes[i] = id;
+  }
+  return { codes, dict };
+}
+
+function decodeVector(t: TransferVector, type: Vector["type"], n: number): Vector {
+  if (t.enc === "plain") return { type, length: n, values: t.values, nulls: t.nulls };
+  const values = new Array<unknown>(n);
+  const { codes, dict } = t;
+  for (let i = 0; i < n; i++) {
+    const c = codes[i]!;
+    values[i] = c < 0 ? null : dict[c]!;
+  }
+  return { type, length: n, values, nulls: t.nulls };
+}
+
+/** The buffers of encoded batches, for forwarding them to another thread without decoding. */
+export function transferListOf(batches: readonly TransferBatch[]): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const b of batches) {
+    for (const c of b.columns) {
+      if (c.nulls) out.add(c.nulls.buffer as ArrayBuffer);
+      if (c.enc === "dict") out.add(c.codes.buffer as ArrayBuffer);
+      else if (!Array.isArray(c.values)) out.add((c.values as Exclude<VectorValues, unknown[]>).buffer as ArrayBuffer);
+    }
+  }
+  return [...out];
+}

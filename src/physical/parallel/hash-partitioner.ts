@@ -1,0 +1,89 @@
+import type { Vector } from "../../batch/vector.js";
+import { HASH_SEED, Murmur3State, sparkValueHasher } from "../../expr/hash/spark-hash.js";
+import { murmur3Bytes, murmur3Int, murmur3Long } from "../../expr/hash/murmur3.js";
+
+const encoder = new TextEncoder();
+
+/**
+ * The shuffle partition of each row: `pmod(hash(keys...), numPartitions)` with Spark's Murmur3
+ * `hash` (null keys leave the running hash unchanged), so a key lands in the same partition as
+ * Spark's HashPartitioning would put it, in every batch, on every thread and after a restart.
+ */
+export function partitionIds(keys: readonly Vector[], numRows: number, numPartitions: number, out = new Int32Array(numRows)): Int32Array {
+  const h = out;
+  h.fill(HASH_SEED, 0, numRows);
+  for (const k of keys) foldColumn(k, numRows, h);
+  for (let i = 0; i < numRows; i++) {
+    const m = h[i]! % numPartitions;
+    h[i] = m < 0 ? m + numPartitions : m;
+  }
+  return h;
+}
+
+function foldColumn(v: Vector, n: number, h: Int32Array): void {
+  const nulls = v.nulls;
+  const values = v.values;
+  switch (v.type.kind) {
+    case "int": case "date": case "short": case "byte": {
+      const a = values as Int32Array | Int16Array | Int8Array;
+      for (let i = 0; i < n; i++) if (nulls === null || nulls[i] !== 1) h[i] = murmur3Int(a[i]!, h[i]!);
+      return;
+    }
+    case "boolean": {
+      const a = values as Uint8Array;
+      for (let i = 0; i < n; i++) if (nulls === null || nulls[i] !== 1) h[i] = murmur3Int(a[i]!, h[i]!);
+      return;
+    }
+    case "long": case "timestamp":
+      if (values instanceof Float64Array) {
+        for (let i = 0; i < n; i++) {
+          if (nulls !== null && nulls[i] === 1) continue;
+          const x = values[i]!;
+          h[i] = murmur3Long(Math.floor(x / 4294967296) >>> 0, x >>> 0, h[i]!);
+        }
+        return;
+      }
+      break;
+    case "string": {
+      // Strings repeat within a batch (campaigns, channels): encode each distinct one once.
+      const a = values as readonly unknown[];
+      const bytes = new Map<string, Uint8Array>();
+      for (let i = 0; i < n; i++) {
+        const s = a[i];
+        if (s === null || s === undefined) continue;
+        let b = bytes.get(s as string);
+        if (b === undefined) {
+          b = encoder.encode(s as string);
+          bytes.set(s as string, b);
+        }
+        h[i] = murmur3Bytes(b, h[i]!);
+      }
+      return;
+    }
+    default:
+      break;
+  }
+  const hashValue = sparkValueHasher(v.type);
+  const state = new Murmur3State();
+  for (let i = 0; i < n; i++) {
+    if (nulls !== null && nulls[i] === 1) continue;
+    const x = values[i];
+    if (x === null || x === undefined) continue;
+    state.h = h[i]!;
+    hashValue(x, state);
+    h[i] = state.h;
+  }
+}
+
+/** Row indices of each partition, in input order. */
+export function rowsByPartition(ids: Int32Array, numRows: number, numPartitions: number): Int32Array[] {
+  const counts = new Int32Array(numPartitions);
+  for (let i = 0; i < numRows; i++) counts[ids[i]!]!++;
+  const out = Array.from(counts, (c) => new Int32Array(c));
+  const fill = new Int32Array(numPartitions);
+  for (let i = 0; i < numRows; i++) {
+    const p = ids[i]!;
+    out[p]![fill[p]!++] = i;
+  }
+  return out;
+}

@@ -1,0 +1,57 @@
+import { sliceBatch } from "../../batch/record-batch.js";
+import type { RecordBatch } from "../../batch/record-batch.js";
+import { batchSource, hasBatchSource } from "../../connectors/source-registry.js";
+import { type LogicalPlan, Plan } from "../../plan/logical-plan.js";
+import { splitEventRange } from "../../connectors/split-range.js";
+
+/** A leaf a parallel stage can cut into independent scans: in-memory rows, a range, or a splittable source. */
+export type SplittableLeaf = Extract<LogicalPlan, { kind: "LocalRelation" | "RangeRelation" | "DataSourceRelation" }>;
+
+export function isSplittableLeaf(p: LogicalPlan): p is SplittableLeaf {
+  if (p.kind === "LocalRelation" || p.kind === "RangeRelation") return true;
+  return p.kind === "DataSourceRelation" && !p.isStreaming && hasBatchSource(p.format) && batchSource(p.format).split !== undefined;
+}
+
+/** About how many rows the leaf produces, or null when unknown. */
+export function estimatedLeafRows(p: SplittableLeaf): number | null {
+  switch (p.kind) {
+    case "LocalRelation": return p.batches.reduce((s, b) => s + b.numRows, 0);
+    case "RangeRelation": return rangeRows(p.start, p.end, p.step);
+    case "DataSourceRelation": return batchSource(p.format).estimatedRows?.(p) ?? null;
+  }
+}
+
+/**
+ * The leaf as at most `parts` leaves whose rows, concatenated in order, are the leaf's rows:
+ * contiguous id ranges, contiguous row ranges of in-memory batches, or the source's own splits.
+ */
+export function splitLeaf(p: SplittableLeaf, parts: number): SplittableLeaf[] {
+  switch (p.kind) {
+    case "RangeRelation": {
+      const n = rangeRows(p.start, p.end, p.step);
+      return splitEventRange(0, n, 1, parts).map(([a, b]) => Plan.range(p.start + a * p.step, p.start + b * p.step, p.step, 1, p.output[0]));
+    }
+    case "LocalRelation": {
+      const total = p.batches.reduce((s, b) => s + b.numRows, 0);
+      return splitEventRange(0, total, 1, parts).map(([a, b]) => Plan.localRelation(p.output, rowsOf(p.batches, a, b), p.description));
+    }
+    case "DataSourceRelation":
+      return batchSource(p.format).split!(p, parts).map((resolved) => ({ ...p, resolved }));
+  }
+}
+
+function rangeRows(start: number, end: number, step: number): number {
+  return Math.max(0, Math.ceil((end - start) / step));
+}
+
+/** Rows [from, to) of a list of batches, as slices. */
+function rowsOf(batches: readonly RecordBatch[], from: number, to: number): RecordBatch[] {
+  const out: RecordBatch[] = [];
+  let base = 0;
+  for (const b of batches) {
+    const s = Math.max(from, base), e = Math.min(to, base + b.numRows);
+    if (e > s) out.push(s === base && e === base + b.numRows ? b : sliceBatch(b, s - base, e - base));
+    base += b.numRows;
+  }
+  return out;
+}

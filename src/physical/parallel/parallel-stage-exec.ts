@@ -1,0 +1,107 @@
+import type { RecordBatch } from "../../batch/record-batch.js";
+import type { AttributeRef, Expr } from "../../expr/expression.js";
+import { exprSql } from "../../analyzer/expr-sql.js";
+import { type LogicalPlan, Plan } from "../../plan/logical-plan.js";
+import type { ExecContext, PhysicalOp } from "../physical-op.js";
+import type { PlannerOptions } from "../planner.js";
+import { type TransferBatch, decodeBatches, transferListOf } from "./batch-transfer.js";
+import { NotShippableError, encodeTree } from "./plan-codec.js";
+import type { StageResult, StageTask, TaskSettings } from "./stage-task.js";
+
+/** The shuffle of an aggregation stage: rows go to partition pmod(hash(keys), partitions). */
+export interface StageExchange {
+  readonly keys: readonly Expr[];
+  readonly partitions: number;
+  /** The map fragments' output: the columns that cross the exchange. */
+  readonly input: readonly AttributeRef[];
+  /** The reduce plan over some partitions' rows. */
+  readonly reduce: (rows: LogicalPlan) => LogicalPlan;
+}
+
+/**
+ * Runs a stage on the session's worker threads (ExecContext.workers): one map task per split
+ * of the input, then, with an exchange, one reduce task per worker over the shuffle partitions
+ * it owns (partition p belongs to worker p mod threads). Without workers, or when the plan holds
+ * something that cannot travel to a worker, it runs `fallback`, the same query on this thread.
+ * Output order: map-only stages keep the input order; aggregations are unordered, as in Spark.
+ */
+export class ParallelStageExec implements PhysicalOp {
+  readonly name = "ParallelStage";
+  readonly children: readonly PhysicalOp[];
+
+  constructor(
+    readonly output: readonly AttributeRef[],
+    readonly maps: readonly LogicalPlan[],
+    readonly exchange: StageExchange | null,
+    readonly fallback: PhysicalOp,
+    readonly threads: number,
+    /** Planner settings for the tasks (the same join strategies, no nested parallelism). */
+    readonly taskPlanner: PlannerOptions,
+  ) {
+    this.children = [fallback];
+  }
+
+  describe(): string {
+    const ex = this.exchange ? `, Exchange hashpartitioning(${this.exchange.keys.map((k) => exprSql(k)).join(", ")}, ${this.exchange.partitions})` : "";
+    return `(tasks=${this.maps.length}, threads=${this.threads}${ex})`;
+  }
+
+  async *execute(ctx: ExecContext): AsyncIterable<RecordBatch> {
+    const pool = ctx.workers;
+    const tasks = pool ? this.mapTasks(ctx) : null;
+    if (!pool || !tasks) {
+      yield* this.fallback.execute(ctx);
+      return;
+    }
+    const results = await Promise.all(tasks.map((t) => pool.run(t.task, t.transfer)));
+    if (!this.exchange) {
+      for (const r of results) yield* decodeBatches(batchesOf(r));
+      return;
+    }
+    // Partition p of every map task, in map order, to the reduce task of worker p mod threads.
+    const ex = this.exchange;
+    const reduceCount = Math.min(this.threads, ex.partitions);
+    const inputs: TransferBatch[][] = Array.from({ length: reduceCount }, () => []);
+    for (let p = 0; p < ex.partitions; p++) for (const r of results) inputs[p % reduceCount]!.push(...partitionsOf(r)[p]!);
+    const reduces = inputs.filter((rows) => rows.length > 0).map((rows) => {
+      // The rows stay encoded: this thread only forwards their buffers to the reduce worker.
+      const plan = ex.reduce(Plan.localRelation(ex.input, [], SHUFFLED_ROWS));
+      const body = encodeTree({ plan, keys: null }, { [SHUFFLED_ROWS]: rows });
+      const task: StageTask = { kind: "reduce", body: body.encoded, settings: this.settings(ctx) };
+      return pool.run(task, [...body.transfer, ...transferListOf(rows)]);
+    });
+    for (const r of await Promise.all(reduces)) yield* decodeBatches(batchesOf(r));
+  }
+
+  private settings(ctx: ExecContext): TaskSettings {
+    return { fctx: ctx.fctx, batchSize: ctx.batchSize, memoryLimitBytes: ctx.memoryLimitBytes, shufflePartitions: ctx.shufflePartitions, planner: this.taskPlanner };
+  }
+
+  /** The encoded map tasks, or null when the fragments cannot be shipped (a native function, ...). */
+  private mapTasks(ctx: ExecContext): { task: StageTask; transfer: ArrayBuffer[] }[] | null {
+    try {
+      const settings = this.settings(ctx);
+      return this.maps.map((plan) => {
+        const body = encodeTree({ plan, keys: this.exchange ? this.exchange.keys : null });
+        const task: StageTask = { kind: "map", body: body.encoded, partitions: this.exchange?.partitions ?? 1, settings };
+        return { task, transfer: body.transfer };
+      });
+    } catch (e) {
+      if (e instanceof NotShippableError) return null;
+      throw e;
+    }
+  }
+}
+
+/** Marks the in-memory relation whose rows are the shuffled partitions (filled in encoded form). */
+const SHUFFLED_ROWS = "shuffle partitions";
+
+function batchesOf(r: StageResult): TransferBatch[] {
+  if (!("batches" in r)) throw new Error("internal: a task returned shuffle partitions where rows were expected");
+  return r.batches;
+}
+
+function partitionsOf(r: StageResult): TransferBatch[][] {
+  if (!("partitions" in r)) throw new Error("internal: a map task returned rows where shuffle partitions were expected");
+  return r.partitions;
+}

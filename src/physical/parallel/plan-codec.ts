@@ -1,0 +1,84 @@
+import type { FunctionDef } from "../../expr/function-def.js";
+import { lookupFunction } from "../../expr/function-registry.js";
+import { type UdfSource, udfSourceOf } from "../../expr/udf-source.js";
+import { type TransferBatch, decodeBatches, encodeBatches } from "./batch-transfer.js";
+
+/** Plans and expressions in a form postMessage can carry (see encodeTree). */
+export interface Encoded<T> {
+  readonly tree: unknown;
+  /** Only for typing: what decodeTree returns. */
+  readonly __type?: T;
+}
+
+/** Thrown when a plan holds something that cannot travel to a worker; the stage then runs in-process. */
+export class NotShippableError extends Error {}
+
+/**
+ * Encodes plan fragments and expressions for a worker thread. Plan nodes and expressions are plain data and
+ * clone as they are, except: function definitions travel by name (the worker has the same
+ * built-ins) or, for user-defined functions, as their source text (udf-source.ts); in-memory
+ * rows travel as transfer batches whose buffers are listed in `transfer`. `encodedRows` gives, by
+ * relation description, in-memory relations whose rows are already encoded (their buffers are
+ * the caller's to list).
+ */
+export function encodeTree<T>(value: T, encodedRows: Readonly<Record<string, readonly TransferBatch[]>> = {}): { encoded: Encoded<T>; transfer: ArrayBuffer[] } {
+  const transfer: ArrayBuffer[] = [];
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (!isPlainObject(v)) return v;
+    const o = v as Record<string, unknown>;
+    const preEncoded = o.kind === "LocalRelation" && typeof o.description === "string" ? encodedRows[o.description] : undefined;
+    if (preEncoded) return { ...o, output: walk(o.output), batches: { $batches: preEncoded } };
+    if (o.kind === "LocalRelation") {
+      const enc = encodeBatches(o.batches as never);
+      transfer.push(...enc.transfer);
+      return { ...o, output: walk(o.output), batches: { $batches: enc.batches } };
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(o)) out[k] = (o.kind === "Call" || o.kind === "AggCall") && k === "fn" ? encodeFunction(x as FunctionDef) : walk(x);
+    return out;
+  };
+  return { encoded: { tree: walk(value) }, transfer };
+}
+
+function encodeFunction(def: FunctionDef): unknown {
+  const src = udfSourceOf(def);
+  if (src) return { $udf: src };
+  if (lookupFunction(def.name) !== def) throw new NotShippableError(`function ${def.name} is neither a built-in nor a udf with source text`);
+  return { $fn: def.name };
+}
+
+/** Rebuilds a user-defined function from its source text (the worker passes the API's udf/udaf). */
+export type UdfRebuilder = (src: UdfSource) => FunctionDef;
+
+export function decodeTree<T>(enc: Encoded<T>, rebuildUdf: UdfRebuilder): T {
+  const udfs = new Map<string, FunctionDef>();
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (!isPlainObject(v)) return v;
+    const o = v as Record<string, unknown>;
+    if ("$fn" in o) {
+      const def = lookupFunction(o.$fn as string);
+      if (!def) throw new Error(`worker thread: no built-in function ${String(o.$fn)}`);
+      return def;
+    }
+    if ("$udf" in o) {
+      const src = o.$udf as UdfSource;
+      const key = `${src.kind}:${src.name}:${src.source}`;
+      let def = udfs.get(key);
+      if (!def) udfs.set(key, (def = rebuildUdf(src)));
+      return def;
+    }
+    if ("$batches" in o) return decodeBatches(o.$batches as TransferBatch[]);
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(o)) out[k] = walk(x);
+    return out;
+  };
+  return walk(enc.tree) as T;
+}
+
+function isPlainObject(v: unknown): boolean {
+  if (v === null || typeof v !== "object") return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}

@@ -1,0 +1,49 @@
+/**
+ * Entry point of an executor worker thread: receives stage tasks, runs them (stage-task.ts)
+ * and posts the rows back as transferred buffers. It loads the same built-in functions and
+ * batch sources as the main thread; user-defined functions arrive as source text.
+ */
+import { parentPort } from "node:worker_threads";
+import "../../expr/builtins.js";
+import "../../connectors/source-registry.js";
+import { udaf, udf } from "../../api/udf.js";
+import { ExecutionError, SluiceError } from "../../errors/errors.js";
+import type { FunctionDef } from "../../expr/function-def.js";
+import type { UdfSource } from "../../expr/udf-source.js";
+import { type StageTask, runStageTask } from "./stage-task.js";
+
+function rebuildUdf(src: UdfSource): FunctionDef {
+  let made: unknown;
+  try {
+    made = new Function(`return (${src.source});`)();
+  } catch (e) {
+    throw new ExecutionError("UDF_NOT_SHIPPABLE", `The user-defined function ${src.name} could not be rebuilt in a worker thread from its source text: ${(e as Error).message}`);
+  }
+  const explain = (e: unknown): unknown =>
+    e instanceof ReferenceError
+      ? new ExecutionError("UDF_NOT_SELF_CONTAINED", `${e.message} in a worker thread. Functions travel to worker threads as source text, so a udf may use only its arguments and globals, not variables around it; pass values as arguments (lit(...)), or set sluice.executor.threads to 1.`)
+      : e;
+  const guard = <A extends unknown[], R>(f: (...a: A) => R) => (...a: A): R => {
+    try {
+      return f(...a);
+    } catch (e) {
+      throw explain(e);
+    }
+  };
+  if (src.kind === "udf") return udf(guard(made as (...a: unknown[]) => unknown) as (...args: never[]) => unknown, src.returnType, { name: src.name, deterministic: src.deterministic }).def;
+  const a = made as { zero(): unknown; reduce(b: unknown, ...v: unknown[]): unknown; merge(x: unknown, y: unknown): unknown; finish(b: unknown): unknown };
+  return udaf({ zero: guard(a.zero), reduce: guard(a.reduce), merge: guard(a.merge), finish: guard(a.finish) }, src.returnType, { name: src.name, skipNulls: src.skipNulls }).def;
+}
+
+const port = parentPort;
+if (port) {
+  port.on("message", (m: { id: number; task: StageTask }) => {
+    runStageTask(m.task, rebuildUdf).then(
+      ({ result, transfer }) => port.postMessage({ id: m.id, ok: true, result }, transfer),
+      (e: unknown) => {
+        const err = e instanceof Error ? e : new Error(String(e));
+        port.postMessage({ id: m.id, ok: false, error: { name: err.name, errorClass: err instanceof SluiceError ? err.errorClass : undefined, message: err.message, stack: err.stack } });
+      },
+    );
+  });
+}

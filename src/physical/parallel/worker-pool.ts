@@ -1,0 +1,146 @@
+import { Worker } from "node:worker_threads";
+import { AnalysisError, ExecutionError, FileFormatError, IllegalArgumentError, SluiceError, StreamingError } from "../../errors/errors.js";
+import type { StageResult, StageTask } from "./stage-task.js";
+
+/** A task's failure as it crosses back from a worker. */
+export interface TaskFailure {
+  readonly name: string;
+  readonly errorClass?: string;
+  readonly message: string;
+  readonly stack?: string;
+}
+
+type Reply = { readonly id: number; readonly ok: true; readonly result: StageResult } | { readonly id: number; readonly ok: false; readonly error: TaskFailure };
+
+interface Slot {
+  readonly worker: Worker;
+  busy: boolean;
+}
+
+interface Pending {
+  resolve(r: StageResult): void;
+  reject(e: Error): void;
+}
+
+/**
+ * `sluice.executor.threads` worker threads that run stage tasks (stage-task.ts). Workers start
+ * on first use and are unreferenced while idle, so an idle pool never keeps the process alive.
+ * Tasks queue when every worker is busy; a worker that dies fails its task and is replaced.
+ */
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: { task: StageTask; transfer: ArrayBuffer[]; pending: Pending }[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private readonly assigned = new Map<Worker, number>();
+  private nextId = 1;
+  private closed = false;
+
+  constructor(readonly size: number) {}
+
+  run(task: StageTask, transfer: ArrayBuffer[] = []): Promise<StageResult> {
+    if (this.closed) return Promise.reject(new IllegalArgumentError("EXECUTOR_STOPPED", "The worker pool of this session was stopped."));
+    return new Promise<StageResult>((resolve, reject) => {
+      this.queue.push({ task, transfer, pending: { resolve, reject } });
+      this.dispatch();
+    });
+  }
+
+  async terminate(): Promise<void> {
+    this.closed = true;
+    const err = new IllegalArgumentError("EXECUTOR_STOPPED", "The worker pool of this session was stopped.");
+    for (const q of this.queue.splice(0)) q.pending.reject(err);
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+    await Promise.all(this.slots.splice(0).map((s) => s.worker.terminate()));
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let slot = this.slots.find((s) => !s.busy);
+      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      if (!slot) return;
+      const next = this.queue.shift()!;
+      const id = this.nextId++;
+      slot.busy = true;
+      slot.worker.ref();
+      this.pending.set(id, next.pending);
+      this.assigned.set(slot.worker, id);
+      try {
+        slot.worker.postMessage({ id, task: next.task }, next.transfer);
+      } catch (e) {
+        this.settle(slot, id);
+        next.pending.reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    }
+  }
+
+  private spawn(): Slot {
+    const worker = spawnWorker();
+    const slot: Slot = { worker, busy: false };
+    worker.on("message", (m: Reply) => {
+      const p = this.pending.get(m.id);
+      this.settle(slot, m.id);
+      if (p) {
+        if (m.ok) p.resolve(m.result);
+        else p.reject(rebuildError(m.error));
+      }
+      this.dispatch();
+    });
+    const fail = (why: Error): void => {
+      const id = this.assigned.get(worker);
+      const i = this.slots.indexOf(slot);
+      if (i >= 0) this.slots.splice(i, 1);
+      if (id !== undefined) {
+        const p = this.pending.get(id);
+        this.pending.delete(id);
+        this.assigned.delete(worker);
+        p?.reject(new ExecutionError("EXECUTOR_LOST", `A worker thread died while running a task: ${why.message}`, { cause: why }));
+      }
+      if (!this.closed) this.dispatch();
+    };
+    worker.on("error", fail);
+    worker.on("exit", (code) => {
+      if (!this.closed) fail(new Error(`exit code ${code}`));
+    });
+    worker.unref();
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private settle(slot: Slot, id: number): void {
+    this.pending.delete(id);
+    this.assigned.delete(slot.worker);
+    slot.busy = false;
+    slot.worker.unref();
+  }
+}
+
+/**
+ * The worker script: the compiled file in dist; under tsx (tests, `npm start`, the benchmarks)
+ * the TypeScript source, loaded after registering tsx in the worker, since Node 20 does not
+ * carry the parent's module hooks into worker threads.
+ */
+function spawnWorker(): Worker {
+  const execArgv = process.execArgv.filter((a) => !a.startsWith("--test"));
+  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./worker-main.js", import.meta.url), { execArgv });
+  const entry = new URL("./worker-main.ts", import.meta.url).href;
+  const boot = `import("tsx/esm/api").then((t) => { t.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(boot, { eval: true, execArgv: [] });
+}
+
+const ERROR_CLASSES: Record<string, new (errorClass: string, message: string) => SluiceError> = {
+  AnalysisError,
+  ExecutionError,
+  IllegalArgumentError,
+  FileFormatError,
+  StreamingError,
+  SluiceError,
+};
+
+/** The worker's error as the class the user would have seen from a single-threaded run. */
+function rebuildError(f: TaskFailure): Error {
+  const Cls = ERROR_CLASSES[f.name];
+  const e = Cls && f.errorClass ? new Cls(f.errorClass, f.message) : new ExecutionError("TASK_FAILED", `A task failed in a worker thread: ${f.name}: ${f.message}`);
+  if (f.stack) e.stack = `${e.name}: ${e.message}\n    (in a worker thread)\n${f.stack.split("\n").slice(1).join("\n")}`;
+  return e;
+}

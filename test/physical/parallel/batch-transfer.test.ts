@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import { Session } from "../../../src/index.js";
+import { valueAt } from "../../../src/batch/vector.js";
+import type { RecordBatch } from "../../../src/batch/record-batch.js";
+import { decodeBatches, encodeBatches, transferListOf } from "../../../src/physical/parallel/batch-transfer.js";
+
+const spark = Session.builder().appName("batch-transfer").config("sluice.executor.threads", 1).create();
+
+const rowsOf = (bs: readonly RecordBatch[]): unknown[][] => bs.flatMap((b) => Array.from({ length: b.numRows }, (_, i) => b.columns.map((c) => valueAt(c, i))));
+
+/** Through postMessage's algorithm (structured clone with the transfer list), as a worker receives it. */
+function sendAndReceive(batches: readonly RecordBatch[], owned = false): RecordBatch[] {
+  const enc = encodeBatches(batches, { owned });
+  const received = structuredClone(enc.batches, { transfer: enc.transfer });
+  return decodeBatches(received);
+}
+
+describe("batches crossing threads", () => {
+  it("keep every value and null of every column type", async () => {
+    const rowArb = fc.record({
+      i: fc.option(fc.integer(), { nil: null }),
+      l: fc.option(fc.oneof(fc.integer(), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })), { nil: null }),
+      d: fc.option(fc.double({ noNaN: true }), { nil: null }),
+      s: fc.option(fc.oneof(fc.constantFrom("a", "b", "ü"), fc.string()), { nil: null }),
+      b: fc.option(fc.boolean(), { nil: null }),
+      a: fc.option(fc.array(fc.option(fc.integer(), { nil: null }), { maxLength: 3 }), { nil: null }),
+      m: fc.option(fc.dictionary(fc.constantFrom("x", "y"), fc.integer()), { nil: null }),
+      bin: fc.option(fc.uint8Array({ maxLength: 4 }), { nil: null }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(rowArb, { maxLength: 60 }), async (rows) => {
+        const df = spark.createDataFrame(rows.map((r) => ({ ...r, m: r.m ? new Map(Object.entries(r.m)) : null })), "i INT, l LONG, d DOUBLE, s STRING, b BOOLEAN, a ARRAY<INT>, m MAP<STRING, INT>, bin BINARY");
+        const batches = await df.collectBatches();
+        assert.deepEqual(rowsOf(sendAndReceive(batches)), rowsOf(batches));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("copy the sender's buffers unless told they are owned, so the sender's batches stay usable", async () => {
+    const [b] = await spark.range(0, 1000).selectExpr("id", "CAST(id AS INT) AS i", "concat('k', CAST(id % 3 AS STRING)) AS s").collectBatches();
+    assert.ok(b);
+    const before = rowsOf([b]);
+    sendAndReceive([b]);
+    assert.deepEqual(rowsOf([b]), before, "copied: the sender still reads its batch");
+    const moved = sendAndReceive([b], true);
+    assert.deepEqual(rowsOf(moved), before);
+    assert.equal((b.columns[0]!.values as Float64Array).length, 0, "owned: the buffer moved (detached on the sender)");
+  });
+
+  it("send repetitive strings as a dictionary and forward encoded batches without decoding", async () => {
+    const [b] = await spark.range(0, 5000).selectExpr("concat('campaign-', CAST(id % 10 AS STRING)) AS c").collectBatches();
+    assert.ok(b);
+    const enc = encodeBatches([b]);
+    assert.equal(enc.batches[0]!.columns[0]!.enc, "dict");
+    const forwarded = structuredClone(enc.batches, { transfer: transferListOf(enc.batches) });
+    assert.deepEqual(rowsOf(decodeBatches(forwarded)), rowsOf([b]));
+  });
+});

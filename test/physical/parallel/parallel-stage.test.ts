@@ -1,0 +1,164 @@
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { type DataFrame, Session, broadcast, col, expr, functions as F, udaf, udf, window } from "../../../src/index.js";
+import { explainPhysical } from "../../../src/physical/planner.js";
+
+// Two sessions over the same data: one thread, and two worker threads with tasks small enough
+// that the test data is split.
+const serial = Session.builder().appName("serial").config("sluice.executor.threads", 1).create();
+const parallel = Session.builder().appName("parallel").config("sluice.executor.threads", 2).config("sluice.executor.minRowsPerTask", 2000).config("sluice.sql.shuffle.partitions", 3).create();
+after(() => {
+  serial.stop();
+  parallel.stop();
+});
+
+type Build = (spark: Session) => DataFrame;
+
+const canon = (rows: readonly Record<string, unknown>[]): string[] =>
+  rows.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v instanceof Date ? v.toISOString() : v))).sort();
+
+function physical(df: DataFrame): string {
+  return explainPhysical(df.session.physicalPlan(df.plan));
+}
+
+/** Runs `build` on both sessions: the parallel plan must have a parallel stage, and the rows must be equal. */
+async function sameAsSerial(build: Build, opts: { ordered?: boolean; exchange?: boolean } = {}): Promise<Record<string, unknown>[]> {
+  const p = build(parallel);
+  const plan = physical(p);
+  assert.match(plan, /ParallelStage \(tasks=[2-9]/, plan);
+  if (opts.exchange !== undefined) assert.equal(/Exchange hashpartitioning/.test(plan), opts.exchange, plan);
+  const [want, got] = [await build(serial).collect(), await p.collect()];
+  assert.ok(want.length > 0, "the query returns rows");
+  if (opts.ordered) assert.deepEqual(got, want);
+  else assert.deepEqual(canon(got), canon(want));
+  return got;
+}
+
+const bids = (spark: Session): DataFrame => spark.read.format("nexmark").option("table", "bid").option("eventsNum", 60_000).load();
+
+describe("parallel stages give the single-threaded answer", () => {
+  it("group-by with count, sum, min, max and avg over a range (partial aggregation)", async () => {
+    await sameAsSerial((s) =>
+      s.range(0, 50_000).select(col("id").mod(97).alias("k"), col("id").alias("v"), col("id").cast("int").alias("i")).groupBy("k")
+        .agg(F.count("*").alias("n"), F.sum("v").alias("s"), F.min("i").alias("lo"), F.max("v").alias("hi")),
+    );
+  });
+
+  it("global aggregates are merged from per-task partials", async () => {
+    const rows = await sameAsSerial((s) => s.range(0, 40_000).agg(F.count("*").alias("n"), F.sum("id").alias("s"), F.max("id").alias("m")));
+    assert.deepEqual(rows, [{ n: 40_000, s: (39_999 * 40_000) / 2, m: 39_999 }]);
+  });
+
+  it("double sums and averages shuffle rows by key, so each key adds in input order (bit-identical)", async () => {
+    await sameAsSerial(
+      (s) => s.range(0, 30_000).select(col("id").mod(13).alias("k"), expr("id * 0.1").cast("double").alias("x")).groupBy("k").agg(F.sum("x").alias("sx"), F.avg("x").alias("ax"), F.stddev("x").alias("sd")),
+      { exchange: true },
+    );
+  });
+
+  it("string and null grouping keys", async () => {
+    await sameAsSerial((s) =>
+      s.range(0, 30_000).select(expr("CASE WHEN id % 7 = 0 THEN NULL ELSE concat('k', CAST(id % 11 AS STRING)) END").alias("k"), col("id").alias("v"))
+        .groupBy("k").agg(F.count("v").alias("n"), F.collect_set(expr("v % 3")).alias("set")),
+    );
+  });
+
+  it("SELECT DISTINCT", async () => {
+    await sameAsSerial((s) => s.range(0, 30_000).select(col("id").mod(101).alias("a"), col("id").mod(7).alias("b")).distinct());
+  });
+
+  it("a filter and projection keep the input order", async () => {
+    await sameAsSerial((s) => s.range(0, 30_000).filter(col("id").mod(3).equalTo(0)).select(col("id"), expr("id * 2 AS twice"), expr("concat('r', id) AS s")), { ordered: true, exchange: false });
+  });
+
+  it("explode inside a stage", async () => {
+    await sameAsSerial((s) => s.range(0, 20_000).select(col("id"), F.explode(expr("array(id, id + 1)")).alias("e")).groupBy(expr("e % 10").alias("m")).agg(F.count("*").alias("n")));
+  });
+
+  it("a join with a small side copies it into every task", async () => {
+    await sameAsSerial((s) => {
+      const dim = s.createDataFrame(Array.from({ length: 50 }, (_, i) => ({ k: i, name: `n${i % 5}` })), "k INT, name STRING");
+      return s.range(0, 30_000).select(col("id").mod(60).cast("int").alias("k"), col("id")).join(broadcast(dim), "k").groupBy("name").agg(F.count("*").alias("n"), F.sum("id").alias("s"));
+    });
+  });
+
+  it("Nexmark bids: count and max price per auction", async () => {
+    await sameAsSerial((s) => bids(s).groupBy("auction").agg(F.count("*").alias("n"), F.max("price").alias("top")));
+  });
+
+  it("Nexmark bids: a sliding event-time window count per auction", async () => {
+    await sameAsSerial((s) => bids(s).groupBy(window(col("dateTime"), "10 seconds", "2 seconds"), col("auction")).count());
+  });
+
+  it("Yahoo: views joined with campaigns, counted per campaign and 10-second window", async () => {
+    await sameAsSerial((s) => {
+      const events = s.read.format("yahoo").option("eventsNum", 40_000).load();
+      const campaigns = s.read.format("yahoo").option("table", "campaigns").load();
+      return events.filter(col("event_type").equalTo("view")).join(campaigns, "ad_id").groupBy(window(col("event_time"), "10 seconds"), col("campaign_id")).count();
+    });
+  });
+
+  it("SQL over a temp view", async () => {
+    await sameAsSerial((s) => {
+      s.range(0, 30_000).createOrReplaceTempView("nums");
+      return s.sql("SELECT id % 10 AS d, count(*) AS n, sum(id) AS total FROM nums WHERE id % 2 = 1 GROUP BY id % 10");
+    });
+  });
+});
+
+describe("user-defined functions in worker threads", () => {
+  it("a udf travels as source text", async () => {
+    const bucket = udf((x: number) => Math.floor(x / 1000) * 10, "int");
+    await sameAsSerial((s) => s.range(0, 30_000).select(bucket(col("id")).alias("b")).groupBy("b").count());
+  });
+
+  it("a udaf travels as source text", async () => {
+    const sumSquares = udaf({ zero: () => 0, reduce: (b: number, x: number) => b + x * x, merge: (a: number, b: number) => a + b, finish: (b: number) => b }, "double");
+    await sameAsSerial((s) => s.range(0, 30_000).groupBy(expr("id % 5").alias("k")).agg(sumSquares(col("id")).alias("q")));
+  });
+
+  it("a udf that uses a variable of its scope fails with a message that says why", async () => {
+    const factor = 3;
+    const scaled = udf((x: number) => x * factor, "long");
+    const df = parallel.range(0, 30_000).select(scaled(col("id")).alias("y")).groupBy(expr("y % 2")).count();
+    await assert.rejects(df.collect(), (e: Error) => /factor is not defined in a worker thread/.test(e.message) && /sluice\.executor\.threads/.test(e.message));
+    // The same query runs on one thread.
+    assert.equal((await serial.range(0, 30_000).select(scaled(col("id")).alias("y")).groupBy(expr("y % 2")).count().collect()).length, 2);
+  });
+});
+
+describe("failures and fallbacks", () => {
+  it("an error in a task fails the query with the error class of a single-threaded run", async () => {
+    const build = (s: Session): DataFrame => s.range(0, 30_000).select(expr("CAST(concat('x', id) AS INT)").alias("bad")).groupBy("bad").count();
+    const ansi = (s: Session): Session => {
+      s.conf.set("sluice.sql.ansi.enabled", true);
+      return s;
+    };
+    let serialErr: unknown;
+    await build(ansi(serial)).collect().catch((e: unknown) => (serialErr = e));
+    await assert.rejects(build(ansi(parallel)).collect(), (e: Error & { errorClass?: string }) => {
+      assert.ok(serialErr instanceof Error);
+      assert.equal(e.name, serialErr.name);
+      assert.equal(e.errorClass, (serialErr as { errorClass?: string }).errorClass);
+      assert.match(e.stack ?? "", /in a worker thread/);
+      return true;
+    });
+    serial.conf.set("sluice.sql.ansi.enabled", false);
+    parallel.conf.set("sluice.sql.ansi.enabled", false);
+  });
+
+  it("small inputs and limits stay on one thread", () => {
+    assert.doesNotMatch(physical(parallel.range(0, 100).groupBy(expr("id % 2")).count()), /ParallelStage/);
+    assert.doesNotMatch(physical(parallel.range(0, 100_000).filter("id > 5").limit(3)), /ParallelStage/);
+  });
+
+  it("non-deterministic expressions are not split (rand would differ per split)", () => {
+    assert.doesNotMatch(physical(parallel.range(0, 100_000).select(F.rand(1).alias("r")).groupBy(expr("r > 0.5")).count()), /ParallelStage/);
+  });
+
+  it("sluice.executor.threads must be a whole number of at least 1", async () => {
+    const s = Session.builder().config("sluice.executor.threads", 0).create();
+    await assert.rejects(s.range(0, 10).collect(), /sluice\.executor\.threads/);
+    s.stop();
+  });
+});
