@@ -16,6 +16,9 @@ import { type StreamingSourceProvider, isStreamingSourceProvider } from "./sourc
 import { EMPTY_EVENT_TIME_STATS, type EventTimeStats } from "./watermark-tracker.js";
 import { crashPoint } from "./crash-hook.js";
 import type { DroppedRows } from "../physical/stateful/dropped-rows.js";
+import { type StoredWindowKey, StreamingWindowExec } from "../physical/stateful/streaming-window-exec.js";
+import { streamingWindowSpec } from "../physical/stateful/streaming-window-spec.js";
+import { StreamingError } from "../errors/errors.js";
 
 /** The distinct streaming sources of a plan, in the order of its leaves (source i ↔ `sources/i`). */
 export function streamingSourcesOf(plan: LogicalPlan): StreamingSourceProvider[] {
@@ -211,6 +214,29 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         metrics.push(stateOperatorMetrics(store, info.operatorName, result.droppedByWatermark, ctx.numShufflePartitions));
         dropped(operatorId, info.operatorName, planOutput(q.child), ctx.watermarkMs, result.late);
         return Plan.localRelation(planOutput(q.child), result.output, `${info.operatorName} [operator ${operatorId}, batch ${ctx.batchId}]`);
+      }
+      case "Window": {
+        // A window over a stream: ordered per-key window functions with rows buffered in state.
+        const operatorId = nextOperatorId++;
+        const info = operators[operatorId];
+        if (info?.kind !== "window") throw new Error(`internal error: stateful operator ${operatorId} is not a streaming window`);
+        const rows = await ctx.run(q.child);
+        const spec = streamingWindowSpec(p as typeof q, (cls, msg) => {
+          throw new StreamingError(cls, msg);
+        });
+        const exec = new StreamingWindowExec(operatorId, spec, ctx.fctx);
+        const store = ctx.stores.getStore<StoredWindowKey>({ checkpointLocation: ctx.checkpointDir, operatorId, partitionId: 0 }, ctx.batchId);
+        let result: ReturnType<StreamingWindowExec["run"]>;
+        try {
+          result = exec.run(rows, store, ctx.watermarkMs);
+          store.commit();
+        } catch (e) {
+          store.abort();
+          throw e;
+        }
+        metrics.push(stateOperatorMetrics(store, info.operatorName, result.droppedByWatermark, ctx.numShufflePartitions));
+        dropped(operatorId, info.operatorName, spec.input, ctx.watermarkMs, result.late);
+        return Plan.localRelation(exec.output, result.output, `${info.operatorName} [operator ${operatorId}, batch ${ctx.batchId}]`);
       }
       case "FlatMapGroupsWithState": {
         const operatorId = nextOperatorId++;

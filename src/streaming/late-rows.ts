@@ -57,6 +57,9 @@ function lateInputsOf(plan: LogicalPlan, outputMode: string): LateInput[] {
         if (op.spec.eventTime.left >= 0) out.push({ label: `${label} (left)`, input: op.spec.leftOutput });
         if (op.spec.eventTime.right >= 0) out.push({ label: `${label} (right)`, input: op.spec.rightOutput });
         break;
+      case "window":
+        out.push({ label, input: planOutput(op.node.child) });
+        break;
       case "flatMapGroupsWithState":
         if (op.node.spec.timeout === "EventTimeTimeout" && hasWatermarkInput(op.node)) out.push({ label, input: planOutput(op.node.child) });
         break;

@@ -4,6 +4,7 @@ import { type LogicalPlan, children, isStreamingPlan } from "../plan/logical-pla
 import { type StatefulOperatorInfo, aggCallsOf, eventTimeKeyOf, isSessionAttr, statefulOperatorsOf } from "../physical/stateful/stateful-operators.js";
 import { checkStreamingJoin } from "../physical/stateful/stream-join-helper.js";
 import { checkGroupStateOperator } from "../physical/stateful/flat-map-groups-with-state-exec.js";
+import { streamingWindowSpec } from "../physical/stateful/streaming-window-spec.js";
 import type { OutputMode } from "./sink.js";
 
 /**
@@ -56,7 +57,13 @@ export function checkStreamingQuery(plan: LogicalPlan, outputMode: OutputMode): 
         case "Limit":
           if (outputMode === "complete" && aggregatedBelow(p.child)) break;
           fail("STREAMING_LIMIT_NOT_SUPPORTED", outputMode === "update" ? "Limits are not supported on streaming DataFrames/Datasets in Update output mode" : "Limits on streaming DataFrames/Datasets are not supported yet (a streaming limit keeps state)", p); break;
-        case "Window": fail("NON_TIME_WINDOW_NOT_SUPPORTED_IN_STREAMING", "Window function is not supported in streaming DataFrames/Datasets: non-time-based windows are not supported on streaming DataFrames/Datasets", p); break;
+        case "Window":
+          // Ordered per-key window functions run incrementally (streaming-window-spec.ts says which).
+          streamingWindowSpec(p, (cls, msg) => fail(cls, msg, p));
+          if (outputMode !== "append") {
+            fail("STREAMING_OUTPUT_MODE.UNSUPPORTED_OPERATION", `Window functions on streaming DataFrames run in Append output mode only (each row is emitted once, when final), not in ${outputMode[0]!.toUpperCase()}${outputMode.slice(1)} output mode`, p);
+          }
+          break;
         case "SetOperation": fail("STREAMING_SET_OPERATION_NOT_SUPPORTED", `${p.op === "intersect" ? "Intersect" : "Except"} is not supported with streaming DataFrames/Datasets`, p); break;
         case "Union":
           if (p.children.some((c) => !isStreamingPlan(c))) fail("STREAMING_UNION_WITH_BATCH", "Union between streaming and batch DataFrames/Datasets is not supported", p);
@@ -89,6 +96,7 @@ function describeOperator(op: StatefulOperatorInfo): string {
     case "dedupe": return op.withinWatermark ? "dropDuplicatesWithinWatermark" : "deduplication";
     case "join": return "stream-stream join";
     case "flatMapGroupsWithState": return "flatMapGroupsWithState";
+    case "window": return "window functions";
   }
 }
 
@@ -151,6 +159,13 @@ function checkStatefulChain(ops: readonly StatefulOperatorInfo[], outputMode: Ou
         "STREAMING_OUTPUT_MODE.UNSUPPORTED_OPERATION",
         `flatMapGroupsWithState in ${up.node.spec.outputMode} mode is not supported with an aggregation after it on a streaming DataFrame/Dataset; use its append mode`,
         up.node,
+      );
+    }
+    if (op.kind === "window" || up.kind === "window") {
+      fail(
+        "STREAMING_STATEFUL_OPERATOR_CHAIN_NOT_SUPPORTED_YET",
+        `Chains of stateful operators (${here}) on streaming DataFrames/Datasets are not supported yet: window functions on a stream cannot follow or precede another stateful operator (a lead waits on following rows, so the delay it adds to event time has no bound); compute them in a query of their own`,
+        op.node,
       );
     }
     if (op.kind !== "aggregate") {

@@ -4,7 +4,9 @@ import type { AttributeRef, Expr } from "../../expr/expression.js";
 import { exprType } from "../../expr/expr-type.js";
 import { timeWindowFunction } from "../../expr/time-window.js";
 import { sessionStructFunction } from "../../expr/session-window.js";
-import { type Aggregate, type Deduplicate, type Distinct, type FlatMapGroupsWithState, type LogicalPlan, children, isStreamingPlan } from "../../plan/logical-plan.js";
+import { type Aggregate, type Deduplicate, type Distinct, type FlatMapGroupsWithState, type LogicalPlan, type Window, children, isStreamingPlan } from "../../plan/logical-plan.js";
+import { StreamingError } from "../../errors/errors.js";
+import { streamingWindowSpec } from "./streaming-window-spec.js";
 import { sqlTypeName } from "../../types/data-type.js";
 import { type JoinOperatorInfo, isStreamStreamJoin, joinOperatorInfo, joinStateSchema } from "./stream-join-helper.js";
 import { aggCallsOf } from "../aggregate/aggregation-layout.js";
@@ -24,7 +26,7 @@ export interface EventTimeKey {
 }
 
 /** One stateful operator of a streaming plan, numbered as the state directories are (`state/<operatorId>`). */
-export type StatefulOperatorInfo = AggregateOperatorInfo | DeduplicateOperatorInfo | GroupStateOperatorInfo | JoinOperatorInfo;
+export type StatefulOperatorInfo = AggregateOperatorInfo | DeduplicateOperatorInfo | GroupStateOperatorInfo | JoinOperatorInfo | WindowOperatorInfo;
 
 interface OperatorInfoBase {
   readonly operatorId: number;
@@ -58,6 +60,13 @@ export interface GroupStateOperatorInfo extends OperatorInfoBase {
   readonly node: FlatMapGroupsWithState;
 }
 
+/** Window functions (PARTITION BY ... ORDER BY event time) on a stream: physical/stateful/streaming-window-exec.ts. */
+export interface WindowOperatorInfo extends OperatorInfoBase {
+  readonly kind: "window";
+  readonly operatorName: "windowStateStoreSave";
+  readonly node: Window;
+}
+
 /**
  * The stateful operators of a streaming plan in operator-id order: a post-order walk (children
  * left to right before their parent) over the streaming part of the plan. The incremental planner
@@ -83,6 +92,9 @@ export function statefulOperatorsOf(plan: LogicalPlan): StatefulOperatorInfo[] {
       const eventTime = input.find((a) => a.watermarkDelayMicros !== undefined) ?? null;
       const evictsOnWatermark = eventTime !== null && (withinWatermark || keys.some((k) => k.id === eventTime.id));
       out.push({ kind: "dedupe", operatorId: out.length, operatorName: withinWatermark ? "dedupeWithinWatermark" : "dedupe", node: p, keys, withinWatermark, eventTime, evictsOnWatermark });
+    } else if (p.kind === "Window") {
+      // Rows are emitted as the watermark passes them: no-data batches matter.
+      out.push({ kind: "window", operatorId: out.length, operatorName: "windowStateStoreSave", node: p, evictsOnWatermark: true });
     } else if (p.kind === "FlatMapGroupsWithState") {
       // Event-time timeouts fire when the watermark moves: a no-data batch is then worth running.
       const evictsOnWatermark = p.spec.timeout === "EventTimeTimeout" && planOutput(p.child).some((a) => a.watermarkDelayMicros !== undefined);
@@ -251,6 +263,27 @@ export function stateSchemaOf(op: StatefulOperatorInfo): OperatorStateSchema {
       operatorName: op.operatorName,
       keySchema: [{ name: "groupingKey", type: "STRING" }],
       valueSchema: [{ name: "groupState", type: "BINARY" }, { name: "timeoutTimestamp", type: "BIGINT" }],
+    };
+  }
+  if (op.kind === "window") {
+    // Keyed by the PARTITION BY values; the value holds the rows still to emit and the carry-over.
+    const spec = streamingWindowSpec(op.node, (cls, msg) => {
+      throw new StreamingError(cls, msg);
+    });
+    const rowType = `ARRAY<STRUCT<${spec.input.map((a) => `\`${a.name.replace(/`/g, "``")}\`: ${sqlTypeName(a.dataType)}`).join(", ")}>>`;
+    return {
+      operatorId: op.operatorId,
+      operatorName: op.operatorName,
+      keySchema: op.node.partitionSpec.map((g) => ({ name: g.kind === "AttributeRef" || g.kind === "Alias" ? g.name : exprSql(g), type: sqlTypeName(exprType(g)) })),
+      valueSchema: [
+        { name: "pendingRows", type: rowType },
+        { name: "rowCount", type: "BIGINT" },
+        { name: "rank", type: "INT" },
+        { name: "denseRank", type: "INT" },
+        { name: "lastRows", type: rowType },
+        // Accumulator buffers: shown as JSON by the state reader.
+        { name: "aggregates", type: "JSON" },
+      ],
     };
   }
   if (op.kind === "dedupe") {

@@ -1,0 +1,236 @@
+import { namedToAttribute } from "../../analyzer/plan-output.js";
+import { type RecordBatch, makeBatch } from "../../batch/record-batch.js";
+import { type Vector, VectorBuilder, valueAt } from "../../batch/vector.js";
+import type { AttributeRef } from "../../expr/expression.js";
+import { exprType } from "../../expr/expr-type.js";
+import type { Accumulator, ExecFunctionContext } from "../../expr/function-def.js";
+import { boundSignature } from "../../expr/bound-signature.js";
+import { type StateKey, type StateStore, encodeKey } from "../../state/state-store.js";
+import { structField, structType } from "../../types/data-type.js";
+import { compileProjection } from "../codegen/projection.js";
+import { schemaOf } from "../physical-op.js";
+import { type CrossComparator, crossComparator } from "../sort-util.js";
+import { DroppedRowsCollector } from "./dropped-rows.js";
+import type { StatefulRunResult } from "./streaming-aggregate-exec.js";
+import type { StreamingWindowSpec } from "./streaming-window-spec.js";
+
+/**
+ * A partition key's state (field names are the value columns `format("state")` shows):
+ * the rows not emitted yet (input rows, internal values; sorted by the ORDER BY after a batch
+ * that looked at them) and what the emitted rows leave for the next ones.
+ */
+export interface StoredWindowKey {
+  pendingRows: unknown[][];
+  /** Rows emitted so far (row_number of the last one). */
+  rowCount: number;
+  /** rank and dense_rank of the last emitted row. */
+  rank: number;
+  denseRank: number;
+  /** The last `lookBack` emitted rows, oldest first (what lag reads). */
+  lastRows: unknown[][];
+  /** Serialized running-aggregate buffers, one per aggregate function (null for other functions). */
+  aggregates: unknown[];
+}
+
+/** One key with rows ready to emit this batch: where its rows sit in the batch evaluated at once. */
+interface Segment {
+  readonly key: StateKey;
+  readonly stored: StoredWindowKey;
+  /** All of the key's rows: the kept lag rows, then the pending rows (unsorted). */
+  readonly start: number;
+  readonly carried: number;
+  readonly pending: number;
+}
+
+/**
+ * Ordered per-key window functions on a stream (beyond Spark, which refuses non-time windows on
+ * streams), for one micro-batch, in append mode. With W the batch's watermark:
+ *
+ * 1. an input row whose event time (the first ORDER BY column) is at or behind W, or null, is
+ *    late: dropped and counted, as a stateful operator does;
+ * 2. other rows are buffered in state per PARTITION BY key;
+ * 3. a key's buffered rows at or behind W are final (no earlier row can arrive any more); they
+ *    are sorted by the ORDER BY and emitted in that order, except that a row waits until the
+ *    `lookAhead` rows after it (the largest lead offset) are final too, and rows that tie on the
+ *    whole ORDER BY are emitted together (so peers share RANGE aggregates and rank);
+ * 4. what the next rows need survives in state: the row count (row_number), the last rank and
+ *    dense rank, the last `lookBack` emitted rows (the largest lag offset), and each running
+ *    aggregate's buffer.
+ *
+ * So every emitted row has exactly the values a batch query over all the stream's on-time rows
+ * gives it. Rows waiting on lead successors wait for more data: when the stream ends they stay.
+ */
+export class StreamingWindowExec {
+  readonly output: readonly AttributeRef[];
+  private readonly accs: readonly (Accumulator | null)[];
+
+  constructor(
+    readonly operatorId: number,
+    private readonly spec: StreamingWindowSpec,
+    private readonly fctx: ExecFunctionContext,
+  ) {
+    this.output = [...spec.input, ...spec.node.windowExprs.map(namedToAttribute)];
+    this.accs = spec.functions.map((f) => (f.kind === "aggregate" ? f.call.fn.compile(boundSignature(f.call.args, f.call.dataType, f.call.state), fctx) : null));
+  }
+
+  private project(batch: RecordBatch): readonly Vector[] {
+    const exprs = this.spec.exprs;
+    return compileProjection(this.spec.input, null, exprs, structType(exprs.map((e, i) => structField(`_w${i}`, exprType(e), true))), this.fctx)(batch).columns;
+  }
+
+  /** Runs one batch against `store` (opened at the batch's version); does not commit. */
+  run(input: readonly RecordBatch[], store: StateStore<StoredWindowKey>, watermarkMs: number): StatefulRunResult {
+    const spec = this.spec;
+    const wm = watermarkMs * 1000;
+    const np = spec.numPartitionKeys;
+    const et = spec.eventTimeIndex;
+    const width = spec.input.length;
+    // 1-2. New rows by key; late ones dropped.
+    const late = new DroppedRowsCollector();
+    const fresh = new Map<StateKey, unknown[][]>();
+    let dropped = 0;
+    for (const b of input) {
+      if (b.numRows === 0) continue;
+      const cols = this.project(b);
+      const keyVals = new Array<unknown>(np);
+      for (let i = 0; i < b.numRows; i++) {
+        const t = valueAt(b.columns[et]!, i) as number | null;
+        if (t === null || t <= wm) {
+          dropped++;
+          late.add(b, i);
+          continue;
+        }
+        for (let j = 0; j < np; j++) keyVals[j] = valueAt(cols[j]!, i);
+        const key = encodeKey(keyVals);
+        let list = fresh.get(key);
+        if (list === undefined) fresh.set(key, (list = []));
+        const row = new Array<unknown>(width);
+        for (let c = 0; c < width; c++) row[c] = valueAt(b.columns[c]!, i);
+        list.push(row);
+      }
+    }
+    // 3. Keys with a row at or behind the watermark go into one batch evaluated at once.
+    const keys = new Set<StateKey>(fresh.keys());
+    for (const e of store.iterator()) if (e.value.pendingRows.some((r) => (r[et] as number) <= wm)) keys.add(e.key);
+    const segments: Segment[] = [];
+    const rows: unknown[][] = [];
+    for (const key of keys) {
+      const stored = store.get(key) ?? this.emptyState();
+      const added = fresh.get(key) ?? [];
+      const pending = added.length === 0 ? stored.pendingRows : [...stored.pendingRows, ...added];
+      if (!pending.some((r) => (r[et] as number) <= wm)) {
+        store.put(key, { ...stored, pendingRows: pending });
+        continue;
+      }
+      segments.push({ key, stored, start: rows.length, carried: stored.lastRows.length, pending: pending.length });
+      rows.push(...stored.lastRows, ...pending);
+    }
+    if (segments.length === 0) return { output: [], droppedByWatermark: dropped, late: late.finish() };
+    const all = this.rowsToBatch(rows);
+    const cols = this.project(all);
+    const order = cols.slice(np, np + spec.order.length);
+    const cmp = crossComparator(order.map((v) => v.type), spec.order.map((o) => ({ ascending: o.ascending, nullsFirst: o.nullsFirst })));
+    const out: unknown[][] = [];
+    for (const s of segments) this.emit(s, rows, cols, order, cmp, wm, out, store);
+    return { output: out.length === 0 ? [] : [this.rowsToBatch(out, this.output)], droppedByWatermark: dropped, late: late.finish() };
+  }
+
+  private emptyState(): StoredWindowKey {
+    return { pendingRows: [], rowCount: 0, rank: 0, denseRank: 0, lastRows: [], aggregates: this.accs.map((a) => (a === null ? null : a.serialize(a.init()))) };
+  }
+
+  /** Emits a key's final rows (step 3) and writes back what the next rows need (step 4). */
+  private emit(s: Segment, rows: readonly unknown[][], cols: readonly Vector[], order: readonly Vector[], cmp: CrossComparator, wm: number, out: unknown[][], store: StateStore<StoredWindowKey>): void {
+    const spec = this.spec;
+    const et = spec.eventTimeIndex;
+    const first = s.start + s.carried;
+    // Sequence: kept rows (already in order), then the pending rows sorted (stable).
+    const sorted = Array.from({ length: s.pending }, (_, j) => first + j).sort((a, b) => cmp(order, a, order, b));
+    const seq = [...Array.from({ length: s.carried }, (_, j) => s.start + j), ...sorted];
+    let final = 0;
+    while (final < sorted.length && (rows[sorted[final]!]![et] as number) <= wm) final++;
+    let m = final - spec.lookAhead;
+    // Peers (rows tied on the whole ORDER BY) go out together.
+    while (m > 0 && m < sorted.length && cmp(order, sorted[m - 1]!, order, sorted[m]!) === 0) m--;
+    const st = s.stored;
+    if (m <= 0) {
+      store.put(s.key, { ...st, pendingRows: sorted.map((i) => rows[i]!) });
+      return;
+    }
+    const values = spec.functions.map(() => new Array<unknown>(m));
+    // Ranks: a new peer group starts at 0 (the row after the kept ones is never their peer).
+    let rank = st.rank, dense = st.denseRank;
+    const ranks = new Array<number>(m), denses = new Array<number>(m);
+    for (let i = 0; i < m; i++) {
+      if (i === 0 || cmp(order, sorted[i - 1]!, order, sorted[i]!) !== 0) {
+        rank = st.rowCount + i + 1;
+        dense++;
+      }
+      ranks[i] = rank;
+      denses[i] = dense;
+    }
+    const aggregates = [...st.aggregates];
+    spec.functions.forEach((f, k) => {
+      const vals = values[k]!;
+      switch (f.kind) {
+        case "row_number":
+          for (let i = 0; i < m; i++) vals[i] = st.rowCount + i + 1;
+          break;
+        case "rank":
+          for (let i = 0; i < m; i++) vals[i] = ranks[i];
+          break;
+        case "dense_rank":
+          for (let i = 0; i < m; i++) vals[i] = denses[i];
+          break;
+        case "offset":
+          for (let i = 0; i < m; i++) {
+            const j = s.carried + i + f.offset;
+            vals[i] = j >= 0 && j < seq.length ? valueAt(cols[f.value]!, seq[j]!) : f.fallback >= 0 ? valueAt(cols[f.fallback]!, sorted[i]!) : null;
+          }
+          break;
+        case "aggregate": {
+          const acc = this.accs[k]!;
+          const update = acc.update as (buf: unknown, ...a: unknown[]) => unknown;
+          const skipNulls = f.call.fn.skipNulls !== false;
+          let buf = acc.deserialize(st.aggregates[k]);
+          const add = (r: number): void => {
+            const args = f.args.map((a) => valueAt(cols[a]!, r));
+            if (skipNulls && args.some((v) => v === null)) return;
+            buf = update(buf, ...args);
+          };
+          let i = 0;
+          while (i < m) {
+            let end = i + 1;
+            if (f.frame === "range") while (end < m && cmp(order, sorted[end - 1]!, order, sorted[end]!) === 0) end++;
+            for (let r = i; r < end; r++) add(sorted[r]!);
+            if (f.frame === "range") {
+              const v = acc.finish(buf);
+              for (let r = i; r < end; r++) vals[r] = v;
+            } else {
+              vals[i] = acc.finish(buf);
+            }
+            i = end;
+          }
+          aggregates[k] = acc.serialize(buf);
+          break;
+        }
+      }
+    });
+    for (let i = 0; i < m; i++) out.push([...rows[sorted[i]!]!, ...values.map((v) => v[i])]);
+    const emitted = seq.slice(0, s.carried + m).map((i) => rows[i]!);
+    store.put(s.key, {
+      pendingRows: sorted.slice(m).map((i) => rows[i]!),
+      rowCount: st.rowCount + m,
+      rank: ranks[m - 1]!,
+      denseRank: denses[m - 1]!,
+      lastRows: spec.lookBack === 0 ? [] : emitted.slice(Math.max(0, emitted.length - spec.lookBack)),
+      aggregates,
+    });
+  }
+
+  private rowsToBatch(rows: readonly unknown[][], attrs: readonly AttributeRef[] = this.spec.input): RecordBatch {
+    const builders = attrs.map((a) => new VectorBuilder(a.dataType, rows.length));
+    for (const r of rows) for (let j = 0; j < builders.length; j++) builders[j]!.append(r[j]);
+    return makeBatch(schemaOf(attrs), builders.map((b) => b.finish()), rows.length);
+  }
+}

@@ -1,0 +1,118 @@
+import { planOutput } from "../../analyzer/plan-output.js";
+import { exprSql } from "../../analyzer/expr-sql.js";
+import type { AggCall, AttributeRef, Call, Expr, SortOrder, WindowExpr } from "../../expr/expression.js";
+import type { Window } from "../../plan/logical-plan.js";
+
+/** One window function of a streaming window operator, as the operator computes it. */
+export type StreamingWindowFunction =
+  | { readonly kind: "row_number" | "rank" | "dense_rank" }
+  /** lag (negative offset) or lead (positive offset); `value` and `fallback` index the evaluated expressions. */
+  | { readonly kind: "offset"; readonly offset: number; readonly value: number; readonly fallback: number }
+  /** A running aggregate over UNBOUNDED PRECEDING .. CURRENT ROW (ROWS: per row; RANGE: peers share a value). */
+  | { readonly kind: "aggregate"; readonly call: AggCall; readonly args: readonly number[]; readonly frame: "rows" | "range" };
+
+/**
+ * What a `Window` node over a stream needs to run incrementally: the input, the event-time
+ * column that leads its ORDER BY, the expressions to evaluate per row (partition keys, order
+ * keys, then the functions' arguments) and how far each row looks back (lag) and ahead (lead).
+ */
+export interface StreamingWindowSpec {
+  readonly node: Window;
+  readonly input: readonly AttributeRef[];
+  /** Position of the watermarked event-time column in `input`. */
+  readonly eventTimeIndex: number;
+  /** partitionSpec, then the ORDER BY expressions, then the functions' arguments. */
+  readonly exprs: readonly Expr[];
+  readonly numPartitionKeys: number;
+  readonly order: readonly SortOrder[];
+  readonly functions: readonly StreamingWindowFunction[];
+  /** How many emitted rows each key keeps for lag. */
+  readonly lookBack: number;
+  /** How many following rows a row waits for before it is emitted (lead). */
+  readonly lookAhead: number;
+}
+
+const RANKING = new Set(["row_number", "rank", "dense_rank"]);
+
+/** An integer literal (possibly cast), as the analyzer leaves lag/lead offsets. */
+function literalInt(e: Expr | undefined, fallback: number): number | null {
+  if (e === undefined) return fallback;
+  if (e.kind === "Literal") return typeof e.value === "number" ? e.value : null;
+  if (e.kind === "Cast") return literalInt(e.child, fallback);
+  return null;
+}
+
+/**
+ * Checks a Window node over a stream and describes how it runs, or fails (through `fail`, which
+ * throws) with what cannot be supported and why:
+ * - ORDER BY must start with the input's watermarked event-time column, ascending: a row is final
+ *   once the watermark passes it, as no earlier row can arrive any more (later ORDER BY columns
+ *   break ties);
+ * - functions: row_number, rank, dense_rank, lag, lead (literal offsets, without IGNORE NULLS)
+ *   and non-distinct aggregates without FILTER over a frame from UNBOUNDED PRECEDING to CURRENT
+ *   ROW (the default frame with ORDER BY). Functions that need the whole partition (ntile,
+ *   percent_rank, cume_dist, nth_value) or frames reaching following rows would wait for rows
+ *   that may never come.
+ */
+export function streamingWindowSpec(node: Window, fail: (cls: string, msg: string) => never): StreamingWindowSpec {
+  const input = planOutput(node.child);
+  const fnNames = node.windowExprs.map((e) => exprSql(e));
+  const where = `(${fnNames.join(", ")})`;
+  const watermarked = input.filter((a) => a.watermarkDelayMicros !== undefined && a.dataType.kind === "timestamp");
+  const first = node.orderSpec[0];
+  if (first === undefined) {
+    fail("STREAMING_WINDOW_FUNCTION_WITHOUT_ORDER", `Window functions ${where} on a streaming DataFrame need ORDER BY the watermarked event-time column, e.g. Window.partitionBy("key").orderBy("${watermarked[0]?.name ?? "eventTime"}"): rows are emitted in event-time order once the watermark passes them`);
+  }
+  if (watermarked.length === 0) {
+    fail("STREAMING_WINDOW_FUNCTION_WITHOUT_WATERMARK", `Window functions ${where} on a streaming DataFrame need a watermark on the event-time column they are ordered by: define one with withWatermark() on the input first`);
+  }
+  const eventTimeIndex = first!.child.kind === "AttributeRef" ? input.findIndex((a) => a.id === (first!.child as AttributeRef).id && a.watermarkDelayMicros !== undefined && a.dataType.kind === "timestamp") : -1;
+  if (eventTimeIndex < 0 || !first!.ascending) {
+    fail(
+      "STREAMING_WINDOW_FUNCTION_ORDER_NOT_EVENT_TIME",
+      `Window functions ${where} on a streaming DataFrame must be ordered by the watermarked event-time column first, ascending (${watermarked.map((a) => a.name).join(" or ")}), not by ${exprSql(first!)}; other columns may follow it to break ties`,
+    );
+  }
+  const exprs: Expr[] = [...node.partitionSpec, ...node.orderSpec.map((o) => o.child)];
+  const push = (e: Expr): number => exprs.push(e) - 1;
+  let lookBack = 0, lookAhead = 0;
+  const functions = node.windowExprs.map((named): StreamingWindowFunction => {
+    const w = (named.kind === "Alias" ? named.child : named) as WindowExpr;
+    const fn = w.fn;
+    const label = exprSql(named);
+    if (fn.kind === "Call" && fn.fn.windowOnly) {
+      const name = fn.fn.name;
+      if (RANKING.has(name)) return { kind: name as "row_number" | "rank" | "dense_rank" };
+      if (name === "lag" || name === "lead") return offsetFunction(fn, name, label);
+      fail("STREAMING_WINDOW_FUNCTION_NOT_SUPPORTED", `Window function ${label} is not supported on streaming DataFrames: ${name} needs the whole partition, which a stream never has; use row_number, rank, dense_rank, lag, lead or running aggregates`);
+    }
+    if (fn.kind !== "AggCall") fail("STREAMING_WINDOW_FUNCTION_NOT_SUPPORTED", `Window function ${label} is not supported on streaming DataFrames`);
+    const call = fn as AggCall;
+    if (call.distinct || call.filter !== null) {
+      fail("STREAMING_WINDOW_FUNCTION_NOT_SUPPORTED", `Window aggregate ${label} is not supported on streaming DataFrames: DISTINCT and FILTER are not supported in streaming window aggregates`);
+    }
+    const frame = w.spec.frame;
+    if (frame !== null && !(frame.lower.type === "unboundedPreceding" && frame.upper.type === "currentRow")) {
+      fail(
+        "STREAMING_WINDOW_FRAME_NOT_SUPPORTED",
+        `Window frame of ${label} is not supported on streaming DataFrames: only running frames from UNBOUNDED PRECEDING to CURRENT ROW are (a frame reaching following rows would wait for rows that may never come; sliding frames are not supported yet)`,
+      );
+    }
+    return { kind: "aggregate", call, args: call.args.map(push), frame: frame?.frameType ?? "range" };
+  });
+
+  function offsetFunction(fn: Call, name: string, label: string): StreamingWindowFunction {
+    const n = literalInt(fn.args[1], 1);
+    if (n === null) fail("STREAMING_WINDOW_FUNCTION_NOT_SUPPORTED", `Window function ${label}: the offset must be an integer literal on streaming DataFrames`);
+    const ignoreNulls = fn.args[3];
+    if (ignoreNulls !== undefined && ignoreNulls.kind === "Literal" && ignoreNulls.value === true) {
+      fail("STREAMING_WINDOW_FUNCTION_NOT_SUPPORTED", `Window function ${label}: IGNORE NULLS is not supported on streaming DataFrames yet`);
+    }
+    const offset = name === "lag" ? -n! : n!;
+    if (offset < 0) lookBack = Math.max(lookBack, -offset);
+    else lookAhead = Math.max(lookAhead, offset);
+    return { kind: "offset", offset, value: push(fn.args[0]!), fallback: fn.args[2] === undefined ? -1 : push(fn.args[2]) };
+  }
+
+  return { node, input, eventTimeIndex, exprs, numPartitionKeys: node.partitionSpec.length, order: node.orderSpec, functions, lookBack, lookAhead };
+}

@@ -1,0 +1,124 @@
+/**
+ * Ordered per-key window functions on streams (beyond Spark, which refuses non-time windows on
+ * streams): rows are buffered per PARTITION BY key and emitted in event-time order once the
+ * watermark passes them (and the rows a lead needs); lag rows, row counts, ranks and running
+ * aggregates carry over in state, across restarts.
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { Session, Window, col, functions as F } from "../../src/index.js";
+import { StreamingError } from "../../src/errors/errors.js";
+import { AddData, AssertOnQuery, CheckLateRows, CheckNewAnswer, StartStream, StopStream, testStream } from "../streaming/stream-test.js";
+
+const spark = Session.builder().getOrCreate();
+const t = (s: number): Date => new Date(s * 1000);
+const m = (meter: string, s: number, value: number) => ({ meter, ts: t(s), value });
+
+function meterStream() {
+  const input = spark.memoryStream("meter STRING, ts TIMESTAMP, value DOUBLE");
+  return { input, df: input.toDF().withWatermark("ts", "10 seconds") };
+}
+
+void describe("streaming window functions", () => {
+  void it("derivative per meter: value - lag(value), row_number and a running sum, in event-time order, across a restart", async () => {
+    const { input, df } = meterStream();
+    const w = Window.partitionBy("meter").orderBy("ts");
+    const q = df.select(
+      col("meter"), col("ts"), col("value"),
+      col("value").minus(F.lag("value").over(w)).alias("delta"),
+      F.row_number().over(w).alias("n"),
+      F.sum("value").over(w).alias("total"),
+    );
+    const r = (meter: string, s: number, value: number, delta: number | null, n: number, total: number) => ({ meter, ts: t(s), value, delta, n, total });
+    await testStream(q, "append", [
+      // Out of order within the delay; nothing is final until the watermark passes.
+      AddData(input, [m("a", 5, 10), m("a", 2, 4), m("b", 3, 1)]),
+      CheckNewAnswer([]),
+      AddData(input, [m("a", 14, 30)]), // watermark -> 4 s: a@2 and b@3 final
+      CheckNewAnswer([r("a", 2, 4, null, 1, 4), r("b", 3, 1, null, 1, 1)]),
+      AddData(input, [m("a", 9, 16), m("b", 12, 5)]),
+      StopStream,
+      StartStream(),
+      AddData(input, [m("c", 30, 0)]), // watermark -> 20 s
+      CheckNewAnswer([r("a", 5, 10, 6, 2, 14), r("a", 9, 16, 6, 3, 30), r("a", 14, 30, 14, 4, 60), r("b", 12, 5, 4, 2, 6)]),
+      AssertOnQuery((q) => q.lastProgress?.stateOperators[0]?.operatorName === "windowStateStoreSave", "the operator's progress name"),
+      AddData(input, [m("a", 25, 40), m("a", 1, 99)]), // a@1 is late
+      AddData(input, [m("c", 50, 0)]), // watermark -> 40 s
+      CheckNewAnswer([r("a", 25, 40, 10, 5, 100), r("c", 30, 0, null, 1, 0)]),
+      CheckLateRows([{ meter: "a", ts: t(1), value: 99, late_operator: "windowStateStoreSave" }]),
+    ], { lateRows: true });
+  });
+
+  void it("lead waits for its successors to be final; rank, dense_rank and RANGE peers come out together", async () => {
+    const input = spark.memoryStream("k STRING, ts TIMESTAMP, v INT");
+    const w = Window.partitionBy("k").orderBy("ts");
+    const q = input.toDF().withWatermark("ts", "5 seconds").select(
+      col("k"), col("ts"), col("v"),
+      F.lead("v").over(w).alias("next"), F.rank().over(w).alias("rk"), F.dense_rank().over(w).alias("dr"), F.count("v").over(w).alias("c"),
+    );
+    const r = (s: number, v: number, next: number | null, rk: number, dr: number, c: number) => ({ k: "x", ts: t(s), v, next, rk, dr, c });
+    await testStream(q, "append", [
+      AddData(input, [{ k: "x", ts: t(1), v: 1 }, { k: "x", ts: t(2), v: 2 }, { k: "x", ts: t(2), v: 3 }]),
+      AddData(input, [{ k: "x", ts: t(8), v: 4 }]), // watermark 3 s: 1, 2, 2 final; the last 2 waits for its successor
+      CheckNewAnswer([r(1, 1, 2, 1, 1, 1)]), // the peers at 2 s go out together, after the lead row
+      AddData(input, [{ k: "x", ts: t(20), v: 5 }]), // watermark 15 s: 8 s final, its successor (20 s) is not
+      CheckNewAnswer([r(2, 2, 3, 2, 2, 3), r(2, 3, 4, 2, 2, 3)]),
+      AddData(input, [{ k: "y", ts: t(40), v: 0 }]), // watermark 35 s
+      CheckNewAnswer([r(8, 4, 5, 4, 3, 4)]),
+    ]);
+  });
+
+  void it("SQL OVER (PARTITION BY ... ORDER BY ...) on a streaming view", async () => {
+    const { input, df } = meterStream();
+    df.createOrReplaceTempView("meter_readings_sql");
+    const q = spark.sql(`SELECT meter, ts, value - lag(value, 1, value) OVER (PARTITION BY meter ORDER BY ts) AS delta,
+      avg(value) OVER (PARTITION BY meter ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS mean
+      FROM meter_readings_sql`);
+    await testStream(q, "append", [
+      AddData(input, [m("a", 1, 2), m("a", 3, 6)]),
+      AddData(input, [m("a", 20, 0)]),
+      CheckNewAnswer([{ meter: "a", ts: t(1), delta: 0, mean: 2 }, { meter: "a", ts: t(3), delta: 4, mean: 4 }]),
+    ]);
+  });
+
+  void it("the state reader shows the buffered rows and the carry-over", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sluice-stream-window-"));
+    try {
+      const { input, df } = meterStream();
+      const w = Window.partitionBy("meter").orderBy("ts");
+      const query = await df.select(col("meter"), col("ts"), F.lag("value").over(w).alias("prev"))
+        .writeStream.format("memory").queryName("stream_window_state").option("checkpointLocation", dir).start();
+      input.addData([m("a", 1, 5), m("a", 30, 7)]);
+      await query.processAllAvailable();
+      input.addData([m("b", 25, 1)]); // the watermark (20 s) passes a@1 in this batch
+      await query.processAllAvailable();
+      await query.stop();
+      const rows = await spark.read.format("state").load(dir).selectExpr("key.meter AS meter", "value.rowCount AS n", "size(value.pendingRows) AS pending", "value.lastRows[0].value AS last").orderBy("meter").collect();
+      assert.deepEqual(rows, [{ meter: "a", n: 1, pending: 1, last: 5 }, { meter: "b", n: 0, pending: 1, last: null }]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  void it("refuses what cannot run on a stream, saying why", async () => {
+    const { df } = meterStream();
+    const plain = spark.memoryStream("meter STRING, ts TIMESTAMP, value DOUBLE").toDF();
+    const start = (d: typeof df, mode = "append") => d.writeStream.format("memory").queryName("refused_window").outputMode(mode).start();
+    const cases: [typeof df, RegExp, string?][] = [
+      [plain.select(F.lag("value").over(Window.partitionBy("meter").orderBy("ts"))), /need a watermark on the event-time column/],
+      [df.select(F.lag("value").over(Window.partitionBy("meter").orderBy("value"))), /must be ordered by the watermarked event-time column first, ascending \(ts\), not by value/],
+      [df.select(F.lag("value").over(Window.partitionBy("meter").orderBy(col("ts").desc()))), /ordered by the watermarked event-time column first, ascending/],
+      [df.select(F.sum("value").over(Window.partitionBy("meter"))), /need ORDER BY the watermarked event-time column/],
+      [df.select(F.sum("value").over(Window.partitionBy("meter").orderBy("ts").rowsBetween(Window.currentRow, Window.unboundedFollowing))), /only running frames from UNBOUNDED PRECEDING to CURRENT ROW/],
+      [df.select(F.ntile(2).over(Window.partitionBy("meter").orderBy("ts"))), /ntile needs the whole partition/],
+      [df.select(F.row_number().over(Window.partitionBy("meter").orderBy("ts"))), /run in Append output mode only/, "update"],
+      [df.dropDuplicates(["meter", "ts"]).select(F.row_number().over(Window.partitionBy("meter").orderBy("ts"))), /window functions on a stream cannot follow or precede another stateful operator/],
+    ];
+    for (const [d, msg, mode] of cases) {
+      await assert.rejects(start(d, mode), (e: unknown) => e instanceof StreamingError && msg.test(e.message), msg.source);
+    }
+  });
+});
