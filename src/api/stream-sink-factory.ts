@@ -4,9 +4,8 @@ import { type ForeachWriter, ForeachSink } from "../connectors/foreach/foreach-s
 import { MemorySink } from "../connectors/memory/memory-sink.js";
 import { isFileFormat } from "../connectors/file-format.js";
 import { AnalysisError, IllegalArgumentError } from "../errors/errors.js";
-import { FileStreamSink } from "../streaming/file-stream-sink.js";
+import { FileStreamSink, fileSinkSettings } from "../streaming/file-stream-sink.js";
 import { createStreamSink, hasStreamSink } from "../streaming/sink-registry.js";
-import { checkpointFsync } from "../streaming/micro-batch-execution.js";
 import type { OutputMode, Sink } from "../streaming/sink.js";
 import type { StructType } from "../types/data-type.js";
 import type { Session } from "./session.js";
@@ -58,7 +57,7 @@ export async function openStreamSink(session: Session, spec: StreamSinkSpec, sch
       if (!target) throw new IllegalArgumentError("PATH_NOT_SPECIFIED", spec.what === "writeStream" ? `'path' is not specified for the ${fmt} file sink: call start(path).` : `'path' is not specified for the ${fmt} file sink of ${spec.what}: set option("path", ...).`);
       // Spark's file sink writes each batch as new files: it can only append.
       if (mode !== "append") throw new AnalysisError("STREAMING_OUTPUT_MODE.UNSUPPORTED_DATASOURCE", `Data source ${fmt} does not support ${mode[0]!.toUpperCase()}${mode.slice(1)} output mode.`);
-      sink = new FileStreamSink(fmt, target, spec.partitionBy, spec.options, schema, session.timeZone, checkpointFsync(session));
+      sink = new FileStreamSink(fmt, target, spec.partitionBy, spec.options, schema, session.timeZone, fileSinkSettings(session));
   }
   if (spec.partitionBy.length > 0 && !isFileSink) throw new IllegalArgumentError("UNSUPPORTED_PARTITION_BY", `partitionBy is supported by file sinks only, not by ${fmt}.`);
   return { sink, memory, isFileSink };

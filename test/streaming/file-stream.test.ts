@@ -103,6 +103,50 @@ void describe("file stream sink", () => {
     assert.deepEqual(await spark.read.parquet(out).collect(), [{ id: 1 }]);
   });
 
+  void it("compacts its manifest every compactInterval batches; spark.read and a restarted sink see exactly the committed files", async () => {
+    const out = fresh("out"), ckpt = fresh("ckpt");
+    spark.conf.set("sluice.sql.streaming.fileSink.log.compactInterval", 3);
+    spark.conf.set("sluice.sql.streaming.fileSink.log.cleanupDelay", 0);
+    try {
+      const input = spark.memoryStream("id INT");
+      const run = async (ids: readonly number[]): Promise<void> => {
+        const q = await input.toDF().writeStream.format("json").option("checkpointLocation", ckpt).start(out);
+        for (const id of ids) {
+          input.addData([{ id }]);
+          await q.processAllAvailable();
+        }
+        await q.stop();
+      };
+      await run([0, 1, 2, 3]);
+      const meta = (): string[] => fs.readdirSync(path.join(out, FILE_SINK_METADATA_DIR)).filter((f) => !f.startsWith(".")).sort();
+      assert.deepEqual(meta(), ["2.compact", "3"]);
+      // A restart continues the manifest: batch 5 compacts 2.compact + 3 + 4 + 5 and the rest is deleted.
+      await run([4, 5, 6]);
+      assert.deepEqual(meta(), ["5.compact", "6"]);
+      // Simulate a crash after the sink committed batch 6 but before commits/6: the re-run writes nothing.
+      fs.rmSync(path.join(ckpt, "commits", "6"));
+      const q = await input.toDF().writeStream.format("json").option("checkpointLocation", ckpt).trigger({ once: true }).start(out);
+      await q.awaitTermination();
+      assert.equal(q.lastProgress?.batchId, 6, "batch 6 re-run");
+      fs.writeFileSync(path.join(out, "part-99999-orphan.json"), '{"id":99}\n');
+      const rows = await spark.read.schema("id INT").json(out).orderBy("id").collect();
+      assert.deepEqual(rows.map((r) => r["id"]), [0, 1, 2, 3, 4, 5, 6]);
+      assert.equal(listDataFiles([out], {}).files.length, 7);
+    } finally {
+      spark.conf.unset("sluice.sql.streaming.fileSink.log.compactInterval");
+      spark.conf.unset("sluice.sql.streaming.fileSink.log.cleanupDelay");
+    }
+  });
+
+  void it("refuses a bad compaction setting, naming it", async () => {
+    spark.conf.set("sluice.sql.streaming.fileSink.log.compactInterval", 0);
+    try {
+      await assert.rejects(spark.memoryStream("id INT").toDF().writeStream.format("json").option("checkpointLocation", fresh("ckpt")).start(fresh("out")), /sluice\.sql\.streaming\.fileSink\.log\.compactInterval/);
+    } finally {
+      spark.conf.unset("sluice.sql.streaming.fileSink.log.compactInterval");
+    }
+  });
+
   void it("file sinks need a checkpoint location", async () => {
     const input = spark.memoryStream("id INT");
     await assert.rejects(input.toDF().writeStream.format("json").start(fresh("out")), /checkpointLocation must be specified/);
