@@ -18,6 +18,7 @@ import { extractWindows } from "./extract-windows.js";
 import { checkAggregate } from "./check-aggregate.js";
 import { inlineTableToRelation } from "./inline-table.js";
 import { containsCorrelatedSubquery, rewriteCorrelatedPredicates } from "./correlated-subquery.js";
+import { rewriteCorrelatedScalarSubqueries } from "./scalar-subquery-rewrite.js";
 import { planExprs } from "../plan/plan-exprs.js";
 
 /** Where the analyzer finds tables: temp views and file relations (`json.\`/path\``). */
@@ -88,7 +89,7 @@ export class Analyzer {
           const name = p.nameParts.map((x) => "`" + x + "`").join(".");
           throw new AnalysisError("TABLE_OR_VIEW_NOT_FOUND", `[TABLE_OR_VIEW_NOT_FOUND] The table or view ${name} cannot be found. Verify the spelling; known views: [${this.catalog.relationNames().map((n) => "`" + n + "`").join(", ")}].`);
         }
-        return Plan.subqueryAlias(p.nameParts[p.nameParts.length - 1]!, this.resolvePlan(found, []));
+        return Plan.subqueryAlias(p.nameParts[p.nameParts.length - 1]!, this.dedupAgainstOuter(this.resolvePlan(found, []), outer));
       }
       case "InlineTable":
         return inlineTableToRelation(p, (e) => this.resolver.resolve(e, this.scope([], outer)));
@@ -177,6 +178,8 @@ export class Analyzer {
     const resolved = rewritten.exprs.map((e) => this.named(this.resolver.resolve(e, this.scope(inputAfter, outer, true, true))));
     if (resolved.some(containsAggOutsideWindow)) return this.finishAggregate([], resolved, rewritten.child, outer);
     if (resolved.some((e) => exprExists(e, (x) => x.kind === "WindowExpr"))) return extractWindows(resolved, rewritten.child);
+    const scalar = rewriteCorrelatedScalarSubqueries(resolved, rewritten.child);
+    if (scalar) return Plan.project(scalar.exprs, this.markAnalyzed(scalar.child));
     return Plan.project(resolved, rewritten.child);
   }
 
@@ -209,12 +212,13 @@ export class Analyzer {
     const input = planOutput(child);
     try {
       const c = this.resolver.asBoolean(this.resolver.resolve(cond, this.scope(input, outer)), "WHERE");
-      const rewritten = rewriteCorrelatedPredicates(c, child);
-      if (rewritten) {
-        const joined = rewritten.condition ? Plan.filter(rewritten.condition, rewritten.child) : rewritten.child;
-        return rewritten.child === child ? joined : this.markAnalyzed(joined);
+      const scalar = rewriteCorrelatedScalarSubqueries([c], child);
+      if (scalar) {
+        // The joined subquery columns are projected away again.
+        const inner = this.resolveFilterResolved(scalar.exprs[0]!, this.markAnalyzed(scalar.child));
+        return this.markAnalyzed(Plan.project(input, this.markAnalyzed(inner)));
       }
-      return Plan.filter(c, child);
+      return this.resolveFilterResolved(c, child);
     } catch (err) {
       // Spark resolves a filter over a projection that dropped the column against the projection's input.
       if (child.kind === "Project" && err instanceof AnalysisError && err.errorClass.startsWith("UNRESOLVED_COLUMN")) {
@@ -227,6 +231,16 @@ export class Analyzer {
       }
       throw err;
     }
+  }
+
+  /** A resolved WHERE condition over `child`: correlated EXISTS / IN conjuncts become semi / anti joins. */
+  private resolveFilterResolved(c: Expr, child: LogicalPlan): LogicalPlan {
+    const rewritten = rewriteCorrelatedPredicates(c, child);
+    if (rewritten) {
+      const joined = rewritten.condition ? Plan.filter(rewritten.condition, rewritten.child) : rewritten.child;
+      return rewritten.child === child ? joined : this.markAnalyzed(joined);
+    }
+    return Plan.filter(c, child);
   }
 
   private resolvesAgainst(e: Expr, input: readonly AttributeRef[], outer: readonly (readonly AttributeRef[])[]): boolean {
@@ -462,6 +476,16 @@ export class Analyzer {
     analyzed.add(p);
     for (const c of children(p)) if (!analyzed.has(c)) this.markAnalyzed(c);
     return p;
+  }
+
+  /** A relation inside a subquery that is also read outside it (`... FROM t x WHERE EXISTS (SELECT 1 FROM t y WHERE y.k = x.k)`) gets new ids, so outer references stay distinguishable. */
+  private dedupAgainstOuter(p: LogicalPlan, outer: readonly (readonly AttributeRef[])[]): LogicalPlan {
+    if (outer.length === 0) return p;
+    const ids = new Set(outer.flat().map((a) => a.id));
+    if (!planOutput(p).some((a) => ids.has(a.id))) return p;
+    const fresh = freshenIds(p);
+    this.markAnalyzed(fresh);
+    return fresh;
   }
 
   /** When both sides of a binary node share attribute ids (a self-join), the right side gets new ones. */

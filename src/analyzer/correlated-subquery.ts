@@ -50,7 +50,7 @@ export function rewriteCorrelatedPredicates(condition: Expr, child: LogicalPlan)
   return { condition: rest.length ? rest.reduce((a, b) => E.binary("and", a, b)) : null, child: plan };
 }
 
-function splitAnd(e: Expr): Expr[] {
+export function splitAnd(e: Expr): Expr[] {
   return e.kind === "BinaryExpr" && e.op === "and" ? [...splitAnd(e.left), ...splitAnd(e.right)] : [e];
 }
 
@@ -77,7 +77,7 @@ const unsupported = (what: string): never => {
 };
 
 /** Removes outer-referencing conjuncts from the subquery's filters and returns them with outer references unwrapped. */
-function pullUpCorrelated(p: LogicalPlan, outerIds: ReadonlySet<number>): { plan: LogicalPlan; predicates: Expr[] } {
+export function pullUpCorrelated(p: LogicalPlan, outerIds: ReadonlySet<number>): { plan: LogicalPlan; predicates: Expr[] } {
   switch (p.kind) {
     case "Filter": {
       const below = pullUpCorrelated(p.child, outerIds);

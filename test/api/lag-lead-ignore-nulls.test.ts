@@ -4,7 +4,7 @@ import { Session, Window, col, functions as F } from "../../src/index.js";
 
 const spark = Session.builder().create();
 const df = spark.createDataFrame(
-  [["a", 0, null], ["a", 1, "x"], ["b", 2, null], ["c", 3, null], ["a", 4, "y"], ["b", 5, null], ["a", 6, "z"], ["a", 7, "v"], ["a", 8, null]],
+  ([["a", 0, null], ["a", 1, "x"], ["b", 2, null], ["c", 3, null], ["a", 4, "y"], ["b", 5, null], ["a", 6, "z"], ["a", 7, "v"], ["a", 8, null]] as const).map(([key, order, value]) => ({ key, order, value })),
   "key STRING, order INT, value STRING",
 );
 df.withColumnRenamed("order", "o").createOrReplaceTempView("lagt");

@@ -1,0 +1,130 @@
+import { AnalysisError } from "../errors/errors.js";
+import { type AggCall, type Alias, type AttributeRef, type Expr, Expr as E } from "../expr/expression.js";
+import { boundSignature } from "../expr/bound-signature.js";
+import { exprExists, referencedIds, transformExprUp } from "../expr/expr-tree.js";
+import { exprType } from "../expr/expr-type.js";
+import type { AggregateFunctionDef } from "../expr/function-def.js";
+import { type LogicalPlan, Plan, children } from "../plan/logical-plan.js";
+import { planExprs } from "../plan/plan-exprs.js";
+import { BooleanType, sameType } from "../types/data-type.js";
+import { pullUpCorrelated, splitAnd } from "./correlated-subquery.js";
+import { namedToAttribute, planOutput } from "./plan-output.js";
+
+/**
+ * Correlated scalar subqueries in a SELECT list or WHERE clause become a left outer join with an
+ * aggregate, as Spark's RewriteCorrelatedScalarSubquery does:
+ *
+ *   SELECT a, (SELECT max(b) FROM t2 WHERE t2.k = t1.k) FROM t1
+ *   → SELECT a, m FROM t1 LEFT JOIN (SELECT k, max(b) AS m FROM t2 GROUP BY k) s ON s.k = t1.k
+ *
+ * The subquery must be an aggregation without GROUP BY (possibly under projections) whose
+ * correlated predicates are equalities `inner expression = outer expression` in filters below the
+ * aggregate; the inner sides become the grouping keys. The "count bug": a row with no match
+ * gets the aggregate's value over no rows (count → 0, not null), through a `true` column that
+ * is null exactly when the join found no group.
+ */
+export function rewriteCorrelatedScalarSubqueries(exprs: readonly Expr[], child: LogicalPlan): { exprs: Expr[]; child: LogicalPlan } | null {
+  if (!exprs.some(hasCorrelatedScalar)) return null;
+  let plan = child;
+  const out = exprs.map((e) =>
+    transformExprUp(e, (x) => {
+      if (x.kind !== "ScalarSubquery" || !planHasOuterRef(x.plan)) return x;
+      const r = rewriteOne(x.plan, plan);
+      plan = r.plan;
+      return r.value;
+    }),
+  );
+  return { exprs: out, child: plan };
+}
+
+export function hasCorrelatedScalar(e: Expr): boolean {
+  return exprExists(e, (x) => x.kind === "ScalarSubquery" && planHasOuterRef(x.plan));
+}
+
+function planHasOuterRef(p: LogicalPlan): boolean {
+  if (planExprs(p).some((e) => exprExists(e, (x) => x.kind === "OuterRef"))) return true;
+  return children(p).some(planHasOuterRef);
+}
+
+function refuse(why: string): never {
+  throw new AnalysisError("UNSUPPORTED_SUBQUERY_EXPRESSION_CATEGORY.CORRELATED_SCALAR_SUBQUERY", `[UNSUPPORTED_SUBQUERY_EXPRESSION_CATEGORY.CORRELATED_SCALAR_SUBQUERY] Correlated scalar subquery: ${why}`);
+}
+
+/** Projections and aliases above the aggregate, top first. */
+type Layer = { kind: "Project"; list: readonly Expr[] } | { kind: "SubqueryAlias"; alias: string };
+
+function rewriteOne(sub: LogicalPlan, outerPlan: LogicalPlan): { plan: LogicalPlan; value: Expr } {
+  const layers: Layer[] = [];
+  let p = sub;
+  while (p.kind === "Project" || p.kind === "SubqueryAlias") {
+    if (p.kind === "Project") {
+      if (p.projectList.some((e) => exprExists(e, (x) => x.kind === "OuterRef"))) refuse("outer references are supported only in WHERE filters under the aggregation.");
+      layers.push({ kind: "Project", list: p.projectList });
+    } else layers.push({ kind: "SubqueryAlias", alias: p.alias });
+    p = p.child;
+  }
+  if (p.kind !== "Aggregate") refuse("it must be aggregated (e.g. SELECT max(b) ... WHERE t2.k = t1.k) so that it returns one row per outer row.");
+  if (p.groupingExprs.length > 0) refuse("GROUP BY inside a correlated scalar subquery is not supported.");
+  if (p.aggregateExprs.some((e) => exprExists(e, (x) => x.kind === "OuterRef"))) refuse("outer references are supported only in WHERE filters under the aggregation.");
+
+  const outerIds = new Set(planOutput(outerPlan).map((a) => a.id));
+  const { plan: below, predicates } = pullUpCorrelated(p.child, outerIds);
+  const innerKeys: Alias[] = [];
+  const joinConds: Expr[] = [];
+  for (const pred of predicates.flatMap(splitAnd)) {
+    if (pred.kind !== "BinaryExpr" || (pred.op !== "=" && pred.op !== "<=>")) refuse(`the correlated predicate must be an equality, not ${pred.kind === "BinaryExpr" ? pred.op : pred.kind}.`);
+    const side = (e: Expr): "outer" | "inner" | "mixed" => {
+      const ids = [...referencedIds(e)];
+      if (ids.length > 0 && ids.every((i) => outerIds.has(i))) return "outer";
+      return ids.some((i) => outerIds.has(i)) ? "mixed" : "inner";
+    };
+    const [l, r] = [side(pred.left), side(pred.right)];
+    const inner = l === "inner" && r === "outer" ? pred.left : l === "outer" && r === "inner" ? pred.right : null;
+    if (!inner) refuse("each correlated equality must compare an expression of the subquery with one of the outer query.");
+    const outer = inner === pred.left ? pred.right : pred.left;
+    const key = E.alias(inner, `__corr_key${innerKeys.length}`);
+    innerKeys.push(key);
+    const keyAttr = namedToAttribute(key);
+    joinConds.push(inner === pred.left ? E.binary(pred.op, keyAttr, outer) : E.binary(pred.op, outer, keyAttr));
+  }
+  if (innerKeys.length === 0) refuse("no correlated predicate was found.");
+
+  // The value over no rows (Spark's count bug): each aggregate's finish(init()), through the projections.
+  const empty = new Map<number, Expr>();
+  for (const e of p.aggregateExprs) if (e.kind === "Alias") empty.set(e.id, transformExprUp(e.child, (x) => (x.kind === "AggCall" ? E.literal(emptyValue(x), x.dataType) : x)));
+  const keyAttrs = innerKeys.map(namedToAttribute);
+  const matched = E.alias(E.literal(true, BooleanType), "__corr_matched");
+  const matchedAttr = namedToAttribute(matched);
+  const pass = [...keyAttrs, matchedAttr];
+
+  let plan: LogicalPlan = Plan.aggregate(keyAttrs, [...p.aggregateExprs, ...keyAttrs, matched], Plan.project([...planOutput(below), ...innerKeys], below));
+  for (const layer of [...layers].reverse()) {
+    if (layer.kind === "SubqueryAlias") {
+      plan = Plan.subqueryAlias(layer.alias, plan);
+      continue;
+    }
+    for (const e of layer.list) if (e.kind === "Alias") empty.set(e.id, substitute(e.child, empty));
+    plan = Plan.project([...layer.list, ...pass], plan);
+  }
+  const result = planOutput(plan)[0]!;
+  const emptyExpr = empty.get(result.id) ?? substitute(result, empty);
+  const joined = Plan.join(outerPlan, plan, "left_outer", joinConds.reduce((a, b) => E.binary("and", a, b)));
+  const resultAttr = E.attr(result.name, result.dataType, true, [], result.id);
+  const value = emptyExpr.kind === "Literal" && emptyExpr.value === null ? resultAttr : E.caseWhen([[E.unary("isnull", E.attr(matchedAttr.name, matchedAttr.dataType, true, [], matchedAttr.id)), castIfNeeded(emptyExpr, result)]], resultAttr);
+  return { plan: joined, value };
+}
+
+function substitute(e: Expr, values: ReadonlyMap<number, Expr>): Expr {
+  return transformExprUp(e, (x) => (x.kind === "AttributeRef" && values.has(x.id) ? values.get(x.id)! : x));
+}
+
+function castIfNeeded(e: Expr, target: AttributeRef): Expr {
+  return sameType(exprType(e), target.dataType) ? e : E.cast(e, target.dataType);
+}
+
+/** An aggregate's result over no rows (count → 0, sum → null, collect_list → []). */
+function emptyValue(call: AggCall): unknown {
+  const def = call.fn as AggregateFunctionDef;
+  const acc = def.compile(boundSignature(call.args, call.dataType, call.state), { timeZone: "UTC", ansi: false, currentTimestampMicros: 0 });
+  return acc.finish(acc.init());
+}
