@@ -53,7 +53,29 @@ export interface ResultRow {
   mismatch: string | null;
   /** For streaming runs: micro-batch latency percentiles (trigger execution, ms). */
   batchLatencyMs?: { p50: number; p99: number; batches: number };
+  /** For a run on several executor threads: events/s over the same engine's 1-thread run. */
+  speedupVs1Thread?: number;
   note?: string;
+}
+
+/**
+ * Runs a Sluice measurement with `sluice.executor.threads` = 1, then = `threads` (when more than
+ * one), leaving the session at `threads`. Returns both results.
+ */
+export async function acrossThreads<T>(conf: { set(key: string, value: number): unknown }, threads: number, run: () => Promise<T>): Promise<{ one: T; many: T | null }> {
+  conf.set("sluice.executor.threads", 1);
+  const one = await run();
+  conf.set("sluice.executor.threads", threads);
+  return { one, many: threads > 1 ? await run() : null };
+}
+
+/** Rows for an engine measured on 1 thread and on `threads` (see acrossThreads), the latter with its speedup. */
+export function threadRows(benchmark: string, engine: string, events: number, threads: number, one: RunMeasure, many: RunMeasure | null, extra: (m: RunMeasure) => Partial<ResultRow> = () => ({})): ResultRow[] {
+  const r1 = resultRow(benchmark, `${engine}, 1 thread`, events, one, extra(one));
+  if (!many) return [r1];
+  const rn = resultRow(benchmark, `${engine}, ${threads} threads`, events, many, extra(many));
+  rn.speedupVs1Thread = rn.eventsPerSecond / r1.eventsPerSecond;
+  return [r1, rn];
 }
 
 export function resultRow(benchmark: string, engine: string, events: number, m: RunMeasure, extra: Partial<ResultRow> = {}): ResultRow {
@@ -84,10 +106,11 @@ export function fmtRate(r: number): string {
 }
 
 export function printTable(rows: readonly ResultRow[]): string {
-  const header = ["benchmark", "engine", "events", "s", "events/s", "cores", "ev/s/core", "RSS MB", "vs hand", "vs DuckDB", "p50/p99 ms", "check"];
+  const header = ["benchmark", "engine", "events", "s", "events/s", "cores", "ev/s/core", "RSS MB", "vs hand", "vs DuckDB", "vs 1 thread", "p50/p99 ms", "check"];
   const body = rows.map((r) => [
     r.benchmark, r.engine, r.events.toLocaleString("en-US"), r.seconds.toFixed(3), fmtRate(r.eventsPerSecond), r.coresUsed.toFixed(2), fmtRate(r.eventsPerSecondPerCore),
     r.peakRssMB.toFixed(0), r.ratioVsHandLoop === null ? "" : r.ratioVsHandLoop.toFixed(2), r.ratioVsDuckDB === null ? "" : r.ratioVsDuckDB.toFixed(2),
+    r.speedupVs1Thread === undefined ? "" : `${r.speedupVs1Thread.toFixed(2)}x`,
     r.batchLatencyMs ? `${r.batchLatencyMs.p50.toFixed(0)}/${r.batchLatencyMs.p99.toFixed(0)}` : "", r.mismatch === null ? "ok" : `DIFFERS: ${r.mismatch}`,
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => row[c]!.length)));

@@ -3,6 +3,7 @@
  *
  * The Nexmark queries over the in-process generator (`spark.read.format("nexmark")`), per query:
  * - Sluice batch (the DataFrame form; the SQL form is run once and must give the same digest),
+ *   on one executor thread and on every core (`sluice.executor.threads`), with the speedup,
  * - Sluice streaming (stateless queries: readStream.format("nexmark") -> foreachBatch, Trigger
  *   availableNow, maxEventsPerTrigger 100,000; with batch latency p50/p99),
  * - the hand-written JavaScript loop (q0, q1, q2, q5), reading the same generator,
@@ -14,7 +15,7 @@
  * checked (row count + a column sum) against the hand loop, else DuckDB, else Sluice SQL.
  * Writes bench/results.json under "nexmark" (other keys kept).
  */
-import { cpus, tmpdir } from "node:os";
+import { availableParallelism, cpus, tmpdir } from "node:os";
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
@@ -24,7 +25,7 @@ import { generateNexmarkColumns } from "../../src/connectors/nexmark/nexmark-gen
 import { NEXMARK_DDL } from "../../src/connectors/nexmark/nexmark-schema.js";
 import { type Digest, compareDigest, digestBatches } from "./digest.js";
 import { handQ0, handQ1, handQ2, handQ5 } from "./hand-loops.js";
-import { type ResultRow, addRatios, machine, measure, medianRun, mergeResults, percentile, printTable, resultRow } from "./measure.js";
+import { type ResultRow, acrossThreads, addRatios, machine, measure, medianRun, mergeResults, percentile, printTable, resultRow, threadRows } from "./measure.js";
 import { type NexmarkQuery, QUERIES, nexmarkTables } from "./queries.js";
 import { writeNexmarkJson } from "./write-json.js";
 
@@ -108,6 +109,7 @@ async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const cfg = nexmarkConfig();
   const spark = Session.builder().appName("nexmark").getOrCreate();
+  const threads = availableParallelism();
   spark.conf.set("spark.sql.session.timeZone", "UTC");
   const dir = mkdtempSync(join(tmpdir(), "sluice-nexmark-"));
   const rows: ResultRow[] = [];
@@ -131,7 +133,8 @@ async function main(): Promise<void> {
     for (const q of selected) {
       process.stdout.write(`${q.name} (${q.title})...\n`);
       const before = rows.length;
-      const sluice = await timed(o.runs, async () => digestBatches(await q.dataframe(tables).collectBatches(), q.checkColumn));
+      const sluiceRun = (): ReturnType<typeof timed> => timed(o.runs, async () => digestBatches(await q.dataframe(tables).collectBatches(), q.checkColumn));
+      const { one: sluice, many: sluiceN } = await acrossThreads(spark.conf, threads, sluiceRun);
       const sqlDigest = digestBatches(await spark.sql(q.sql).collectBatches(), q.checkColumn);
       const sqlMismatch = q.nondeterministic ? null : compareDigest(sluice.digest, sqlDigest);
       const reference: { name: string; digest: Digest }[] = [];
@@ -149,7 +152,9 @@ async function main(): Promise<void> {
       }
       const ref = reference[0];
       const check = (d: Digest): string | null => (q.nondeterministic ? null : ref ? compareDigest(ref.digest, d) : null);
-      rows.push(resultRow(q.name, "Sluice batch", o.events, medianRun(sluice.runs), { mismatch: sqlMismatch ? `SQL vs DataFrame: ${sqlMismatch}` : check(sluice.digest) }));
+      const batchRows = threadRows(q.name, "Sluice batch", o.events, threads, medianRun(sluice.runs), sluiceN && medianRun(sluiceN.runs));
+      batchRows.forEach((r, i) => (r.mismatch = sqlMismatch ? `SQL vs DataFrame: ${sqlMismatch}` : check((i === 0 ? sluice : sluiceN!).digest)));
+      rows.push(...batchRows);
       const duckRow = rows.slice(before).find((r) => r.engine === "DuckDB"), duckRef = reference.find((r) => r.name === "DuckDB");
       if (duckRow && duckRef && ref && ref !== duckRef && !q.nondeterministic) duckRow.mismatch = compareDigest(ref.digest, duckRef.digest);
       if (o.stream && q.streaming) {
@@ -160,7 +165,7 @@ async function main(): Promise<void> {
           batchLatencyMs: { p50: percentile(lat, 50), p99: percentile(lat, 99), batches: lat.length },
         }));
       }
-      const batchRow = rows.slice(before).find((r) => r.engine === "Sluice batch");
+      const batchRow = rows.slice(before).find((r) => r.engine.startsWith("Sluice batch"));
       if (q.missing && batchRow) batchRow.note = q.missing;
       const added = rows.slice(before);
       addRatios(added, (r) => r.engine === "hand-written JS loop", (r) => r.engine === "DuckDB");

@@ -15,14 +15,14 @@
  * Results (rows and sum of counts) are checked against the hand loop. Writes bench/results.json
  * under "yahoo" (other keys kept).
  */
-import { cpus, tmpdir } from "node:os";
+import { availableParallelism, cpus, tmpdir } from "node:os";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { type DataFrame, Session, col, functions as F, window } from "../../src/index.js";
 import { AD_EVENT_JSON_DDL, DEFAULT_YAHOO_CONFIG, type YahooConfig, generateAdEventBatch, generateAdEventJson, yahooIds } from "../../src/connectors/yahoo/yahoo-generator.js";
 import { type Digest, compareDigest, digestBatches } from "../nexmark/digest.js";
-import { type ResultRow, type RunMeasure, addRatios, machine, measure, medianRun, mergeResults, printTable, resultRow } from "../nexmark/measure.js";
+import { type ResultRow, type RunMeasure, acrossThreads, addRatios, machine, measure, medianRun, mergeResults, printTable, resultRow, threadRows } from "../nexmark/measure.js";
 
 interface Options {
   events: number;
@@ -156,8 +156,11 @@ async function main(): Promise<void> {
     const hand = await timed(o.runs, () => handBinary(cfg));
     rows.push(resultRow("yahoo binary", "hand-written JS loop", o.events, medianRun(hand.runs)));
     const events = spark.read.format("yahoo").option("eventsNum", o.events).load();
-    const sluice = await timed(o.runs, async () => digestBatches(await yahooQuery(events, campaigns, col("event_time")).collectBatches(), "n"));
-    rows.push(resultRow("yahoo binary", "Sluice batch", o.events, medianRun(sluice.runs), { mismatch: compareDigest(hand.digest, sluice.digest) }));
+    const threads = availableParallelism();
+    const bin = await acrossThreads(spark.conf, threads, () => timed(o.runs, async () => digestBatches(await yahooQuery(events, campaigns, col("event_time")).collectBatches(), "n")));
+    const binRows = threadRows("yahoo binary", "Sluice batch", o.events, threads, medianRun(bin.one.runs), bin.many && medianRun(bin.many.runs));
+    binRows.forEach((r, i) => (r.mismatch = compareDigest(hand.digest, (i === 0 ? bin.one : bin.many!).digest)));
+    rows.push(...binRows);
 
     // JSON path.
     const raw = await timed(o.runs, () => rawParse(jsonPath));
@@ -165,8 +168,10 @@ async function main(): Promise<void> {
     const handJ = await timed(o.runs, () => handJson(jsonPath, jcfg));
     rows.push(resultRow("yahoo JSON", "hand-written JS loop", o.jsonEvents, medianRun(handJ.runs)));
     const jsonEvents = spark.read.schema(AD_EVENT_JSON_DDL).json(jsonPath);
-    const sluiceJ = await timed(o.runs, async () => digestBatches(await yahooQuery(jsonEvents, campaigns, F.timestamp_millis(col("event_time").cast("bigint"))).collectBatches(), "n"));
-    rows.push(resultRow("yahoo JSON", "Sluice batch (spark.read.json)", o.jsonEvents, medianRun(sluiceJ.runs), { mismatch: compareDigest(handJ.digest, sluiceJ.digest) }));
+    const js = await acrossThreads(spark.conf, threads, () => timed(o.runs, async () => digestBatches(await yahooQuery(jsonEvents, campaigns, F.timestamp_millis(col("event_time").cast("bigint"))).collectBatches(), "n")));
+    const jsonRows = threadRows("yahoo JSON", "Sluice batch (spark.read.json)", o.jsonEvents, threads, medianRun(js.one.runs), js.many && medianRun(js.many.runs));
+    jsonRows.forEach((r, i) => (r.mismatch = compareDigest(handJ.digest, (i === 0 ? js.one : js.many!).digest)));
+    rows.push(...jsonRows);
 
     if (o.duckdb) {
       const instance = await DuckDBInstance.create(":memory:");

@@ -9,7 +9,7 @@ export const CONFIG_DEFAULTS: Readonly<Record<string, string>> = Object.freeze({
   "sluice.sql.shuffle.partitions": "4",
   // Parallel execution (src/physical/parallel): worker threads for stages over large inputs.
   "sluice.executor.threads": String(availableParallelism()),
-  "sluice.executor.minRowsPerTask": "250000",
+  "sluice.executor.minRowsPerTask": "100000",
   "sluice.sql.execution.batchSize": "8192",
   "sluice.sql.execution.memoryLimitBytes": String(512 * 1024 * 1024),
   "sluice.sql.optimizer.enabled": "true",

@@ -4,12 +4,22 @@ import { batchSource, hasBatchSource } from "../../connectors/source-registry.js
 import { type LogicalPlan, Plan } from "../../plan/logical-plan.js";
 import { splitEventRange } from "../../connectors/split-range.js";
 
-/** A leaf a parallel stage can cut into independent scans: in-memory rows, a range, or a splittable source. */
+/** A leaf a parallel stage can cut into independent scans, or copy whole into every task: in-memory rows, a range, or a splittable source. */
 export type SplittableLeaf = Extract<LogicalPlan, { kind: "LocalRelation" | "RangeRelation" | "DataSourceRelation" }>;
 
+/**
+ * Leaves that tasks read themselves: ranges and sources that split (files, generators). Rows
+ * already in this thread's memory are not split: copying them to workers (strings are cloned one
+ * by one) costs about what the work on them would.
+ */
 export function isSplittableLeaf(p: LogicalPlan): p is SplittableLeaf {
-  if (p.kind === "LocalRelation" || p.kind === "RangeRelation") return true;
+  if (p.kind === "RangeRelation") return true;
   return p.kind === "DataSourceRelation" && !p.isStreaming && hasBatchSource(p.format) && batchSource(p.format).split !== undefined;
+}
+
+/** Leaves a task can read whole (the small side of a join): splittable leaves and in-memory rows. */
+export function isCopyableLeaf(p: LogicalPlan): p is SplittableLeaf {
+  return p.kind === "LocalRelation" || isSplittableLeaf(p);
 }
 
 /** About how many rows the leaf produces, or null when unknown. */

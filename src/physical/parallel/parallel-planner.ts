@@ -6,7 +6,7 @@ import { planExprs } from "../../plan/plan-exprs.js";
 import { hasSubquery, isDeterministic } from "../../optimizer/optimizer-helpers.js";
 import type { PhysicalOp } from "../physical-op.js";
 import type { PlannerOptions } from "../planner.js";
-import { type SplittableLeaf, estimatedLeafRows, isSplittableLeaf, splitLeaf } from "./leaf-splits.js";
+import { type SplittableLeaf, estimatedLeafRows, isCopyableLeaf, isSplittableLeaf, splitLeaf } from "./leaf-splits.js";
 import { ParallelStageExec } from "./parallel-stage-exec.js";
 import { splitAggregation } from "./partial-aggregation.js";
 
@@ -134,7 +134,7 @@ function replicableBytes(p: LogicalPlan): number | null {
   if (!planExprs(p).every((e) => isDeterministic(e) && !hasSubquery(e))) return null;
   switch (p.kind) {
     case "LocalRelation": case "RangeRelation": case "DataSourceRelation": {
-      if (!isSplittableLeaf(p)) return null;
+      if (!isCopyableLeaf(p)) return null;
       const rows = estimatedLeafRows(p);
       return rows === null ? 0 : rows * 16 * Math.max(1, planOutput(p).length);
     }
