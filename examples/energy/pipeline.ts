@@ -184,7 +184,7 @@ export class CycleDetector {
     active.unionByName(spark.createDataFrame(this.carry, "home INT, minute TIMESTAMP, w DOUBLE")).createOrReplaceTempView("active_minutes");
     // Segments: a new one starts where the previous active minute of the home is more than
     // GAP_MIN minutes back; heating phases are rises above HEAT_W within a segment (after a lower or a missing minute).
-    const segmented = await spark.sql(`
+    const segmented = spark.sql(`
       WITH g AS (
         SELECT home, minute, w,
                CASE WHEN lag(minute) OVER (PARTITION BY home ORDER BY minute) IS NULL

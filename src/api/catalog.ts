@@ -1,10 +1,13 @@
 import type { Catalog } from "../analyzer/analyzer.js";
 import { AnalysisError } from "../errors/errors.js";
 import type { LogicalPlan } from "../plan/logical-plan.js";
+import { CacheManager, type StorageLevel } from "./cache-manager.js";
 
-/** Temporary views of a session (createOrReplaceTempView), by case-insensitive name. */
+/** Temporary views of a session (createOrReplaceTempView), by case-insensitive name, and its cached plans. */
 export class SessionCatalog implements Catalog {
   private readonly views = new Map<string, { name: string; plan: LogicalPlan }>();
+  /** Plans kept in memory by `df.cache()` / `persist()` / `cacheTable` (see cache-manager.ts). */
+  readonly cacheManager = new CacheManager();
   /** Resolves `format.\`path\`` relations (SELECT * FROM json.`/data`). */
   fileRelationResolver: ((format: string, path: string) => LogicalPlan | undefined) | null = null;
 
@@ -34,5 +37,27 @@ export class SessionCatalog implements Catalog {
 
   tableExists(name: string): boolean {
     return this.views.has(name.toLowerCase());
+  }
+
+  /** Whether the view `name` is cached (`spark.catalog.isCached`). */
+  isCached(name: string): boolean {
+    return this.cacheManager.isCached(this.viewPlan(name, "isCached"));
+  }
+  /** Caches the view `name`: its rows are computed by the first query that reads them. */
+  cacheTable(name: string, level: StorageLevel = "MEMORY_AND_DISK"): void {
+    this.cacheManager.cache(this.viewPlan(name, "cacheTable"), level);
+  }
+  uncacheTable(name: string): void {
+    this.cacheManager.uncache(this.viewPlan(name, "uncacheTable"));
+  }
+  /** Forgets every cached plan of the session. */
+  clearCache(): void {
+    this.cacheManager.clear();
+  }
+
+  private viewPlan(name: string, what: string): LogicalPlan {
+    const v = this.views.get(name.toLowerCase());
+    if (!v) throw new AnalysisError("TABLE_OR_VIEW_NOT_FOUND", `[TABLE_OR_VIEW_NOT_FOUND] ${what}: the table or view \`${name}\` cannot be found.`);
+    return v.plan;
   }
 }

@@ -19,6 +19,7 @@ import { DataFrameWriter } from "./dataframe-writer.js";
 import { DataStreamWriter } from "./data-stream-writer.js";
 import { describeFrame } from "./describe.js";
 import { explainString, type ExplainMode } from "./explain.js";
+import type { StorageLevel } from "./cache-manager.js";
 
 type ColArg<Row> = Column | ColumnRef<Row>;
 
@@ -280,13 +281,36 @@ export class DataFrame<Row = UnknownRow> {
     return this.derive(Plan.watermark(E.column(eventTime), delay, this.plan));
   }
 
-  /** Computes the result once and keeps it in memory for later actions. */
-  async cache(): Promise<DataFrame<Row>> {
-    const batches = await this.collectBatches();
-    return this.derive(Plan.localRelation(this.output, batches, "InMemoryRelation"));
+  /**
+   * Keeps the result in memory once computed, as Spark does: returns this DataFrame; nothing runs
+   * until the first action, which computes the rows once; later actions on it (or on DataFrames,
+   * views and SQL built from it) reuse them. `persist(level)` takes Spark's storage level names
+   * (all kept in memory here); `unpersist()` forgets the rows.
+   *
+   * @example
+   * const big = spark.read.parquet("events/").filter("amount > 100").cache();
+   * await big.count();                       // computes and keeps the rows
+   * await big.groupBy("user").count().show(); // reads the kept rows
+   */
+  cache(): DataFrame<Row> {
+    return this.persist();
   }
-  async persist(): Promise<DataFrame<Row>> {
-    return this.cache();
+  persist(level: StorageLevel = "MEMORY_AND_DISK"): DataFrame<Row> {
+    this.assertBatch("cache");
+    this.session.catalog.cacheManager.cache(this.plan, level);
+    return this;
+  }
+  unpersist(_blocking = false): DataFrame<Row> {
+    this.session.catalog.cacheManager.uncache(this.plan);
+    return this;
+  }
+  /** The level given to persist(), or "NONE". */
+  get storageLevel(): StorageLevel {
+    return this.session.catalog.cacheManager.storageLevel(this.plan);
+  }
+  /** True after cache() / persist() (PySpark's `is_cached`). */
+  get isCached(): boolean {
+    return this.session.catalog.cacheManager.isCached(this.plan);
   }
 
   createOrReplaceTempView(name: string): void {

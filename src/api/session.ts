@@ -165,7 +165,10 @@ export class Session {
   /** Runs an analyzed plan (internal; DataFrame actions call this). */
   async execute(analyzed: LogicalPlan): Promise<RecordBatch[]> {
     if (this.stopped) throw new IllegalArgumentError("SESSION_STOPPED", "This session was stopped; create a new one with Session.builder().getOrCreate().");
-    return runPlan(analyzed, this.execSettings());
+    const settings = this.execSettings();
+    // Cached DataFrames inside the plan are read from (or computed once into) the cache.
+    const plan = await this.catalog.cacheManager.substitute(analyzed, (p) => runPlan(p, settings));
+    return runPlan(plan, settings);
   }
 
   /**
@@ -261,7 +264,17 @@ export class Session {
         const parsed = s.statement.plan;
         return this.rowsResult("plan STRING", [[explainString(this, this.analyze(parsed), s.mode, parsed)]]);
       }
-      case "CacheTable": case "UncacheTable": case "InsertInto":
+      case "CacheTable": {
+        // Lazy in both forms: the rows are computed by the first query that reads the view (Spark's default is eager).
+        if (s.plan) this.catalog.createView(s.name, this.analyze(s.plan), true);
+        this.catalog.cacheTable(s.name);
+        return this.emptyResult();
+      }
+      case "UncacheTable": {
+        if (this.catalog.tableExists(s.name) || !s.ifExists) this.catalog.uncacheTable(s.name);
+        return this.emptyResult();
+      }
+      case "InsertInto":
         throw new IllegalArgumentError("UNSUPPORTED_STATEMENT", `${s.kind} is not supported by spark.sql() in this version (statement: ${text.trim().slice(0, 60)}).`);
     }
   }
