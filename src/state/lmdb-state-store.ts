@@ -321,6 +321,15 @@ function lmdbKey(k: StateKey, store: string): Buffer {
   return b;
 }
 
+const SCRATCH_KEY = Buffer.allocUnsafe(MAX_KEY + 1);
+SCRATCH_KEY[0] = 1;
+
+/** A key's LMDB bytes in a shared buffer, for lookups (lmdb-js copies the key): valid until the next call. */
+function scratchKey(k: StateKey): Buffer {
+  const n = SCRATCH_KEY.write(k, 1, "latin1");
+  return SCRATCH_KEY.subarray(0, n + 1);
+}
+
 class LmdbStateStore<V> implements StateStore<V> {
   private readonly overlay = new Map<StateKey, V | typeof TOMBSTONE>();
   private closed = false;
@@ -360,7 +369,7 @@ class LmdbStateStore<V> implements StateStore<V> {
   }
 
   private dbGet(key: StateKey): V | undefined {
-    const k = lmdbKey(key, describeStoreId(this.id));
+    const k = key.length <= MAX_KEY ? scratchKey(key) : lmdbKey(key, describeStoreId(this.id));
     const buf = this.txn ? (this.provider.db.get(k, { transaction: this.txn }) as Buffer | undefined) : this.provider.db.getBinaryFast(k);
     return buf === undefined ? undefined : (decodeValue(buf) as V);
   }
@@ -391,6 +400,34 @@ class LmdbStateStore<V> implements StateStore<V> {
     this.overlay.set(key, TOMBSTONE);
     this.numRowsRemoved++;
     this.removalsMs += performance.now() - t0;
+  }
+
+  getMany(keys: readonly StateKey[]): (V | undefined)[] {
+    this.check();
+    const out = new Array<V | undefined>(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const o = this.overlay.get(key);
+      out[i] = o !== undefined ? (o === TOMBSTONE ? undefined : o) : this.dbGet(key);
+    }
+    return out;
+  }
+
+  putMany(keys: readonly StateKey[], values: readonly V[]): void {
+    const t0 = performance.now();
+    this.checkWritable();
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!, value = values[i];
+      if (value === undefined) throw new StateStoreError("STATE_STORE_NULL_VALUE", `Cannot put undefined into the state store of ${describeStoreId(this.id)}; use remove().`);
+      if (key.length > MAX_KEY) lmdbKey(key, describeStoreId(this.id));
+      this.overlay.set(key, value);
+    }
+    this.numRowsUpdated += keys.length;
+    this.updatesMs += performance.now() - t0;
+  }
+
+  removeMany(keys: readonly StateKey[]): void {
+    for (const k of keys) this.remove(k);
   }
 
   commit(): number {

@@ -227,26 +227,61 @@ class MemoryStateStore<V> implements StateStore<V> {
   put(key: StateKey, value: V): void {
     const t0 = performance.now();
     this.checkWritable();
+    this.putOne(key, value);
+    this.numRowsUpdated++;
+    this.updatesMs += performance.now() - t0;
+  }
+
+  private putOne(key: StateKey, value: V): void {
     if (value === undefined) throw new StateStoreError("STATE_STORE_NULL_VALUE", `Cannot put undefined into the state store of ${describeStoreId(this.id)}; use remove().`);
     const m = this.map;
     const old = m.get(key);
-    if (old === undefined) this.index.added(key);
-    if (!this.undo.has(key)) this.undo.set(key, old === undefined ? ABSENT : old);
+    if (old === undefined) {
+      this.index.added(key);
+      if (!this.undo.has(key)) this.undo.set(key, ABSENT);
+    } else if (!this.undo.has(key)) this.undo.set(key, old);
     m.set(key, value);
-    this.numRowsUpdated++;
-    this.updatesMs += performance.now() - t0;
   }
 
   remove(key: StateKey): void {
     const t0 = performance.now();
     this.checkWritable();
+    if (this.removeOne(key)) this.numRowsRemoved++;
+    this.removalsMs += performance.now() - t0;
+  }
+
+  private removeOne(key: StateKey): boolean {
     const m = this.map;
     const old = m.get(key);
-    if (old === undefined) return;
+    if (old === undefined) return false;
     if (!this.undo.has(key)) this.undo.set(key, old);
     m.delete(key);
     this.index.removed();
-    this.numRowsRemoved++;
+    return true;
+  }
+
+  getMany(keys: readonly StateKey[]): (V | undefined)[] {
+    this.check();
+    const m = this.map;
+    const out = new Array<V | undefined>(keys.length);
+    for (let i = 0; i < keys.length; i++) out[i] = m.get(keys[i]!);
+    return out;
+  }
+
+  putMany(keys: readonly StateKey[], values: readonly V[]): void {
+    const t0 = performance.now();
+    this.checkWritable();
+    for (let i = 0; i < keys.length; i++) this.putOne(keys[i]!, values[i]!);
+    this.numRowsUpdated += keys.length;
+    this.updatesMs += performance.now() - t0;
+  }
+
+  removeMany(keys: readonly StateKey[]): void {
+    const t0 = performance.now();
+    this.checkWritable();
+    let n = 0;
+    for (let i = 0; i < keys.length; i++) if (this.removeOne(keys[i]!)) n++;
+    this.numRowsRemoved += n;
     this.removalsMs += performance.now() - t0;
   }
 
@@ -291,11 +326,21 @@ class MemoryStateStore<V> implements StateStore<V> {
 
   *rangeScan(from: StateKey | undefined, to: StateKey | undefined): IterableIterator<StateEntry<V>> {
     this.check();
-    const keys = this.index.view(this.map);
+    const { sorted: a, pending: b } = this.index.runs(this.map);
     const m = this.map;
-    for (let i = from === undefined ? 0 : lowerBound(keys, from); i < keys.length; i++) {
-      const k = keys[i]!;
+    // Two sorted runs (the compacted keys and the keys added since), merged on the fly; lengths
+    // are fixed at the start so keys added during the scan (appended to the run) are not seen.
+    const na = a.length, nb = b.length;
+    let i = from === undefined ? 0 : lowerBound(a, from, na);
+    let j = from === undefined ? 0 : lowerBound(b, from, nb);
+    let last: StateKey | undefined;
+    while (i < na || j < nb) {
+      let k: StateKey;
+      if (j >= nb || (i < na && a[i]! <= b[j]!)) k = a[i++]!;
+      else k = b[j++]!;
       if (to !== undefined && k >= to) break;
+      if (k === last) continue;
+      last = k;
       const v = m.get(k);
       if (v !== undefined) yield { key: k, value: v };
     }
@@ -320,31 +365,46 @@ class MemoryStateStore<V> implements StateStore<V> {
   }
 }
 
-/** Sorted keys of a Map, maintained incrementally (see the provider's doc). */
+/**
+ * Sorted keys of a Map, maintained incrementally: a compacted sorted run plus the keys added
+ * since (sorted lazily, at the next scan), merged on the fly by scans. The runs are compacted
+ * into one when the added keys outgrow a quarter of the compacted run or many keys were removed,
+ * so a batch's scans cost O(added log added + scanned) amortized, not a merge of the whole state.
+ * Runs may hold keys no longer in the map and (the added run) duplicates: scans skip both.
+ * Sorting or compacting builds new arrays, so a scan in progress keeps the runs it started with.
+ */
 class SortedKeyIndex {
   private sorted: StateKey[] | undefined;
   private pending: StateKey[] = [];
+  private pendingSorted = true;
   private removedSince = 0;
 
   added(k: StateKey): void {
-    if (this.sorted) this.pending.push(k);
+    if (this.sorted) {
+      this.pending.push(k);
+      this.pendingSorted = false;
+    }
   }
   removed(): void {
     if (this.sorted) this.removedSince++;
   }
 
-  view(map: Map<StateKey, unknown>): StateKey[] {
+  runs(map: Map<StateKey, unknown>): { sorted: StateKey[]; pending: StateKey[] } {
     if (this.sorted === undefined) {
       this.sorted = [...map.keys()].sort();
       this.pending = [];
+      this.pendingSorted = true;
       this.removedSince = 0;
-    } else if (this.pending.length > 0 || this.removedSince > this.sorted.length / 4) {
-      this.pending.sort();
-      this.sorted = mergeLive(this.sorted, this.pending, map);
+    } else if (this.pending.length > Math.max(1024, this.sorted.length / 4) || this.removedSince > this.sorted.length / 4 + 1024) {
+      this.sorted = mergeLive(this.sorted, this.pendingSorted ? this.pending : this.pending.slice().sort(), map);
       this.pending = [];
+      this.pendingSorted = true;
       this.removedSince = 0;
+    } else if (!this.pendingSorted) {
+      this.pending = this.pending.slice().sort();
+      this.pendingSorted = true;
     }
-    return this.sorted;
+    return { sorted: this.sorted, pending: this.pending };
   }
 }
 
@@ -363,8 +423,8 @@ function mergeLive(a: StateKey[], b: StateKey[], map: Map<StateKey, unknown>): S
   return out;
 }
 
-function lowerBound(keys: StateKey[], k: StateKey): number {
-  let lo = 0, hi = keys.length;
+function lowerBound(keys: StateKey[], k: StateKey, n = keys.length): number {
+  let lo = 0, hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (keys[mid]! < k) lo = mid + 1;

@@ -36,7 +36,6 @@ export function stateFileName(version: number, kind: StateFileKind): string {
 /** Writes one state file atomically, streaming it through a temp file. */
 export class StateFileWriter {
   private readonly w = new ByteWriter(64 * 1024);
-  private readonly scratch = new ByteWriter(256);
   private readonly hash: Hash = createHash("sha256");
   private readonly tmp: string;
   private fd: number | undefined;
@@ -56,11 +55,30 @@ export class StateFileWriter {
     this.w.byte(KIND_BYTE[kind]);
   }
 
-  /** Appends a put of a value that is encoded here. */
+  /** Appends a put of a value that is encoded here, straight into the file buffer. */
   put(key: StateKey, value: unknown): void {
-    this.scratch.reset();
-    writeValue(this.scratch, value);
-    this.putEncoded(key, this.scratch.buf, 0, this.scratch.pos);
+    const w = this.w;
+    w.byte(OP_PUT);
+    w.varint(key.length);
+    w.latin1(key);
+    // One byte reserved for the value's length (most values are < 128 bytes); moved when longer.
+    w.byte(0);
+    const lenPos = w.pos - 1, start = w.pos;
+    writeValue(w, value);
+    const len = w.pos - start;
+    if (len < 0x80) w.buf[lenPos] = len;
+    else {
+      let extra = 0;
+      for (let n = len; n >= 0x80; n = Math.floor(n / 0x80)) extra++;
+      w.ensure(extra);
+      w.buf.copyWithin(start + extra, start, w.pos);
+      const end = w.pos + extra;
+      w.pos = lenPos;
+      w.varint(len);
+      w.pos = end;
+    }
+    this.count++;
+    if (w.pos >= FLUSH_BYTES) this.flush();
   }
 
   /** Appends a put of an already encoded value. */

@@ -260,6 +260,54 @@ function fromUtf8(raw: string): string {
   return s;
 }
 
+/**
+ * The element at `index` of an encoded tuple, decoded without decoding the others (the elements
+ * before it are skipped by their tags): what eviction scans read from every key.
+ */
+export function decodeKeyElement(key: StateKey, index: number): unknown {
+  const st = { p: 0 };
+  for (let i = 0; i < index; i++) {
+    if (st.p >= key.length) corrupt(key, st.p);
+    skipElement(key, st);
+  }
+  if (st.p >= key.length) corrupt(key, st.p);
+  return decodeElement(key, st);
+}
+
+function skipElement(key: string, st: { p: number }): void {
+  const start = st.p;
+  const tag = key.charCodeAt(st.p++);
+  switch (tag) {
+    case T_NULL: case T_FALSE: case T_TRUE: return;
+    case T_NUM: {
+      st.p += 8;
+      const kind = key.charCodeAt(st.p++);
+      if (kind === 1) st.p += 1 + key.charCodeAt(st.p);
+      else if (kind !== 0) corrupt(key, start);
+      if (st.p > key.length) corrupt(key, start);
+      return;
+    }
+    case T_STR: case T_BIN: {
+      let from = st.p;
+      while (true) {
+        const z = key.indexOf("\x00", from);
+        if (z < 0) corrupt(key, start);
+        if (key.charCodeAt(z + 1) === 0xff) { from = z + 2; continue; }
+        st.p = z + 1;
+        return;
+      }
+    }
+    case T_ARR:
+      while (true) {
+        if (st.p >= key.length) corrupt(key, start);
+        if (key.charCodeAt(st.p) === 0) { st.p++; return; }
+        skipElement(key, st);
+      }
+    default:
+      corrupt(key, start);
+  }
+}
+
 /** The smallest key greater than every key that starts with `prefix` (undefined: no such bound, the prefix is all 0xFF). */
 export function prefixUpperBound(prefix: StateKey): StateKey | undefined {
   let i = prefix.length - 1;

@@ -4,7 +4,7 @@ import { IllegalArgumentError } from "../errors/errors.js";
 import type { StateKey } from "./state-key.js";
 
 export type { StateKey } from "./state-key.js";
-export { encodeKey, decodeKey, prefixUpperBound } from "./state-key.js";
+export { encodeKey, encodeKeyElement, decodeKey, decodeKeyElement, prefixUpperBound } from "./state-key.js";
 
 /**
  * Which store: one per (stateful operator, partition), and optionally several named stores per
@@ -71,6 +71,8 @@ export interface ReadStateStore<V = unknown> {
   /** The version this store was opened at (the last committed batch id whose state it holds). */
   readonly version: number;
   get(key: StateKey): V | undefined;
+  /** `get` of each key, in one call (what operators use per batch: one check, no per-key overhead). */
+  getMany(keys: readonly StateKey[]): (V | undefined)[];
   /** Entries whose key starts with `prefix` (an `encodeKey` of a leading part of the tuple), in key byte order. */
   prefixScan(prefix: StateKey): IterableIterator<StateEntry<V>>;
   /**
@@ -98,6 +100,10 @@ export interface ReadStateStore<V = unknown> {
 export interface StateStore<V = unknown> extends ReadStateStore<V> {
   put(key: StateKey, value: V): void;
   remove(key: StateKey): void;
+  /** `put(keys[i], values[i])` for each i, in one call (update metrics and timing once per call). */
+  putMany(keys: readonly StateKey[], values: readonly V[]): void;
+  /** `remove` of each key, in one call. */
+  removeMany(keys: readonly StateKey[]): void;
   commit(): number;
   /** Whether commit() has succeeded. */
   readonly committed: boolean;

@@ -5,7 +5,9 @@ import type { AggCall, AttributeRef, Expr } from "../../expr/expression.js";
 import { exprType } from "../../expr/expr-type.js";
 import type { Accumulator, ExecFunctionContext } from "../../expr/function-def.js";
 import type { Aggregate } from "../../plan/logical-plan.js";
-import { type StateKey, type StateStore, decodeKey, encodeKey } from "../../state/state-store.js";
+import { type StateEntry, type StateKey, type StateStore, decodeKey, encodeKey } from "../../state/state-store.js";
+import { KeyEncoder } from "../../state/key-encoder.js";
+import { entriesBehindWatermark } from "./watermark-scan.js";
 import { structField, structType } from "../../types/data-type.js";
 import { compileProjection } from "../codegen/projection.js";
 import { schemaOf } from "../physical-op.js";
@@ -107,43 +109,56 @@ export class StreamingAggregateExec {
     return this.eventTimeKey !== null;
   }
 
-  /** Runs one batch against `store` (opened at the batch's version); does not commit. */
+  /**
+   * Runs one batch against `store` (opened at the batch's version); does not commit. State is
+   * read and written once per batch (`getMany` / `putMany` over the batch's encoded keys), and
+   * only keys behind the watermark are read back for emission or eviction.
+   */
   run(input: readonly RecordBatch[], store: StateStore<StoredBuffers>, mode: StatefulOutputMode, watermarkMs: number): StatefulRunResult {
     const groups = this.aggregateBatch(input);
     const late = mode !== "complete" && this.eventTimeKey !== null;
     let dropped = 0;
+    const keys: StateKey[] = [];
     const changed: Group[] = [];
     for (const [k, g] of groups) {
       if (late && this.isLate(g.key, watermarkMs)) {
         dropped++;
         continue;
       }
-      const stored = store.get(k);
-      if (stored !== undefined) g.bufs = g.bufs.map((b, j) => this.accs[j]!.merge(this.accs[j]!.deserialize(stored[j]), b));
-      store.put(k, g.bufs.map((b, j) => this.accs[j]!.serialize(b)));
+      keys.push(k);
       changed.push(g);
     }
+    const accs = this.accs, nAcc = accs.length;
+    const stored = store.getMany(keys);
+    const values = new Array<StoredBuffers>(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const g = changed[i]!, old = stored[i];
+      const ser = new Array<unknown>(nAcc);
+      for (let j = 0; j < nAcc; j++) {
+        const acc = accs[j]!;
+        if (old !== undefined) g.bufs[j] = acc.merge(acc.deserialize(old[j]), g.bufs[j]);
+        ser[j] = acc.serialize(g.bufs[j]);
+      }
+      values[i] = ser;
+    }
+    store.putMany(keys, values);
     const out: Group[] = [];
-    const restore = (key: StateKey, v: StoredBuffers): Group => ({ key: decodeKey(key), bufs: v.map((b, j) => this.accs[j]!.deserialize(b)) });
+    const restore = (key: StateKey, v: StoredBuffers): Group => ({ key: decodeKey(key), bufs: v.map((b, j) => accs[j]!.deserialize(b)) });
+    const et = this.eventTimeKey;
+    const behind = (): StateEntry<StoredBuffers>[] => entriesBehindWatermark(store, { index: et!.index, kind: et!.kind === "window" ? "window" : "time" }, watermarkMs * 1000);
     switch (mode) {
       case "complete":
         for (const e of store.rangeScan(undefined, undefined)) out.push(restore(e.key, e.value));
         break;
       case "update":
-        out.push(...changed);
-        if (this.eventTimeKey !== null) {
-          for (const e of store.rangeScan(undefined, undefined)) {
-            const key = decodeKey(e.key);
-            if (this.isLate(key, watermarkMs)) store.remove(e.key);
-          }
-        }
+        for (const g of changed) out.push(g);
+        if (et !== null) store.removeMany(behind().map((e) => e.key));
         break;
       case "append":
-        for (const e of store.rangeScan(undefined, undefined)) {
-          const key = decodeKey(e.key);
-          if (!this.isLate(key, watermarkMs)) continue;
-          out.push(restore(e.key, e.value));
-          store.remove(e.key);
+        if (et !== null) {
+          const done = behind();
+          for (const e of done) out.push(restore(e.key, e.value));
+          store.removeMany(done.map((e) => e.key));
         }
         break;
     }
@@ -178,12 +193,16 @@ export class StreamingAggregateExec {
     const project = compileProjection(this.childOutput, null, exprs, schema, this.fctx);
     const groups = new Map<StateKey, Group>();
     const keyVals = new Array<unknown>(k);
+    const encoder = new KeyEncoder(k);
+    const skipNulls = this.skipNulls;
+    // Bound to their accumulator, so `update` may use `this`.
+    const updates = this.accs.map((a) => (a.update as (buf: unknown, ...args: unknown[]) => unknown).bind(a));
     for (const batch of input) {
       if (batch.numRows === 0) continue;
       const cols: readonly Vector[] = project(batch).columns;
       for (let i = 0; i < batch.numRows; i++) {
         for (let j = 0; j < k; j++) keyVals[j] = valueAt(cols[j]!, i);
-        const key = encodeKey(keyVals);
+        const key = encoder.encode(keyVals);
         let g = groups.get(key);
         if (g === undefined) {
           g = { key: [...keyVals], bufs: this.accs.map((a) => a.init()) };
@@ -196,10 +215,17 @@ export class StreamingAggregateExec {
             if (f !== true && f !== 1) continue;
           }
           const ix = argIx[c]!;
-          const args = ix.map((x) => valueAt(cols[x]!, i));
-          if (this.skipNulls[c] && args.some((v) => v === null)) continue;
-          const update = this.accs[c]!.update as (buf: unknown, ...a: unknown[]) => unknown;
-          g.bufs[c] = update(g.bufs[c], ...args);
+          const update = updates[c]!;
+          if (ix.length === 0) g.bufs[c] = update(g.bufs[c]);
+          else if (ix.length === 1) {
+            const v = valueAt(cols[ix[0]!]!, i);
+            if (v === null && skipNulls[c]) continue;
+            g.bufs[c] = update(g.bufs[c], v);
+          } else {
+            const args = ix.map((x) => valueAt(cols[x]!, i));
+            if (skipNulls[c] && args.some((v) => v === null)) continue;
+            g.bufs[c] = update(g.bufs[c], ...args);
+          }
         }
       }
     }

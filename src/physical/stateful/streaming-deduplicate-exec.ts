@@ -1,7 +1,9 @@
 import { type RecordBatch, takeBatch } from "../../batch/record-batch.js";
 import { valueAt } from "../../batch/vector.js";
 import type { AttributeRef } from "../../expr/expression.js";
-import { type StateStore, decodeKey, encodeKey } from "../../state/state-store.js";
+import { type StateKey, type StateStore } from "../../state/state-store.js";
+import { KeyEncoder } from "../../state/key-encoder.js";
+import { entriesBehindWatermark } from "./watermark-scan.js";
 import { DroppedRowsCollector } from "./dropped-rows.js";
 import type { StatefulRunResult } from "./streaming-aggregate-exec.js";
 
@@ -50,8 +52,10 @@ export class StreamingDeduplicateExec {
     let dropped = 0;
     const late = new DroppedRowsCollector();
     const vals = new Array<unknown>(keyIx.length);
+    const encoder = new KeyEncoder(keyIx.length);
     for (const b of batches) {
-      const keep: number[] = [];
+      // Keys of the batch's on-time rows, looked up in state in one call.
+      const rows: number[] = [], keys: StateKey[] = [], times: (number | null)[] = [];
       for (let i = 0; i < b.numRows; i++) {
         const t = et === null ? null : (valueAt(b.columns[et.index]!, i) as number | null);
         if (t !== null && t <= wm) {
@@ -60,22 +64,33 @@ export class StreamingDeduplicateExec {
           continue;
         }
         for (let j = 0; j < keyIx.length; j++) vals[j] = valueAt(b.columns[keyIx[j]!]!, i);
-        const key = encodeKey(vals);
-        if (store.get(key) !== undefined) continue;
-        store.put(key, this.withinWatermark && t !== null && et !== null ? t + et.delayMicros : 0);
-        keep.push(i);
+        rows.push(i);
+        keys.push(encoder.encode(vals));
+        times.push(t);
       }
+      const stored = store.getMany(keys);
+      const seen = new Set<StateKey>();
+      const keep: number[] = [], newKeys: StateKey[] = [], newValues: number[] = [];
+      for (let r = 0; r < rows.length; r++) {
+        const key = keys[r]!;
+        if (stored[r] !== undefined || seen.has(key)) continue;
+        seen.add(key);
+        const t = times[r]!;
+        newKeys.push(key);
+        newValues.push(this.withinWatermark && t !== null && et !== null ? t + et.delayMicros : 0);
+        keep.push(rows[r]!);
+      }
+      store.putMany(newKeys, newValues);
       if (keep.length === b.numRows) out.push(b);
       else if (keep.length > 0) out.push(takeBatch(b, keep));
     }
     const ek = this.eventTimeKeyIndex;
     if (this.withinWatermark) {
-      for (const e of store.rangeScan(undefined, undefined)) if (e.value > 0 && e.value <= wm) store.remove(e.key);
+      const expired: StateKey[] = [];
+      for (const e of store.rangeScan(undefined, undefined)) if (e.value > 0 && e.value <= wm) expired.push(e.key);
+      store.removeMany(expired);
     } else if (ek >= 0) {
-      for (const e of store.rangeScan(undefined, undefined)) {
-        const t = decodeKey(e.key)[ek] as number | null;
-        if (t !== null && t <= wm) store.remove(e.key);
-      }
+      store.removeMany(entriesBehindWatermark(store, { index: ek, kind: "time" }, wm).map((e) => e.key));
     }
     return { output: out, droppedByWatermark: dropped, late: late.finish() };
   }
