@@ -13,6 +13,7 @@ import type { Rule } from "./rule.js";
  *   `output` shrinks to them, in schema order, which is the order scans produce);
  * - projections lose items nobody reads; window expressions nobody reads go (a Window with none
  *   left disappears);
+ * - an Expand loses the output columns nobody reads, from every projection;
  * - the inputs of joins, windows, generators, expands, sorts and unions get a Project when they
  *   would otherwise carry unused columns into the operator (which buffers or copies them).
  *
@@ -114,8 +115,15 @@ function prune(p: LogicalPlan, required: ReadonlySet<number>): LogicalPlan {
       return withChildren(p, [prune(p.child, needed)]);
     }
     case "Expand": {
-      const needed = refsOf(p.projections.flat());
-      return withChildren(p, [narrow(prune(p.child, needed), needed)]);
+      // Output columns nobody reads leave every projection (the time-window rewrite passes the
+      // whole input through, so otherwise every column of the scan is read and copied per window).
+      let positions = p.output.flatMap((a, j) => (required.has(a.id) ? [j] : []));
+      if (positions.length === 0) positions = [0];
+      const projections = positions.length === p.output.length ? p.projections : p.projections.map((row) => positions.map((j) => row[j]!));
+      const needed = refsOf(projections.flat());
+      const child = narrow(prune(p.child, needed), needed);
+      if (projections === p.projections) return withChildren(p, [child]);
+      return Plan.expand(projections, positions.map((j) => p.output[j]!), child);
     }
     case "Generate": {
       const needed = refsOf([p.generator], p.keepChildOutput ? intersect(required, outputIds(p.child)) : new Set());

@@ -101,11 +101,41 @@ export function isIntegerLikeKey(t: DataType): boolean {
 /** Map keys must compare by value: complex values are encoded. */
 function keyEncoder(t: DataType): ((v: unknown) => unknown) | null {
   switch (t.kind) {
-    case "binary": case "array": case "struct": case "map": case "interval":
+    case "struct":
+      if (t.fields.every((f) => NUMBER_KINDS.has(f.dataType.kind))) return internNumberTuples();
+      return valueKey(t);
+    case "binary": case "array": case "map": case "interval":
       return valueKey(t);
     default:
       return null;
   }
+}
+
+const NUMBER_KINDS = new Set<DataType["kind"]>(["byte", "short", "int", "long", "float", "double", "date", "timestamp"]);
+
+/**
+ * Keys for structs of numbers (the `window` struct of two timestamps): one number per distinct
+ * tuple, found through a Map per field, which is several times faster than building a string
+ * per row. Map keys compare by SameValueZero (NaN = NaN, -0 = 0, as Spark groups); nulls and
+ * bigints are their own keys. The codes are only meaningful to this coder.
+ */
+function internNumberTuples(): (v: unknown) => unknown {
+  type Level = Map<unknown, Level | number>;
+  const root: Level = new Map();
+  let next = 0;
+  return (v) => {
+    const a = v as readonly unknown[];
+    let level = root;
+    const last = a.length - 1;
+    for (let i = 0; i < last; i++) {
+      let nextLevel = level.get(a[i]) as Level | undefined;
+      if (nextLevel === undefined) level.set(a[i], (nextLevel = new Map()));
+      level = nextLevel;
+    }
+    let code = level.get(a[last]) as number | undefined;
+    if (code === undefined) level.set(a[last], (code = next++));
+    return code;
+  };
 }
 
 /** Most entries (as a power of two) of TupleTable's direct cache: 4 M entries, 16 MB. */
