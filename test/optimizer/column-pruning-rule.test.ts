@@ -1,5 +1,5 @@
 import { describe, it } from "node:test";
-import { col, functions as F, Window } from "../../src/index.js";
+import { col, functions as F, Window, window } from "../../src/index.js";
 import { columnPruningRule } from "../../src/optimizer/column-pruning-rule.js";
 import { checkRule, checkUnchanged, spark, t1, t2, tempFile } from "./rule-harness.js";
 
@@ -7,6 +7,19 @@ const path = tempFile("t.json", '{"a":1,"b":"x","c":2.5,"d":10}\n');
 const src = () => spark.read.schema("a INT, b STRING, c DOUBLE, d BIGINT").json(path);
 
 describe("columnPruningRule", () => {
+  it("drops the Expand outputs nobody reads (sliding windows read only the time column)", () => {
+    const p = tempFile("w.json", '{"ts":"2024-01-01T00:00:03Z","k":1,"s":"x"}\n');
+    checkRule(columnPruningRule, spark.read.schema("ts TIMESTAMP, k INT, s STRING").json(p).groupBy(window(col("ts"), "10 seconds", "5 seconds")).count(),
+      `Aggregate [window#1], [window#1, count(*) AS count#2]
++- Filter (((window#1 IS NOT NULL) AND (window#1.start <= ts#3)) AND (ts#3 < window#1.end))
+   +- Expand [[ts#3, k#4, s#5, window], [ts#3, k#4, s#5, window]], [ts#3, k#4, s#5, window#1]
+      +- Relation [ts#3, k#4, s#5] json`,
+      `Aggregate [window#1], [window#1, count(*) AS count#2]
++- Filter (((window#1 IS NOT NULL) AND (window#1.start <= ts#3)) AND (ts#3 < window#1.end))
+   +- Expand [[ts#3, window], [ts#3, window]], [ts#3, window#1]
+      +- Relation [ts#3] json`);
+  });
+
   it("reads only the projected columns, in schema order", () => {
     checkRule(columnPruningRule, src().select("b", "a"),
       `Project [b#1, a#2]
