@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --quick | --rows N] [--runs N] [--batch N] [--group-by-only]`: the group-by case, then the
- * Nexmark and Yahoo suites (bench/nexmark/run.ts, bench/yahoo/run.ts), all into bench/results.json.
+ * Nexmark and Yahoo suites (bench/nexmark/run.ts, bench/yahoo/run.ts) and the state store bench
+ * (bench/state-store.ts: a windowed count over 1M keys through the engine, both providers), all into bench/results.json.
  *
  * Filter + projection + group-by over generated rows, run in one process by Sluice, a
  * hand-written JavaScript loop and DuckDB. Each engine runs once to warm up, then `--runs`
@@ -122,9 +123,9 @@ async function main(): Promise<void> {
   if (mismatches.length) process.exitCode = 1;
   // The Nexmark and Yahoo suites run as their own processes (fresh heaps), adding their keys to results.json.
   if (!o.only) {
-    for (const suite of ["nexmark", "yahoo"]) {
+    for (const [suite, file] of [["nexmark", "nexmark/run.ts"], ["yahoo", "yahoo/run.ts"], ["state store", "state-store.ts"]] as const) {
       process.stdout.write(`\n=== ${suite} ===\n`);
-      const r = spawnSync(process.execPath, ["--import", "tsx", join(dirname(fileURLToPath(import.meta.url)), suite, "run.ts"), ...(o.quick ? ["--quick"] : [])], { stdio: "inherit" });
+      const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", join(dirname(fileURLToPath(import.meta.url)), file), ...(o.quick ? ["--quick"] : [])], { stdio: "inherit" });
       if (r.status !== 0) process.exitCode = 1;
     }
   }
