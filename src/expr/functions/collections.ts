@@ -36,7 +36,7 @@ export interface NamedArgInfo extends ArgInfo {
 
 type Lambda = (...xs: unknown[]) => unknown;
 
-function elementOf(fnName: string, args: readonly ArgInfo[], i: number): ArrayType {
+export function elementOf(fnName: string, args: readonly ArgInfo[], i: number): ArrayType {
   const t = args[i]!.dataType;
   if (t.kind === "null") return arrayType(NullType);
   if (t.kind !== "array") throw typeError(fnName, i, `"ARRAY"`, t);
@@ -213,7 +213,7 @@ function def(
 }
 
 /** (array<T>, T) with T widened between the element type and the value. */
-function arrayAndElement(name: string, args: readonly ArgInfo[]): { inputTypes: (DataType | null)[]; elem: DataType } {
+export function arrayAndElement(name: string, args: readonly ArgInfo[]): { inputTypes: (DataType | null)[]; elem: DataType } {
   const at = elementOf(name, args, 0);
   const t = findWiderType(at.elementType, args[1]!.dataType);
   if (!t) {

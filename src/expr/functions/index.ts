@@ -11,13 +11,15 @@ import { MATH_FUNCTIONS } from "./math.js";
 import { MISC_FUNCTIONS } from "./misc.js";
 import { STRING_FUNCTIONS } from "./strings.js";
 import type { ScalarFunctionDef } from "../function-def.js";
+import { ARRAY_EDIT_FUNCTIONS } from "./array-edit.js";
+import { STRING_EXTRA_FUNCTIONS } from "./string-extras.js";
 
 export const SCALAR_FUNCTION_GROUPS: Readonly<Record<string, readonly ScalarFunctionDef[]>> = {
-  strings: STRING_FUNCTIONS,
+  strings: [...STRING_FUNCTIONS, ...STRING_EXTRA_FUNCTIONS],
   math: MATH_FUNCTIONS,
   conditional: CONDITIONAL_FUNCTIONS,
   datetime: DATETIME_FUNCTIONS,
-  collections: COLLECTION_FUNCTIONS,
+  collections: [...COLLECTION_FUNCTIONS, ...ARRAY_EDIT_FUNCTIONS],
   json: JSON_FUNCTIONS,
   hashes: HASH_FUNCTIONS,
   misc: MISC_FUNCTIONS,

@@ -478,6 +478,7 @@ export const MATH_FUNCTIONS: readonly ScalarFunctionDef[] = [
   asin, acos, atan, atan2, sinh, cosh, tanh, asinh, acosh, atanh, degrees, radians, pi, e, extremum("greatest", true),
   extremum("least", false), arith("mod", "%"), arith("pmod", "pmod"), arith("try_add", "+", { tryMode: true }),
   arith("try_subtract", "-", { tryMode: true }), arith("try_multiply", "*", { tryMode: true }), arith("try_divide", "/", { tryMode: true }),
+  arith("try_mod", "%", { tryMode: true }),
   randDef("rand", false, ["random"]), randDef("randn", true), hypot, factorial, bin, conv, nanvl, isnan, shiftleft, shiftright,
   shiftrightunsigned, bitCount, bitGet, widthBucket,
 ];

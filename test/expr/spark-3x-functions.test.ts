@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Session } from "../../src/index.js";
+
+// Examples from Spark's SQL function reference (expected values as documented there).
+const spark = Session.builder().create();
+const one = async (expr: string): Promise<unknown> => Object.values((await spark.sql(`SELECT ${expr} AS v`).collect())[0]!)[0];
+const ansi = Session.builder().config("sluice.sql.ansi.enabled", true).create();
+
+test("array_append, array_prepend, array_compact, array_size", async () => {
+  assert.deepEqual(await one("array_append(array('b', 'd', 'c', 'a'), 'd')"), ["b", "d", "c", "a", "d"]);
+  assert.deepEqual(await one("array_append(array(1, 2, 3, null), null)"), [1, 2, 3, null, null]);
+  assert.equal(await one("array_append(CAST(null as Array<Int>), 2)"), null);
+  assert.deepEqual(await one("array_prepend(array('b', 'd', 'c', 'a'), 'd')"), ["d", "b", "d", "c", "a"]);
+  assert.deepEqual(await one("array_prepend(array(1, 2, 3, null), null)"), [null, 1, 2, 3, null]);
+  assert.equal(await one("array_prepend(CAST(null as Array<Int>), 2)"), null);
+  assert.deepEqual(await one("array_compact(array(1, 2, 3, null))"), [1, 2, 3]);
+  assert.deepEqual(await one(`array_compact(array("a", "b", "c"))`), ["a", "b", "c"]);
+  assert.equal(await one("array_size(array('b', 'd', 'c', 'a'))"), 4);
+  assert.deepEqual(spark.sql("SELECT array_append(array(1, 2), 2.5D) AS v").dtypes, [["v", "array<double>"]]);
+});
+
+test("array_insert (Spark 4 negative positions, padding, index 0 refused)", async () => {
+  assert.deepEqual(await one("array_insert(array(1, 2, 3, 4), 5, 5)"), [1, 2, 3, 4, 5]);
+  assert.deepEqual(await one("array_insert(array(5, 4, 3, 2), -1, 1)"), [5, 4, 3, 2, 1]);
+  assert.deepEqual(await one("array_insert(array(5, 3, 2, 1), -4, 4)"), [5, 4, 3, 2, 1]);
+  assert.deepEqual(await one("array_insert(array(1, 2), 5, 9)"), [1, 2, null, null, 9]);
+  assert.deepEqual(await one("array_insert(array(1, 2), -5, 9)"), [9, null, null, 1, 2]);
+  await assert.rejects(spark.sql("SELECT array_insert(array(1), 0, 2)").collect(), /INVALID_INDEX_OF_ZERO/);
+});
+
+test("split_part, regexp_count, regexp_substr, regexp_instr", async () => {
+  assert.equal(await one("split_part('11.12.13', '.', 3)"), "13");
+  assert.equal(await one("split_part('11.12.13', '.', -1)"), "13");
+  assert.equal(await one("split_part('11.12.13', '.', 4)"), "");
+  assert.equal(await one("split_part('11.12.13', '', 1)"), "11.12.13");
+  assert.equal(await one("regexp_count('Steven Jones and Stephen Smith are the best players', 'Ste(v|ph)en')"), 2);
+  assert.equal(await one("regexp_count('abcdefghijklmnopqrstuvwxyz', '[a-z]{3}')"), 8);
+  assert.equal(await one("regexp_substr('Steven Jones and Stephen Smith are the best players', 'Ste(v|ph)en')"), "Steven");
+  assert.equal(await one("regexp_substr('Steven Jones and Stephen Smith are the best players', 'Jeck')"), null);
+  assert.equal(await one("regexp_instr('user@spark.apache.org', '@[^.]*')"), 5);
+  assert.equal(await one("regexp_instr('abc', 'x')"), 0);
+  assert.equal(await one("regexp_instr('xxabc', 'a(b)c', 1)"), 4);
+});
+
+test("url_encode, url_decode, try_url_decode, luhn_check, try_mod", async () => {
+  assert.equal(await one("url_encode('https://spark.apache.org')"), "https%3A%2F%2Fspark.apache.org");
+  assert.equal(await one("url_encode('a b!~*é')"), "a+b%21%7E*%C3%A9");
+  assert.equal(await one("url_decode('https%3A%2F%2Fspark.apache.org')"), "https://spark.apache.org");
+  assert.equal(await one("url_decode('a+b%21%7E*%C3%A9')"), "a b!~*é");
+  assert.equal(await one("try_url_decode('https%3A%2F%2Fspark.apache.org')"), "https://spark.apache.org");
+  assert.equal(await one("try_url_decode('bad%zz')"), null);
+  await assert.rejects(spark.sql("SELECT url_decode('bad%zz')").collect(), /CANNOT_DECODE_URL/);
+  assert.equal(await one("luhn_check('8112189876')"), true);
+  assert.equal(await one("luhn_check('79927398713')"), true);
+  assert.equal(await one("luhn_check('79927398714')"), false);
+  assert.equal(await one("luhn_check('')"), false);
+  assert.equal(await one("try_mod(3, 2)"), 1);
+  assert.equal(await one("try_mod(1, 0)"), null);
+  assert.deepEqual(Object.values((await ansi.sql("SELECT try_mod(3.0, 2.0), try_mod(2L, 2L), try_mod(1, 0)").collect())[0]!), [1, 0, null]);
+});
+
+test("mask", async () => {
+  const cases: [string, string | null][] = [
+    ["mask('abcd-EFGH-8765-4321')", "xxxx-XXXX-nnnn-nnnn"],
+    ["mask('abcd-EFGH-8765-4321', 'Q')", "xxxx-QQQQ-nnnn-nnnn"],
+    ["mask('AbCD123-@$#', 'Q', 'q')", "QqQQnnn-@$#"],
+    ["mask('AbCD123-@$#')", "XxXXnnn-@$#"],
+    ["mask('AbCD123-@$#', 'Q')", "QxQQnnn-@$#"],
+    ["mask('AbCD123-@$#', 'Q', 'q', 'd')", "QqQQddd-@$#"],
+    ["mask('AbCD123-@$#', 'Q', 'q', 'd', 'o')", "QqQQdddoooo"],
+    ["mask('AbCD123-@$#', NULL, 'q', 'd', 'o')", "AqCDdddoooo"],
+    ["mask('AbCD123-@$#', NULL, NULL, 'd', 'o')", "AbCDdddoooo"],
+    ["mask('AbCD123-@$#', NULL, NULL, NULL, 'o')", "AbCD123oooo"],
+    ["mask(NULL, NULL, NULL, NULL, 'o')", null],
+    ["mask(NULL)", null],
+    ["mask('AbCD123-@$#', NULL, NULL, NULL, NULL)", "AbCD123-@$#"],
+  ];
+  for (const [e, want] of cases) assert.equal(await one(e), want, e);
+  assert.throws(() => spark.sql("SELECT mask('a', 'XY')"), /one character/);
+});
+
+test("elt: the n-th argument; out of range is null, or an error with ANSI mode", async () => {
+  assert.equal(await one("elt(1, 'scala', 'java')"), "scala");
+  assert.equal(await one("elt(2, 'a', 1)"), "1");
+  assert.equal(await one("elt(2, 'a', NULL)"), null);
+  assert.equal(await one("elt(3, 'a', 'b')"), null);
+  await assert.rejects(ansi.sql("SELECT elt(3, 'a', 'b')").collect(), /INVALID_ARRAY_INDEX/);
+});
