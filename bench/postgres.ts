@@ -75,7 +75,7 @@ try {
     await pipeline(Readable.from(text()), client.query(copyFrom("COPY raw_copy (id, name, amount, at) FROM STDIN")));
     await client.query("COMMIT");
   }, () => client.query("TRUNCATE raw_copy"));
-  const sink = await PostgresSink.open({ options: { url: server.url, dbtable: "sluice_sink" }, schema, outputMode: "append", timeZone: "UTC", queryId: () => "bench" });
+  const sink = await PostgresSink.open({ options: { url: server.url, dbtable: "sluice_sink" }, schema, outputMode: "append", timeZone: "UTC", queryId: "bench" });
   let batchId = 0;
   const ours = await best("write: Sluice exactly-once sink (txn + COPY)", async () => {
     await sink.addBatch(batchId++, batches, "append");

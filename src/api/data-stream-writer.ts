@@ -5,6 +5,8 @@ import { randomUUID } from "node:crypto";
 import type { ForeachBatchFunction } from "../connectors/foreach/foreach-batch-sink.js";
 import type { ForeachWriter } from "../connectors/foreach/foreach-sink.js";
 import type { MemorySink } from "../connectors/memory/memory-sink.js";
+import { readOrCreateStreamMetadata } from "../checkpoint/stream-metadata.js";
+import { isFileFormat } from "../connectors/file-format.js";
 import { AnalysisError, IllegalArgumentError } from "../errors/errors.js";
 import { type Clock, SystemClock } from "../streaming/clock.js";
 import { type LateRowsTarget, lateRowsLayoutOf } from "../streaming/late-rows.js";
@@ -15,7 +17,7 @@ import type { UnknownRow } from "../types/row-type.js";
 import type { DataFrame } from "./dataframe.js";
 import type { StreamingQuery } from "./streaming-query.js";
 import { LateRowsWriter } from "./late-rows-writer.js";
-import { openStreamSink } from "./stream-sink-factory.js";
+import { type SinkQueryInfo, type StreamSinkSpec, openStreamSink } from "./stream-sink-factory.js";
 
 /**
  * `df.writeStream`: where and how a streaming DataFrame's results go, then `start()`.
@@ -114,41 +116,68 @@ export class DataStreamWriter<Row = UnknownRow> {
 
   /** Starts the query; `path` is the output directory of file sinks. */
   async start(outputPath?: string): Promise<StreamingQuery> {
-    const df = this.df;
-    const session = df.session;
-    checkStreamingQuery(df.plan, this.mode);
+    checkStreamingQuery(this.df.plan, this.mode);
     if (this.triggerValue.kind === "continuous") {
       throw new IllegalArgumentError("CONTINUOUS_TRIGGER_NOT_SUPPORTED", "Continuous processing (trigger { continuous: ... }) is not supported yet; use a processingTime, once or availableNow trigger.");
     }
     const spec = { format: this.fmt, options: this.opts, queryName: this.name, partitionBy: this.parts, outputPath, foreachBatch: this.foreachBatchFn, foreach: this.foreachWriter, what: "writeStream" };
-    const { sink, memory, isFileSink } = await openStreamSink(session, spec, df.schema, this.mode);
+    // The checkpoint (and so the query id) comes first: sinks are told both (StreamSinkContext).
+    const { dir, temporary } = this.checkpointDir(isFileFormat(this.fmt));
+    try {
+      return await this.startWith(spec, { id: readOrCreateStreamMetadata(dir).id, checkpointLocation: dir, temporary });
+    } catch (e) {
+      if (temporary) fs.rmSync(dir, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  private async startWith(spec: StreamSinkSpec, query: SinkQueryInfo): Promise<StreamingQuery> {
+    const df = this.df;
+    const session = df.session;
+    const { sink, memory } = await openStreamSink(session, spec, df.schema, this.mode, query);
     let lateRows: LateRowsTarget | undefined;
     let lateMemory: MemorySink | null = null;
-    if (this.lateRowsWriter !== null) {
-      const layout = lateRowsLayoutOf(df.plan, this.mode);
-      const late = this.lateRowsWriter.sinkSpec();
-      if (late.format === "memory" && late.queryName !== null && late.queryName === this.name) {
-        throw new AnalysisError("QUERY_NAME_REQUIRED", `lateRowsTo(...): the late rows' memory table needs a name of its own, not the query's (${late.queryName})`);
-      }
-      const opened = await openStreamSink(session, late, layout.schema, "append");
-      lateRows = { sink: opened.sink, layout };
-      lateMemory = opened.memory;
+    try {
+      ({ lateRows, lateMemory } = await this.openLateRows(query));
+    } catch (e) {
+      await Promise.resolve(sink.stop?.()).catch(() => {});
+      throw e;
     }
-    const { dir, temporary } = this.checkpointDir(isFileSink);
-    const query = session.streams.startQuery({
-      plan: df.plan,
-      sink,
-      ...(lateRows !== undefined ? { lateRows } : {}),
-      outputMode: this.mode,
-      trigger: this.triggerValue,
-      clock: this.clockValue ?? new SystemClock(),
-      checkpointDir: dir,
-      deleteCheckpointOnStop: temporary,
-      name: this.name,
-    });
+    let started: StreamingQuery;
+    try {
+      started = session.streams.startQuery({
+        plan: df.plan,
+        sink,
+        ...(lateRows !== undefined ? { lateRows } : {}),
+        outputMode: this.mode,
+        trigger: this.triggerValue,
+        clock: this.clockValue ?? new SystemClock(),
+        checkpointDir: query.checkpointLocation,
+        deleteCheckpointOnStop: query.temporary,
+        name: this.name,
+      });
+    } catch (e) {
+      // The query never ran, so nothing else will stop its sinks (connections would stay open).
+      for (const s of [sink, lateRows?.sink]) await Promise.resolve(s?.stop?.()).catch(() => {});
+      throw e;
+    }
     if (memory !== null) session.catalog.createView(this.name!, memory.relation(), true);
     if (lateMemory !== null) session.catalog.createView(this.lateRowsWriter!.sinkSpec().queryName!, lateMemory.relation(), true);
-    return query;
+    // A source that cannot connect (Source.open) fails start() with the query's exception.
+    await started.execution.whenSourcesOpen();
+    return started;
+  }
+
+  /** The late-rows sink of `lateRowsTo(...)`, if one was configured. */
+  private async openLateRows(query: SinkQueryInfo): Promise<{ lateRows: LateRowsTarget | undefined; lateMemory: MemorySink | null }> {
+    if (this.lateRowsWriter === null) return { lateRows: undefined, lateMemory: null };
+    const layout = lateRowsLayoutOf(this.df.plan, this.mode);
+    const late = this.lateRowsWriter.sinkSpec();
+    if (late.format === "memory" && late.queryName !== null && late.queryName === this.name) {
+      throw new AnalysisError("QUERY_NAME_REQUIRED", `lateRowsTo(...): the late rows' memory table needs a name of its own, not the query's (${late.queryName})`);
+    }
+    const opened = await openStreamSink(this.df.session, late, layout.schema, "append", query);
+    return { lateRows: { sink: opened.sink, layout }, lateMemory: opened.memory };
   }
 
   /** Spark's toTable: here, the memory table `name` (catalog tables come with a catalog). */

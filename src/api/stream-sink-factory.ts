@@ -23,12 +23,19 @@ export interface StreamSinkSpec {
   readonly what: string;
 }
 
+/** The query a sink is made for: its id, checkpoint, and whether the checkpoint is temporary. */
+export interface SinkQueryInfo {
+  readonly id: string;
+  readonly checkpointLocation: string;
+  readonly temporary: boolean;
+}
+
 /**
  * Makes the sink a writer describes, for rows of `schema`: memory (a table named by the query
  * name), console, foreach, foreachBatch, a registered connector, or a file format. A memory sink
  * is returned as `memory` too, so the caller can register its table once the query started.
  */
-export async function openStreamSink(session: Session, spec: StreamSinkSpec, schema: StructType, mode: OutputMode): Promise<{ sink: Sink; memory: MemorySink | null; isFileSink: boolean }> {
+export async function openStreamSink(session: Session, spec: StreamSinkSpec, schema: StructType, mode: OutputMode, query: SinkQueryInfo): Promise<{ sink: Sink; memory: MemorySink | null; isFileSink: boolean }> {
   const fmt = spec.format;
   const isFileSink = isFileFormat(fmt);
   const target = spec.outputPath ?? spec.options["path"];
@@ -50,7 +57,16 @@ export async function openStreamSink(session: Session, spec: StreamSinkSpec, sch
       break;
     default:
       if (hasStreamSink(fmt)) {
-        sink = await createStreamSink(fmt, { session, schema, options: { ...spec.options }, outputMode: mode, queryName: spec.queryName });
+        sink = await createStreamSink(fmt, {
+          session,
+          schema,
+          options: { ...spec.options },
+          outputMode: mode,
+          queryName: spec.queryName,
+          queryId: query.id,
+          checkpointLocation: query.checkpointLocation,
+          temporaryCheckpoint: query.temporary,
+        });
         break;
       }
       if (!isFileSink) throw new IllegalArgumentError("UNSUPPORTED_DATA_SOURCE_FOR_STREAMING_WRITE", `Data source ${fmt} does not support streamed writing${spec.what === "writeStream" ? "" : ` (in ${spec.what})`}.`);

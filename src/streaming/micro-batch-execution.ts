@@ -104,6 +104,8 @@ export class MicroBatchExecution {
   private wake: (() => void) | null = null;
   private unsubscribers: (() => void)[] = [];
   private loop: Promise<void> | null = null;
+  /** Settles once every source's `open()` has resolved (or the first rejection ended the query). */
+  private sourcesOpen: Promise<void> = Promise.resolve();
   private terminated = false;
   private failure: StreamingQueryException | null = null;
   private readonly terminationWaiters: (() => void)[] = [];
@@ -198,7 +200,11 @@ export class MicroBatchExecution {
       if (s.onDataAvailable) this.unsubscribers.push(s.onDataAvailable(() => this.wake?.()));
     }
     this.opts.listenerBus.post("onQueryStarted", { id: this.id, runId: this.runId, name: this.name, timestamp: iso(this.opts.clock.getTimeMillis()) });
-    this.loop = this.runLoop();
+    let opened!: () => void;
+    let failed!: (e: Error) => void;
+    this.sourcesOpen = new Promise<void>((resolve, reject) => ((opened = resolve), (failed = reject)));
+    this.sourcesOpen.catch(() => {}); // the failure also reaches exception() and awaitTermination()
+    this.loop = this.runLoop(opened, failed);
   }
 
   private recover(): void {
@@ -254,8 +260,16 @@ export class MicroBatchExecution {
 
   // ---- the loop ----
 
-  private async runLoop(): Promise<void> {
+  private async runLoop(opened: () => void, failed: (e: Error) => void): Promise<void> {
     try {
+      // Only sources with an open() are awaited: without one, the first trigger still reads its
+      // offsets synchronously within start(), as before (tests with a manual clock rely on it).
+      for (const s of this.sources) {
+        if (!s.open) continue;
+        this.setStatus(`Opening ${s.description}`, false, false);
+        await s.open();
+      }
+      opened();
       if (this.opts.trigger.kind === "availableNow") await this.prepareAvailableNow();
       const trigger = this.opts.trigger;
       const interval = trigger.kind === "processingTime" ? trigger.intervalMs : 0;
@@ -282,6 +296,9 @@ export class MicroBatchExecution {
       this.setStatus(`Terminated with exception: ${err.message}`, false, false);
     } finally {
       await this.cleanup();
+      // After cleanup: start() rejects once the query has fully terminated (sources closed).
+      if (this.failure) failed(this.failure);
+      else opened();
     }
   }
 
@@ -590,6 +607,14 @@ export class MicroBatchExecution {
     this.abort.abort();
     this.wake?.();
     if (this.loop) await this.loop;
+  }
+
+  /**
+   * Resolves once every source is open (`Source.open`), so `DataStreamWriter.start()` can fail
+   * with the query's exception when a server is unreachable; rejects with that exception.
+   */
+  whenSourcesOpen(): Promise<void> {
+    return this.sourcesOpen;
   }
 
   /** Resolves true when the query terminates (false on timeout); rejects with the failure. */

@@ -11,6 +11,17 @@ export interface StreamSinkContext {
   readonly options: Readonly<Record<string, string>>;
   readonly outputMode: OutputMode;
   readonly queryName: string | null;
+  /**
+   * The query's id (`<checkpointLocation>/metadata`): the same across restarts from one
+   * checkpoint, so a sink can key its own record of committed batches by it (the PostgreSQL
+   * sink's `_sluice_progress` row, the Redis sink's marker). The batch id (epoch) is addBatch's
+   * first argument.
+   */
+  readonly queryId: string;
+  /** The query's checkpoint directory (a sink may keep its own files under it). */
+  readonly checkpointLocation: string;
+  /** True when the checkpoint is temporary (no checkpointLocation given): the id changes on every start. */
+  readonly temporaryCheckpoint: boolean;
 }
 
 /**

@@ -83,6 +83,9 @@ export const ReadLimit = {
  * - `getBatch(start, end)` returns the rows in (start, end] — the same rows for the same range
  *   every time, also after a restart of the process, until `commit(end)` has been called for
  *   a later offset. Rows come as batches of exactly `schema`.
+ * - `open()` (optional) runs once per query run, before any other call but `initialOffset`:
+ *   connect and check what the source needs (server reachable, credentials). A rejection fails
+ *   `start()` and the query; the error should name the server (host:port) and the option to fix.
  * - `commit(end)`: everything up to `end` is processed and committed; the source may forget it.
  * - `stop()`: release resources (files, sockets, timers).
  * - Offsets are JSON values, compared by their JSON text; the engine writes them to `offsets/N`.
@@ -95,6 +98,8 @@ export interface Source {
   /** For progress reports, e.g. `MemoryStream[word#1]`, `FileStreamSource[file:/data]`. */
   readonly description: string;
   initialOffset(): Offset;
+  /** Connects and checks the source before the first batch (see the contract above). */
+  open?(): Promise<void>;
   latestOffset(startOffset: Offset, readLimit: ReadLimit): Offset | Promise<Offset>;
   getBatch(start: Offset, end: Offset): Promise<RecordBatch[]>;
   commit(end: Offset): void | Promise<void>;

@@ -230,6 +230,11 @@ export class KafkaMicroBatchSource implements Source {
     return INITIAL;
   }
 
+  /** Reaches the brokers (lists topics) before the first batch, so unreachable ones fail start() naming them. */
+  async open(): Promise<void> {
+    await this.planner.reader.listTopics();
+  }
+
   private get initialFile(): string {
     return path.join(this.metadataPath, INITIAL_OFFSETS_FILE);
   }

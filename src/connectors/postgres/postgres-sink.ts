@@ -1,7 +1,5 @@
-import * as path from "node:path";
 import type pg from "pg";
 import type { RecordBatch } from "../../batch/record-batch.js";
-import { readOrCreateStreamMetadata } from "../../checkpoint/stream-metadata.js";
 import { AnalysisError, IllegalArgumentError } from "../../errors/errors.js";
 import type { OutputMode, Sink } from "../../streaming/sink.js";
 import type { StreamSinkContext } from "../../streaming/sink-registry.js";
@@ -29,8 +27,8 @@ import { sparkToPgDdl } from "./postgres-types.js";
  * loss retries the whole transaction (`retries`, `retryBackoffMs`) — safe even when the COMMIT
  * reached the server but its answer did not: the retry finds the batch recorded and skips it.
  *
- * The query id is the checkpoint's (`<checkpointLocation>/metadata`), stable across restarts, so
- * a `checkpointLocation` is required.
+ * The query id is the checkpoint's (`<checkpointLocation>/metadata`, given to the sink in its
+ * StreamSinkContext), stable across restarts, so a `checkpointLocation` is required.
  *
  * @example
  * const q = await counts.writeStream.format("postgres").outputMode("update")
@@ -41,7 +39,6 @@ export class PostgresSink implements Sink {
   readonly description: string;
   private client: pg.Client | null = null;
   private targets: ColumnTarget[] = [];
-  private queryIdValue: string | null = null;
   /** Batches skipped because their id was already recorded (for tests and progress). */
   skippedBatches = 0;
 
@@ -51,7 +48,7 @@ export class PostgresSink implements Sink {
     private readonly table: string,
     readonly schema: StructType,
     private readonly timeZone: string,
-    private readonly queryId: () => string,
+    private readonly queryId: string,
   ) {
     this.description = `PostgresSink[${spec.server}/${spec.database}, ${table}]`;
   }
@@ -61,7 +58,7 @@ export class PostgresSink implements Sink {
    * table if missing (with a primary key on `upsertKeys` in update mode), and checks an existing
    * table against the schema: every problem that can be known before the first batch fails here.
    */
-  static async open(args: { options: Readonly<Record<string, string>>; schema: StructType; outputMode: OutputMode; timeZone: string; queryId: () => string }): Promise<PostgresSink> {
+  static async open(args: { options: Readonly<Record<string, string>>; schema: StructType; outputMode: OutputMode; timeZone: string; queryId: string }): Promise<PostgresSink> {
     const o = parsePostgresOptions(args.options);
     const table = requireTable(o, `for writeStream.format("postgres")`);
     const { schema, outputMode } = args;
@@ -122,8 +119,7 @@ export class PostgresSink implements Sink {
   }
 
   async addBatch(batchId: number, batches: readonly RecordBatch[], outputMode: OutputMode): Promise<void> {
-    this.queryIdValue ??= this.queryId();
-    const queryId = this.queryIdValue;
+    const queryId = this.queryId;
     const table = this.table, o = this.o;
     await withRetries(o, this.spec, async () => {
       const client = await this.connection();
@@ -172,17 +168,10 @@ export class PostgresSink implements Sink {
   }
 }
 
-/** The factory `writeStream.format("postgres")` uses: the query id comes from the checkpoint's metadata. */
+/** The factory `writeStream.format("postgres")` uses: the query id is the checkpoint's, from the sink context. */
 export async function createPostgresSink(ctx: StreamSinkContext): Promise<PostgresSink> {
-  const opt = Object.entries(ctx.options).find(([k]) => k.toLowerCase() === "checkpointlocation")?.[1];
-  const root = ctx.session.conf.getOption("sluice.sql.streaming.checkpointLocation");
-  const dir = opt ? toLocal(opt) : root && ctx.queryName !== null ? path.join(toLocal(root), ctx.queryName) : null;
-  if (dir === null) {
+  if (ctx.temporaryCheckpoint) {
     throw new AnalysisError("CHECKPOINT_LOCATION_REQUIRED", `The exactly-once PostgreSQL sink records batches per query id, which lives in the checkpoint: set option("checkpointLocation", ...) (or the session conf "sluice.sql.streaming.checkpointLocation" with a queryName).`);
   }
-  return PostgresSink.open({ options: ctx.options, schema: ctx.schema, outputMode: ctx.outputMode, timeZone: ctx.session.timeZone, queryId: () => readOrCreateStreamMetadata(dir).id });
-}
-
-function toLocal(p: string): string {
-  return path.resolve(p.replace(/^file:(\/\/)?/, ""));
+  return PostgresSink.open({ options: ctx.options, schema: ctx.schema, outputMode: ctx.outputMode, timeZone: ctx.session.timeZone, queryId: ctx.queryId });
 }

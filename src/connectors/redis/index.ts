@@ -40,7 +40,7 @@ registerStreamSource({
 registerBatchSource(redisBatchSource);
 
 registerStreamSink("redis", async (ctx) => {
-  const sink = new RedisStreamSink(parseRedisSinkOptions(ctx.options), ctx.schema, ctx.session);
+  const sink = new RedisStreamSink(parseRedisSinkOptions(ctx.options), ctx.schema, ctx.session, ctx.queryId);
   try {
     await sink.open();
   } catch (e) {

@@ -92,12 +92,12 @@ export class RedisStreamSink implements Sink {
   readonly description: string;
   private readonly conn: RedisConnection;
   private readonly plan: XaddPlan;
-  private queryId: string | null = null;
-
   constructor(
     private readonly opts: RedisSinkOptions,
     schema: StructType,
-    private readonly session: Session,
+    session: Session,
+    /** The query's id (StreamSinkContext.queryId), which names the default batch marker key. */
+    private readonly queryId: string | null = null,
   ) {
     this.conn = new RedisConnection(opts, "Redis sink");
     this.plan = new XaddPlan(opts, schema, session.timeZone);
@@ -112,11 +112,7 @@ export class RedisStreamSink implements Sink {
   /** The key of this query's batch marker. */
   progressKey(): string {
     if (this.opts.progressKey !== null) return this.opts.progressKey;
-    if (this.queryId === null) {
-      const q = this.session.streams.active.find((x) => x.sink === this);
-      if (q === undefined) throw new ExecutionError("REDIS_SINK_NO_QUERY", "The Redis sink is not attached to an active query; set option 'progressKey' to use it on its own.");
-      this.queryId = q.id;
-    }
+    if (this.queryId === null) throw new ExecutionError("REDIS_SINK_NO_QUERY", "The Redis sink was made without a query id; set option 'progressKey' to use it on its own.");
     return SINK_PROGRESS_KEY_PREFIX + this.queryId;
   }
 

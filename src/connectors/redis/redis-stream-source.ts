@@ -63,6 +63,11 @@ export class RedisStreamSource implements Source {
     return {};
   }
 
+  /** Connects (and authenticates) before the first batch, so an unreachable server fails start() naming host:port. */
+  async open(): Promise<void> {
+    await this.conn.command(["PING"], "connecting");
+  }
+
   defaultReadLimit(): ReadLimit {
     return this.opts.maxEntriesPerTrigger === null ? ReadLimit.allAvailable() : ReadLimit.maxRows(this.opts.maxEntriesPerTrigger);
   }

@@ -27,7 +27,7 @@ function checkpoint(): string {
 const DDL = "id BIGINT, name STRING";
 const schema = parseSchemaDDL(DDL);
 const openSink = (table: string, extra: Record<string, string> = {}, outputMode: "append" | "update" | "complete" = "append", queryId = `q-${table}`) =>
-  PostgresSink.open({ options: { url: pg.url, dbtable: table, ...extra }, schema, outputMode, timeZone: "UTC", queryId: () => queryId });
+  PostgresSink.open({ options: { url: pg.url, dbtable: table, ...extra }, schema, outputMode, timeZone: "UTC", queryId });
 const rowsOf = async (table: string) => (await pg.query<{ id: string; name: string }>(`SELECT id::text, name FROM ${table} ORDER BY id, name`)).map((r) => `${r.id}:${r.name}`);
 const progressOf = async (queryId: string, table = "_sluice_progress") => (await pg.query<{ b: string }>(`SELECT batch_id::text AS b FROM ${table} WHERE query_id = $1`, [queryId]))[0]?.b ?? null;
 

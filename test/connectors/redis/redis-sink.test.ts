@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { createClient } from "redis";
@@ -6,6 +7,9 @@ import { Session } from "../../../src/api/session.js";
 import type { StreamingQuery } from "../../../src/api/streaming-query.js";
 import type { MemorySink } from "../../../src/connectors/memory/memory-sink.js";
 import type { RedisStreamSink } from "../../../src/connectors/redis/redis-sink.js";
+import { ExecutionError } from "../../../src/errors/errors.js";
+import { StreamingQueryException } from "../../../src/streaming/streaming-query-exception.js";
+import { ExpectFailure, testStream } from "../../streaming/stream-test.js";
 import { batchOf } from "../helpers.js";
 import { freePort, startRedisServer } from "../../support/redis-server.js";
 import { redisFixture } from "./redis-fixture.js";
@@ -102,11 +106,21 @@ void describe("Redis connector: bad input and connection loss", () => {
     );
   });
 
-  void it("an unreachable server fails the source's query with host:port", async () => {
+  void it("an unreachable server fails start() of a source's query (Source.open), naming host:port", async () => {
     const port = await freePort();
-    const q = await spark.readStream.format("redis").option("url", `redis://127.0.0.1:${port}`).option("streams", "s").option("retries", 0).load().writeStream.format("memory").queryName(fx.fresh("unreach")).start();
-    await assert.rejects(q.processAllAvailable(), new RegExp(`could not reach Redis at 127\\.0\\.0\\.1:${port}`));
-    await q.stop();
+    const name = fx.fresh("unreach");
+    const ckpt = path.join(fx.root, name);
+    const df = spark.readStream.format("redis").option("url", `redis://127.0.0.1:${port}`).option("streams", "s").option("retries", 1).option("retryBackoffMs", 1).load();
+    await assert.rejects(df.writeStream.format("memory").queryName(name).option("checkpointLocation", ckpt).start(), (e: Error) => {
+      assert.ok(e instanceof StreamingQueryException, `a StreamingQueryException, not ${e.name}`);
+      assert.match(e.message, new RegExp(`The Redis source could not reach Redis at 127\\.0\\.0\\.1:${port} \\(connecting\\) after 2 attempt\\(s\\)`));
+      assert.match(e.message, /option 'url'/);
+      return true;
+    });
+    assert.equal(spark.streams.active.some((q) => q.name === name), false, "the query is not left running");
+    assert.equal(fs.existsSync(path.join(ckpt, "offsets", "0")), false, "no batch was planned");
+    // The same through the streaming test DSL: the query fails before its first batch.
+    await testStream(df, "append", [ExpectFailure(ExecutionError, new RegExp(`127\\.0\\.0\\.1:${port}`))]);
   });
 
   void it("a wrong password is an authentication error naming the server and the option", async () => {

@@ -142,7 +142,8 @@ void describe("Redis Streams source (real redis-server)", () => {
         .start();
     const q1 = await start();
     await q1.processAllAvailable();
-    await add(s, { v: 3 }, { v: 4 });
+    // Both entries in one transaction, so the running query cannot plan a batch between them.
+    await fx.client.multi().xAdd(s, "*", { v: "3" }).xAdd(s, "*", { v: "4" }).exec();
     await assert.rejects(q1.processAllAvailable(), /simulated crash/);
     await q1.stop();
     // Entries added after batch 1 was planned must not join it on the re-run.
