@@ -6,7 +6,10 @@ import { exprNullable, exprType } from "../expr/expr-type.js";
 import type { ArgInfo, FunctionContext } from "../expr/function-def.js";
 import { lookupFunction } from "../expr/function-registry.js";
 import type { LogicalPlan } from "../plan/logical-plan.js";
-import { BooleanType, IntegerType, type DataType, isIntegral, NullType, sqlTypeName, StringType } from "../types/data-type.js";
+import {
+  BinaryType, BooleanType, ByteType, type DataType, DateType, DoubleType, FloatType, IntegerType, LongType, NullType, ShortType, StringType,
+  TimestampType, decimalType, isIntegral, sqlTypeName,
+} from "../types/data-type.js";
 import { castTo, coerceBinary, commonType } from "./coercion.js";
 import { extractFields, matchName, unresolvedColumnError } from "./resolve-column.js";
 import { exprSql } from "./expr-sql.js";
@@ -183,6 +186,12 @@ export class ExprResolver {
   private resolveFunction(e: UnresolvedFunction, scope: ResolveScope): Expr {
     const name = e.name.toLowerCase();
     const def = lookupFunction(name);
+    const castType = CAST_FUNCTIONS[name];
+    if (!def && castType) {
+      // `int(x)`, `string(x)`, ...: Spark's cast aliases, CAST(x AS type).
+      if (e.args.length !== 1) throw new AnalysisError("WRONG_NUM_ARGS", `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`${name}\` requires 1 parameters but the actual number is ${e.args.length}.`);
+      return E.cast(this.resolve(e.args[0]!, scope), castType);
+    }
     if (!def) {
       throw new AnalysisError("UNRESOLVED_ROUTINE", `[UNRESOLVED_ROUTINE] Cannot resolve function \`${e.name}\` on search path [\`builtin\`, \`session\`].`);
     }
@@ -252,6 +261,12 @@ export class ExprResolver {
     throw new AnalysisError("CANNOT_RESOLVE_STAR_EXPAND", `[CANNOT_RESOLVE_STAR_EXPAND] Cannot resolve \`${target.join(".")}\`.* given input columns ${input.map((a) => `\`${a.name}\``).join(", ")}.`);
   }
 }
+
+/** Spark's cast-alias functions and the type each casts to. */
+const CAST_FUNCTIONS: Readonly<Record<string, DataType>> = {
+  boolean: BooleanType, tinyint: ByteType, smallint: ShortType, int: IntegerType, bigint: LongType, float: FloatType, double: DoubleType,
+  decimal: decimalType(10, 0), date: DateType, timestamp: TimestampType, binary: BinaryType, string: StringType,
+};
 
 /** Functions whose IGNORE NULLS clause is their second (boolean) argument. */
 const IGNORE_NULLS_AS_ARGUMENT = new Set(["first", "last", "first_value", "last_value", "any_value"]);

@@ -87,3 +87,19 @@ test("elt: the n-th argument; out of range is null, or an error with ANSI mode",
   assert.equal(await one("elt(3, 'a', 'b')"), null);
   await assert.rejects(ansi.sql("SELECT elt(3, 'a', 'b')").collect(), /INVALID_ARRAY_INDEX/);
 });
+
+test("cast-alias functions int(x), string(x), ... are CAST(x AS type)", async () => {
+  const df = spark.sql("SELECT int('12') AS a, string(1.5) AS b, bigint(3.9) AS c, decimal('1.25') AS d, boolean('true') AS e, double('2.5') AS f, tinyint(300) AS g");
+  assert.deepEqual(df.dtypes.map((t) => t[1]), ["int", "string", "bigint", "decimal(10,0)", "boolean", "double", "tinyint"]);
+  assert.deepEqual(Object.values((await df.collect())[0]!), [12, "1.5", 3, 1, true, 2.5, 44]);
+  assert.deepEqual(spark.sql("SELECT int('1')").columns, ["CAST(1 AS INT)"]);
+  assert.throws(() => spark.sql("SELECT int(1, 2)"), /requires 1 parameters/);
+});
+
+test("current_user / user / session_user, current_database / current_schema, current_catalog", async () => {
+  const r = (await spark.sql("SELECT current_user() AS a, current_user AS b, user() AS c, session_user() AS d, current_database() AS e, current_schema() AS f, current_catalog() AS g").collect())[0]!;
+  assert.equal(typeof r.a, "string");
+  assert.ok((r.a as string).length > 0);
+  assert.deepEqual([r.b, r.c, r.d], [r.a, r.a, r.a]);
+  assert.deepEqual([r.e, r.f, r.g], ["default", "default", "spark_catalog"]);
+});

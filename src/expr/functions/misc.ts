@@ -1,3 +1,4 @@
+import { userInfo } from "node:os";
 import { IntegerType, LongType, StringType, simpleString } from "../../types/data-type.js";
 import { registerFunctions } from "../function-registry.js";
 import type { ScalarFunctionDef } from "../function-def.js";
@@ -53,6 +54,19 @@ const typeOf = fn({
 
 const version = fn({ name: "version", args: [], result: StringType, nullable: false, impl: () => row(() => "3.5.0 sluice") });
 
-export const MISC_FUNCTIONS: readonly ScalarFunctionDef[] = [monotonicallyIncreasingId, sparkPartitionId, inputFileName, typeOf, version];
+/** The operating-system user running the process (Spark: the session's user). */
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env["USER"] ?? "unknown";
+  }
+}
+const currentUser = fn({ name: "current_user", aliases: ["user", "session_user"], args: [], result: StringType, nullable: false, impl: () => { const u = osUser(); return row(() => u); } });
+/** Sluice has one catalog and one namespace, named as Spark's defaults. */
+const currentDatabase = fn({ name: "current_database", aliases: ["current_schema"], args: [], result: StringType, nullable: false, impl: () => row(() => "default") });
+const currentCatalog = fn({ name: "current_catalog", args: [], result: StringType, nullable: false, impl: () => row(() => "spark_catalog") });
+
+export const MISC_FUNCTIONS: readonly ScalarFunctionDef[] = [monotonicallyIncreasingId, sparkPartitionId, inputFileName, typeOf, version, currentUser, currentDatabase, currentCatalog];
 
 registerFunctions(MISC_FUNCTIONS);
