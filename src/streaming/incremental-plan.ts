@@ -225,17 +225,19 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
           throw new StreamingError(cls, msg);
         });
         const exec = new StreamingWindowExec(operatorId, spec, ctx.fctx);
+        const wm = operatorWatermarks(p);
         const store = ctx.stores.getStore<StoredWindowKey>({ checkpointLocation: ctx.checkpointDir, operatorId, partitionId: 0 }, ctx.batchId);
         let result: ReturnType<StreamingWindowExec["run"]>;
         try {
-          result = exec.run(rows, store, ctx.watermarkMs);
+          // Downstream in a chain: late rows by the watermark the upstream operator guaranteed last batch.
+          result = wm === null ? exec.run(rows, store, ctx.watermarkMs) : exec.run(rows, store, wm.evictionMs, wm.lateEventsMs);
           store.commit();
         } catch (e) {
           store.abort();
           throw e;
         }
         metrics.push(stateOperatorMetrics(store, info.operatorName, result.droppedByWatermark, ctx.numShufflePartitions));
-        dropped(operatorId, info.operatorName, spec.input, ctx.watermarkMs, result.late);
+        dropped(operatorId, info.operatorName, spec.input, wm === null ? ctx.watermarkMs : wm.lateEventsMs, result.late);
         return Plan.localRelation(exec.output, result.output, `${info.operatorName} [operator ${operatorId}, batch ${ctx.batchId}]`);
       }
       case "FlatMapGroupsWithState": {

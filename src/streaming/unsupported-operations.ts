@@ -161,17 +161,17 @@ function checkStatefulChain(ops: readonly StatefulOperatorInfo[], outputMode: Ou
         up.node,
       );
     }
-    if (op.kind === "window" || up.kind === "window") {
+    if (up.kind === "window" && up.node.kind === "Window" && streamingWindowSpec(up.node, (cls, msg) => fail(cls, msg, up.node)).lookAhead > 0) {
       fail(
         "STREAMING_STATEFUL_OPERATOR_CHAIN_NOT_SUPPORTED_YET",
-        `Chains of stateful operators (${here}) on streaming DataFrames/Datasets are not supported yet: window functions on a stream cannot follow or precede another stateful operator (a lead waits on following rows, so the delay it adds to event time has no bound); compute them in a query of their own`,
+        `Chains of stateful operators (${here}) on streaming DataFrames/Datasets are not supported with lead(): a lead waits on following rows, so the delay it adds to event time has no bound and the operator after it could not tell late rows; compute lead in a query of its own or last`,
         op.node,
       );
     }
-    if (op.kind !== "aggregate") {
+    if (op.kind !== "aggregate" && op.kind !== "window") {
       fail(
         "STREAMING_STATEFUL_OPERATOR_CHAIN_NOT_SUPPORTED_YET",
-        `Chains of stateful operators (${here}) on streaming DataFrames/Datasets are not supported yet: only an aggregation may follow another stateful operator`,
+        `Chains of stateful operators (${here}) on streaming DataFrames/Datasets are not supported yet: only an aggregation or window functions may follow another stateful operator`,
         op.node,
       );
     }

@@ -29,7 +29,7 @@ const caseArb = fc.record({
   restarts: fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }),
 });
 
-interface Event { meter: string; ts: Date; v: number }
+type Event = { meter: string; ts: Date; v: number } & Record<string, unknown>;
 
 /** lag, lag with a default, lead, row_number, rank and a running sum; ties on ts broken by v. */
 function windowed<R>(df: DataFrame<R>): DataFrame {

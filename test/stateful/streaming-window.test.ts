@@ -10,6 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { Session, Window, col, functions as F } from "../../src/index.js";
+import type { DataFrame } from "../../src/api/dataframe.js";
 import { StreamingError } from "../../src/errors/errors.js";
 import { AddData, AssertOnQuery, CheckLateRows, CheckNewAnswer, StartStream, StopStream, testStream } from "../streaming/stream-test.js";
 
@@ -84,6 +85,55 @@ void describe("streaming window functions", () => {
     ]);
   });
 
+  void it("a sliding ROWS frame (moving average of the last 3 readings) and no PARTITION BY (one ordered stream)", async () => {
+    const { input, df } = meterStream();
+    const q = df.select(
+      col("meter"), col("ts"),
+      F.avg("value").over(Window.partitionBy("meter").orderBy("ts").rowsBetween(-2, Window.currentRow)).alias("avg3"),
+      F.max("value").over(Window.partitionBy("meter").orderBy("ts").rowsBetween(-1, -1)).alias("prevMax"),
+      F.row_number().over(Window.orderBy("ts")).alias("seq"),
+    );
+    const r = (meter: string, s: number, avg3: number, prevMax: number | null, seq: number) => ({ meter, ts: t(s), avg3, prevMax, seq });
+    await testStream(q, "append", [
+      AddData(input, [m("a", 1, 3), m("b", 2, 100), m("a", 3, 6)]),
+      AddData(input, [m("a", 14, 9)]), // watermark 4 s
+      CheckNewAnswer([r("a", 1, 3, null, 1), r("b", 2, 100, null, 2), r("a", 3, 4.5, 3, 3)]),
+      StopStream,
+      StartStream(),
+      AddData(input, [m("a", 20, 12), m("a", 40, 0)]), // watermark 30 s
+      CheckNewAnswer([r("a", 14, 6, 6, 4), r("a", 20, 9, 9, 5)]),
+    ]);
+  });
+
+  void it("README: the derivative of a meter's signal, in SQL", async () => {
+    const readings = spark.memoryStream("meter STRING, ts TIMESTAMP, kwh DOUBLE");
+    readings.toDF().withWatermark("ts", "1 minute").createOrReplaceTempView("readings");
+    const q = spark.sql("SELECT meter, ts, kwh - lag(kwh) OVER (PARTITION BY meter ORDER BY ts) AS delta FROM readings");
+    await testStream(q, "append", [
+      AddData(readings, [{ meter: "m1", ts: t(600), kwh: 1 }, { meter: "m1", ts: t(660), kwh: 1.5 }, { meter: "m1", ts: t(780), kwh: 2.25 }]),
+      CheckNewAnswer([{ meter: "m1", ts: t(600), delta: null }, { meter: "m1", ts: t(660), delta: 0.5 }]),
+    ]);
+  });
+
+  void it("in a chain: dropDuplicates, then two window specs, then a windowed sum of the deltas", async () => {
+    const { input, df } = meterStream();
+    const deltas = df.dropDuplicates(["meter", "ts"])
+      .select(col("meter"), col("ts"), col("value").minus(F.lag("value").over(Window.partitionBy("meter").orderBy("ts"))).alias("delta"))
+      .select(col("*"), F.row_number().over(Window.orderBy("ts", "meter")).alias("seq"));
+    const perWindow = deltas.groupBy(F.window(col("ts"), "10 seconds")).agg(F.sum("delta").alias("rise"), F.max("seq").alias("lastSeq"));
+    await testStream(perWindow, "append", [
+      AddData(input, [m("a", 1, 1), m("a", 4, 3), m("a", 4, 3), m("b", 6, 10), m("b", 8, 15)]),
+      AddData(input, [m("a", 12, 4), m("b", 13, 20)]), // watermark 3 s
+      CheckNewAnswer([]),
+      AddData(input, [m("a", 35, 0)]), // watermark 25 s: every row so far final; window [0, 10) closes downstream
+      CheckNewAnswer([{ window: { start: t(0), end: t(10) }, rise: 2 + 5, lastSeq: 4 }, { window: { start: t(10), end: t(20) }, rise: 1 + 5, lastSeq: 6 }]),
+      StopStream,
+      StartStream(),
+      AddData(input, [m("a", 31, 9), m("b", 26, 21), m("b", 60, 0)]), // watermark 50 s
+      CheckNewAnswer([{ window: { start: t(20), end: t(30) }, rise: 1, lastSeq: 7 }, { window: { start: t(30), end: t(40) }, rise: 5 - 9, lastSeq: 9 }]),
+    ]);
+  });
+
   void it("the state reader shows the buffered rows and the carry-over", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sluice-stream-window-"));
     try {
@@ -106,16 +156,20 @@ void describe("streaming window functions", () => {
   void it("refuses what cannot run on a stream, saying why", async () => {
     const { df } = meterStream();
     const plain = spark.memoryStream("meter STRING, ts TIMESTAMP, value DOUBLE").toDF();
-    const start = (d: typeof df, mode = "append") => d.writeStream.format("memory").queryName("refused_window").outputMode(mode).start();
-    const cases: [typeof df, RegExp, string?][] = [
+    const start = (d: DataFrame, mode = "append") => d.writeStream.format("memory").queryName("refused_window").outputMode(mode).start();
+    const cases: [DataFrame, RegExp, string?][] = [
       [plain.select(F.lag("value").over(Window.partitionBy("meter").orderBy("ts"))), /need a watermark on the event-time column/],
       [df.select(F.lag("value").over(Window.partitionBy("meter").orderBy("value"))), /must be ordered by the watermarked event-time column first, ascending \(ts\), not by value/],
       [df.select(F.lag("value").over(Window.partitionBy("meter").orderBy(col("ts").desc()))), /ordered by the watermarked event-time column first, ascending/],
       [df.select(F.sum("value").over(Window.partitionBy("meter"))), /need ORDER BY the watermarked event-time column/],
-      [df.select(F.sum("value").over(Window.partitionBy("meter").orderBy("ts").rowsBetween(Window.currentRow, Window.unboundedFollowing))), /only running frames from UNBOUNDED PRECEDING to CURRENT ROW/],
+      [df.select(F.sum("value").over(Window.partitionBy("meter").orderBy("ts").rowsBetween(Window.currentRow, Window.unboundedFollowing))), /only frames ending at the current row or before it are/],
       [df.select(F.ntile(2).over(Window.partitionBy("meter").orderBy("ts"))), /ntile needs the whole partition/],
       [df.select(F.row_number().over(Window.partitionBy("meter").orderBy("ts"))), /run in Append output mode only/, "update"],
-      [df.dropDuplicates(["meter", "ts"]).select(F.row_number().over(Window.partitionBy("meter").orderBy("ts"))), /window functions on a stream cannot follow or precede another stateful operator/],
+      [
+        df.select(col("*"), F.lead("value").over(Window.partitionBy("meter").orderBy("ts")).alias("nx")).select(col("*"), F.row_number().over(Window.orderBy("ts")).alias("n")),
+        /not supported with lead\(\): a lead waits on following rows/,
+      ],
+      [df.select(F.row_number().over(Window.partitionBy("meter").orderBy("ts")).alias("n")).groupBy("n").count(), /Multiple streaming aggregations|Append output mode|watermark/, "update"],
     ];
     for (const [d, msg, mode] of cases) {
       await assert.rejects(start(d, mode), (e: unknown) => e instanceof StreamingError && msg.test(e.message), msg.source);

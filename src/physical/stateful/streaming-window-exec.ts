@@ -70,7 +70,7 @@ export class StreamingWindowExec {
     private readonly fctx: ExecFunctionContext,
   ) {
     this.output = [...spec.input, ...spec.node.windowExprs.map(namedToAttribute)];
-    this.accs = spec.functions.map((f) => (f.kind === "aggregate" ? f.call.fn.compile(boundSignature(f.call.args, f.call.dataType, f.call.state), fctx) : null));
+    this.accs = spec.functions.map((f) => (f.kind === "aggregate" || f.kind === "sliding" ? f.call.fn.compile(boundSignature(f.call.args, f.call.dataType, f.call.state), fctx) : null));
   }
 
   private project(batch: RecordBatch): readonly Vector[] {
@@ -78,10 +78,14 @@ export class StreamingWindowExec {
     return compileProjection(this.spec.input, null, exprs, structType(exprs.map((e, i) => structField(`_w${i}`, exprType(e), true))), this.fctx)(batch).columns;
   }
 
-  /** Runs one batch against `store` (opened at the batch's version); does not commit. */
-  run(input: readonly RecordBatch[], store: StateStore<StoredWindowKey>, watermarkMs: number): StatefulRunResult {
+  /**
+   * Runs one batch against `store` (opened at the batch's version); does not commit. Rows at or
+   * behind `lateMs` are late; rows at or behind `watermarkMs` are final (the same watermark,
+   * except downstream of another stateful operator: see incremental-plan.ts).
+   */
+  run(input: readonly RecordBatch[], store: StateStore<StoredWindowKey>, watermarkMs: number, lateMs = watermarkMs): StatefulRunResult {
     const spec = this.spec;
-    const wm = watermarkMs * 1000;
+    const wm = watermarkMs * 1000, lateMicros = lateMs * 1000;
     const np = spec.numPartitionKeys;
     const et = spec.eventTimeIndex;
     const width = spec.input.length;
@@ -95,7 +99,7 @@ export class StreamingWindowExec {
       const keyVals = new Array<unknown>(np);
       for (let i = 0; i < b.numRows; i++) {
         const t = valueAt(b.columns[et]!, i) as number | null;
-        if (t === null || t <= wm) {
+        if (t === null || t <= lateMicros) {
           dropped++;
           late.add(b, i);
           continue;
@@ -136,7 +140,7 @@ export class StreamingWindowExec {
   }
 
   private emptyState(): StoredWindowKey {
-    return { pendingRows: [], rowCount: 0, rank: 0, denseRank: 0, lastRows: [], aggregates: this.accs.map((a) => (a === null ? null : a.serialize(a.init()))) };
+    return { pendingRows: [], rowCount: 0, rank: 0, denseRank: 0, lastRows: [], aggregates: this.accs.map((a, k) => (a === null || this.spec.functions[k]!.kind !== "aggregate" ? null : a.serialize(a.init()))) };
   }
 
   /** Emits a key's final rows (step 3) and writes back what the next rows need (step 4). */
@@ -212,6 +216,23 @@ export class StreamingWindowExec {
             i = end;
           }
           aggregates[k] = acc.serialize(buf);
+          break;
+        }
+        case "sliding": {
+          // Rows before the kept ones were never needed (lookBack covers -lower).
+          const acc = this.accs[k]!;
+          const update = acc.update as (buf: unknown, ...a: unknown[]) => unknown;
+          const skipNulls = f.call.fn.skipNulls !== false;
+          for (let i = 0; i < m; i++) {
+            const pos = s.carried + i;
+            let buf = acc.init();
+            for (let j = Math.max(0, pos + f.lower); j <= pos + f.upper; j++) {
+              const args = f.args.map((a) => valueAt(cols[a]!, seq[j]!));
+              if (skipNulls && args.some((v) => v === null)) continue;
+              buf = update(buf, ...args);
+            }
+            vals[i] = acc.finish(buf);
+          }
           break;
         }
       }

@@ -9,7 +9,9 @@ export type StreamingWindowFunction =
   /** lag (negative offset) or lead (positive offset); `value` and `fallback` index the evaluated expressions. */
   | { readonly kind: "offset"; readonly offset: number; readonly value: number; readonly fallback: number }
   /** A running aggregate over UNBOUNDED PRECEDING .. CURRENT ROW (ROWS: per row; RANGE: peers share a value). */
-  | { readonly kind: "aggregate"; readonly call: AggCall; readonly args: readonly number[]; readonly frame: "rows" | "range" };
+  | { readonly kind: "aggregate"; readonly call: AggCall; readonly args: readonly number[]; readonly frame: "rows" | "range" }
+  /** An aggregate over a sliding ROWS frame `lower` .. `upper` rows from the current one (both <= 0). */
+  | { readonly kind: "sliding"; readonly call: AggCall; readonly args: readonly number[]; readonly lower: number; readonly upper: number };
 
 /**
  * What a `Window` node over a stream needs to run incrementally: the input, the event-time
@@ -50,7 +52,8 @@ function literalInt(e: Expr | undefined, fallback: number): number | null {
  *   break ties);
  * - functions: row_number, rank, dense_rank, lag, lead (literal offsets, without IGNORE NULLS)
  *   and non-distinct aggregates without FILTER over a frame from UNBOUNDED PRECEDING to CURRENT
- *   ROW (the default frame with ORDER BY). Functions that need the whole partition (ntile,
+ *   ROW (the default frame with ORDER BY) or a sliding `ROWS BETWEEN n PRECEDING AND CURRENT ROW`
+ *   (or `m PRECEDING`). Functions that need the whole partition (ntile,
  *   percent_rank, cume_dist, nth_value) or frames reaching following rows would wait for rows
  *   that may never come.
  */
@@ -92,13 +95,20 @@ export function streamingWindowSpec(node: Window, fail: (cls: string, msg: strin
       fail("STREAMING_WINDOW_FUNCTION_NOT_SUPPORTED", `Window aggregate ${label} is not supported on streaming DataFrames: DISTINCT and FILTER are not supported in streaming window aggregates`);
     }
     const frame = w.spec.frame;
-    if (frame !== null && !(frame.lower.type === "unboundedPreceding" && frame.upper.type === "currentRow")) {
-      fail(
-        "STREAMING_WINDOW_FRAME_NOT_SUPPORTED",
-        `Window frame of ${label} is not supported on streaming DataFrames: only running frames from UNBOUNDED PRECEDING to CURRENT ROW are (a frame reaching following rows would wait for rows that may never come; sliding frames are not supported yet)`,
-      );
+    if (frame === null || (frame.lower.type === "unboundedPreceding" && frame.upper.type === "currentRow")) {
+      return { kind: "aggregate", call, args: call.args.map(push), frame: frame?.frameType ?? "range" };
     }
-    return { kind: "aggregate", call, args: call.args.map(push), frame: frame?.frameType ?? "range" };
+    // ROWS BETWEEN n PRECEDING AND CURRENT ROW (or m PRECEDING): the last n emitted rows are kept.
+    const back = (b: typeof frame.lower): number | null => (b.type === "currentRow" ? 0 : b.type === "offset" && b.value <= 0 ? b.value : null);
+    const lower = back(frame.lower), upper = back(frame.upper);
+    if (frame.frameType === "rows" && lower !== null && upper !== null && lower <= upper) {
+      lookBack = Math.max(lookBack, -lower);
+      return { kind: "sliding", call, args: call.args.map(push), lower, upper };
+    }
+    fail(
+      "STREAMING_WINDOW_FRAME_NOT_SUPPORTED",
+      `Window frame of ${label} is not supported on streaming DataFrames: only frames ending at the current row or before it are (UNBOUNDED PRECEDING or ROWS n PRECEDING to CURRENT ROW); a frame reaching following rows would wait for rows that may never come, and RANGE frames with an offset are not supported yet`,
+    );
   });
 
   function offsetFunction(fn: Call, name: string, label: string): StreamingWindowFunction {
