@@ -9,7 +9,8 @@
  * - `before-offsets-write`: the batch's offsets are known, `offsets/N` not yet written;
  * - `after-offsets-write`: `offsets/N` is durable, the batch has not run;
  * - `mid-sink-write`: inside the sink — for the file sink, data files renamed into place but the
- *   `_sluice_metadata/N` manifest not written; a foreachBatch function may call crashPoint itself;
+ *   `_sluice_metadata/N` manifest not written; for the PostgreSQL sink, rows and progress row
+ *   written in the open transaction, before COMMIT; a foreachBatch function may call crashPoint itself;
  * - `after-sink-before-commit`: the sink returned, `commits/N` not written;
  * - `after-commit`: `commits/N` is durable, sources not yet told, progress not reported.
  */

@@ -21,19 +21,20 @@ export interface ChildCommand {
 }
 
 /**
- * Bundles the child (or falls back to running it through tsx). The bundle lives under
+ * Bundles a child (file-etl-child.ts unless `source` names another; or falls back to running it
+ * through tsx). The bundle lives under
  * node_modules/.cache so that its imports of packages resolve; `dispose` removes it.
  */
-export async function prepareChild(): Promise<ChildCommand & { dispose(): void }> {
+export async function prepareChild(source = CHILD_SOURCE): Promise<ChildCommand & { dispose(): void }> {
   const repo = path.resolve(here, "../..");
-  const outfile = path.join(repo, "node_modules", ".cache", "sluice-crash-tests", `file-etl-child-${process.pid}-${Date.now()}.mjs`);
+  const outfile = path.join(repo, "node_modules", ".cache", "sluice-crash-tests", `${path.basename(source, ".ts")}-${process.pid}-${Date.now()}.mjs`);
   const dispose = (): void => fs.rmSync(outfile, { force: true });
   try {
     const esbuild = await import("esbuild");
-    await esbuild.build({ entryPoints: [CHILD_SOURCE], bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", outfile, logLevel: "silent", absWorkingDir: repo });
+    await esbuild.build({ entryPoints: [source], bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", outfile, logLevel: "silent", absWorkingDir: repo });
     return { argv0: process.execPath, args: [outfile], dispose };
   } catch {
-    return { argv0: process.execPath, args: ["--import", "tsx", CHILD_SOURCE], dispose };
+    return { argv0: process.execPath, args: ["--import", "tsx", source], dispose };
   }
 }
 

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import type { RecordBatch } from "../../batch/record-batch.js";
 import { AnalysisError, IllegalArgumentError } from "../../errors/errors.js";
+import { crashPoint } from "../../streaming/crash-hook.js";
 import type { OutputMode, Sink } from "../../streaming/sink.js";
 import type { StreamSinkContext } from "../../streaming/sink-registry.js";
 import type { StructType } from "../../types/data-type.js";
@@ -139,6 +140,8 @@ export class PostgresSink implements Sink {
         if (outputMode === "complete") await client.query(`DELETE FROM ${table}`);
         if (outputMode === "update" && o.upsertKeys.length > 0) await this.upsert(client, batches);
         else await copyBatches(client, table, this.schema, this.targets, batches, this.timeZone);
+        // Crash tests: the rows and the progress row are written but not committed (PostgreSQL rolls back).
+        crashPoint("mid-sink-write", batchId);
         await client.query("COMMIT");
       } catch (e) {
         // The transaction is aborted either way; a connection in an unknown state is replaced.
