@@ -8,6 +8,7 @@ import { type LogicalPlan, Plan, children } from "../plan/logical-plan.js";
 import { planExprs } from "../plan/plan-exprs.js";
 import { BooleanType, sameType } from "../types/data-type.js";
 import { pullUpCorrelated, splitAnd } from "./correlated-subquery.js";
+import { freshenIds } from "./freshen-ids.js";
 import { namedToAttribute, planOutput } from "./plan-output.js";
 
 /**
@@ -18,8 +19,9 @@ import { namedToAttribute, planOutput } from "./plan-output.js";
  *   → SELECT a, m FROM t1 LEFT JOIN (SELECT k, max(b) AS m FROM t2 GROUP BY k) s ON s.k = t1.k
  *
  * The subquery must be an aggregation without GROUP BY (possibly under projections) whose
- * correlated predicates are equalities `inner expression = outer expression` in filters below the
- * aggregate; the inner sides become the grouping keys. The "count bug": a row with no match
+ * correlated predicates sit in filters below the aggregate. When they are equalities
+ * `inner expression = outer expression`, the inner sides become the grouping keys; otherwise the
+ * subquery is joined with the distinct outer values first (see domainJoin). The "count bug": a row with no match
  * gets the aggregate's value over no rows (count → 0, not null), through a `true` column that
  * is null exactly when the join found no group.
  */
@@ -69,35 +71,24 @@ function rewriteOne(sub: LogicalPlan, outerPlan: LogicalPlan): { plan: LogicalPl
 
   const outerIds = new Set(planOutput(outerPlan).map((a) => a.id));
   const { plan: below, predicates } = pullUpCorrelated(p.child, outerIds);
-  const innerKeys: Alias[] = [];
-  const joinConds: Expr[] = [];
-  for (const pred of predicates.flatMap(splitAnd)) {
-    if (pred.kind !== "BinaryExpr" || (pred.op !== "=" && pred.op !== "<=>")) refuse(`the correlated predicate must be an equality, not ${pred.kind === "BinaryExpr" ? pred.op : pred.kind}.`);
-    const side = (e: Expr): "outer" | "inner" | "mixed" => {
-      const ids = [...referencedIds(e)];
-      if (ids.length > 0 && ids.every((i) => outerIds.has(i))) return "outer";
-      return ids.some((i) => outerIds.has(i)) ? "mixed" : "inner";
-    };
-    const [l, r] = [side(pred.left), side(pred.right)];
-    const inner = l === "inner" && r === "outer" ? pred.left : l === "outer" && r === "inner" ? pred.right : null;
-    if (!inner) refuse("each correlated equality must compare an expression of the subquery with one of the outer query.");
-    const outer = inner === pred.left ? pred.right : pred.left;
-    const key = E.alias(inner, `__corr_key${innerKeys.length}`);
-    innerKeys.push(key);
-    const keyAttr = namedToAttribute(key);
-    joinConds.push(inner === pred.left ? E.binary(pred.op, keyAttr, outer) : E.binary(pred.op, outer, keyAttr));
-  }
-  if (innerKeys.length === 0) refuse("no correlated predicate was found.");
+  if (predicates.length === 0) refuse("no correlated predicate was found.");
+  const equi = equalityKeys(predicates.flatMap(splitAnd), outerIds);
+  // Equalities: group the subquery by its sides of them. Anything else: a domain join (below).
+  const { aggChild, groupKeys, joinCond } = equi ? {
+    aggChild: Plan.project([...planOutput(below), ...equi.innerKeys], below),
+    groupKeys: equi.innerKeys.map(namedToAttribute),
+    joinCond: equi.joinConds.reduce((a, b) => E.binary("and", a, b)),
+  } : domainJoin(outerPlan, below, predicates, outerIds);
 
   // The value over no rows (Spark's count bug): each aggregate's finish(init()), through the projections.
   const empty = new Map<number, Expr>();
   for (const e of p.aggregateExprs) if (e.kind === "Alias") empty.set(e.id, transformExprUp(e.child, (x) => (x.kind === "AggCall" ? E.literal(emptyValue(x), x.dataType) : x)));
-  const keyAttrs = innerKeys.map(namedToAttribute);
+  const keyAttrs = groupKeys;
   const matched = E.alias(E.literal(true, BooleanType), "__corr_matched");
   const matchedAttr = namedToAttribute(matched);
   const pass = [...keyAttrs, matchedAttr];
 
-  let plan: LogicalPlan = Plan.aggregate(keyAttrs, [...p.aggregateExprs, ...keyAttrs, matched], Plan.project([...planOutput(below), ...innerKeys], below));
+  let plan: LogicalPlan = Plan.aggregate(keyAttrs, [...p.aggregateExprs, ...keyAttrs, matched], aggChild);
   for (const layer of [...layers].reverse()) {
     if (layer.kind === "SubqueryAlias") {
       plan = Plan.subqueryAlias(layer.alias, plan);
@@ -108,10 +99,59 @@ function rewriteOne(sub: LogicalPlan, outerPlan: LogicalPlan): { plan: LogicalPl
   }
   const result = planOutput(plan)[0]!;
   const emptyExpr = empty.get(result.id) ?? substitute(result, empty);
-  const joined = Plan.join(outerPlan, plan, "left_outer", joinConds.reduce((a, b) => E.binary("and", a, b)));
+  const joined = Plan.join(outerPlan, plan, "left_outer", joinCond);
   const resultAttr = E.attr(result.name, result.dataType, true, [], result.id);
   const value = emptyExpr.kind === "Literal" && emptyExpr.value === null ? resultAttr : E.caseWhen([[E.unary("isnull", E.attr(matchedAttr.name, matchedAttr.dataType, true, [], matchedAttr.id)), castIfNeeded(emptyExpr, result)]], resultAttr);
   return { plan: joined, value };
+}
+
+/** Each predicate as `inner expression = outer expression` (or `<=>`): the inner sides as grouping keys and the join conditions; null when one is not. */
+function equalityKeys(predicates: readonly Expr[], outerIds: ReadonlySet<number>): { innerKeys: Alias[]; joinConds: Expr[] } | null {
+  const innerKeys: Alias[] = [];
+  const joinConds: Expr[] = [];
+  const side = (e: Expr): "outer" | "inner" | "mixed" => {
+    const ids = [...referencedIds(e)];
+    if (ids.length > 0 && ids.every((i) => outerIds.has(i))) return "outer";
+    return ids.some((i) => outerIds.has(i)) ? "mixed" : "inner";
+  };
+  for (const pred of predicates) {
+    if (pred.kind !== "BinaryExpr" || (pred.op !== "=" && pred.op !== "<=>")) return null;
+    const [l, r] = [side(pred.left), side(pred.right)];
+    const inner = l === "inner" && r === "outer" ? pred.left : l === "outer" && r === "inner" ? pred.right : null;
+    if (!inner) return null;
+    const outer = inner === pred.left ? pred.right : pred.left;
+    const key = E.alias(inner, `__corr_key${innerKeys.length}`);
+    innerKeys.push(key);
+    const keyAttr = namedToAttribute(key);
+    joinConds.push(inner === pred.left ? E.binary(pred.op, keyAttr, outer) : E.binary(pred.op, outer, keyAttr));
+  }
+  return { innerKeys, joinConds };
+}
+
+/**
+ * Any other correlated predicates (`l2.a < l1.a`, disjunctions): the distinct values of the outer
+ * columns they use (the "domain", from a copy of the outer plan with fresh ids) are joined with
+ * the subquery's input on those predicates, the aggregate groups by the domain columns, and the
+ * outer rows find their group by null-safe equality, as Spark's DecorrelateInnerQuery does.
+ */
+function domainJoin(outerPlan: LogicalPlan, below: LogicalPlan, predicates: readonly Expr[], outerIds: ReadonlySet<number>): { aggChild: LogicalPlan; groupKeys: AttributeRef[]; joinCond: Expr } {
+  const used = new Set<number>();
+  for (const p of predicates) for (const id of referencedIds(p)) if (outerIds.has(id)) used.add(id);
+  const outerOut = planOutput(outerPlan);
+  const copy = freshenIds(outerPlan);
+  const copyOut = planOutput(copy);
+  const fresh = new Map(outerOut.map((a, i) => [a.id, copyOut[i]!]));
+  const outerCols = outerOut.filter((a) => used.has(a.id));
+  const domainCols = outerCols.map((a) => fresh.get(a.id)!);
+  const domain = Plan.distinct(Plan.project(domainCols, copy));
+  const cond = predicates
+    .map((p) => transformExprUp(p, (x) => (x.kind === "AttributeRef" && used.has(x.id) ? fresh.get(x.id)! : x)))
+    .reduce((a, b) => E.binary("and", a, b));
+  return {
+    aggChild: Plan.join(domain, below, "inner", cond),
+    groupKeys: domainCols,
+    joinCond: outerCols.map((a, i) => E.binary("<=>", a, domainCols[i]!)).reduce((a, b) => E.binary("and", a, b)),
+  };
 }
 
 function substitute(e: Expr, values: ReadonlyMap<number, Expr>): Expr {

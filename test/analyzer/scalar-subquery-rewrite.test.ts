@@ -49,7 +49,12 @@ test("subquery over the same view as the outer query (the outer columns stay dis
   assert.deepEqual(await rows("select * from l x where exists (select 1 from l y where y.a = x.a + 1)"), expect([1, 2], [1, 2], [2, 1], [2, 1]));
 });
 
-test("shapes Spark would decorrelate differently are refused with a clear error", () => {
+test("non-equality and disjunctive correlated predicates: a join with the distinct outer values first", async () => {
+  assert.deepEqual(await rows("select a, (select sum(b) from l l2 where l2.a < l1.a) sum_b from l l1"), expect([1, null], [1, null], [2, 4], [2, 4], [3, 6], [null, null], [null, null], [6, 9]));
+  assert.deepEqual(await rows("select a from l where (select count(*) from r where (a = c and d = 2.0) or (a = c and d = 1.0)) > 0"), expect([3]));
+  assert.deepEqual(await rows("select a, (select count(*) from r where r.c > l.a) cnt from l where a is null or a > 2"), expect([3, 2], [6, 0], [null, 0], [null, 0]));
+});
+
+test("a non-aggregated correlated scalar subquery is refused with a clear error", () => {
   assert.throws(() => spark.sql("select a, (select d from r where r.c = l.a) from l"), /must be aggregated/);
-  assert.throws(() => spark.sql("select a, (select sum(d) from r where r.c < l.a) from l"), /must be an equality/);
 });
