@@ -19,6 +19,11 @@ import { SortExec } from "./sort-exec.js";
 import { WindowExec } from "./window-exec.js";
 import { FlatMapGroupsWithStateBatchExec } from "./stateful/flat-map-groups-with-state-exec.js";
 import { type ParallelOptions, planParallelStage } from "./parallel/parallel-planner.js";
+import { ReusedResultExec, SharedResult } from "./reused-result-exec.js";
+import { explainLogical } from "../plan/explain-logical.js";
+import { children } from "../plan/logical-plan.js";
+import { planExprs } from "../plan/plan-exprs.js";
+import { isDeterministic } from "../optimizer/optimizer-helpers.js";
 
 /** Settings that steer physical planning (join strategy selection), from the session's config. */
 export interface PlannerOptions {
@@ -41,20 +46,50 @@ let plannerOptions: PlannerOptions = DEFAULT_PLANNER_OPTIONS;
  * `options` (join strategy settings) apply to the whole tree; nested calls inherit them.
  */
 export function planPhysical(p: LogicalPlan, options?: PlannerOptions): PhysicalOp {
-  if (options === undefined) return planNode(p);
+  const outerShared = shared;
+  shared ??= repeatedAggregations(p);
   const outer = plannerOptions;
-  plannerOptions = options;
+  if (options !== undefined) plannerOptions = options;
   try {
     return planNode(p);
   } finally {
     plannerOptions = outer;
+    shared = outerShared;
   }
+}
+
+/** Aggregations that occur more than once in the tree being planned (by their text with ids), while planning it. */
+let shared: Map<string, SharedResult> | null = null;
+
+function repeatedAggregations(p: LogicalPlan): Map<string, SharedResult> {
+  const seen = new Map<string, number>();
+  const visit = (n: LogicalPlan): void => {
+    if (n.kind === "Aggregate" && planExprs(n).every(isDeterministic)) {
+      const key = explainLogical(n);
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+    }
+    for (const c of children(n)) visit(c);
+  };
+  visit(p);
+  return new Map([...seen].filter(([, n]) => n > 1).map(([k]) => [k, new SharedResult()]));
 }
 
 /** True while planning below an operator that should read its input on this thread (see planNode). */
 let serialBelow = false;
 
 function planNode(p: LogicalPlan): PhysicalOp {
+  if (p.kind === "Aggregate" && shared !== null && shared.size > 0) {
+    const s = shared.get(explainLogical(p));
+    if (s) {
+      const reused = s.op !== null;
+      if (!reused) s.op = planUnshared(p);
+      return new ReusedResultExec(s, reused);
+    }
+  }
+  return planUnshared(p);
+}
+
+function planUnshared(p: LogicalPlan): PhysicalOp {
   const par = plannerOptions.parallel;
   if (par && !serialBelow) {
     const { parallel: _, ...taskPlanner } = plannerOptions;
