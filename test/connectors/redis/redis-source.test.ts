@@ -124,6 +124,25 @@ void describe("Redis Streams source (real redis-server)", () => {
     }
   });
 
+  void it("Trigger.AvailableNow reads what the streams held at start in batches of maxEntriesPerTrigger, and nothing added meanwhile", async () => {
+    const a = fx.fresh("now_a"), b = fx.fresh("now_b");
+    for (let i = 0; i < 7; i++) await add(a, { i });
+    for (let i = 0; i < 3; i++) await add(b, { i });
+    const batches: number[] = [];
+    const q = await reader(`${a},${b}`, { startingOffsets: "earliest", maxEntriesPerTrigger: 4 })
+      .load()
+      .writeStream.option("checkpointLocation", path.join(fx.root, fx.fresh("ckpt")))
+      .foreachBatch(async (batch) => {
+        batches.push((await batch.collect()).length);
+        await add(a, { late: 1 }); // arrives after the start: not part of this run
+        await add(b, { late: 1 });
+      })
+      .trigger({ availableNow: true })
+      .start();
+    await q.awaitTermination();
+    assert.deepEqual(batches, [4, 4, 2]);
+  });
+
   void it("restart from the checkpoint re-reads exactly the uncommitted range (getBatch(start, end] replays)", async () => {
     const s = fx.fresh("replay");
     const ckpt = path.join(fx.root, fx.fresh("ckpt"));
