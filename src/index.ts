@@ -34,8 +34,11 @@ export type { StreamingQueryStatus, SourceProgress, SinkProgress, StateOperatorP
 export type { StreamingQueryListener, QueryStartedEvent, QueryProgressEvent, QueryIdleEvent, QueryTerminatedEvent } from "./streaming/streaming-listener.js";
 export { StreamingQueryException } from "./streaming/streaming-query-exception.js";
 export { CheckpointError } from "./checkpoint/checkpoint-error.js";
-export type { Source, Offset, ReadLimit, StreamingSourceProvider } from "./streaming/source.js";
+export { ReadLimit } from "./streaming/source.js";
+export type { Source, Offset, MaxReadLimitKind, StreamingSourceProvider } from "./streaming/source.js";
 export type { Sink } from "./streaming/sink.js";
+export { registerStreamSink } from "./streaming/sink-registry.js";
+export type { StreamSinkContext, StreamSinkFactory } from "./streaming/sink-registry.js";
 export type { TriggerSpec } from "./streaming/trigger.js";
 export type { ForeachWriter } from "./connectors/foreach/foreach-sink.js";
 export type { ForeachBatchFunction } from "./connectors/foreach/foreach-batch-sink.js";
