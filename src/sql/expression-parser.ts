@@ -426,6 +426,7 @@ export abstract class ExpressionParser extends TypeParser {
       else this.acceptKw("RESPECT", "NULLS");
     }
     this.expectOp(")", args.length ? "',' or ')' in the arguments" : "')'");
+    if (this.isKw("WITHIN") && this.isKw("GROUP", 1)) args.splice(0, args.length, ...this.withinGroup(name, args));
     let filter: Expr | null = null;
     if (this.isKw("FILTER") && this.isOp("(", 1)) {
       this.next();
@@ -439,6 +440,30 @@ export abstract class ExpressionParser extends TypeParser {
     const call = Expr.fn(name, args, { distinct, filter, ignoreNulls });
     if (this.acceptKw("OVER")) return Expr.window(call, this.overClause());
     return call;
+  }
+
+  /**
+   * `percentile_cont(p) WITHIN GROUP (ORDER BY v [DESC])` (and percentile_disc) → arguments
+   * (v, p[, true]); `mode() WITHIN GROUP (ORDER BY v)` → (v).
+   */
+  private withinGroup(name: string, args: readonly Expr[]): Expr[] {
+    const at = this.peek();
+    this.next();
+    this.next();
+    this.expectOp("(");
+    this.expectKw("ORDER", "BY");
+    const order = this.expression();
+    const desc = this.acceptKw("DESC");
+    if (!desc) this.acceptKw("ASC");
+    if (this.acceptKw("NULLS")) { if (!this.acceptKw("FIRST")) this.expectKw("LAST"); }
+    this.expectOp(")", "')' (one ORDER BY column)");
+    const fn = name.toLowerCase();
+    if (fn === "percentile_cont" || fn === "percentile_disc") {
+      if (args.length !== 1) throw this.errorAt(at, `${fn}(percentage) WITHIN GROUP takes one argument, the percentage.`);
+      return [order, args[0]!, ...(desc ? [Expr.literal(true, BooleanType)] : [])];
+    }
+    if (fn === "mode" && args.length === 0 && !desc) return [order];
+    throw this.errorAt(at, `WITHIN GROUP (ORDER BY ...) is supported for percentile_cont, percentile_disc and mode (ascending), not ${name}.`);
   }
 
   /** After OVER: a window name or `( [PARTITION BY ...] [ORDER BY ...] [frame] )`. */

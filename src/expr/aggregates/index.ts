@@ -27,6 +27,7 @@ import "./approx-count-distinct.js";
 import "./count-min-sketch.js";
 import "./bloom-filter.js";
 import "./histogram-numeric.js";
+import "./percentile-within-group.js";
 
 export { countMinSketchEstimate, cmsFromBytes, cmsEstimate } from "./count-min-sketch.js";
 export { bloomFromBytes, bloomMightContain } from "./bloom-filter.js";

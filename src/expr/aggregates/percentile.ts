@@ -33,7 +33,7 @@ export function readPercentages(fn: string, args: readonly ArgInfo[], index: num
   return { ps, isArray };
 }
 
-function countsAccumulator(t: DataType, finish: (b: CountsBuffer) => unknown, withFrequency: boolean): Accumulator<CountsBuffer> {
+export function countsAccumulator(t: DataType, finish: (b: CountsBuffer) => unknown, withFrequency: boolean): Accumulator<CountsBuffer> {
   const key = valueKey(t);
   const add = (b: CountsBuffer, v: unknown, c: number): void => {
     const k = key(v);
