@@ -110,12 +110,15 @@ void describe("socket source", () => {
     }
   });
 
-  void it("fails the query when the connection is refused, and checks its options", async () => {
+  void it("a refused connection fails start() (Source.open) naming host:port, and checks its options", async () => {
     const server = await lineServer();
     const port = server.port;
     await server.close();
-    const q = await spark.readStream.format("socket").option("host", "127.0.0.1").option("port", port).load().writeStream.format("memory").queryName("socket_refused").start();
-    await assert.rejects(q.awaitTermination(), /could not read from 127\.0\.0\.1:\d+: connect ECONNREFUSED/);
+    await assert.rejects(
+      spark.readStream.format("socket").option("host", "127.0.0.1").option("port", port).load().writeStream.format("memory").queryName("socket_refused").start(),
+      new RegExp(`could not read from 127\\.0\\.0\\.1:${port}: connect ECONNREFUSED`),
+    );
+    assert.equal(spark.streams.active.some((q) => q.name === "socket_refused"), false);
     assert.throws(() => spark.readStream.format("socket").option("host", "localhost").load(), (e: unknown) => e instanceof IllegalArgumentError && /port/.test(e.message));
     assert.throws(() => spark.readStream.format("socket").option("host", "localhost").option("port", "x").load(), IllegalArgumentError);
     assert.throws(() => spark.readStream.format("socket").schema("a INT").option("host", "h").option("port", 1).load(), /does not support a user-specified schema/);

@@ -21,8 +21,9 @@ export const SOCKET_SCHEMA_WITH_TIMESTAMP = structType([structField("value", Str
  * committed; use a replayable source (files, Kafka) where that matters.
  *
  * Offsets are line numbers (-1 before the first line). The connection is made when the query
- * starts; if it fails, or the server sends something invalid, the query fails with the cause at
- * its next trigger. When the server closes the connection the query stays active with no new data.
+ * starts and `open()` waits for it, so a refused connection fails `start()` naming host:port (as
+ * Spark's socket source fails at creation); a later socket error fails the query at its next
+ * trigger. When the server closes the connection the query stays active with no new data.
  */
 export class TextSocketSource implements Source {
   readonly schema: StructType;
@@ -84,6 +85,23 @@ export class TextSocketSource implements Source {
 
   initialOffset(): Offset {
     return -1;
+  }
+
+  /** Waits until the connection is made (or fails, with the error naming host:port). */
+  async open(): Promise<void> {
+    this.check();
+    if (!this.socket.connecting) return;
+    await new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        this.socket.off("connect", done);
+        this.socket.off("error", done);
+        if (this.failure) reject(this.failure);
+        else resolve();
+      };
+      this.socket.once("connect", done);
+      // After the constructor's handler, which records the failure.
+      this.socket.once("error", done);
+    });
   }
 
   latestOffset(start: Offset): Offset {
