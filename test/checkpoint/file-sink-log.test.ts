@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { after, describe, it } from "node:test";
 import { CheckpointError } from "../../src/checkpoint/checkpoint-error.js";
 import { FILE_SINK_METADATA_DIR, FileSinkLog, type FileSinkLogOptions, committedSinkFiles } from "../../src/checkpoint/file-sink-log.js";
@@ -95,5 +97,31 @@ void describe("FileSinkLog compaction (Spark's FileStreamSinkLog)", () => {
     write(out, { compactInterval: 2, cleanupDelayMs: 0, deletion: true }, range(0, 1));
     fs.writeFileSync(path.join(out, FILE_SINK_METADATA_DIR, "1.compact"), 'v9\n[]');
     assert.throws(() => new FileSinkLog(out).allFiles(), /format version v9/);
+  });
+
+  void it("a reader in another process always sees a whole prefix of the batches while the writer compacts and deletes", async () => {
+    const out = fresh();
+    const batches = 300;
+    fs.mkdirSync(path.join(out, FILE_SINK_METADATA_DIR), { recursive: true });
+    const writer = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures", "file-sink-log-writer.ts");
+    const child = spawn(process.execPath, ["--import", "tsx", writer, out, String(batches)], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    let running = true;
+    void exited.then(() => (running = false));
+    const seen = new Set<number>();
+    let reads = 0;
+    while (running) {
+      const got = new FileSinkLog(out).allFiles();
+      assert.deepEqual(got, files(out, range(0, got.length - 1)), `read ${reads}: a whole prefix of the batches`);
+      seen.add(got.length);
+      reads++;
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(await exited, 0, stderr);
+    assert.deepEqual(new FileSinkLog(out).allFiles(), files(out, range(0, batches - 1)));
+    assert.ok(reads > 0);
+    process.stdout.write(`# ${reads} reads during the writes saw ${seen.size} different prefixes\n`);
   });
 });
