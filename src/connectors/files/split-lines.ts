@@ -4,7 +4,9 @@
  */
 export function splitLines(text: string, lineSep?: string): string[] {
   if (text.length === 0) return [];
-  const lines = lineSep !== undefined && lineSep !== "" ? text.split(lineSep) : text.split(/\r\n|\r|\n/);
+  // Splitting by a literal is much faster than by a pattern: use it when there is no \r at all.
+  const sep = lineSep !== undefined && lineSep !== "" ? lineSep : text.includes("\r") ? /\r\n|\r|\n/ : "\n";
+  const lines = text.split(sep);
   if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
   return lines;
 }

@@ -27,17 +27,26 @@ export function jsonRecordTexts(text: string, opts: JsonOptions): JsonRecordText
 const BIG_DIGITS = /\d{16}/;
 
 /**
- * Parses one record: JSON.parse when it is exact (no integer longer than 15 digits), else the
- * lenient parser, which also handles the syntax options. MALFORMED when neither accepts it.
+ * Parses one record: JSON.parse when it is exact, else the lenient parser (integers past 2^53
+ * as exact longs, and the syntax options). MALFORMED when neither accepts it. With `checkDigits`
+ * a record holding 16 or more digits in a row skips JSON.parse (it could round them away
+ * unnoticed, e.g. in a decimal); readers whose columns make rounding visible (a number past
+ * 2^53) may pass false and re-parse those records with `parseJsonRecordExactly` instead, which
+ * saves the scan of every record.
  */
-export function parseJsonRecord(text: string, opts: JsonOptions): unknown {
-  if (!BIG_DIGITS.test(text)) {
+export function parseJsonRecord(text: string, opts: JsonOptions, checkDigits = true): unknown {
+  if (!checkDigits || !BIG_DIGITS.test(text)) {
     try {
       return JSON.parse(text);
     } catch {
       if (!opts.lenient) return MALFORMED;
     }
   }
+  return parseJsonRecordExactly(text, opts);
+}
+
+/** The lenient, exact parser alone (see parseJsonRecord). */
+export function parseJsonRecordExactly(text: string, opts: JsonOptions): unknown {
   try {
     return parseJsonText(text, opts.syntax);
   } catch (e) {
