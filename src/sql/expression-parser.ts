@@ -323,6 +323,13 @@ export abstract class ExpressionParser extends TypeParser {
         if (callNext) return this.trimExpr();
         break;
       default:
+        if (u === "X" && this.peek(1).type === "string") {
+          // `X '1F'`: the typed-literal spelling of X'1F'.
+          this.next();
+          const s = this.next();
+          if (!/^[0-9A-Fa-f]*$/.test(s.value)) throw this.errorAt(s, `Invalid binary literal X ${s.text}: expected hexadecimal digits.`);
+          return binaryLiteral(s.value);
+        }
         if (TIMESTAMP_WORDS.has(u) && this.peek(1).type === "string") {
           this.next();
           const s = this.peek();

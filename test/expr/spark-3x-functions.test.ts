@@ -103,3 +103,23 @@ test("current_user / user / session_user, current_database / current_schema, cur
   assert.deepEqual([r.b, r.c, r.d], [r.a, r.a, r.a]);
   assert.deepEqual([r.e, r.f, r.g], ["default", "default", "spark_catalog"]);
 });
+
+test("make_interval", async () => {
+  const r = (await spark.sql("SELECT make_interval(100, 11, 1, 1, 12, 30, 01.001001) a, make_interval(100, null, 3) b, make_interval(0, 1, 0, 1, 0, 0, 100.000001) c, make_interval() d").collect())[0]!;
+  assert.deepEqual(r.a, { months: 100 * 12 + 11, days: 8, micros: 12 * 3600e6 + 30 * 60e6 + 1001001 });
+  assert.equal(r.b, null);
+  assert.deepEqual(r.c, { months: 1, days: 1, micros: 100000001 });
+  assert.deepEqual(r.d, { months: 0, days: 0, micros: 0 });
+  assert.match(await spark.sql("SELECT make_interval(100, 11, 1, 1, 12, 30, 01.001001) a").showString(20, false), /\|100 years 11 months 8 days 12 hours 30 minutes 1\.001001 seconds\|/);
+  assert.match(await spark.sql("SELECT make_interval(0, 1, 0, 1, 0, 0, 100.000001) a").showString(20, false), /\|1 months 1 days 1 minutes 40\.000001 seconds\|/);
+});
+
+test("bitmap_bucket_number, bitmap_bit_position, bitmap_count, bitmap_construct_agg, bitmap_or_agg", async () => {
+  const vals = async (q: string): Promise<unknown[]> => Object.values((await spark.sql(q).collect())[0]!);
+  assert.deepEqual(await vals("SELECT bitmap_bit_position(1), bitmap_bit_position(123), bitmap_bucket_number(123), bitmap_bucket_number(0)"), [0, 122, 1, 0]);
+  assert.deepEqual(await vals("SELECT substring(hex(bitmap_construct_agg(bitmap_bit_position(col))), 0, 6) FROM VALUES (1), (2), (3) AS tab(col)"), ["070000"]);
+  assert.deepEqual(await vals("SELECT bitmap_count(X '1010'), bitmap_count(X 'FFFF'), bitmap_count(X '0')"), [2, 16, 0]);
+  assert.deepEqual(await vals("SELECT substring(hex(bitmap_or_agg(col)), 0, 6) FROM VALUES (X '10'), (X '20'), (X '40') AS tab(col)"), ["700000"]);
+  assert.deepEqual(await vals("SELECT bitmap_count(bitmap_construct_agg(bitmap_bit_position(col))), length(bitmap_construct_agg(bitmap_bit_position(col))) FROM VALUES (1), (2), (2), (5) AS tab(col)"), [3, 4096]);
+  await assert.rejects(spark.sql("SELECT bitmap_construct_agg(col) FROM VALUES (40000L) AS tab(col)").collect(), /INVALID_BITMAP_POSITION/);
+});

@@ -28,6 +28,7 @@ import "./count-min-sketch.js";
 import "./bloom-filter.js";
 import "./histogram-numeric.js";
 import "./percentile-within-group.js";
+import "./bitmap-agg.js";
 
 export { countMinSketchEstimate, cmsFromBytes, cmsEstimate } from "./count-min-sketch.js";
 export { bloomFromBytes, bloomMightContain } from "./bloom-filter.js";

@@ -13,16 +13,18 @@ import { STRING_FUNCTIONS } from "./strings.js";
 import type { ScalarFunctionDef } from "../function-def.js";
 import { ARRAY_EDIT_FUNCTIONS } from "./array-edit.js";
 import { STRING_EXTRA_FUNCTIONS } from "./string-extras.js";
+import { MAKE_INTERVAL_FUNCTIONS } from "./make-interval.js";
+import { BITMAP_FUNCTIONS } from "./bitmap.js";
 
 export const SCALAR_FUNCTION_GROUPS: Readonly<Record<string, readonly ScalarFunctionDef[]>> = {
   strings: [...STRING_FUNCTIONS, ...STRING_EXTRA_FUNCTIONS],
   math: MATH_FUNCTIONS,
   conditional: CONDITIONAL_FUNCTIONS,
-  datetime: DATETIME_FUNCTIONS,
+  datetime: [...DATETIME_FUNCTIONS, ...MAKE_INTERVAL_FUNCTIONS],
   collections: [...COLLECTION_FUNCTIONS, ...ARRAY_EDIT_FUNCTIONS],
   json: JSON_FUNCTIONS,
   hashes: HASH_FUNCTIONS,
-  misc: MISC_FUNCTIONS,
+  misc: [...MISC_FUNCTIONS, ...BITMAP_FUNCTIONS],
 };
 
 export { addInterval, addIntervalToDate, addMonthsToDays } from "./datetime.js";
