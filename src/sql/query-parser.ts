@@ -46,7 +46,7 @@ export abstract class QueryParser extends ExpressionParser {
     this.ctes.push(scope);
     do {
       const nameTok = this.peek();
-      const name = this.identifier("a CTE name");
+      const name = this.aliasAfterAs("a CTE name");
       const cols = this.isOp("(") ? this.identifierList() : null;
       this.acceptKw("AS");
       this.expectOp("(", "'(' and the CTE's query");
@@ -281,7 +281,7 @@ export abstract class QueryParser extends ExpressionParser {
     const names: string[] = [];
     if (this.isIdentifier() && !this.isKw("AS") && !this.isKw("LATERAL")) this.identifier();
     if (this.acceptKw("AS") || (this.isIdentifier() && !this.isClauseStart())) {
-      do names.push(this.identifier("a column name"));
+      do names.push(this.aliasAfterAs("a column name"));
       while (this.acceptOp(","));
     }
     return Plan.generate(gen, outer, names, true, child);
@@ -449,7 +449,7 @@ export abstract class QueryParser extends ExpressionParser {
   protected identifierList(): string[] {
     this.expectOp("(");
     const out: string[] = [];
-    do out.push(this.identifier("a column name"));
+    do out.push(this.aliasAfterAs("a column name"));
     while (this.acceptOp(","));
     this.expectOp(")", "',' or ')'");
     return out;

@@ -78,8 +78,9 @@ export class TokenCursor {
     return t.type === "quoted" ? t.value : t.text;
   }
   /**
-   * The name after `AS`: any bare word, as in Spark's default (non-ANSI) mode where every keyword
-   * is non-reserved in that position (`AS end`, `AS start`, `AS select`), or a backticked name.
+   * A name where nothing else can stand (after `AS`, in a column list `t(a, b)`, a CTE name): any
+   * bare word, as in Spark's default (non-ANSI) mode where keywords are non-reserved there
+   * (`AS end`, `AS start`, `AS select`), or a backticked name.
    */
   protected aliasAfterAs(expected = "an alias after AS"): string {
     const t = this.peek();
