@@ -123,3 +123,17 @@ test("bitmap_bucket_number, bitmap_bit_position, bitmap_count, bitmap_construct_
   assert.deepEqual(await vals("SELECT bitmap_count(bitmap_construct_agg(bitmap_bit_position(col))), length(bitmap_construct_agg(bitmap_bit_position(col))) FROM VALUES (1), (2), (2), (5) AS tab(col)"), [3, 4096]);
   await assert.rejects(spark.sql("SELECT bitmap_construct_agg(col) FROM VALUES (40000L) AS tab(col)").collect(), /INVALID_BITMAP_POSITION/);
 });
+
+test("parse_url and try_parse_url (java.net.URI parts, raw)", async () => {
+  const vals = async (q: string): Promise<unknown[]> => Object.values((await spark.sql(q).collect())[0]!);
+  assert.deepEqual(await vals("SELECT parse_url('http://spark.apache.org/path?query=1', 'HOST'), parse_url('http://spark.apache.org/path?query=1', 'QUERY'), parse_url('http://spark.apache.org/path?query=1', 'QUERY', 'query')"), ["spark.apache.org", "query=1", "1"]);
+  const u = "'http://user:pw@spark.apache.org:8080/path/a.html?query=1&b=x%20y#frag'";
+  const parts = ["HOST", "PATH", "QUERY", "REF", "PROTOCOL", "FILE", "AUTHORITY", "USERINFO", "NOPE"];
+  assert.deepEqual(await vals(`SELECT ${parts.map((p) => `parse_url(${u}, '${p}')`).join(", ")}, parse_url(${u}, 'QUERY', 'b'), parse_url(${u}, 'QUERY', 'c')`), [
+    "spark.apache.org", "/path/a.html", "query=1&b=x%20y", "frag", "http", "/path/a.html?query=1&b=x%20y", "user:pw@spark.apache.org:8080", "user:pw", null, "x%20y", null,
+  ]);
+  // A registry-based authority has no host; an illegal character makes the URL invalid.
+  assert.deepEqual(await vals("SELECT parse_url('http://a_b.com/x', 'HOST'), parse_url('http://a_b.com/x', 'AUTHORITY'), parse_url('inva lid://x', 'HOST'), try_parse_url('inva lid://x', 'HOST')"), [null, "a_b.com", null, null]);
+  await assert.rejects(ansi.sql("SELECT parse_url('inva lid://x', 'HOST')").collect(), /INVALID_URL/);
+  assert.deepEqual(Object.values((await ansi.sql("SELECT try_parse_url('inva lid://x', 'HOST')").collect())[0]!), [null]);
+});

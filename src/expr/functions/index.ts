@@ -15,9 +15,10 @@ import { ARRAY_EDIT_FUNCTIONS } from "./array-edit.js";
 import { STRING_EXTRA_FUNCTIONS } from "./string-extras.js";
 import { MAKE_INTERVAL_FUNCTIONS } from "./make-interval.js";
 import { BITMAP_FUNCTIONS } from "./bitmap.js";
+import { PARSE_URL_FUNCTIONS } from "./parse-url.js";
 
 export const SCALAR_FUNCTION_GROUPS: Readonly<Record<string, readonly ScalarFunctionDef[]>> = {
-  strings: [...STRING_FUNCTIONS, ...STRING_EXTRA_FUNCTIONS],
+  strings: [...STRING_FUNCTIONS, ...STRING_EXTRA_FUNCTIONS, ...PARSE_URL_FUNCTIONS],
   math: MATH_FUNCTIONS,
   conditional: CONDITIONAL_FUNCTIONS,
   datetime: [...DATETIME_FUNCTIONS, ...MAKE_INTERVAL_FUNCTIONS],
