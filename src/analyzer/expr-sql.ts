@@ -1,10 +1,28 @@
 import type { Expr } from "../expr/expression.js";
+import { exprExists } from "../expr/expr-tree.js";
+import { type LogicalPlan, children } from "../plan/logical-plan.js";
+import { planExprs } from "../plan/plan-exprs.js";
 import { valueToString } from "../expr/value-string.js";
 import { intervalOperator } from "./interval-arithmetic.js";
 import { DoubleType, FloatType, simpleString, sqlTypeName } from "../types/data-type.js";
 import { formatInterval, type Interval } from "../types/interval.js";
 import { formatDate, formatTimestamp } from "../types/datetime.js";
 import { decimalToString } from "../types/values.js";
+
+/** The outer columns a correlated subquery refers to, in order of first use (Spark names `scalarsubquery(a)` after them). */
+function outerRefNames(p: LogicalPlan, seen = new Set<number>(), out: string[] = []): string[] {
+  for (const e of planExprs(p)) {
+    exprExists(e, (x) => {
+      if (x.kind === "OuterRef" && !seen.has(x.attr.id)) {
+        seen.add(x.attr.id);
+        out.push(x.attr.name);
+      }
+      return false;
+    });
+  }
+  for (const c of children(p)) outerRefNames(c, seen, out);
+  return out;
+}
 
 const BIN_SQL: Record<string, string> = { and: "AND", or: "OR", div: "div", "!=": "!=" };
 
@@ -46,7 +64,7 @@ export function exprSql(e: Expr, pretty = false): string {
     case "InList": return `(${r(e.value)} IN (${e.list.map(r).join(", ")}))`;
     case "InSubquery": return `(${e.values.map(r).join(", ")} IN (listquery()))`;
     case "Exists": return "exists()";
-    case "ScalarSubquery": return "scalarsubquery()";
+    case "ScalarSubquery": return `scalarsubquery(${outerRefNames(e.plan).join(", ")})`;
     case "UnresolvedFunction":
       return `${e.name}(${e.distinct ? "DISTINCT " : ""}${e.args.map(r).join(", ")})${e.filter ? ` FILTER (WHERE ${r(e.filter)})` : ""}`;
     case "Call": {

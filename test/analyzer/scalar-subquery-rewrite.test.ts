@@ -20,6 +20,8 @@ const joinTypes = (p: LogicalPlan, out: string[] = []): string[] => {
 test("correlated scalar subquery in SELECT becomes a left outer join with an aggregate", async () => {
   const q = "select a, (select sum(b) from l l2 where l2.a = l1.a) sum_b from l l1";
   assert.deepEqual(joinTypes(spark.sql(q).plan), ["left_outer"]);
+  // Spark names an unaliased subquery column after the outer columns it uses.
+  assert.deepEqual(spark.sql("select a, (select count(*) from r where l.a = r.c), (select max(d) from r) from l").columns, ["a", "scalarsubquery(a)", "scalarsubquery()"]);
   assert.deepEqual(await rows(q), expect([1, 4], [1, 4], [2, 2], [2, 2], [3, 3], [null, null], [null, null], [6, null]));
   assert.deepEqual(await rows("select a, (select sum(b) from l l2 where l2.a <=> l1.a) sum_b from l l1"), expect([1, 4], [1, 4], [2, 2], [2, 2], [3, 3], [null, 5], [null, 5], [6, null]));
 });
