@@ -4,7 +4,7 @@ import { exprType } from "../expr/expr-type.js";
 import type { ScalarFunctionDef } from "../expr/function-def.js";
 import { jsonTupleRow } from "../expr/functions/json.js";
 import { type DataType, IntegerType, StringType, arrayType, sameType, sqlTypeName, structField, structType } from "../types/data-type.js";
-import { lookupFunction } from "../expr/function-registry.js";
+import { lookupFunction, registerInternalFunctions } from "../expr/function-registry.js";
 import { findWiderCommonType } from "../expr/type-coercion.js";
 import "../expr/functions/index.js";
 import { exprSql } from "./expr-sql.js";
@@ -117,3 +117,5 @@ function resolveJsonTuple(args: readonly Expr[], names: readonly string[]): Reso
 function typeError(name: string, arg: Expr, expected: string, t: DataType): never {
   throw new AnalysisError("DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE", `[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve "${name}(${exprSql(arg)})": parameter 1 requires the ${expected} type, however "${exprSql(arg)}" has the type "${sqlTypeName(t)}".`);
 }
+
+registerInternalFunctions([...DEFS.values()]);

@@ -4,6 +4,7 @@ import type { ScalarFunctionDef } from "../expr/function-def.js";
 import { addInterval, addIntervalToDate } from "../expr/functions/index.js";
 import { CalendarIntervalType, type DataType, DateType, TimestampType } from "../types/data-type.js";
 import { type Interval, MICROS_PER_DAY, interval } from "../types/interval.js";
+import { registerInternalFunctions } from "../expr/function-registry.js";
 
 /**
  * `timestamp ± INTERVAL`, `INTERVAL + timestamp`, `date ± INTERVAL`, as Spark's
@@ -92,3 +93,5 @@ export function resolveIntervalArithmetic(op: string, left: Expr, right: Expr): 
   if (lt.kind === "date") return E.call(op === "+" ? DATE_PLUS_INTERVAL : DATE_MINUS_INTERVAL, [left, right], DateType);
   return undefined;
 }
+
+registerInternalFunctions([TIMESTAMP_PLUS_INTERVAL, TIMESTAMP_MINUS_INTERVAL, DATE_PLUS_INTERVAL, DATE_MINUS_INTERVAL, DATE_MINUS_DATE, TIMESTAMP_MINUS_TIMESTAMP]);

@@ -21,3 +21,18 @@ export function lookupFunction(name: string): FunctionDef | undefined {
 export function functionNames(): string[] {
   return [...registry.keys()].sort();
 }
+
+/**
+ * Functions the analyzer and planner build calls to but SQL cannot name (`__time_window`, the
+ * generators' row functions, interval arithmetic, ...), by name, so that a plan sent to a worker
+ * thread can name them too (physical/parallel/plan-codec.ts).
+ */
+const internal = new Map<string, FunctionDef>();
+
+export function registerInternalFunctions(defs: readonly FunctionDef[]): void {
+  for (const d of defs) internal.set(d.name.toLowerCase(), d);
+}
+
+export function lookupInternalFunction(name: string): FunctionDef | undefined {
+  return internal.get(name.toLowerCase());
+}

@@ -3,7 +3,7 @@ import { CalendarIntervalType, StringType, TimestampType, sqlTypeName } from "..
 import { type Interval, MICROS_PER_DAY, parseInterval } from "../types/interval.js";
 import { WINDOW_STRUCT } from "./time-window.js";
 import type { ScalarFunctionDef } from "./function-def.js";
-import { registerFunctions } from "./function-registry.js";
+import { registerFunctions, registerInternalFunctions } from "./function-registry.js";
 
 /**
  * Microseconds of a session gap: a string such as "10 minutes" or an interval value. Null when
@@ -119,3 +119,5 @@ export const windowTimeFunction: ScalarFunctionDef = {
 };
 
 registerFunctions([windowTimeFunction]);
+
+registerInternalFunctions([sessionEndFunction, sessionWindowFunction, sessionStructFunction]);

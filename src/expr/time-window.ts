@@ -2,6 +2,7 @@ import { IllegalArgumentError } from "../errors/errors.js";
 import { TimestampType, structField, structType } from "../types/data-type.js";
 import { fixedMicros, parseInterval } from "../types/interval.js";
 import type { ScalarFunctionDef } from "./function-def.js";
+import { registerInternalFunctions } from "./function-registry.js";
 
 /** The struct type of `window(...)` columns: `struct<start: timestamp, end: timestamp>`. */
 export const WINDOW_STRUCT = structType([structField("start", TimestampType, true), structField("end", TimestampType, true)]);
@@ -54,3 +55,5 @@ export const timeWindowFunction: ScalarFunctionDef = {
     }) as (...args: never[]) => unknown;
   },
 };
+
+registerInternalFunctions([timeWindowFunction]);

@@ -8,7 +8,7 @@ import { formatDate, parseDate, parseTimestamp } from "../../types/datetime.js";
 import { parseDataTypeDDL, parseSchemaOrStruct } from "../../types/ddl.js";
 import { type Long, normalizeLong } from "../../types/long.js";
 import { decimalToString } from "../../types/values.js";
-import { registerFunctions } from "../function-registry.js";
+import { registerFunctions, registerInternalFunctions } from "../function-registry.js";
 import type { ArgInfo, ScalarFunctionDef } from "../function-def.js";
 import { findWiderType } from "../type-coercion.js";
 import { javaDoubleToString, javaFloatToString, valueToString } from "../value-string.js";
@@ -396,3 +396,4 @@ export const JSON_FUNCTIONS: readonly ScalarFunctionDef[] = [fromJson, toJson, g
 
 registerFunctions(JSON_FUNCTIONS);
 
+registerInternalFunctions([jsonTupleRow]);

@@ -50,9 +50,11 @@ export class ParallelStageExec implements PhysicalOp {
     const pool = ctx.workers;
     const tasks = pool ? this.mapTasks(ctx) : null;
     if (!pool || !tasks) {
+      stageRuns.onCallingThread++;
       yield* this.fallback.execute(ctx);
       return;
     }
+    stageRuns.onWorkers++;
     const results = await Promise.all(tasks.map((t) => pool.run(t.task, t.transfer)));
     if (!this.exchange) {
       for (const r of results) yield* decodeBatches(batchesOf(r));
@@ -87,10 +89,22 @@ export class ParallelStageExec implements PhysicalOp {
         return { task, transfer: body.transfer };
       });
     } catch (e) {
-      if (e instanceof NotShippableError) return null;
-      throw e;
+      if (!(e instanceof NotShippableError)) throw e;
+      warnOnce(`A parallel stage runs on the calling thread: ${e.message}.`);
+      return null;
     }
   }
+}
+
+/** How parallel stages ran in this process: on workers, or on the calling thread (no pool, or a plan that cannot travel). */
+export const stageRuns = { onWorkers: 0, onCallingThread: 0 };
+
+const warned = new Set<string>();
+
+function warnOnce(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  process.emitWarning(message, { code: "SLUICE_STAGE_NOT_PARALLEL" });
 }
 
 /** Marks the in-memory relation whose rows are the shuffled partitions (filled in encoded form). */

@@ -1,5 +1,5 @@
 import type { FunctionDef } from "../../expr/function-def.js";
-import { lookupFunction } from "../../expr/function-registry.js";
+import { lookupFunction, lookupInternalFunction } from "../../expr/function-registry.js";
 import { type UdfSource, udfSourceOf } from "../../expr/udf-source.js";
 import { type TransferBatch, decodeBatches, encodeBatches } from "./batch-transfer.js";
 
@@ -44,8 +44,9 @@ export function encodeTree<T>(value: T, encodedRows: Readonly<Record<string, rea
 function encodeFunction(def: FunctionDef): unknown {
   const src = udfSourceOf(def);
   if (src) return { $udf: src };
-  if (lookupFunction(def.name) !== def) throw new NotShippableError(`function ${def.name} is neither a built-in nor a udf with source text`);
-  return { $fn: def.name };
+  if (lookupFunction(def.name) === def) return { $fn: def.name };
+  if (lookupInternalFunction(def.name) === def) return { $internal: def.name };
+  throw new NotShippableError(`the function ${def.name} is neither registered nor a udf with source text`);
 }
 
 /** Rebuilds a user-defined function from its source text (the worker passes the API's udf/udaf). */
@@ -60,6 +61,11 @@ export function decodeTree<T>(enc: Encoded<T>, rebuildUdf: UdfRebuilder): T {
     if ("$fn" in o) {
       const def = lookupFunction(o.$fn as string);
       if (!def) throw new Error(`worker thread: no built-in function ${String(o.$fn)}`);
+      return def;
+    }
+    if ("$internal" in o) {
+      const def = lookupInternalFunction(o.$internal as string);
+      if (!def) throw new Error(`worker thread: no internal function ${String(o.$internal)}`);
       return def;
     }
     if ("$udf" in o) {

@@ -4,8 +4,9 @@
  * batch sources as the main thread; user-defined functions arrive as source text.
  */
 import { parentPort } from "node:worker_threads";
-import "../../expr/builtins.js";
-import "../../connectors/source-registry.js";
+// The whole library, so that every function a plan can hold (built-in, internal) and every
+// batch source is registered here as on the main thread.
+import "../../index.js";
 import { udaf, udf } from "../../api/udf.js";
 import { ExecutionError, SluiceError } from "../../errors/errors.js";
 import type { FunctionDef } from "../../expr/function-def.js";

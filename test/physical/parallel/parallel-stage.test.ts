@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { type DataFrame, Session, broadcast, col, expr, functions as F, udaf, udf, window } from "../../../src/index.js";
 import { explainPhysical } from "../../../src/physical/planner.js";
+import { stageRuns } from "../../../src/physical/parallel/parallel-stage-exec.js";
 
 // Two sessions over the same data: one thread, and two worker threads with tasks small enough
 // that the test data is split.
@@ -17,7 +18,7 @@ type Build = (spark: Session) => DataFrame;
 const canon = (rows: readonly Record<string, unknown>[]): string[] =>
   rows.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v instanceof Date ? v.toISOString() : v))).sort();
 
-function physical(df: DataFrame): string {
+function physical<R>(df: DataFrame<R>): string {
   return explainPhysical(df.session.physicalPlan(df.plan));
 }
 
@@ -27,7 +28,11 @@ async function sameAsSerial(build: Build, opts: { ordered?: boolean; exchange?: 
   const plan = physical(p);
   assert.match(plan, /ParallelStage \(tasks=[2-9]/, plan);
   if (opts.exchange !== undefined) assert.equal(/Exchange hashpartitioning/.test(plan), opts.exchange, plan);
-  const [want, got] = [await build(serial).collect(), await p.collect()];
+  const want = await build(serial).collect();
+  const before = { ...stageRuns };
+  const got = await p.collect();
+  assert.ok(stageRuns.onWorkers > before.onWorkers, "the stage ran on the worker threads");
+  assert.equal(stageRuns.onCallingThread, before.onCallingThread, "no stage fell back to the calling thread");
   assert.ok(want.length > 0, "the query returns rows");
   if (opts.ordered) assert.deepEqual(got, want);
   else assert.deepEqual(canon(got), canon(want));
