@@ -4,6 +4,9 @@ import type { DataSourceRelation } from "../plan/logical-plan.js";
 import type { StructType } from "../types/data-type.js";
 import { resolveFileSource, type ResolvedFiles } from "./files/resolve-file-source.js";
 import { scanFileSource } from "./files/scan-file-source.js";
+import { FileOptions } from "./files/file-options.js";
+import { codecOfFile } from "./files/compression.js";
+import type { PartitionedFile } from "./files/partition-discovery.js";
 import { type SaveMode, type WriteResult, writeFileSource } from "./files/write-file-source.js";
 import { generatorBatchSources } from "./nexmark/generator-sources.js";
 import { postgresBatchSource } from "./postgres/postgres-connector.js";
@@ -58,27 +61,41 @@ for (const format of ["json", "csv", "text", "parquet"]) {
   registerBatchSource({
     name: format,
     resolve: (paths, options, userSchema, timeZone) => resolveFileSource(format, paths, options, userSchema, timeZone),
-    split: (rel, parts) => splitFiles(rel.resolved as ResolvedFiles, parts),
+    split: (rel, parts) => splitFiles(format, rel.options, rel.resolved as ResolvedFiles, parts),
     estimatedRows: (rel) => estimateFileRows(format, rel.resolved as ResolvedFiles),
     scan: (rel, timeZone) => scanFileSource(format, rel.resolved as ResolvedFiles, rel.schema, rel.requiredColumns, rel.pushedFilters, rel.options, timeZone),
     write: (path, mode, partitionBy, options, schema, batches, timeZone) => writeFileSource(format, path, mode, partitionBy, options, schema, batches, timeZone),
   });
 }
 
-/** Contiguous groups of files of about equal total size (file order, hence row order, is kept). */
-function splitFiles(r: ResolvedFiles, parts: number): ResolvedFiles[] {
+/**
+ * Contiguous groups of about equal bytes, in file order (so in row order). Large files of a
+ * line format (JSON lines, text; uncompressed, default line separators) are first cut into byte
+ * ranges, each read as the lines that begin in it (files/text-file-io.ts, readTextSplit).
+ */
+function splitFiles(format: string, options: Readonly<Record<string, string>>, r: ResolvedFiles, parts: number): ResolvedFiles[] {
   const total = r.files.reduce((s, f) => s + f.file.size, 0);
+  const target = Math.max(1, Math.ceil(total / parts));
+  const o = new FileOptions(options);
+  const byLines = (format === "json" && !o.bool("multiLine", false)) || (format === "text" && !o.bool("wholetext", false));
+  const cuttable = (f: PartitionedFile): boolean => byLines && !o.has("lineSep") && !o.has("encoding") && !o.has("charset") && codecOfFile(f.file.path) === "none" && f.file.size > target;
+  const pieces: PartitionedFile[] = r.files.flatMap((f) => {
+    if (!cuttable(f)) return [f];
+    const n = Math.ceil(f.file.size / target);
+    return Array.from({ length: n }, (_, i): PartitionedFile => ({ ...f, file: { ...f.file, range: [Math.floor((f.file.size * i) / n), Math.floor((f.file.size * (i + 1)) / n)] } }));
+  });
+  const sizeOf = (f: PartitionedFile): number => (f.file.range ? f.file.range[1] - f.file.range[0] : f.file.size);
   const out: ResolvedFiles[] = [];
   let start = 0, acc = 0;
-  for (let i = 0; i < r.files.length; i++) {
-    acc += r.files[i]!.file.size;
+  for (let i = 0; i < pieces.length; i++) {
+    acc += sizeOf(pieces[i]!);
     const boundary = (total * (out.length + 1)) / parts;
-    if (acc >= boundary && out.length < parts - 1 && i + 1 < r.files.length) {
-      out.push({ ...r, files: r.files.slice(start, i + 1) });
+    if (acc >= boundary && out.length < parts - 1 && i + 1 < pieces.length) {
+      out.push({ ...r, files: pieces.slice(start, i + 1) });
       start = i + 1;
     }
   }
-  out.push({ ...r, files: r.files.slice(start) });
+  out.push({ ...r, files: pieces.slice(start) });
   return out;
 }
 

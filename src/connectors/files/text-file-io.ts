@@ -15,6 +15,56 @@ export async function readTextFile(path: string, encoding: BufferEncoding = "utf
 }
 
 /**
+ * The text of a file, or of the lines that begin in `file.range` (a split of an uncompressed file
+ * read in parallel: the lines beginning in each of a file's contiguous ranges, together, are the
+ * file's lines, each once). `firstLine` is the 1-based number of the text's first line in the
+ * file, counted only when `countLines` (error messages that name a line need it).
+ */
+export async function readTextSplit(file: { readonly path: string; readonly range?: readonly [number, number] }, encoding: BufferEncoding, countLines = false): Promise<{ text: string; firstLine: number }> {
+  if (!file.range) return { text: await readTextFile(file.path, encoding), firstLine: 1 };
+  const fh = await fs.promises.open(file.path, "r");
+  try {
+    const size = (await fh.stat()).size;
+    const [start, end] = file.range;
+    const from = start <= 0 ? 0 : await lineStartAtOrAfter(fh, start, size);
+    const to = end >= size ? size : await lineStartAtOrAfter(fh, end, size);
+    const buf = Buffer.alloc(Math.max(0, to - from));
+    if (buf.length > 0) await fh.read(buf, 0, buf.length, from);
+    let text = buf.toString(encoding);
+    if (from === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    return { text, firstLine: countLines && from > 0 ? 1 + (await countNewlines(fh, from)) : 1 };
+  } finally {
+    await fh.close();
+  }
+}
+
+const CHUNK = 64 * 1024;
+
+/** The first position ≥ pos that begins a line (follows a \n), or the file size. */
+async function lineStartAtOrAfter(fh: fs.promises.FileHandle, pos: number, size: number): Promise<number> {
+  const buf = Buffer.alloc(CHUNK);
+  for (let at = pos - 1; at < size; at += CHUNK) {
+    const { bytesRead } = await fh.read(buf, 0, Math.min(CHUNK, size - at), at);
+    const nl = buf.subarray(0, bytesRead).indexOf(10);
+    if (nl >= 0) return at + nl + 1;
+    if (bytesRead === 0) break;
+  }
+  return size;
+}
+
+async function countNewlines(fh: fs.promises.FileHandle, upTo: number): Promise<number> {
+  const buf = Buffer.alloc(CHUNK);
+  let n = 0;
+  for (let at = 0; at < upTo; at += CHUNK) {
+    const { bytesRead } = await fh.read(buf, 0, Math.min(CHUNK, upTo - at), at);
+    const b = buf.subarray(0, bytesRead);
+    for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) n++;
+    if (bytesRead === 0) break;
+  }
+  return n;
+}
+
+/**
  * Up to `maxBytes` of the start of a file's text (for schema inference); the cut is at a line
  * end so no partial record is returned unless the file has a single huge line.
  */

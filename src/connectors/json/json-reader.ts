@@ -4,7 +4,7 @@ import type { StructType } from "../../types/data-type.js";
 import type { FileReadContext } from "../file-format.js";
 import type { FileInfo } from "../files/file-info.js";
 import { corruptColumnIndex, malformedRecordError } from "../files/parse-mode.js";
-import { readTextFile } from "../files/text-file-io.js";
+import { readTextSplit } from "../files/text-file-io.js";
 import { BAD_VALUE } from "../files/text-value.js";
 import { type JsonConverter, jsonConverter } from "./json-converters.js";
 import { jsonOptions } from "./json-options.js";
@@ -28,7 +28,8 @@ export async function* readJsonFile(
   ctx: FileReadContext,
 ): AsyncIterable<RecordBatch> {
   const opts = jsonOptions(options, ctx.timeZone);
-  const records = jsonRecordTexts(await readTextFile(file.path, opts.encoding), opts);
+  const split = await readTextSplit(file, opts.encoding, opts.mode === "FAILFAST");
+  const records = jsonRecordTexts(split.text, opts, split.firstLine);
   const fields = readSchema.fields;
   const width = fields.length;
   const corrupt = corruptColumnIndex(readSchema, opts.corruptColumn);

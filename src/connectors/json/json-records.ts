@@ -11,15 +11,15 @@ export interface JsonRecordText {
   readonly line: number;
 }
 
-/** The records of a file's text: one per non-blank line, or the whole text with `multiLine`. */
-export function jsonRecordTexts(text: string, opts: JsonOptions): JsonRecordText[] {
-  if (opts.multiLine) return text.trim() === "" ? [] : [{ text, line: 1 }];
+/** The records of a file's text: one per non-blank line, or the whole text with `multiLine`; `firstLine` numbers the text's first line. */
+export function jsonRecordTexts(text: string, opts: JsonOptions, firstLine = 1): JsonRecordText[] {
+  if (opts.multiLine) return text.trim() === "" ? [] : [{ text, line: firstLine }];
   const lines = splitLines(text, opts.lineSep);
   const out: JsonRecordText[] = [];
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!;
     if (l.length === 0 || (l.charCodeAt(0) <= 32 && l.trim() === "")) continue;
-    out.push({ text: l, line: i + 1 });
+    out.push({ text: l, line: firstLine + i });
   }
   return out;
 }

@@ -6,7 +6,7 @@ import type { FileFormat, FileReadContext } from "../file-format.js";
 import { codecSuffix, textWriteCodec } from "../files/compression.js";
 import type { FileInfo } from "../files/file-info.js";
 import { FileOptions } from "../files/file-options.js";
-import { TextFileSink, readTextFile } from "../files/text-file-io.js";
+import { TextFileSink, readTextSplit } from "../files/text-file-io.js";
 import { splitLines } from "../files/split-lines.js";
 
 const TEXT_SCHEMA = structType([structField("value", StringType, true)]);
@@ -37,7 +37,7 @@ async function* readTextFormatFile(
   ctx: FileReadContext,
 ): AsyncIterable<RecordBatch> {
   const o = new FileOptions(options);
-  const text = await readTextFile(file.path, (o.get("encoding") ?? o.get("charset") ?? "utf8") as BufferEncoding);
+  const { text } = await readTextSplit(file, (o.get("encoding") ?? o.get("charset") ?? "utf8") as BufferEncoding);
   const lines = o.bool("wholetext", false) ? [text] : splitLines(text, o.get("lineSep"));
   if (ctx.metrics) ctx.metrics.rowsDecoded += lines.length;
   for (let start = 0; start < lines.length; start += DEFAULT_BATCH_SIZE) {

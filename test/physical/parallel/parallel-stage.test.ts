@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { type DataFrame, Session, broadcast, col, expr, functions as F, udaf, udf, window } from "../../../src/index.js";
 import { explainPhysical } from "../../../src/physical/planner.js";
@@ -101,6 +104,27 @@ describe("parallel stages give the single-threaded answer", () => {
       const campaigns = s.read.format("yahoo").option("table", "campaigns").load();
       return events.filter(col("event_type").equalTo("view")).join(campaigns, "ad_id").groupBy(window(col("event_time"), "10 seconds"), col("campaign_id")).count();
     });
+  });
+
+  it("one large JSON lines file is read as byte ranges by several tasks", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sluice-par-json-"));
+    const path = join(dir, "events.json");
+    writeFileSync(path, Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ id: i, kind: `k${i % 7}`, v: i % 13 === 0 ? null : i * 0.5 })).join("\n") + "\n");
+    const rows = await sameAsSerial((s) => s.read.schema("id BIGINT, kind STRING, v DOUBLE").json(path).filter("id % 3 = 0").select("id", "kind", "v"), { ordered: true, exchange: false });
+    assert.equal(rows.length, 6667);
+    await sameAsSerial((s) => s.read.schema("id BIGINT, kind STRING, v DOUBLE").json(path).groupBy("kind").agg(F.count("*").alias("n"), F.sum("id").alias("s")));
+  });
+
+  it("a malformed line in a later byte range is reported with its line in the file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sluice-par-json-"));
+    const path = join(dir, "bad.json");
+    const lines = Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ id: i }));
+    lines[17_000] = '{"id": oops}';
+    writeFileSync(path, lines.join("\n") + "\n");
+    const read = (s: Session): DataFrame => s.read.schema("id BIGINT").option("mode", "FAILFAST").json(path).groupBy(expr("id % 2")).count();
+    assert.match(physical(read(parallel)), /ParallelStage/);
+    await assert.rejects(read(parallel).collect(), /line 17001/);
+    await assert.rejects(read(serial).collect(), /line 17001/);
   });
 
   it("SQL over a temp view", async () => {
