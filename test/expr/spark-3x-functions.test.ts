@@ -137,3 +137,24 @@ test("parse_url and try_parse_url (java.net.URI parts, raw)", async () => {
   await assert.rejects(ansi.sql("SELECT parse_url('inva lid://x', 'HOST')").collect(), /INVALID_URL/);
   assert.deepEqual(Object.values((await ansi.sql("SELECT try_parse_url('inva lid://x', 'HOST')").collect())[0]!), [null]);
 });
+
+test("aes_encrypt / aes_decrypt / try_aes_decrypt in Spark's layouts (documented ciphertexts)", async () => {
+  const str = async (q: string): Promise<unknown> => Object.values((await spark.sql(`SELECT ${q}`).collect())[0]!)[0];
+  assert.equal(await str("cast(aes_decrypt(unhex('83F16B2AA704794132802D248E6BFD4E380078182D1544813898AC97E709B28A94'), '0000111122223333') AS STRING)"), "Spark");
+  assert.equal(await str("cast(aes_decrypt(unhex('6E7CA17BBB468D3084B5744BCA729FB7B2B7BCB8E4472847D02670489D95FA97DBBA7D3210'), '0000111122223333', 'GCM') AS STRING)"), "Spark SQL");
+  assert.equal(await str("cast(aes_decrypt(unbase64('3lmwu+Mw0H3fi5NDvcu9lg=='), '1234567890abcdef', 'ECB', 'PKCS') AS STRING)"), "Spark SQL");
+  assert.equal(await str("cast(aes_decrypt(unbase64('2NYmDCjgXTbbxGA3/SnJEfFC/JQ7olk2VQWReIAAFKo='), '1234567890abcdef', 'CBC') AS STRING)"), "Apache Spark");
+  assert.equal(await str("cast(aes_decrypt(unbase64('AAAAAAAAAAAAAAAAQiYi+sTLm7KD9UcZ2nlRdYDe/PX4'), 'abcdefghijklmnop12345678ABCDEFGH', 'GCM', 'DEFAULT', 'This is an AAD mixed into the input') AS STRING)"), "Spark");
+  // Deterministic layouts: ECB, and GCM with a given IV and AAD, reproduce those ciphertexts.
+  assert.equal(await str("base64(aes_encrypt('Spark SQL', '1234567890abcdef', 'ECB', 'PKCS'))"), "3lmwu+Mw0H3fi5NDvcu9lg==");
+  assert.equal(await str("base64(aes_encrypt('Spark', 'abcdefghijklmnop12345678ABCDEFGH', 'GCM', 'DEFAULT', unhex('000000000000000000000000'), 'This is an AAD mixed into the input'))"), "AAAAAAAAAAAAAAAAQiYi+sTLm7KD9UcZ2nlRdYDe/PX4");
+  // Random IVs: two encryptions differ, both decrypt.
+  const [a, b] = Object.values((await spark.sql("SELECT hex(aes_encrypt('x', '0000111122223333')) a, hex(aes_encrypt('x', '0000111122223333')) b").collect())[0]!);
+  assert.notEqual(a, b);
+  assert.equal(await str(`cast(aes_decrypt(unhex('${String(a)}'), '0000111122223333') AS STRING)`), "x");
+  assert.equal(await str("cast(aes_decrypt(aes_encrypt('round trip', '0000111122223333', 'CBC'), '0000111122223333', 'CBC') AS STRING)"), "round trip");
+  assert.equal(await str("try_aes_decrypt(X'00112233445566778899AABBCCDDEEFF00112233445566778899', '0000111122223333')"), null);
+  await assert.rejects(spark.sql("SELECT aes_decrypt(X'00112233445566778899AABBCCDDEEFF00112233445566778899', '0000111122223333')").collect(), /AES_CRYPTO_ERROR/);
+  await assert.rejects(spark.sql("SELECT aes_encrypt('x', 'short')").collect(), /AES_KEY_LENGTH/);
+  await assert.rejects(spark.sql("SELECT aes_encrypt('x', '0000111122223333', 'ECB', 'NONE')").collect(), /AES_MODE/);
+});

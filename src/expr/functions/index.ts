@@ -16,6 +16,7 @@ import { STRING_EXTRA_FUNCTIONS } from "./string-extras.js";
 import { MAKE_INTERVAL_FUNCTIONS } from "./make-interval.js";
 import { BITMAP_FUNCTIONS } from "./bitmap.js";
 import { PARSE_URL_FUNCTIONS } from "./parse-url.js";
+import { AES_FUNCTIONS } from "./aes.js";
 
 export const SCALAR_FUNCTION_GROUPS: Readonly<Record<string, readonly ScalarFunctionDef[]>> = {
   strings: [...STRING_FUNCTIONS, ...STRING_EXTRA_FUNCTIONS, ...PARSE_URL_FUNCTIONS],
@@ -24,7 +25,7 @@ export const SCALAR_FUNCTION_GROUPS: Readonly<Record<string, readonly ScalarFunc
   datetime: [...DATETIME_FUNCTIONS, ...MAKE_INTERVAL_FUNCTIONS],
   collections: [...COLLECTION_FUNCTIONS, ...ARRAY_EDIT_FUNCTIONS],
   json: JSON_FUNCTIONS,
-  hashes: HASH_FUNCTIONS,
+  hashes: [...HASH_FUNCTIONS, ...AES_FUNCTIONS],
   misc: [...MISC_FUNCTIONS, ...BITMAP_FUNCTIONS],
 };
 
