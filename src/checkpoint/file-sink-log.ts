@@ -18,7 +18,7 @@ export interface SinkFileEntry {
 export interface FileSinkLogOptions {
   /** Every this many batches, `N.compact` holds all entries so far (batch N with (N+1) % interval = 0). */
   readonly compactInterval: number;
-  /** Entries older than the latest compaction are deleted once they are this old (ms), so readers listing the manifest meanwhile still find them. */
+  /** Entries older than the latest compaction are deleted (when a compaction is written) once they are this old (ms), so readers listing the manifest meanwhile still find them. */
   readonly cleanupDelayMs: number;
   /** Whether entries older than the latest compaction are deleted at all. */
   readonly deletion: boolean;
@@ -45,11 +45,15 @@ interface Listing {
  * (N+1) % compactInterval = 0) the entry is written as `N.compact` instead, holding every file
  * committed through batch N (the previous compaction plus the entries after it). The committed
  * files are therefore the latest `C.compact` plus the entries `C+1 ..`. Entries and compactions
- * below the latest compaction are deleted once older than `cleanupDelayMs`. Each file is written
+ * below the latest compaction are deleted when a compaction is written, if older than
+ * `cleanupDelayMs` (readers that listed them meanwhile list again). Each file is written
  * once and atomically, so a crash leaves either the whole entry or none; the interval may change
  * between runs (a compaction always merges the latest one before it).
  */
 export class FileSinkLog extends BatchLog<SinkFileEntry[]> {
+  /** The latest batch id this writer knows is committed (listed once, then kept by add). */
+  private latestKnown: number | null = null;
+
   constructor(
     readonly outputDir: string,
     readonly options: FileSinkLogOptions = DEFAULT_FILE_SINK_LOG_OPTIONS,
@@ -82,6 +86,14 @@ export class FileSinkLog extends BatchLog<SinkFileEntry[]> {
     return Math.max(l.deltas.at(-1) ?? -1, l.compacts.at(-1) ?? -1);
   }
 
+  /**
+   * latestBatchId() as this writer knows it: listed once, then kept by add (the sink's check
+   * per batch, without listing a large manifest every time).
+   */
+  lastCommittedBatchId(): number {
+    return (this.latestKnown ??= this.latestBatchId());
+  }
+
   /** Whether batch `batchId` is written as a compaction. */
   isCompactionBatch(batchId: number): boolean {
     return (batchId + 1) % this.options.compactInterval === 0;
@@ -92,15 +104,19 @@ export class FileSinkLog extends BatchLog<SinkFileEntry[]> {
    * (nothing written) when the batch is already committed. Then deletes what cleanup allows.
    */
   override add(batchId: number, entry: SinkFileEntry[]): boolean {
-    if (batchId <= this.latestBatchId()) return false;
+    if (batchId <= this.lastCommittedBatchId()) return false;
+    const compaction = this.isCompactionBatch(batchId);
     let written: boolean;
-    if (this.isCompactionBatch(batchId)) {
+    if (compaction) {
       const all = [...this.entriesThrough(batchId - 1), ...entry];
       written = writeFileAtomic(this.compactFile(batchId), this.serialize(all), { overwrite: false, fsync: this.fsync });
     } else {
       written = super.add(batchId, entry);
     }
-    if (written) this.deleteExpired();
+    // Not written: another writer got there first; list again next time.
+    this.latestKnown = written ? batchId : null;
+    // As in Spark, cleanup runs when a compaction is written.
+    if (written && compaction) this.deleteExpired();
     return written;
   }
 

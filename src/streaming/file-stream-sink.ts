@@ -84,7 +84,7 @@ export class FileStreamSink implements Sink {
   }
 
   async addBatch(batchId: number, batches: readonly RecordBatch[], _outputMode: OutputMode): Promise<void> {
-    if (batchId <= this.log.latestBatchId()) return;
+    if (batchId <= this.log.lastCommittedBatchId()) return;
     const nonEmpty = batches.filter((b) => b.numRows > 0);
     let files: string[] = [];
     if (nonEmpty.length > 0) {
