@@ -158,3 +158,15 @@ test("aes_encrypt / aes_decrypt / try_aes_decrypt in Spark's layouts (documented
   await assert.rejects(spark.sql("SELECT aes_encrypt('x', 'short')").collect(), /AES_KEY_LENGTH/);
   await assert.rejects(spark.sql("SELECT aes_encrypt('x', '0000111122223333', 'ECB', 'NONE')").collect(), /AES_MODE/);
 });
+
+test("to_binary / try_to_binary, and the UTF-8 validity functions", async () => {
+  const vals = async (q: string): Promise<unknown[]> => Object.values((await spark.sql(q).collect())[0]!);
+  assert.deepEqual(await vals("SELECT hex(to_binary('abc', 'utf-8')), cast(to_binary('537061726B') AS STRING), cast(to_binary('U3Bhcms=', 'base64') AS STRING), to_binary('abc', NULL), hex(to_binary('F', 'HEX'))"), ["616263", "Spark", "Spark", null, "0F"]);
+  assert.deepEqual(await vals("SELECT try_to_binary('xyz', 'hex'), try_to_binary('U3Bhcms', 'base64'), hex(try_to_binary('abc', 'utf8'))"), [null, null, "616263"]);
+  await assert.rejects(spark.sql("SELECT to_binary('xyz', 'hex')").collect(), /CONVERSION_INVALID_INPUT/);
+  assert.throws(() => spark.sql("SELECT to_binary('abc', 'utf-16')"), /BINARY_FORMAT|must be one of/);
+  const bad = spark.createDataFrame([{ s: "a\uD800b" }, { s: "ok" }], "s STRING");
+  const rows = await bad.selectExpr("is_valid_utf8(s) AS v", "make_valid_utf8(s) AS m", "try_validate_utf8(s) AS t").collect();
+  assert.deepEqual(rows, [{ v: false, m: "a\uFFFDb", t: null }, { v: true, m: "ok", t: "ok" }]);
+  await assert.rejects(bad.selectExpr("validate_utf8(s)").collect(), /INVALID_UTF8_STRING/);
+});
