@@ -74,6 +74,18 @@ export class CacheManager {
     return withChildren(plan, next);
   }
 
+  /**
+   * For EXPLAIN: cached subtrees shown as the "InMemoryRelation" they will be read from (with
+   * their rows when computed, empty before), without computing anything.
+   */
+  substituteForExplain(plan: LogicalPlan): LogicalPlan {
+    if (this.entries.size === 0) return plan;
+    const entry = this.entries.get(plan);
+    if (entry) return Plan.localRelation(planOutput(plan), entry.batches ?? [], "InMemoryRelation");
+    const cs = children(plan);
+    return cs.length === 0 ? plan : withChildren(plan, cs.map((c) => this.substituteForExplain(c)));
+  }
+
   private materialize(plan: LogicalPlan, entry: CacheEntry, run: (p: LogicalPlan) => Promise<RecordBatch[]>): Promise<readonly RecordBatch[]> {
     if (entry.batches) return Promise.resolve(entry.batches);
     entry.pending ??= (async () => {

@@ -9,8 +9,10 @@ export type ExplainMode = "simple" | "extended" | "codegen" | "cost" | "formatte
 
 /** The text of EXPLAIN in Spark's layout; `parsed` is the plan before analysis when known. */
 export function explainString(session: Session, analyzed: LogicalPlan, mode: ExplainMode, parsed?: LogicalPlan): string {
-  const optimized = session.optimize(analyzed);
-  const physical = session.physicalPlan(analyzed);
+  // Cached DataFrames appear as the InMemoryRelation they are read from.
+  const withCache = session.catalog.cacheManager.substituteForExplain(analyzed);
+  const optimized = session.optimize(withCache);
+  const physical = session.physicalPlan(withCache);
   const phys = `== Physical Plan ==\n${explainPhysical(physical)}`;
   switch (mode) {
     case "simple":

@@ -94,3 +94,10 @@ test("cache() on a streaming DataFrame is refused", () => {
   const stream = spark.memoryStream("x INT").toDF();
   assert.throws(() => stream.cache(), /writeStream.start\(\)/);
 });
+
+test("explain shows a cached DataFrame as the InMemoryRelation it is read from (and computes nothing)", () => {
+  const { df, calls } = counted(3);
+  df.cache();
+  assert.match(df.groupBy().count().explainString("extended"), /== Optimized Logical Plan ==[\s\S]*LocalRelation \[[^\]]*\] InMemoryRelation/);
+  assert.equal(calls(), 0);
+});
