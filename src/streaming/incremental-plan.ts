@@ -18,6 +18,10 @@ import { crashPoint } from "./crash-hook.js";
 import type { DroppedRows } from "../physical/stateful/dropped-rows.js";
 import { type StoredWindowKey, StreamingWindowExec } from "../physical/stateful/streaming-window-exec.js";
 import { streamingWindowSpec } from "../physical/stateful/streaming-window-spec.js";
+import { type StoredUpdatingRow, StreamingUpdatingAggregateExec } from "../physical/stateful/streaming-updating-aggregate-exec.js";
+import { groupingKeyIds, updatingUpstreamOf } from "../physical/stateful/update-chain.js";
+import { encodeKey } from "../state/state-store.js";
+import { valueAt } from "../batch/vector.js";
 import { StreamingError } from "../errors/errors.js";
 
 /** The distinct streaming sources of a plan, in the order of its leaves (source i ↔ `sources/i`). */
@@ -103,6 +107,8 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
   const dropped = (operatorId: number, operatorName: string, input: readonly AttributeRef[], watermarkMs: number, batches: readonly RecordBatch[]): void => {
     if (batches.length > 0) lateRows.push({ operatorId, operatorName, side: null, watermarkMs, input, batches });
   };
+  /** Each aggregation's output this batch, for an update-mode aggregation downstream of it. */
+  const aggregateOutputs = new Map<LogicalPlan, { attrs: readonly AttributeRef[]; batches: readonly RecordBatch[] }>();
   let nextOperatorId = 0;
   const operators = statefulOperatorsOf(plan);
   let previousWatermarkMs: number | undefined;
@@ -156,6 +162,32 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         const rows = await ctx.run(q.child);
         // The original node (p) carries the analyzed child, where the event-time key is traced.
         const key = eventTimeKeyOf(p as typeof q);
+        const upstream = ctx.outputMode === "update" ? updatingUpstreamOf(p, operators) : null;
+        if (upstream !== null) {
+          // Update mode after an update-mode aggregation: upstream groups replace their previous rows.
+          const produced = aggregateOutputs.get(upstream.node);
+          const upKeyIds = groupingKeyIds(upstream.node)!;
+          const exec = new StreamingUpdatingAggregateExec(operatorId, q, input, upKeyIds, key, ctx.fctx);
+          const changed = new Set<string>();
+          if (produced !== undefined) {
+            const at = upKeyIds.map((id) => produced.attrs.findIndex((a) => a.id === id));
+            for (const b of produced.batches) for (let i = 0; i < b.numRows; i++) changed.add(encodeKey(at.map((j) => valueAt(b.columns[j]!, i))));
+          }
+          const store = ctx.stores.getStore<StoredUpdatingRow>({ checkpointLocation: ctx.checkpointDir, operatorId, partitionId: 0 }, ctx.batchId);
+          const wm = operatorWatermarks(p) ?? { lateEventsMs: ctx.watermarkMs, evictionMs: ctx.watermarkMs };
+          let result: ReturnType<StreamingUpdatingAggregateExec["run"]>;
+          try {
+            result = exec.run(rows, changed, store, wm.lateEventsMs, wm.evictionMs);
+            store.commit();
+          } catch (e) {
+            store.abort();
+            throw e;
+          }
+          metrics.push(stateOperatorMetrics(store, "stateStoreSave", result.droppedByWatermark, ctx.numShufflePartitions));
+          dropped(operatorId, "stateStoreSave", input, wm.lateEventsMs, result.late);
+          aggregateOutputs.set(p, { attrs: exec.output, batches: result.output });
+          return Plan.localRelation(exec.output, result.output, `StateStoreSave over updates [operator ${operatorId}, batch ${ctx.batchId}, update]`);
+        }
         // Grouped by a per-row session_window: the session-window operator merges sessions in state.
         const exec = key?.kind === "session"
           ? new StreamingSessionWindowExec(operatorId, q, input, key.index, ctx.fctx)
@@ -173,7 +205,8 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
             // operator guaranteed last batch, then emission and eviction by this batch's.
             const first = exec.run(rows, store, ctx.outputMode, wm.lateEventsMs);
             const second = exec.run([], store, ctx.outputMode, wm.evictionMs);
-            result = { output: [...first.output, ...second.output], droppedByWatermark: first.droppedByWatermark, late: first.late };
+            // In update mode the second run only evicts (a global aggregation would repeat its row).
+            result = { output: ctx.outputMode === "update" ? first.output : [...first.output, ...second.output], droppedByWatermark: first.droppedByWatermark, late: first.late };
           }
           store.commit();
           crashPoint("after-state-commit", ctx.batchId); // test-only (test/crash/stateful-crash.test.ts): state committed, the sink not yet run
@@ -183,6 +216,7 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         }
         metrics.push(stateOperatorMetrics(store, operatorName, result.droppedByWatermark, ctx.numShufflePartitions));
         dropped(operatorId, operatorName, input, wm === null ? ctx.watermarkMs : wm.lateEventsMs, result.late);
+        aggregateOutputs.set(p, { attrs: exec.output, batches: result.output });
         const label = key?.kind === "session" ? "SessionWindowStateStoreSave" : "StateStoreSave";
         return Plan.localRelation(exec.output, result.output, `${label} [operator ${operatorId}, batch ${ctx.batchId}, ${ctx.outputMode}]`);
       }

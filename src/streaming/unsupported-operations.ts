@@ -5,6 +5,8 @@ import { type StatefulOperatorInfo, aggCallsOf, eventTimeKeyOf, isSessionAttr, s
 import { checkStreamingJoin } from "../physical/stateful/stream-join-helper.js";
 import { checkGroupStateOperator } from "../physical/stateful/flat-map-groups-with-state-exec.js";
 import { streamingWindowSpec } from "../physical/stateful/streaming-window-spec.js";
+import { groupingKeyIds, statefulOperatorsBelow } from "../physical/stateful/update-chain.js";
+import { exprSql } from "../analyzer/expr-sql.js";
 import type { OutputMode } from "./sink.js";
 
 /**
@@ -122,8 +124,8 @@ function statefulBelow(node: LogicalPlan, ops: readonly StatefulOperatorInfo[]):
  * it emits by the watermark, so the operator downstream can drop late rows and evict with the
  * watermark the upstream one guarantees. Supported chains end in aggregations: aggregation,
  * deduplication, stream-stream join or flatMapGroupsWithState followed by (windowed) aggregations.
- * Update and complete mode would re-emit changed results, which the operator downstream cannot
- * retract; Spark refuses them too.
+ * Complete mode would re-emit every result each batch; Spark refuses it, and update mode, too.
+ * Update mode chains run here (beyond Spark) when they end in aggregations: see {@link checkUpdateChain}.
  */
 function checkStatefulChain(ops: readonly StatefulOperatorInfo[], outputMode: OutputMode, fail: (cls: string, msg: string, node: LogicalPlan) => never): void {
   const mode = outputMode === "update" ? "Update" : "Complete";
@@ -140,6 +142,7 @@ function checkStatefulChain(ops: readonly StatefulOperatorInfo[], outputMode: Ou
     const up = statefulBelow(op.node, ops);
     if (up === undefined) continue;
     const here = `here ${describeOperator(up)} followed by ${describeOperator(op)}`;
+    if (outputMode === "update" && checkUpdateChain(op, up, ops, here, fail)) continue;
     if (outputMode !== "append") {
       if (op.kind === "aggregate" && up.kind === "aggregate") {
         fail(
@@ -175,5 +178,42 @@ function checkStatefulChain(ops: readonly StatefulOperatorInfo[], outputMode: Ou
         op.node,
       );
     }
+  }
+}
+
+/**
+ * Whether an update-mode chain `up` → `op` can run (beyond Spark): `op` is an aggregation (not by
+ * session window) and its input is either insert-only (deduplication, a stream-stream join,
+ * flatMapGroupsWithState in append mode: each row arrives once) or the updates of one
+ * aggregation, whose grouping columns reach `op` so that a group's new row can replace its
+ * previous one (physical/stateful/streaming-updating-aggregate-exec.ts). Fails with the reason
+ * when the shape is close but cannot run; returns false to let the general rules decide.
+ */
+function checkUpdateChain(op: StatefulOperatorInfo, up: StatefulOperatorInfo, ops: readonly StatefulOperatorInfo[], here: string, fail: (cls: string, msg: string, node: LogicalPlan) => never): boolean {
+  if (op.kind !== "aggregate" || op.eventTimeKey?.kind === "session") return false;
+  if (statefulOperatorsBelow(op.node, ops).length !== 1) return false;
+  switch (up.kind) {
+    case "dedupe": case "join":
+      return true;
+    case "flatMapGroupsWithState":
+      return up.node.spec.outputMode === "append";
+    case "aggregate": {
+      if (up.eventTimeKey?.kind === "session") {
+        fail("STREAMING_MULTIPLE_AGGREGATIONS_NOT_SUPPORTED", `Update output mode chains (${here}) are not supported after a session-window aggregation: merged sessions change their key, so their earlier rows could not be replaced`, op.node);
+      }
+      const ids = groupingKeyIds(up.node);
+      const input = planOutput(op.node.child);
+      const missing = ids === null ? null : ids.filter((id) => !input.some((a) => a.id === id));
+      if (ids === null || missing!.length > 0) {
+        fail(
+          "STREAMING_MULTIPLE_AGGREGATIONS_NOT_SUPPORTED",
+          `Update output mode chains (${here}) need the first aggregation's grouping columns (${up.node.groupingExprs.map((g) => exprSql(g)).join(", ")}) in the input of the second one, to replace a group's previous row when it changes; keep them in the select between the two`,
+          op.node,
+        );
+      }
+      return true;
+    }
+    default:
+      return false;
   }
 }
