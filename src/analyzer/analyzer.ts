@@ -18,7 +18,7 @@ import { extractWindows } from "./extract-windows.js";
 import { checkAggregate } from "./check-aggregate.js";
 import { inlineTableToRelation } from "./inline-table.js";
 import { containsCorrelatedSubquery, rewriteCorrelatedPredicates } from "./correlated-subquery.js";
-import { rewriteCorrelatedScalarSubqueries } from "./scalar-subquery-rewrite.js";
+import { rewriteCorrelatedScalarSubqueries, rewriteScalarSubqueriesInAggregates } from "./scalar-subquery-rewrite.js";
 import { planExprs } from "../plan/plan-exprs.js";
 
 /** Where the analyzer finds tables: temp views and file relations (`json.\`/path\``). */
@@ -374,6 +374,11 @@ export class Analyzer {
 
   /** Builds an Aggregate from resolved parts; window functions over it go into a Window above. */
   private finishAggregate(grouping: readonly Expr[], aggExprs: readonly Expr[], child: LogicalPlan, _outer: readonly (readonly AttributeRef[])[]): LogicalPlan {
+    const inAgg = rewriteScalarSubqueriesInAggregates(aggExprs, child);
+    if (inAgg) {
+      aggExprs = inAgg.exprs;
+      child = this.markAnalyzed(inAgg.child);
+    }
     if (aggExprs.some((e) => exprExists(e, (x) => x.kind === "WindowExpr"))) {
       // Aggregate first (exposing what the windows need), then the windows over its output.
       const needed: Expr[] = [];
@@ -547,7 +552,7 @@ function checkNoCorrelatedLeft(p: LogicalPlan): void {
     if (containsCorrelatedSubquery(e)) {
       throw new AnalysisError(
         "UNSUPPORTED_SUBQUERY_EXPRESSION_CATEGORY.CORRELATED_REFERENCE",
-        `[UNSUPPORTED_SUBQUERY_EXPRESSION_CATEGORY.CORRELATED_REFERENCE] Correlated subqueries are supported only as [NOT] EXISTS or [NOT] IN conjuncts of a WHERE clause; rewrite "${exprSql(e)}" as a join.`,
+        `[UNSUPPORTED_SUBQUERY_EXPRESSION_CATEGORY.CORRELATED_REFERENCE] Correlated subqueries are supported as [NOT] EXISTS or [NOT] IN conjuncts of a WHERE clause and as aggregated scalar subqueries in a SELECT list, a WHERE clause or an aggregate's argument; rewrite "${exprSql(e)}" as a join.`,
       );
     }
   }

@@ -1,7 +1,7 @@
 import { AnalysisError } from "../errors/errors.js";
 import { type AggCall, type Alias, type AttributeRef, type Expr, Expr as E } from "../expr/expression.js";
 import { boundSignature } from "../expr/bound-signature.js";
-import { exprExists, referencedIds, transformExprUp } from "../expr/expr-tree.js";
+import { exprExists, referencedIds, transformExprDown, transformExprUp } from "../expr/expr-tree.js";
 import { exprType } from "../expr/expr-type.js";
 import type { AggregateFunctionDef } from "../expr/function-def.js";
 import { type LogicalPlan, Plan, children } from "../plan/logical-plan.js";
@@ -37,6 +37,27 @@ export function rewriteCorrelatedScalarSubqueries(exprs: readonly Expr[], child:
     }),
   );
   return { exprs: out, child: plan };
+}
+
+/**
+ * The same rewrite for subqueries inside aggregate-function arguments (`sum((SELECT count(*) ...
+ * WHERE r.c = l.a))`): they are computed per input row, so the join goes under the aggregation.
+ * Subqueries elsewhere in the list are left alone.
+ */
+export function rewriteScalarSubqueriesInAggregates(exprs: readonly Expr[], child: LogicalPlan): { exprs: Expr[]; child: LogicalPlan } | null {
+  if (!exprs.some(hasCorrelatedScalar)) return null;
+  let plan = child;
+  let changed = false;
+  const out = exprs.map((e) =>
+    transformExprDown(e, (x) => {
+      if (x.kind !== "AggCall" || !hasCorrelatedScalar(x)) return undefined;
+      const r = rewriteCorrelatedScalarSubqueries(x.args, plan)!;
+      plan = r.child;
+      changed = true;
+      return { ...x, args: Object.freeze(r.exprs) };
+    }),
+  );
+  return changed ? { exprs: out, child: plan } : null;
 }
 
 export function hasCorrelatedScalar(e: Expr): boolean {

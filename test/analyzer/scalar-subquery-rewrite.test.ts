@@ -40,6 +40,10 @@ test("the COUNT bug: count over no matching rows is 0, not null (SPARK-15370)", 
   assert.deepEqual(await rows("select l.b, (select (min(r.c) + count(*)) is null from r where l.a = r.c) from l"), expect([1, false], [1, false], [2, true], [2, true], [3, false], [5, true], [null, false], [null, true]));
 });
 
+test("COUNT bug in an aggregate's argument (SPARK-15370): the join goes under the aggregation", async () => {
+  assert.deepEqual(await rows("select l.a as aval, sum((select count(*) from r where l.a = r.c)) as cnt from l group by l.a order by aval"), expect([null, 0], [1, 0], [2, 4], [3, 1], [6, 1]));
+});
+
 test("COUNT bug negative examples (SPARK-15370)", async () => {
   assert.deepEqual(await rows("select l.a from l where (select sum(r.d) from r where l.a = r.c) is null"), expect([1], [1], [null], [null], [6]));
   assert.deepEqual(await rows("select l.a from l where (select count(*) from r where l.a = r.c) > 0"), expect([2], [2], [3], [6]));
