@@ -207,7 +207,12 @@ export class Analyzer {
     // HAVING: conditions over an aggregation may use aggregates and grouping columns not selected.
     const agg = havingTarget(child);
     if (agg && (exprExists(cond, (e) => e.kind === "UnresolvedFunction") || !this.resolvesAgainst(cond, planOutput(child), outer))) {
-      return this.resolveWithHiddenAggregates(agg, child, [cond], outer, ([c]) => c!, (resolvedCond, newChild) => Plan.filter(resolvedCond, newChild));
+      return this.resolveWithHiddenAggregates(agg, child, [cond], outer, ([c]) => c!, (resolvedCond, newChild) => {
+        // HAVING ... (correlated scalar subquery over grouping columns): joined above the aggregation.
+        const scalar = rewriteCorrelatedScalarSubqueries([resolvedCond], newChild);
+        if (!scalar) return Plan.filter(resolvedCond, newChild);
+        return this.markAnalyzed(Plan.project(planOutput(newChild), this.markAnalyzed(Plan.filter(scalar.exprs[0]!, this.markAnalyzed(scalar.child)))));
+      });
     }
     const input = planOutput(child);
     try {

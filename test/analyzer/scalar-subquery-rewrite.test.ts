@@ -44,6 +44,11 @@ test("COUNT bug in an aggregate's argument (SPARK-15370): the join goes under th
   assert.deepEqual(await rows("select l.a as aval, sum((select count(*) from r where l.a = r.c)) as cnt from l group by l.a order by aval"), expect([null, 0], [1, 0], [2, 4], [3, 1], [6, 1]));
 });
 
+test("COUNT bug in HAVING (SPARK-15370), also next to aggregates", async () => {
+  assert.deepEqual(await rows("select l.a as grp_a from l group by l.a having (select count(*) from r where grp_a = r.c) = 0 order by grp_a"), expect([null], [1]));
+  assert.deepEqual(await rows("select a, count(*) from l group by a having count(*) > (select count(*) from r where r.c = l.a)"), expect([1, 2], [null, 2]));
+});
+
 test("COUNT bug negative examples (SPARK-15370)", async () => {
   assert.deepEqual(await rows("select l.a from l where (select sum(r.d) from r where l.a = r.c) is null"), expect([1], [1], [null], [null], [6]));
   assert.deepEqual(await rows("select l.a from l where (select count(*) from r where l.a = r.c) > 0"), expect([2], [2], [3], [6]));
