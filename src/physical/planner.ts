@@ -74,8 +74,13 @@ function repeatedAggregations(p: LogicalPlan): Map<string, SharedResult> {
   return new Map([...seen].filter(([, n]) => n > 1).map(([k]) => [k, new SharedResult()]));
 }
 
-/** True while planning below an operator that should read its input on this thread (see planNode). */
-let serialBelow = false;
+/**
+ * Which parallel stages planning may create at this point of the tree: all; only stages that end
+ * in a shuffle (below aggregations and limits: a global count over a filter is faster fused on
+ * one thread than with every row shipped back, and a limit stops reading early); none (inside
+ * the single-threaded fallback of a stage).
+ */
+let stagesAllowed: "all" | "shuffles" | "none" = "all";
 
 function planNode(p: LogicalPlan): PhysicalOp {
   if (p.kind === "Aggregate" && shared !== null && shared.size > 0) {
@@ -91,27 +96,27 @@ function planNode(p: LogicalPlan): PhysicalOp {
 
 function planUnshared(p: LogicalPlan): PhysicalOp {
   const par = plannerOptions.parallel;
-  if (par && !serialBelow) {
+  if (par && stagesAllowed !== "none") {
     const { parallel: _, ...taskPlanner } = plannerOptions;
-    const staged = planParallelStage(p, par, taskPlanner, () => serially(() => planSerial(p)));
+    const staged = planParallelStage(p, par, taskPlanner, stagesAllowed === "all", () => withStages("none", () => planSerial(p)));
     if (staged) return staged;
   }
   return planSerial(p);
 }
 
-/**
- * Plans `f` without parallel stages. Used for fallbacks, and below aggregations that did not
- * parallelize (a global count over a filter is faster fused on one thread than with every row
- * shipped back) and limits (which stop reading early).
- */
-function serially<T>(f: () => T): T {
-  const outer = serialBelow;
-  serialBelow = true;
+function withStages<T>(level: "shuffles" | "none", f: () => T): T {
+  const outer = stagesAllowed;
+  if (outer !== "none") stagesAllowed = level;
   try {
     return f();
   } finally {
-    serialBelow = outer;
+    stagesAllowed = outer;
   }
+}
+
+/** Plans an input that should be read on this thread unless a shuffle stage can take it. */
+function serially<T>(f: () => T): T {
+  return withStages("shuffles", f);
 }
 
 function planSerial(p: LogicalPlan): PhysicalOp {

@@ -32,14 +32,16 @@ type LeafPath = readonly number[];
  *   the rows; either way they hash-partition by the grouping keys, and reduce tasks finish the
  *   aggregation per partition (a key's partials or rows reach one task in input order, so
  *   results equal a single-threaded run);
+ * - window functions with PARTITION BY: rows shuffled by the partition keys;
  * - a narrow chain alone (filters, projections, generators, joins with a small side): map tasks
- *   whose outputs are concatenated in split order.
+ *   whose outputs are concatenated in split order (only where `mapOnly`).
  * A narrow chain ends in one splittable leaf; a join's other side is copied into every task.
  */
-export function planParallelStage(p: LogicalPlan, opts: ParallelOptions, taskPlanner: PlannerOptions, fallback: () => PhysicalOp): PhysicalOp | null {
+export function planParallelStage(p: LogicalPlan, opts: ParallelOptions, taskPlanner: PlannerOptions, mapOnly: boolean, fallback: () => PhysicalOp): PhysicalOp | null {
   if (opts.threads <= 1) return null;
   if (p.kind === "Aggregate" || p.kind === "Distinct") return planAggregateStage(p, opts, taskPlanner, fallback);
-  if (!isNarrow(p)) return null;
+  if (p.kind === "Window") return planWindowStage(p, opts, taskPlanner, fallback);
+  if (!mapOnly || !isNarrow(p)) return null;
   const path = splitLeafPath(p, opts);
   if (!path) return null;
   const maps = mapFragments(p, path, opts);
@@ -73,6 +75,20 @@ function planAggregateStage(p: Extract<LogicalPlan, { kind: "Aggregate" | "Disti
   const keys = top ? grouping.map((g) => inlineAliases(g, top.projectList)) : grouping;
   const reduce = (rows: LogicalPlan): LogicalPlan => Plan.aggregate(grouping, aggregates, top ? Plan.project(top.projectList, rows) : rows);
   return new ParallelStageExec(output, maps, { keys, partitions: opts.shufflePartitions, input: planOutput(mapRoot), reduce }, fallback(), opts.threads, taskPlanner);
+}
+
+/**
+ * Window functions over PARTITION BY keys (and batch session windows, which are one): rows are
+ * shuffled by the partition keys, so each window partition is whole, in input order, in one
+ * reduce task.
+ */
+function planWindowStage(p: Extract<LogicalPlan, { kind: "Window" }>, opts: ParallelOptions, taskPlanner: PlannerOptions, fallback: () => PhysicalOp): PhysicalOp | null {
+  if (p.partitionSpec.length === 0 || !planExprs(p).every((e) => isDeterministic(e) && !hasSubquery(e))) return null;
+  const path = splitLeafPath(p.child, opts);
+  const maps = path && mapFragments(p.child, path, opts);
+  if (!maps) return null;
+  const reduce = (rows: LogicalPlan): LogicalPlan => Plan.window(p.windowExprs, p.partitionSpec, p.orderSpec, rows);
+  return new ParallelStageExec(planOutput(p), maps, { keys: p.partitionSpec, partitions: opts.shufflePartitions, input: planOutput(p.child), reduce }, fallback(), opts.threads, taskPlanner);
 }
 
 /** `e` over the inputs of a projection instead of its outputs. */

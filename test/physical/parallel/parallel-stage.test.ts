@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { type DataFrame, Session, broadcast, col, expr, functions as F, udaf, udf, window } from "../../../src/index.js";
+import { type DataFrame, Session, Window, broadcast, col, expr, functions as F, udaf, udf, window } from "../../../src/index.js";
 import { explainPhysical } from "../../../src/physical/planner.js";
 import { stageRuns } from "../../../src/physical/parallel/parallel-stage-exec.js";
 
@@ -77,6 +77,18 @@ describe("parallel stages give the single-threaded answer", () => {
 
   it("a filter and projection keep the input order", async () => {
     await sameAsSerial((s) => s.range(0, 30_000).filter(col("id").mod(3).equalTo(0)).select(col("id"), expr("id * 2 AS twice"), expr("concat('r', id) AS s")), { ordered: true, exchange: false });
+  });
+
+  it("interval arithmetic and session windows (internal functions) inside a stage", async () => {
+    await sameAsSerial((s) => s.range(0, 20_000).select(expr("timestamp_seconds(id * 7) + INTERVAL 1 DAY").alias("t"), expr("date_add(DATE'2024-01-01', CAST(id % 400 AS INT)) - DATE'2024-01-01'").alias("d")).groupBy(expr("date_trunc('week', t)").alias("w")).agg(F.count("*").alias("n"), F.count("d").alias("nd")));
+    await sameAsSerial((s) => s.range(0, 20_000).select(expr("timestamp_seconds(id * 3 + (id % 5) * 20)").alias("ts"), expr("id % 4").alias("k")).groupBy(F.session_window(col("ts"), "10 seconds"), col("k")).count());
+  });
+
+  it("window functions over PARTITION BY keys shuffle whole partitions to one task", async () => {
+    await sameAsSerial((s) => {
+      const w = Window.partitionBy("k").orderBy("v");
+      return s.range(0, 20_000).select(expr("id % 17").alias("k"), expr("(id * 7919) % 1000").alias("v")).select(col("k"), col("v"), F.row_number().over(w).alias("rn"), F.lag("v", 1).over(w).alias("prev"), F.sum("v").over(w).alias("running"));
+    }, { exchange: true });
   });
 
   it("explode inside a stage", async () => {
