@@ -18,7 +18,7 @@ import { crashPoint } from "./crash-hook.js";
 import type { DroppedRows } from "../physical/stateful/dropped-rows.js";
 import { type StoredWindowKey, StreamingWindowExec } from "../physical/stateful/streaming-window-exec.js";
 import { streamingWindowSpec } from "../physical/stateful/streaming-window-spec.js";
-import { type StoredUpdatingRow, StreamingUpdatingAggregateExec } from "../physical/stateful/streaming-updating-aggregate-exec.js";
+import { type StoredUpdatingRow, StreamingUpdatingAggregateExec, UPDATING_AGGREGATE_OPERATOR } from "../physical/stateful/streaming-updating-aggregate-exec.js";
 import { groupingKeyIds, updatingUpstreamOf } from "../physical/stateful/update-chain.js";
 import { encodeKey } from "../state/state-store.js";
 import { valueAt } from "../batch/vector.js";
@@ -183,8 +183,8 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
             store.abort();
             throw e;
           }
-          metrics.push(stateOperatorMetrics(store, "stateStoreSave", result.droppedByWatermark, ctx.numShufflePartitions));
-          dropped(operatorId, "stateStoreSave", input, wm.lateEventsMs, result.late);
+          metrics.push(stateOperatorMetrics(store, UPDATING_AGGREGATE_OPERATOR, result.droppedByWatermark, ctx.numShufflePartitions));
+          dropped(operatorId, UPDATING_AGGREGATE_OPERATOR, input, wm.lateEventsMs, result.late);
           aggregateOutputs.set(p, { attrs: exec.output, batches: result.output });
           return Plan.localRelation(exec.output, result.output, `StateStoreSave over updates [operator ${operatorId}, batch ${ctx.batchId}, update]`);
         }

@@ -192,7 +192,7 @@ export class MicroBatchExecution {
     const numPartitions = 1;
     checkOperatorMetadata(
       this.opts.checkpointDir,
-      this.statefulOps.map((op) => ({ ...stateSchemaOf(op), numPartitions })),
+      this.statefulOps.map((op) => ({ ...stateSchemaOf(op, { outputMode: this.opts.outputMode, operators: this.statefulOps }), numPartitions })),
       checkpointFsync(session),
     );
     this.stores = new StateStoreCoordinator(stateStoreConfFrom((k) => this.fixedConf[k] ?? session.conf.getOption(k)));

@@ -95,6 +95,23 @@ void describe("update-mode chains", () => {
     ]);
   });
 
+  void it("the second aggregation's state (each upstream group's latest row) reads back with format(\"state\")", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sluice-update-chain-state-"));
+    try {
+      const input = spark.memoryStream("user STRING, region STRING");
+      const q = await perRegion(input.toDF()).writeStream.format("memory").queryName("update_chain_state").outputMode("update").option("checkpointLocation", dir).start();
+      input.addData([{ user: "u1", region: "eu" }, { user: "u1", region: "eu" }, { user: "u2", region: "us" }]);
+      await q.processAllAvailable();
+      assert.equal(q.lastProgress?.stateOperators[1]?.operatorName, "stateStoreSaveOverUpdates");
+      await q.stop();
+      const rows = await spark.read.format("state").option("operatorId", 1).load(dir)
+        .filter(col("key.entry").equalTo("g")).selectExpr("key.region AS region", "key.`upstream.user` AS user", "value.row.count AS count").orderBy("user").collect();
+      assert.deepEqual(rows, [{ region: "eu", user: "u1", count: 2 }, { region: "us", user: "u2", count: 1 }]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   void it("refuses what cannot replace earlier rows, saying why", async () => {
     const input = spark.memoryStream("user STRING, region STRING, ts TIMESTAMP");
     const start = (d: DataFrame, mode: string) => d.writeStream.format("memory").queryName("update_chain_refused").outputMode(mode).start();

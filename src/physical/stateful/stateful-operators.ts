@@ -7,6 +7,8 @@ import { sessionStructFunction } from "../../expr/session-window.js";
 import { type Aggregate, type Deduplicate, type Distinct, type FlatMapGroupsWithState, type LogicalPlan, type Window, children, isStreamingPlan } from "../../plan/logical-plan.js";
 import { StreamingError } from "../../errors/errors.js";
 import { streamingWindowSpec } from "./streaming-window-spec.js";
+import { updatingUpstreamOf } from "./update-chain.js";
+import { updatingStateSchema } from "./streaming-updating-aggregate-exec.js";
 import { sqlTypeName } from "../../types/data-type.js";
 import { type JoinOperatorInfo, isStreamStreamJoin, joinOperatorInfo, joinStateSchema } from "./stream-join-helper.js";
 import { aggCallsOf } from "../aggregate/aggregation-layout.js";
@@ -254,7 +256,15 @@ export interface OperatorStateSchema {
   readonly valueSchema: readonly StateColumn[];
 }
 
-export function stateSchemaOf(op: StatefulOperatorInfo): OperatorStateSchema {
+/**
+ * What an operator keeps. In update mode, an aggregation after another aggregation keeps rows,
+ * not buffers (streaming-updating-aggregate-exec.ts): pass the output mode and all operators.
+ */
+export function stateSchemaOf(op: StatefulOperatorInfo, query?: { readonly outputMode: string; readonly operators: readonly StatefulOperatorInfo[] }): OperatorStateSchema {
+  if (op.kind === "aggregate" && query?.outputMode === "update") {
+    const upstream = updatingUpstreamOf(op.node, query.operators);
+    if (upstream !== null) return updatingStateSchema(op.operatorId, op.node, upstream.node);
+  }
   if (op.kind === "join") return joinStateSchema(op);
   if (op.kind === "flatMapGroupsWithState") {
     // Keys and values are user values (JSON-like), not typed columns: only the shape is recorded.

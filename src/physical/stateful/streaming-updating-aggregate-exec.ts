@@ -1,4 +1,6 @@
-import { namedToAttribute } from "../../analyzer/plan-output.js";
+import { namedToAttribute, planOutput } from "../../analyzer/plan-output.js";
+import { exprSql } from "../../analyzer/expr-sql.js";
+import type { OperatorStateSchema, StateColumn } from "./stateful-operators.js";
 import { type RecordBatch, makeBatch } from "../../batch/record-batch.js";
 import { VectorBuilder, valueAt } from "../../batch/vector.js";
 import type { AggCall, AttributeRef, Expr } from "../../expr/expression.js";
@@ -7,7 +9,7 @@ import type { Accumulator, ExecFunctionContext } from "../../expr/function-def.j
 import { boundSignature } from "../../expr/bound-signature.js";
 import type { Aggregate } from "../../plan/logical-plan.js";
 import { type StateKey, type StateStore, decodeKey, encodeKey } from "../../state/state-store.js";
-import { structField, structType } from "../../types/data-type.js";
+import { sqlTypeName, structField, structType } from "../../types/data-type.js";
 import { compileProjection } from "../codegen/projection.js";
 import { schemaOf } from "../physical-op.js";
 import { aggregationLayout } from "../aggregate/aggregation-layout.js";
@@ -16,11 +18,16 @@ import type { EventTimeKey } from "./stateful-operators.js";
 import type { StatefulRunResult } from "./streaming-aggregate-exec.js";
 
 /**
- * State of an aggregation over an updating input, in one store with two kinds of keys:
- * `["k", ...upstreamKey]` → the downstream group the upstream row is counted in, and
- * `["g", ...group, ...upstreamKey]` → that upstream row (the aggregation's input values).
+ * State of an aggregation over an updating input, in one store, keys of one shape
+ * `[entry, ...group, ...upstreamKey]` (what `format("state")` shows, see {@link updatingStateSchema}):
+ * - `["g", ...group, ...upstreamKey]` → `{ row }`: the upstream group's latest row (this
+ *   operator's input values), counted in `group`;
+ * - `["k", nulls, ...upstreamKey]` → `{ group }`: where that row is counted (to find it again).
  */
-export type StoredUpdatingRow = readonly unknown[];
+export type StoredUpdatingRow = { readonly row: readonly unknown[] } | { readonly group: readonly unknown[] };
+
+/** The progress and metadata name of an aggregation over an updating input. */
+export const UPDATING_AGGREGATE_OPERATOR = "stateStoreSaveOverUpdates";
 
 /**
  * An aggregation in update mode whose input is the output of another aggregation in update
@@ -88,9 +95,11 @@ export class StreamingUpdatingAggregateExec {
     let dropped = 0;
     const touched = new Map<StateKey, readonly unknown[]>();
     const seen = new Set<StateKey>();
+    const noGroup = new Array<null>(nk).fill(null);
+    const indexKey = (upKey: readonly unknown[]): StateKey => encodeKey(["k", ...noGroup, ...upKey]);
     const detach = (upKey: readonly unknown[]): void => {
-      const kk = encodeKey(["k", ...upKey]);
-      const old = store.get(kk) as readonly unknown[] | undefined;
+      const kk = indexKey(upKey);
+      const old = (store.get(kk) as { group?: readonly unknown[] } | undefined)?.group;
       if (old === undefined) return;
       store.remove(kk);
       store.remove(encodeKey(["g", ...old, ...upKey]));
@@ -109,8 +118,8 @@ export class StreamingUpdatingAggregateExec {
         const upKey = this.upstreamKey.map((j) => valueAt(b.columns[j]!, i));
         seen.add(encodeKey(upKey));
         detach(upKey);
-        store.put(encodeKey(["k", ...upKey]), group);
-        store.put(encodeKey(["g", ...group, ...upKey]), b.columns.map((c) => valueAt(c, i)));
+        store.put(indexKey(upKey), { group });
+        store.put(encodeKey(["g", ...group, ...upKey]), { row: b.columns.map((c) => valueAt(c, i)) });
         touched.set(encodeKey(group), group);
       }
     }
@@ -121,7 +130,7 @@ export class StreamingUpdatingAggregateExec {
     const spans: { group: readonly unknown[]; start: number; end: number }[] = [];
     for (const group of touched.values()) {
       const start = rows.length;
-      for (const e of store.prefixScan(encodeKey(["g", ...group]))) rows.push(e.value as unknown[]);
+      for (const e of store.prefixScan(encodeKey(["g", ...group]))) rows.push([...(e.value as { row: readonly unknown[] }).row]);
       if (rows.length > start) spans.push({ group, start, end: rows.length });
     }
     const out = spans.length === 0 ? [] : [this.aggregate(rows, spans)];
@@ -132,7 +141,7 @@ export class StreamingUpdatingAggregateExec {
         const group = key.slice(1, 1 + nk);
         if (!this.isLate(group, evictionMs * 1000)) continue;
         store.remove(e.key);
-        store.remove(encodeKey(["k", ...key.slice(1 + nk)]));
+        store.remove(indexKey(key.slice(1 + nk)));
       }
     }
     return { output: out, droppedByWatermark: dropped, late: late.finish() };
@@ -172,4 +181,19 @@ export class StreamingUpdatingAggregateExec {
     const midBatch = makeBatch(schemaOf(mid), [...keyB, ...aggB].map((b) => b.finish()), spans.length);
     return compileProjection(mid, null, this.resultExprs, schemaOf(this.output), this.fctx)(midBatch);
   }
+}
+
+/** What `state/<op>/_metadata` records for an aggregation over an updating input. */
+export function updatingStateSchema(operatorId: number, agg: Aggregate, upstream: Aggregate): OperatorStateSchema {
+  const col = (e: Expr): StateColumn => ({ name: e.kind === "AttributeRef" || e.kind === "Alias" ? e.name : exprSql(e), type: sqlTypeName(exprType(e)) });
+  const input = planOutput(agg.child);
+  return {
+    operatorId,
+    operatorName: UPDATING_AGGREGATE_OPERATOR,
+    keySchema: [{ name: "entry", type: "STRING" }, ...agg.groupingExprs.map(col), ...upstream.groupingExprs.map((g) => ({ ...col(g), name: `upstream.${col(g).name}` }))],
+    valueSchema: [
+      { name: "row", type: `STRUCT<${input.map((a) => `\`${a.name.replace(/`/g, "``")}\`: ${sqlTypeName(a.dataType)}`).join(", ")}>` },
+      { name: "group", type: "JSON" },
+    ],
+  };
 }
