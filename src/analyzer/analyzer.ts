@@ -18,7 +18,7 @@ import { extractWindows } from "./extract-windows.js";
 import { checkAggregate } from "./check-aggregate.js";
 import { inlineTableToRelation } from "./inline-table.js";
 import { containsCorrelatedSubquery, rewriteCorrelatedPredicates } from "./correlated-subquery.js";
-import { rewriteCorrelatedScalarSubqueries, rewriteScalarSubqueriesInAggregates } from "./scalar-subquery-rewrite.js";
+import { hasCorrelatedScalar, outerRefIdsOf, rewriteCorrelatedScalarSubqueries, rewriteScalarSubqueriesInAggregates } from "./scalar-subquery-rewrite.js";
 import { planExprs } from "../plan/plan-exprs.js";
 
 /** Where the analyzer finds tables: temp views and file relations (`json.\`/path\``). */
@@ -384,6 +384,10 @@ export class Analyzer {
       aggExprs = inAgg.exprs;
       child = this.markAnalyzed(inAgg.child);
     }
+    if (aggExprs.some(hasCorrelatedScalar) && !aggExprs.some((e) => exprExists(e, (x) => x.kind === "WindowExpr"))) {
+      const above = this.subqueriesAboveAggregate(grouping, aggExprs, child);
+      if (above) return above;
+    }
     if (aggExprs.some((e) => exprExists(e, (x) => x.kind === "WindowExpr"))) {
       // Aggregate first (exposing what the windows need), then the windows over its output.
       const needed: Expr[] = [];
@@ -405,6 +409,36 @@ export class Analyzer {
     const agg = Plan.aggregate(grouping, aggExprs, child);
     checkAggregate(agg);
     return agg;
+  }
+
+  /**
+   * `SELECT k, count(*), (SELECT max(x) FROM t2 WHERE t2.k = t1.k) FROM t1 GROUP BY k`: the
+   * aggregation computes the aggregates and passes the grouping columns through; the subqueries
+   * (correlated on grouping columns) are joined above it. Null when a subquery refers to
+   * something other than a plain grouping column (the caller then refuses the query).
+   */
+  private subqueriesAboveAggregate(grouping: readonly Expr[], aggExprs: readonly Expr[], child: LogicalPlan): LogicalPlan | null {
+    const groupAttrs = grouping.filter((g): g is AttributeRef => g.kind === "AttributeRef");
+    const needed: Expr[] = [...groupAttrs];
+    const items = aggExprs.map((e) =>
+      transformExprDown(e, (x) => {
+        if (x.kind === "AttributeRef" && groupAttrs.some((g) => g.id === x.id)) return x;
+        if (x.kind === "AggCall" || (grouping.some((gr) => semanticEquals(gr, x)) && x.kind !== "Literal")) {
+          const found = needed.find((n) => n.kind === "Alias" && semanticEquals(n.child, x));
+          const alias = found && found.kind === "Alias" ? found : E.alias(x, exprSql(x, true));
+          if (!found) needed.push(alias);
+          return E.attr(alias.name, exprType(x), true, [], alias.id);
+        }
+        return undefined;
+      }),
+    );
+    const agg = Plan.aggregate(grouping, needed, child);
+    checkAggregate(agg);
+    const available = new Set(planOutput(agg).map((a) => a.id));
+    if (!items.every((e) => [...outerRefIdsOf(e)].every((id) => available.has(id)))) return null;
+    const scalar = rewriteCorrelatedScalarSubqueries(items, this.markAnalyzed(agg));
+    if (!scalar) return null;
+    return Plan.project(scalar.exprs, this.markAnalyzed(scalar.child));
   }
 
   /**

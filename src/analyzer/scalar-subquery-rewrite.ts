@@ -64,6 +64,25 @@ export function hasCorrelatedScalar(e: Expr): boolean {
   return exprExists(e, (x) => x.kind === "ScalarSubquery" && planHasOuterRef(x.plan));
 }
 
+/** The ids of the outer columns the correlated scalar subqueries in `e` refer to. */
+export function outerRefIdsOf(e: Expr, out = new Set<number>()): Set<number> {
+  exprExists(e, (x) => {
+    if (x.kind === "ScalarSubquery") collectOuterIds(x.plan, out);
+    return false;
+  });
+  return out;
+}
+
+function collectOuterIds(p: LogicalPlan, out: Set<number>): void {
+  for (const e of planExprs(p)) {
+    exprExists(e, (x) => {
+      if (x.kind === "OuterRef") out.add(x.attr.id);
+      return false;
+    });
+  }
+  for (const c of children(p)) collectOuterIds(c, out);
+}
+
 function planHasOuterRef(p: LogicalPlan): boolean {
   if (planExprs(p).some((e) => exprExists(e, (x) => x.kind === "OuterRef"))) return true;
   return children(p).some(planHasOuterRef);

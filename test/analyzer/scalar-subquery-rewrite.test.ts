@@ -49,6 +49,13 @@ test("COUNT bug in HAVING (SPARK-15370), also next to aggregates", async () => {
   assert.deepEqual(await rows("select a, count(*) from l group by a having count(*) > (select count(*) from r where r.c = l.a)"), expect([1, 2], [null, 2]));
 });
 
+test("in the select list of an aggregation, correlated on grouping columns: joined above the aggregation", async () => {
+  assert.deepEqual(await rows("select a, count(*) n, (select count(*) from r where r.c = l.a) m from l group by a"), expect([1, 2, 0], [2, 2, 2], [3, 1, 1], [6, 1, 1], [null, 2, 0]));
+  assert.deepEqual(await rows("select a, sum(b) + (select count(*) from r where r.c = l.a) s from l group by a"), expect([1, 4], [2, 4], [3, 4], [6, null], [null, 5]));
+  // Correlated on a column that is not grouped: refused, as Spark does.
+  assert.throws(() => spark.sql("select (select count(*) from r where r.c = l.b) from l group by a"), /UNSUPPORTED_SUBQUERY_EXPRESSION_CATEGORY/);
+});
+
 test("COUNT bug negative examples (SPARK-15370)", async () => {
   assert.deepEqual(await rows("select l.a from l where (select sum(r.d) from r where l.a = r.c) is null"), expect([1], [1], [null], [null], [6]));
   assert.deepEqual(await rows("select l.a from l where (select count(*) from r where l.a = r.c) > 0"), expect([2], [2], [3], [6]));
