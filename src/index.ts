@@ -24,6 +24,7 @@ export type { ExplainMode } from "./api/explain.js";
 // Structured Streaming
 export { DataStreamReader } from "./api/data-stream-reader.js";
 export { DataStreamWriter } from "./api/data-stream-writer.js";
+export { LateRowsWriter } from "./api/late-rows-writer.js";
 export { StreamingQuery } from "./api/streaming-query.js";
 export { StreamingQueryManager } from "./api/streaming-query-manager.js";
 export { MemoryStream } from "./connectors/memory/memory-stream-source.js";
