@@ -21,10 +21,11 @@ import {
  * The in-memory state store provider (Spark's HDFSBackedStateStoreProvider, in spirit).
  *
  * Memory: one Map (encoded key -> value object) holding the latest version this provider has
- * loaded or committed. A writable store changes that Map in place and keeps an undo log (each
- * touched key's value before its first change), so a batch costs one Map write per update, not a
- * copy of the state; abort() replays the undo log. commit() writes `<N+1>.delta` from the undo
- * log's keys (their current value, or a removal), atomically, and only then moves the Map to N+1.
+ * loaded or committed. A writable store changes that Map in place and keeps an undo log (two
+ * arrays: each change's key and the value before it, appended without a lookup), so a batch
+ * costs one Map write per update, not a copy of the state; abort() replays the undo log
+ * backwards. commit() writes `<N+1>.delta` from the undo log's distinct keys (their current
+ * value, or a removal), atomically, and only then moves the Map to N+1.
  * Opening a version other than the one in memory reloads it from files (latest snapshot <= N
  * plus deltas), so re-running batch N after a failure loads exactly N.
  *
@@ -96,7 +97,7 @@ export class MemoryStateStoreProvider implements StateStoreProvider {
   }
 
   /** @internal called by a committing store */
-  commitFrom(store: MemoryStateStore<unknown>, undo: Map<StateKey, unknown>): { bytes: number; records: number } {
+  commitFrom(store: MemoryStateStore<unknown>, undo: UndoLog): { bytes: number; records: number } {
     const newVersion = store.version + 1;
     const file = path.join(this.dir, stateFileName(newVersion, "delta"));
     // Files of a discarded run of this batch and later ones would shadow the new delta.
@@ -104,7 +105,7 @@ export class MemoryStateStoreProvider implements StateStoreProvider {
     const w = new StateFileWriter(file, "delta");
     try {
       const m = store.mapRef;
-      for (const [k, old] of undo) {
+      for (const [k, old] of undo.firstChanges()) {
         const cur = m.get(k);
         if (cur !== undefined) w.put(k, cur);
         else if (old !== ABSENT) w.remove(k);
@@ -135,7 +136,7 @@ export class MemoryStateStoreProvider implements StateStoreProvider {
   private writeSnapshot(version: number): void {
     const w = new StateFileWriter(path.join(this.dir, stateFileName(version, "snapshot")), "snapshot");
     try {
-      const undo = this.writer && !this.writer.isClosed ? this.writer.undoRef : undefined;
+      const undo = this.writer && !this.writer.isClosed ? this.writer.undoRef.firstChanges() : undefined;
       for (const [k, v] of this.map) {
         if (undo?.has(k)) {
           const old = undo.get(k);
@@ -169,8 +170,30 @@ export class MemoryStateStoreProvider implements StateStoreProvider {
 
 const ABSENT: unique symbol = Symbol("absent");
 
+/** A writable store's changes: key and previous value (ABSENT: none) of each change, in order. */
+class UndoLog {
+  keys: StateKey[] = [];
+  olds: unknown[] = [];
+  push(key: StateKey, old: unknown): void {
+    this.keys.push(key);
+    this.olds.push(old);
+  }
+  /** Each changed key with its value before the batch's first change of it. */
+  firstChanges(): Map<StateKey, unknown> {
+    // Backwards, so the first change's value is the one left (one Map write per change).
+    const m = new Map<StateKey, unknown>();
+    const { keys, olds } = this;
+    for (let i = keys.length - 1; i >= 0; i--) m.set(keys[i]!, olds[i]);
+    return m;
+  }
+  clear(): void {
+    this.keys = [];
+    this.olds = [];
+  }
+}
+
 class MemoryStateStore<V> implements StateStore<V> {
-  private readonly undo = new Map<StateKey, V | typeof ABSENT>();
+  private readonly undo = new UndoLog();
   private closed = false;
   committed = false;
   private readonly gen: number;
@@ -203,7 +226,7 @@ class MemoryStateStore<V> implements StateStore<V> {
     return this.map;
   }
   /** @internal */
-  get undoRef(): Map<StateKey, unknown> {
+  get undoRef(): UndoLog {
     return this.undo;
   }
 
@@ -236,10 +259,8 @@ class MemoryStateStore<V> implements StateStore<V> {
     if (value === undefined) throw new StateStoreError("STATE_STORE_NULL_VALUE", `Cannot put undefined into the state store of ${describeStoreId(this.id)}; use remove().`);
     const m = this.map;
     const old = m.get(key);
-    if (old === undefined) {
-      this.index.added(key);
-      if (!this.undo.has(key)) this.undo.set(key, ABSENT);
-    } else if (!this.undo.has(key)) this.undo.set(key, old);
+    if (old === undefined) this.index.added(key);
+    this.undo.push(key, old === undefined ? ABSENT : old);
     m.set(key, value);
   }
 
@@ -254,7 +275,7 @@ class MemoryStateStore<V> implements StateStore<V> {
     const m = this.map;
     const old = m.get(key);
     if (old === undefined) return false;
-    if (!this.undo.has(key)) this.undo.set(key, old);
+    this.undo.push(key, old);
     m.delete(key);
     this.index.removed();
     return true;
@@ -289,7 +310,7 @@ class MemoryStateStore<V> implements StateStore<V> {
     this.checkWritable();
     const t0 = performance.now();
     try {
-      const r = this.provider.commitFrom(this as MemoryStateStore<unknown>, this.undo as Map<StateKey, unknown>);
+      const r = this.provider.commitFrom(this as MemoryStateStore<unknown>, this.undo);
       this.deltaBytes = r.bytes;
     } catch (e) {
       this.rollback();
@@ -310,10 +331,12 @@ class MemoryStateStore<V> implements StateStore<V> {
   }
 
   private rollback(): void {
-    for (const [k, old] of this.undo) {
+    const { keys, olds } = this.undo;
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const k = keys[i]!, old = olds[i];
       if (old === ABSENT) this.map.delete(k);
       else {
-        this.map.set(k, old);
+        this.map.set(k, old as V);
         this.index.added(k); // a merge may have dropped it while it was removed
       }
     }
@@ -360,7 +383,7 @@ class MemoryStateStore<V> implements StateStore<V> {
       commitTimeMs: this.commitMs,
       allUpdatesTimeMs: this.updatesMs,
       allRemovalsTimeMs: this.removalsMs,
-      customMetrics: { deltaFileBytes: this.deltaBytes, lastSnapshotFileBytes: this.provider.snapshotBytes, changedKeys: this.undo.size },
+      customMetrics: { deltaFileBytes: this.deltaBytes, lastSnapshotFileBytes: this.provider.snapshotBytes, changedKeys: this.undo.firstChanges().size },
     };
   }
 }

@@ -90,7 +90,7 @@ export class StreamingDeduplicateExec {
       for (const e of store.rangeScan(undefined, undefined)) if (e.value > 0 && e.value <= wm) expired.push(e.key);
       store.removeMany(expired);
     } else if (ek >= 0) {
-      store.removeMany(entriesBehindWatermark(store, { index: ek, kind: "time" }, wm).map((e) => e.key));
+      store.removeMany(entriesBehindWatermark(store, { index: ek, kind: "time" }, wm, false).map((e) => e.key));
     }
     return { output: out, droppedByWatermark: dropped, late: late.finish() };
   }

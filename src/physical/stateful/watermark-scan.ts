@@ -13,9 +13,10 @@ export interface KeyEventTime {
  * it (a window by its start, and a window ends after it starts), so the scan stops at the
  * watermark instead of reading the whole store.
  *
- * The entries are returned in key order, collected first, so callers may remove them at once.
+ * The entries are returned in key order (unless `ordered` is false: eviction only), collected
+ * first, so callers may remove them at once.
  */
-export function entriesBehindWatermark<V>(store: ReadStateStore<V>, et: KeyEventTime, watermarkMicros: number): StateEntry<V>[] {
+export function entriesBehindWatermark<V>(store: ReadStateStore<V>, et: KeyEventTime, watermarkMicros: number, ordered = true): StateEntry<V>[] {
   const out: StateEntry<V>[] = [];
   const bound = scanBound(et, watermarkMicros);
   if (bound !== undefined) {
@@ -24,7 +25,7 @@ export function entriesBehindWatermark<V>(store: ReadStateStore<V>, et: KeyEvent
   }
   // Every key must be read: in the store's own order (no sorted index to keep), then the few found sorted.
   for (const e of store.iterator()) if (isBehind(decodeKeyElement(e.key, et.index), et.kind, watermarkMicros)) out.push(e);
-  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return ordered ? out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) : out;
 }
 
 /** The exclusive upper bound of a scan that can hold keys behind the watermark (undefined: the whole store). */
