@@ -1,6 +1,6 @@
 import { AnalysisError, ExecutionError } from "../errors/errors.js";
-import { type AttributeRef, type Expr, Expr as E } from "../expr/expression.js";
-import { exprChildren, referencedIds } from "../expr/expr-tree.js";
+import type { AttributeRef, Expr } from "../expr/expression.js";
+import { exprChildren } from "../expr/expr-tree.js";
 import type { LogicalPlan } from "../plan/logical-plan.js";
 import { planOutput } from "../analyzer/plan-output.js";
 import { DataSourceScanExec } from "./data-source-scan-exec.js";
@@ -20,6 +20,7 @@ import { WindowExec } from "./window-exec.js";
 import { FlatMapGroupsWithStateBatchExec } from "./stateful/flat-map-groups-with-state-exec.js";
 import { type ParallelOptions, planParallelStage } from "./parallel/parallel-planner.js";
 import { ReusedResultExec, SharedResult } from "./reused-result-exec.js";
+import { equiJoinKeys } from "./join-keys.js";
 import { explainLogical } from "../plan/explain-logical.js";
 import { children } from "../plan/logical-plan.js";
 import { planExprs } from "../plan/plan-exprs.js";
@@ -160,19 +161,7 @@ function planSerial(p: LogicalPlan): PhysicalOp {
 
 function planJoin(p: Extract<LogicalPlan, { kind: "Join" }>): PhysicalOp {
   const left = planPhysical(p.left), right = planPhysical(p.right);
-  const leftIds = new Set(planOutput(p.left).map((a) => a.id));
-  const rightIds = new Set(planOutput(p.right).map((a) => a.id));
-  const keys: EquiKey[] = [];
-  const residual: Expr[] = [];
-  for (const c of p.condition ? splitConjuncts(p.condition) : []) {
-    if (c.kind === "BinaryExpr" && (c.op === "=" || c.op === "<=>")) {
-      const l = referencedIds(c.left), r = referencedIds(c.right);
-      if (l.size > 0 && r.size > 0 && subset(l, leftIds) && subset(r, rightIds)) { keys.push({ left: c.left, right: c.right, nullSafe: c.op === "<=>" }); continue; }
-      if (l.size > 0 && r.size > 0 && subset(l, rightIds) && subset(r, leftIds)) { keys.push({ left: c.right, right: c.left, nullSafe: c.op === "<=>" }); continue; }
-    }
-    residual.push(c);
-  }
-  const cond = residual.length ? residual.reduce((a, b) => E.binary("and", a, b)) : null;
+  const { keys, residual: cond } = equiJoinKeys(p);
   const jt = p.joinType === "cross" ? "inner" : p.joinType;
   // No equi-join keys: compare every pair.
   if (keys.length === 0) return new HashJoinExec(left, right, jt, [], cond, planOutput(p));
@@ -277,11 +266,6 @@ export function estimatePlanBytes(p: LogicalPlan): number | null {
     default:
       return null;
   }
-}
-
-function subset(a: Set<number>, b: Set<number>): boolean {
-  for (const x of a) if (!b.has(x)) return false;
-  return true;
 }
 
 export function splitConjuncts(e: Expr): Expr[] {

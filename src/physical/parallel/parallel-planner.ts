@@ -9,6 +9,7 @@ import type { PlannerOptions } from "../planner.js";
 import { type SplittableLeaf, estimatedLeafRows, isCopyableLeaf, isSplittableLeaf, splitLeaf } from "./leaf-splits.js";
 import { ParallelStageExec } from "./parallel-stage-exec.js";
 import { splitAggregation } from "./partial-aggregation.js";
+import { equiJoinKeys } from "../join-keys.js";
 
 /** How the planner may cut work into parallel tasks (from `sluice.executor.*` and `sluice.sql.shuffle.partitions`). */
 export interface ParallelOptions {
@@ -33,6 +34,7 @@ type LeafPath = readonly number[];
  *   aggregation per partition (a key's partials or rows reach one task in input order, so
  *   results equal a single-threaded run);
  * - window functions with PARTITION BY: rows shuffled by the partition keys;
+ * - an equi-join of two large inputs: both shuffled by their join keys;
  * - a narrow chain alone (filters, projections, generators, joins with a small side): map tasks
  *   whose outputs are concatenated in split order (only where `mapOnly`).
  * A narrow chain ends in one splittable leaf; a join's other side is copied into every task.
@@ -41,12 +43,31 @@ export function planParallelStage(p: LogicalPlan, opts: ParallelOptions, taskPla
   if (opts.threads <= 1) return null;
   if (p.kind === "Aggregate" || p.kind === "Distinct") return planAggregateStage(p, opts, taskPlanner, fallback);
   if (p.kind === "Window") return planWindowStage(p, opts, taskPlanner, fallback);
-  if (!mapOnly || !isNarrow(p)) return null;
+  if (!mapOnly || !isNarrow(p)) return p.kind === "Join" ? planJoinStage(p, opts, taskPlanner, fallback) : null;
   const path = splitLeafPath(p, opts);
-  if (!path) return null;
-  const maps = mapFragments(p, path, opts);
-  if (!maps) return null;
-  return new ParallelStageExec(planOutput(p), maps, null, fallback(), opts.threads, taskPlanner);
+  const maps = path && mapFragments(p, path, opts);
+  if (!maps) return p.kind === "Join" ? planJoinStage(p, opts, taskPlanner, fallback) : null;
+  return new ParallelStageExec(planOutput(p), [{ maps, keys: null }], null, fallback(), opts.threads, taskPlanner);
+}
+
+/**
+ * An equi-join of two large inputs (neither small enough to copy into every task): both sides
+ * are hash-partitioned by their join keys, and each reduce task joins its partitions of both, so
+ * every pair of matching rows, and every unmatched row of an outer join, is found in one task.
+ */
+function planJoinStage(p: Extract<LogicalPlan, { kind: "Join" }>, opts: ParallelOptions, taskPlanner: PlannerOptions, fallback: () => PhysicalOp): PhysicalOp | null {
+  const { keys } = equiJoinKeys(p);
+  if (keys.length === 0 || (p.condition && !isDeterministic(p.condition))) return null;
+  const lp = splitLeafPath(p.left, opts), rp = splitLeafPath(p.right, opts);
+  if (!lp || !rp) return null;
+  const left = mapFragments(p.left, lp, opts), right = mapFragments(p.right, rp, opts);
+  if (!left && !right) return null;
+  const inputs = [
+    { maps: left ?? [p.left], keys: keys.map((k) => k.left) },
+    { maps: right ?? [p.right], keys: keys.map((k) => k.right) },
+  ];
+  const reduce = ([l, r]: readonly LogicalPlan[]): LogicalPlan => withChildren(p, [l!, r!]);
+  return new ParallelStageExec(planOutput(p), inputs, { partitions: opts.shufflePartitions, inputs: [planOutput(p.left), planOutput(p.right)], reduce }, fallback(), opts.threads, taskPlanner);
 }
 
 function planAggregateStage(p: Extract<LogicalPlan, { kind: "Aggregate" | "Distinct" }>, opts: ParallelOptions, taskPlanner: PlannerOptions, fallback: () => PhysicalOp): PhysicalOp | null {
@@ -61,7 +82,8 @@ function planAggregateStage(p: Extract<LogicalPlan, { kind: "Aggregate" | "Disti
     const maps = path && mapFragments(p.child, path, opts);
     if (!maps) return null;
     const partials = maps.map((m) => Plan.aggregate(grouping, split.partialExprs, m));
-    return new ParallelStageExec(output, partials, { keys: split.keyAttrs, partitions: opts.shufflePartitions, input: split.partialOutput, reduce: split.final }, fallback(), opts.threads, taskPlanner);
+    const exchange = { partitions: opts.shufflePartitions, inputs: [split.partialOutput], reduce: ([rows]: readonly LogicalPlan[]) => split.final(rows!) };
+    return new ParallelStageExec(output, [{ maps: partials, keys: split.keyAttrs }], exchange, fallback(), opts.threads, taskPlanner);
   }
   if (grouping.length === 0) return null;
   // Otherwise the rows are shuffled by key. A projection right under the aggregation runs on the
@@ -73,8 +95,8 @@ function planAggregateStage(p: Extract<LogicalPlan, { kind: "Aggregate" | "Disti
   const maps = path && mapFragments(mapRoot, path, opts);
   if (!maps) return null;
   const keys = top ? grouping.map((g) => inlineAliases(g, top.projectList)) : grouping;
-  const reduce = (rows: LogicalPlan): LogicalPlan => Plan.aggregate(grouping, aggregates, top ? Plan.project(top.projectList, rows) : rows);
-  return new ParallelStageExec(output, maps, { keys, partitions: opts.shufflePartitions, input: planOutput(mapRoot), reduce }, fallback(), opts.threads, taskPlanner);
+  const reduce = ([rows]: readonly LogicalPlan[]): LogicalPlan => Plan.aggregate(grouping, aggregates, top ? Plan.project(top.projectList, rows!) : rows!);
+  return new ParallelStageExec(output, [{ maps, keys }], { partitions: opts.shufflePartitions, inputs: [planOutput(mapRoot)], reduce }, fallback(), opts.threads, taskPlanner);
 }
 
 /**
@@ -87,8 +109,8 @@ function planWindowStage(p: Extract<LogicalPlan, { kind: "Window" }>, opts: Para
   const path = splitLeafPath(p.child, opts);
   const maps = path && mapFragments(p.child, path, opts);
   if (!maps) return null;
-  const reduce = (rows: LogicalPlan): LogicalPlan => Plan.window(p.windowExprs, p.partitionSpec, p.orderSpec, rows);
-  return new ParallelStageExec(planOutput(p), maps, { keys: p.partitionSpec, partitions: opts.shufflePartitions, input: planOutput(p.child), reduce }, fallback(), opts.threads, taskPlanner);
+  const reduce = ([rows]: readonly LogicalPlan[]): LogicalPlan => Plan.window(p.windowExprs, p.partitionSpec, p.orderSpec, rows!);
+  return new ParallelStageExec(planOutput(p), [{ maps, keys: p.partitionSpec }], { partitions: opts.shufflePartitions, inputs: [planOutput(p.child)], reduce }, fallback(), opts.threads, taskPlanner);
 }
 
 /** `e` over the inputs of a projection instead of its outputs. */

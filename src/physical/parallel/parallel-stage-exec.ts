@@ -8,20 +8,27 @@ import { type TransferBatch, decodeBatches, transferListOf } from "./batch-trans
 import { NotShippableError, encodeTree } from "./plan-codec.js";
 import type { StageResult, StageTask, TaskSettings } from "./stage-task.js";
 
-/** The shuffle of an aggregation stage: rows go to partition pmod(hash(keys), partitions). */
+/** One input of a stage: its map tasks' plans and, with an exchange, the keys its rows are partitioned by. */
+export interface StageInput {
+  readonly maps: readonly LogicalPlan[];
+  /** Shuffle keys over the maps' output (null: a map-only stage). */
+  readonly keys: readonly Expr[] | null;
+}
+
+/** The shuffle of a stage: rows of input i go to partition pmod(hash(keys_i), partitions). */
 export interface StageExchange {
-  readonly keys: readonly Expr[];
   readonly partitions: number;
-  /** The map fragments' output: the columns that cross the exchange. */
-  readonly input: readonly AttributeRef[];
-  /** The reduce plan over some partitions' rows. */
-  readonly reduce: (rows: LogicalPlan) => LogicalPlan;
+  /** Per input, the map fragments' output: the columns that cross the exchange. */
+  readonly inputs: readonly (readonly AttributeRef[])[];
+  /** The reduce plan over some partitions' rows, one relation per input. */
+  readonly reduce: (rows: readonly LogicalPlan[]) => LogicalPlan;
 }
 
 /**
  * Runs a stage on the session's worker threads (ExecContext.workers): one map task per split
- * of the input, then, with an exchange, one reduce task per worker over the shuffle partitions
- * it owns (partition p belongs to worker p mod threads). Without workers, or when the plan holds
+ * of each input, then, with an exchange, one reduce task per worker over the shuffle partitions
+ * it owns (partition p of every input belongs to worker p mod threads: the rows of one key meet
+ * in one task, which is what a join needs). Without workers, or when the plan holds
  * something that cannot travel to a worker, it runs `fallback`, the same query on this thread.
  * Output order: map-only stages keep the input order; aggregations are unordered, as in Spark.
  */
@@ -31,7 +38,7 @@ export class ParallelStageExec implements PhysicalOp {
 
   constructor(
     readonly output: readonly AttributeRef[],
-    readonly maps: readonly LogicalPlan[],
+    readonly inputs: readonly StageInput[],
     readonly exchange: StageExchange | null,
     readonly fallback: PhysicalOp,
     readonly threads: number,
@@ -42,8 +49,8 @@ export class ParallelStageExec implements PhysicalOp {
   }
 
   describe(): string {
-    const ex = this.exchange ? `, Exchange hashpartitioning(${this.exchange.keys.map((k) => exprSql(k)).join(", ")}, ${this.exchange.partitions})` : "";
-    return `(tasks=${this.maps.length}, threads=${this.threads}${ex})`;
+    const ex = this.exchange ? this.inputs.map((i) => `, Exchange hashpartitioning(${(i.keys ?? []).map((k) => exprSql(k)).join(", ")}, ${this.exchange!.partitions})`).join("") : "";
+    return `(tasks=${this.inputs.map((i) => i.maps.length).join("+")}, threads=${this.threads}${ex})`;
   }
 
   async *execute(ctx: ExecContext): AsyncIterable<RecordBatch> {
@@ -55,22 +62,27 @@ export class ParallelStageExec implements PhysicalOp {
       return;
     }
     stageRuns.onWorkers++;
-    const results = await Promise.all(tasks.map((t) => pool.run(t.task, t.transfer)));
+    const results = await Promise.all(tasks.map((perInput) => Promise.all(perInput.map((t) => pool.run(t.task, t.transfer)))));
     if (!this.exchange) {
-      for (const r of results) yield* decodeBatches(batchesOf(r));
+      for (const r of results[0]!) yield* decodeBatches(batchesOf(r));
       return;
     }
     // Partition p of every map task, in map order, to the reduce task of worker p mod threads.
     const ex = this.exchange;
     const reduceCount = Math.min(this.threads, ex.partitions);
-    const inputs: TransferBatch[][] = Array.from({ length: reduceCount }, () => []);
-    for (let p = 0; p < ex.partitions; p++) for (const r of results) inputs[p % reduceCount]!.push(...partitionsOf(r)[p]!);
-    const reduces = inputs.filter((rows) => rows.length > 0).map((rows) => {
+    const rowsOf: TransferBatch[][][] = Array.from({ length: reduceCount }, () => ex.inputs.map(() => []));
+    for (let p = 0; p < ex.partitions; p++) {
+      results.forEach((perInput, i) => {
+        for (const r of perInput) rowsOf[p % reduceCount]![i]!.push(...partitionsOf(r)[p]!);
+      });
+    }
+    const reduces = rowsOf.filter((rows) => rows.some((r) => r.length > 0)).map((rows) => {
       // The rows stay encoded: this thread only forwards their buffers to the reduce worker.
-      const plan = ex.reduce(Plan.localRelation(ex.input, [], SHUFFLED_ROWS));
-      const body = encodeTree({ plan, keys: null }, { [SHUFFLED_ROWS]: rows });
+      const markers = rows.map((_, i) => `${SHUFFLED_ROWS} ${i}`);
+      const plan = ex.reduce(ex.inputs.map((attrs, i) => Plan.localRelation(attrs, [], markers[i])));
+      const body = encodeTree({ plan, keys: null }, Object.fromEntries(markers.map((m, i) => [m, rows[i]!])));
       const task: StageTask = { kind: "reduce", body: body.encoded, settings: this.settings(ctx) };
-      return pool.run(task, [...body.transfer, ...transferListOf(rows)]);
+      return pool.run(task, [...body.transfer, ...rows.flatMap((r) => transferListOf(r))]);
     });
     for (const r of await Promise.all(reduces)) yield* decodeBatches(batchesOf(r));
   }
@@ -79,15 +91,17 @@ export class ParallelStageExec implements PhysicalOp {
     return { fctx: ctx.fctx, batchSize: ctx.batchSize, memoryLimitBytes: ctx.memoryLimitBytes, shufflePartitions: ctx.shufflePartitions, planner: this.taskPlanner };
   }
 
-  /** The encoded map tasks, or null when the fragments cannot be shipped (a native function, ...). */
-  private mapTasks(ctx: ExecContext): { task: StageTask; transfer: ArrayBuffer[] }[] | null {
+  /** The encoded map tasks per input, or null when the fragments cannot be shipped (a native function, ...). */
+  private mapTasks(ctx: ExecContext): { task: StageTask; transfer: ArrayBuffer[] }[][] | null {
     try {
       const settings = this.settings(ctx);
-      return this.maps.map((plan) => {
-        const body = encodeTree({ plan, keys: this.exchange ? this.exchange.keys : null });
-        const task: StageTask = { kind: "map", body: body.encoded, partitions: this.exchange?.partitions ?? 1, settings };
-        return { task, transfer: body.transfer };
-      });
+      return this.inputs.map((input) =>
+        input.maps.map((plan) => {
+          const body = encodeTree({ plan, keys: input.keys });
+          const task: StageTask = { kind: "map", body: body.encoded, partitions: this.exchange?.partitions ?? 1, settings };
+          return { task, transfer: body.transfer };
+        }),
+      );
     } catch (e) {
       if (!(e instanceof NotShippableError)) throw e;
       warnOnce(`A parallel stage runs on the calling thread: ${e.message}.`);

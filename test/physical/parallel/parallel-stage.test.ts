@@ -102,6 +102,21 @@ describe("parallel stages give the single-threaded answer", () => {
     });
   });
 
+  for (const how of ["inner", "left_outer", "right_outer", "full_outer", "left_semi", "left_anti"] as const) {
+    it(`a ${how} join of two large inputs shuffles both sides by the join keys`, async () => {
+      for (const s of [serial, parallel]) s.conf.set("sluice.sql.autoBroadcastJoinThreshold", -1);
+      try {
+        await sameAsSerial((s) => {
+          const l = s.range(0, 30_000).select(expr("CASE WHEN id % 50 = 0 THEN NULL ELSE id % 4000 END").alias("k"), col("id").alias("lv"));
+          const r = s.range(0, 20_000).select(expr("CASE WHEN id % 70 = 0 THEN NULL ELSE (id * 3) % 5000 END").alias("k2"), col("id").alias("rv"));
+          return l.join(r, col("k").equalTo(col("k2")).and(col("lv").notEqual(col("rv"))), how);
+        }, { exchange: true });
+      } finally {
+        for (const s of [serial, parallel]) s.conf.set("sluice.sql.autoBroadcastJoinThreshold", 10 * 1024 * 1024);
+      }
+    });
+  }
+
   it("Nexmark bids: count and max price per auction", async () => {
     await sameAsSerial((s) => bids(s).groupBy("auction").agg(F.count("*").alias("n"), F.max("price").alias("top")));
   });
