@@ -444,17 +444,21 @@ export class MicroBatchExecution {
         numShufflePartitions: 1,
       }),
     );
-    let output = 0;
+    let output = 0, lateOutput = 0;
     await time("addBatch", async () => {
       const result = await runPlan(planned.plan, settings, ctx);
       output = result.reduce((n, b) => n + b.numRows, 0);
       // Late rows first, with the same batch id: a re-run of batch N drops the same rows again
       // (same input, state version N) and the idempotent late sink keeps them once.
       const late = this.opts.lateRows;
-      if (late !== undefined) await late.sink.addBatch(batch.batchId, lateRowsBatches(late.layout, planned.lateRows), "append");
+      if (late !== undefined) {
+        const lateBatches = lateRowsBatches(late.layout, planned.lateRows);
+        lateOutput = lateBatches.reduce((n, b) => n + b.numRows, 0);
+        await late.sink.addBatch(batch.batchId, lateBatches, "append");
+      }
       await this.opts.sink.addBatch(batch.batchId, result, this.opts.outputMode);
     });
-    return { perSource, output, eventTimeStats: planned.eventTimeStats, stateOperators: planned.stateOperators };
+    return { perSource, output, lateOutput, eventTimeStats: planned.eventTimeStats, stateOperators: planned.stateOperators };
   }
 
   /** Whether a flatMapGroupsWithState key would time out in a batch starting now (a no-data batch is then due). */
@@ -516,6 +520,7 @@ export class MicroBatchExecution {
       stateOperators: rows.stateOperators.map((m) => ({ ...m, customMetrics: { ...m.customMetrics } })),
       sources,
       sink: { description: this.opts.sink.description, numOutputRows: rows.output },
+      ...(this.opts.lateRows !== undefined ? { lateRowsSink: { description: this.opts.lateRows.sink.description, numOutputRows: rows.lateOutput } } : {}),
     };
     const progress = new StreamingQueryProgress(fields);
     this.progressBuffer.push(progress);
@@ -700,6 +705,8 @@ const FIXED_CONF_DEFAULTS_FOR_OLD_CHECKPOINTS: Readonly<Record<string, string>> 
 interface BatchFigures {
   readonly perSource: number[];
   readonly output: number;
+  /** Rows given to the late-rows sink (0 without one). */
+  readonly lateOutput: number;
   readonly eventTimeStats: readonly EventTimeStats[];
   readonly stateOperators: readonly StatefulOperatorMetrics[];
 }

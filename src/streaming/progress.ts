@@ -52,6 +52,8 @@ export interface ProgressFields {
   readonly stateOperators: readonly StateOperatorProgress[];
   readonly sources: readonly SourceProgress[];
   readonly sink: SinkProgress;
+  /** With `writeStream.lateRowsTo(...)`: that sink and how many late rows it got this batch. */
+  readonly lateRowsSink?: SinkProgress;
 }
 
 /**
@@ -73,6 +75,7 @@ export class StreamingQueryProgress implements ProgressFields {
   readonly stateOperators!: readonly StateOperatorProgress[];
   readonly sources!: readonly SourceProgress[];
   readonly sink!: SinkProgress;
+  readonly lateRowsSink?: SinkProgress;
 
   constructor(fields: ProgressFields) {
     Object.assign(this, fields);

@@ -29,6 +29,7 @@ void describe("late rows to a sink", () => {
       AddData(input, [ev("a", 3), ev("a", 7), ev("c", 4)]), // [0, 5) is behind 5 s: a@3 and c@4 late
       CheckLateRows([late("a", 3, 0, "stateStoreSave", 5), late("c", 4, 0, "stateStoreSave", 5)]),
       AssertOnQuery((q) => q.recentProgress.some((p) => p.stateOperators[0]?.numRowsDroppedByWatermark === 2), "still counted"),
+      AssertOnQuery((q) => q.recentProgress.some((p) => p.lateRowsSink?.numOutputRows === 2 && p.lateRowsSink.description === "MemorySink"), "reported in progress as lateRowsSink"),
       StopStream,
       StartStream(),
       AddData(input, [ev("z", 30)]), // watermark -> 20 s: windows up to 20 s emitted
