@@ -255,3 +255,47 @@ export const spark_partition_id = (): Column => call("spark_partition_id", []);
 /** Marks a DataFrame for broadcasting in a join (a hint; the build side is held in memory either way). */
 export { broadcast } from "./broadcast.js";
 export { udf, udaf } from "./udf.js";
+
+// Spark 3.4–4.0 additions (PySpark names and argument orders)
+export const stack = (n: number, ...cols: ColumnOrValue[]): Column => call("stack", [literalExpr(n), ...cols.map(v)]);
+export const histogram_numeric = (x: ColArg, nBins: number): Column => call("histogram_numeric", [c(x), literalExpr(nBins)]);
+export const array_append = (x: ColArg, value: ColumnOrValue): Column => call("array_append", [c(x), v(value)]);
+export const array_prepend = (x: ColArg, value: ColumnOrValue): Column => call("array_prepend", [c(x), v(value)]);
+export const array_compact = (x: ColArg): Column => call("array_compact", [c(x)]);
+export const array_insert = (x: ColArg, pos: ColumnOrValue, value: ColumnOrValue): Column => call("array_insert", [c(x), v(pos), v(value)]);
+export const array_size = (x: ColArg): Column => call("array_size", [c(x)]);
+export const split_part = (src: ColArg, delimiter: ColumnOrValue, partNum: ColumnOrValue): Column => call("split_part", [c(src), v(delimiter), v(partNum)]);
+export const regexp_count = (str: ColArg, regexp: ColumnOrValue): Column => call("regexp_count", [c(str), v(regexp)]);
+export const regexp_substr = (str: ColArg, regexp: ColumnOrValue): Column => call("regexp_substr", [c(str), v(regexp)]);
+export const regexp_instr = (str: ColArg, regexp: ColumnOrValue, idx?: ColumnOrValue): Column => call("regexp_instr", [c(str), v(regexp), ...(idx === undefined ? [] : [v(idx)])]);
+export const url_encode = (str: ColArg): Column => call("url_encode", [c(str)]);
+export const url_decode = (str: ColArg): Column => call("url_decode", [c(str)]);
+export const try_url_decode = (str: ColArg): Column => call("try_url_decode", [c(str)]);
+export const parse_url = (url: ColArg, partToExtract: ColumnOrValue, key?: ColumnOrValue): Column => call("parse_url", [c(url), v(partToExtract), ...(key === undefined ? [] : [v(key)])]);
+export const luhn_check = (str: ColArg): Column => call("luhn_check", [c(str)]);
+/** mask(col, upperChar = 'X', lowerChar = 'x', digitChar = 'n', otherChar = null): null keeps that class of characters. */
+export const mask = (x: ColArg, upperChar: string | null = "X", lowerChar: string | null = "x", digitChar: string | null = "n", otherChar: string | null = null): Column =>
+  call("mask", [c(x), literalExpr(upperChar), literalExpr(lowerChar), literalExpr(digitChar), literalExpr(otherChar)]);
+export const elt = (n: ColumnOrValue, ...inputs: ColArg[]): Column => call("elt", [v(n), ...inputs.map(c)]);
+export const try_mod = (left: ColArg, right: ColumnOrValue): Column => call("try_mod", [c(left), v(right)]);
+export const make_interval = (...fields: ColumnOrValue[]): Column => call("make_interval", fields.map(v));
+export const bitmap_bit_position = (x: ColArg): Column => call("bitmap_bit_position", [c(x)]);
+export const bitmap_bucket_number = (x: ColArg): Column => call("bitmap_bucket_number", [c(x)]);
+export const bitmap_count = (x: ColArg): Column => call("bitmap_count", [c(x)]);
+export const bitmap_construct_agg = (x: ColArg): Column => call("bitmap_construct_agg", [c(x)]);
+export const bitmap_or_agg = (x: ColArg): Column => call("bitmap_or_agg", [c(x)]);
+export const aes_encrypt = (input: ColArg, key: ColumnOrValue, ...more: ColumnOrValue[]): Column => call("aes_encrypt", [c(input), v(key), ...more.map(v)]);
+export const aes_decrypt = (input: ColArg, key: ColumnOrValue, ...more: ColumnOrValue[]): Column => call("aes_decrypt", [c(input), v(key), ...more.map(v)]);
+export const try_aes_decrypt = (input: ColArg, key: ColumnOrValue, ...more: ColumnOrValue[]): Column => call("try_aes_decrypt", [c(input), v(key), ...more.map(v)]);
+export const to_binary = (x: ColArg, format?: string): Column => call("to_binary", [c(x), ...(format === undefined ? [] : [literalExpr(format)])]);
+export const try_to_binary = (x: ColArg, format?: string): Column => call("try_to_binary", [c(x), ...(format === undefined ? [] : [literalExpr(format)])]);
+export const is_valid_utf8 = (x: ColArg): Column => call("is_valid_utf8", [c(x)]);
+export const make_valid_utf8 = (x: ColArg): Column => call("make_valid_utf8", [c(x)]);
+export const validate_utf8 = (x: ColArg): Column => call("validate_utf8", [c(x)]);
+export const try_validate_utf8 = (x: ColArg): Column => call("try_validate_utf8", [c(x)]);
+export const current_user = (): Column => call("current_user", []);
+export const user = current_user;
+export const session_user = current_user;
+export const current_database = (): Column => call("current_database", []);
+export const current_schema = current_database;
+export const current_catalog = (): Column => call("current_catalog", []);

@@ -170,3 +170,18 @@ test("to_binary / try_to_binary, and the UTF-8 validity functions", async () => 
   assert.deepEqual(rows, [{ v: false, m: "a\uFFFDb", t: null }, { v: true, m: "ok", t: "ok" }]);
   await assert.rejects(bad.selectExpr("validate_utf8(s)").collect(), /INVALID_UTF8_STRING/);
 });
+
+test("the DataFrame functions for the Spark 3.4+ additions", async () => {
+  const { functions: F, col } = await import("../../src/index.js");
+  const df = spark.createDataFrame([{ s: "abcd-EFGH-8765", a: [1, 2], n: 2 }], "s STRING, a ARRAY<INT>, n INT");
+  const [r] = await df.select(
+    F.mask("s").alias("m"), F.array_append("a", 3).alias("ap"), F.array_insert("a", 1, 0).alias("ins"), F.split_part("s", "-", 2).alias("sp"),
+    F.regexp_count("s", "[0-9]").alias("rc"), F.elt(col("n"), "s", "s").alias("e"), F.make_interval(1, 2).alias("mi"),
+    F.luhn_check(F.lit("79927398713")).alias("lu"), F.url_encode(F.lit("a b")).alias("ue"),
+  ).collect();
+  assert.deepEqual(r, { m: "xxxx-XXXX-nnnn", ap: [1, 2, 3], ins: [0, 1, 2], sp: "EFGH", rc: 4, e: "abcd-EFGH-8765", mi: { months: 14, days: 0, micros: 0 }, lu: true, ue: "a+b" });
+  const st = await spark.range(1).select(F.stack(2, F.lit(1), F.lit(2))).collect();
+  assert.deepEqual(st, [{ col0: 1 }, { col0: 2 }]);
+  const [h] = await spark.range(4).agg(F.histogram_numeric("id", 4).alias("h"), F.bitmap_count(F.bitmap_construct_agg("id")).alias("b")).collect();
+  assert.deepEqual(h, { h: [{ x: 0, y: 1 }, { x: 1, y: 1 }, { x: 2, y: 1 }, { x: 3, y: 1 }], b: 4 });
+});
