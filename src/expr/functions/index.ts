@@ -18,9 +18,10 @@ import { BITMAP_FUNCTIONS } from "./bitmap.js";
 import { PARSE_URL_FUNCTIONS } from "./parse-url.js";
 import { AES_FUNCTIONS } from "./aes.js";
 import { BINARY_TEXT_FUNCTIONS } from "./binary-text.js";
+import { NUMBER_FORMAT_FUNCTIONS } from "./number-format.js";
 
 export const SCALAR_FUNCTION_GROUPS: Readonly<Record<string, readonly ScalarFunctionDef[]>> = {
-  strings: [...STRING_FUNCTIONS, ...STRING_EXTRA_FUNCTIONS, ...PARSE_URL_FUNCTIONS, ...BINARY_TEXT_FUNCTIONS],
+  strings: [...STRING_FUNCTIONS, ...STRING_EXTRA_FUNCTIONS, ...PARSE_URL_FUNCTIONS, ...BINARY_TEXT_FUNCTIONS, ...NUMBER_FORMAT_FUNCTIONS],
   math: MATH_FUNCTIONS,
   conditional: CONDITIONAL_FUNCTIONS,
   datetime: [...DATETIME_FUNCTIONS, ...MAKE_INTERVAL_FUNCTIONS],
