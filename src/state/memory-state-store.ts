@@ -21,11 +21,12 @@ import {
  * The in-memory state store provider (Spark's HDFSBackedStateStoreProvider, in spirit).
  *
  * Memory: one Map (encoded key -> value object) holding the latest version this provider has
- * loaded or committed. A writable store changes that Map in place and keeps an undo log (two
- * arrays: each change's key and the value before it, appended without a lookup), so a batch
- * costs one Map write per update, not a copy of the state; abort() replays the undo log
- * backwards. commit() writes `<N+1>.delta` from the undo log's distinct keys (their current
- * value, or a removal), atomically, and only then moves the Map to N+1.
+ * loaded or committed. A writable store changes that Map in place and keeps a change log (arrays:
+ * each change's key, the value before it and the value after it, appended without a lookup), so
+ * a batch costs one Map write per update, not a copy of the state; abort() replays the log
+ * backwards. commit() writes `<N+1>.delta` from the log in order (a put or a remove per change;
+ * a key changed twice in a batch has two records, replayed in order), atomically, and only then
+ * moves the Map to N+1.
  * Opening a version other than the one in memory reloads it from files (latest snapshot <= N
  * plus deltas), so re-running batch N after a failure loads exactly N.
  *
@@ -104,11 +105,11 @@ export class MemoryStateStoreProvider implements StateStoreProvider {
     removeFilesAfter(this.dir, listStateFiles(this.dir).files, newVersion);
     const w = new StateFileWriter(file, "delta");
     try {
-      const m = store.mapRef;
-      for (const [k, old] of undo.firstChanges()) {
-        const cur = m.get(k);
-        if (cur !== undefined) w.put(k, cur);
-        else if (old !== ABSENT) w.remove(k);
+      const { keys, news } = undo;
+      for (let i = 0; i < keys.length; i++) {
+        const v = news[i];
+        if (v === ABSENT) w.remove(keys[i]!);
+        else w.put(keys[i]!, v);
       }
       const r = w.finish();
       this.mapVersion = newVersion;
@@ -170,13 +171,15 @@ export class MemoryStateStoreProvider implements StateStoreProvider {
 
 const ABSENT: unique symbol = Symbol("absent");
 
-/** A writable store's changes: key and previous value (ABSENT: none) of each change, in order. */
+/** A writable store's changes in order: key, previous value and new value (ABSENT: none / removed). */
 class UndoLog {
   keys: StateKey[] = [];
   olds: unknown[] = [];
-  push(key: StateKey, old: unknown): void {
+  news: unknown[] = [];
+  push(key: StateKey, old: unknown, value: unknown): void {
     this.keys.push(key);
     this.olds.push(old);
+    this.news.push(value);
   }
   /** Each changed key with its value before the batch's first change of it. */
   firstChanges(): Map<StateKey, unknown> {
@@ -189,6 +192,7 @@ class UndoLog {
   clear(): void {
     this.keys = [];
     this.olds = [];
+    this.news = [];
   }
 }
 
@@ -260,7 +264,7 @@ class MemoryStateStore<V> implements StateStore<V> {
     const m = this.map;
     const old = m.get(key);
     if (old === undefined) this.index.added(key);
-    this.undo.push(key, old === undefined ? ABSENT : old);
+    this.undo.push(key, old === undefined ? ABSENT : old, value);
     m.set(key, value);
   }
 
@@ -275,7 +279,7 @@ class MemoryStateStore<V> implements StateStore<V> {
     const m = this.map;
     const old = m.get(key);
     if (old === undefined) return false;
-    this.undo.push(key, old);
+    this.undo.push(key, old, ABSENT);
     m.delete(key);
     this.index.removed();
     return true;
@@ -383,7 +387,7 @@ class MemoryStateStore<V> implements StateStore<V> {
       commitTimeMs: this.commitMs,
       allUpdatesTimeMs: this.updatesMs,
       allRemovalsTimeMs: this.removalsMs,
-      customMetrics: { deltaFileBytes: this.deltaBytes, lastSnapshotFileBytes: this.provider.snapshotBytes, changedKeys: this.undo.firstChanges().size },
+      customMetrics: { deltaFileBytes: this.deltaBytes, lastSnapshotFileBytes: this.provider.snapshotBytes, changedKeys: this.undo.keys.length },
     };
   }
 }
