@@ -62,8 +62,9 @@ export function checkStreamingQuery(plan: LogicalPlan, outputMode: OutputMode): 
         case "Window":
           // Ordered per-key window functions run incrementally (streaming-window-spec.ts says which).
           streamingWindowSpec(p, (cls, msg) => fail(cls, msg, p));
-          if (outputMode !== "append") {
-            fail("STREAMING_OUTPUT_MODE.UNSUPPORTED_OPERATION", `Window functions on streaming DataFrames run in Append output mode only (each row is emitted once, when final), not in ${outputMode[0]!.toUpperCase()}${outputMode.slice(1)} output mode`, p);
+          // Each row is emitted once, when final: append and update mode write the same rows.
+          if (outputMode === "complete") {
+            fail("STREAMING_OUTPUT_MODE.UNSUPPORTED_OPERATION", "Window functions on streaming DataFrames run in Append or Update output mode (each row is emitted once, when final), not in Complete output mode", p);
           }
           break;
         case "SetOperation": fail("STREAMING_SET_OPERATION_NOT_SUPPORTED", `${p.op === "intersect" ? "Intersect" : "Except"} is not supported with streaming DataFrames/Datasets`, p); break;
@@ -142,6 +143,13 @@ function checkStatefulChain(ops: readonly StatefulOperatorInfo[], outputMode: Ou
     const up = statefulBelow(op.node, ops);
     if (up === undefined) continue;
     const here = `here ${describeOperator(up)} followed by ${describeOperator(op)}`;
+    if (up.kind === "window" && up.node.kind === "Window" && streamingWindowSpec(up.node, (cls, msg) => fail(cls, msg, up.node)).lookAhead > 0) {
+      fail(
+        "STREAMING_STATEFUL_OPERATOR_CHAIN_NOT_SUPPORTED_YET",
+        `Chains of stateful operators (${here}) on streaming DataFrames/Datasets are not supported with lead(): a lead waits on following rows, so the delay it adds to event time has no bound and the operator after it could not tell late rows; compute lead in a query of its own or last`,
+        op.node,
+      );
+    }
     if (outputMode === "update" && checkUpdateChain(op, up, ops, here, fail)) continue;
     if (outputMode !== "append") {
       if (op.kind === "aggregate" && up.kind === "aggregate") {
@@ -164,13 +172,6 @@ function checkStatefulChain(ops: readonly StatefulOperatorInfo[], outputMode: Ou
         up.node,
       );
     }
-    if (up.kind === "window" && up.node.kind === "Window" && streamingWindowSpec(up.node, (cls, msg) => fail(cls, msg, up.node)).lookAhead > 0) {
-      fail(
-        "STREAMING_STATEFUL_OPERATOR_CHAIN_NOT_SUPPORTED_YET",
-        `Chains of stateful operators (${here}) on streaming DataFrames/Datasets are not supported with lead(): a lead waits on following rows, so the delay it adds to event time has no bound and the operator after it could not tell late rows; compute lead in a query of its own or last`,
-        op.node,
-      );
-    }
     if (op.kind !== "aggregate" && op.kind !== "window") {
       fail(
         "STREAMING_STATEFUL_OPERATOR_CHAIN_NOT_SUPPORTED_YET",
@@ -184,7 +185,7 @@ function checkStatefulChain(ops: readonly StatefulOperatorInfo[], outputMode: Ou
 /**
  * Whether an update-mode chain `up` → `op` can run (beyond Spark): `op` is an aggregation (not by
  * session window) and its input is either insert-only (deduplication, a stream-stream join,
- * flatMapGroupsWithState in append mode: each row arrives once) or the updates of one
+ * window functions, flatMapGroupsWithState in append mode: each row arrives once) or the updates of one
  * aggregation, whose grouping columns reach `op` so that a group's new row can replace its
  * previous one (physical/stateful/streaming-updating-aggregate-exec.ts). Fails with the reason
  * when the shape is close but cannot run; returns false to let the general rules decide.
@@ -193,7 +194,7 @@ function checkUpdateChain(op: StatefulOperatorInfo, up: StatefulOperatorInfo, op
   if (op.kind !== "aggregate" || op.eventTimeKey?.kind === "session") return false;
   if (statefulOperatorsBelow(op.node, ops).length !== 1) return false;
   switch (up.kind) {
-    case "dedupe": case "join":
+    case "dedupe": case "join": case "window":
       return true;
     case "flatMapGroupsWithState":
       return up.node.spec.outputMode === "append";
