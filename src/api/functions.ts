@@ -299,3 +299,7 @@ export const session_user = current_user;
 export const current_database = (): Column => call("current_database", []);
 export const current_schema = current_database;
 export const current_catalog = (): Column => call("current_catalog", []);
+export const to_number = (x: ColArg, format: string): Column => call("to_number", [c(x), literalExpr(format)]);
+export const try_to_number = (x: ColArg, format: string): Column => call("try_to_number", [c(x), literalExpr(format)]);
+export const to_char = (x: ColArg, format: string): Column => call("to_char", [c(x), literalExpr(format)]);
+export const to_varchar = to_char;

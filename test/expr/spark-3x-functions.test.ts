@@ -185,3 +185,11 @@ test("the DataFrame functions for the Spark 3.4+ additions", async () => {
   const [h] = await spark.range(4).agg(F.histogram_numeric("id", 4).alias("h"), F.bitmap_count(F.bitmap_construct_agg("id")).alias("b")).collect();
   assert.deepEqual(h, { h: [{ x: 0, y: 1 }, { x: 1, y: 1 }, { x: 2, y: 1 }, { x: 3, y: 1 }], b: 4 });
 });
+
+test("try_make_interval: null on overflow even with ANSI mode on; to_number / to_char in the functions module", async () => {
+  await assert.rejects(ansi.sql("SELECT make_interval(2147483647, 12)").collect(), /ARITHMETIC_OVERFLOW/);
+  assert.deepEqual(Object.values((await ansi.sql("SELECT try_make_interval(2147483647, 12), try_make_interval(1)").collect())[0]!), [null, { months: 12, days: 0, micros: 0 }]);
+  const { functions: F } = await import("../../src/index.js");
+  const [r] = await spark.createDataFrame([{ s: "12,454.8-" }], "s STRING").select(F.to_number("s", "99G999D9S").alias("n"), F.to_char(F.lit(454), "0000").alias("c")).collect();
+  assert.deepEqual(r, { n: -12454.8, c: "0454" });
+});
