@@ -166,7 +166,7 @@ export function runFlatMapGroupsWithState(
   const childOut = planOutput(node.child);
   const watermarkPresent = hasWatermarkInput(node);
   let dropped = 0;
-  let late: RecordBatch[] = [];
+  const late: RecordBatch[] = [];
   let batches = input;
   if (spec.timeout === "EventTimeTimeout" && watermarkPresent) {
     const et = childOut.findIndex((a) => a.watermarkDelayMicros !== undefined);
