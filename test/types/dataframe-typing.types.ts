@@ -37,3 +37,12 @@ export type _any = Expect<Equal<AnyRow, Record<string, unknown>>>;
 // to an untyped `DataFrame` parameter: writeStream.foreachBatch's callback makes Row invariant.)
 export const unioned = anyDf.union(sales.select("item"));
 export const joined = sales.join(anyDf, "item");
+
+// cache() / persist() / unpersist() return the same DataFrame, row type included.
+export const cached = sales.cache().persist("MEMORY_ONLY").unpersist();
+type Cached = Awaited<ReturnType<typeof cached.collect>>[number];
+export type _cached = Expect<Equal<Cached, SalesRow>>;
+// @ts-expect-error "regoin" is still not a column after cache()
+sales.cache().select("regoin");
+// @ts-expect-error storage levels are Spark's names
+sales.persist("MEMORY_ONLY_3");
