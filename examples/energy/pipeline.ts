@@ -1,54 +1,50 @@
 /**
  * The energy waste checker: a streaming Sluice pipeline over smart-meter readings, in two
- * chained streaming queries (Sluice runs one stateful operator per query, so the stages meet in
- * a Parquet table, as Spark pipelines chain bronze → silver → gold):
+ * chained streaming queries that meet in a Parquet table of 1-minute readings:
  *
  *   query energy_clean:  smart-meter stream (10-second readings; gaps, duplicates, late readings)
  *     → clean (SQL: drop glitches: null, negative, absurd watts)
  *     → watermark 5 minutes, dropDuplicates(home, ts)              (state: the last minutes' keys)
- *     → Parquet file sink (silver_readings/)
- *   query energy_cycles: silver_readings/ as a file stream (one file per trigger)
- *     → watermark 5 minutes, 1-minute windows per home: avg watts (append mode: each window
- *       emitted once, when final)
- *     → foreachBatch: cycle detection over the finalized minutes   (batch SQL with window functions)
- *     → features (energy, duration, peak, heating phases), appliance, peers, industry reference
- *     → flags; cycles appended to Parquet (cycles/); flagged cycles printed as alerts
+ *     → 1-minute windows per home: avg watts, readings (append mode: each window once, when final)
+ *     → Parquet file sink (minutes/)
+ *   query energy_cycles: minutes/ as a file stream (one file per trigger)
+ *     → groupByKey(home).flatMapGroupsWithState: the segmenter   (state: baseline, open segment)
+ *     → foreachBatch: closed segments → features (energy, duration, peak, heating phases),
+ *       appliance, peers, industry reference, flags (batch SQL with window functions);
+ *       cycles appended to Parquet (cycles/); flagged cycles printed as alerts
  *
  * With availableNow the first query runs to the end, then the second; in follow mode both run
  * side by side with 2-second processing-time triggers.
  *
- * Cycle detection per micro-batch (CycleDetector). The streaming engine has no user state
- * (groupByKey/flatMapGroupsWithState) yet, so the per-home sequence logic runs inside
- * foreachBatch as a batch query over the minutes the aggregation has just finalized:
- * - each home's baseline is the lowest 10th percentile of its minute power seen so far
- *   (per batch, percentile_approx; kept in memory);
+ * The segmenter (per home, in checkpointed user state, so a restart from the checkpoint
+ * continues exactly where it stopped):
+ * - the home's baseline is the lowest 10th percentile of its minute power over the batches so far;
  * - a minute is active when it is more than 100 W above the baseline; consecutive active minutes
- *   less than 10 minutes apart form one segment (lag + running sum over each home's minutes);
- * - segments still open at the batch's horizon (last active minute within 10 minutes of the
- *   newest finalized minute) are carried over: their active minutes are kept in memory and
- *   prepended to the next batch; closed segments become cycles;
- * - a cycle is a segment of at least 20 minutes and 0.3 kWh above the baseline (kettles and
- *   other short loads are not cycles); its appliance is read from the shape: mostly above
- *   1.5 kW → boiler, four or more heating phases → a thermostat (an oven: not a cycle), two or
- *   three → dishwasher, else washing machine.
+ *   less than 10 minutes apart form one segment;
+ * - a segment whose last active minute is within 10 minutes of the home's newest minute may still
+ *   grow: its active minutes stay in state (the carry-over) and are prepended to the home's next
+ *   minutes; closed segments are emitted (their active minutes);
+ * - at the end of the stream, the open segments left in the checkpoint's state (read with
+ *   `format("state")`) are closed.
+ * Per batch, the closed segments become cycles: a segment of at least 20 minutes and 0.3 kWh
+ * above the baseline (kettles and other short loads are not cycles); its appliance is read from
+ * the shape: mostly above 1.5 kW → boiler, four or more heating phases → a thermostat (an oven:
+ * not a cycle), two or three → dishwasher, else washing machine.
  * Flags: energy above the industry reference maximum for the appliance, a boiler running too
  * long or started in the 17:00–20:00 peak, or a dishwasher/washing machine run again within
  * 16 hours (half-empty frequent runs; the earlier run of such a pair, already written, is
  * flagged by a correction row in corrections/, applied when the results are read:
- * detectedCycles()). Each cycle also gets its percentile among the peers'
- * cycles of the same appliance so far.
+ * detectedCycles()). Each cycle also gets its percentile among the peers' cycles of the same
+ * appliance so far (the history is read back from cycles/ when a run resumes).
  *
- * Limits: the carry-over, baselines and cycle history live in this process's memory (a restart
- * from the checkpoint starts them empty: cycles open at the crash are lost or split, and
- * foreachBatch re-runs of a batch may append its cycles twice; the file stream between the
- * queries reads every data file in silver_readings/, also one of a batch that stage 1 had not
- * committed when it crashed); overlapping cycles of two appliances in one home are one
- * segment (one of the two is missed); a home whose first finalized hour is all appliance load
- * gets a high baseline until a quieter batch lowers it.
+ * Limits: foreachBatch re-runs of a batch after a crash may append its cycles twice (a graceful
+ * stop and restart does not); overlapping cycles of two appliances in one home are one segment
+ * (one of the two is missed); a home whose first finalized hour is all appliance load gets a high
+ * baseline until a quieter batch lowers it.
  */
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { type DataFrame, type Session, type StreamingQuery, col, functions as F } from "../../src/index.js";
+import { type DataFrame, type GroupState, type Session, type StreamingQuery, col, functions as F } from "../../src/index.js";
 
 export interface EnergyOptions {
   readonly homes: number;
@@ -63,6 +59,10 @@ export interface EnergyOptions {
   readonly log?: (line: string) => void;
   /** 10-second ticks per micro-batch (default 360: one hour of meter time). */
   readonly ticksPerBatch?: number;
+  /** Continue from the checkpoint and results in `outDir` instead of starting over. */
+  readonly resume?: boolean;
+  /** Stop the cycle query after this many micro-batches (to test a restart in the middle). */
+  readonly stopCyclesAfterBatches?: number;
 }
 
 export interface EnergySummary {
@@ -106,11 +106,69 @@ export const REFERENCE = [
   { appliance: "boiler", typical_kwh: 3.75, max_kwh: 5.5, max_minutes: 130 },
 ];
 
-type ActiveRow = {
-  home: number;
-  minute: Date;
-  w: number;
+/** The segmenter's state per home: baseline (W) and the open segment's active minutes as [minute ms, watts above baseline] pairs, flattened. */
+export interface SegmenterState {
+  base: number;
+  carry: number[];
+}
+
+/** A closed segment's active minute (what the segmenter emits). */
+const SEGMENT_SCHEMA = "home INT, seg_start TIMESTAMP, minute TIMESTAMP, w DOUBLE";
+type SegmentRow = { home: number; seg_start: Date; minute: Date; w: number };
+
+/** The 10th percentile as percentile_approx gives it (the smallest value with at least 10% of values <= it). */
+function p10(values: number[]): number {
+  values.sort((x, y) => x - y);
+  return values[Math.max(0, Math.ceil(0.1 * values.length) - 1)]!;
+}
+
+/** Splits sorted active minutes ([ms, w] pairs) into segments (a gap of more than GAP_MIN minutes starts a new one). */
+function segments(active: number[]): number[][] {
+  const out: number[][] = [];
+  let cur: number[] = [];
+  for (let i = 0; i < active.length; i += 2) {
+    if (cur.length > 0 && active[i]! - cur[cur.length - 2]! > GAP_MIN * 60_000) {
+      out.push(cur);
+      cur = [];
+    }
+    cur.push(active[i]!, active[i + 1]!);
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
+}
+
+const segmentRows = (home: number, seg: number[]): SegmentRow[] => {
+  const rows: SegmentRow[] = [];
+  for (let i = 0; i < seg.length; i += 2) rows.push({ home, seg_start: new Date(seg[0]!), minute: new Date(seg[i]!), w: seg[i + 1]! });
+  return rows;
 };
+
+/**
+ * The segmenter of one home for one micro-batch (the flatMapGroupsWithState function): its new
+ * finalized minutes lower the baseline, active minutes join the carried-over open segment, and
+ * the segments that can no longer grow are emitted.
+ */
+export function segmentHome(home: number, rows: Iterable<{ minute: Date; watts: number }>, state: GroupState<SegmenterState>): SegmentRow[] {
+  const minutes: { t: number; watts: number }[] = [];
+  for (const r of rows) minutes.push({ t: r.minute.getTime(), watts: r.watts });
+  if (minutes.length === 0) return [];
+  minutes.sort((x, y) => x.t - y.t);
+  const prev = state.getOption();
+  const batchBase = p10(minutes.map((m) => m.watts));
+  const base = prev === undefined ? batchBase : Math.min(prev.base, batchBase);
+  const active = prev === undefined ? [] : [...prev.carry];
+  for (const m of minutes) if (m.watts - base > ACTIVE_W) active.push(m.t, m.watts - base);
+  // A segment is open while its last active minute is within GAP_MIN minutes of the home's horizon.
+  const openCut = minutes[minutes.length - 1]!.t + 60_000 - GAP_MIN * 60_000;
+  const out: SegmentRow[] = [];
+  let carry: number[] = [];
+  for (const seg of segments(active)) {
+    if (seg[seg.length - 2]! >= openCut) carry = carry.concat(seg);
+    else out.push(...segmentRows(home, seg));
+  }
+  state.update({ base, carry });
+  return out;
+}
 
 type CycleRow = {
   inefficient: boolean;
@@ -121,15 +179,10 @@ type CycleRow = {
   energy_kwh: number;
 };
 
-/** Per-batch cycle detection with in-memory carry-over (see the file comment). */
+/** Per-batch cycle features and flags over the segments the segmenter closed (see the file comment). */
 export class CycleDetector {
-  private readonly baselines = new Map<number, number>();
-  private carry: ActiveRow[] = [];
   private history: CycleRow[] = [];
   private alertsShown = 0;
-  readonly homes = new Set<number>();
-  minutes = 0;
-  readings = 0;
   cycles = 0;
   flagged = 0;
   /** Time spent detecting (inside foreachBatch), ms. */
@@ -143,74 +196,56 @@ export class CycleDetector {
     private readonly log: (line: string) => void,
   ) {}
 
-  /** One micro-batch of finalized minutes: (home, minute, watts, n). */
-  async process(minutes: DataFrame, batchId: number): Promise<void> {
+  /** Continues from the cycles already written in `outDir` (a resumed run): they are the peers and the recent runs. */
+  async resumeFrom(outDir: string): Promise<void> {
+    if (!existsSync(this.cyclesPath)) return;
+    const rows = await detectedCycles(this.spark, outDir).select("inefficient", "home", "appliance", "start_ts", "end_ts", "energy_kwh").collect();
+    this.history = rows.map((r) => ({ inefficient: r["inefficient"] === true, home: r["home"] as number, appliance: r["appliance"] as string, start_ts: r["start_ts"] as Date, end_ts: r["end_ts"] as Date, energy_kwh: r["energy_kwh"] as number }));
+    this.cycles = this.history.length;
+    this.flagged = this.history.filter((h) => h.inefficient).length;
+  }
+
+  /** One micro-batch of closed segments: (home, seg_start, minute, w). */
+  async process(segmentRows: DataFrame, batchId: number): Promise<void> {
     const t0 = Date.now();
     try {
-      await this.processBatch(minutes, batchId);
+      await this.detect(segmentRows, batchId);
     } finally {
       this.busyMs += Date.now() - t0;
     }
   }
 
-  private async processBatch(minutes: DataFrame, batchId: number): Promise<void> {
-    const spark = this.spark;
-    minutes.createOrReplaceTempView("new_minutes");
-    const stats = await spark.sql("SELECT home, percentile_approx(watts, 0.1) AS p10, count(*) AS minutes, sum(n) AS readings, max(minute) AS last FROM new_minutes GROUP BY home").collect();
-    if (stats.length === 0) return;
-    let horizon = 0;
-    for (const r of stats) {
-      const home = r["home"] as number, p10 = r["p10"] as number;
-      this.homes.add(home);
-      this.minutes += Number(r["minutes"]);
-      this.readings += Number(r["readings"]);
-      const prev = this.baselines.get(home);
-      this.baselines.set(home, prev === undefined ? p10 : Math.min(prev, p10));
-      horizon = Math.max(horizon, (r["last"] as Date).getTime() + 60_000);
+  /** End of the stream: the segments still open in the segmenter's state (read from its checkpoint) are closed. */
+  async finish(segmenterCheckpoint: string): Promise<void> {
+    const rows: SegmentRow[] = [];
+    if (existsSync(join(segmenterCheckpoint, "state"))) {
+      const open = await this.spark.read.format("state").load(segmenterCheckpoint).collect();
+      for (const r of open) {
+        const home = (r["key"] as Record<string, unknown>)["value"] as number;
+        const st = JSON.parse((r["value"] as Record<string, unknown>)["groupState"] as string) as SegmenterState;
+        for (const seg of segments(st.carry)) rows.push(...segmentRows(home, seg));
+      }
     }
-    spark.createDataFrame([...this.baselines].map(([home, base]) => ({ home, base })), "home INT, base DOUBLE").createOrReplaceTempView("baselines");
-    const active = spark.sql(`SELECT m.home, m.minute, m.watts - b.base AS w FROM new_minutes m JOIN baselines b ON m.home = b.home WHERE m.watts - b.base > ${ACTIVE_W}`);
-    await this.detect(active, horizon, batchId);
+    await this.process(this.spark.createDataFrame(rows, SEGMENT_SCHEMA) as unknown as DataFrame, -1);
   }
 
-  /** End of the stream: every open segment is closed. */
-  async finish(): Promise<void> {
-    const empty = this.spark.createDataFrame([], "home INT, minute TIMESTAMP, w DOUBLE") as unknown as DataFrame;
-    await this.detect(empty, Number.MAX_SAFE_INTEGER, -1);
-  }
-
-  private async detect(active: DataFrame, horizonMs: number, batchId: number): Promise<void> {
+  private async detect(segmentRows: DataFrame, batchId: number): Promise<void> {
     const spark = this.spark;
-    active.unionByName(spark.createDataFrame(this.carry, "home INT, minute TIMESTAMP, w DOUBLE")).createOrReplaceTempView("active_minutes");
-    // Segments: a new one starts where the previous active minute of the home is more than
-    // GAP_MIN minutes back; heating phases are rises above HEAT_W within a segment (after a lower or a missing minute).
-    const segmented = spark.sql(`
-      WITH g AS (
-        SELECT home, minute, w,
-               CASE WHEN lag(minute) OVER (PARTITION BY home ORDER BY minute) IS NULL
-                      OR unix_timestamp(minute) - unix_timestamp(lag(minute) OVER (PARTITION BY home ORDER BY minute)) > ${GAP_MIN * 60}
-                    THEN 1 ELSE 0 END AS new_seg
-        FROM active_minutes),
-      s AS (
-        SELECT *, sum(new_seg) OVER (PARTITION BY home ORDER BY minute ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS seg FROM g)
-      SELECT home, minute, w, seg,
-             CASE WHEN w > ${HEAT_W} AND (coalesce(lag(w) OVER (PARTITION BY home, seg ORDER BY minute), 0) <= ${HEAT_W}
-                                         OR unix_timestamp(minute) - unix_timestamp(lag(minute) OVER (PARTITION BY home, seg ORDER BY minute)) > 60)
-                  THEN 1 ELSE 0 END AS heat_start,
-             max(minute) OVER (PARTITION BY home, seg) AS seg_last
-      FROM s`).cache();
-    segmented.createOrReplaceTempView("segmented");
-    const openCut = new Date(Math.min(horizonMs, 8.64e15) - GAP_MIN * 60_000);
-    const carry = await segmented.filter(col("seg_last").geq(F.lit(openCut))).select("home", "minute", "w").collect();
-    this.carry = carry.map((r) => ({ home: r["home"] as number, minute: r["minute"] as Date, w: r["w"] as number }));
+    segmentRows.createOrReplaceTempView("segmented_minutes");
+    // Heating phases: rises above HEAT_W within a segment (after a lower or a missing minute).
+    spark.sql(`
+      SELECT home, seg_start, minute, w,
+             CASE WHEN w > ${HEAT_W} AND (coalesce(lag(w) OVER (PARTITION BY home, seg_start ORDER BY minute), 0) <= ${HEAT_W}
+                                         OR unix_timestamp(minute) - unix_timestamp(lag(minute) OVER (PARTITION BY home, seg_start ORDER BY minute)) > 60)
+                  THEN 1 ELSE 0 END AS heat_start
+      FROM segmented_minutes`).createOrReplaceTempView("segmented");
     const segments = spark.sql(`
       SELECT home, min(minute) AS start_ts, max(minute) + INTERVAL 1 MINUTE AS end_ts,
              (unix_timestamp(max(minute)) - unix_timestamp(min(minute))) / 60 + 1 AS duration_min,
              count(*) AS active_minutes, sum(w) / 60000 AS energy_kwh, max(w) AS peak_w,
              avg(CASE WHEN w > ${HEAT_W} THEN 1 ELSE 0 END) AS high_share, sum(heat_start) AS heat_phases
       FROM segmented
-      WHERE seg_last < timestamp_millis(${openCut.getTime()})
-      GROUP BY home, seg`);
+      GROUP BY home, seg_start`);
     segments.createOrReplaceTempView("segments");
     const newCycles = spark.sql(`
       SELECT home, start_ts, end_ts, duration_min, round(energy_kwh, 3) AS energy_kwh, round(peak_w, 0) AS peak_w, heat_phases,
@@ -296,63 +331,71 @@ export async function runEnergyPipeline(spark: Session, opts: EnergyOptions): Pr
   const started = Date.now();
   const log = opts.log ?? ((l: string) => console.log(l));
   const seed = opts.seed ?? 42;
-  rmSync(opts.outDir, { recursive: true, force: true });
+  if (!opts.resume) rmSync(opts.outDir, { recursive: true, force: true });
   mkdirSync(opts.outDir, { recursive: true });
   const cyclesPath = join(opts.outDir, "cycles");
   const correctionsPath = join(opts.outDir, "corrections");
+  const minutesPath = join(opts.outDir, "minutes");
+  const segmenterCheckpoint = join(opts.outDir, "checkpoint", "cycles");
   const sourceOptions: Record<string, string | number> = { homes: opts.homes, days: opts.follow ? 0 : opts.days, seed, maxTicksPerTrigger: opts.ticksPerBatch ?? 360 };
   if (opts.follow) sourceOptions["rate"] = opts.follow.rate;
 
-  // Stage 1 (bronze → silver): parse and clean (SQL), drop duplicates within a 5-minute
-  // watermark, append to a Parquet table. Sluice runs one stateful operator per query, so the
-  // resampling is a second query reading this table as a stream (as Spark users chain stages).
-  const silverPath = join(opts.outDir, "silver_readings");
+  // Query 1: parse and clean (SQL), drop duplicates within a 5-minute watermark, resample to
+  // 1-minute windows per home (avg watts; append mode: a window is emitted once the watermark
+  // passes its end) — two stateful operators chained in one query — and append to Parquet.
   spark.readStream.format("smart-meter").options(sourceOptions).load().createOrReplaceTempView("raw_readings");
-  const clean = spark
+  const minutes = spark
     .sql("SELECT home, ts, watts FROM raw_readings WHERE watts IS NOT NULL AND watts >= 0 AND watts < 25000")
     .withWatermark("ts", "5 minutes")
-    .dropDuplicates(["home", "ts"]);
+    .dropDuplicates(["home", "ts"])
+    .groupBy(F.window(col("ts"), "1 minute"), col("home"))
+    .agg(F.avg("watts").alias("watts"), F.count("*").alias("n"))
+    .select(col("home"), col("window.start").alias("minute"), col("watts"), col("n"));
 
-  // Stage 2 (silver → cycles): resample to 1-minute windows per home (avg watts; append mode:
-  // a window is emitted once the watermark passes its end), then detect cycles per batch.
-  const minutesOf = (silver: DataFrame): DataFrame =>
-    silver
-      .withWatermark("ts", "5 minutes")
-      .groupBy(F.window(col("ts"), "1 minute"), col("home"))
-      .agg(F.avg("watts").alias("watts"), F.count("*").alias("n"))
-      .select(col("home"), col("window.start").alias("minute"), col("watts"), col("n"));
-
+  // Query 2: per home, the segmenter in user state; the closed segments to cycles in foreachBatch.
   const detector = new CycleDetector(spark, cyclesPath, correctionsPath, opts.alertsPerBatch ?? 3, log);
-  let rawReadings = 0, droppedLate = 0, batches = 0, silverReadings = 0, stage1Seconds = 0;
+  if (opts.resume) await detector.resumeFrom(opts.outDir);
+  let rawReadings = 0, cleanReadings = 0, droppedLate = 0, batches = 0, cycleBatches = 0, stage1Seconds = 0;
+  let stopCycles: (() => void) | undefined;
   const listener = {
-    onQueryProgress(e: { progress: { name: string | null; numInputRows: number; stateOperators: readonly { numRowsDroppedByWatermark: number; numRowsTotal: number }[] } }): void {
+    onQueryProgress(e: { progress: { name: string | null; numInputRows: number; stateOperators: readonly { operatorName: string; numRowsUpdated: number; numRowsDroppedByWatermark: number }[] } }): void {
       const p = e.progress;
       if (p.name === "energy_clean") {
         rawReadings += p.numInputRows;
         batches++;
-      } else silverReadings += p.numInputRows;
-      for (const s of p.stateOperators) droppedLate += s.numRowsDroppedByWatermark;
+        for (const s of p.stateOperators) {
+          droppedLate += s.numRowsDroppedByWatermark;
+          if (s.operatorName === "dedupe") cleanReadings += s.numRowsUpdated;
+        }
+      } else if (p.name === "energy_cycles" && p.numInputRows > 0 && ++cycleBatches === opts.stopCyclesAfterBatches) stopCycles?.();
     },
   };
   spark.streams.addListener(listener);
   const trigger = opts.follow ? { processingTime: "2 seconds" } : { availableNow: true as const };
   const startClean = (): Promise<StreamingQuery> =>
-    clean.writeStream
+    minutes.writeStream
       .queryName("energy_clean")
       .format("parquet")
       .outputMode("append")
       .option("checkpointLocation", join(opts.outDir, "checkpoint", "clean"))
       .trigger(trigger)
-      .start(silverPath);
+      .start(minutesPath);
   const startDetect = (): Promise<StreamingQuery> =>
-    minutesOf(spark.readStream.format("parquet").schema("home INT, ts TIMESTAMP, watts DOUBLE").option("maxFilesPerTrigger", 1).load(silverPath))
+    spark.readStream
+      .format("parquet")
+      .schema("home INT, minute TIMESTAMP, watts DOUBLE, n BIGINT")
+      .option("maxFilesPerTrigger", 1)
+      .load(minutesPath)
+      .groupByKey((r) => r["home"] as number)
+      .flatMapGroupsWithState("append", "NoTimeout", (home: number, rows, state: GroupState<SegmenterState>) => segmentHome(home, rows as Iterable<{ minute: Date; watts: number }>, state), SEGMENT_SCHEMA)
       .writeStream.queryName("energy_cycles")
       .outputMode("append")
-      .option("checkpointLocation", join(opts.outDir, "checkpoint", "cycles"))
+      .option("checkpointLocation", segmenterCheckpoint)
       .trigger(trigger)
-      .foreachBatch((df, batchId) => detector.process(df, batchId))
+      .foreachBatch((df, batchId) => detector.process(df as unknown as DataFrame, batchId))
       .start();
   const queries: StreamingQuery[] = [];
+  let stoppedEarly = false;
   try {
     if (opts.follow) {
       queries.push(await startClean(), await startDetect());
@@ -374,12 +417,21 @@ export async function runEnergyPipeline(spark: Session, opts: EnergyOptions): Pr
       stage1Seconds = (Date.now() - started) / 1000;
       const q2 = await startDetect();
       queries.push(q2);
+      stopCycles = () => {
+        stoppedEarly = true;
+        void q2.stop();
+      };
       await q2.awaitTermination();
     }
   } finally {
     spark.streams.removeListener(listener);
   }
-  await detector.finish();
+  if (!stoppedEarly) await detector.finish(segmenterCheckpoint);
+
+  // What the segmenter saw: the finalized minutes in minutes/.
+  const seen = existsSync(minutesPath)
+    ? (await spark.read.schema("home INT, minute TIMESTAMP, watts DOUBLE, n BIGINT").parquet(minutesPath).agg(F.countDistinct("home").alias("homes"), F.count("*").alias("minutes"), F.sum("n").alias("readings")).collect())[0]!
+    : { homes: 0, minutes: 0, readings: 0 };
 
   // Check against the generator's ground truth: a detected cycle matches a true one of the same
   // home and appliance when their times overlap. True cycles starting after the last finalized
@@ -389,7 +441,7 @@ export async function runEnergyPipeline(spark: Session, opts: EnergyOptions): Pr
   const truthDays = opts.follow ? Math.max(1, Math.ceil((lastMinute ? lastMinute.getTime() - Date.UTC(2026, 0, 5) : 0) / 86_400_000)) : opts.days;
   spark.read.format("smart-meter").options({ homes: opts.homes, days: truthDays, seed, table: "truth" }).load().createOrReplaceTempView("truth_all");
   results.createOrReplaceTempView("detected");
-  const horizon = detector.minutes > 0 ? await maxMinute(spark) : 0;
+  const horizon = Number(seen["minutes"] ?? 0) > 0 ? await maxMinute(spark) : 0;
   const q = (await spark
     .sql(`
       WITH truth AS (SELECT *, concat(home, '@', cast(start_ts AS string)) AS tid FROM truth_all WHERE start_ts < timestamp_millis(${horizon})),
@@ -411,12 +463,12 @@ export async function runEnergyPipeline(spark: Session, opts: EnergyOptions): Pr
   for (const r of byApplianceRows) byAppliance[r["appliance"] as string] = Number(r["n"]);
   const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
   return {
-    homes: detector.homes.size,
+    homes: Number(seen["homes"] ?? 0),
     rawReadings,
-    cleanReadings: silverReadings,
+    cleanReadings,
     droppedLate,
-    minuteReadings: detector.readings,
-    minutes: detector.minutes,
+    minuteReadings: Number(seen["readings"] ?? 0),
+    minutes: Number(seen["minutes"] ?? 0),
     batches,
     cycles: detector.cycles,
     flagged: detector.flagged,
