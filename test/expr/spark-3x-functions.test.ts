@@ -193,3 +193,10 @@ test("try_make_interval: null on overflow even with ANSI mode on; to_number / to
   const [r] = await spark.createDataFrame([{ s: "12,454.8-" }], "s STRING").select(F.to_number("s", "99G999D9S").alias("n"), F.to_char(F.lit(454), "0000").alias("c")).collect();
   assert.deepEqual(r, { n: -12454.8, c: "0454" });
 });
+
+test("try_make_timestamp: null for invalid fields even with ANSI mode on", async () => {
+  await assert.rejects(ansi.sql("SELECT make_timestamp(2024, 13, 1, 0, 0, 0)").collect(), /Invalid timestamp fields/);
+  const r = (await ansi.sql("SELECT try_make_timestamp(2024, 13, 1, 0, 0, 0) a, try_make_timestamp(2014, 12, 28, 6, 30, 45.887, 'UTC') b").collect())[0]!;
+  assert.equal(r.a, null);
+  assert.equal((r.b as Date).toISOString(), "2014-12-28T06:30:45.887Z");
+});

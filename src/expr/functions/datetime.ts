@@ -355,6 +355,14 @@ const makeTimestamp = fn({
   }),
 });
 
+/** try_make_timestamp: make_timestamp with null for invalid fields whatever the ANSI setting. */
+const tryMakeTimestamp: ScalarFunctionDef = Object.freeze({
+  ...makeTimestamp,
+  name: "try_make_timestamp",
+  doc: "try_make_timestamp(year, month, day, hour, min, sec[, timezone]) - make_timestamp, but null instead of an error for invalid fields.",
+  compile: (sig: Parameters<ScalarFunctionDef["compile"]>[0], ctx: Parameters<ScalarFunctionDef["compile"]>[1]) => makeTimestamp.compile(sig, { ...ctx, ansi: false }),
+});
+
 const fromUtcTimestamp = fn({
   name: "from_utc_timestamp", args: [TS, S], result: TS,
   doc: "from_utc_timestamp(ts, tz) - Reads ts as a UTC wall-clock time and returns that time as shown in tz.",
@@ -425,7 +433,7 @@ export const DATETIME_FUNCTIONS: readonly ScalarFunctionDef[] = [
   toDateDef("to_date", false), dateFormat, unixTimestampDef("unix_timestamp", 0), unixTimestampDef("to_unix_timestamp", 1), fromUnixtime,
   timestampSeconds, timestampMillis, timestampMicros, unixSeconds, unixMillis, unixMicros, unixDate, dateFromUnixDate,
   dateAdd, dateSub, datediff, addMonths, monthsBetween, dateTrunc, trunc, year, quarter, month, dayofmonth, dayofweek,
-  weekday, dayofyear, weekofyear, hour, minute, second, lastDay, nextDay, makeDate, makeTimestamp, fromUtcTimestamp,
+  weekday, dayofyear, weekofyear, hour, minute, second, lastDay, nextDay, makeDate, makeTimestamp, tryMakeTimestamp, fromUtcTimestamp,
   toUtcTimestamp, datePart,
 ];
 
