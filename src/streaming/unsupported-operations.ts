@@ -183,16 +183,19 @@ function checkStatefulChain(ops: readonly StatefulOperatorInfo[], outputMode: Ou
 }
 
 /**
- * Whether an update-mode chain `up` → `op` can run (beyond Spark): `op` is an aggregation (not by
- * session window) and its input is either insert-only (deduplication, a stream-stream join,
+ * Whether an update-mode chain `up` → `op` can run (beyond Spark): `op` is window functions
+ * after an insert-only operator, or an aggregation (not by session window) whose input is either
+ * insert-only (deduplication, a stream-stream join,
  * window functions, flatMapGroupsWithState in append mode: each row arrives once) or the updates of one
  * aggregation, whose grouping columns reach `op` so that a group's new row can replace its
  * previous one (physical/stateful/streaming-updating-aggregate-exec.ts). Fails with the reason
  * when the shape is close but cannot run; returns false to let the general rules decide.
  */
 function checkUpdateChain(op: StatefulOperatorInfo, up: StatefulOperatorInfo, ops: readonly StatefulOperatorInfo[], here: string, fail: (cls: string, msg: string, node: LogicalPlan) => never): boolean {
-  if (op.kind !== "aggregate" || op.eventTimeKey?.kind === "session") return false;
   if (statefulOperatorsBelow(op.node, ops).length !== 1) return false;
+  // Window functions emit final rows only: after an insert-only operator they run as in append mode.
+  if (op.kind === "window") return up.kind === "dedupe" || up.kind === "join" || up.kind === "window" || (up.kind === "flatMapGroupsWithState" && up.node.spec.outputMode === "append");
+  if (op.kind !== "aggregate" || op.eventTimeKey?.kind === "session") return false;
   switch (up.kind) {
     case "dedupe": case "join": case "window":
       return true;

@@ -137,7 +137,7 @@ void describe("streaming window functions", () => {
   void it("update mode: the same final rows; then an aggregation of them in update mode", async () => {
     const { input, df } = meterStream();
     const deltas = df.select(col("meter"), col("ts"), col("value").minus(F.lag("value").over(Window.partitionBy("meter").orderBy("ts"))).alias("delta"));
-    const rises = deltas.groupBy("meter").agg(F.sum("delta").alias("rise"), F.count("delta").alias("steps"));
+    const rises = deltas.select(col("*"), F.row_number().over(Window.orderBy("ts", "meter")).alias("seq")).groupBy("meter").agg(F.sum("delta").alias("rise"), F.count("delta").alias("steps"));
     await testStream(rises, "update", [
       AddData(input, [m("a", 1, 1), m("a", 4, 3), m("b", 2, 5)]),
       AddData(input, [m("a", 20, 4)]), // watermark 10 s
