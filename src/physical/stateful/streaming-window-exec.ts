@@ -127,7 +127,9 @@ export class StreamingWindowExec {
         continue;
       }
       segments.push({ key, stored, start: rows.length, carried: stored.lastRows.length, pending: pending.length });
-      rows.push(...stored.lastRows, ...pending);
+      // (a loop, not push(...spread): a key may hold more rows than a call takes arguments)
+      for (const r of stored.lastRows) rows.push(r);
+      for (const r of pending) rows.push(r);
     }
     if (segments.length === 0) return { output: [], droppedByWatermark: dropped, late: late.finish() };
     const all = this.rowsToBatch(rows);
