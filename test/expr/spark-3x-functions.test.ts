@@ -110,6 +110,8 @@ test("make_interval", async () => {
   assert.equal(r.b, null);
   assert.deepEqual(r.c, { months: 1, days: 1, micros: 100000001 });
   assert.deepEqual(r.d, { months: 0, days: 0, micros: 0 });
+  // Seconds with fewer than 6 decimals count as seconds, not as microseconds.
+  assert.deepEqual(Object.values((await spark.sql("SELECT make_interval(0, 0, 0, 0, 0, 0, 1.5), make_interval(0, 0, 0, 0, 0, 1, 2)").collect())[0]!), [{ months: 0, days: 0, micros: 1500000 }, { months: 0, days: 0, micros: 62000000 }]);
   assert.match(await spark.sql("SELECT make_interval(100, 11, 1, 1, 12, 30, 01.001001) a").showString(20, false), /\|100 years 11 months 8 days 12 hours 30 minutes 1\.001001 seconds\|/);
   assert.match(await spark.sql("SELECT make_interval(0, 1, 0, 1, 0, 0, 100.000001) a").showString(20, false), /\|1 months 1 days 1 minutes 40\.000001 seconds\|/);
 });
@@ -194,7 +196,9 @@ test("try_make_interval: null on overflow even with ANSI mode on; to_number / to
   assert.deepEqual(r, { n: -12454.8, c: "0454" });
 });
 
-test("try_make_timestamp: null for invalid fields even with ANSI mode on", async () => {
+test("make_timestamp reads fractional seconds with their own scale (Spark's example); try_make_timestamp gives null for invalid fields even with ANSI mode on", async () => {
+  const ts = (await spark.sql("SELECT make_timestamp(2014, 12, 28, 6, 30, 45.887, 'UTC') AS t").collect())[0]!.t as Date;
+  assert.equal(ts.toISOString(), "2014-12-28T06:30:45.887Z");
   await assert.rejects(ansi.sql("SELECT make_timestamp(2024, 13, 1, 0, 0, 0)").collect(), /Invalid timestamp fields/);
   const r = (await ansi.sql("SELECT try_make_timestamp(2024, 13, 1, 0, 0, 0) a, try_make_timestamp(2014, 12, 28, 6, 30, 45.887, 'UTC') b").collect())[0]!;
   assert.equal(r.a, null);

@@ -341,18 +341,23 @@ const makeDate = fn({
 const makeTimestamp = fn({
   name: "make_timestamp", args: [IntegerType, IntegerType, IntegerType, IntegerType, IntegerType, decimalType(16, 6), S], optional: 1, result: TS,
   doc: "make_timestamp(year, month, day, hour, min, sec[, timezone]) - A timestamp from fields; sec may have a fraction, and 60 means the next minute.",
-  impl: (_s, ctx) => row((y: number, mo: number, d: number, h: number, mi: number, sec: Long, tz?: string) => {
-    const secMicros = Number(rescale(toBig(sec), 6, 6));
-    const bad = (): null => {
-      if (ctx.ansi) throw new ExecutionError("DATETIME_FIELD_OUT_OF_BOUNDS", `Invalid timestamp fields: ${y}-${mo}-${d} ${h}:${mi}:${decimalToNumber(sec, 6)}.`);
-      return null;
-    };
-    if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h < 0 || h > 23 || mi < 0 || mi > 59 || secMicros < 0) return bad();
-    if (secMicros >= 60 * MICROS_PER_SECOND && secMicros !== 60 * MICROS_PER_SECOND) return bad();
-    const mod = h * 3_600_000_000 + mi * 60_000_000 + secMicros;
-    const days = daysFromCivil(y, mo, d);
-    return fromLocal(days, mod, tz ?? ctx.timeZone);
-  }),
+  impl: (sig, ctx) => {
+    // A narrower decimal is not widened by the implicit cast: read sec with its own scale.
+    const st = sig.argTypes[5]!;
+    const secScale = st.kind === "decimal" ? st.scale : 0;
+    return row((y: number, mo: number, d: number, h: number, mi: number, sec: Long, tz?: string) => {
+      const secMicros = Number(rescale(toBig(sec), secScale, 6));
+      const bad = (): null => {
+        if (ctx.ansi) throw new ExecutionError("DATETIME_FIELD_OUT_OF_BOUNDS", `Invalid timestamp fields: ${y}-${mo}-${d} ${h}:${mi}:${decimalToNumber(sec, secScale)}.`);
+        return null;
+      };
+      if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h < 0 || h > 23 || mi < 0 || mi > 59 || secMicros < 0) return bad();
+      if (secMicros >= 60 * MICROS_PER_SECOND && secMicros !== 60 * MICROS_PER_SECOND) return bad();
+      const mod = h * 3_600_000_000 + mi * 60_000_000 + secMicros;
+      const days = daysFromCivil(y, mo, d);
+      return fromLocal(days, mod, tz ?? ctx.timeZone);
+    });
+  },
 });
 
 /** try_make_timestamp: make_timestamp with null for invalid fields whatever the ANSI setting. */

@@ -4,6 +4,7 @@ import { MICROS_PER_HOUR, MICROS_PER_MINUTE, interval } from "../../types/interv
 import type { Long } from "../../types/long.js";
 import type { ScalarFunctionDef } from "../function-def.js";
 import { registerFunctions } from "../function-registry.js";
+import { rescale } from "./decimal-util.js";
 import { fn, row } from "./define.js";
 
 const INT_MIN = -(2 ** 31), INT_MAX = 2 ** 31 - 1;
@@ -24,16 +25,20 @@ function makeIntervalDef(name: string, tolerant: boolean): ScalarFunctionDef {
     optional: 7,
     result: CalendarIntervalType,
     doc: `${name}([years[, months[, weeks[, days[, hours[, mins[, secs]]]]]]]) - A calendar interval from its fields.`,
-    impl: (_s, ctx) => row((y = 0, mo = 0, w = 0, d = 0, h = 0, mi = 0, secs: Long = 0) => {
-      const months = y * 12 + mo, days = w * 7 + d;
-      // secs has scale 6: its unscaled value is microseconds.
-      const micros = h * MICROS_PER_HOUR + mi * MICROS_PER_MINUTE + Number(secs);
-      if (months < INT_MIN || months > INT_MAX || days < INT_MIN || days > INT_MAX || !Number.isSafeInteger(micros)) {
-        if (ctx.ansi && !tolerant) throw new ExecutionError("ARITHMETIC_OVERFLOW", "[ARITHMETIC_OVERFLOW] make_interval: integer overflow. If necessary set \"sluice.sql.ansi.enabled\" to \"false\" to bypass this error.");
-        return null;
-      }
-      return interval(months, days, micros);
-    }),
+    impl: (sig, ctx) => {
+      // secs in microseconds: its unscaled value rescaled from its own scale (a narrower decimal is not widened by the cast).
+      const st = sig.argTypes[6];
+      const secScale = st?.kind === "decimal" ? st.scale : 0;
+      return row((y = 0, mo = 0, w = 0, d = 0, h = 0, mi = 0, secs: Long = 0) => {
+        const months = y * 12 + mo, days = w * 7 + d;
+        const micros = h * MICROS_PER_HOUR + mi * MICROS_PER_MINUTE + Number(rescale(BigInt(secs), secScale, 6));
+        if (months < INT_MIN || months > INT_MAX || days < INT_MIN || days > INT_MAX || !Number.isSafeInteger(micros)) {
+          if (ctx.ansi && !tolerant) throw new ExecutionError("ARITHMETIC_OVERFLOW", "[ARITHMETIC_OVERFLOW] make_interval: integer overflow. If necessary set \"sluice.sql.ansi.enabled\" to \"false\" to bypass this error.");
+          return null;
+        }
+        return interval(months, days, micros);
+      });
+    },
   });
 }
 
