@@ -413,7 +413,7 @@ class LmdbStateStore<V> implements StateStore<V> {
     return out;
   }
 
-  putMany(keys: readonly StateKey[], values: readonly V[]): void {
+  putMany(keys: readonly StateKey[], values: readonly V[], _previous?: readonly (V | undefined)[]): void {
     const t0 = performance.now();
     this.checkWritable();
     for (let i = 0; i < keys.length; i++) {

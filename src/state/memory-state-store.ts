@@ -268,6 +268,14 @@ class MemoryStateStore<V> implements StateStore<V> {
     m.set(key, value);
   }
 
+  /** putOne when the caller knows the key's current value (from getMany, unchanged since). */
+  private putKnown(key: StateKey, value: V, old: V | undefined): void {
+    if (value === undefined) throw new StateStoreError("STATE_STORE_NULL_VALUE", `Cannot put undefined into the state store of ${describeStoreId(this.id)}; use remove().`);
+    if (old === undefined) this.index.added(key);
+    this.undo.push(key, old === undefined ? ABSENT : old, value);
+    this.map.set(key, value);
+  }
+
   remove(key: StateKey): void {
     const t0 = performance.now();
     this.checkWritable();
@@ -293,10 +301,11 @@ class MemoryStateStore<V> implements StateStore<V> {
     return out;
   }
 
-  putMany(keys: readonly StateKey[], values: readonly V[]): void {
+  putMany(keys: readonly StateKey[], values: readonly V[], previous?: readonly (V | undefined)[]): void {
     const t0 = performance.now();
     this.checkWritable();
-    for (let i = 0; i < keys.length; i++) this.putOne(keys[i]!, values[i]!);
+    if (previous === undefined) for (let i = 0; i < keys.length; i++) this.putOne(keys[i]!, values[i]!);
+    else for (let i = 0; i < keys.length; i++) this.putKnown(keys[i]!, values[i]!, previous[i]);
     this.numRowsUpdated += keys.length;
     this.updatesMs += performance.now() - t0;
   }

@@ -264,8 +264,11 @@ function fromUtf8(raw: string): string {
  * The element at `index` of an encoded tuple, decoded without decoding the others (the elements
  * before it are skipped by their tags): what eviction scans read from every key.
  */
+const cursor = { p: 0 };
+
 export function decodeKeyElement(key: StateKey, index: number): unknown {
-  const st = { p: 0 };
+  const st = cursor;
+  st.p = 0;
   for (let i = 0; i < index; i++) {
     if (st.p >= key.length) corrupt(key, st.p);
     skipElement(key, st);

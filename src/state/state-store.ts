@@ -100,8 +100,12 @@ export interface ReadStateStore<V = unknown> {
 export interface StateStore<V = unknown> extends ReadStateStore<V> {
   put(key: StateKey, value: V): void;
   remove(key: StateKey): void;
-  /** `put(keys[i], values[i])` for each i, in one call (update metrics and timing once per call). */
-  putMany(keys: readonly StateKey[], values: readonly V[]): void;
+  /**
+   * `put(keys[i], values[i])` for each i, in one call (update metrics and timing once per call).
+   * `previous`, when given, is what `getMany(keys)` returned in this batch with no change to
+   * those keys since; a provider may use it to skip its own lookups.
+   */
+  putMany(keys: readonly StateKey[], values: readonly V[], previous?: readonly (V | undefined)[]): void;
   /** `remove` of each key, in one call. */
   removeMany(keys: readonly StateKey[]): void;
   commit(): number;

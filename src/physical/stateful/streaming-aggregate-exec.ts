@@ -141,7 +141,7 @@ export class StreamingAggregateExec {
       }
       values[i] = ser;
     }
-    store.putMany(keys, values);
+    store.putMany(keys, values, stored);
     const out: Group[] = [];
     const restore = (key: StateKey, v: StoredBuffers): Group => ({ key: decodeKey(key), bufs: v.map((b, j) => accs[j]!.deserialize(b)) });
     const et = this.eventTimeKey;

@@ -80,7 +80,8 @@ export class StreamingDeduplicateExec {
         newValues.push(this.withinWatermark && t !== null && et !== null ? t + et.delayMicros : 0);
         keep.push(rows[r]!);
       }
-      store.putMany(newKeys, newValues);
+      // The new keys were absent from state (getMany above) and are distinct.
+      store.putMany(newKeys, newValues, new Array<undefined>(newKeys.length));
       if (keep.length === b.numRows) out.push(b);
       else if (keep.length > 0) out.push(takeBatch(b, keep));
     }
