@@ -20,6 +20,7 @@ const stepArb = fc.record({
   advance: fc.integer({ min: 0, max: 6 }),
   /** Fraction of the delay this event lies behind the largest event time (always < 1). */
   behind: fc.double({ min: 0, max: 0.95, noNaN: true }),
+  nullX: fc.boolean(),
 });
 
 const caseArb = fc.record({
@@ -29,15 +30,17 @@ const caseArb = fc.record({
   restarts: fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }),
 });
 
-type Event = { meter: string; ts: Date; v: number } & Record<string, unknown>;
+type Event = { meter: string; ts: Date; v: number; x: number | null } & Record<string, unknown>;
 
-/** lag, lag with a default, lead, row_number, rank and a running sum; ties on ts broken by v. */
+/** lag (with a default, IGNORE NULLS), lead, row_number, rank, running and sliding aggregates; ties on ts broken by v. */
 function windowed<R>(df: DataFrame<R>): DataFrame {
   const w = Window.partitionBy("meter").orderBy("ts", "v");
   return df.select(
     col("meter"), col("ts"), col("v"),
     F.lag("v").over(w).alias("prev"), F.lag("v", 2, -1).over(w).alias("prev2"), F.lead("v").over(w).alias("next"),
     F.row_number().over(w).alias("n"), F.rank().over(w).alias("rk"), F.sum("v").over(w).alias("total"),
+    F.lag("x", 1, null, true).over(w).alias("prevX"), F.lag("x", 2, -1, true).over(w).alias("prevX2"),
+    F.sum("x").over(w).alias("sumX"), F.max("x").over(w.rowsBetween(-2, 0)).alias("max3"),
   );
 }
 
@@ -61,11 +64,11 @@ void describe("streaming window functions equal the batch answer", () => {
         let max = 1_000;
         const events: Event[] = steps.map((s, v) => {
           max += s.advance;
-          return { meter: s.meter, ts: new Date((max - Math.floor(s.behind * delay)) * 1000), v };
+          return { meter: s.meter, ts: new Date((max - Math.floor(s.behind * delay)) * 1000), v, x: s.nullX ? null : v * 10 };
         });
-        const input = spark.memoryStream("meter STRING, ts TIMESTAMP, v INT");
+        const input = spark.memoryStream("meter STRING, ts TIMESTAMP, v INT, x INT");
         const streaming = windowed(input.toDF().withWatermark("ts", `${delay} seconds`));
-        const batch = await windowed(spark.createDataFrame(events, "meter STRING, ts TIMESTAMP, v INT")).collect();
+        const batch = await windowed(spark.createDataFrame(events, "meter STRING, ts TIMESTAMP, v INT, x INT")).collect();
         const out = emitted(events, (max - delay) * 1000);
         const expected = batch.filter((r) => out.has(r["v"] as number));
         assert.equal(expected.length, out.size);

@@ -177,6 +177,7 @@ void describe("streaming window functions", () => {
       [df.select(F.sum("value").over(Window.partitionBy("meter"))), /need ORDER BY the watermarked event-time column/],
       [df.select(F.sum("value").over(Window.partitionBy("meter").orderBy("ts").rowsBetween(Window.currentRow, Window.unboundedFollowing))), /only frames ending at the current row or before it are/],
       [df.select(F.ntile(2).over(Window.partitionBy("meter").orderBy("ts"))), /ntile needs the whole partition/],
+      [df.select(F.lead("value", 1, null, true).over(Window.partitionBy("meter").orderBy("ts"))), /IGNORE NULLS is supported on streaming DataFrames for lag with a positive offset only/],
       [df.select(F.row_number().over(Window.partitionBy("meter").orderBy("ts"))), /run in Append or Update output mode/, "complete"],
       [
         df.select(col("*"), F.lead("value").over(Window.partitionBy("meter").orderBy("ts")).alias("nx")).select(col("*"), F.row_number().over(Window.orderBy("ts")).alias("n")),

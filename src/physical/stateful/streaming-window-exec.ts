@@ -28,7 +28,10 @@ export interface StoredWindowKey {
   denseRank: number;
   /** The last `lookBack` emitted rows, oldest first (what lag reads). */
   lastRows: unknown[][];
-  /** Serialized running-aggregate buffers, one per aggregate function (null for other functions). */
+  /**
+   * Per function: a running aggregate's serialized buffer, or the last n non-null values (oldest
+   * first) a lag(x, n) IGNORE NULLS needs; null for other functions.
+   */
   aggregates: unknown[];
 }
 
@@ -218,6 +221,19 @@ export class StreamingWindowExec {
             i = end;
           }
           aggregates[k] = acc.serialize(buf);
+          break;
+        }
+        case "lagIgnoreNulls": {
+          const kept = [...((st.aggregates[k] as unknown[] | null) ?? [])];
+          for (let i = 0; i < m; i++) {
+            vals[i] = kept.length >= f.n ? kept[kept.length - f.n] : f.fallback >= 0 ? valueAt(cols[f.fallback]!, sorted[i]!) : null;
+            const v = valueAt(cols[f.value]!, sorted[i]!);
+            if (v !== null) {
+              kept.push(v);
+              if (kept.length > f.n) kept.shift();
+            }
+          }
+          aggregates[k] = kept;
           break;
         }
         case "sliding": {

@@ -8,6 +8,8 @@ export type StreamingWindowFunction =
   | { readonly kind: "row_number" | "rank" | "dense_rank" }
   /** lag (negative offset) or lead (positive offset); `value` and `fallback` index the evaluated expressions. */
   | { readonly kind: "offset"; readonly offset: number; readonly value: number; readonly fallback: number }
+  /** lag(x, n) IGNORE NULLS: the n-th non-null x before the row (n >= 1); the state keeps the last n. */
+  | { readonly kind: "lagIgnoreNulls"; readonly n: number; readonly value: number; readonly fallback: number }
   /** A running aggregate over UNBOUNDED PRECEDING .. CURRENT ROW (ROWS: per row; RANGE: peers share a value). */
   | { readonly kind: "aggregate"; readonly call: AggCall; readonly args: readonly number[]; readonly frame: "rows" | "range" }
   /** An aggregate over a sliding ROWS frame `lower` .. `upper` rows from the current one (both <= 0). */
@@ -50,7 +52,7 @@ function literalInt(e: Expr | undefined, fallback: number): number | null {
  * - ORDER BY must start with the input's watermarked event-time column, ascending: a row is final
  *   once the watermark passes it, as no earlier row can arrive any more (later ORDER BY columns
  *   break ties);
- * - functions: row_number, rank, dense_rank, lag, lead (literal offsets, without IGNORE NULLS)
+ * - functions: row_number, rank, dense_rank, lag, lead (literal offsets; IGNORE NULLS for lag)
  *   and non-distinct aggregates without FILTER over a frame from UNBOUNDED PRECEDING to CURRENT
  *   ROW (the default frame with ORDER BY) or a sliding `ROWS BETWEEN n PRECEDING AND CURRENT ROW`
  *   (or `m PRECEDING`). Functions that need the whole partition (ntile,
@@ -115,10 +117,12 @@ export function streamingWindowSpec(node: Window, fail: (cls: string, msg: strin
     const n = literalInt(fn.args[1], 1);
     if (n === null) fail("STREAMING_WINDOW_FUNCTION_NOT_SUPPORTED", `Window function ${label}: the offset must be an integer literal on streaming DataFrames`);
     const ignoreNulls = fn.args[3];
-    if (ignoreNulls !== undefined && ignoreNulls.kind === "Literal" && ignoreNulls.value === true) {
-      fail("STREAMING_WINDOW_FUNCTION_NOT_SUPPORTED", `Window function ${label}: IGNORE NULLS is not supported on streaming DataFrames yet`);
-    }
     const offset = name === "lag" ? -n! : n!;
+    if (ignoreNulls !== undefined && ignoreNulls.kind === "Literal" && ignoreNulls.value === true) {
+      // A lead IGNORE NULLS would wait for an unknown number of following rows.
+      if (offset >= 0) fail("STREAMING_WINDOW_FUNCTION_NOT_SUPPORTED", `Window function ${label}: IGNORE NULLS is supported on streaming DataFrames for lag with a positive offset only (a lead would wait for as many rows as there are nulls)`);
+      return { kind: "lagIgnoreNulls", n: -offset, value: push(fn.args[0]!), fallback: fn.args[2] === undefined ? -1 : push(fn.args[2]) };
+    }
     if (offset < 0) lookBack = Math.max(lookBack, -offset);
     else lookAhead = Math.max(lookAhead, offset);
     return { kind: "offset", offset, value: push(fn.args[0]!), fallback: fn.args[2] === undefined ? -1 : push(fn.args[2]) };
