@@ -21,7 +21,7 @@ export interface CliOptions {
   alerts: number;
 }
 
-export const DEFAULTS: CliOptions = { homes: 150, days: 1, seed: 42, follow: false, rate: 600, out: null, alerts: 2 };
+export const DEFAULTS: CliOptions = { homes: 2000, days: 1, seed: 42, follow: false, rate: 600, out: null, alerts: 2 };
 
 const USAGE = `Usage: npm start -- [options]
 

@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
+import fc from "fast-check";
 import { decodeKey, encodeKey, StateStoreCorruptError, StateStoreError, type StateStore, type StateStoreConf, type StateStoreId, type StateStoreProvider } from "../../src/state/state-store.js";
 
 export type ProviderFactory = (id: StateStoreId, conf: StateStoreConf) => StateStoreProvider;
@@ -106,6 +107,60 @@ export function runStateStoreContract(name: string, make: ProviderFactory): void
       assert.deepEqual(contents(s), [[["a"], 1]]);
       assert.equal(s.commit(), 2);
       assert.deepEqual(contents(p.getReadStore(2)), [[["a"], 1]]);
+    });
+
+    void it("random batches of single and batch puts/removes, scans, commits, aborts and reloads agree with a model", () => {
+      type Op = { kind: "put" | "remove" | "putMany" | "removeMany" | "scan"; keys: number[]; value: number; to: number };
+      const opArb = fc.record({ kind: fc.constantFrom<Op["kind"]>("put", "remove", "putMany", "removeMany", "scan"), keys: fc.array(fc.nat(40), { minLength: 1, maxLength: 8 }), value: fc.nat(1000), to: fc.nat(45) });
+      const batchArb = fc.record({ ops: fc.array(opArb, { maxLength: 30 }), end: fc.constantFrom("commit", "commit", "commit", "abort", "reload") });
+      fc.assert(
+        fc.property(fc.array(batchArb, { minLength: 1, maxLength: 8 }), (batches) => {
+          const ck = fresh();
+          let p = provider(ck);
+          let model = new Map<string, number>();
+          let version = 0;
+          for (const b of batches) {
+            const s = p.getStore<number>(version);
+            const next = new Map(model);
+            for (const op of b.ops) {
+              const keys = op.keys.map((i) => k("k", i));
+              if (op.kind === "put") {
+                s.put(keys[0]!, op.value);
+                next.set(keys[0]!, op.value);
+              } else if (op.kind === "remove") {
+                s.remove(keys[0]!);
+                next.delete(keys[0]!);
+              } else if (op.kind === "putMany") {
+                const uniq = [...new Set(keys)];
+                const values = uniq.map((_, i) => op.value + i);
+                const prev = s.getMany(uniq);
+                assert.deepEqual(prev, uniq.map((x) => next.get(x)));
+                s.putMany(uniq, values, prev);
+                uniq.forEach((x, i) => next.set(x, values[i]!));
+              } else if (op.kind === "removeMany") {
+                s.removeMany(keys);
+                for (const x of keys) next.delete(x);
+              } else {
+                const to = k("k", op.to);
+                const want = [...next.keys()].filter((x) => x < to).sort();
+                assert.deepEqual([...s.rangeScan(undefined, to)].map((e) => e.key), want);
+              }
+            }
+            if (b.end === "abort") s.abort();
+            else {
+              assert.equal(s.commit(), version + 1);
+              version++;
+              model = next;
+            }
+            if (b.end === "reload") p = provider(ck);
+            const r = p.getReadStore<number>(version);
+            assert.deepEqual(contents(r), [...model].sort((x, y) => (x[0] < y[0] ? -1 : 1)).map(([key, v]) => [decodeKey(key), v]));
+            assert.deepEqual([...r.rangeScan(undefined, undefined)].map((e) => e.key), [...model.keys()].sort());
+            r.abort();
+          }
+        }),
+        { numRuns: 40 },
+      );
     });
 
     void it("abort drops every change and writes nothing", () => {
