@@ -101,7 +101,7 @@ export class HashJoinExec implements PhysicalOp {
     /** Output columns in left-then-right order from streamed and built columns. */
     const ordered = (s: readonly Vector[], b: readonly Vector[]): Vector[] => (buildLeft ? [...b, ...s] : [...s, ...b]);
 
-    for await (const probe of streamOp.execute(ctx)) {
+    for await (const whole of streamOp.execute(ctx)) for (const probe of this.keys.length === 0 ? slicesForPairs(whole, m) : [whole]) {
       const n = probe.numRows;
       if (n === 0) continue;
       // Candidate pairs (probe row, build row).
@@ -165,6 +165,20 @@ export class HashJoinExec implements PhysicalOp {
       else yield makeBatch(outSchema, ordered(streamSchema.fields.map((f) => nullVector(f.dataType, rows.length)), build.columns.map((c) => takeVector(c, rows))), rows.length);
     }
   }
+}
+
+/**
+ * A nested-loop join pairs every probe row with every build row; the probe batch is cut so that
+ * one slice makes at most MAX_PAIRS candidate pairs (the pair arrays stay far below V8's limits).
+ */
+const MAX_PAIRS = 1 << 22;
+function slicesForPairs(b: RecordBatch, buildRows: number): RecordBatch[] {
+  const n = b.numRows;
+  if (n * buildRows <= MAX_PAIRS) return [b];
+  const step = Math.max(1, Math.floor(MAX_PAIRS / Math.max(1, buildRows)));
+  const out: RecordBatch[] = [];
+  for (let s = 0; s < n; s += step) out.push(takeBatch(b, Array.from({ length: Math.min(step, n - s) }, (_, i) => s + i)));
+  return out;
 }
 
 export function nullVector(t: DataType, n: number): Vector {

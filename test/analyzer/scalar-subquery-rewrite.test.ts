@@ -76,3 +76,11 @@ test("non-equality and disjunctive correlated predicates: a join with the distin
 test("a non-aggregated correlated scalar subquery is refused with a clear error", () => {
   assert.throws(() => spark.sql("select a, (select d from r where r.c = l.a) from l"), /must be aggregated/);
 });
+
+test("a domain join larger than one batch of candidate pairs (nested loop sliced)", async () => {
+  spark.range(3000).selectExpr("id AS k").createOrReplaceTempView("big_o");
+  spark.range(3000).selectExpr("id AS v").createOrReplaceTempView("big_i");
+  const r = await spark.sql("SELECT sum(c) AS s, count(*) AS n FROM (SELECT k, (SELECT count(*) FROM big_i WHERE big_i.v < big_o.k) c FROM big_o)").collect();
+  // For k in 0..2999 there are k smaller values: the sum is 2999 * 3000 / 2.
+  assert.deepEqual(r, [{ s: 4498500, n: 3000 }]);
+});
