@@ -2,7 +2,7 @@ import type { RecordBatch } from "../../batch/record-batch.js";
 import type { DataSourceRelation } from "../../plan/logical-plan.js";
 import type { BatchSourceProvider } from "../source-registry.js";
 import { type NexmarkConfig, parseNexmarkConfig } from "./nexmark-config.js";
-import { generateNexmarkBatch } from "./nexmark-generator.js";
+import { AUCTION, BID, PERSON, countOfKind, generateNexmarkBatch } from "./nexmark-generator.js";
 import { nexmarkSchema } from "./nexmark-schema.js";
 import { splitEventRange } from "../split-range.js";
 import { IllegalArgumentError } from "../../errors/errors.js";
@@ -40,7 +40,8 @@ export const nexmarkBatchSource: BatchSourceProvider = {
   estimatedRows(rel) {
     const cfg = rel.resolved as NexmarkScan;
     const [from, to] = cfg.events ?? [0, cfg.eventsNum ?? DEFAULT_BATCH_EVENTS];
-    return to - from;
+    const kind = cfg.table === "person" ? PERSON : cfg.table === "auction" ? AUCTION : BID;
+    return countOfKind(kind, to) - countOfKind(kind, from);
   },
 };
 
