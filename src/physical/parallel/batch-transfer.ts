@@ -15,7 +15,9 @@ export interface TransferBatch {
 
 type TransferVector =
   | { readonly enc: "plain"; readonly values: VectorValues; readonly nulls: Uint8Array | null }
-  | { readonly enc: "dict"; readonly codes: Int32Array; readonly dict: readonly string[]; readonly nulls: Uint8Array | null };
+  | { readonly enc: "dict"; readonly codes: Int32Array; readonly dict: readonly string[]; readonly nulls: Uint8Array | null }
+  /** Structs of numbers (the `window` struct): one Float64Array per field, a null mask per field where needed. */
+  | { readonly enc: "numberStruct"; readonly fields: readonly Float64Array[]; readonly fieldNulls: readonly (Uint8Array | null)[]; readonly nulls: Uint8Array | null };
 
 /**
  * Encodes batches for postMessage; pass `transfer` as postMessage's transfer list. By default
@@ -42,6 +44,14 @@ function encodeVector(v: Vector, n: number, transfer: Set<ArrayBuffer>, owned: b
   const nulls = v.nulls ? movable(v.nulls.subarray(0, n), transfer, owned) : null;
   const values = v.values;
   if (!Array.isArray(values)) return { enc: "plain", values: movable(values.subarray(0, n), transfer, owned), nulls };
+  if (v.type.kind === "struct" && v.type.fields.every((f) => SAFE_NUMBER_KINDS.has(f.dataType.kind))) {
+    const enc = numberStructEncode(values, v.type.fields.length, n, v.nulls);
+    if (enc) {
+      for (const f of enc.fields) transfer.add(f.buffer as ArrayBuffer);
+      for (const f of enc.fieldNulls) if (f) transfer.add(f.buffer as ArrayBuffer);
+      return { enc: "numberStruct", ...enc, nulls };
+    }
+  }
   if (v.type.kind === "string") {
     const dict = dictionaryEncode(values, n);
     if (dict) {
@@ -81,8 +91,42 @@ function dictionaryEncode(values: readonly unknown[], n: number): { codes: Int32
   return { codes, dict };
 }
 
+/** Field types whose values are plain numbers (longs and timestamps only while safe integers: checked per value). */
+const SAFE_NUMBER_KINDS = new Set<string>(["byte", "short", "int", "long", "float", "double", "date", "timestamp"]);
+
+function numberStructEncode(values: readonly unknown[], width: number, n: number, nulls: Uint8Array | null): { fields: Float64Array[]; fieldNulls: (Uint8Array | null)[] } | null {
+  const fields = Array.from({ length: width }, () => new Float64Array(n));
+  const fieldNulls: (Uint8Array | null)[] = Array.from({ length: width }, () => null);
+  for (let i = 0; i < n; i++) {
+    if (nulls !== null && nulls[i] === 1) continue;
+    const row = values[i] as readonly unknown[] | null;
+    if (row === null) return null;
+    for (let f = 0; f < width; f++) {
+      const x = row[f];
+      if (typeof x === "number") fields[f]![i] = x;
+      else if (x === null || x === undefined) (fieldNulls[f] ??= new Uint8Array(n))[i] = 1;
+      else return null; // a bigint long: clone the column as it is
+    }
+  }
+  return { fields, fieldNulls };
+}
+
 function decodeVector(t: TransferVector, type: Vector["type"], n: number): Vector {
   if (t.enc === "plain") return { type, length: n, values: t.values, nulls: t.nulls };
+  if (t.enc === "numberStruct") {
+    const values = new Array<unknown>(n);
+    const width = t.fields.length;
+    for (let i = 0; i < n; i++) {
+      if (t.nulls !== null && t.nulls[i] === 1) {
+        values[i] = null;
+        continue;
+      }
+      const row = new Array<unknown>(width);
+      for (let f = 0; f < width; f++) row[f] = t.fieldNulls[f]?.[i] === 1 ? null : t.fields[f]![i];
+      values[i] = row;
+    }
+    return { type, length: n, values, nulls: t.nulls };
+  }
   const values = new Array<unknown>(n);
   const { codes, dict } = t;
   for (let i = 0; i < n; i++) {
@@ -99,7 +143,10 @@ export function transferListOf(batches: readonly TransferBatch[]): ArrayBuffer[]
     for (const c of b.columns) {
       if (c.nulls) out.add(c.nulls.buffer as ArrayBuffer);
       if (c.enc === "dict") out.add(c.codes.buffer as ArrayBuffer);
-      else if (!Array.isArray(c.values)) out.add((c.values as Exclude<VectorValues, unknown[]>).buffer as ArrayBuffer);
+      else if (c.enc === "numberStruct") {
+        for (const f of c.fields) out.add(f.buffer as ArrayBuffer);
+        for (const f of c.fieldNulls) if (f) out.add(f.buffer as ArrayBuffer);
+      } else if (!Array.isArray(c.values)) out.add((c.values as Exclude<VectorValues, unknown[]>).buffer as ArrayBuffer);
     }
   }
   return [...out];
