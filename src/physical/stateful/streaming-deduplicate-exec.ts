@@ -73,8 +73,10 @@ export class StreamingDeduplicateExec {
       const keep: number[] = [], newKeys: StateKey[] = [], newValues: number[] = [];
       for (let r = 0; r < rows.length; r++) {
         const key = keys[r]!;
-        if (stored[r] !== undefined || seen.has(key)) continue;
-        seen.add(key);
+        if (stored[r] !== undefined) continue;
+        const before = seen.size;
+        seen.add(key); // one lookup: a key already seen this batch leaves the size unchanged
+        if (seen.size === before) continue;
         const t = times[r]!;
         newKeys.push(key);
         newValues.push(this.withinWatermark && t !== null && et !== null ? t + et.delayMicros : 0);
