@@ -1,12 +1,14 @@
 import type { CompressionCodec } from "hyparquet";
 import * as zlib from "node:zlib";
+import { compress as zstdCompress } from "zstd-napi";
 import { IllegalArgumentError } from "../../errors/errors.js";
 import { FileOptions } from "../files/file-options.js";
 
 /**
- * Codecs Sluice can write: hyparquet-writer's built-in snappy, and gzip and brotli from
- * node:zlib. zstd and lz4 need native compressors that are not dependencies (Node 20's zlib has
- * no zstd); every codec can be read (hyparquet-compressors).
+ * Codecs Sluice can write: hyparquet-writer's built-in snappy, gzip and brotli from node:zlib,
+ * zstd from zstd-napi (Node 20's zlib has none; level 3, Spark's default). lz4 is not written
+ * (Spark's "lz4" is Hadoop's framing, not a plain block); every codec can be read
+ * (hyparquet-compressors).
  */
 const WRITE_CODECS: Readonly<Record<string, CompressionCodec>> = {
   none: "UNCOMPRESSED",
@@ -14,12 +16,14 @@ const WRITE_CODECS: Readonly<Record<string, CompressionCodec>> = {
   snappy: "SNAPPY",
   gzip: "GZIP",
   brotli: "BROTLI",
+  zstd: "ZSTD",
 };
 
 /** Writer compressors take only the input (hyparquet-writer's Compressor signature). */
 export const WRITE_COMPRESSORS: { readonly [K in CompressionCodec]?: (input: Uint8Array) => Uint8Array } = {
   GZIP: (input: Uint8Array) => new Uint8Array(zlib.gzipSync(input)),
   BROTLI: (input: Uint8Array) => new Uint8Array(zlib.brotliCompressSync(input)),
+  ZSTD: (input: Uint8Array) => new Uint8Array(zstdCompress(input, { compressionLevel: 3 })),
 };
 
 /** The codec the `compression` option asks for (Spark's default: snappy). */
@@ -41,6 +45,7 @@ export function parquetCodecSuffix(c: CompressionCodec): string {
     case "SNAPPY": return ".snappy";
     case "GZIP": return ".gz";
     case "BROTLI": return ".br";
+    case "ZSTD": return ".zstd";
     default: return "";
   }
 }

@@ -29,6 +29,23 @@ void describe("Parquet interoperability with DuckDB", () => {
     assert.equal(rows[1]!.i, null);
     conn.closeSync();
   });
+  void it("DuckDB reads the zstd and gzip files Sluice wrote, and Sluice reads DuckDB's zstd files", async () => {
+    const db = await DuckDBInstance.create(":memory:");
+    const conn = await db.connect();
+    for (const codec of ["zstd", "gzip"]) {
+      const out = `${dir}/codec-${codec}`;
+      await writeSource("parquet", out, "i int, s string", Array.from({ length: 1000 }, (_, i) => ({ i, s: `row ${i % 7}` })), { compression: codec });
+      const file = `${out}/${fs.readdirSync(out).find((f) => f.startsWith("part-"))}`;
+      const rows = (await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n, sum(i)::INTEGER AS s, max(s) AS m FROM read_parquet('${file}')`)).getRowObjectsJson();
+      assert.deepEqual(rows, [{ n: 1000, s: 499500, m: "row 6" }], codec);
+      const meta = (await conn.runAndReadAll(`SELECT DISTINCT compression FROM parquet_metadata('${file}')`)).getRowObjectsJson();
+      assert.deepEqual(meta, [{ compression: codec.toUpperCase() }]);
+    }
+    const duckFile = `${dir}/duck-zstd.parquet`;
+    await conn.run(`COPY (SELECT i::INTEGER AS i FROM range(500) t(i)) TO '${duckFile}' (FORMAT PARQUET, COMPRESSION ZSTD)`);
+    conn.closeSync();
+    assert.equal((await readSource("parquet", duckFile)).rows.length, 500);
+  });
   void it("Sluice reads a file DuckDB wrote", async () => {
     const file = `${dir}/duck.parquet`;
     const db = await DuckDBInstance.create(":memory:");

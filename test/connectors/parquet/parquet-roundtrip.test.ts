@@ -44,8 +44,8 @@ void describe("Parquet round trips", () => {
     assert.deepEqual(r.batchSizes, [8192, 8192, 3616]);
     assert.deepEqual(r.rows[19999], { a: 19999, c: 9999.5 });
   });
-  void it("compression codecs: snappy (default), gzip, brotli, none", async () => {
-    for (const [codec, suffix] of [["snappy", ".snappy.parquet"], ["gzip", ".gz.parquet"], ["brotli", ".br.parquet"], ["none", ".parquet"]] as const) {
+  void it("compression codecs: snappy (default), gzip, brotli, zstd, none", async () => {
+    for (const [codec, suffix] of [["snappy", ".snappy.parquet"], ["gzip", ".gz.parquet"], ["brotli", ".br.parquet"], ["zstd", ".zstd.parquet"], ["none", ".parquet"]] as const) {
       const out = `${dir}/codec-${codec}`;
       await writeSource("parquet", out, "s string", [{ s: "x".repeat(100) }], codec === "snappy" ? {} : { compression: codec });
       const name = fs.readdirSync(out).find((f) => f.startsWith("part-"))!;
