@@ -167,7 +167,9 @@ export class FileSinkLog extends BatchLog<SinkFileEntry[]> {
     const victims = [...deltas.filter((d) => d < latest).map((d) => path.join(this.dir, String(d))), ...compacts.filter((c) => c < latest).map((c) => this.compactFile(c))];
     for (const f of victims) {
       try {
-        if (fs.statSync(f).mtimeMs <= expiredBefore) fs.rmSync(f, { force: true });
+        // A delay of 0 deletes at once: file times and Date.now() come from different clocks,
+        // so a file written a moment ago can look a few ms younger than "now".
+        if (this.options.cleanupDelayMs <= 0 || fs.statSync(f).mtimeMs <= expiredBefore) fs.rmSync(f, { force: true });
       } catch {
         // already gone
       }
