@@ -3,6 +3,7 @@ import type { AttributeRef, Expr } from "../../expr/expression.js";
 import { exprSql } from "../../analyzer/expr-sql.js";
 import { type LogicalPlan, Plan } from "../../plan/logical-plan.js";
 import type { ExecContext, PhysicalOp } from "../physical-op.js";
+import { estimateBatchBytes } from "../memory.js";
 import type { PlannerOptions } from "../planner.js";
 import { type TransferBatch, decodeBatches, transferListOf } from "./batch-transfer.js";
 import { NotShippableError, encodeTree } from "./plan-codec.js";
@@ -25,6 +26,27 @@ export interface StageExchange {
 }
 
 /**
+ * A join stage that may turn into a broadcast once one side's size is known (as Spark's adaptive
+ * execution does): that side's map tasks run first, and when their rows are at most `maxBytes`,
+ * or few next to the other side (copying them to every task costs less than shuffling the other
+ * side: a quarter of its estimated rows per task, up to BROADCAST_CAP_BYTES), the other side runs
+ * as map tasks each joining its split with those rows, and nothing is shuffled. Estimates cannot
+ * see how much a filter keeps; the rows can.
+ */
+export interface AdaptiveBroadcast {
+  /** Index of the input that may be broadcast. */
+  readonly build: 0 | 1;
+  readonly maxBytes: number;
+  /** Estimated rows of the other input. */
+  readonly streamedRows: number;
+  /** The other input's map fragments, each joined with the built rows. */
+  readonly joinWith: (built: LogicalPlan) => readonly LogicalPlan[];
+}
+
+/** The most a join stage copies into every task when it turns into a broadcast by row counts. */
+const BROADCAST_CAP_BYTES = 256 * 1024 * 1024;
+
+/**
  * Runs a stage on the session's worker threads (ExecContext.workers): one map task per split
  * of each input, then, with an exchange, one reduce task per worker over the shuffle partitions
  * it owns (partition p of every input belongs to worker p mod threads: the rows of one key meet
@@ -44,6 +66,7 @@ export class ParallelStageExec implements PhysicalOp {
     readonly threads: number,
     /** Planner settings for the tasks (the same join strategies, no nested parallelism). */
     readonly taskPlanner: PlannerOptions,
+    readonly adaptive: AdaptiveBroadcast | null = null,
   ) {
     this.children = [fallback];
   }
@@ -62,7 +85,28 @@ export class ParallelStageExec implements PhysicalOp {
       return;
     }
     stageRuns.onWorkers++;
-    const results = await Promise.all(tasks.map((perInput) => Promise.all(perInput.map((t) => pool.run(t.task, t.transfer)))));
+    const runInput = (i: number): Promise<StageResult[]> => Promise.all(tasks[i]!.map((t) => pool.run(t.task, t.transfer)));
+    let early: { index: number; results: StageResult[] } | null = null;
+    if (this.adaptive && this.exchange) {
+      const a = this.adaptive;
+      const built = await runInput(a.build);
+      const rows = decodeBatches(built.flatMap((r) => partitionsOf(r).flat()));
+      const bytes = rows.reduce((n, b) => n + estimateBatchBytes(b), 0);
+      const count = rows.reduce((n, b) => n + b.numRows, 0);
+      if (bytes <= a.maxBytes || (bytes <= BROADCAST_CAP_BYTES && count * this.threads * 4 <= a.streamedRows)) {
+        stageRuns.joinsTurnedBroadcast++;
+        const rel = Plan.localRelation(this.exchange.inputs[a.build]!, rows, "broadcast rows");
+        const joined = a.joinWith(rel).map((plan) => {
+          const body = encodeTree({ plan, keys: null });
+          const task: StageTask = { kind: "map", body: body.encoded, partitions: 1, settings: this.settings(ctx) };
+          return pool.run(task, body.transfer);
+        });
+        for (const r of await Promise.all(joined)) yield* decodeBatches(batchesOf(r));
+        return;
+      }
+      early = { index: a.build, results: built };
+    }
+    const results = await Promise.all(tasks.map((_, i) => (early?.index === i ? early.results : runInput(i))));
     if (!this.exchange) {
       for (const r of results[0]!) yield* decodeBatches(batchesOf(r));
       return;
@@ -111,7 +155,7 @@ export class ParallelStageExec implements PhysicalOp {
 }
 
 /** How parallel stages ran in this process: on workers, or on the calling thread (no pool, or a plan that cannot travel). */
-export const stageRuns = { onWorkers: 0, onCallingThread: 0 };
+export const stageRuns = { onWorkers: 0, onCallingThread: 0, joinsTurnedBroadcast: 0 };
 
 const warned = new Set<string>();
 
