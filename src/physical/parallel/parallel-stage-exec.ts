@@ -106,7 +106,7 @@ export class ParallelStageExec implements PhysicalOp {
       }
       early = { index: a.build, results: built };
     }
-    const results = await Promise.all(tasks.map((_, i) => (early?.index === i ? early.results : runInput(i))));
+    const results = await Promise.all(tasks.map((_, i) => (early?.index === i ? Promise.resolve(early.results) : runInput(i))));
     if (!this.exchange) {
       for (const r of results[0]!) yield* decodeBatches(batchesOf(r));
       return;
