@@ -37,12 +37,14 @@
  * detectedCycles()). Each cycle also gets its percentile among the peers' cycles of the same
  * appliance so far (the history is read back from cycles/ when a run resumes).
  *
- * Limits: foreachBatch re-runs of a batch after a crash may append its cycles twice (a graceful
- * stop and restart does not); overlapping cycles of two appliances in one home are one segment
+ * Each batch's cycles and corrections go to a directory of their own (`batch_id=N`), overwritten
+ * when the batch runs again after a crash, so no cycle is written twice.
+ *
+ * Limits: overlapping cycles of two appliances in one home are one segment
  * (one of the two is missed); a home whose first finalized hour is all appliance load gets a high
  * baseline until a quieter batch lowers it.
  */
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type DataFrame, type GroupState, type Session, type StreamingQuery, col, functions as F } from "../../src/index.js";
 
@@ -197,7 +199,18 @@ export class CycleDetector {
   ) {}
 
   /** Continues from the cycles already written in `outDir` (a resumed run): they are the peers and the recent runs. */
-  async resumeFrom(outDir: string): Promise<void> {
+  async resumeFrom(outDir: string, checkpoint: string): Promise<void> {
+    // Output of batches the checkpoint did not commit (a crash between the sink and commits/N)
+    // goes: those batches run again, and must see the history as it was before them.
+    const commits = join(checkpoint, "commits");
+    const committed = existsSync(commits) ? Math.max(-1, ...readdirSync(commits).filter((f) => /^\d+$/.test(f)).map(Number)) : -1;
+    for (const dir of [this.cyclesPath, this.correctionsPath]) {
+      if (!existsSync(dir)) continue;
+      for (const d of readdirSync(dir)) {
+        const m = /^batch_id=(-?\d+)$/.exec(d);
+        if (m && (Number(m[1]) > committed || Number(m[1]) < 0)) rmSync(join(dir, d), { recursive: true, force: true });
+      }
+    }
     if (!existsSync(this.cyclesPath)) return;
     const rows = await detectedCycles(this.spark, outDir).select("inefficient", "home", "appliance", "start_ts", "end_ts", "energy_kwh").collect();
     this.history = rows.map((r) => ({ inefficient: r["inefficient"] === true, home: r["home"] as number, appliance: r["appliance"] as string, start_ts: r["start_ts"] as Date, end_ts: r["end_ts"] as Date, energy_kwh: r["energy_kwh"] as number }));
@@ -294,7 +307,9 @@ export class CycleDetector {
       .collect();
     if (flagged.length === 0) return;
     const out = spark.createDataFrame(flagged, CYCLES_SCHEMA);
-    await out.write.mode("append").parquet(this.cyclesPath);
+    // One directory per batch, overwritten when a batch runs again after a crash: each batch's
+    // cycles are in the table once (batch_id comes back from the directory name on reading).
+    await out.drop("batch_id").write.mode("overwrite").parquet(join(this.cyclesPath, `batch_id=${batchId}`));
     // A run that makes a pair within 16 hours also flags the earlier run of the pair, already
     // written: a correction row (home, appliance, start) in corrections/, applied on reading.
     const corrections = await spark
@@ -305,7 +320,7 @@ export class CycleDetector {
        AND h.start_ts < c.start_ts AND unix_timestamp(c.start_ts) - unix_timestamp(h.start_ts) < 16 * 3600`)
       .collect();
     if (corrections.length > 0) {
-      await spark.createDataFrame(corrections, "home INT, appliance STRING, start_ts TIMESTAMP, reason STRING, batch_id INT").write.mode("append").parquet(this.correctionsPath);
+      await spark.createDataFrame(corrections, "home INT, appliance STRING, start_ts TIMESTAMP, reason STRING, batch_id INT").drop("batch_id").write.mode("overwrite").parquet(join(this.correctionsPath, `batch_id=${batchId}`));
       const key = (home: unknown, appliance: unknown, start: unknown): string => `${String(home)}|${String(appliance)}|${(start as Date).getTime()}`;
       const fix = new Set(corrections.map((r) => key(r["home"], r["appliance"], r["start_ts"])));
       for (const h of this.history) if (fix.has(key(h.home, h.appliance, h.start_ts))) h.inefficient = true;
@@ -354,7 +369,7 @@ export async function runEnergyPipeline(spark: Session, opts: EnergyOptions): Pr
 
   // Query 2: per home, the segmenter in user state; the closed segments to cycles in foreachBatch.
   const detector = new CycleDetector(spark, cyclesPath, correctionsPath, opts.alertsPerBatch ?? 3, log);
-  if (opts.resume) await detector.resumeFrom(opts.outDir);
+  if (opts.resume) await detector.resumeFrom(opts.outDir, segmenterCheckpoint);
   let rawReadings = 0, cleanReadings = 0, droppedLate = 0, batches = 0, cycleBatches = 0, stage1Seconds = 0;
   let stopCycles: (() => void) | undefined;
   const listener = {

@@ -18,7 +18,7 @@ const cyclesOf = async (dir: string): Promise<string[]> =>
     .sort();
 
 void describe("the energy waste checker restarts from its checkpoint", () => {
-  void it("stopped in the middle of the cycle query and resumed, it finds the same cycles as an uninterrupted run (open segments are in checkpointed state)", async () => {
+  void it("stopped in the middle of the cycle query (its last batch uncommitted) and resumed, it finds the same cycles as an uninterrupted run, each once (open segments are in checkpointed state)", async () => {
     const base = { homes: 12, days: 1, seed: 11, ticksPerBatch: 180, alertsPerBatch: 0, log: () => {} };
     const whole = path.join(root, "whole"), split = path.join(root, "split");
     const full = await runEnergyPipeline(spark, { ...base, outDir: whole });
@@ -29,6 +29,11 @@ void describe("the energy waste checker restarts from its checkpoint", () => {
     assert.ok(first.seconds > 0);
     const open = await spark.read.format("state").load(path.join(split, "checkpoint", "cycles")).collect();
     assert.ok(open.some((r) => /"carry":\[\d/.test(String((r["value"] as Record<string, unknown>)["groupState"]))), "some home has an open segment in state at the stop");
+    // As after a SIGKILL between the sink and the commit: the last batch's commit is gone, so
+    // the resumed run runs that batch again. Its cycles must not be written twice.
+    const commits = path.join(split, "checkpoint", "cycles", "commits");
+    const last = fs.readdirSync(commits).filter((f) => /^\d+$/.test(f)).sort((a, b) => Number(a) - Number(b)).at(-1)!;
+    fs.rmSync(path.join(commits, last));
     const resumed = await runEnergyPipeline(spark, { ...base, outDir: split, resume: true });
     const expected = await cyclesOf(whole);
     assert.ok(expected.length >= 10, `cycles: ${expected.length}`);
