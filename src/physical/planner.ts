@@ -20,7 +20,7 @@ import { WindowExec } from "./window-exec.js";
 import { FlatMapGroupsWithStateBatchExec } from "./stateful/flat-map-groups-with-state-exec.js";
 import { type ParallelOptions, planParallelStage } from "./parallel/parallel-planner.js";
 import { ReusedResultExec, SharedResult } from "./reused-result-exec.js";
-import { equiJoinKeys } from "./join-keys.js";
+import { buildableSides, equiJoinKeys } from "./join-keys.js";
 import { explainLogical } from "../plan/explain-logical.js";
 import { children } from "../plan/logical-plan.js";
 import { planExprs } from "../plan/plan-exprs.js";
@@ -189,8 +189,7 @@ function selectJoinStrategy(
 ): PhysicalOp {
   const output = planOutput(p);
   const hash = (side: BuildSide, kind: "broadcast" | "shuffled"): PhysicalOp => new HashJoinExec(left, right, jt, keys, cond, output, side, kind);
-  const canBroadcastLeft = jt === "inner" || jt === "right_outer";
-  const canBroadcastRight = jt === "inner" || jt === "left_outer" || jt === "left_semi" || jt === "left_anti";
+  const { left: canBroadcastLeft, right: canBroadcastRight } = buildableSides(jt);
   let leftSize: number | null | undefined, rightSize: number | null | undefined;
   const sizeOf = (side: BuildSide): number | null => (side === "left" ? (leftSize ??= estimatePlanBytes(p.left)) : (rightSize ??= estimatePlanBytes(p.right)));
   /** Of two buildable sides, the smaller known one (the right when both are unknown or equal). */
@@ -266,11 +265,6 @@ export function estimatePlanBytes(p: LogicalPlan): number | null {
     default:
       return null;
   }
-}
-
-export function splitConjuncts(e: Expr): Expr[] {
-  if (e.kind === "BinaryExpr" && e.op === "and") return [...splitConjuncts(e.left), ...splitConjuncts(e.right)];
-  return [e];
 }
 
 /** Indented operator tree, as EXPLAIN prints the physical plan. */

@@ -120,6 +120,12 @@ export function isNumeric(t: DataType): boolean {
 export function isFractional(t: DataType): boolean {
   return FRACTIONAL.has(t.kind);
 }
+const NUMBER_VALUED = new Set<DataTypeKind>(["byte", "short", "int", "long", "float", "double", "date", "timestamp"]);
+
+/** Types whose internal values are JS numbers (longs while they are safe integers; else bigints). */
+export function isNumberValued(t: DataType): boolean {
+  return NUMBER_VALUED.has(t.kind);
+}
 export function isAtomic(t: DataType): boolean {
   return t.kind !== "array" && t.kind !== "map" && t.kind !== "struct";
 }

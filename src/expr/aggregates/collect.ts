@@ -1,4 +1,4 @@
-import { type DataType, arrayType } from "../../types/data-type.js";
+import { type DataType, arrayType, isNumberValued } from "../../types/data-type.js";
 import type { Accumulator, AggregateFunctionDef } from "../function-def.js";
 import { registerFunctions } from "../function-registry.js";
 import { checkArgCount, unexpectedType } from "./agg-args.js";
@@ -20,7 +20,7 @@ export function valueKey(t: DataType): (v: unknown) => unknown {
       // Structs and arrays of plain numbers (e.g. the `window` struct of two timestamps) join their
       // values with commas: `String` of a number is unique per value (NaN included, -0 as 0, as
       // Spark groups it) and nulls and bigints are tagged, so the key stays injective.
-      if (t.kind === "struct" ? t.fields.every((f) => NUMBER_KINDS.has(f.dataType.kind)) : NUMBER_KINDS.has(t.elementType.kind)) {
+      if (t.kind === "struct" ? t.fields.every((f) => isNumberValued(f.dataType)) : isNumberValued(t.elementType)) {
         return (v) => (v as unknown[]).map((x) => (x === null ? "n" : typeof x === "bigint" ? `${x}b` : String(x))).join(",");
       }
       return (v) => JSON.stringify(encodeValue(v, t));
@@ -31,7 +31,6 @@ export function valueKey(t: DataType): (v: unknown) => unknown {
   }
 }
 
-const NUMBER_KINDS = new Set(["byte", "short", "int", "long", "float", "double", "date", "timestamp"]);
 
 function listAccumulator(t: DataType): Accumulator<ListBuffer> {
   return {

@@ -81,7 +81,7 @@ export function webhookBody(alert: Alert): { text: string } {
  * @example
  * const alerts = new AlertManager();
  * alerts.add({ type: "queryFailed" }).add({ type: "watermarkLag", max: "10 minutes" });
- * alerts.addWebhook("https://hooks.slack.com/services/T000/B000/XXXX");
+ * alerts.addWebhook(process.env.SLACK_WEBHOOK_URL!); // a Slack incoming-webhook URL
  * alerts.onAlert((a) => console.log(a.message));
  * spark.streams.addListener(alerts.listener);
  */

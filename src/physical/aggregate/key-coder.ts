@@ -1,6 +1,6 @@
 import { type Vector, VectorBuilder } from "../../batch/vector.js";
 import { valueKey } from "../../expr/aggregates/collect.js";
-import type { DataType } from "../../types/data-type.js";
+import { type DataType, isNumberValued } from "../../types/data-type.js";
 
 /** Largest value span a dense integer coder covers with a direct array. */
 const MAX_DENSE_SPAN = 1 << 22;
@@ -102,7 +102,7 @@ export function isIntegerLikeKey(t: DataType): boolean {
 function keyEncoder(t: DataType): ((v: unknown) => unknown) | null {
   switch (t.kind) {
     case "struct":
-      if (t.fields.every((f) => NUMBER_KINDS.has(f.dataType.kind))) return internNumberTuples();
+      if (t.fields.every((f) => isNumberValued(f.dataType))) return internNumberTuples();
       return valueKey(t);
     case "binary": case "array": case "map": case "interval":
       return valueKey(t);
@@ -110,8 +110,6 @@ function keyEncoder(t: DataType): ((v: unknown) => unknown) | null {
       return null;
   }
 }
-
-const NUMBER_KINDS = new Set<DataType["kind"]>(["byte", "short", "int", "long", "float", "double", "date", "timestamp"]);
 
 /**
  * Keys for structs of numbers (the `window` struct of two timestamps): one number per distinct

@@ -1,6 +1,6 @@
 import { type RecordBatch, makeBatch } from "../../batch/record-batch.js";
 import type { Vector, VectorValues } from "../../batch/vector.js";
-import type { StructType } from "../../types/data-type.js";
+import { type StructType, isNumberValued } from "../../types/data-type.js";
 
 /**
  * A record batch in the form that crosses threads: typed arrays travel as transferred buffers
@@ -44,7 +44,7 @@ function encodeVector(v: Vector, n: number, transfer: Set<ArrayBuffer>, owned: b
   const nulls = v.nulls ? movable(v.nulls.subarray(0, n), transfer, owned) : null;
   const values = v.values;
   if (!Array.isArray(values)) return { enc: "plain", values: movable(values.subarray(0, n), transfer, owned), nulls };
-  if (v.type.kind === "struct" && v.type.fields.every((f) => SAFE_NUMBER_KINDS.has(f.dataType.kind))) {
+  if (v.type.kind === "struct" && v.type.fields.every((f) => isNumberValued(f.dataType))) {
     const enc = numberStructEncode(values, v.type.fields.length, n, v.nulls);
     if (enc) {
       for (const f of enc.fields) transfer.add(f.buffer as ArrayBuffer);
@@ -90,9 +90,6 @@ function dictionaryEncode(values: readonly unknown[], n: number): { codes: Int32
   }
   return { codes, dict };
 }
-
-/** Field types whose values are plain numbers (longs and timestamps only while safe integers: checked per value). */
-const SAFE_NUMBER_KINDS = new Set<string>(["byte", "short", "int", "long", "float", "double", "date", "timestamp"]);
 
 function numberStructEncode(values: readonly unknown[], width: number, n: number, nulls: Uint8Array | null): { fields: Float64Array[]; fieldNulls: (Uint8Array | null)[] } | null {
   const fields = Array.from({ length: width }, () => new Float64Array(n));

@@ -1,11 +1,12 @@
-import { sliceBatch } from "../../batch/record-batch.js";
-import type { RecordBatch } from "../../batch/record-batch.js";
 import { batchSource, hasBatchSource } from "../../connectors/source-registry.js";
 import { type LogicalPlan, Plan } from "../../plan/logical-plan.js";
 import { splitEventRange } from "../../connectors/split-range.js";
 
-/** A leaf a parallel stage can cut into independent scans, or copy whole into every task: in-memory rows, a range, or a splittable source. */
-export type SplittableLeaf = Extract<LogicalPlan, { kind: "LocalRelation" | "RangeRelation" | "DataSourceRelation" }>;
+/** A leaf a task can read whole (the small side of a join): in-memory rows, a range, or a batch source. */
+export type CopyableLeaf = Extract<LogicalPlan, { kind: "LocalRelation" | "RangeRelation" | "DataSourceRelation" }>;
+
+/** A leaf a parallel stage can cut into independent scans. */
+export type SplittableLeaf = Extract<LogicalPlan, { kind: "RangeRelation" | "DataSourceRelation" }>;
 
 /**
  * Leaves that tasks read themselves: ranges and sources that split (files, generators). Rows
@@ -17,13 +18,12 @@ export function isSplittableLeaf(p: LogicalPlan): p is SplittableLeaf {
   return p.kind === "DataSourceRelation" && !p.isStreaming && hasBatchSource(p.format) && batchSource(p.format).split !== undefined;
 }
 
-/** Leaves a task can read whole (the small side of a join): splittable leaves and in-memory rows. */
-export function isCopyableLeaf(p: LogicalPlan): p is SplittableLeaf {
+export function isCopyableLeaf(p: LogicalPlan): p is CopyableLeaf {
   return p.kind === "LocalRelation" || isSplittableLeaf(p);
 }
 
 /** About how many rows the leaf produces, or null when unknown. */
-export function estimatedLeafRows(p: SplittableLeaf): number | null {
+export function estimatedLeafRows(p: CopyableLeaf): number | null {
   switch (p.kind) {
     case "LocalRelation": return p.batches.reduce((s, b) => s + b.numRows, 0);
     case "RangeRelation": return rangeRows(p.start, p.end, p.step);
@@ -33,17 +33,13 @@ export function estimatedLeafRows(p: SplittableLeaf): number | null {
 
 /**
  * The leaf as at most `parts` leaves whose rows, concatenated in order, are the leaf's rows:
- * contiguous id ranges, contiguous row ranges of in-memory batches, or the source's own splits.
+ * contiguous id ranges, or the source's own splits.
  */
 export function splitLeaf(p: SplittableLeaf, parts: number): SplittableLeaf[] {
   switch (p.kind) {
     case "RangeRelation": {
       const n = rangeRows(p.start, p.end, p.step);
       return splitEventRange(0, n, 1, parts).map(([a, b]) => Plan.range(p.start + a * p.step, p.start + b * p.step, p.step, 1, p.output[0]));
-    }
-    case "LocalRelation": {
-      const total = p.batches.reduce((s, b) => s + b.numRows, 0);
-      return splitEventRange(0, total, 1, parts).map(([a, b]) => Plan.localRelation(p.output, rowsOf(p.batches, a, b), p.description));
     }
     case "DataSourceRelation":
       return batchSource(p.format).split!(p, parts).map((resolved) => ({ ...p, resolved }));
@@ -52,16 +48,4 @@ export function splitLeaf(p: SplittableLeaf, parts: number): SplittableLeaf[] {
 
 function rangeRows(start: number, end: number, step: number): number {
   return Math.max(0, Math.ceil((end - start) / step));
-}
-
-/** Rows [from, to) of a list of batches, as slices. */
-function rowsOf(batches: readonly RecordBatch[], from: number, to: number): RecordBatch[] {
-  const out: RecordBatch[] = [];
-  let base = 0;
-  for (const b of batches) {
-    const s = Math.max(from, base), e = Math.min(to, base + b.numRows);
-    if (e > s) out.push(s === base && e === base + b.numRows ? b : sliceBatch(b, s - base, e - base));
-    base += b.numRows;
-  }
-  return out;
 }

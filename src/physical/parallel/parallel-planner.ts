@@ -9,7 +9,7 @@ import type { PlannerOptions } from "../planner.js";
 import { type SplittableLeaf, estimatedLeafRows, isCopyableLeaf, isSplittableLeaf, splitLeaf } from "./leaf-splits.js";
 import { type AdaptiveBroadcast, ParallelStageExec } from "./parallel-stage-exec.js";
 import { splitAggregation } from "./partial-aggregation.js";
-import { equiJoinKeys } from "../join-keys.js";
+import { buildableSides, equiJoinKeys } from "../join-keys.js";
 
 /** How the planner may cut work into parallel tasks (from `sluice.executor.*` and `sluice.sql.shuffle.partitions`). */
 export interface ParallelOptions {
@@ -73,30 +73,24 @@ function planJoinStage(p: Extract<LogicalPlan, { kind: "Join" }>, opts: Parallel
   ];
   const reduce = ([l, r]: readonly LogicalPlan[]): LogicalPlan => withChildren(p, [l!, r!]);
   const exchange = { partitions: opts.shufflePartitions, inputs: [planOutput(p.left), planOutput(p.right)], reduce };
-  return new ParallelStageExec(planOutput(p), inputs, exchange, fallback(), opts.threads, taskPlanner, adaptiveBroadcast(p, inputs[0]!.maps, inputs[1]!.maps, opts));
+  const rows = [estimatedPathRows(p.left, lp), estimatedPathRows(p.right, rp)] as const;
+  return new ParallelStageExec(planOutput(p), inputs, exchange, fallback(), opts.threads, taskPlanner, adaptiveBroadcast(p, inputs[0]!.maps, inputs[1]!.maps, rows, opts));
 }
 
 /**
  * The side a join could broadcast once its rows are known (the one the join type lets a hash join
  * build, the smaller estimate when both can), with the other side's splits to join it with.
  */
-function adaptiveBroadcast(p: Extract<LogicalPlan, { kind: "Join" }>, leftMaps: readonly LogicalPlan[], rightMaps: readonly LogicalPlan[], opts: ParallelOptions): AdaptiveBroadcast | null {
+function adaptiveBroadcast(p: Extract<LogicalPlan, { kind: "Join" }>, leftMaps: readonly LogicalPlan[], rightMaps: readonly LogicalPlan[], rows: readonly [number, number], opts: ParallelOptions): AdaptiveBroadcast | null {
   if (opts.broadcastBytes <= 0) return null;
-  const jt = p.joinType;
-  const right = jt === "inner" || jt === "cross" || jt === "left_outer" || jt === "left_semi" || jt === "left_anti";
-  const left = jt === "inner" || jt === "cross" || jt === "right_outer";
+  const { left, right } = buildableSides(p.joinType);
   if (!left && !right) return null;
-  const rowsOf = (side: LogicalPlan): number => {
-    const path = splitLeafPath(side, opts);
-    const leaf = path ? nodeAt(side, path) : null;
-    return (leaf && isSplittableLeaf(leaf) ? estimatedLeafRows(leaf) : null) ?? Infinity;
-  };
-  const build: 0 | 1 = left && (!right || rowsOf(p.left) < rowsOf(p.right)) ? 0 : 1;
+  const build: 0 | 1 = left && (!right || rows[0] < rows[1]) ? 0 : 1;
   const streamed = build === 1 ? leftMaps : rightMaps;
   return {
     build,
     maxBytes: opts.broadcastBytes,
-    streamedRows: rowsOf(build === 1 ? p.left : p.right),
+    streamedRows: rows[build === 1 ? 0 : 1],
     joinWith: (built) => streamed.map((m) => withChildren(p, build === 1 ? [m, built] : [built, m])),
   };
 }
@@ -179,13 +173,12 @@ function splitLeafPath(p: LogicalPlan, opts: ParallelOptions): LeafPath | null {
   }
   if (p.kind === "Join") {
     // The streamed side is split; the built side must be small and is read whole by every task.
-    const buildRight = p.joinType === "inner" || p.joinType === "cross" || p.joinType === "left_outer" || p.joinType === "left_semi" || p.joinType === "left_anti";
-    const buildLeft = p.joinType === "inner" || p.joinType === "cross" || p.joinType === "right_outer";
-    if (buildRight && isReplicable(p.right, opts)) {
+    const can = buildableSides(p.joinType);
+    if (can.right && isReplicable(p.right, opts)) {
       const rest = splitLeafPath(p.left, opts);
       if (rest) return [0, ...rest];
     }
-    if (buildLeft && isReplicable(p.left, opts)) {
+    if (can.left && isReplicable(p.left, opts)) {
       const rest = splitLeafPath(p.right, opts);
       if (rest) return [1, ...rest];
     }
