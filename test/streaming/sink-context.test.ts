@@ -48,16 +48,27 @@ void describe("StreamSinkContext", () => {
   });
 
   void it("a temporary checkpoint is flagged, and removed when the sink cannot be made", async () => {
-    const before = fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith("sluice-temporary-checkpoint-")).length;
-    registerStreamSink("test-failing", () => {
-      throw new Error("cannot connect to 127.0.0.1:9");
-    });
-    await assert.rejects(spark.memoryStream("v INT").toDF().writeStream.format("test-failing").start(), /127\.0\.0\.1:9/);
-    const afterCount = fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith("sluice-temporary-checkpoint-")).length;
-    assert.ok(afterCount <= before, "the temporary checkpoint made for the failed start is gone");
-    const q = await spark.memoryStream("v INT").toDF().writeStream.format("test-context").start();
-    await q.stop();
-    assert.equal(made.at(-1)!.ctx.temporaryCheckpoint, true);
-    assert.equal(made.at(-1)!.ctx.queryId, q.id);
+    // Other test files make temporary checkpoints in the shared tmpdir at the same time, so this
+    // file (its own process) points TMPDIR at a directory only it uses.
+    const privateTmp = path.join(root, "tmp");
+    fs.mkdirSync(privateTmp);
+    const savedTmp = process.env.TMPDIR;
+    process.env.TMPDIR = privateTmp;
+    try {
+      registerStreamSink("test-failing", () => {
+        throw new Error("cannot connect to 127.0.0.1:9");
+      });
+      await assert.rejects(spark.memoryStream("v INT").toDF().writeStream.format("test-failing").start(), /127\.0\.0\.1:9/);
+      assert.deepEqual(fs.readdirSync(privateTmp), [], "the temporary checkpoint made for the failed start is gone");
+      const q = await spark.memoryStream("v INT").toDF().writeStream.format("test-context").start();
+      assert.equal(fs.readdirSync(privateTmp).filter((d) => d.startsWith("sluice-temporary-checkpoint-")).length, 1, "a started query has its temporary checkpoint");
+      await q.stop();
+      assert.deepEqual(fs.readdirSync(privateTmp), [], "a query that stops without failure deletes its temporary checkpoint");
+      assert.equal(made.at(-1)!.ctx.temporaryCheckpoint, true);
+      assert.equal(made.at(-1)!.ctx.queryId, q.id);
+    } finally {
+      if (savedTmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = savedTmp;
+    }
   });
 });
