@@ -209,6 +209,9 @@ interface Step {
   /** Sum of the sink's latest count per (campaign, window): every view delivered. */
   countSum: number;
   sinkRows: number;
+  /** Process CPU time (user + system) and wall time of the step, start to stop. */
+  cpuSeconds: number;
+  wallSeconds: number;
 }
 
 const MAX_LAG_MS = 1000;
@@ -239,7 +242,8 @@ async function runAt(spark: Session, root: string, rate: number, seconds: number
   spark.streams.addListener(listener);
   let finish!: (reason: string) => void;
   const finished = new Promise<string>((resolve) => (finish = resolve));
-  let endAt = Infinity, target = Infinity;
+  let endAt = Infinity, target = Infinity, warmEnd = Infinity;
+  const c0 = process.cpuUsage(), w0 = performance.now();
   const query = await yahooQuery(events, campaigns).writeStream
     .outputMode("update")
     .option("checkpointLocation", fs.mkdtempSync(path.join(root, "ckpt-")))
@@ -251,17 +255,19 @@ async function runAt(spark: Session, root: string, rate: number, seconds: number
       for (const [from, to] of src.reads.splice(0)) deliveries.push({ batchId, at, from, to });
       const done = deliveries.length ? deliveries[deliveries.length - 1]!.to : 0;
       const waiting = src.arrivedBy(at) > done;
-      if (waiting && at - src.arrival(done) > MAX_LAG_MS) finish(`lag over ${MAX_LAG_MS} ms`);
+      if (waiting && at > warmEnd && at - src.arrival(done) > MAX_LAG_MS) finish(`lag over ${MAX_LAG_MS} ms`);
       else if (at >= endAt && done >= target) finish("");
     })
     .start();
   const src = source! as TimedAdEvents;
   endAt = src.t0 + seconds * 1000;
+  warmEnd = src.t0 + warmSeconds * 1000;
   target = src.arrivedBy(endAt);
   const timeout = setTimeout(() => finish(`events not delivered ${MAX_LAG_MS} ms after the step`), seconds * 1000 + MAX_LAG_MS);
   let reason = await finished;
   clearTimeout(timeout);
   await query.stop();
+  const cpu = process.cpuUsage(c0), wallSeconds = (performance.now() - w0) / 1000;
   spark.streams.removeListener(listener);
   runs.delete(runId);
   const failure = query.exception();
@@ -279,7 +285,7 @@ async function runAt(spark: Session, root: string, rate: number, seconds: number
   if (!reason && lagLastMs > 1.5 * lagFirstMs + 10) reason = "lag grows";
   let countSum = 0;
   for (const n of latest.values()) countSum += n;
-  return { rate, seconds, keptUp: !reason, reason, lagFirstMs, lagLastMs, deliveries, progress, source: src, measured: [src.arrivedBy(measuredFrom), target], countSum, sinkRows: latest.size };
+  return { rate, seconds, keptUp: !reason, reason, lagFirstMs, lagLastMs, deliveries, progress, source: src, measured: [src.arrivedBy(measuredFrom), target], countSum, sinkRows: latest.size, cpuSeconds: (cpu.user + cpu.system) / 1e6, wallSeconds };
 }
 
 /** Latency (ms) of every event in step.measured: its batch's delivery minus its arrival. */
@@ -347,10 +353,10 @@ async function main(): Promise<void> {
   };
   try {
     let maxRate = o.maxRate;
+    // Warm-up: the first batches of the process compile the query's code and JIT it (a second or more).
+    await runAt(spark, root, o.maxRate === null ? o.start : o.maxRate / 4, 1, 0, o.tickMs);
     if (maxRate === null) {
       process.stdout.write(`Searching the maximum sustainable rate (steps of ${o.stepSeconds} s, the first quarter warm-up):\n`);
-      // Warm-up: compiles and JITs the query's code paths before the first measured step.
-      await runAt(spark, root, o.start, Math.min(1, o.stepSeconds), 0, o.tickMs);
       let good = 0, bad = Infinity, r = o.start;
       while ((await step(r)).keptUp) {
         good = r;
@@ -387,11 +393,15 @@ async function main(): Promise<void> {
     const check = views === fin.countSum ? null : `sink counts sum to ${fin.countSum}, expected ${views} views`;
     const load1 = os.loadavg();
     const p99 = lat.p(0.99);
+    // Undelivered events have no latency to count: the run then fails the target whatever the percentiles say.
+    const met = lat.events > 0 && lat.undelivered === 0 && p99 < 20;
     process.stdout.write(
       `\nend-to-end latency (arrival -> batch output collected in foreachBatch), ${lat.events.toLocaleString("en-US")} events` +
         `${lat.undelivered ? ` (${lat.undelivered} undelivered)` : ""}:\n` +
-        `  p50 ${ms(lat.p(0.5))} ms  p90 ${ms(lat.p(0.9))} ms  p99 ${ms(p99)} ms  max ${ms(lat.max)} ms  (target p99 < 20 ms: ${p99 < 20 ? "met" : "NOT met"})\n` +
+        `  p50 ${ms(lat.p(0.5))} ms  p90 ${ms(lat.p(0.9))} ms  p99 ${ms(p99)} ms  max ${ms(lat.max)} ms  (target p99 < 20 ms: ${met ? "met" : "NOT met"})\n` +
+        `${fin.keptUp ? "" : `  the query did NOT keep up at this rate: ${fin.reason} (lag ${ms(fin.lagFirstMs)} -> ${ms(fin.lagLastMs)} ms)\n`}` +
         `batches with input: ${trig.length} (median ${rowsPerBatch} events), triggerExecution p50 ${ms(quantile(trig, 0.5))} ms  p90 ${ms(quantile(trig, 0.9))} ms  p99 ${ms(quantile(trig, 0.99))} ms  max ${ms(quantile(trig, 1))} ms; ${noData} no-data batches\n` +
+        `  process CPU ${fin.cpuSeconds.toFixed(1)} s over ${fin.wallSeconds.toFixed(1)} s (${(fin.cpuSeconds / fin.wallSeconds).toFixed(2)} cores; ${((fin.cpuSeconds * 1000) / Math.max(1, fin.progress.length)).toFixed(1)} ms per batch)\n` +
         `  phase averages: ${phases.map((k) => `${k} ${phaseAvg[k]!.toFixed(2)}`).join(", ")} ms\n` +
         `  ${check ? `RESULT DIFFERS: ${check}` : `sink checked: ${fin.sinkRows} (campaign, window) rows, counts sum to the ${views.toLocaleString("en-US")} views delivered`}\n` +
         `load average ${load1.map((l) => l.toFixed(2)).join(" ")} at the end; ${((performance.now() - t0) / 1000).toFixed(1)} s in all\n`,
@@ -401,8 +411,9 @@ async function main(): Promise<void> {
       query: "yahoo: filter view, broadcast join campaigns, 10 s tumbling window count, 10 s watermark, update mode, default trigger, foreachBatch",
       search: steps.map((s) => ({ rate: s.rate, seconds: s.seconds, keptUp: s.keptUp, reason: s.reason, lagFirstMs: s.lagFirstMs, lagLastMs: s.lagLastMs })),
       maxSustainableRate: maxRate, maxRateGiven: o.maxRate !== null, rate, seconds: o.seconds,
+      cpu: { seconds: fin.cpuSeconds, wallSeconds: fin.wallSeconds, perBatchMs: (fin.cpuSeconds * 1000) / Math.max(1, fin.progress.length) },
       latencyMs: { events: lat.events, undelivered: lat.undelivered, p50: lat.p(0.5), p90: lat.p(0.9), p99, max: lat.max, mean: lat.mean },
-      target: { p99Ms: 20, met: p99 < 20 },
+      target: { p99Ms: 20, met }, keptUp: fin.keptUp, reason: fin.reason,
       batches: { withInput: trig.length, noData, medianEvents: rowsPerBatch, triggerExecutionMs: { p50: quantile(trig, 0.5), p90: quantile(trig, 0.9), p99: quantile(trig, 0.99), max: quantile(trig, 1) }, phaseAvgMs: phaseAvg },
       mismatch: check,
     });
