@@ -1,6 +1,6 @@
 /**
  * `tsx bench/yahoo/latency.ts [--quick] [--max-rate R] [--start R] [--step-seconds S] [--seconds S]
- *  [--bisect N] [--tick MS] [--no-fsync] [--help]`
+ *  [--bisect N] [--tick MS] [--conf K=V] [--no-fsync] [--help]`
  *
  * End-to-end latency of the Yahoo streaming benchmark query at half of the maximum sustainable
  * rate (issue 6's target: p99 under 20 ms). Not a test: nothing is asserted.
@@ -58,6 +58,7 @@ trigger, fsync'd checkpoint) at half of its maximum sustainable rate.
   --seconds S        length of the final run at R/2 (default 20)
   --bisect N         bisection steps after the doubling (default 4)
   --tick MS          how often the source wakes an idle query (default 1)
+  --conf K=V         set a session conf before the run (repeatable), e.g. --conf sluice.sql.shuffle.partitions=1
   --no-fsync         offsets and commits without fsync (sluice.sql.streaming.checkpoint.fsync=false;
                      state store files are fsync'ed whatever this setting)
   --help             this text
@@ -74,10 +75,11 @@ interface Options {
   bisect: number;
   tickMs: number;
   fsync: boolean;
+  conf: [string, string][];
 }
 
 function parseArgs(argv: readonly string[]): Options | null {
-  const o: Options = { quick: false, maxRate: null, start: 50_000, stepSeconds: 4, seconds: 20, bisect: 4, tickMs: 1, fsync: true };
+  const o: Options = { quick: false, maxRate: null, start: 50_000, stepSeconds: 4, seconds: 20, bisect: 4, tickMs: 1, fsync: true, conf: [] };
   const set: Partial<Options> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -95,6 +97,11 @@ function parseArgs(argv: readonly string[]): Options | null {
     else if (a === "--bisect") set.bisect = Math.floor(num());
     else if (a === "--tick") set.tickMs = num();
     else if (a === "--no-fsync") set.fsync = false;
+    else if (a === "--conf") {
+      const kv = argv[++i] ?? "", eq = kv.indexOf("=");
+      if (eq <= 0) throw new UsageError("--conf needs key=value");
+      o.conf.push([kv.slice(0, eq), kv.slice(eq + 1)]);
+    }
     else throw new UsageError(`unknown argument ${a}`);
   }
   if (o.quick) Object.assign(o, { start: 100_000, stepSeconds: 1.6, seconds: 5, bisect: 2 });
@@ -340,9 +347,10 @@ async function main(): Promise<void> {
   const spark = Session.builder().appName("yahoo-latency").getOrCreate();
   spark.conf.set("spark.sql.session.timeZone", "UTC");
   spark.conf.set("sluice.sql.streaming.checkpoint.fsync", o.fsync);
+  for (const [k, v] of o.conf) spark.conf.set(k, v);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "sluice-yahoo-latency-"));
   const t0 = performance.now();
-  process.stdout.write(`Yahoo query, end-to-end latency at half of the maximum sustainable rate; node ${process.version}, ${os.cpus().length} cores, load average ${load0.map((l) => l.toFixed(2)).join(" ")}, fsync ${o.fsync ? "on" : "off"}, checkpoint in ${root}\n`);
+  process.stdout.write(`Yahoo query, end-to-end latency at half of the maximum sustainable rate; node ${process.version}, ${os.cpus().length} cores, load average ${load0.map((l) => l.toFixed(2)).join(" ")}, fsync ${o.fsync ? "on" : "off"}${o.conf.map(([k, v]) => `, ${k}=${v}`).join("")}, checkpoint in ${root}\n`);
   const steps: Step[] = [];
   const step = async (rate: number): Promise<Step> => {
     const s = await runAt(spark, root, Math.round(rate), o.stepSeconds, o.stepSeconds / 4, o.tickMs);
@@ -407,7 +415,7 @@ async function main(): Promise<void> {
         `load average ${load1.map((l) => l.toFixed(2)).join(" ")} at the end; ${((performance.now() - t0) / 1000).toFixed(1)} s in all\n`,
     );
     const out = mergeResults("yahooLatency", {
-      ...machine(), cores: os.cpus().length, loadAverage: { start: load0, end: load1 }, quick: o.quick, fsync: o.fsync,
+      ...machine(), cores: os.cpus().length, loadAverage: { start: load0, end: load1 }, quick: o.quick, fsync: o.fsync, conf: Object.fromEntries(o.conf),
       query: "yahoo: filter view, broadcast join campaigns, 10 s tumbling window count, 10 s watermark, update mode, default trigger, foreachBatch",
       search: steps.map((s) => ({ rate: s.rate, seconds: s.seconds, keptUp: s.keptUp, reason: s.reason, lagFirstMs: s.lagFirstMs, lagLastMs: s.lagLastMs })),
       maxSustainableRate: maxRate, maxRateGiven: o.maxRate !== null, rate, seconds: o.seconds,
