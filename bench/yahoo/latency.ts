@@ -222,13 +222,15 @@ interface Step {
 }
 
 const MAX_LAG_MS = 1000;
-const runs = new Map<string, (ctx: { session: Session }) => TimedAdEvents>();
+/** The source of each run, by the `run` option of its load(); created when the query starts. */
+const runs = new Map<string, () => TimedAdEvents>();
+let nextRun = 0;
 registerStreamSource({
   name: "timed-yahoo",
   resolve(req) {
     const make = runs.get(req.options["run"] ?? "");
     if (!make) throw new Error("timed-yahoo: unknown run");
-    return { kind: "StreamingSourceProvider", name: "timed-yahoo", schema: AD_EVENT_SCHEMA, createSource: () => make(req) };
+    return { kind: "StreamingSourceProvider", name: "timed-yahoo", schema: AD_EVENT_SCHEMA, createSource: make };
   },
 });
 
@@ -237,7 +239,7 @@ registerStreamSource({
  * until every event arrived in that time is delivered (or the lag passes MAX_LAG_MS).
  */
 async function runAt(spark: Session, root: string, rate: number, seconds: number, warmSeconds: number, tickMs: number): Promise<Step> {
-  const runId = String(runs.size);
+  const runId = String(nextRun++);
   let source: TimedAdEvents | null = null;
   runs.set(runId, () => (source = new TimedAdEvents(rate, performance.now(), Date.now(), tickMs)));
   const campaigns = spark.read.format("yahoo").option("table", "campaigns").load();
