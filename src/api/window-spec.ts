@@ -2,6 +2,7 @@ import type { Expr, FrameBoundary, SortOrder, WindowSpec as WindowSpecNode } fro
 import { Expr as E } from "../expr/expression.js";
 import type { Column } from "./column.js";
 import { colExpr } from "./column.js";
+import { fixedMicros, parseInterval } from "../types/interval.js";
 
 type ColArg = Column | string;
 
@@ -15,6 +16,13 @@ const boundary = (v: number, lower: boolean): FrameBoundary => {
   if (v === Window.unboundedFollowing || (!lower && v >= Number.MAX_SAFE_INTEGER)) return { type: "unboundedFollowing" };
   if (v === 0) return { type: "currentRow" };
   return { type: "offset", value: v };
+};
+
+/** A RANGE bound: a number as `boundary`, or fixed-length interval text in microseconds ("-10 seconds"). */
+const rangeBoundary = (v: number | string, lower: boolean): FrameBoundary => {
+  if (typeof v === "number") return boundary(v, lower);
+  const micros = fixedMicros(parseInterval(v, "RANGE frame offset"), "RANGE frame offset");
+  return micros === 0 ? { type: "currentRow" } : { type: "offset", value: micros, interval: true };
 };
 
 /**
@@ -32,8 +40,15 @@ export class WindowSpec {
   rowsBetween(start: number, end: number): WindowSpec {
     return new WindowSpec({ ...this.node, frame: { frameType: "rows", lower: boundary(start, true), upper: boundary(end, false) } });
   }
-  rangeBetween(start: number, end: number): WindowSpec {
-    return new WindowSpec({ ...this.node, frame: { frameType: "range", lower: boundary(start, true), upper: boundary(end, false) } });
+  /**
+   * A RANGE frame: offsets in ORDER BY units, or, over a timestamp ORDER BY, interval text
+   * (negative: preceding), as SQL's `RANGE BETWEEN INTERVAL 10 SECONDS PRECEDING AND CURRENT ROW`:
+   * ```ts
+   * F.avg("x").over(Window.partitionBy("k").orderBy("ts").rangeBetween("-10 seconds", Window.currentRow))
+   * ```
+   */
+  rangeBetween(start: number | string, end: number | string): WindowSpec {
+    return new WindowSpec({ ...this.node, frame: { frameType: "range", lower: rangeBoundary(start, true), upper: rangeBoundary(end, false) } });
   }
 }
 
@@ -44,5 +59,5 @@ export const Window = {
   partitionBy: (...cols: ColArg[]): WindowSpec => new WindowSpec({ partitionBy: [], orderBy: [], frame: null }).partitionBy(...cols),
   orderBy: (...cols: ColArg[]): WindowSpec => new WindowSpec({ partitionBy: [], orderBy: [], frame: null }).orderBy(...cols),
   rowsBetween: (s: number, e: number): WindowSpec => new WindowSpec({ partitionBy: [], orderBy: [], frame: null }).rowsBetween(s, e),
-  rangeBetween: (s: number, e: number): WindowSpec => new WindowSpec({ partitionBy: [], orderBy: [], frame: null }).rangeBetween(s, e),
+  rangeBetween: (s: number | string, e: number | string): WindowSpec => new WindowSpec({ partitionBy: [], orderBy: [], frame: null }).rangeBetween(s, e),
 };

@@ -129,7 +129,12 @@ export interface AggCall {
   readonly state?: unknown;
 }
 
-export type FrameBoundary = { readonly type: "unboundedPreceding" } | { readonly type: "unboundedFollowing" } | { readonly type: "currentRow" } | { readonly type: "offset"; readonly value: number };
+/**
+ * A window frame bound. An offset counts rows (ROWS) or ORDER BY units (RANGE); `interval` marks a
+ * RANGE offset written as a fixed-length interval (`INTERVAL 10 SECONDS PRECEDING`): then `value`
+ * is in microseconds, for a timestamp (or date) ORDER BY.
+ */
+export type FrameBoundary = { readonly type: "unboundedPreceding" } | { readonly type: "unboundedFollowing" } | { readonly type: "currentRow" } | { readonly type: "offset"; readonly value: number; readonly interval?: true };
 export interface WindowFrame { readonly frameType: "rows" | "range"; readonly lower: FrameBoundary; readonly upper: FrameBoundary }
 export interface WindowSpec {
   readonly partitionBy: readonly Expr[];

@@ -6,6 +6,7 @@ import { exprSql } from "../analyzer/expr-sql.js";
 import { namedToAttribute } from "../analyzer/plan-output.js";
 import { structField, structType } from "../types/data-type.js";
 import { ExecutionError } from "../errors/errors.js";
+import { MICROS_PER_DAY } from "../types/interval.js";
 import { mergeSessions } from "../expr/session-window.js";
 import { compileProjection } from "./codegen/projection.js";
 import type { ExecContext, PhysicalOp } from "./physical-op.js";
@@ -159,6 +160,13 @@ function rangeOffsetBounds(frame: WindowFrame, rows: readonly number[], key: Ran
     if (t.kind === "decimal") return Number(v) / 10 ** t.scale;
     return Number(v);
   };
+  // An INTERVAL offset is in microseconds: a timestamp's unit; a date counts days.
+  const offsetIn = (b: { readonly value: number; readonly interval?: true }): number => {
+    if (b.interval !== true) return b.value;
+    if (t.kind === "timestamp") return b.value;
+    if (t.kind === "date") return b.value / MICROS_PER_DAY;
+    throw new ExecutionError("DATATYPE_MISMATCH", `A RANGE frame with an INTERVAL offset needs a timestamp or date ORDER BY, not ${t.kind}.`);
+  };
   const n = rows.length;
   const vals = Array.from({ length: n }, (_, r) => num(r));
   // Non-null keys are contiguous (nulls sort first or last).
@@ -187,7 +195,7 @@ function rangeOffsetBounds(frame: WindowFrame, rows: readonly number[], key: Ran
         case "unboundedFollowing": return end;
         case "currentRow": return isLower ? peerStart(i) : peerEnd[i]!;
         case "offset": {
-          const target = v + dir * b.value;
+          const target = v + dir * offsetIn(b);
           return isLower ? search(target, false) : search(target, true);
         }
       }

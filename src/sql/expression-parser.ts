@@ -3,6 +3,7 @@ import {
 } from "../expr/expression.js";
 import type { LogicalPlan } from "../plan/logical-plan.js";
 import { BooleanType, NullType, StringType } from "../types/data-type.js";
+import { type Interval, MICROS_PER_DAY } from "../types/interval.js";
 import { CALLABLE_RESERVED, INTERVAL_UNITS, NOT_AN_ALIAS, RESERVED } from "./keywords.js";
 import {
   type LiteralResult, binaryLiteral, dateLiteral, intervalLiteral, numberLiteral, stringLiteral, timestampLiteral,
@@ -494,23 +495,42 @@ export abstract class ExpressionParser extends TypeParser {
     if (this.isKw("ROWS") || this.isKw("RANGE")) {
       const frameType = this.next().upper === "ROWS" ? "rows" : "range";
       if (this.acceptKw("BETWEEN")) {
-        const lower = this.frameBound();
+        const lower = this.frameBound(frameType);
         this.expectKw("AND");
-        frame = Object.freeze({ frameType, lower, upper: this.frameBound() });
-      } else frame = Object.freeze({ frameType, lower: this.frameBound(), upper: Object.freeze({ type: "currentRow" }) });
+        frame = Object.freeze({ frameType, lower, upper: this.frameBound(frameType) });
+      } else frame = Object.freeze({ frameType, lower: this.frameBound(frameType), upper: Object.freeze({ type: "currentRow" }) });
     }
     this.expectOp(")", "PARTITION BY, ORDER BY, ROWS, RANGE or ')' in the window specification");
     return Object.freeze({ partitionBy: Object.freeze(partitionBy), orderBy: Object.freeze(orderBy), frame });
   }
 
-  /** `UNBOUNDED PRECEDING|FOLLOWING`, `CURRENT ROW`, `n PRECEDING` (offset -n) or `n FOLLOWING` (offset n). */
-  private frameBound(): FrameBoundary {
+  /**
+   * `UNBOUNDED PRECEDING|FOLLOWING`, `CURRENT ROW`, `n PRECEDING` (offset -n) or `n FOLLOWING`
+   * (offset n); in a RANGE frame also `INTERVAL 10 SECONDS PRECEDING` (offset in microseconds).
+   */
+  private frameBound(frameType: "rows" | "range"): FrameBoundary {
     if (this.acceptKw("UNBOUNDED")) {
       if (this.acceptKw("PRECEDING")) return Object.freeze({ type: "unboundedPreceding" });
       this.expectKw("FOLLOWING");
       return Object.freeze({ type: "unboundedFollowing" });
     }
     if (this.acceptKw("CURRENT", "ROW")) return Object.freeze({ type: "currentRow" });
+    if (this.isKw("INTERVAL")) {
+      const kw = this.peek();
+      if (frameType === "rows") this.fail(kw, "a number of rows in a ROWS frame (an INTERVAL offset needs a RANGE frame)");
+      const lit = this.intervalExpr();
+      const iv = lit.kind === "Literal" ? (lit.value as Interval) : null;
+      if (iv === null || iv.months !== 0) this.fail(kw, "an interval of fixed length (days, hours, minutes, seconds; not months or years) in the RANGE frame");
+      const micros = iv!.days * MICROS_PER_DAY + iv!.micros;
+      if (micros < 0) this.fail(kw, "a positive interval before PRECEDING or FOLLOWING");
+      if (micros === 0) {
+        if (!this.acceptKw("PRECEDING")) this.expectKw("FOLLOWING");
+        return Object.freeze({ type: "currentRow" });
+      }
+      if (this.acceptKw("PRECEDING")) return Object.freeze({ type: "offset", value: -micros, interval: true });
+      this.expectKw("FOLLOWING");
+      return Object.freeze({ type: "offset", value: micros, interval: true });
+    }
     const t = this.peek();
     if (t.type !== "number") this.fail(t, "UNBOUNDED, CURRENT ROW or a number in the window frame");
     this.next();

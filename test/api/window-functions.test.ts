@@ -67,3 +67,23 @@ test("without ORDER BY, or with an unbounded frame, the frame is the whole parti
 test("ranking functions need ORDER BY", () => {
   assert.throws(() => spark.sql("SELECT rank() OVER (PARTITION BY g) FROM win_s"), /requires the window to be ordered/);
 });
+
+test("RANGE frames with INTERVAL offsets over timestamps and dates (SQL and rangeBetween)", async () => {
+  const t = (s: number): Date => new Date(s * 1000);
+  spark.createDataFrame([{ ts: t(0), d: "2024-01-01", x: 1 }, { ts: t(5), d: "2024-01-03", x: 2 }, { ts: t(5), d: "2024-01-03", x: 4 }, { ts: t(12), d: "2024-01-10", x: 8 }], "ts TIMESTAMP, d STRING, x INT")
+    .selectExpr("ts", "CAST(d AS DATE) AS d", "x").createOrReplaceTempView("win_times");
+  const rows = await sql(`SELECT x,
+      sum(x) OVER (ORDER BY ts RANGE BETWEEN INTERVAL 7 SECONDS PRECEDING AND CURRENT ROW) AS s7,
+      sum(x) OVER (ORDER BY ts RANGE BETWEEN INTERVAL 1 MINUTE PRECEDING AND INTERVAL 5 SECONDS PRECEDING) AS before,
+      sum(x) OVER (ORDER BY d RANGE BETWEEN INTERVAL 2 DAYS PRECEDING AND CURRENT ROW) AS d2
+    FROM win_times ORDER BY x`);
+  assert.deepEqual(rows, [
+    { x: 1, s7: 1, before: null, d2: 1 },
+    { x: 2, s7: 7, before: 1, d2: 7 },
+    { x: 4, s7: 7, before: 1, d2: 7 },
+    { x: 8, s7: 14, before: 7, d2: 8 },
+  ]);
+  const api = await spark.table("win_times").select(col("x"), F.sum("x").over(Window.orderBy("ts").rangeBetween("-7 seconds", Window.currentRow)).alias("s7")).orderBy("x").collect();
+  assert.deepEqual(api.map((r) => r["s7"]), [1, 7, 7, 14]);
+  await assert.rejects(sql("SELECT sum(x) OVER (ORDER BY x RANGE BETWEEN INTERVAL 1 SECOND PRECEDING AND CURRENT ROW) AS s FROM win_times").then((r) => r), /needs a timestamp or date ORDER BY/);
+});

@@ -105,6 +105,108 @@ void describe("streaming window functions", () => {
     ]);
   });
 
+  void it("RANGE frames of event time: peers share the frame, earlier offsets, across a restart", async () => {
+    const input = spark.memoryStream("k STRING, ts TIMESTAMP, x INT");
+    const w = Window.partitionBy("k").orderBy("ts");
+    const q = input.toDF().withWatermark("ts", "5 seconds").select(
+      col("k"), col("ts"), col("x"),
+      F.avg("x").over(w.rangeBetween("-10 seconds", Window.currentRow)).alias("avg10"),
+      F.count("x").over(w.rangeBetween("-10 seconds", "-5 seconds")).alias("older"),
+    );
+    const r = (k: string, s: number, x: number | null, avg10: number | null, older: number) => ({ k, ts: t(s), x, avg10, older });
+    await testStream(q, "append", [
+      AddData(input, [{ k: "a", ts: t(1), x: 1 }, { k: "a", ts: t(5), x: 2 }, { k: "a", ts: t(5), x: 3 }, { k: "b", ts: t(3), x: null }]),
+      AddData(input, [{ k: "a", ts: t(12), x: 4 }]), // watermark 7 s
+      CheckNewAnswer([r("a", 1, 1, 1, 0), r("a", 5, 2, 2, 0), r("a", 5, 3, 2, 0), r("b", 3, null, null, 0)]),
+      StopStream,
+      StartStream(),
+      AddData(input, [{ k: "a", ts: t(20), x: 5 }]), // watermark 15 s: a@12 reads a@5 (kept across the restart) but not a@1
+      CheckNewAnswer([r("a", 12, 4, 3, 2)]),
+      AddData(input, [{ k: "c", ts: t(40), x: 0 }]), // watermark 35 s
+      CheckNewAnswer([r("a", 20, 5, 4.5, 1)]),
+    ]);
+  });
+
+  void it("RANGE BETWEEN INTERVAL ... PRECEDING in SQL equals the batch query", async () => {
+    const input = spark.memoryStream("k STRING, ts TIMESTAMP, x DOUBLE");
+    input.toDF().withWatermark("ts", "2 seconds").createOrReplaceTempView("range_sql_stream");
+    const sql = (from: string) => `SELECT k, ts, x, sum(x) OVER (PARTITION BY k ORDER BY ts RANGE BETWEEN INTERVAL 3 SECONDS PRECEDING AND CURRENT ROW) AS s3,
+      max(x) OVER (PARTITION BY k ORDER BY ts RANGE BETWEEN INTERVAL 1 MINUTE PRECEDING AND INTERVAL 1 SECOND PRECEDING) AS before FROM ${from}`;
+    const rows = [[1, 1], [2, 2], [2, 7], [4, 3], [6, -1], [7, 10], [11, 0]].map(([s, x]) => ({ k: "a", ts: t(s!), x: x! }));
+    spark.createDataFrame(rows, "k STRING, ts TIMESTAMP, x DOUBLE").createOrReplaceTempView("range_sql_batch");
+    const expected = await spark.sql(sql("range_sql_batch")).collect();
+    await testStream(spark.sql(sql("range_sql_stream")), "append", [
+      AddData(input, rows.slice(0, 3)),
+      AddData(input, rows.slice(3, 5)),
+      AddData(input, rows.slice(5)),
+      AddData(input, [{ k: "z", ts: t(30), x: 0 }]), // watermark 28 s: every row of a is final
+      CheckNewAnswer(expected),
+    ]);
+    assert.deepEqual(expected.map((e) => e["s3"]), [1, 10, 10, 13, 2, 12, 0]);
+  });
+
+  void it("lead IGNORE NULLS waits until n following rows with a value are final", async () => {
+    const input = spark.memoryStream("k STRING, ts TIMESTAMP, x INT");
+    const w = Window.partitionBy("k").orderBy("ts");
+    const q = input.toDF().withWatermark("ts", "5 seconds").select(
+      col("ts"), F.lead("x", 1, -1, true).over(w).alias("next"), F.lead("x", 2, null, true).over(w).alias("next2"), F.row_number().over(w).alias("n"),
+    );
+    const x = (s: number, v: number | null) => ({ k: "p", ts: t(s), x: v });
+    const r = (s: number, next: number, next2: number, n: number) => ({ ts: t(s), next, next2, n });
+    await testStream(q, "append", [
+      AddData(input, [x(1, 10), x(2, null), x(3, null), x(4, 40)]),
+      AddData(input, [x(10, null)]), // watermark 5 s: 1..4 final, but only one value (40) follows 1
+      CheckNewAnswer([]),
+      AddData(input, [x(11, 110), x(20, null)]), // watermark 15 s: 40 and 110 follow 1, 2, 3
+      CheckNewAnswer([r(1, 40, 110, 1), r(2, 40, 110, 2), r(3, 40, 110, 3)]),
+      StopStream,
+      StartStream(),
+      AddData(input, [x(30, 300)]), // watermark 25 s: after 4 only 110 is final (300 is not)
+      CheckNewAnswer([]),
+      AddData(input, [x(40, null)]), // watermark 35 s
+      CheckNewAnswer([r(4, 110, 300, 4), r(10, 110, 300, 5)]),
+    ]);
+  });
+
+  void it("RANGE frames evict kept rows by watermark - offset, also for keys without new rows", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sluice-stream-window-range-"));
+    try {
+      const { input, df } = meterStream();
+      const w = Window.partitionBy("meter").orderBy("ts");
+      const query = await df.select(col("meter"), col("ts"), F.sum("value").over(w.rangeBetween("-5 seconds", 0)).alias("s"))
+        .writeStream.format("memory").queryName("stream_window_range_state").option("checkpointLocation", dir).start();
+      const kept = async () => (await spark.read.format("state").load(dir).selectExpr("key.meter AS meter", "size(value.lastRows) AS kept").orderBy("meter").collect());
+      input.addData([m("a", 1, 1), m("a", 8, 2), m("b", 9, 5)]);
+      await query.processAllAvailable();
+      input.addData([m("a", 20, 3)]); // watermark 10 s: rows from 10 s + 1 µs - 5 s on may be read by rows still to come
+      await query.processAllAvailable();
+      assert.deepEqual(await kept(), [{ meter: "a", kept: 1 }, { meter: "b", kept: 1 }]);
+      input.addData([m("c", 30, 0)]); // watermark 20 s: a@20 emitted, a@8 evicted; b has no new rows, b@9 evicted too
+      await query.processAllAvailable();
+      assert.deepEqual(await kept(), [{ meter: "a", kept: 1 }, { meter: "b", kept: 0 }, { meter: "c", kept: 0 }]);
+      const out = await spark.sql("SELECT meter, ts, s FROM stream_window_range_state").collect();
+      assert.deepEqual(out.map((r) => [r["meter"], (r["ts"] as Date).getTime() / 1000, r["s"]]).sort(), [["a", 1, 1], ["a", 20, 3], ["a", 8, 2], ["b", 9, 5]]);
+      await query.stop();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  void it("RANGE frames: a row just after the watermark still reads the row a whole frame before it", async () => {
+    const { input, df } = meterStream();
+    const q = df.select(col("ts"), F.count("value").over(Window.partitionBy("meter").orderBy("ts").rangeBetween("-10 seconds", 0)).alias("c"));
+    const ms = (n: number) => ({ meter: "a", ts: new Date(n), value: 1 });
+    await testStream(q, "append", [
+      AddData(input, [ms(1_001)]),
+      AddData(input, [ms(21_000)]), // watermark 11 s: 1.001 s emitted and kept (a row at 11.001 s may still come)
+      CheckNewAnswer([{ ts: new Date(1_001), c: 1 }]),
+      StopStream,
+      StartStream(),
+      AddData(input, [ms(11_001), ms(40_000)]), // watermark 30 s
+      CheckNewAnswer([{ ts: new Date(11_001), c: 2 }, { ts: new Date(21_000), c: 2 }]),
+    ]);
+  });
+
   void it("README: the derivative of a meter's signal, in SQL", async () => {
     const readings = spark.memoryStream("meter STRING, ts TIMESTAMP, kwh DOUBLE");
     readings.toDF().withWatermark("ts", "1 minute").createOrReplaceTempView("readings");
@@ -177,7 +279,13 @@ void describe("streaming window functions", () => {
       [df.select(F.sum("value").over(Window.partitionBy("meter"))), /need ORDER BY the watermarked event-time column/],
       [df.select(F.sum("value").over(Window.partitionBy("meter").orderBy("ts").rowsBetween(Window.currentRow, Window.unboundedFollowing))), /only frames ending at the current row or before it are/],
       [df.select(F.ntile(2).over(Window.partitionBy("meter").orderBy("ts"))), /ntile needs the whole partition/],
-      [df.select(F.lead("value", 1, null, true).over(Window.partitionBy("meter").orderBy("ts"))), /IGNORE NULLS is supported on streaming DataFrames for lag with a positive offset only/],
+      [df.select(F.sum("value").over(Window.partitionBy("meter").orderBy("ts").rangeBetween("-5 seconds", "5 seconds"))), /a frame reaching following rows would wait/],
+      [df.select(F.sum("value").over(Window.partitionBy("meter").orderBy("ts").rangeBetween(Window.unboundedPreceding, "-5 seconds"))), /a frame from UNBOUNDED PRECEDING to an offset is not supported/],
+      [df.select(F.sum("value").over(Window.partitionBy("meter").orderBy("ts", "value").rangeBetween("-5 seconds", 0))), /a RANGE frame with an offset needs exactly one ORDER BY expression/],
+      [
+        df.select(col("*"), F.lead("value", 1, null, true).over(Window.partitionBy("meter").orderBy("ts")).alias("nx")).groupBy("meter").count(),
+        /not supported with lead\(\): a lead waits on following rows/,
+      ],
       [df.select(F.row_number().over(Window.partitionBy("meter").orderBy("ts"))), /run in Append or Update output mode/, "complete"],
       [
         df.select(col("*"), F.lead("value").over(Window.partitionBy("meter").orderBy("ts")).alias("nx")).select(col("*"), F.row_number().over(Window.orderBy("ts")).alias("n")),

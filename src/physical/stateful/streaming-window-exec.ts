@@ -26,7 +26,11 @@ export interface StoredWindowKey {
   /** rank and dense_rank of the last emitted row. */
   rank: number;
   denseRank: number;
-  /** The last `lookBack` emitted rows, oldest first (what lag reads). */
+  /**
+   * The emitted rows later rows still read, oldest first: the last `lookBack` (lag, sliding ROWS
+   * frames), and those within `lookBackMicros` of event time before the next row to emit (RANGE
+   * frames with an offset), whichever reaches further back.
+   */
   lastRows: unknown[][];
   /**
    * Per function: a running aggregate's serialized buffer, or the last n non-null values (oldest
@@ -54,11 +58,14 @@ interface Segment {
  * 2. other rows are buffered in state per PARTITION BY key;
  * 3. a key's buffered rows at or behind W are final (no earlier row can arrive any more); they
  *    are sorted by the ORDER BY and emitted in that order, except that a row waits until the
- *    `lookAhead` rows after it (the largest lead offset) are final too, and rows that tie on the
+ *    `lookAhead` rows after it (the largest lead offset) are final too, and for a
+ *    lead(x, n) IGNORE NULLS until n final rows after it have a non-null x; rows that tie on the
  *    whole ORDER BY are emitted together (so peers share RANGE aggregates and rank);
  * 4. what the next rows need survives in state: the row count (row_number), the last rank and
- *    dense rank, the last `lookBack` emitted rows (the largest lag offset), and each running
- *    aggregate's buffer.
+ *    dense rank, the emitted rows later rows read (the last `lookBack` for lag and sliding ROWS
+ *    frames; for RANGE frames with an offset, those within `lookBackMicros` before the earliest
+ *    row still to emit — older ones are evicted, also from keys that emit nothing), and each
+ *    running aggregate's buffer.
  *
  * So every emitted row has exactly the values a batch query over all the stream's on-time rows
  * gives it. Rows waiting on lead successors wait for more data: when the stream ends they stay.
@@ -73,7 +80,7 @@ export class StreamingWindowExec {
     private readonly fctx: ExecFunctionContext,
   ) {
     this.output = [...spec.input, ...spec.node.windowExprs.map(namedToAttribute)];
-    this.accs = spec.functions.map((f) => (f.kind === "aggregate" || f.kind === "sliding" ? f.call.fn.compile(boundSignature(f.call.args, f.call.dataType, f.call.state), fctx) : null));
+    this.accs = spec.functions.map((f) => (f.kind === "aggregate" || f.kind === "sliding" || f.kind === "range" ? f.call.fn.compile(boundSignature(f.call.args, f.call.dataType, f.call.state), fctx) : null));
   }
 
   private project(batch: RecordBatch): readonly Vector[] {
@@ -118,7 +125,16 @@ export class StreamingWindowExec {
     }
     // 3. Keys with a row at or behind the watermark go into one batch evaluated at once.
     const keys = new Set<StateKey>(fresh.keys());
-    for (const e of store.iterator()) if (e.value.pendingRows.some((r) => (r[et] as number) <= wm)) keys.add(e.key);
+    const pruned: [StateKey, StoredWindowKey][] = [];
+    for (const e of store.iterator()) {
+      if (e.value.pendingRows.some((r) => (r[et] as number) <= wm)) keys.add(e.key);
+      else if (!fresh.has(e.key)) {
+        // Kept RANGE rows the next rows to emit no longer reach are evicted.
+        const kept = this.keptRows(e.value.lastRows, e.value.pendingRows, wm);
+        if (kept.length < e.value.lastRows.length) pruned.push([e.key, { ...e.value, lastRows: kept }]);
+      }
+    }
+    for (const [key, value] of pruned) store.put(key, value);
     const segments: Segment[] = [];
     const rows: unknown[][] = [];
     for (const key of keys) {
@@ -126,7 +142,7 @@ export class StreamingWindowExec {
       const added = fresh.get(key) ?? [];
       const pending = added.length === 0 ? stored.pendingRows : [...stored.pendingRows, ...added];
       if (!pending.some((r) => (r[et] as number) <= wm)) {
-        store.put(key, { ...stored, pendingRows: pending });
+        store.put(key, { ...stored, pendingRows: pending, lastRows: this.keptRows(stored.lastRows, pending, wm) });
         continue;
       }
       segments.push({ key, stored, start: rows.length, carried: stored.lastRows.length, pending: pending.length });
@@ -144,6 +160,26 @@ export class StreamingWindowExec {
     return { output: out.length === 0 ? [] : [this.rowsToBatch(out, this.output)], droppedByWatermark: dropped, late: late.finish() };
   }
 
+  /**
+   * The suffix of `emitted` (in ORDER BY order) that rows still to emit may read: the last
+   * `lookBack` rows, and the rows at or after `first + lower` for the earliest event time `first`
+   * a row still to emit can have (the earliest of `pending`, or just after the watermark `wm`:
+   * rows arriving later lie after it) and the lowest RANGE frame bound.
+   */
+  private keptRows(emitted: readonly unknown[][], pending: readonly unknown[][], wm: number): unknown[][] {
+    const { lookBack, lookBackMicros, eventTimeIndex: et } = this.spec;
+    let from = Math.max(0, emitted.length - lookBack);
+    if (lookBackMicros !== null) {
+      let first = wm + 1;
+      for (const r of pending) first = Math.min(first, r[et] as number);
+      const oldest = first - lookBackMicros;
+      let k = emitted.length;
+      while (k > 0 && (emitted[k - 1]![et] as number) >= oldest) k--;
+      from = Math.min(from, k);
+    }
+    return from === 0 ? [...emitted] : emitted.slice(from);
+  }
+
   private emptyState(): StoredWindowKey {
     return { pendingRows: [], rowCount: 0, rank: 0, denseRank: 0, lastRows: [], aggregates: this.accs.map((a, k) => (a === null || this.spec.functions[k]!.kind !== "aggregate" ? null : a.serialize(a.init()))) };
   }
@@ -159,11 +195,21 @@ export class StreamingWindowExec {
     let final = 0;
     while (final < sorted.length && (rows[sorted[final]!]![et] as number) <= wm) final++;
     let m = final - spec.lookAhead;
+    // lead(x, n) IGNORE NULLS: a row is ready once n final rows after it have a non-null x.
+    const nonNulls = new Map<number, number[]>();
+    spec.functions.forEach((f, k) => {
+      if (f.kind !== "leadIgnoreNulls") return;
+      const q: number[] = [];
+      for (let i = 0; i < final; i++) if (valueAt(cols[f.value]!, sorted[i]!) !== null) q.push(i);
+      nonNulls.set(k, q);
+      m = Math.min(m, q.length >= f.n ? q[q.length - f.n]! : 0);
+    });
     // Peers (rows tied on the whole ORDER BY) go out together.
     while (m > 0 && m < sorted.length && cmp(order, sorted[m - 1]!, order, sorted[m]!) === 0) m--;
     const st = s.stored;
     if (m <= 0) {
-      store.put(s.key, { ...st, pendingRows: sorted.map((i) => rows[i]!) });
+      const pendingRows = sorted.map((i) => rows[i]!);
+      store.put(s.key, { ...st, pendingRows, lastRows: this.keptRows(st.lastRows, pendingRows, wm) });
       return;
     }
     const values = spec.functions.map(() => new Array<unknown>(m));
@@ -236,6 +282,43 @@ export class StreamingWindowExec {
           aggregates[k] = kept;
           break;
         }
+        case "leadIgnoreNulls": {
+          // The n-th non-null position after i (m was chosen so that it exists).
+          const q = nonNulls.get(k)!;
+          let p = 0;
+          for (let i = 0; i < m; i++) {
+            while (q[p]! <= i) p++;
+            vals[i] = valueAt(cols[f.value]!, sorted[q[p + f.n - 1]!]!);
+          }
+          break;
+        }
+        case "range": {
+          // Frame rows: those of the kept and emitted rows (in order) with event time in
+          // [t + lower, t + upper]; peers share t, so each peer group is aggregated once.
+          const acc = this.accs[k]!;
+          const update = acc.update as (buf: unknown, ...a: unknown[]) => unknown;
+          const skipNulls = f.call.fn.skipNulls !== false;
+          const n = s.carried + m;
+          const ts = (j: number): number => rows[seq[j]!]![et] as number;
+          let lo = 0, hi = 0;
+          for (let i = 0; i < m; i++) {
+            const t = ts(s.carried + i);
+            if (i > 0 && t === ts(s.carried + i - 1)) {
+              vals[i] = vals[i - 1];
+              continue;
+            }
+            while (lo < n && ts(lo) < t + f.lower) lo++;
+            while (hi < n && ts(hi) <= t + f.upper) hi++;
+            let buf = acc.init();
+            for (let j = lo; j < hi; j++) {
+              const args = f.args.map((a) => valueAt(cols[a]!, seq[j]!));
+              if (skipNulls && args.some((v) => v === null)) continue;
+              buf = update(buf, ...args);
+            }
+            vals[i] = acc.finish(buf);
+          }
+          break;
+        }
         case "sliding": {
           // Rows before the kept ones were never needed (lookBack covers -lower).
           const acc = this.accs[k]!;
@@ -257,12 +340,13 @@ export class StreamingWindowExec {
     });
     for (let i = 0; i < m; i++) out.push([...rows[sorted[i]!]!, ...values.map((v) => v[i])]);
     const emitted = seq.slice(0, s.carried + m).map((i) => rows[i]!);
+    const pendingRows = sorted.slice(m).map((i) => rows[i]!);
     store.put(s.key, {
-      pendingRows: sorted.slice(m).map((i) => rows[i]!),
+      pendingRows,
       rowCount: st.rowCount + m,
       rank: ranks[m - 1]!,
       denseRank: denses[m - 1]!,
-      lastRows: spec.lookBack === 0 ? [] : emitted.slice(Math.max(0, emitted.length - spec.lookBack)),
+      lastRows: this.keptRows(emitted, pendingRows, wm),
       aggregates,
     });
   }

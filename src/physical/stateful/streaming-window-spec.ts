@@ -10,10 +10,21 @@ export type StreamingWindowFunction =
   | { readonly kind: "offset"; readonly offset: number; readonly value: number; readonly fallback: number }
   /** lag(x, n) IGNORE NULLS: the n-th non-null x before the row (n >= 1); the state keeps the last n. */
   | { readonly kind: "lagIgnoreNulls"; readonly n: number; readonly value: number; readonly fallback: number }
+  /**
+   * lead(x, n) IGNORE NULLS: the n-th non-null x after the row (n >= 1). A row waits until n
+   * final rows with a non-null x follow it, so the value is always found (never the default).
+   */
+  | { readonly kind: "leadIgnoreNulls"; readonly n: number; readonly value: number }
   /** A running aggregate over UNBOUNDED PRECEDING .. CURRENT ROW (ROWS: per row; RANGE: peers share a value). */
   | { readonly kind: "aggregate"; readonly call: AggCall; readonly args: readonly number[]; readonly frame: "rows" | "range" }
   /** An aggregate over a sliding ROWS frame `lower` .. `upper` rows from the current one (both <= 0). */
-  | { readonly kind: "sliding"; readonly call: AggCall; readonly args: readonly number[]; readonly lower: number; readonly upper: number };
+  | { readonly kind: "sliding"; readonly call: AggCall; readonly args: readonly number[]; readonly lower: number; readonly upper: number }
+  /**
+   * An aggregate over a RANGE frame of event time: the rows whose event time lies in
+   * [t + lower, t + upper] for the current row's t, in microseconds (lower <= upper <= 0; CURRENT
+   * ROW is 0, so peers share the frame), as the batch RANGE frame over a timestamp ORDER BY.
+   */
+  | { readonly kind: "range"; readonly call: AggCall; readonly args: readonly number[]; readonly lower: number; readonly upper: number };
 
 /**
  * What a `Window` node over a stream needs to run incrementally: the input, the event-time
@@ -32,7 +43,16 @@ export interface StreamingWindowSpec {
   readonly functions: readonly StreamingWindowFunction[];
   /** How many emitted rows each key keeps for lag. */
   readonly lookBack: number;
-  /** How many following rows a row waits for before it is emitted (lead). */
+  /**
+   * How far back in event time (microseconds) the emitted rows each key keeps reach, for RANGE
+   * frames with an offset: rows older than the next row to emit minus this are evicted; null
+   * without such frames.
+   */
+  readonly lookBackMicros: number | null;
+  /**
+   * How many following rows a row waits for before it is emitted (lead); at least n for a
+   * lead(x, n) IGNORE NULLS, which waits further, until n of them have a non-null x.
+   */
   readonly lookAhead: number;
 }
 
@@ -52,10 +72,12 @@ function literalInt(e: Expr | undefined, fallback: number): number | null {
  * - ORDER BY must start with the input's watermarked event-time column, ascending: a row is final
  *   once the watermark passes it, as no earlier row can arrive any more (later ORDER BY columns
  *   break ties);
- * - functions: row_number, rank, dense_rank, lag, lead (literal offsets; IGNORE NULLS for lag)
+ * - functions: row_number, rank, dense_rank, lag, lead (literal offsets; also IGNORE NULLS)
  *   and non-distinct aggregates without FILTER over a frame from UNBOUNDED PRECEDING to CURRENT
- *   ROW (the default frame with ORDER BY) or a sliding `ROWS BETWEEN n PRECEDING AND CURRENT ROW`
- *   (or `m PRECEDING`). Functions that need the whole partition (ntile,
+ *   ROW (the default frame with ORDER BY), a sliding `ROWS BETWEEN n PRECEDING AND CURRENT ROW`
+ *   (or `m PRECEDING`), or a RANGE frame of event time `RANGE BETWEEN INTERVAL 10 SECONDS
+ *   PRECEDING AND CURRENT ROW` (or an earlier `INTERVAL 2 SECONDS PRECEDING`; ORDER BY the event
+ *   time alone, as the batch RANGE frame needs). Functions that need the whole partition (ntile,
  *   percent_rank, cume_dist, nth_value) or frames reaching following rows would wait for rows
  *   that may never come.
  */
@@ -81,6 +103,7 @@ export function streamingWindowSpec(node: Window, fail: (cls: string, msg: strin
   const exprs: Expr[] = [...node.partitionSpec, ...node.orderSpec.map((o) => o.child)];
   const push = (e: Expr): number => exprs.push(e) - 1;
   let lookBack = 0, lookAhead = 0;
+  let lookBackMicros: number | null = null;
   const functions = node.windowExprs.map((named): StreamingWindowFunction => {
     const w = (named.kind === "Alias" ? named.child : named) as WindowExpr;
     const fn = w.fn;
@@ -107,9 +130,21 @@ export function streamingWindowSpec(node: Window, fail: (cls: string, msg: strin
       lookBack = Math.max(lookBack, -lower);
       return { kind: "sliding", call, args: call.args.map(push), lower, upper };
     }
+    // RANGE BETWEEN INTERVAL x PRECEDING AND CURRENT ROW (or y PRECEDING): offsets over the
+    // timestamp are microseconds; the emitted rows within x of the next row to emit are kept.
+    if (frame.frameType === "range" && lower !== null && upper !== null && lower <= upper) {
+      if (node.orderSpec.length !== 1) {
+        fail(
+          "STREAMING_WINDOW_FRAME_NOT_SUPPORTED",
+          `Window frame of ${label} is not supported: a RANGE frame with an offset needs exactly one ORDER BY expression (here the event-time column ${exprSql(first!.child)} alone), not ${node.orderSpec.length}`,
+        );
+      }
+      lookBackMicros = Math.max(lookBackMicros ?? 0, -lower);
+      return { kind: "range", call, args: call.args.map(push), lower, upper };
+    }
     fail(
       "STREAMING_WINDOW_FRAME_NOT_SUPPORTED",
-      `Window frame of ${label} is not supported on streaming DataFrames: only frames ending at the current row or before it are (UNBOUNDED PRECEDING or ROWS n PRECEDING to CURRENT ROW); a frame reaching following rows would wait for rows that may never come, and RANGE frames with an offset are not supported yet`,
+      `Window frame of ${label} is not supported on streaming DataFrames: only frames ending at the current row or before it are (UNBOUNDED PRECEDING, ROWS n PRECEDING or RANGE INTERVAL n PRECEDING to CURRENT ROW or to an earlier offset); a frame reaching following rows would wait for rows that may never come, and a frame from UNBOUNDED PRECEDING to an offset is not supported`,
     );
   });
 
@@ -118,15 +153,16 @@ export function streamingWindowSpec(node: Window, fail: (cls: string, msg: strin
     if (n === null) fail("STREAMING_WINDOW_FUNCTION_NOT_SUPPORTED", `Window function ${label}: the offset must be an integer literal on streaming DataFrames`);
     const ignoreNulls = fn.args[3];
     const offset = name === "lag" ? -n! : n!;
-    if (ignoreNulls !== undefined && ignoreNulls.kind === "Literal" && ignoreNulls.value === true) {
-      // A lead IGNORE NULLS would wait for an unknown number of following rows.
-      if (offset >= 0) fail("STREAMING_WINDOW_FUNCTION_NOT_SUPPORTED", `Window function ${label}: IGNORE NULLS is supported on streaming DataFrames for lag with a positive offset only (a lead would wait for as many rows as there are nulls)`);
-      return { kind: "lagIgnoreNulls", n: -offset, value: push(fn.args[0]!), fallback: fn.args[2] === undefined ? -1 : push(fn.args[2]) };
+    if (offset !== 0 && ignoreNulls !== undefined && ignoreNulls.kind === "Literal" && ignoreNulls.value === true) {
+      if (offset < 0) return { kind: "lagIgnoreNulls", n: -offset, value: push(fn.args[0]!), fallback: fn.args[2] === undefined ? -1 : push(fn.args[2]) };
+      // Waits for `offset` following rows at least, then for as many more as have a null x.
+      lookAhead = Math.max(lookAhead, offset);
+      return { kind: "leadIgnoreNulls", n: offset, value: push(fn.args[0]!) };
     }
     if (offset < 0) lookBack = Math.max(lookBack, -offset);
     else lookAhead = Math.max(lookAhead, offset);
     return { kind: "offset", offset, value: push(fn.args[0]!), fallback: fn.args[2] === undefined ? -1 : push(fn.args[2]) };
   }
 
-  return { node, input, eventTimeIndex, exprs, numPartitionKeys: node.partitionSpec.length, order: node.orderSpec, functions, lookBack, lookAhead };
+  return { node, input, eventTimeIndex, exprs, numPartitionKeys: node.partitionSpec.length, order: node.orderSpec, functions, lookBack, lookBackMicros, lookAhead };
 }
