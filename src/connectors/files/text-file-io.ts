@@ -22,17 +22,28 @@ export async function readTextFile(path: string, encoding: BufferEncoding = "utf
  */
 export async function readTextSplit(file: { readonly path: string; readonly range?: readonly [number, number] }, encoding: BufferEncoding, countLines = false): Promise<{ text: string; firstLine: number }> {
   if (!file.range) return { text: await readTextFile(file.path, encoding), firstLine: 1 };
+  const { bytes, firstLine, atStart } = await readBytesSplit(file, countLines);
+  let text = bytes.toString(encoding);
+  if (atStart && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return { text, firstLine };
+}
+
+/**
+ * The bytes readTextSplit decodes (decompressed): the whole file, or the lines that begin in
+ * `file.range`. A byte order mark is left in place; `atStart` says the bytes begin the file (where
+ * readers drop one).
+ */
+export async function readBytesSplit(file: { readonly path: string; readonly range?: readonly [number, number] }, countLines = false): Promise<{ bytes: Buffer; firstLine: number; atStart: boolean }> {
+  if (!file.range) return { bytes: decompressSync(await fs.promises.readFile(file.path), codecOfFile(file.path)), firstLine: 1, atStart: true };
   const fh = await fs.promises.open(file.path, "r");
   try {
     const size = (await fh.stat()).size;
     const [start, end] = file.range;
     const from = start <= 0 ? 0 : await lineStartAtOrAfter(fh, start, size);
     const to = end >= size ? size : await lineStartAtOrAfter(fh, end, size);
-    const buf = Buffer.alloc(Math.max(0, to - from));
-    if (buf.length > 0) await fh.read(buf, 0, buf.length, from);
-    let text = buf.toString(encoding);
-    if (from === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    return { text, firstLine: countLines && from > 0 ? 1 + (await countNewlines(fh, from)) : 1 };
+    const bytes = Buffer.alloc(Math.max(0, to - from));
+    if (bytes.length > 0) await fh.read(bytes, 0, bytes.length, from);
+    return { bytes, firstLine: countLines && from > 0 ? 1 + (await countNewlines(fh, from)) : 1, atStart: from === 0 };
   } finally {
     await fh.close();
   }
