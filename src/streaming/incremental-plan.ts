@@ -3,13 +3,15 @@ import type { RecordBatch } from "../batch/record-batch.js";
 import type { ExecFunctionContext } from "../expr/function-def.js";
 import type { AttributeRef } from "../expr/expression.js";
 import { type LogicalPlan, Plan, children, isStreamingPlan, transformUp, withChildren } from "../plan/logical-plan.js";
-import { type StatefulOperatorMetrics, StreamingAggregateExec, type StoredBuffers, stateOperatorMetrics } from "../physical/stateful/streaming-aggregate-exec.js";
-import { type StatefulOperatorInfo, eventTimeKeyOf, statefulOperatorsOf } from "../physical/stateful/stateful-operators.js";
+import { type StatefulOperatorMetrics, type StatefulRunResult, StreamingAggregateExec, type StoredBuffers, stateOperatorMetrics } from "../physical/stateful/streaming-aggregate-exec.js";
+import { type StatefulOperatorInfo, eventTimeKeyOf, statePartitioning, statefulOperatorsOf } from "../physical/stateful/stateful-operators.js";
+import { combineOperatorMetrics, rowPartitioner, runPartitions, splitByPartition } from "../physical/stateful/state-partitions.js";
+import type { StateStore } from "../state/state-store.js";
 import { OffsetLog } from "../checkpoint/offset-log.js";
 import { StreamingDeduplicateExec } from "../physical/stateful/streaming-deduplicate-exec.js";
 import { type StoredSessions, StreamingSessionWindowExec } from "../physical/stateful/streaming-session-window-exec.js";
 import { runStreamJoinBatch } from "../physical/stateful/stream-join-exec.js";
-import { type StoredGroupState, recordNextTimeout, runFlatMapGroupsWithState } from "../physical/stateful/flat-map-groups-with-state-exec.js";
+import { type GroupStateBatchResult, type StoredGroupState, recordNextTimeout, runFlatMapGroupsWithState } from "../physical/stateful/flat-map-groups-with-state-exec.js";
 import type { StateStoreCoordinator } from "../state/state-store-registry.js";
 import type { OutputMode } from "./sink.js";
 import { type StreamingSourceProvider, isStreamingSourceProvider } from "./source.js";
@@ -60,7 +62,8 @@ export interface IncrementalContext {
   /** State stores of this query run; batch N opens version N of each operator's store. */
   readonly stores: StateStoreCoordinator;
   readonly checkpointDir: string;
-  readonly numShufflePartitions: number;
+  /** Per stateful operator (by id), its number of state partitions (fixed per checkpoint). */
+  readonly statePartitions: readonly number[];
 }
 
 /** What running the stateful part of batch N left behind for the trigger loop. */
@@ -137,6 +140,33 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
     return { lateEventsMs: lower(previousBatchWatermarkMs()), evictionMs: lower(ctx.watermarkMs) };
   };
 
+  const partitionsOf = (operatorId: number): number => ctx.statePartitions[operatorId] ?? 1;
+  /**
+   * Runs one stateful operator over its state partitions (state-partitions.ts): the rows go to
+   * the partition of their key, each partition runs against its own store (opened at version N,
+   * all committed as N+1 once every partition ran), and the outputs are concatenated in partition
+   * order. Records the operator's progress.
+   */
+  const runOperator = <V, R extends StatefulRunResult = StatefulRunResult>(
+    info: StatefulOperatorInfo,
+    operatorName: string,
+    input: readonly AttributeRef[],
+    rows: readonly RecordBatch[],
+    run: (rows: readonly RecordBatch[], store: StateStore<V>) => R,
+  ): { output: RecordBatch[]; late: RecordBatch[]; results: R[] } => {
+    const n = partitionsOf(info.operatorId);
+    const parts = splitByPartition(rows, n, rowPartitioner(statePartitioning(info, { outputMode: ctx.outputMode, operators }), input, ctx.fctx));
+    const { results, stores } = runPartitions(
+      n,
+      (partitionId) => ctx.stores.getStore<V>({ checkpointLocation: ctx.checkpointDir, operatorId: info.operatorId, partitionId }, ctx.batchId),
+      (partitionId, store) => run(parts[partitionId]!, store),
+      (store) => void store.commit(),
+      (store) => store.abort(),
+    );
+    metrics.push(combineOperatorMetrics(stores.map((store, i) => stateOperatorMetrics(store, operatorName, results[i]!.droppedByWatermark, n))));
+    return { output: results.flatMap((r) => r.output), late: results.flatMap((r) => r.late), results };
+  };
+
   const rewrite = async (p: LogicalPlan): Promise<LogicalPlan> => {
     if (!isStreamingPlan(p)) return p;
     if (p.kind === "DataSourceRelation") {
@@ -158,6 +188,7 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
       }
       case "Aggregate": {
         const operatorId = nextOperatorId++;
+        const info = operators[operatorId]!;
         const input = planOutput(q.child);
         const rows = await ctx.run(q.child);
         // The original node (p) carries the analyzed child, where the event-time key is traced.
@@ -173,59 +204,40 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
             const at = upKeyIds.map((id) => produced.attrs.findIndex((a) => a.id === id));
             for (const b of produced.batches) for (let i = 0; i < b.numRows; i++) changed.add(encodeKey(at.map((j) => valueAt(b.columns[j]!, i))));
           }
-          const store = ctx.stores.getStore<StoredUpdatingRow>({ checkpointLocation: ctx.checkpointDir, operatorId, partitionId: 0 }, ctx.batchId);
           const wm = operatorWatermarks(p) ?? { lateEventsMs: ctx.watermarkMs, evictionMs: ctx.watermarkMs };
-          let result: ReturnType<StreamingUpdatingAggregateExec["run"]>;
-          try {
-            result = exec.run(rows, changed, store, wm.lateEventsMs, wm.evictionMs);
-            store.commit();
-          } catch (e) {
-            store.abort();
-            throw e;
-          }
-          metrics.push(stateOperatorMetrics(store, UPDATING_AGGREGATE_OPERATOR, result.droppedByWatermark, ctx.numShufflePartitions));
-          dropped(operatorId, UPDATING_AGGREGATE_OPERATOR, input, wm.lateEventsMs, result.late);
-          aggregateOutputs.set(p, { attrs: exec.output, batches: result.output });
-          return Plan.localRelation(exec.output, result.output, `StateStoreSave over updates [operator ${operatorId}, batch ${ctx.batchId}, update]`);
+          const r = runOperator<StoredUpdatingRow>(info, UPDATING_AGGREGATE_OPERATOR, input, rows, (part, store) => exec.run(part, changed, store, wm.lateEventsMs, wm.evictionMs));
+          dropped(operatorId, UPDATING_AGGREGATE_OPERATOR, input, wm.lateEventsMs, r.late);
+          aggregateOutputs.set(p, { attrs: exec.output, batches: r.output });
+          return Plan.localRelation(exec.output, r.output, `StateStoreSave over updates [operator ${operatorId}, batch ${ctx.batchId}, update]`);
         }
         // Grouped by a per-row session_window: the session-window operator merges sessions in state.
         const exec = key?.kind === "session"
           ? new StreamingSessionWindowExec(operatorId, q, input, key.index, ctx.fctx)
           : new StreamingAggregateExec(operatorId, q, input, key, ctx.fctx);
         const operatorName = key?.kind === "session" ? "sessionWindowStateStoreSaveExec" : "stateStoreSave";
-        // The store holds the aggregate's buffers per key, or a session-window operator's sessions.
-        const store = ctx.stores.getStore<StoredBuffers & StoredSessions>({ checkpointLocation: ctx.checkpointDir, operatorId, partitionId: 0 }, ctx.batchId);
         const wm = operatorWatermarks(p);
-        let result: ReturnType<StreamingAggregateExec["run"]>;
-        try {
-          if (wm === null) {
-            result = exec.run(rows, store, ctx.outputMode, ctx.watermarkMs);
-          } else {
-            // Downstream in a chain (append mode only): late rows by the watermark the upstream
-            // operator guaranteed last batch, then emission and eviction by this batch's.
-            const first = exec.run(rows, store, ctx.outputMode, wm.lateEventsMs);
-            const second = exec.run([], store, ctx.outputMode, wm.evictionMs);
-            // In update mode the second run only evicts (a global aggregation would repeat its row).
-            result = { output: ctx.outputMode === "update" ? first.output : [...first.output, ...second.output], droppedByWatermark: first.droppedByWatermark, late: first.late };
-          }
-          store.commit();
-          crashPoint("after-state-commit", ctx.batchId); // test-only (test/crash/stateful-crash.test.ts): state committed, the sink not yet run
-        } catch (e) {
-          store.abort();
-          throw e;
-        }
-        metrics.push(stateOperatorMetrics(store, operatorName, result.droppedByWatermark, ctx.numShufflePartitions));
-        dropped(operatorId, operatorName, input, wm === null ? ctx.watermarkMs : wm.lateEventsMs, result.late);
-        aggregateOutputs.set(p, { attrs: exec.output, batches: result.output });
+        // The store holds the aggregate's buffers per key, or a session-window operator's sessions.
+        const r = runOperator<StoredBuffers & StoredSessions>(info, operatorName, input, rows, (part, store) => {
+          if (wm === null) return exec.run(part, store, ctx.outputMode, ctx.watermarkMs);
+          // Downstream in a chain (append mode only): late rows by the watermark the upstream
+          // operator guaranteed last batch, then emission and eviction by this batch's.
+          const first = exec.run(part, store, ctx.outputMode, wm.lateEventsMs);
+          const second = exec.run([], store, ctx.outputMode, wm.evictionMs);
+          // In update mode the second run only evicts (a global aggregation would repeat its row).
+          return { output: ctx.outputMode === "update" ? first.output : [...first.output, ...second.output], droppedByWatermark: first.droppedByWatermark, late: first.late };
+        });
+        crashPoint("after-state-commit", ctx.batchId); // test-only (test/crash/stateful-crash.test.ts): state committed, the sink not yet run
+        dropped(operatorId, operatorName, input, wm === null ? ctx.watermarkMs : wm.lateEventsMs, r.late);
+        aggregateOutputs.set(p, { attrs: exec.output, batches: r.output });
         const label = key?.kind === "session" ? "SessionWindowStateStoreSave" : "StateStoreSave";
-        return Plan.localRelation(exec.output, result.output, `${label} [operator ${operatorId}, batch ${ctx.batchId}, ${ctx.outputMode}]`);
+        return Plan.localRelation(exec.output, r.output, `${label} [operator ${operatorId}, batch ${ctx.batchId}, ${ctx.outputMode}]`);
       }
       case "Join": {
         // A stream-stream join is a stateful operator; a stream-static join runs as a batch join.
         const info = operators[nextOperatorId];
         if (info?.kind !== "join" || info.node !== p) return q;
         nextOperatorId++;
-        const joined = await runStreamJoinBatch(info, q.left, q.right, ctx);
+        const joined = await runStreamJoinBatch(info, q.left, q.right, ctx, partitionsOf(info.operatorId));
         metrics.push(joined.metrics);
         lateRows.push(...joined.late);
         return joined.plan;
@@ -234,20 +246,12 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         const operatorId = nextOperatorId++;
         const info = operators[operatorId];
         if (info?.kind !== "dedupe") throw new Error(`internal error: stateful operator ${operatorId} is not a deduplication`);
+        const input = planOutput(q.child);
         const rows = await ctx.run(q.child);
         const exec = new StreamingDeduplicateExec(operatorId, planOutput(p.kind === "Deduplicate" || p.kind === "Distinct" ? p.child : q.child), info.keys, info.withinWatermark);
-        const store = ctx.stores.getStore<number>({ checkpointLocation: ctx.checkpointDir, operatorId, partitionId: 0 }, ctx.batchId);
-        let result: ReturnType<StreamingDeduplicateExec["run"]>;
-        try {
-          result = exec.run(rows, store, ctx.watermarkMs);
-          store.commit();
-        } catch (e) {
-          store.abort();
-          throw e;
-        }
-        metrics.push(stateOperatorMetrics(store, info.operatorName, result.droppedByWatermark, ctx.numShufflePartitions));
-        dropped(operatorId, info.operatorName, planOutput(q.child), ctx.watermarkMs, result.late);
-        return Plan.localRelation(planOutput(q.child), result.output, `${info.operatorName} [operator ${operatorId}, batch ${ctx.batchId}]`);
+        const r = runOperator<number>(info, info.operatorName, input, rows, (part, store) => exec.run(part, store, ctx.watermarkMs));
+        dropped(operatorId, info.operatorName, input, ctx.watermarkMs, r.late);
+        return Plan.localRelation(input, r.output, `${info.operatorName} [operator ${operatorId}, batch ${ctx.batchId}]`);
       }
       case "Window": {
         // A window over a stream: ordered per-key window functions with rows buffered in state.
@@ -260,35 +264,23 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         });
         const exec = new StreamingWindowExec(operatorId, spec, ctx.fctx);
         const wm = operatorWatermarks(p);
-        const store = ctx.stores.getStore<StoredWindowKey>({ checkpointLocation: ctx.checkpointDir, operatorId, partitionId: 0 }, ctx.batchId);
-        let result: ReturnType<StreamingWindowExec["run"]>;
-        try {
-          // Downstream in a chain: late rows by the watermark the upstream operator guaranteed last batch.
-          result = wm === null ? exec.run(rows, store, ctx.watermarkMs) : exec.run(rows, store, wm.evictionMs, wm.lateEventsMs);
-          store.commit();
-        } catch (e) {
-          store.abort();
-          throw e;
-        }
-        metrics.push(stateOperatorMetrics(store, info.operatorName, result.droppedByWatermark, ctx.numShufflePartitions));
-        dropped(operatorId, info.operatorName, spec.input, wm === null ? ctx.watermarkMs : wm.lateEventsMs, result.late);
-        return Plan.localRelation(exec.output, result.output, `${info.operatorName} [operator ${operatorId}, batch ${ctx.batchId}]`);
+        // Downstream in a chain: late rows by the watermark the upstream operator guaranteed last batch.
+        const r = runOperator<StoredWindowKey>(info, info.operatorName, spec.input, rows, (part, store) =>
+          wm === null ? exec.run(part, store, ctx.watermarkMs) : exec.run(part, store, wm.evictionMs, wm.lateEventsMs),
+        );
+        dropped(operatorId, info.operatorName, spec.input, wm === null ? ctx.watermarkMs : wm.lateEventsMs, r.late);
+        return Plan.localRelation(exec.output, r.output, `${info.operatorName} [operator ${operatorId}, batch ${ctx.batchId}]`);
       }
       case "FlatMapGroupsWithState": {
         const operatorId = nextOperatorId++;
+        const info = operators[operatorId]!;
+        const input = planOutput(q.child);
         const rows = await ctx.run(q.child);
-        const store = ctx.stores.getStore<StoredGroupState>({ checkpointLocation: ctx.checkpointDir, operatorId, partitionId: 0 }, ctx.batchId);
-        let result: ReturnType<typeof runFlatMapGroupsWithState>;
-        try {
-          result = runFlatMapGroupsWithState(p as typeof q, rows, store, { batchTimestampMs: Math.trunc(ctx.fctx.currentTimestampMicros / 1000), watermarkMs: ctx.watermarkMs, timeZone: ctx.fctx.timeZone });
-          recordNextTimeout(ctx.stores, ctx.checkpointDir, operatorId, store.commit(), result.nextTimeoutMs);
-        } catch (e) {
-          if (!store.committed) store.abort();
-          throw e;
-        }
-        metrics.push(stateOperatorMetrics(store, "flatMapGroupsWithState", result.droppedByWatermark, ctx.numShufflePartitions));
-        dropped(operatorId, "flatMapGroupsWithState", planOutput(q.child), ctx.watermarkMs, result.late);
-        return Plan.localRelation(q.output, result.output, `FlatMapGroupsWithState [operator ${operatorId}, batch ${ctx.batchId}]`);
+        const opts = { batchTimestampMs: Math.trunc(ctx.fctx.currentTimestampMicros / 1000), watermarkMs: ctx.watermarkMs, timeZone: ctx.fctx.timeZone };
+        const r = runOperator<StoredGroupState, GroupStateBatchResult>(info, "flatMapGroupsWithState", input, rows, (part, store) => runFlatMapGroupsWithState(p as typeof q, part, store, opts));
+        recordNextTimeout(ctx.stores, ctx.checkpointDir, operatorId, ctx.batchId + 1, Math.min(...r.results.map((x) => x.nextTimeoutMs)));
+        dropped(operatorId, "flatMapGroupsWithState", input, ctx.watermarkMs, r.late);
+        return Plan.localRelation(q.output, r.output, `FlatMapGroupsWithState [operator ${operatorId}, batch ${ctx.batchId}]`);
       }
       default:
         return q;

@@ -7,13 +7,13 @@ import { CheckpointError } from "../checkpoint/checkpoint-error.js";
 import { CommitLog } from "../checkpoint/commit-log.js";
 import { CHECKPOINT_FIXED_CONFS, OffsetLog, type OffsetSeqMetadata } from "../checkpoint/offset-log.js";
 import { recoveryDecision } from "../checkpoint/recovery-decision.js";
-import { checkOperatorMetadata } from "../checkpoint/operator-metadata.js";
+import { checkOperatorMetadata, readOperatorMetadata } from "../checkpoint/operator-metadata.js";
 import { readOrCreateStreamMetadata } from "../checkpoint/stream-metadata.js";
 import { IllegalArgumentError } from "../errors/errors.js";
 import { execContext, runPlan } from "../physical/query-execution.js";
 import type { LogicalPlan } from "../plan/logical-plan.js";
 import type { StatefulOperatorMetrics } from "../physical/stateful/streaming-aggregate-exec.js";
-import { type StatefulOperatorInfo, stateSchemaOf, statefulOperatorsOf, watermarkDelayMs, watermarkNodesOf } from "../physical/stateful/stateful-operators.js";
+import { type StatefulOperatorInfo, statePartitionCount, statePartitioning, stateSchemaOf, statefulOperatorsOf, watermarkDelayMs, watermarkNodesOf } from "../physical/stateful/stateful-operators.js";
 import { StateStoreCoordinator } from "../state/state-store-registry.js";
 import { groupStateTimeoutDue } from "../physical/stateful/flat-map-groups-with-state-exec.js";
 import { stateStoreConfFrom } from "../state/state-store.js";
@@ -91,6 +91,8 @@ export class MicroBatchExecution {
   private fixedConf: Record<string, string> = {};
   /** The stateful operators of the plan, in operator-id order (`state/<id>`). */
   private readonly statefulOps: readonly StatefulOperatorInfo[];
+  /** Per stateful operator (by id), its number of state partitions, fixed when the checkpoint first ran it. */
+  private statePartitions: readonly number[] = [];
   /** Delay (ms) of each EventTimeWatermark node of the streaming plan, in the incremental planner's order. */
   private readonly watermarkDelays: readonly number[];
   private tracker: WatermarkTracker = new WatermarkTracker("min");
@@ -189,10 +191,14 @@ export class MicroBatchExecution {
     );
     this.recover();
     this.tracker = new WatermarkTracker(parseWatermarkPolicy(this.fixedConf[WATERMARK_POLICY_CONF]), this.watermarkMs);
-    const numPartitions = 1;
+    const query = { outputMode: this.opts.outputMode, operators: this.statefulOps };
+    const shufflePartitions = Number(this.fixedConf["sluice.sql.shuffle.partitions"] ?? session.conf.getNumber("sluice.sql.shuffle.partitions"));
+    this.statePartitions = this.statefulOps.map((op) =>
+      statePartitionCount(statePartitioning(op, query), readOperatorMetadata(this.opts.checkpointDir, op.operatorId)?.numPartitions, shufflePartitions),
+    );
     checkOperatorMetadata(
       this.opts.checkpointDir,
-      this.statefulOps.map((op) => ({ ...stateSchemaOf(op, { outputMode: this.opts.outputMode, operators: this.statefulOps }), numPartitions })),
+      this.statefulOps.map((op, i) => ({ ...stateSchemaOf(op, query), numPartitions: this.statePartitions[i]! })),
       checkpointFsync(session),
     );
     this.stores = new StateStoreCoordinator(stateStoreConfFrom((k) => this.fixedConf[k] ?? session.conf.getOption(k)));
@@ -441,7 +447,7 @@ export class MicroBatchExecution {
         fctx: ctx.fctx,
         stores: this.stores!,
         checkpointDir: this.opts.checkpointDir,
-        numShufflePartitions: 1,
+        statePartitions: this.statePartitions,
       }),
     );
     let output = 0, lateOutput = 0;
@@ -465,7 +471,7 @@ export class MicroBatchExecution {
   private groupStateTimeoutDue(batchTimestampMs: number): boolean {
     if (this.stores === null || !this.statefulOps.some((op) => op.kind === "flatMapGroupsWithState")) return false;
     const idOf = (node: LogicalPlan): number => this.statefulOps.find((op) => op.node === node)?.operatorId ?? -1;
-    return groupStateTimeoutDue(this.opts.plan, this.stores, this.opts.checkpointDir, this.currentBatchId, batchTimestampMs, this.watermarkMs, idOf);
+    return groupStateTimeoutDue(this.opts.plan, this.stores, this.opts.checkpointDir, this.currentBatchId, batchTimestampMs, this.watermarkMs, idOf, (id) => this.statePartitions[id] ?? 1);
   }
 
   /** `sluice.sql.streaming.noDataMicroBatches.enabled` (default true), read at each trigger as Spark does. */

@@ -26,19 +26,21 @@ before(async () => {
   await q.stop();
 });
 
+// The three words hash to state partition 3 of 4: Spark's pmod(hash(word), 4), which
+// `SELECT pmod(hash('apple'), 4)` shows.
 test("state read prints the operator's state as show() does", async () => {
   const r = await run("state", "read", ckpt);
   assert.equal(r.code, 0, r.err);
   assert.equal(
     r.out,
     [
-      "State of operator 0 (stateStoreSave) at batch 1: 3 rows in 1 partition",
+      "State of operator 0 (stateStoreSave) at batch 1: 3 rows in 4 partitions",
       "+-------+-----+------------+",
       "|key    |value|partition_id|",
       "+-------+-----+------------+",
-      "|{apple}|{3}  |0           |",
-      "|{fig}  |{1}  |0           |",
-      "|{pear} |{1}  |0           |",
+      "|{apple}|{3}  |3           |",
+      "|{fig}  |{1}  |3           |",
+      "|{pear} |{1}  |3           |",
       "+-------+-----+------------+",
       "",
     ].join("\n"),
@@ -48,8 +50,8 @@ test("state read prints the operator's state as show() does", async () => {
 test("state read --batch, -n, --json", async () => {
   const first = await run("state", "read", ckpt, "--batch", "0");
   assert.equal(first.code, 0, first.err);
-  assert.match(first.out, /^State of operator 0 \(stateStoreSave\) at batch 0: 2 rows in 1 partition\n/);
-  assert.match(first.out, /\|\{apple\}\|\{2\}  \|0 +\|/);
+  assert.match(first.out, /^State of operator 0 \(stateStoreSave\) at batch 0: 2 rows in 4 partitions\n/);
+  assert.match(first.out, /\|\{apple\}\|\{2\}  \|3 +\|/);
   assert.doesNotMatch(first.out, /fig/);
 
   const one = await run("state", "read", ckpt, "-n", "1");
@@ -58,12 +60,12 @@ test("state read --batch, -n, --json", async () => {
   const json = await run("state", "read", ckpt, "--json");
   assert.equal(json.code, 0, json.err);
   assert.deepEqual(json.out.trim().split("\n").map((l) => JSON.parse(l) as unknown), [
-    { key: { word: "apple" }, value: { "count(1)": 3 }, partition_id: 0 },
-    { key: { word: "fig" }, value: { "count(1)": 1 }, partition_id: 0 },
-    { key: { word: "pear" }, value: { "count(1)": 1 }, partition_id: 0 },
+    { key: { word: "apple" }, value: { "count(1)": 3 }, partition_id: 3 },
+    { key: { word: "fig" }, value: { "count(1)": 1 }, partition_id: 3 },
+    { key: { word: "pear" }, value: { "count(1)": 1 }, partition_id: 3 },
   ]);
   const json1 = await run("state", "read", ckpt, "--json", "--batch", "0", "-n", "1");
-  assert.deepEqual(json1.out.trim().split("\n").map((l) => JSON.parse(l) as unknown), [{ key: { word: "apple" }, value: { "count(1)": 2 }, partition_id: 0 }]);
+  assert.deepEqual(json1.out.trim().split("\n").map((l) => JSON.parse(l) as unknown), [{ key: { word: "apple" }, value: { "count(1)": 2 }, partition_id: 3 }]);
 });
 
 test("state operators lists the stateful operators", async () => {
@@ -75,14 +77,14 @@ test("state operators lists the stateful operators", async () => {
       "+----------+--------------+--------------+-------------+----------+----------+-----------+-----------------+",
       "|operatorId|operatorName  |stateStoreName|numPartitions|minBatchId|maxBatchId|keySchema  |valueSchema      |",
       "+----------+--------------+--------------+-------------+----------+----------+-----------+-----------------+",
-      "|0         |stateStoreSave|default       |1            |0         |1         |word STRING|`count(1)` BIGINT|",
+      "|0         |stateStoreSave|default       |4            |0         |1         |word STRING|`count(1)` BIGINT|",
       "+----------+--------------+--------------+-------------+----------+----------+-----------+-----------------+",
       "",
     ].join("\n"),
   );
   const json = await run("state", "operators", ckpt, "--json");
   assert.deepEqual(JSON.parse(json.out) as unknown, {
-    operatorId: 0, operatorName: "stateStoreSave", stateStoreName: "default", numPartitions: 1, minBatchId: 0, maxBatchId: 1,
+    operatorId: 0, operatorName: "stateStoreSave", stateStoreName: "default", numPartitions: 4, minBatchId: 0, maxBatchId: 1,
     keyColumns: ["word"], keySchema: "word STRING", valueSchema: "`count(1)` BIGINT",
   });
 });

@@ -305,15 +305,19 @@ void describe("stream-stream joins", () => {
       right.addData([rr(0, 30)]); // watermark -> 20 s: left rows before 15 s leave state
       await q.processAllAvailable();
       await q.stop();
-      for (const store of ["left-keyToNumValues", "left-keyWithIndexToValue", "right-keyToNumValues", "right-keyWithIndexToValue"]) {
-        assert.ok(fs.existsSync(path.join(dir, "state", "0", "0", store)), `state/0/0/${store}`);
+      // Four stores in each state partition (sluice.sql.shuffle.partitions, 4 by default).
+      for (let p = 0; p < 4; p++) {
+        for (const store of ["left-keyToNumValues", "left-keyWithIndexToValue", "right-keyToNumValues", "right-keyWithIndexToValue"]) {
+          assert.ok(fs.existsSync(path.join(dir, "state", "0", String(p), store)), `state/0/${p}/${store}`);
+        }
       }
       // The row left for key 1 moved down to index 0; the key's count is 1.
       const coordinator = new StateStoreCoordinator(DEFAULT_STATE_STORE_CONF);
-      const read = (storeName: string) => {
-        const provider = coordinator.provider({ checkpointLocation: dir, operatorId: 0, partitionId: 0, storeName });
-        return [...provider.getReadStore(provider.latestVersion()).iterator()].map((e) => [decodeKey(e.key), e.value]);
-      };
+      const read = (storeName: string) =>
+        [0, 1, 2, 3].flatMap((partitionId) => {
+          const provider = coordinator.provider({ checkpointLocation: dir, operatorId: 0, partitionId, storeName });
+          return [...provider.getReadStore(provider.latestVersion()).iterator()].map((e) => [decodeKey(e.key), e.value]);
+        });
       assert.deepEqual(read("left-keyWithIndexToValue"), [[[1, 0], { matched: false, row: [1, 30_000_000, 2] }]]);
       assert.deepEqual(read("left-keyToNumValues"), [[[1], 1]]);
       assert.deepEqual(read("right-keyToNumValues"), [[[0], 1]]);

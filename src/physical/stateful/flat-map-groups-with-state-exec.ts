@@ -112,16 +112,24 @@ function rowsToBatches(output: readonly AttributeRef[], rows: readonly Row[], sp
   return [b.finish()];
 }
 
+function userKeyOf(spec: GroupStateSpec, r: Row): unknown {
+  try {
+    return spec.keyFn(r);
+  } catch (e) {
+    throw new ExecutionError("FLATMAPGROUPSWITHSTATE_USER_FUNCTION_ERROR", `The groupByKey function failed for row ${safeJson(r)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+}
+
+/** The state key of each row of a batch of the operator's input (what its state partitions are split by). */
+export function groupStateKeysOf(node: FlatMapGroupsWithState, b: RecordBatch): StateKey[] {
+  return batchesToRows(schemaOf(planOutput(node.child)), [b]).map((r) => groupStateKey(userKeyOf(node.spec, r)));
+}
+
 /** Groups external rows by user key, in first-seen order. */
 function groupRows(spec: GroupStateSpec, rows: readonly Row[]): Map<StateKey, { key: unknown; rows: Row[] }> {
   const groups = new Map<StateKey, { key: unknown; rows: Row[] }>();
   for (const r of rows) {
-    let key: unknown;
-    try {
-      key = spec.keyFn(r);
-    } catch (e) {
-      throw new ExecutionError("FLATMAPGROUPSWITHSTATE_USER_FUNCTION_ERROR", `The groupByKey function failed for row ${safeJson(r)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-    }
+    const key = userKeyOf(spec, r);
     const sk = groupStateKey(key);
     let g = groups.get(sk);
     if (g === undefined) groups.set(sk, (g = { key, rows: [] }));
@@ -270,6 +278,7 @@ export function groupStateTimeoutDue(
   batchTimestampMs: number,
   watermarkMs: number,
   operatorIdOf: (node: FlatMapGroupsWithState) => number,
+  partitionsOf: (operatorId: number) => number,
 ): boolean {
   for (const node of groupStateNodesOf(plan)) {
     const timeout = node.spec.timeout;
@@ -280,12 +289,16 @@ export function groupStateTimeoutDue(
     const timeoutIndex = timeoutIndexOf(stores);
     let entry = timeoutIndex.get(k);
     if (entry === undefined || entry.version !== version) {
-      const read = stores.provider({ checkpointLocation: checkpointDir, operatorId, partitionId: 0 }).getReadStore<StoredGroupState>(version);
-      try {
-        entry = { version, nextTimeoutMs: earliestTimeout(read) };
-      } finally {
-        read.abort();
+      let nextTimeoutMs = Number.POSITIVE_INFINITY;
+      for (let partitionId = 0; partitionId < partitionsOf(operatorId); partitionId++) {
+        const read = stores.provider({ checkpointLocation: checkpointDir, operatorId, partitionId }).getReadStore<StoredGroupState>(version);
+        try {
+          nextTimeoutMs = Math.min(nextTimeoutMs, earliestTimeout(read));
+        } finally {
+          read.abort();
+        }
       }
+      entry = { version, nextTimeoutMs };
       timeoutIndex.set(k, entry);
     }
     const threshold = timeout === "ProcessingTimeTimeout" ? batchTimestampMs : watermarkMs;

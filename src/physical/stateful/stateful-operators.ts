@@ -242,6 +242,51 @@ function isEventTimeExpr(e: Expr, inputOf: LogicalPlan): boolean {
 
 /** The distinct aggregate calls of an aggregation, in first-appearance order (as HashAggregateExec collects them). */
 
+/**
+ * What an operator's state is partitioned by (see state-partitions.ts): key expressions over its
+ * input, the equality keys of each side of a join, the user key of flatMapGroupsWithState, or
+ * null for an operator with a single partition: no keys (a global aggregation, a window without
+ * PARTITION BY, a join without an equality), or an update-mode aggregation over another one,
+ * whose state is keyed by the upstream groups while its output groups need all of them at once.
+ */
+export type StatePartitioning =
+  | { readonly kind: "keys"; readonly keys: readonly Expr[] }
+  | { readonly kind: "join"; readonly left: readonly Expr[]; readonly right: readonly Expr[] }
+  | { readonly kind: "userKey"; readonly node: FlatMapGroupsWithState }
+  | null;
+
+export function statePartitioning(op: StatefulOperatorInfo, query: { readonly outputMode: string; readonly operators: readonly StatefulOperatorInfo[] }): StatePartitioning {
+  const keys = (ks: readonly Expr[]): StatePartitioning => (ks.length === 0 ? null : { kind: "keys", keys: ks });
+  switch (op.kind) {
+    case "aggregate": {
+      if (query.outputMode === "update" && updatingUpstreamOf(op.node, query.operators) !== null) return null;
+      const session = op.eventTimeKey?.kind === "session" ? op.eventTimeKey.index : -1;
+      return keys(op.node.groupingExprs.filter((_, i) => i !== session));
+    }
+    case "dedupe":
+      return keys(op.keys);
+    case "window":
+      return keys(op.node.partitionSpec);
+    case "flatMapGroupsWithState":
+      return { kind: "userKey", node: op.node };
+    case "join": {
+      const ks = op.spec.keys;
+      // Equal values must hash alike on both sides: the analyzer gives both sides of `=` one type.
+      if (ks.length === 0 || ks.some((k) => sqlTypeName(exprType(k.left)) !== sqlTypeName(exprType(k.right)))) return null;
+      return { kind: "join", left: ks.map((k) => k.left), right: ks.map((k) => k.right) };
+    }
+  }
+}
+
+/**
+ * How many state partitions an operator has: what its checkpoint recorded when it first ran,
+ * else `sluice.sql.shuffle.partitions` as the checkpoint fixed it, and 1 without partitioning.
+ */
+export function statePartitionCount(partitioning: StatePartitioning, recorded: number | undefined, shufflePartitions: number): number {
+  if (recorded !== undefined) return recorded;
+  return partitioning === null ? 1 : shufflePartitions;
+}
+
 /** A column of a state schema: a name and a SQL type. */
 export interface StateColumn {
   readonly name: string;

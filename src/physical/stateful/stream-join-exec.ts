@@ -1,6 +1,6 @@
 import { type RecordBatch, makeBatch } from "../../batch/record-batch.js";
 import { VectorBuilder, valueAt } from "../../batch/vector.js";
-import type { AttributeRef } from "../../expr/expression.js";
+import type { AttributeRef, Expr } from "../../expr/expression.js";
 import type { ExecFunctionContext } from "../../expr/function-def.js";
 import { exprType } from "../../expr/expr-type.js";
 import type { StateStoreCoordinator } from "../../state/state-store-registry.js";
@@ -12,6 +12,8 @@ import type { StatefulOperatorMetrics } from "./streaming-aggregate-exec.js";
 import { type LogicalPlan, Plan } from "../../plan/logical-plan.js";
 import { type DroppedRows, DroppedRowsCollector } from "./dropped-rows.js";
 import type { JoinOperatorInfo, JoinSide, StateWatermarkRules, StreamJoinSpec } from "./stream-join-helper.js";
+import { combineOperatorMetrics, keyPartitioner, runPartitions, splitByPartition } from "./state-partitions.js";
+import { statePartitioning } from "./stateful-operators.js";
 
 /** A buffered row of one join side and whether any row of the other side has matched it (for outer and semi joins). */
 export interface JoinStateValue {
@@ -37,13 +39,13 @@ export interface JoinStores {
 
 export const joinStoreNames = (side: JoinSide): { numValues: string; rows: string } => ({ numValues: `${side}-keyToNumValues`, rows: `${side}-keyWithIndexToValue` });
 
-/** Opens version `batchId` of the four stores of join operator `operatorId`. */
-export function openJoinStores(stores: StateStoreCoordinator, checkpointLocation: string, operatorId: number, batchId: number): JoinStores {
+/** Opens version `batchId` of the four stores of one state partition of join operator `operatorId`. */
+export function openJoinStores(stores: StateStoreCoordinator, checkpointLocation: string, operatorId: number, partitionId: number, batchId: number): JoinStores {
   const open = (side: JoinSide): JoinSideStores => {
     const n = joinStoreNames(side);
     return {
-      numValues: stores.getStore<number>({ checkpointLocation, operatorId, partitionId: 0, storeName: n.numValues }, batchId),
-      rows: stores.getStore<JoinStateValue>({ checkpointLocation, operatorId, partitionId: 0, storeName: n.rows }, batchId),
+      numValues: stores.getStore<number>({ checkpointLocation, operatorId, partitionId, storeName: n.numValues }, batchId),
+      rows: stores.getStore<JoinStateValue>({ checkpointLocation, operatorId, partitionId, storeName: n.rows }, batchId),
     };
   };
   return { left: open("left"), right: open("right") };
@@ -330,7 +332,6 @@ export interface StreamJoinBatchContext {
   readonly fctx: ExecFunctionContext;
   readonly stores: StateStoreCoordinator;
   readonly checkpointDir: string;
-  readonly numShufflePartitions: number;
 }
 
 /**
@@ -338,24 +339,29 @@ export interface StreamJoinBatchContext {
  * of this batch), joins them against version N of the operator's stores, commits version N+1 and
  * returns the join's output for the batch as a LocalRelation.
  */
-export async function runStreamJoinBatch(info: JoinOperatorInfo, left: LogicalPlan, right: LogicalPlan, ctx: StreamJoinBatchContext): Promise<{ plan: LogicalPlan; metrics: StatefulOperatorMetrics; late: DroppedRows[] }> {
+export async function runStreamJoinBatch(info: JoinOperatorInfo, left: LogicalPlan, right: LogicalPlan, ctx: StreamJoinBatchContext, numPartitions: number): Promise<{ plan: LogicalPlan; metrics: StatefulOperatorMetrics; late: DroppedRows[] }> {
   const leftRows = await ctx.run(left);
   const rightRows = await ctx.run(right);
   const exec = new StreamingSymmetricHashJoinExec(info.operatorId, info.spec, ctx.fctx);
-  const stores = openJoinStores(ctx.stores, ctx.checkpointDir, info.operatorId, ctx.batchId);
-  let result: ReturnType<StreamingSymmetricHashJoinExec["run"]>;
-  try {
-    result = exec.run(leftRows, rightRows, stores, ctx.watermarkMs);
-    commitJoinStores(stores);
-  } catch (e) {
-    abortJoinStores(stores);
-    throw e;
-  }
+  // Each side goes to the partition of its join key: equal keys meet in one partition.
+  const partitioning = info.spec.keys.length === 0 || numPartitions === 1 ? null : statePartitioning(info, { outputMode: "append", operators: [info] });
+  const split = (rows: readonly RecordBatch[], attrs: readonly AttributeRef[], keys: readonly Expr[] | undefined): RecordBatch[][] =>
+    splitByPartition(rows, numPartitions, keys === undefined ? null : keyPartitioner(attrs, keys, ctx.fctx));
+  const lefts = split(leftRows, info.spec.leftOutput, partitioning?.kind === "join" ? partitioning.left : undefined);
+  const rights = split(rightRows, info.spec.rightOutput, partitioning?.kind === "join" ? partitioning.right : undefined);
+  const { results, stores } = runPartitions(
+    lefts.length,
+    (partitionId) => openJoinStores(ctx.stores, ctx.checkpointDir, info.operatorId, partitionId, ctx.batchId),
+    (partitionId, s) => exec.run(lefts[partitionId]!, rights[partitionId]!, s, ctx.watermarkMs),
+    commitJoinStores,
+    abortJoinStores,
+  );
+  const late = { left: results.flatMap((r) => r.late.left), right: results.flatMap((r) => r.late.right) };
   return {
-    plan: Plan.localRelation(exec.output, result.output, `StreamingSymmetricHashJoin ${info.spec.joinType} [operator ${info.operatorId}, batch ${ctx.batchId}]`),
-    metrics: joinStateMetrics(stores, result.droppedByWatermark, ctx.numShufflePartitions),
+    plan: Plan.localRelation(exec.output, results.flatMap((r) => r.output), `StreamingSymmetricHashJoin ${info.spec.joinType} [operator ${info.operatorId}, batch ${ctx.batchId}]`),
+    metrics: combineOperatorMetrics(stores.map((s, i) => joinStateMetrics(s, results[i]!.droppedByWatermark, lefts.length))),
     late: (["left", "right"] as const)
-      .filter((side) => result.late[side].length > 0)
-      .map((side) => ({ operatorId: info.operatorId, operatorName: info.operatorName, side, watermarkMs: ctx.watermarkMs, input: side === "left" ? info.spec.leftOutput : info.spec.rightOutput, batches: result.late[side] })),
+      .filter((side) => late[side].length > 0)
+      .map((side) => ({ operatorId: info.operatorId, operatorName: info.operatorName, side, watermarkMs: ctx.watermarkMs, input: side === "left" ? info.spec.leftOutput : info.spec.rightOutput, batches: late[side] })),
   };
 }

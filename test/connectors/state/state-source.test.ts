@@ -25,6 +25,13 @@ type Row = Record<string, unknown>;
 const plain = (v: unknown): unknown => (typeof v === "bigint" ? Number(v) : v instanceof Date ? v.getTime() / 1000 : Array.isArray(v) ? v.map(plain) : v !== null && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)])) : v);
 const read = async (dir: string, options: Record<string, string | number> = {}): Promise<Row[]> => (await spark.read.format("state").options(options).load(dir).collect()).map((r) => plain(r) as Row);
 
+/** The state partition a string key belongs in: Spark's `pmod(hash(key), sluice.sql.shuffle.partitions)` (4 here). */
+const partitionOf = async (key: string): Promise<number> => (await spark.sql(`SELECT pmod(hash('${key}'), 4) AS p`).collect())[0]!["p"] as number;
+/** In JSON order: rows come partition after partition. */
+const sorted = <T>(xs: readonly T[]): T[] => [...xs].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+/** Rows in key order (partitions are read one after the other). */
+const byKey = (rows: Row[]): Row[] => [...rows].sort((a, b) => JSON.stringify(a["key"]).localeCompare(JSON.stringify(b["key"])));
+
 /** Every file under `dir` with its size and mtime: what "read-only" must leave unchanged. */
 function listing(dir: string): string[] {
   const out: string[] = [];
@@ -90,7 +97,7 @@ void describe('spark.read.format("state")', () => {
   void it("reads a word count's state at each committed batch: key and finished counts", async () => {
     const byBatch = async (batchId?: number): Promise<Record<string, number>> => {
       const rows = await read(wordCount, batchId === undefined ? {} : { batchId });
-      for (const r of rows) assert.equal(r["partition_id"], 0);
+      for (const r of rows) assert.equal(r["partition_id"], await partitionOf((r["key"] as Row)["word"] as string), "each key is in the state partition of its hash");
       return Object.fromEntries(rows.map((r) => [(r["key"] as Row)["word"] as string, (r["value"] as Row)["count(1)"] as number]));
     };
     assert.deepEqual(await byBatch(0), { a: 2, b: 1 });
@@ -150,22 +157,28 @@ void describe('spark.read.format("state")', () => {
   });
 
   void it("reads dropDuplicates state: the keys seen, an empty value", async () => {
-    assert.deepEqual(await read(dedup, { batchId: 0 }), [{ key: { k: "x" }, value: {}, partition_id: 0 }]);
-    assert.deepEqual(await read(dedup), [{ key: { k: "x" }, value: {}, partition_id: 0 }, { key: { k: "y" }, value: {}, partition_id: 0 }]);
+    assert.deepEqual(await read(dedup, { batchId: 0 }), [{ key: { k: "x" }, value: {}, partition_id: await partitionOf("x") }]);
+    assert.deepEqual(byKey(await read(dedup)), [{ key: { k: "x" }, value: {}, partition_id: await partitionOf("x") }, { key: { k: "y" }, value: {}, partition_id: await partitionOf("y") }]);
   });
 
   void it("reads dropDuplicatesWithinWatermark state: each key's expiry (first event time + delay)", async () => {
-    const rows = await read(dedupWithin, { batchId: 0 });
+    const rows = byKey(await read(dedupWithin, { batchId: 0 }));
     assert.deepEqual(rows, [
-      { key: { k: "x" }, value: { expiresAtMicros: 15_000_000 }, partition_id: 0 },
-      { key: { k: "y" }, value: { expiresAtMicros: 17_000_000 }, partition_id: 0 },
+      { key: { k: "x" }, value: { expiresAtMicros: 15_000_000 }, partition_id: await partitionOf("x") },
+      { key: { k: "y" }, value: { expiresAtMicros: 17_000_000 }, partition_id: await partitionOf("y") },
     ]);
   });
 
   void it("partitionId selects one partition; option names are case-insensitive", async () => {
-    assert.equal((await read(wordCount, { partitionId: 0 })).length, 3);
+    let total = 0;
+    for (let p = 0; p < 4; p++) {
+      const rows = await read(wordCount, { partitionId: p });
+      for (const r of rows) assert.equal(r["partition_id"], p);
+      total += rows.length;
+    }
+    assert.equal(total, 3, "the partitions together hold every key once");
     assert.equal((await read(wordCount, { BATCHID: 0, operatorid: 0 })).length, 2);
-    assert.throws(() => spark.read.format("state").option("partitionId", 4).load(wordCount), (e: unknown) => e instanceof IllegalArgumentError && /no state partition 4; it has partition 0/.test(e.message));
+    assert.throws(() => spark.read.format("state").option("partitionId", 4).load(wordCount), (e: unknown) => e instanceof IllegalArgumentError && /no state partition 4; it has partitions 0, 1, 2, 3/.test(e.message));
   });
 
   void it("reads state written by the LMDB provider (same files; its live cache is not a store)", async () => {
@@ -179,7 +192,7 @@ void describe('spark.read.format("state")', () => {
     }
     await q.stop();
     const rows = (await read(ckpt)).map((r) => [(r["key"] as Row)["word"], (r["value"] as Row)["count(1)"]]);
-    assert.deepEqual(rows, [["a", 2], ["b", 1]]);
+    assert.deepEqual(sorted(rows), [["a", 2], ["b", 1]]);
     const meta = (await spark.read.format("state-metadata").load(ckpt).select("stateStoreName", "minBatchId", "maxBatchId").collect()).map(plain);
     assert.deepEqual(meta, [{ stateStoreName: "default", minBatchId: 0, maxBatchId: 1 }]);
   });
@@ -231,10 +244,10 @@ void describe('spark.read.format("state")', () => {
         const v = x["value"] as Row;
         return [(x["key"] as Row)["k"], ...Object.entries(v).filter(([n]) => n !== "matched").map(([, y]) => y)];
       });
-    assert.deepEqual(await side("left"), [[1, 1, "a", 1, 1], [2, 2, "b", 2, 2]]);
+    assert.deepEqual(sorted(await side("left")), [[1, 1, "a", 1, 1], [2, 2, "b", 2, 2]]);
     assert.deepEqual(await side("right"), [[1, 1, "x", 3, 3]]);
     const counts = await read(ckpt, { storeName: "left-keyToNumValues" });
-    assert.deepEqual(counts.map((x) => [(x["key"] as Row)["k"], (x["value"] as Row)["numValues"]]), [[1, 1], [2, 1]]);
+    assert.deepEqual(sorted(counts.map((x) => [(x["key"] as Row)["k"], (x["value"] as Row)["numValues"]])), [[1, 1], [2, 1]]);
     assert.throws(() => spark.read.format("state").load(ckpt), /keeps several state stores \(left-keyToNumValues, left-keyWithIndexToValue, right-keyToNumValues, right-keyWithIndexToValue\); choose one with the option storeName \(or joinSide for a join\)/);
     const meta = (await spark.read.format("state-metadata").load(ckpt).select("stateStoreName", "valueSchema").collect()).map(plain);
     assert.deepEqual(meta, [
@@ -318,7 +331,7 @@ void describe('spark.read.format("state-metadata")', () => {
         operatorId: 0,
         operatorName: "stateStoreSave",
         stateStoreName: "default",
-        numPartitions: 1,
+        numPartitions: 4,
         minBatchId: 0,
         maxBatchId: 4,
         keyColumns: ["window", "word"],
