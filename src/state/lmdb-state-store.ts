@@ -225,7 +225,7 @@ export class LmdbStateStoreProvider implements StateStoreProvider {
   commitFrom(store: LmdbStateStore<unknown>, overlay: Map<StateKey, unknown>): { bytes: number } {
     const newVersion = store.version + 1;
     removeFilesAfter(this.dir, listStateFiles(this.dir).files, newVersion);
-    const w = new StateFileWriter(path.join(this.dir, stateFileName(newVersion, "delta")), "delta");
+    const w = new StateFileWriter(path.join(this.dir, stateFileName(newVersion, "delta")), "delta", this.conf.fsync !== false);
     const keys: Buffer[] = [];
     const values: (Buffer | undefined)[] = [];
     let result: { checksum: string; bytes: number };
@@ -274,7 +274,7 @@ export class LmdbStateStoreProvider implements StateStoreProvider {
   }
 
   private writeSnapshot(version: number): void {
-    const w = new StateFileWriter(path.join(this.dir, stateFileName(version, "snapshot")), "snapshot");
+    const w = new StateFileWriter(path.join(this.dir, stateFileName(version, "snapshot")), "snapshot", this.conf.fsync !== false);
     try {
       for (const { key, value } of this.data!.getRange({ snapshot: true })) w.putEncoded(key.toString("latin1", 1, key.length), value);
       this.lastSnapshotBytes = w.finish().bytes;

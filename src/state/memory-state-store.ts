@@ -103,7 +103,7 @@ export class MemoryStateStoreProvider implements StateStoreProvider {
     const file = path.join(this.dir, stateFileName(newVersion, "delta"));
     // Files of a discarded run of this batch and later ones would shadow the new delta.
     removeFilesAfter(this.dir, listStateFiles(this.dir).files, newVersion);
-    const w = new StateFileWriter(file, "delta");
+    const w = new StateFileWriter(file, "delta", this.conf.fsync !== false);
     try {
       const { keys, news } = undo;
       for (let i = 0; i < keys.length; i++) {
@@ -135,7 +135,7 @@ export class MemoryStateStoreProvider implements StateStoreProvider {
 
   /** Snapshot of the committed version in memory; with a writer open, its uncommitted changes are read through its undo log. */
   private writeSnapshot(version: number): void {
-    const w = new StateFileWriter(path.join(this.dir, stateFileName(version, "snapshot")), "snapshot");
+    const w = new StateFileWriter(path.join(this.dir, stateFileName(version, "snapshot")), "snapshot", this.conf.fsync !== false);
     try {
       const undo = this.writer && !this.writer.isClosed ? this.writer.undoRef.firstChanges() : undefined;
       for (const [k, v] of this.map) {

@@ -100,9 +100,10 @@ export function planCleanup(files: readonly StateFileRef[], latest: number, minB
   const plan = planLoad(files, earliest);
   if (!plan.ok || plan.snapshot === undefined) return [];
   const base = plan.snapshot;
-  const doomed = files.filter((f) => f.version < base || (f.version === base && f.kind === "delta"));
-  const kept = files.filter((f) => !doomed.includes(f));
-  // Every retained version must stay loadable from what is kept.
-  for (let v = earliest; v <= latest; v++) if (!planLoad(kept, v).ok) return [];
-  return doomed;
+  const isDoomed = (f: StateFileRef): boolean => f.version < base || (f.version === base && f.kind === "delta");
+  // Every retained version must stay loadable from what is kept: the base snapshot and an
+  // unbroken run of deltas (or snapshots) from it up to the latest version.
+  const keptVersions = new Set(files.filter((f) => !isDoomed(f)).map((f) => f.version));
+  for (let v = base + 1; v <= latest; v++) if (!keptVersions.has(v)) return [];
+  return files.filter(isDoomed);
 }

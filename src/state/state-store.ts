@@ -143,6 +143,8 @@ export interface StateStoreConf {
   readonly minBatchesToRetain: number;
   /** LMDB provider: where the live environments live (default: next to the files in the checkpoint). */
   readonly lmdbLocalDir?: string;
+  /** Whether state files are fsync'ed (`sluice.sql.streaming.checkpoint.fsync`, default true), as the checkpoint's logs are. */
+  readonly fsync?: boolean;
 }
 
 export const STATE_STORE_CONF_KEYS = {
@@ -150,6 +152,7 @@ export const STATE_STORE_CONF_KEYS = {
   minDeltasForSnapshot: "sluice.sql.streaming.stateStore.minDeltasForSnapshot",
   minBatchesToRetain: "sluice.sql.streaming.minBatchesToRetain",
   lmdbLocalDir: "sluice.sql.streaming.stateStore.lmdb.localDir",
+  fsync: "sluice.sql.streaming.checkpoint.fsync",
 } as const;
 
 export const DEFAULT_STATE_STORE_CONF: StateStoreConf = Object.freeze({ providerClass: "memory", minDeltasForSnapshot: 10, minBatchesToRetain: 100 });
@@ -169,6 +172,7 @@ export function stateStoreConfFrom(get: (key: string) => string | undefined): St
     minDeltasForSnapshot: int(STATE_STORE_CONF_KEYS.minDeltasForSnapshot, DEFAULT_STATE_STORE_CONF.minDeltasForSnapshot, 1),
     minBatchesToRetain: int(STATE_STORE_CONF_KEYS.minBatchesToRetain, DEFAULT_STATE_STORE_CONF.minBatchesToRetain, 1),
     ...(local ? { lmdbLocalDir: local } : {}),
+    ...((get(STATE_STORE_CONF_KEYS.fsync) ?? "true").toLowerCase() === "false" ? { fsync: false } : {}),
   };
 }
 
