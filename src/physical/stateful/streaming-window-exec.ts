@@ -5,7 +5,7 @@ import type { AttributeRef } from "../../expr/expression.js";
 import { exprType } from "../../expr/expr-type.js";
 import type { Accumulator, ExecFunctionContext } from "../../expr/function-def.js";
 import { boundSignature } from "../../expr/bound-signature.js";
-import { type StateKey, type StateStore, encodeKey } from "../../state/state-store.js";
+import { type StateKey, type StateStore, encodeKey, encodeKeyElement } from "../../state/state-store.js";
 import { structField, structType } from "../../types/data-type.js";
 import { compileProjection } from "../codegen/projection.js";
 import { schemaOf } from "../physical-op.js";
@@ -15,11 +15,20 @@ import type { StatefulRunResult } from "./streaming-aggregate-exec.js";
 import type { StreamingWindowSpec } from "./streaming-window-spec.js";
 
 /**
- * A partition key's state (field names are the value columns `format("state")` shows):
- * the rows not emitted yet (input rows, internal values; sorted by the ORDER BY after a batch
- * that looked at them) and what the emitted rows leave for the next ones.
+ * The state is entries of one store, of two kinds; their field names are the value columns
+ * `format("state")` shows, so it reads both (a row entry has no rowCount; a key entry has empty
+ * row lists):
+ * - per PARTITION BY key (key: the partition key), a {@link StoredWindowKey}: what the emitted
+ *   rows leave for the next ones, and a summary of the key's row entries;
+ * - per buffered row (key: the partition key, the event time, a sequence number per key), a
+ *   {@link StoredWindowRow}: a row not emitted yet, or an emitted row later rows still read.
+ * A batch writes the rows that arrive, that become kept or that leave, and the small key entry —
+ * never a key's whole buffer. The first layout (v1, up to the checkpoint fixture
+ * v1-stream-window: every row inside the key entry's `pendingRows` and `lastRows`) is read too
+ * and moved to row entries the first time a batch runs over it.
  */
 export interface StoredWindowKey {
+  /** v1 layout: the rows not emitted yet (input rows, internal values). Empty in the current layout. */
   pendingRows: unknown[][];
   /** Rows emitted so far (row_number of the last one). */
   rowCount: number;
@@ -27,9 +36,10 @@ export interface StoredWindowKey {
   rank: number;
   denseRank: number;
   /**
-   * The emitted rows later rows still read, oldest first: the last `lookBack` (lag, sliding ROWS
-   * frames), and those within `lookBackMicros` of event time before the next row to emit (RANGE
-   * frames with an offset), whichever reaches further back.
+   * v1 layout: the emitted rows later rows still read, oldest first. Empty in the current layout.
+   * Which rows those are: the last `lookBack` (lag, sliding ROWS frames), and those within
+   * `lookBackMicros` of event time before the next row to emit (RANGE frames with an offset),
+   * whichever reaches further back.
    */
   lastRows: unknown[][];
   /**
@@ -37,13 +47,42 @@ export interface StoredWindowKey {
    * first) a lag(x, n) IGNORE NULLS needs; null for other functions.
    */
   aggregates: unknown[];
+  /** The next row entry's sequence number (absent in the v1 layout). */
+  nextSeq?: number;
+  /** How many row entries hold rows not emitted yet, and the earliest event time among them (null: none). */
+  pending?: number;
+  firstPending?: number | null;
+  /** How many row entries hold kept emitted rows, and the earliest event time among them (null: none). */
+  kept?: number;
+  firstKept?: number | null;
 }
 
-/** One key with rows ready to emit this batch: where its rows sit in the batch evaluated at once. */
+/**
+ * One buffered row: `pendingRows: [row]` while it waits to be emitted, or `lastRows: [row]` once
+ * emitted and still read by later rows (the other list empty). Kept rows' entries sort (event
+ * time, sequence number) in emission order, which is the ORDER BY order.
+ */
+export interface StoredWindowRow {
+  pendingRows: unknown[][];
+  lastRows: unknown[][];
+}
+
+type WindowStateValue = StoredWindowKey | StoredWindowRow;
+
+const isKeyEntry = (v: WindowStateValue): v is StoredWindowKey => "rowCount" in v;
+
+/** A row of a key in this batch and its row entry, if it has one (new rows and v1 rows have none yet). */
+interface Item {
+  readonly row: unknown[];
+  readonly entry: StateKey | null;
+  readonly kept: boolean;
+}
+
+/** One key whose rows are looked at this batch: where its rows sit in the batch evaluated at once. */
 interface Segment {
   readonly key: StateKey;
   readonly stored: StoredWindowKey;
-  /** All of the key's rows: the kept lag rows, then the pending rows (unsorted). */
+  /** All of the key's rows: the kept rows (in ORDER BY order), then the pending rows (unsorted). */
   readonly start: number;
   readonly carried: number;
   readonly pending: number;
@@ -55,7 +94,8 @@ interface Segment {
  *
  * 1. an input row whose event time (the first ORDER BY column) is at or behind W, or null, is
  *    late: dropped and counted, as a stateful operator does;
- * 2. other rows are buffered in state per PARTITION BY key;
+ * 2. other rows are buffered in state, an entry each under their PARTITION BY key (see
+ *    {@link StoredWindowKey}), so a batch writes only what changed;
  * 3. a key's buffered rows at or behind W are final (no earlier row can arrive any more); they
  *    are sorted by the ORDER BY and emitted in that order, except that a row waits until the
  *    `lookAhead` rows after it (the largest lead offset) are final too, and for a
@@ -93,7 +133,9 @@ export class StreamingWindowExec {
    * behind `lateMs` are late; rows at or behind `watermarkMs` are final (the same watermark,
    * except downstream of another stateful operator: see incremental-plan.ts).
    */
-  run(input: readonly RecordBatch[], store: StateStore<StoredWindowKey>, watermarkMs: number, lateMs = watermarkMs): StatefulRunResult {
+  run(input: readonly RecordBatch[], keyStore: StateStore<StoredWindowKey>, watermarkMs: number, lateMs = watermarkMs): StatefulRunResult {
+    // The store holds key entries and row entries (see StoredWindowKey).
+    const store = keyStore as unknown as StateStore<WindowStateValue>;
     const spec = this.spec;
     const wm = watermarkMs * 1000, lateMicros = lateMs * 1000;
     const np = spec.numPartitionKeys;
@@ -123,32 +165,40 @@ export class StreamingWindowExec {
         list.push(row);
       }
     }
-    // 3. Keys with a row at or behind the watermark go into one batch evaluated at once.
+    // 3. Keys to look at: a row at or behind the watermark (emit), kept rows to trim, or the v1
+    // layout (move to row entries); they go into one batch evaluated at once. A key with only
+    // new rows, none final, just gets their row entries.
     const keys = new Set<StateKey>(fresh.keys());
-    const pruned: [StateKey, StoredWindowKey][] = [];
-    for (const e of store.iterator()) {
-      if (e.value.pendingRows.some((r) => (r[et] as number) <= wm)) keys.add(e.key);
-      else if (!fresh.has(e.key)) {
-        // Kept RANGE rows the next rows to emit no longer reach are evicted.
-        const kept = this.keptRows(e.value.lastRows, e.value.pendingRows, wm);
-        if (kept.length < e.value.lastRows.length) pruned.push([e.key, { ...e.value, lastRows: kept }]);
-      }
-    }
-    for (const [key, value] of pruned) store.put(key, value);
+    for (const e of store.iterator()) if (isKeyEntry(e.value) && this.due(e.value, wm)) keys.add(e.key);
     const segments: Segment[] = [];
     const rows: unknown[][] = [];
+    const items: Item[] = [];
     for (const key of keys) {
-      const stored = store.get(key) ?? this.emptyState();
+      const stored = (store.get(key) as StoredWindowKey | undefined) ?? this.emptyState();
       const added = fresh.get(key) ?? [];
-      const pending = added.length === 0 ? stored.pendingRows : [...stored.pendingRows, ...added];
-      if (!pending.some((r) => (r[et] as number) <= wm)) {
-        store.put(key, { ...stored, pendingRows: pending, lastRows: this.keptRows(stored.lastRows, pending, wm) });
+      if (!this.due(stored, wm) && !added.some((r) => (r[et] as number) <= wm)) {
+        this.addPending(store, key, stored, added);
         continue;
       }
-      segments.push({ key, stored, start: rows.length, carried: stored.lastRows.length, pending: pending.length });
+      const kept: Item[] = stored.lastRows.map((row) => ({ row, entry: null, kept: true }));
+      const pending: Item[] = [...stored.pendingRows, ...added].map((row) => ({ row, entry: null, kept: false }));
+      if (stored.nextSeq !== undefined) {
+        // Row entries in key order: kept rows come in ORDER BY order.
+        for (const e of store.prefixScan(key)) {
+          const v = e.value;
+          if (isKeyEntry(v)) continue;
+          if (v.lastRows.length > 0) kept.push({ row: v.lastRows[0]!, entry: e.key, kept: true });
+          else pending.push({ row: v.pendingRows[0]!, entry: e.key, kept: false });
+        }
+      }
+      segments.push({ key, stored, start: rows.length, carried: kept.length, pending: pending.length });
       // (a loop, not push(...spread): a key may hold more rows than a call takes arguments)
-      for (const r of stored.lastRows) rows.push(r);
-      for (const r of pending) rows.push(r);
+      for (const it of [kept, pending]) {
+        for (const x of it) {
+          items.push(x);
+          rows.push(x.row);
+        }
+      }
     }
     if (segments.length === 0) return { output: [], droppedByWatermark: dropped, late: late.finish() };
     const all = this.rowsToBatch(rows);
@@ -156,36 +206,95 @@ export class StreamingWindowExec {
     const order = cols.slice(np, np + spec.order.length);
     const cmp = crossComparator(order.map((v) => v.type), spec.order.map((o) => ({ ascending: o.ascending, nullsFirst: o.nullsFirst })));
     const out: unknown[][] = [];
-    for (const s of segments) this.emit(s, rows, cols, order, cmp, wm, out, store);
+    for (const s of segments) this.emit(s, rows, items, cols, order, cmp, wm, out, store);
     return { output: out.length === 0 ? [] : [this.rowsToBatch(out, this.output)], droppedByWatermark: dropped, late: late.finish() };
   }
 
   /**
-   * The suffix of `emitted` (in ORDER BY order) that rows still to emit may read: the last
-   * `lookBack` rows, and the rows at or after `first + lower` for the earliest event time `first`
-   * a row still to emit can have (the earliest of `pending`, or just after the watermark `wm`:
-   * rows arriving later lie after it) and the lowest RANGE frame bound.
+   * Where the suffix of `emitted` (in ORDER BY order) that rows still to emit may read starts:
+   * the last `lookBack` rows, and the rows at or after `first - lookBackMicros` for the earliest
+   * event time `first` a row still to emit can have (`firstPending`, or just after the watermark
+   * `wm`: rows arriving later lie after it), whichever reaches further back.
    */
-  private keptRows(emitted: readonly unknown[][], pending: readonly unknown[][], wm: number): unknown[][] {
+  private keepFrom(emitted: readonly unknown[][], firstPending: number | null, wm: number): number {
     const { lookBack, lookBackMicros, eventTimeIndex: et } = this.spec;
     let from = Math.max(0, emitted.length - lookBack);
     if (lookBackMicros !== null) {
-      let first = wm + 1;
-      for (const r of pending) first = Math.min(first, r[et] as number);
-      const oldest = first - lookBackMicros;
+      const oldest = Math.min(firstPending ?? Infinity, wm + 1) - lookBackMicros;
       let k = emitted.length;
       while (k > 0 && (emitted[k - 1]![et] as number) >= oldest) k--;
       from = Math.min(from, k);
     }
-    return from === 0 ? [...emitted] : emitted.slice(from);
+    return from;
+  }
+
+  /** Whether a key's rows must be looked at: one is final, kept rows can be trimmed, or the v1 layout. */
+  private due(v: StoredWindowKey, wm: number): boolean {
+    if (v.nextSeq === undefined) return true;
+    if (v.firstPending != null && v.firstPending <= wm) return true;
+    const { lookBack, lookBackMicros } = this.spec;
+    // The first kept row is past the last `lookBack` ones and older than every frame reaches.
+    return lookBackMicros !== null && (v.kept ?? 0) > lookBack && v.firstKept != null && v.firstKept < Math.min(v.firstPending ?? Infinity, wm + 1) - lookBackMicros;
+  }
+
+  /** New rows of a key with nothing to emit: a row entry each, and the key entry's summary. */
+  private addPending(store: StateStore<WindowStateValue>, key: StateKey, stored: StoredWindowKey, added: readonly unknown[][]): void {
+    const et = this.spec.eventTimeIndex;
+    let seq = stored.nextSeq ?? 0;
+    let first = stored.firstPending ?? null;
+    for (const row of added) {
+      const t = row[et] as number;
+      store.put(key + encodeKeyElement(t) + encodeKeyElement(seq++), { pendingRows: [row], lastRows: [] });
+      first = first === null ? t : Math.min(first, t);
+    }
+    store.put(key, { ...stored, nextSeq: seq, pending: (stored.pending ?? 0) + added.length, firstPending: first });
+  }
+
+  /**
+   * Writes back a key after a batch looked at it: `emitted` are the kept rows and the rows just
+   * emitted (ORDER BY order), `pending` the rows still to emit. Only changes are written: new
+   * pending rows get entries; rows that become kept get a new entry (sequence numbers in
+   * emission order keep kept entries in ORDER BY order); entries of rows no longer read go.
+   */
+  private writeBack(store: StateStore<WindowStateValue>, key: StateKey, stored: StoredWindowKey, carry: Pick<StoredWindowKey, "rowCount" | "rank" | "denseRank" | "aggregates">, emitted: readonly Item[], pending: readonly Item[], wm: number): void {
+    const et = this.spec.eventTimeIndex;
+    let seq = stored.nextSeq ?? 0;
+    const entryOf = (row: unknown[]): StateKey => key + encodeKeyElement(row[et] as number) + encodeKeyElement(seq++);
+    let firstPending: number | null = null;
+    for (const it of pending) {
+      const t = it.row[et] as number;
+      firstPending = firstPending === null ? t : Math.min(firstPending, t);
+    }
+    const from = this.keepFrom(emitted.map((it) => it.row), firstPending, wm);
+    for (let i = 0; i < emitted.length; i++) {
+      const it = emitted[i]!;
+      if (i >= from && it.kept && it.entry !== null) continue;
+      if (it.entry !== null) store.remove(it.entry);
+      if (i >= from) store.put(entryOf(it.row), { pendingRows: [], lastRows: [it.row] });
+    }
+    for (const it of pending) if (it.entry === null) store.put(entryOf(it.row), { pendingRows: [it.row], lastRows: [] });
+    store.put(key, {
+      ...carry,
+      pendingRows: [],
+      lastRows: [],
+      nextSeq: seq,
+      pending: pending.length,
+      firstPending,
+      kept: emitted.length - from,
+      firstKept: from < emitted.length ? (emitted[from]!.row[et] as number) : null,
+    });
   }
 
   private emptyState(): StoredWindowKey {
-    return { pendingRows: [], rowCount: 0, rank: 0, denseRank: 0, lastRows: [], aggregates: this.accs.map((a, k) => (a === null || this.spec.functions[k]!.kind !== "aggregate" ? null : a.serialize(a.init()))) };
+    return {
+      pendingRows: [], rowCount: 0, rank: 0, denseRank: 0, lastRows: [],
+      aggregates: this.accs.map((a, k) => (a === null || this.spec.functions[k]!.kind !== "aggregate" ? null : a.serialize(a.init()))),
+      nextSeq: 0, pending: 0, firstPending: null, kept: 0, firstKept: null,
+    };
   }
 
   /** Emits a key's final rows (step 3) and writes back what the next rows need (step 4). */
-  private emit(s: Segment, rows: readonly unknown[][], cols: readonly Vector[], order: readonly Vector[], cmp: CrossComparator, wm: number, out: unknown[][], store: StateStore<StoredWindowKey>): void {
+  private emit(s: Segment, rows: readonly unknown[][], items: readonly Item[], cols: readonly Vector[], order: readonly Vector[], cmp: CrossComparator, wm: number, out: unknown[][], store: StateStore<WindowStateValue>): void {
     const spec = this.spec;
     const et = spec.eventTimeIndex;
     const first = s.start + s.carried;
@@ -208,8 +317,7 @@ export class StreamingWindowExec {
     while (m > 0 && m < sorted.length && cmp(order, sorted[m - 1]!, order, sorted[m]!) === 0) m--;
     const st = s.stored;
     if (m <= 0) {
-      const pendingRows = sorted.map((i) => rows[i]!);
-      store.put(s.key, { ...st, pendingRows, lastRows: this.keptRows(st.lastRows, pendingRows, wm) });
+      this.writeBack(store, s.key, st, st, seq.slice(0, s.carried).map((i) => items[i]!), sorted.map((i) => items[i]!), wm);
       return;
     }
     const values = spec.functions.map(() => new Array<unknown>(m));
@@ -339,16 +447,8 @@ export class StreamingWindowExec {
       }
     });
     for (let i = 0; i < m; i++) out.push([...rows[sorted[i]!]!, ...values.map((v) => v[i])]);
-    const emitted = seq.slice(0, s.carried + m).map((i) => rows[i]!);
-    const pendingRows = sorted.slice(m).map((i) => rows[i]!);
-    store.put(s.key, {
-      pendingRows,
-      rowCount: st.rowCount + m,
-      rank: ranks[m - 1]!,
-      denseRank: denses[m - 1]!,
-      lastRows: this.keptRows(emitted, pendingRows, wm),
-      aggregates,
-    });
+    const carry = { rowCount: st.rowCount + m, rank: ranks[m - 1]!, denseRank: denses[m - 1]!, aggregates };
+    this.writeBack(store, s.key, st, carry, seq.slice(0, s.carried + m).map((i) => items[i]!), sorted.slice(m).map((i) => items[i]!), wm);
   }
 
   private rowsToBatch(rows: readonly unknown[][], attrs: readonly AttributeRef[] = this.spec.input): RecordBatch {
