@@ -53,7 +53,8 @@ export class StateStoreCoordinator {
 
   constructor(readonly conf: StateStoreConf) {}
 
-  private static keyOf(id: StateStoreId): string {
+  /** The identity of a store across threads: its absolute checkpoint path, operator, partition and name. */
+  static keyOf(id: StateStoreId): string {
     return JSON.stringify([path.resolve(id.checkpointLocation), id.operatorId, id.partitionId, id.storeName ?? DEFAULT_STORE_NAME]);
   }
 
@@ -86,6 +87,19 @@ export class StateStoreCoordinator {
     const p = this.providers.get(k);
     this.providers.delete(k);
     await p?.close();
+  }
+
+  /** Drops the loaded stores of one checkpoint (a query that stopped). */
+  async unloadCheckpoint(checkpointLocation: string): Promise<void> {
+    const dir = path.resolve(checkpointLocation);
+    const gone: StateStoreProvider[] = [];
+    for (const [k, p] of this.providers) {
+      if ((JSON.parse(k) as unknown[])[0] === dir) {
+        gone.push(p);
+        this.providers.delete(k);
+      }
+    }
+    await Promise.all(gone.map((p) => p.close()));
   }
 
   async close(): Promise<void> {

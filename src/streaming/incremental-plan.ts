@@ -3,13 +3,15 @@ import type { RecordBatch } from "../batch/record-batch.js";
 import type { ExecFunctionContext } from "../expr/function-def.js";
 import type { AttributeRef } from "../expr/expression.js";
 import { type LogicalPlan, Plan, children, isStreamingPlan, transformUp, withChildren } from "../plan/logical-plan.js";
-import { type StatefulOperatorMetrics, type StatefulRunResult, StreamingAggregateExec, type StoredBuffers, stateOperatorMetrics } from "../physical/stateful/streaming-aggregate-exec.js";
+import { type StatefulOperatorMetrics, type StatefulRunResult, operatorMetricsOf, stateOperatorMetrics } from "../physical/stateful/streaming-aggregate-exec.js";
 import { type StatefulOperatorInfo, eventTimeKeyOf, statePartitioning, statefulOperatorsOf } from "../physical/stateful/stateful-operators.js";
 import { combineOperatorMetrics, rowPartitioner, runPartitions, splitByPartition } from "../physical/stateful/state-partitions.js";
-import type { StateStore } from "../state/state-store.js";
+import type { StateStore, StateStoreId } from "../state/state-store.js";
+import { type StatefulPartitionJob, jobOutput, statefulJobRunner, withoutInput } from "../physical/stateful/stateful-partition-job.js";
+import { runJobOnWorkers } from "../physical/parallel/stateful-on-workers.js";
+import { NotShippableError } from "../physical/parallel/plan-codec.js";
+import type { WorkerPool } from "../physical/parallel/worker-pool.js";
 import { OffsetLog } from "../checkpoint/offset-log.js";
-import { StreamingDeduplicateExec } from "../physical/stateful/streaming-deduplicate-exec.js";
-import { type StoredSessions, StreamingSessionWindowExec } from "../physical/stateful/streaming-session-window-exec.js";
 import { runStreamJoinBatch } from "../physical/stateful/stream-join-exec.js";
 import { type GroupStateBatchResult, type StoredGroupState, recordNextTimeout, runFlatMapGroupsWithState } from "../physical/stateful/flat-map-groups-with-state-exec.js";
 import type { StateStoreCoordinator } from "../state/state-store-registry.js";
@@ -18,7 +20,6 @@ import { type StreamingSourceProvider, isStreamingSourceProvider } from "./sourc
 import { EMPTY_EVENT_TIME_STATS, type EventTimeStats } from "./watermark-tracker.js";
 import { crashPoint } from "./crash-hook.js";
 import type { DroppedRows } from "../physical/stateful/dropped-rows.js";
-import { type StoredWindowKey, StreamingWindowExec } from "../physical/stateful/streaming-window-exec.js";
 import { streamingWindowSpec } from "../physical/stateful/streaming-window-spec.js";
 import { type StoredUpdatingRow, StreamingUpdatingAggregateExec, UPDATING_AGGREGATE_OPERATOR } from "../physical/stateful/streaming-updating-aggregate-exec.js";
 import { groupingKeyIds, updatingUpstreamOf } from "../physical/stateful/update-chain.js";
@@ -64,6 +65,29 @@ export interface IncrementalContext {
   readonly checkpointDir: string;
   /** Per stateful operator (by id), its number of state partitions (fixed per checkpoint). */
   readonly statePartitions: readonly number[];
+  /** The query's worker threads for stateful partitions (absent: one thread, or a provider that stays on this one). */
+  readonly statefulWorkers?: StatefulWorkers;
+}
+
+/**
+ * Whether a query's stateful partitions run on the worker threads: from the first batch with at
+ * least `sluice.executor.minRowsPerTask` input rows on, and then for the rest of the run, so that
+ * each partition's store stays loaded in the worker that owns it (small streams never move: a
+ * thread hop costs more than their batches). Held by the query across batches.
+ */
+export class StatefulWorkers {
+  private moved = false;
+  constructor(
+    readonly pool: WorkerPool,
+    private readonly minRows: number,
+  ) {}
+  use(rows: number): boolean {
+    if (!this.moved && rows >= this.minRows) this.moved = true;
+    return this.moved;
+  }
+  get used(): boolean {
+    return this.moved;
+  }
 }
 
 /** What running the stateful part of batch N left behind for the trigger loop. */
@@ -167,6 +191,29 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
     return { output: results.flatMap((r) => r.output), late: results.flatMap((r) => r.late), results };
   };
 
+  /**
+   * Runs an operator whose batch is a {@link StatefulPartitionJob}: on this thread, or, once the
+   * query's stateful operators moved to the worker threads (see {@link StatefulWorkers}), with
+   * each partition on the worker that owns it.
+   */
+  const runJob = async (info: StatefulOperatorInfo, operatorName: string, input: readonly AttributeRef[], rows: readonly RecordBatch[], job: StatefulPartitionJob): Promise<{ output: RecordBatch[]; late: RecordBatch[] }> => {
+    const n = partitionsOf(info.operatorId);
+    const workers = ctx.statefulWorkers;
+    if (workers !== undefined && n > 1 && workers.use(rows.reduce((a, b) => a + b.numRows, 0))) {
+      const parts = splitByPartition(rows, n, rowPartitioner(statePartitioning(info, { outputMode: ctx.outputMode, operators }), input, ctx.fctx));
+      try {
+        const storeOf = (partitionId: number): StateStoreId => ({ checkpointLocation: ctx.checkpointDir, operatorId: info.operatorId, partitionId });
+        const { results, metrics: ms } = await runJobOnWorkers(workers.pool, job, parts, storeOf, ctx.batchId, ctx.stores.conf, ctx.fctx);
+        metrics.push(combineOperatorMetrics(ms.map((m, i) => operatorMetricsOf(m, operatorName, results[i]!.droppedByWatermark, n))));
+        return { output: results.flatMap((r) => r.output), late: results.flatMap((r) => r.late) };
+      } catch (e) {
+        if (!(e instanceof NotShippableError)) throw e;
+        // Something in the operator cannot travel (a function without source text): this thread runs it.
+      }
+    }
+    return runOperator(info, operatorName, input, rows, statefulJobRunner(job, ctx.fctx));
+  };
+
   const rewrite = async (p: LogicalPlan): Promise<LogicalPlan> => {
     if (!isStreamingPlan(p)) return p;
     if (p.kind === "DataSourceRelation") {
@@ -210,27 +257,17 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
           aggregateOutputs.set(p, { attrs: exec.output, batches: r.output });
           return Plan.localRelation(exec.output, r.output, `StateStoreSave over updates [operator ${operatorId}, batch ${ctx.batchId}, update]`);
         }
-        // Grouped by a per-row session_window: the session-window operator merges sessions in state.
-        const exec = key?.kind === "session"
-          ? new StreamingSessionWindowExec(operatorId, q, input, key.index, ctx.fctx)
-          : new StreamingAggregateExec(operatorId, q, input, key, ctx.fctx);
         const operatorName = key?.kind === "session" ? "sessionWindowStateStoreSaveExec" : "stateStoreSave";
         const wm = operatorWatermarks(p);
         // The store holds the aggregate's buffers per key, or a session-window operator's sessions.
-        const r = runOperator<StoredBuffers & StoredSessions>(info, operatorName, input, rows, (part, store) => {
-          if (wm === null) return exec.run(part, store, ctx.outputMode, ctx.watermarkMs);
-          // Downstream in a chain (append mode only): late rows by the watermark the upstream
-          // operator guaranteed last batch, then emission and eviction by this batch's.
-          const first = exec.run(part, store, ctx.outputMode, wm.lateEventsMs);
-          const second = exec.run([], store, ctx.outputMode, wm.evictionMs);
-          // In update mode the second run only evicts (a global aggregation would repeat its row).
-          return { output: ctx.outputMode === "update" ? first.output : [...first.output, ...second.output], droppedByWatermark: first.droppedByWatermark, late: first.late };
-        });
+        const job: StatefulPartitionJob = { kind: "aggregate", operatorId, node: withoutInput(q, input), input, eventTimeKey: key, mode: ctx.outputMode, watermarkMs: ctx.watermarkMs, chain: wm };
+        const r = await runJob(info, operatorName, input, rows, job);
         crashPoint("after-state-commit", ctx.batchId); // test-only (test/crash/stateful-crash.test.ts): state committed, the sink not yet run
         dropped(operatorId, operatorName, input, wm === null ? ctx.watermarkMs : wm.lateEventsMs, r.late);
-        aggregateOutputs.set(p, { attrs: exec.output, batches: r.output });
+        const output = jobOutput(job);
+        aggregateOutputs.set(p, { attrs: output, batches: r.output });
         const label = key?.kind === "session" ? "SessionWindowStateStoreSave" : "StateStoreSave";
-        return Plan.localRelation(exec.output, r.output, `${label} [operator ${operatorId}, batch ${ctx.batchId}, ${ctx.outputMode}]`);
+        return Plan.localRelation(output, r.output, `${label} [operator ${operatorId}, batch ${ctx.batchId}, ${ctx.outputMode}]`);
       }
       case "Join": {
         // A stream-stream join is a stateful operator; a stream-static join runs as a batch join.
@@ -248,8 +285,8 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         if (info?.kind !== "dedupe") throw new Error(`internal error: stateful operator ${operatorId} is not a deduplication`);
         const input = planOutput(q.child);
         const rows = await ctx.run(q.child);
-        const exec = new StreamingDeduplicateExec(operatorId, planOutput(p.kind === "Deduplicate" || p.kind === "Distinct" ? p.child : q.child), info.keys, info.withinWatermark);
-        const r = runOperator<number>(info, info.operatorName, input, rows, (part, store) => exec.run(part, store, ctx.watermarkMs));
+        const job: StatefulPartitionJob = { kind: "dedupe", operatorId, input: planOutput(p.kind === "Deduplicate" || p.kind === "Distinct" ? p.child : q.child), keys: info.keys, withinWatermark: info.withinWatermark, watermarkMs: ctx.watermarkMs };
+        const r = await runJob(info, info.operatorName, input, rows, job);
         dropped(operatorId, info.operatorName, input, ctx.watermarkMs, r.late);
         return Plan.localRelation(input, r.output, `${info.operatorName} [operator ${operatorId}, batch ${ctx.batchId}]`);
       }
@@ -262,14 +299,11 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         const spec = streamingWindowSpec(p as typeof q, (cls, msg) => {
           throw new StreamingError(cls, msg);
         });
-        const exec = new StreamingWindowExec(operatorId, spec, ctx.fctx);
         const wm = operatorWatermarks(p);
-        // Downstream in a chain: late rows by the watermark the upstream operator guaranteed last batch.
-        const r = runOperator<StoredWindowKey>(info, info.operatorName, spec.input, rows, (part, store) =>
-          wm === null ? exec.run(part, store, ctx.watermarkMs) : exec.run(part, store, wm.evictionMs, wm.lateEventsMs),
-        );
+        const job: StatefulPartitionJob = { kind: "window", operatorId, spec: { ...spec, node: withoutInput(spec.node, spec.input) }, watermarkMs: ctx.watermarkMs, chain: wm };
+        const r = await runJob(info, info.operatorName, spec.input, rows, job);
         dropped(operatorId, info.operatorName, spec.input, wm === null ? ctx.watermarkMs : wm.lateEventsMs, r.late);
-        return Plan.localRelation(exec.output, r.output, `${info.operatorName} [operator ${operatorId}, batch ${ctx.batchId}]`);
+        return Plan.localRelation(jobOutput(job), r.output, `${info.operatorName} [operator ${operatorId}, batch ${ctx.batchId}]`);
       }
       case "FlatMapGroupsWithState": {
         const operatorId = nextOperatorId++;

@@ -14,12 +14,13 @@ import { execContext, runPlan } from "../physical/query-execution.js";
 import type { LogicalPlan } from "../plan/logical-plan.js";
 import type { StatefulOperatorMetrics } from "../physical/stateful/streaming-aggregate-exec.js";
 import { type StatefulOperatorInfo, statePartitionCount, statePartitioning, stateSchemaOf, statefulOperatorsOf, watermarkDelayMs, watermarkNodesOf } from "../physical/stateful/stateful-operators.js";
-import { StateStoreCoordinator } from "../state/state-store-registry.js";
+import { StateStoreCoordinator, resolveStateStoreProvider } from "../state/state-store-registry.js";
 import { groupStateTimeoutDue } from "../physical/stateful/flat-map-groups-with-state-exec.js";
 import { stateStoreConfFrom } from "../state/state-store.js";
 import type { Clock } from "./clock.js";
 import { crashPoint } from "./crash-hook.js";
-import { executeIncremental, streamingSourcesOf } from "./incremental-plan.js";
+import { StatefulWorkers, executeIncremental, streamingSourcesOf } from "./incremental-plan.js";
+import type { WorkerPool } from "../physical/parallel/worker-pool.js";
 import { type LateRowsTarget, lateRowsBatches } from "./late-rows.js";
 import { type ProgressFields, type SourceProgress, type StreamingQueryStatus, StreamingQueryProgress, rate } from "./progress.js";
 import type { OutputMode, Sink } from "./sink.js";
@@ -91,6 +92,8 @@ export class MicroBatchExecution {
   private fixedConf: Record<string, string> = {};
   /** The stateful operators of the plan, in operator-id order (`state/<id>`). */
   private readonly statefulOps: readonly StatefulOperatorInfo[];
+  /** Where stateful partitions run once the query's batches are large (see StatefulWorkers). */
+  private statefulWorkers: StatefulWorkers | null = null;
   /** Per stateful operator (by id), its number of state partitions, fixed when the checkpoint first ran it. */
   private statePartitions: readonly number[] = [];
   /** Delay (ms) of each EventTimeWatermark node of the streaming plan, in the incremental planner's order. */
@@ -448,6 +451,7 @@ export class MicroBatchExecution {
         stores: this.stores!,
         checkpointDir: this.opts.checkpointDir,
         statePartitions: this.statePartitions,
+        ...(this.statefulWorkersFor(settings.workers) ? { statefulWorkers: this.statefulWorkers! } : {}),
       }),
     );
     let output = 0, lateOutput = 0;
@@ -465,6 +469,16 @@ export class MicroBatchExecution {
       await this.opts.sink.addBatch(batch.batchId, result, this.opts.outputMode);
     });
     return { perSource, output, lateOutput, eventTimeStats: planned.eventTimeStats, stateOperators: planned.stateOperators };
+  }
+
+  /**
+   * The worker threads stateful partitions may move to: with more than one executor thread and the
+   * in-memory state provider (an LMDB environment stays with the thread that opened it).
+   */
+  private statefulWorkersFor(pool: WorkerPool | undefined): boolean {
+    if (pool === undefined || this.stores === null || resolveStateStoreProvider(this.stores.conf.providerClass) !== "memory") return false;
+    if (this.statefulWorkers?.pool !== pool) this.statefulWorkers = new StatefulWorkers(pool, this.opts.session.conf.getNumber("sluice.executor.minRowsPerTask"));
+    return true;
   }
 
   /** Whether a flatMapGroupsWithState key would time out in a batch starting now (a no-data batch is then due). */
@@ -589,6 +603,8 @@ export class MicroBatchExecution {
     }
     try {
       await this.stores?.close();
+      // The worker threads drop the stores of this query's partitions.
+      if (this.statefulWorkers?.used) await this.statefulWorkers.pool.broadcast({ kind: "stateful-unload", checkpointLocation: this.opts.checkpointDir });
     } catch {
       // as above
     }

@@ -16,7 +16,9 @@ import { udaf, udf } from "../../api/udf.js";
 import { ExecutionError, SluiceError } from "../../errors/errors.js";
 import type { FunctionDef } from "../../expr/function-def.js";
 import type { UdfSource } from "../../expr/udf-source.js";
-import { type StageTask, runStageTask } from "./stage-task.js";
+import { runStageTask } from "./stage-task.js";
+import { isStatefulTask, runStatefulTask } from "./stateful-task.js";
+import type { WorkerTask } from "./worker-pool.js";
 
 function rebuildUdf(src: UdfSource): FunctionDef {
   let made: unknown;
@@ -43,8 +45,8 @@ function rebuildUdf(src: UdfSource): FunctionDef {
 
 const port = parentPort;
 if (port) {
-  port.on("message", (m: { id: number; task: StageTask }) => {
-    runStageTask(m.task, rebuildUdf).then(
+  port.on("message", (m: { id: number; task: WorkerTask }) => {
+    (isStatefulTask(m.task) ? runStatefulTask(m.task, rebuildUdf) : runStageTask(m.task, rebuildUdf)).then(
       ({ result, transfer }) => port.postMessage({ id: m.id, ok: true, result }, transfer),
       (e: unknown) => {
         const err = e instanceof Error ? e : new Error(String(e));

@@ -1,6 +1,11 @@
 import { Worker } from "node:worker_threads";
 import { AnalysisError, ExecutionError, FileFormatError, IllegalArgumentError, SluiceError, StreamingError } from "../../errors/errors.js";
 import type { StageResult, StageTask } from "./stage-task.js";
+import type { StatefulTask, StatefulTaskResult } from "./stateful-task.js";
+
+/** What a worker runs: a stage task (any worker) or a stateful partition's task (the worker that owns the partition). */
+export type WorkerTask = StageTask | StatefulTask;
+type WorkerResult = StageResult | StatefulTaskResult;
 
 /** A task's failure as it crosses back from a worker. */
 export interface TaskFailure {
@@ -10,16 +15,24 @@ export interface TaskFailure {
   readonly stack?: string;
 }
 
-type Reply = { readonly id: number; readonly ok: true; readonly result: StageResult } | { readonly id: number; readonly ok: false; readonly error: TaskFailure };
+type Reply = { readonly id: number; readonly ok: true; readonly result: WorkerResult } | { readonly id: number; readonly ok: false; readonly error: TaskFailure };
 
 interface Slot {
   readonly worker: Worker;
   busy: boolean;
+  /** Tasks for this worker only (stateful partitions it owns), run before shared ones. */
+  readonly pinned: Queued[];
 }
 
 interface Pending {
-  resolve(r: StageResult): void;
+  resolve(r: WorkerResult): void;
   reject(e: Error): void;
+}
+
+interface Queued {
+  readonly task: WorkerTask;
+  readonly transfer: ArrayBuffer[];
+  readonly pending: Pending;
 }
 
 /**
@@ -29,7 +42,7 @@ interface Pending {
  */
 export class WorkerPool {
   private readonly slots: Slot[] = [];
-  private readonly queue: { task: StageTask; transfer: ArrayBuffer[]; pending: Pending }[] = [];
+  private readonly queue: Queued[] = [];
   private readonly pending = new Map<number, Pending>();
   private readonly assigned = new Map<Worker, number>();
   private nextId = 1;
@@ -38,45 +51,70 @@ export class WorkerPool {
   constructor(readonly size: number) {}
 
   run(task: StageTask, transfer: ArrayBuffer[] = []): Promise<StageResult> {
-    if (this.closed) return Promise.reject(new IllegalArgumentError("EXECUTOR_STOPPED", "The worker pool of this session was stopped."));
-    return new Promise<StageResult>((resolve, reject) => {
+    if (this.closed) return Promise.reject(stopped());
+    return new Promise<WorkerResult>((resolve, reject) => {
       this.queue.push({ task, transfer, pending: { resolve, reject } });
       this.dispatch();
-    });
+    }) as Promise<StageResult>;
+  }
+
+  /**
+   * Runs a task on worker `index` (0 .. size-1), after the tasks already queued for it: a
+   * stateful partition stays with one worker, which keeps its state store loaded between
+   * batches (Spark's executor affinity for state store partitions).
+   */
+  runOn(index: number, task: StatefulTask, transfer: ArrayBuffer[] = []): Promise<StatefulTaskResult> {
+    if (this.closed) return Promise.reject(stopped());
+    if (!Number.isInteger(index) || index < 0 || index >= this.size) return Promise.reject(new Error(`internal error: no worker ${index} in a pool of ${this.size}`));
+    while (this.slots.length <= index) this.spawn();
+    return new Promise<WorkerResult>((resolve, reject) => {
+      this.slots[index]!.pinned.push({ task, transfer, pending: { resolve, reject } });
+      this.dispatch();
+    }) as Promise<StatefulTaskResult>;
+  }
+
+  /** Runs a task on every worker started so far (e.g. to drop a stopped query's state). */
+  async broadcast(task: StatefulTask): Promise<void> {
+    await Promise.all(this.slots.map((_, i) => this.runOn(i, task)));
   }
 
   async terminate(): Promise<void> {
     this.closed = true;
-    const err = new IllegalArgumentError("EXECUTOR_STOPPED", "The worker pool of this session was stopped.");
+    const err = stopped();
     for (const q of this.queue.splice(0)) q.pending.reject(err);
+    for (const slot of this.slots) for (const q of slot.pinned.splice(0)) q.pending.reject(err);
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
     await Promise.all(this.slots.splice(0).map((s) => s.worker.terminate()));
   }
 
   private dispatch(): void {
+    for (const slot of this.slots) if (!slot.busy && slot.pinned.length > 0) this.send(slot, slot.pinned.shift()!);
     while (this.queue.length > 0) {
       let slot = this.slots.find((s) => !s.busy);
       if (!slot && this.slots.length < this.size) slot = this.spawn();
       if (!slot) return;
-      const next = this.queue.shift()!;
-      const id = this.nextId++;
-      slot.busy = true;
-      slot.worker.ref();
-      this.pending.set(id, next.pending);
-      this.assigned.set(slot.worker, id);
-      try {
-        slot.worker.postMessage({ id, task: next.task }, next.transfer);
-      } catch (e) {
-        this.settle(slot, id);
-        next.pending.reject(e instanceof Error ? e : new Error(String(e)));
-      }
+      this.send(slot, this.queue.shift()!);
+    }
+  }
+
+  private send(slot: Slot, next: Queued): void {
+    const id = this.nextId++;
+    slot.busy = true;
+    slot.worker.ref();
+    this.pending.set(id, next.pending);
+    this.assigned.set(slot.worker, id);
+    try {
+      slot.worker.postMessage({ id, task: next.task }, next.transfer);
+    } catch (e) {
+      this.settle(slot, id);
+      next.pending.reject(e instanceof Error ? e : new Error(String(e)));
     }
   }
 
   private spawn(): Slot {
     const worker = spawnWorker();
-    const slot: Slot = { worker, busy: false };
+    const slot: Slot = { worker, busy: false, pinned: [] };
     worker.on("message", (m: Reply) => {
       const p = this.pending.get(m.id);
       this.settle(slot, m.id);
@@ -96,6 +134,8 @@ export class WorkerPool {
         this.assigned.delete(worker);
         p?.reject(new ExecutionError("EXECUTOR_LOST", `A worker thread died while running a task: ${why.message}`, { cause: why }));
       }
+      // Tasks pinned to it needed what it held (open state stores): they fail too.
+      for (const q of slot.pinned.splice(0)) q.pending.reject(new ExecutionError("EXECUTOR_LOST", `The worker thread that owned a state partition died: ${why.message}`, { cause: why }));
       if (!this.closed) this.dispatch();
     };
     worker.on("error", fail);
@@ -127,6 +167,8 @@ function spawnWorker(): Worker {
   const boot = `import("tsx/esm/api").then((t) => { t.register(); return import(${JSON.stringify(entry)}); });`;
   return new Worker(boot, { eval: true, execArgv: [] });
 }
+
+const stopped = (): Error => new IllegalArgumentError("EXECUTOR_STOPPED", "The worker pool of this session was stopped.");
 
 const ERROR_CLASSES: Record<string, new (errorClass: string, message: string) => SluiceError> = {
   AnalysisError,

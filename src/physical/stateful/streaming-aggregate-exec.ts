@@ -5,7 +5,7 @@ import type { AggCall, AttributeRef, Expr } from "../../expr/expression.js";
 import { exprType } from "../../expr/expr-type.js";
 import type { Accumulator, ExecFunctionContext } from "../../expr/function-def.js";
 import type { Aggregate } from "../../plan/logical-plan.js";
-import { type StateEntry, type StateKey, type StateStore, decodeKey, encodeKey } from "../../state/state-store.js";
+import { type StateEntry, type StateKey, type StateStore, type StateStoreMetrics, decodeKey, encodeKey } from "../../state/state-store.js";
 import { KeyEncoder } from "../../state/key-encoder.js";
 import { entriesBehindWatermark } from "./watermark-scan.js";
 import { structField, structType } from "../../types/data-type.js";
@@ -252,7 +252,11 @@ export class StreamingAggregateExec {
 
 /** Reads a store's figures into the shape progress reports (Spark's StateOperatorProgress). */
 export function stateOperatorMetrics(store: StateStore, operatorName: string, droppedByWatermark: number, numShufflePartitions: number): StatefulOperatorMetrics {
-  const m = store.metrics();
+  return operatorMetricsOf(store.metrics(), operatorName, droppedByWatermark, numShufflePartitions);
+}
+
+/** {@link stateOperatorMetrics} from a store's figures (as a worker thread reports them). */
+export function operatorMetricsOf(m: StateStoreMetrics, operatorName: string, droppedByWatermark: number, numShufflePartitions: number): StatefulOperatorMetrics {
   return {
     operatorName,
     numRowsTotal: m.numKeys,

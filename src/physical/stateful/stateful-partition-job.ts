@@ -1,0 +1,103 @@
+import { namedToAttribute } from "../../analyzer/plan-output.js";
+import type { RecordBatch } from "../../batch/record-batch.js";
+import type { AttributeRef } from "../../expr/expression.js";
+import type { ExecFunctionContext } from "../../expr/function-def.js";
+import { type Aggregate, type LogicalPlan, Plan } from "../../plan/logical-plan.js";
+import type { StateStore } from "../../state/state-store.js";
+import type { EventTimeKey } from "./stateful-operators.js";
+import { StreamingAggregateExec, type StatefulOutputMode, type StatefulRunResult } from "./streaming-aggregate-exec.js";
+import { StreamingDeduplicateExec } from "./streaming-deduplicate-exec.js";
+import { StreamingSessionWindowExec } from "./streaming-session-window-exec.js";
+import { StreamingWindowExec } from "./streaming-window-exec.js";
+import type { StreamingWindowSpec } from "./streaming-window-spec.js";
+
+/**
+ * The watermarks of an operator downstream of another stateful operator: late rows are judged by
+ * what the upstream guaranteed last batch, emission and eviction by this batch's (see
+ * incremental-plan.ts). Null for the first operators of a chain, which use the batch watermark.
+ */
+export interface ChainWatermarks {
+  readonly lateEventsMs: number;
+  readonly evictionMs: number;
+}
+
+/**
+ * One batch of a stateful operator as plain data: what a partition needs to run, on this thread
+ * or shipped to the worker thread that owns the partition (plan-codec.ts carries it). The plan
+ * nodes in it have an empty input in place of their child (the rows travel separately).
+ */
+export type StatefulPartitionJob =
+  | {
+      readonly kind: "aggregate";
+      readonly operatorId: number;
+      readonly node: Aggregate;
+      readonly input: readonly AttributeRef[];
+      readonly eventTimeKey: EventTimeKey | null;
+      readonly mode: StatefulOutputMode;
+      readonly watermarkMs: number;
+      readonly chain: ChainWatermarks | null;
+    }
+  | {
+      readonly kind: "dedupe";
+      readonly operatorId: number;
+      readonly input: readonly AttributeRef[];
+      readonly keys: readonly AttributeRef[];
+      readonly withinWatermark: boolean;
+      readonly watermarkMs: number;
+    }
+  | {
+      readonly kind: "window";
+      readonly operatorId: number;
+      readonly spec: StreamingWindowSpec;
+      readonly watermarkMs: number;
+      readonly chain: ChainWatermarks | null;
+    };
+
+/** A plan node's child replaced by an empty relation with the same output: what a job carries of its node. */
+export function withoutInput<T extends LogicalPlan & { readonly child: LogicalPlan }>(node: T, input: readonly AttributeRef[]): T {
+  return { ...node, child: Plan.localRelation(input, [], "stateful operator input") };
+}
+
+/** The output attributes of a job's operator (as its exec has them). */
+export function jobOutput(job: StatefulPartitionJob): readonly AttributeRef[] {
+  switch (job.kind) {
+    case "aggregate": return job.node.aggregateExprs.map(namedToAttribute);
+    case "dedupe": return job.input;
+    case "window": return [...job.spec.input, ...job.spec.node.windowExprs.map(namedToAttribute)];
+  }
+}
+
+function prepare(job: Extract<StatefulPartitionJob, { kind: "aggregate" }>, fctx: ExecFunctionContext): StreamingAggregateExec | StreamingSessionWindowExec {
+  const key = job.eventTimeKey;
+  // Grouped by a per-row session_window: the session-window operator merges sessions in state.
+  return key?.kind === "session" ? new StreamingSessionWindowExec(job.operatorId, job.node, job.input, key.index, fctx) : new StreamingAggregateExec(job.operatorId, job.node, job.input, key, fctx);
+}
+
+/** Compiles a job's operator once; the returned function runs one partition's rows against that partition's store. */
+export function statefulJobRunner(job: StatefulPartitionJob, fctx: ExecFunctionContext): (rows: readonly RecordBatch[], store: StateStore<never>) => StatefulRunResult {
+  switch (job.kind) {
+    case "aggregate": {
+      const exec = prepare(job, fctx);
+      const chain = job.chain;
+      return (rows, store) => {
+        if (chain === null) return exec.run(rows, store, job.mode, job.watermarkMs);
+        // Downstream in a chain (append mode only): late rows by the watermark the upstream
+        // operator guaranteed last batch, then emission and eviction by this batch's.
+        const first = exec.run(rows, store, job.mode, chain.lateEventsMs);
+        const second = exec.run([], store, job.mode, chain.evictionMs);
+        // In update mode the second run only evicts (a global aggregation would repeat its row).
+        return { output: job.mode === "update" ? first.output : [...first.output, ...second.output], droppedByWatermark: first.droppedByWatermark, late: first.late };
+      };
+    }
+    case "dedupe": {
+      const exec = new StreamingDeduplicateExec(job.operatorId, job.input, job.keys, job.withinWatermark);
+      return (rows, store) => exec.run(rows, store, job.watermarkMs);
+    }
+    case "window": {
+      const exec = new StreamingWindowExec(job.operatorId, job.spec, fctx);
+      const chain = job.chain;
+      // Downstream in a chain: late rows by the watermark the upstream operator guaranteed last batch.
+      return (rows, store) => (chain === null ? exec.run(rows, store, job.watermarkMs) : exec.run(rows, store, chain.evictionMs, chain.lateEventsMs));
+    }
+  }
+}

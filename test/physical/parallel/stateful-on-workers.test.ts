@@ -1,0 +1,137 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, describe, it } from "node:test";
+import { type DataFrame, Session, col, expr, timestamp_seconds, window } from "../../../src/index.js";
+import { listStateFiles } from "../../../src/state/state-file-plan.js";
+import { statefulWorkerRuns } from "../../../src/physical/parallel/stateful-on-workers.js";
+
+// Each state partition runs on the worker thread that owns it once a batch is large enough;
+// minRowsPerTask 1 moves every query at its first batch. Results must equal one thread's, row
+// for row and in order (partitions are concatenated in partition order on both paths).
+const root = fs.mkdtempSync(path.join(os.tmpdir(), "sluice-stateful-workers-"));
+after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+const sessionWith = (threads: number): Session =>
+  Session.builder().appName(`stateful-workers-${threads}`).config("sluice.executor.threads", threads).config("sluice.executor.minRowsPerTask", 1).create();
+
+type Query = (events: DataFrame) => DataFrame;
+/** The input as a DataFrame of unknown rows, what the queries below take. */
+const untyped = <R>(df: DataFrame<R>): DataFrame => df as unknown as DataFrame;
+
+/** Rows of (k, t seconds), a few keys, event time moving forward with some disorder. */
+function events(batches: number, perBatch: number, seed: number): { k: string; t: number; v: number }[][] {
+  let s = seed;
+  const rand = (n: number): number => {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    return s % n;
+  };
+  return Array.from({ length: batches }, (_, b) => Array.from({ length: perBatch }, () => ({ k: `k${rand(7)}`, t: b * 10 + rand(15), v: rand(100) })));
+}
+
+/** Runs the query over the batches, stopping and restarting from the checkpoint after `restartAfter` batches; the memory sink's rows in order. */
+async function run(spark: Session, query: Query, mode: "append" | "update" | "complete", data: readonly (readonly { k: string; t: number; v: number }[])[], name: string, restartAfter: number): Promise<unknown[]> {
+  const ckpt = path.join(root, name);
+  const input = spark.memoryStream("k STRING, t INT, v INT");
+  const df = query(untyped(input.toDF().withColumn("ts", timestamp_seconds(col("t"))).withWatermark("ts", "5 seconds")));
+  const start = () => df.writeStream.format("memory").queryName(name).outputMode(mode).option("checkpointLocation", ckpt).start();
+  const out: unknown[] = [];
+  const collect = async (): Promise<void> => {
+    out.push(...(await spark.table(name).collect()).map((r) => JSON.stringify(r)));
+  };
+  let q = await start();
+  for (let i = 0; i < data.length; i++) {
+    if (i === restartAfter) {
+      await q.stop();
+      await collect();
+      q = await start();
+    }
+    input.addData(data[i]!);
+    await q.processAllAvailable();
+  }
+  await q.stop();
+  await collect();
+  return out;
+}
+
+const QUERIES: Record<string, { query: Query; mode: "append" | "update" | "complete" }> = {
+  "windowed count and sum (append)": { query: (e) => e.groupBy(window(col("ts"), "10 seconds"), col("k")).agg(expr("count(*) AS n"), expr("sum(v) AS s")), mode: "append" },
+  "windowed count (update)": { query: (e) => e.groupBy(window(col("ts"), "10 seconds"), col("k")).count(), mode: "update" },
+  "session windows (append)": { query: (e) => e.groupBy(expr("session_window(ts, '4 seconds')"), col("k")).count(), mode: "append" },
+  "dropDuplicates with event time": { query: (e) => e.dropDuplicates(["k", "ts"]).select("k", "t"), mode: "append" },
+  "count by key (complete)": { query: (e) => e.groupBy("k").agg(expr("count(*) AS n"), expr("max(v) AS m")), mode: "complete" },
+};
+
+describe("stateful partitions on worker threads", () => {
+  const one = sessionWith(1);
+  const two = sessionWith(2);
+  after(async () => {
+    one.stop();
+    two.stop();
+  });
+
+  for (const [title, { query, mode }] of Object.entries(QUERIES)) {
+    it(`${title}: two threads give one thread's rows, across a restart`, async () => {
+      const data = events(6, 40, title.length);
+      const before = statefulWorkerRuns.partitions;
+      const expected = await run(one, query, mode, data, `w1_${title.replace(/\W+/g, "_")}`, 3);
+      assert.equal(statefulWorkerRuns.partitions, before, "one thread runs no partition on a worker");
+      const got = await run(two, query, mode, data, `w2_${title.replace(/\W+/g, "_")}`, 3);
+      assert.ok(statefulWorkerRuns.partitions >= before + 4 * data.length, `the partitions ran on the workers (${statefulWorkerRuns.partitions - before} runs)`);
+      assert.ok(expected.length > 0, "the query produced rows");
+      assert.deepEqual(got, expected);
+    });
+  }
+
+  it("a checkpoint moves between one thread and the workers and keeps its state", async () => {
+    const data = events(6, 30, 99);
+    const query = QUERIES["windowed count and sum (append)"]!.query;
+    const expected = await run(one, query, "append", data, "move_expected", 99);
+    // The same checkpoint: batches 0-2 on one thread, 3-5 on the workers.
+    const ckpt = "move_mixed";
+    const input1 = one.memoryStream("k STRING, t INT, v INT");
+    const input2 = two.memoryStream("k STRING, t INT, v INT");
+    const dir = path.join(root, ckpt);
+    const start = (s: Session, input: typeof input1) =>
+      query(untyped(input.toDF().withColumn("ts", timestamp_seconds(col("t"))).withWatermark("ts", "5 seconds"))).writeStream.format("memory").queryName(ckpt).outputMode("append").option("checkpointLocation", dir).start();
+    const out: unknown[] = [];
+    let q = await start(one, input1);
+    for (const d of data.slice(0, 3)) {
+      input1.addData(d);
+      await q.processAllAvailable();
+    }
+    await q.stop();
+    out.push(...(await one.table(ckpt).collect()).map((r) => JSON.stringify(r)));
+    // The memory stream of the second session replays nothing: its offsets start where the checkpoint's end.
+    for (const d of data.slice(0, 3)) input2.addData(d);
+    q = await start(two, input2);
+    for (const d of data.slice(3)) {
+      input2.addData(d);
+      await q.processAllAvailable();
+    }
+    await q.stop();
+    out.push(...(await two.table(ckpt).collect()).map((r) => JSON.stringify(r)));
+    assert.deepEqual(out.sort(), [...expected].sort());
+  });
+
+  it("a failing partition stops the query and no partition commits the batch", async () => {
+    const dir = path.join(root, "fail");
+    const ansi = Session.builder().appName("stateful-workers-fail").config("sluice.executor.threads", 2).config("sluice.executor.minRowsPerTask", 1).config("sluice.sql.ansi.enabled", true).create();
+    try {
+      const input = ansi.memoryStream("k STRING, v INT");
+      // The division by zero happens inside the aggregate, on the worker that owns the key.
+      const q = await input.toDF().groupBy("k").agg(expr("sum(10 / v) AS s")).writeStream.format("memory").queryName("fail_q").outputMode("update").option("checkpointLocation", dir).start();
+      input.addData([{ k: "a", v: 1 }, { k: "b", v: 2 }, { k: "c", v: 5 }]);
+      await q.processAllAvailable();
+      input.addData([{ k: "a", v: 1 }, { k: "b", v: 0 }]);
+      await assert.rejects(q.processAllAvailable(), /DIVIDE_BY_ZERO|Division by zero/i);
+      for (let p = 0; p < 4; p++) {
+        const versions = listStateFiles(path.join(dir, "state", "0", String(p))).files.map((f) => f.version);
+        assert.deepEqual(Math.max(...versions), 1, `partition ${p} stays at version 1 (batch 0), not 2`);
+      }
+    } finally {
+      ansi.stop();
+    }
+  });
+});
