@@ -23,6 +23,7 @@ export const CONFIG_DEFAULTS: Readonly<Record<string, string>> = Object.freeze({
   "sluice.sql.streaming.schemaInference": "false",
   "sluice.sql.streaming.stateStore.providerClass": "memory",
   "sluice.sql.streaming.stateStore.minDeltasForSnapshot": "10",
+  "sluice.sql.streaming.stateStore.maintenanceInterval": "60 seconds",
   "sluice.sql.repl.eagerEval.maxNumRows": "20",
   // Web UI and monitoring (src/monitoring, src/ui): off by default so tests and library use stay
   // quiet (Spark's UI is on by default); `npm start -- --follow` and users turn the UI on.

@@ -65,6 +65,8 @@ export interface IncrementalContext {
   readonly checkpointDir: string;
   /** Per stateful operator (by id), its number of state partitions (fixed per checkpoint). */
   readonly statePartitions: readonly number[];
+  /** Whether state stores do their maintenance (snapshots, cleanup) after this batch's commit. */
+  readonly maintainState: boolean;
   /** The query's worker threads for stateful partitions (absent: one thread, or a provider that stays on this one). */
   readonly statefulWorkers?: StatefulWorkers;
 }
@@ -203,7 +205,7 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
       const parts = splitByPartition(rows, n, rowPartitioner(statePartitioning(info, { outputMode: ctx.outputMode, operators }), input, ctx.fctx));
       try {
         const storeOf = (partitionId: number): StateStoreId => ({ checkpointLocation: ctx.checkpointDir, operatorId: info.operatorId, partitionId });
-        const { results, metrics: ms } = await runJobOnWorkers(workers.pool, job, parts, storeOf, ctx.batchId, ctx.stores.conf, ctx.fctx);
+        const { results, metrics: ms } = await runJobOnWorkers(workers.pool, job, parts, storeOf, ctx.batchId, ctx.stores.conf, ctx.fctx, ctx.maintainState);
         metrics.push(combineOperatorMetrics(ms.map((m, i) => operatorMetricsOf(m, operatorName, results[i]!.droppedByWatermark, n))));
         return { output: results.flatMap((r) => r.output), late: results.flatMap((r) => r.late) };
       } catch (e) {

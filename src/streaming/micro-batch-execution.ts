@@ -10,6 +10,7 @@ import { recoveryDecision } from "../checkpoint/recovery-decision.js";
 import { checkOperatorMetadata, readOperatorMetadata } from "../checkpoint/operator-metadata.js";
 import { readOrCreateStreamMetadata } from "../checkpoint/stream-metadata.js";
 import { IllegalArgumentError } from "../errors/errors.js";
+import { parseInterval } from "../types/interval.js";
 import { execContext, runPlan } from "../physical/query-execution.js";
 import type { LogicalPlan } from "../plan/logical-plan.js";
 import type { StatefulOperatorMetrics } from "../physical/stateful/streaming-aggregate-exec.js";
@@ -92,6 +93,8 @@ export class MicroBatchExecution {
   private fixedConf: Record<string, string> = {};
   /** The stateful operators of the plan, in operator-id order (`state/<id>`). */
   private readonly statefulOps: readonly StatefulOperatorInfo[];
+  private lastStateMaintenanceMs = Number.NEGATIVE_INFINITY;
+  private maintainStateThisBatch = false;
   /** Where stateful partitions run once the query's batches are large (see StatefulWorkers). */
   private statefulWorkers: StatefulWorkers | null = null;
   /** Per stateful operator (by id), its number of state partitions, fixed when the checkpoint first ran it. */
@@ -440,6 +443,9 @@ export class MicroBatchExecution {
     const ctx = execContext(settings, batch.metadata.batchTimestampMs * 1000);
     // The stateful part of the batch (watermark inputs, stateful operators, state commits) runs
     // while the incremental plan is built; what is left is a batch plan for the sink.
+    // State snapshots and cleanup run between batches at most once per interval (Spark's
+    // maintenanceInterval, 60 s), not after every batch: they list and write files.
+    this.maintainStateThisBatch = this.opts.clock.getTimeMillis() - this.lastStateMaintenanceMs >= stateMaintenanceIntervalMs(this.opts.session);
     const planned = await time("queryPlanning", () =>
       executeIncremental(this.opts.plan, {
         batchId: batch.batchId,
@@ -451,6 +457,7 @@ export class MicroBatchExecution {
         stores: this.stores!,
         checkpointDir: this.opts.checkpointDir,
         statePartitions: this.statePartitions,
+        maintainState: this.maintainStateThisBatch,
         ...(this.statefulWorkersFor(settings.workers) ? { statefulWorkers: this.statefulWorkers! } : {}),
       }),
     );
@@ -501,7 +508,10 @@ export class MicroBatchExecution {
     this.currentBatchId = batch.batchId + 1;
     for (let i = 0; i < this.sources.length; i++) await this.sources[i]!.commit(batch.end[i]!);
     const retain = Math.max(1, this.opts.session.conf.getNumber("sluice.sql.streaming.minBatchesToRetain"));
-    this.stores?.maintenance();
+    if (this.maintainStateThisBatch) {
+      this.stores?.maintenance();
+      this.lastStateMaintenanceMs = this.opts.clock.getTimeMillis();
+    }
     const threshold = batch.batchId - retain + 1;
     if (threshold > 0) {
       this.offsetLog.purge(threshold);
@@ -739,4 +749,12 @@ function sameOffsets(a: readonly Offset[], b: readonly Offset[]): boolean {
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/** `sluice.sql.streaming.stateStore.maintenanceInterval`: milliseconds, or an interval such as "60 seconds" (Spark's default). */
+export function stateMaintenanceIntervalMs(session: Session): number {
+  const raw = (session.conf.getOption("sluice.sql.streaming.stateStore.maintenanceInterval") ?? "60 seconds").trim();
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const i = parseInterval(raw, "sluice.sql.streaming.stateStore.maintenanceInterval");
+  return Math.trunc((i.days * 86_400_000_000 + i.micros) / 1000);
 }

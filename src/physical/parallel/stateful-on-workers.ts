@@ -31,6 +31,7 @@ export async function runJobOnWorkers(
   version: number,
   conf: StateStoreConf,
   fctx: ExecFunctionContext,
+  maintain: boolean,
 ): Promise<{ results: StatefulRunResult[]; metrics: StateStoreMetrics[] }> {
   const { encoded } = encodeTree(job);
   const ran = await Promise.allSettled(
@@ -55,7 +56,7 @@ export async function runJobOnWorkers(
     if (x.kind !== "ran") throw new Error("internal error: a stateful run returned no rows");
     return { output: decodeBatches(x.output), late: decodeBatches(x.late), droppedByWatermark: x.droppedByWatermark };
   });
-  const committed = await Promise.all(parts.map((_, p) => pool.runOn(ownerOf(p, pool), { kind: "stateful-commit", store: storeOf(p) })));
+  const committed = await Promise.all(parts.map((_, p) => pool.runOn(ownerOf(p, pool), { kind: "stateful-commit", store: storeOf(p), maintain })));
   const metrics = committed.map((c) => {
     if (c.kind !== "committed") throw new Error("internal error: a stateful commit returned no metrics");
     return c.metrics;

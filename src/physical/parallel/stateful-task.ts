@@ -24,7 +24,8 @@ export type StatefulTask =
       readonly rows: readonly TransferBatch[];
       readonly fctx: ExecFunctionContext;
     }
-  | { readonly kind: "stateful-commit"; readonly store: StateStoreId }
+  /** `maintain`: then write a snapshot if due and delete files no retained version needs. */
+  | { readonly kind: "stateful-commit"; readonly store: StateStoreId; readonly maintain: boolean }
   | { readonly kind: "stateful-abort"; readonly store: StateStoreId }
   | { readonly kind: "stateful-unload"; readonly checkpointLocation: string };
 
@@ -68,7 +69,7 @@ export async function runStatefulTask(task: StatefulTask, rebuildUdf: UdfRebuild
       open.store.commit();
       const metrics = open.store.metrics();
       // Snapshots and cleanup here, off the main thread; the batch's files are durable already.
-      open.coordinator.provider(task.store).maintenance();
+      if (task.maintain) open.coordinator.provider(task.store).maintenance();
       return { result: { kind: "committed", metrics }, transfer: [] };
     }
     case "stateful-abort": {
