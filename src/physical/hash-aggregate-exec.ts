@@ -9,6 +9,7 @@ import { type AggSlot, makeSlot } from "./aggregate/agg-slot.js";
 import { GroupTable } from "./aggregate/group-table.js";
 import { FusedAggregate, type FusedAggregateSpec, fusedAggPlans } from "./aggregate/fused-aggregate.js";
 import { ProjectFilterExec } from "./project-filter-exec.js";
+import { ExpandExec } from "./simple-execs.js";
 import type { Vector } from "../batch/vector.js";
 import type { ExecContext, PhysicalOp } from "./physical-op.js";
 import { schemaOf } from "./physical-op.js";
@@ -58,13 +59,18 @@ export class HashAggregateExec implements PhysicalOp {
   private fusedSpec(ctx: ExecContext): { source: PhysicalOp; spec: FusedAggregateSpec } | null {
     if (!this.allowFused || !fusedAggPlans(this.aggCalls, ctx.fctx)) return null;
     const c = this.child;
-    if (c instanceof ProjectFilterExec) {
-      return {
-        source: c.child,
-        spec: { input: c.child.output, filter: c.condition, projections: c.projectList, projectionOutput: c.projectList ? c.output : null, groupingExprs: this.groupingExprs, aggCalls: this.aggCalls },
-      };
-    }
-    return { source: c, spec: { input: c.output, filter: null, projections: null, projectionOutput: null, groupingExprs: this.groupingExprs, aggCalls: this.aggCalls } };
+    const pf = c instanceof ProjectFilterExec ? c : null;
+    // An Expand below (sliding windows, grouping sets) runs inside the loop too: no batch per projection.
+    const below = pf ? pf.child : c;
+    const x = below instanceof ExpandExec ? below : null;
+    const source = x ? x.child : below;
+    return {
+      source,
+      spec: {
+        input: source.output, filter: pf?.condition ?? null, projections: pf?.projectList ?? null, projectionOutput: pf?.projectList ? pf.output : null,
+        groupingExprs: this.groupingExprs, aggCalls: this.aggCalls, expand: x ? { projections: x.projections, output: x.output } : null,
+      },
+    };
   }
 
   /** The generated aggregation loop, when this aggregation runs fused (EXPLAIN CODEGEN). */

@@ -4,12 +4,13 @@ import type { AggCall, AttributeRef, Expr } from "../../expr/expression.js";
 import { canonicalKey, referencedIds } from "../../expr/expr-tree.js";
 import { exprNullable, exprType } from "../../expr/expr-type.js";
 import type { ExecFunctionContext } from "../../expr/function-def.js";
-import type { DataType } from "../../types/data-type.js";
+import { type DataType, LongType } from "../../types/data-type.js";
 import { normalizeLong } from "../../types/long.js";
 import { CodegenContext, type InputBinding, genExpr, localizeRefs } from "../codegen/expr-codegen.js";
 import { type NumericSpec, isSimpleCount, numericSpec } from "./agg-slot.js";
 import { KeyCoder, TUPLE_HASH_MUL, TupleTable } from "./key-coder.js";
 import { instantiate } from "../codegen/kernel-cache.js";
+import { type TimeWindowSpec, WINDOW_STRUCT, timeWindowFunction } from "../../expr/time-window.js";
 
 /**
  * Whether `e` may be null: exprNullable, plus the widening casts that code generation passes
@@ -44,6 +45,11 @@ export interface FusedAggregateSpec {
   readonly projectionOutput: readonly AttributeRef[] | null;
   readonly groupingExprs: readonly Expr[];
   readonly aggCalls: readonly AggCall[];
+  /**
+   * An Expand between `input` and the filter (each input row becomes one row per projection,
+   * columns `output`), run inside the loop; null when none.
+   */
+  readonly expand: { readonly projections: readonly (readonly Expr[])[]; readonly output: readonly AttributeRef[] } | null;
 }
 
 type AggPlan = { readonly kind: "count" } | { readonly kind: "numeric"; readonly spec: NumericSpec };
@@ -159,6 +165,11 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
  * of code tuples for several), and every aggregate updated in place in Float64Array
  * accumulators. Semantics match the column-wise path (CountSlot, NumericSlot, GroupTable):
  * nulls skipped, NaN ordered above numbers in min/max, integer sums exact beyond 2^53.
+ *
+ * An Expand below the filter (sliding time windows, grouping sets) runs inside too: one loop
+ * over the batch per projection, in ExpandExec's order, so groups and sums are the same. A
+ * sliding `window` column is two locals (start, end; GetField reads them) instead of an array
+ * per row and window, and as a grouping key it is coded by its window index, a dense integer.
  */
 export class FusedAggregate {
   private readonly coders: KeyCoder[];
@@ -178,7 +189,10 @@ export class FusedAggregate {
     const plans = fusedAggPlans(spec.aggCalls, fctx);
     if (!plans) throw new Error("FusedAggregate: an aggregate has no generated update");
     this.plans = plans;
-    this.coders = spec.groupingExprs.map((g) => new KeyCoder(exprType(g)));
+    this.coders = spec.groupingExprs.map((g) => {
+      const w = g.kind === "AttributeRef" ? expandedTimeWindow(spec.expand, g.id) : null;
+      return w !== null ? new WindowKeyCoder(w) : new KeyCoder(exprType(g));
+    });
     this.table = this.coders.length >= 2 ? new TupleTable(this.coders.length) : null;
     this.accs = new AccState();
     const projected = new Map<number, Expr>();
@@ -204,7 +218,8 @@ export class FusedAggregate {
     if (n === 0) return;
     let nullFree = true;
     for (const c of this.usedInputs) if (batch.columns[c]!.nulls !== null) nullFree = false;
-    this.accs.ensure(this.groupCount + n);
+    // At most one new group per row and Expand projection: the kernel's accumulators stay put.
+    this.accs.ensure(this.groupCount + n * (this.spec.expand?.projections.length ?? 1));
     this.kernelFor(nullFree).kernel(batch.columns, n);
   }
 
@@ -261,6 +276,7 @@ export class FusedAggregate {
     const ids = new Set<number>();
     const s = this.spec;
     if (s.filter) referencedIds(s.filter, ids);
+    if (s.expand) for (const p of s.expand.projections) for (const e of p) referencedIds(e, ids);
     if (s.projections) for (const p of s.projections) referencedIds(p, ids);
     else {
       for (const g of s.groupingExprs) referencedIds(g, ids);
@@ -293,69 +309,98 @@ export class FusedAggregate {
       bindings.set(a.id, { values, nulls, type: a.dataType });
       prelude += nullFree ? `const ${values} = cols[${idx}].values;\n` : `const ${values} = cols[${idx}].values, ${nulls} = cols[${idx}].nulls;\n`;
     }
-    let body = "";
-    if (s.filter) {
-      const g = genExpr(s.filter, ctx);
-      body += `${g.code}\nif (${g.isNull} || !(${g.value})) continue;\n`;
-    }
-    // Projected values the keys and aggregates use, computed once per kept row.
-    if (s.projections && s.projectionOutput) {
-      const needed = new Set<number>();
-      for (const g of s.groupingExprs) referencedIds(g, needed);
-      for (const c of s.aggCalls) referencedIds(c, needed);
-      const inputBindings = new Map(bindings);
-      s.projections.forEach((p, j) => {
-        const out = s.projectionOutput![j]!;
-        if (!needed.has(out.id)) return;
-        const inner = p.kind === "Alias" ? p.child : p;
-        if (inner.kind === "AttributeRef" && inputBindings.has(inner.id)) {
-          bindings.set(out.id, inputBindings.get(inner.id)!);
-          return;
-        }
-        const g = genExpr(p, ctx);
-        const pn = `p${j}n`, pv = `p${j}v`;
-        body += `${g.code}\nconst ${pn} = ${g.isNull}, ${pv} = ${g.value};\n`;
-        bindings.set(out.id, { values: pv, nulls: pn, type: out.dataType, scalar: true });
-      });
-    }
-    // Grouping keys -> codes -> group id.
+    // Locals declared once before the loop (the body may be generated once per Expand projection).
+    const refs = new Map<unknown, string>();
+    const ref = (v: unknown): string => {
+      let r = refs.get(v);
+      if (r === undefined) refs.set(v, (r = ctx.ref(v)));
+      return r;
+    };
+    const tupleCodes = new Int32Array(s.groupingExprs.length);
     let locals = "";
-    const codes: string[] = [];
-    s.groupingExprs.forEach((e, j) => {
-      const gk = genExpr(e, ctx);
+    const declared = new Set<string>();
+    const local = (name: string, decl: string): void => {
+      if (declared.has(name)) return;
+      declared.add(name);
+      locals += decl;
+    };
+    // Grouping keys whose code is computed once per input row, before the Expand's copies.
+    const hoisted = new Set<number>();
+    const keyCode = (j: number): string => {
+      const e = s.groupingExprs[j]!;
       const coder = this.coders[j]!;
-      const K = ctx.ref(coder), c = `k${j}`;
-      codes.push(c);
+      const K = ref(coder), c = `k${j}`;
       const onNull = `${c} = ${K}.nullCode >= 0 ? ${K}.nullCode : ${K}.codeNull();`;
+      let gk: { code: string; isNull: string; value: string };
+      if (coder instanceof WindowKeyCoder) {
+        // The window struct is coded by its index (start - startTime) / slide, an exact integer.
+        const b = bindings.get((e as AttributeRef).id)!;
+        gk = { code: "", isNull: b.nulls, value: `((${b.fields![0]} - ${coder.spec.startMicros}) / ${coder.spec.slideMicros})` };
+      } else gk = genExpr(e, ctx);
       let onValue: string;
       if (coder.integerLike) {
         const D = `D${j}`, B = `B${j}`, v = `kv${j}`;
-        locals += `let ${D} = ${K}.dense, ${B} = ${K}.base;\n`;
+        local(D, `let ${D} = ${K}.dense, ${B} = ${K}.base;\n`);
         const val = coder.type.kind === "boolean" ? `(${gk.value} ? 1 : 0)` : gk.value;
-        onValue = `const ${v} = ${val}; const o = ${v} - ${B}; ${c} = (o >>> 0) < ${D}.length ? ${D}[o] : -1; if (${c} < 0) { ${c} = ${K}.code(${v}); ${D} = ${K}.dense; ${B} = ${K}.base; }`;
+        // A long may be a bigint, or far from the window: only an exact index reads the array.
+        const lookup = coder.type.kind === "long"
+          ? `const o = typeof ${v} === "number" ? ${v} - ${B} : -1; ${c} = (o >>> 0) === o && o < ${D}.length ? ${D}[o] : -1;`
+          : `const o = ${v} - ${B}; ${c} = (o >>> 0) < ${D}.length ? ${D}[o] : -1;`;
+        onValue = `const ${v} = ${val}; ${lookup} if (${c} < 0) { ${c} = ${K}.code(${v}); ${D} = ${K}.dense; ${B} = ${K}.base; }`;
       } else {
         const M = `M${j}`;
-        locals += `const ${M} = ${K}.map;\n`;
-        const key = coder.encode ? `${ctx.ref(coder.encode)}(${gk.value})` : gk.value;
+        local(M, `const ${M} = ${K}.map;\n`);
+        const key = coder.encode ? `${ref(coder.encode)}(${gk.value})` : gk.value;
         onValue = `${c} = ${M}.get(${key}); if (${c} === undefined) ${c} = ${K}.code(${gk.value});`;
       }
-      body += `${gk.code}\nlet ${c};\nif (${gk.isNull}) { ${onNull} } else { ${onValue} }\n`;
-    });
-    if (codes.length === 0) body += "const g = 0;\n";
-    else if (codes.length === 1) body += `const g = ${codes[0]};\n`;
-    else {
-      const T = ctx.ref(this.table), W = codes.length;
-      const CODES = ctx.ref(new Int32Array(W));
-      locals += `let TS = ${T}.slots, TM = ${T}.mask, TK = ${T}.keys, TD = ${T}.direct;\n`;
-      locals += codes.map((_, j) => `let TB${j} = ${T}.bits[${j}], TH${j} = ${T}.shift[${j}];\n`).join("");
-      const reload = `TD = ${T}.direct; ${codes.map((_, j) => `TB${j} = ${T}.bits[${j}]; TH${j} = ${T}.shift[${j}];`).join(" ")}`;
-      const fits = codes.map((c, j) => `(${c} >>> TB${j})`).join(" | ");
-      const directIx = codes.map((c, j) => `(${c} << TH${j})`).join(" | ");
-      const mix = codes.map((c) => `h = Math.imul(h ^ ${c}, ${TUPLE_HASH_MUL});`).join(" ");
-      const match = codes.map((c, j) => `TK[b + ${j}] === ${c}`).join(" && ");
-      const fill = codes.map((c, j) => `${CODES}[${j}] = ${c};`).join(" ");
-      // Small codes: one load from the direct cache. Otherwise (or on a cache miss) the hash table.
-      body += `const fits = (${fits}) === 0, dix = ${directIx};
+      return `${gk.code}\nlet ${c};\nif (${gk.isNull}) { ${onNull} } else { ${onValue} }\n`;
+    };
+    /** The per-row work after the Expand (if any); `skip` leaves it for the row. */
+    const body = (skip: string): string => {
+      let out = "";
+      if (s.filter) {
+        const g = genExpr(s.filter, ctx);
+        out += `${g.code}\nif (${g.isNull} || !(${g.value})) ${skip};\n`;
+      }
+      // Projected values the keys and aggregates use, computed once per kept row.
+      if (s.projections && s.projectionOutput) {
+        const needed = new Set<number>();
+        for (const g of s.groupingExprs) referencedIds(g, needed);
+        for (const c of s.aggCalls) referencedIds(c, needed);
+        const inputBindings = new Map(bindings);
+        s.projections.forEach((p, j) => {
+          const o = s.projectionOutput![j]!;
+          if (!needed.has(o.id)) return;
+          const inner = p.kind === "Alias" ? p.child : p;
+          if (inner.kind === "AttributeRef" && inputBindings.has(inner.id)) {
+            bindings.set(o.id, inputBindings.get(inner.id)!);
+            return;
+          }
+          const g = genExpr(p, ctx);
+          const pn = ctx.fresh("pn"), pv = ctx.fresh("pv");
+          out += `${g.code}\nconst ${pn} = ${g.isNull}, ${pv} = ${g.value};\n`;
+          bindings.set(o.id, { values: pv, nulls: pn, type: o.dataType, scalar: true });
+        });
+      }
+      // Grouping keys -> codes -> group id.
+      const codes = s.groupingExprs.map((_, j) => `k${j}`);
+      s.groupingExprs.forEach((_, j) => {
+        if (!hoisted.has(j)) out += keyCode(j);
+      });
+      if (codes.length === 0) out += "const g = 0;\n";
+      else if (codes.length === 1) out += `const g = ${codes[0]};\n`;
+      else {
+        const T = ref(this.table), W = codes.length;
+        const CODES = ref(tupleCodes);
+        local("TS", `let TS = ${T}.slots, TM = ${T}.mask, TK = ${T}.keys, TD = ${T}.direct;\n` + codes.map((_, j) => `let TB${j} = ${T}.bits[${j}], TH${j} = ${T}.shift[${j}];\n`).join(""));
+        const reload = `TD = ${T}.direct; ${codes.map((_, j) => `TB${j} = ${T}.bits[${j}]; TH${j} = ${T}.shift[${j}];`).join(" ")}`;
+        const fits = codes.map((c, j) => `(${c} >>> TB${j})`).join(" | ");
+        const directIx = codes.map((c, j) => `(${c} << TH${j})`).join(" | ");
+        const mix = codes.map((c) => `h = Math.imul(h ^ ${c}, ${TUPLE_HASH_MUL});`).join(" ");
+        const match = codes.map((c, j) => `TK[b + ${j}] === ${c}`).join(" && ");
+        const fill = codes.map((c, j) => `${CODES}[${j}] = ${c};`).join(" ");
+        // Small codes: one load from the direct cache. Otherwise (or on a cache miss) the hash table.
+        out += `const fits = (${fits}) === 0, dix = ${directIx};
 let g = fits ? TD[dix] - 1 : -1;
 if (g < 0) {
   let h = 0; ${mix} h = (h ^ (h >>> 16)) & TM;
@@ -369,38 +414,121 @@ if (g < 0) {
   ${fill} ${T}.cache(g, ${CODES}); ${reload}
 }
 `;
-    }
-    // Aggregate updates.
-    const A = ctx.ref(this.accs);
-    const declared = new Set<number>();
-    const arr = (ix: number): string => {
-      if (!declared.has(ix)) {
-        declared.add(ix);
-        locals += `const a${ix} = ${A}.arrays[${ix}]${this.accs.bigMark[ix] ? `, bm${ix} = ${A}.bigMark[${ix}]` : ""};\n`;
       }
-      return `a${ix}`;
+      // Aggregate updates.
+      const A = ref(this.accs);
+      const arr = (ix: number): string => {
+        local(`a${ix}`, `const a${ix} = ${A}.arrays[${ix}]${this.accs.bigMark[ix] ? `, bm${ix} = ${A}.bigMark[${ix}]` : ""};\n`);
+        return `a${ix}`;
+      };
+      s.aggCalls.forEach((call, j) => {
+        const plan = this.plans[j]!, lay = this.layout[j]!;
+        if (!lay.ownsCounter && !lay.ownsAcc) return;
+        const args = call.args.map((x) => genExpr(x, ctx));
+        // Arguments declared non-null are not tested (the analyzer's contract, as in Spark).
+        const nonNull = call.args.map((x, i) => (this.nullable(x) ? `!(${args[i]!.isNull})` : "")).filter((x) => x !== "").join(" && ") || "true";
+        let update = lay.ownsCounter ? `${arr(lay.counter)}[g] += 1;\n` : "";
+        if (lay.ownsAcc && plan.kind === "numeric") update += numericUpdate(plan.spec, args[0]!.value, exprType(call.args[0]!), lay.acc, arr(lay.acc), A);
+        update = `${args.map((g) => g.code).join("\n")}\nif (${nonNull}) {\n${update}\n}`;
+        if (call.filter) {
+          const gf = genExpr(call.filter, ctx);
+          update = `${gf.code}\nif (!(${gf.isNull}) && ${gf.value}) {\n${update}\n}`;
+        }
+        out += `{\n${update}\n}\n`;
+      });
+      return out;
     };
-    s.aggCalls.forEach((call, j) => {
-      const plan = this.plans[j]!, lay = this.layout[j]!;
-      if (!lay.ownsCounter && !lay.ownsAcc) return;
-      const args = call.args.map((x) => genExpr(x, ctx));
-      // Arguments declared non-null are not tested (the analyzer's contract, as in Spark).
-      const nonNull = call.args.map((x, i) => (this.nullable(x) ? `!(${args[i]!.isNull})` : "")).filter((x) => x !== "").join(" && ") || "true";
-      let update = lay.ownsCounter ? `${arr(lay.counter)}[g] += 1;\n` : "";
-      if (lay.ownsAcc && plan.kind === "numeric") update += numericUpdate(plan.spec, args[0]!.value, exprType(call.args[0]!), lay.acc, arr(lay.acc), A);
-      update = `${args.map((g) => g.code).join("\n")}\nif (${nonNull}) {\n${update}\n}`;
-      if (call.filter) {
-        const gf = genExpr(call.filter, ctx);
-        update = `${gf.code}\nif (!(${gf.isNull}) && ${gf.value}) {\n${update}\n}`;
+    let loops: string;
+    const x = s.expand;
+    if (x === null) loops = `for (let i = 0; i < n; i++) {\n${body("continue")}}\n`;
+    else {
+      // The Expand fused in: one loop over the rows per projection, in the order ExpandExec
+      // yields them (so groups and sums come out exactly as unfused); the columns every
+      // projection passes through unchanged are read from the input.
+      const varying = x.output.map((_, c) => !x.projections.every((p) => p[c]!.kind === "AttributeRef" && (p[c] as AttributeRef).id === x.output[c]!.id && bindings.has(x.output[c]!.id)));
+      loops = "";
+      // Keys on passed-through columns are coded once per row, first (only with several keys:
+      // one key's codes are its groups, and a row every projection filters out must not make one).
+      let pre = "", read = "";
+      if (s.groupingExprs.length >= 2) {
+        s.groupingExprs.forEach((e, j) => {
+          if (e.kind === "AttributeRef" && bindings.has(e.id) && x.output.some((o, c) => o.id === e.id && !varying[c])) {
+            hoisted.add(j);
+            loops += `const H${j} = new Int32Array(n);\n`;
+            pre += `${keyCode(j)}H${j}[i] = k${j};\n`;
+            read += `const k${j} = H${j}[i];\n`;
+          }
+        });
       }
-      body += `{\n${update}\n}\n`;
-    });
+      if (pre !== "") loops += `for (let i = 0; i < n; i++) {\n${pre}}\n`;
+      x.projections.forEach((p) => {
+        let code = read;
+        x.output.forEach((o, c) => {
+          if (!varying[c]) return;
+          const e = p[c]!;
+          const w = timeWindowCall(e);
+          if (w !== null) {
+            // The window struct as two locals (no array per row and window): start and end.
+            const t = genExpr(w.ts, ctx);
+            const wn = ctx.fresh("wn"), ws = ctx.fresh("ws"), we = ctx.fresh("we");
+            const { slideMicros: sl, startMicros: st, durationMicros: d } = w.spec;
+            code += `${t.code}\nconst ${wn} = ${t.isNull}; let ${ws} = 0, ${we} = 0;\nif (!${wn}) { let rem = (${t.value} - ${st}) % ${sl}; if (rem < 0) rem += ${sl}; ${ws} = ${t.value} - rem - ${w.k * sl}; ${we} = ${ws} + ${d}; }\n`;
+            bindings.set(o.id, { values: `[${ws}, ${we}]`, nulls: wn, type: o.dataType, scalar: true, fields: [ws, we] });
+            return;
+          }
+          const g = genExpr(e, ctx);
+          const xn = ctx.fresh("xn"), xv = ctx.fresh("xv");
+          code += `${g.code}\nconst ${xn} = ${g.isNull}, ${xv} = ${g.value};\n`;
+          bindings.set(o.id, { values: xv, nulls: xn, type: o.dataType, scalar: true });
+        });
+        loops += `for (let i = 0; i < n; i++) {\n${code}${body("continue")}}\n`;
+      });
+    }
     const source = ctx.prologue() + "\n" + localizeRefs(`return function aggregateKernel(cols, n) {
-${prelude}${locals}for (let i = 0; i < n; i++) {
-${body}}
-};`);
+${prelude}${locals}${loops}};`);
     const kernel = instantiate<Kernel>(source, ctx.refs);
     return { kernel, source };
+  }
+}
+
+/** The time window an Expand computes as column `id` (every projection a window call of one spec), or null. */
+function expandedTimeWindow(x: FusedAggregateSpec["expand"], id: number): TimeWindowSpec | null {
+  const c = x?.output.findIndex((o) => o.id === id) ?? -1;
+  if (x === null || c < 0) return null;
+  const calls = x.projections.map((p) => timeWindowCall(p[c]!));
+  const first = calls[0];
+  if (!first || calls.some((w) => w === null || JSON.stringify(w.spec) !== JSON.stringify(first.spec))) return null;
+  return first.spec;
+}
+
+/** A call of the internal time-window function (window(ts, ...) of one Expand projection), or null. */
+function timeWindowCall(e: Expr): { ts: Expr; spec: TimeWindowSpec; k: number } | null {
+  const x = e.kind === "Alias" ? e.child : e;
+  if (x.kind !== "Call" || x.fn.name !== timeWindowFunction.name) return null;
+  const { spec, k } = x.state as { spec: TimeWindowSpec; k: number };
+  return { ts: x.args[0]!, spec, k };
+}
+
+/**
+ * Codes the `window` struct of a time window by its index, (start - startTime) / slide (the end
+ * follows from the start); the dictionary gives the structs back.
+ */
+class WindowKeyCoder extends KeyCoder {
+  constructor(readonly spec: TimeWindowSpec) {
+    super(LongType);
+  }
+
+  override dictionary(): Vector {
+    const { slideMicros, startMicros, durationMicros } = this.spec;
+    const b = new VectorBuilder(WINDOW_STRUCT, this.values.length);
+    for (const v of this.values) {
+      if (v === null) b.append(null);
+      else {
+        const start = startMicros + (v as number) * slideMicros;
+        b.append([start, start + durationMicros]);
+      }
+    }
+    return b.finish();
   }
 }
 

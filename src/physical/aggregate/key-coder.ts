@@ -9,7 +9,7 @@ const MAX_DENSE_SPAN = 1 << 22;
  * Gives each distinct value of one grouping column (null included) a dense code 0, 1, 2, ... in
  * the order values are first met. Generated aggregate loops inline the fast path:
  *
- * - integer-like columns (byte, short, int, date, boolean as 0/1): `dense[v - base]` is the code
+ * - integer-like columns (byte, short, int, long, date, boolean as 0/1): `dense[v - base]` is the code
  *   (-1 when not yet seen) while the values seen span a small enough range; values outside it
  *   go through `code(v)`, which widens the window when the span stays dense, else uses `map`.
  * - other columns: `map.get(key)` where the key is the value itself (Map's SameValueZero
@@ -57,7 +57,7 @@ export class KeyCoder {
     c = this.values.length;
     this.values.push(this.integerLike && this.type.kind === "boolean" ? v === 1 : v);
     this.map.set(key, c);
-    if (this.integerLike) this.placeDense(v as number, c);
+    if (this.integerLike && typeof v === "number") this.placeDense(v, c);
     return c;
   }
 
@@ -79,7 +79,8 @@ export class KeyCoder {
     const base = v < this.base && old > 0 ? Math.max(min - (size - span), -2147483648) : min;
     const d = new Int32Array(size).fill(-1);
     for (const [val, code] of this.map) {
-      const o = (val as number) - base;
+      if (typeof val !== "number") continue; // a bigint long
+      const o = val - base;
       if (o >= 0 && o < size) d[o] = code;
     }
     this.dense = d;
@@ -94,8 +95,13 @@ export class KeyCoder {
   }
 }
 
+/**
+ * Keys coded through the dense window when their values span little. Longs too: those that are
+ * numbers (a long past 2^53 is a bigint, always coded through `map`); generated code then checks
+ * that `v - base` is an exact array index (see FusedAggregate).
+ */
 export function isIntegerLikeKey(t: DataType): boolean {
-  return t.kind === "byte" || t.kind === "short" || t.kind === "int" || t.kind === "date" || t.kind === "boolean";
+  return t.kind === "byte" || t.kind === "short" || t.kind === "int" || t.kind === "long" || t.kind === "date" || t.kind === "boolean";
 }
 
 /** Map keys must compare by value: complex values are encoded. */

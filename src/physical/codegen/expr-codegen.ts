@@ -1,5 +1,5 @@
 import { ExecutionError } from "../../errors/errors.js";
-import type { Expr } from "../../expr/expression.js";
+import type { AttributeRef, Expr } from "../../expr/expression.js";
 import { binaryResultType, exprType } from "../../expr/expr-type.js";
 import type { ExecFunctionContext } from "../../expr/function-def.js";
 import { compileCast } from "../../expr/cast.js";
@@ -31,6 +31,11 @@ export interface InputBinding {
    * loop, already in its internal form) rather than arrays indexed by the row.
    */
   readonly scalar?: boolean;
+  /**
+   * For a scalar struct: per-row locals holding its fields (never null while the struct is not),
+   * which GetField reads directly; `values` then builds the struct only where it is used whole.
+   */
+  readonly fields?: readonly string[];
 }
 
 /**
@@ -156,6 +161,8 @@ export function genExpr(e: Expr, ctx: CodegenContext): GenValue {
     case "Call":
       return genCall(e.fn.name, e.fn.nullSafe === true, e.args, () => e.fn.compile(boundSignature(e.args, e.dataType, e.state), ctx.fctx), ctx);
     case "GetField": {
+      const fields = e.child.kind === "AttributeRef" ? ctx.inputs.get(e.child.id)?.fields : undefined;
+      if (fields !== undefined) return { code: "", isNull: ctx.inputs.get((e.child as AttributeRef).id)!.nulls, value: fields[e.ordinal]! };
       const gc = genExpr(e.child, ctx);
       const n = ctx.fresh("n"), v = ctx.fresh("v");
       return { code: `${gc.code}\nlet ${n} = ${gc.isNull}, ${v};\nif (!${n}) { ${v} = ${gc.value}[${e.ordinal}]; ${n} = ${v} === null || ${v} === undefined; }`, isNull: n, value: v };
