@@ -57,6 +57,19 @@ export function syncDirectory(dir: string): void {
   }
 }
 
+/** {@link syncDirectory} on libuv's thread pool: several directories sync in parallel. */
+export async function syncDirectoryAsync(dir: string): Promise<void> {
+  let handle: fs.promises.FileHandle | undefined;
+  try {
+    handle = await fs.promises.open(dir, "r");
+    await handle.sync();
+  } catch {
+    // as in syncDirectory
+  } finally {
+    await handle?.close();
+  }
+}
+
 /** Whether a name is one of writeFileAtomic's temp files (readers skip them). */
 export function isAtomicTempName(name: string): boolean {
   return name.startsWith(".") && name.endsWith(".tmp");

@@ -99,6 +99,28 @@ export class MemoryStateStoreProvider implements StateStoreProvider {
 
   /** @internal called by a committing store */
   commitFrom(store: MemoryStateStore<unknown>, undo: UndoLog): { bytes: number; records: number } {
+    const w = this.writeDelta(store, undo);
+    try {
+      return this.published(store, w.finish());
+    } catch (e) {
+      w.discard();
+      throw e;
+    }
+  }
+
+  /** @internal {@link commitFrom} whose fsyncs run off the thread (several partitions at once). */
+  async commitFromAsync(store: MemoryStateStore<unknown>, undo: UndoLog): Promise<{ bytes: number; records: number }> {
+    const w = this.writeDelta(store, undo);
+    try {
+      return this.published(store, await w.finishAsync());
+    } catch (e) {
+      w.discard();
+      throw e;
+    }
+  }
+
+  /** Writes `<N+1>.delta` from the batch's changes, not yet durable nor in place. */
+  private writeDelta(store: MemoryStateStore<unknown>, undo: UndoLog): StateFileWriter {
     const newVersion = store.version + 1;
     const file = path.join(this.dir, stateFileName(newVersion, "delta"));
     // Files of a discarded run of this batch and later ones would shadow the new delta.
@@ -111,14 +133,18 @@ export class MemoryStateStoreProvider implements StateStoreProvider {
         if (v === ABSENT) w.remove(keys[i]!);
         else w.put(keys[i]!, v);
       }
-      const r = w.finish();
-      this.mapVersion = newVersion;
-      this.generation++;
-      return r;
     } catch (e) {
       w.discard();
       throw e;
     }
+    return w;
+  }
+
+  /** The delta of N+1 is durable: the Map is version N+1 now. */
+  private published<R>(store: MemoryStateStore<unknown>, r: R): R {
+    this.mapVersion = store.version + 1;
+    this.generation++;
+    return r;
   }
 
   maintenance(): void {
@@ -323,13 +349,34 @@ class MemoryStateStore<V> implements StateStore<V> {
     this.checkWritable();
     const t0 = performance.now();
     try {
-      const r = this.provider.commitFrom(this as MemoryStateStore<unknown>, this.undo);
-      this.deltaBytes = r.bytes;
+      this.deltaBytes = this.provider.commitFrom(this as MemoryStateStore<unknown>, this.undo).bytes;
     } catch (e) {
-      this.rollback();
-      this.closed = true;
+      this.failedCommit();
       throw e;
     }
+    return this.committedAt(t0);
+  }
+
+  async commitAsync(): Promise<number> {
+    this.checkWritable();
+    const t0 = performance.now();
+    // Closed while the file goes to disk: no change and no abort() can slip in.
+    this.closed = true;
+    try {
+      this.deltaBytes = (await this.provider.commitFromAsync(this as MemoryStateStore<unknown>, this.undo)).bytes;
+    } catch (e) {
+      this.failedCommit();
+      throw e;
+    }
+    return this.committedAt(t0);
+  }
+
+  private failedCommit(): void {
+    this.rollback();
+    this.closed = true;
+  }
+
+  private committedAt(t0: number): number {
     this.undo.clear();
     this.committed = true;
     this.closed = true;

@@ -1,7 +1,7 @@
 import { createHash, randomUUID, type Hash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { syncDirectory } from "../checkpoint/atomic-file.js";
+import { syncDirectory, syncDirectoryAsync } from "../checkpoint/atomic-file.js";
 import { CheckpointError } from "../checkpoint/checkpoint-error.js";
 import type { StateKey } from "./state-key.js";
 import { StateStoreCorruptError } from "./state-store.js";
@@ -115,17 +115,38 @@ export class StateFileWriter {
 
   /** Writes the trailer, fsyncs and renames into place. Returns the file's checksum (hex) and size. */
   finish(): { checksum: string; bytes: number; records: number } {
+    const r = this.seal();
+    if (this.fsync) fs.fsyncSync(this.fd!);
+    this.publish();
+    if (this.fsync) syncDirectory(path.dirname(this.file));
+    return r;
+  }
+
+  /**
+   * {@link finish} with the fsyncs on libuv's thread pool, so that the files of several stores
+   * (the partitions of an operator) reach the disk in parallel; resolves once the file is durable.
+   */
+  async finishAsync(): Promise<{ checksum: string; bytes: number; records: number }> {
+    const r = this.seal();
+    if (this.fsync) await fsyncAsync(this.fd!);
+    this.publish();
+    if (this.fsync) await syncDirectoryAsync(path.dirname(this.file));
+    return r;
+  }
+
+  private seal(): { checksum: string; bytes: number; records: number } {
     this.w.byte(END);
     this.w.varint(this.count);
     this.flush();
     const digest = this.hash.digest();
     fs.writeSync(this.fd!, digest);
-    if (this.fsync) fs.fsyncSync(this.fd!);
+    return { checksum: digest.toString("hex"), bytes: this.bytesWritten + HASH_BYTES, records: this.count };
+  }
+
+  private publish(): void {
     fs.closeSync(this.fd!);
     this.fd = undefined;
     fs.renameSync(this.tmp, this.file);
-    if (this.fsync) syncDirectory(path.dirname(this.file));
-    return { checksum: digest.toString("hex"), bytes: this.bytesWritten + HASH_BYTES, records: this.count };
   }
 
   /** Drops the temp file (after an error). */
@@ -137,6 +158,8 @@ export class StateFileWriter {
     fs.rmSync(this.tmp, { force: true });
   }
 }
+
+const fsyncAsync = (fd: number): Promise<void> => new Promise((resolve, reject) => fs.fsync(fd, (e) => (e ? reject(e) : resolve())));
 
 /** One record of a state file; `value` is the encoded value's [start, end) in `buf` (puts only). */
 export interface StateRecord {

@@ -109,8 +109,19 @@ export interface StateStore<V = unknown> extends ReadStateStore<V> {
   /** `remove` of each key, in one call. */
   removeMany(keys: readonly StateKey[]): void;
   commit(): number;
+  /**
+   * commit() with its fsyncs off the calling thread, where the provider can (the in-memory one):
+   * the stores of an operator's partitions then reach the disk in parallel. Same contract; use
+   * {@link commitStore} to take it when present.
+   */
+  commitAsync?(): Promise<number>;
   /** Whether commit() has succeeded. */
   readonly committed: boolean;
+}
+
+/** Commits a store, off the thread where its provider can. */
+export async function commitStore(store: StateStore<unknown>): Promise<number> {
+  return store.commitAsync ? store.commitAsync() : store.commit();
 }
 
 /**

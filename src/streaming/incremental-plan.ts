@@ -6,7 +6,7 @@ import { type LogicalPlan, Plan, children, isStreamingPlan, transformUp, withChi
 import { type StatefulOperatorMetrics, type StatefulRunResult, operatorMetricsOf, stateOperatorMetrics } from "../physical/stateful/streaming-aggregate-exec.js";
 import { type StatefulOperatorInfo, eventTimeKeyOf, statePartitioning, statefulOperatorsOf } from "../physical/stateful/stateful-operators.js";
 import { combineOperatorMetrics, rowPartitioner, runPartitions, splitByPartition } from "../physical/stateful/state-partitions.js";
-import type { StateStore, StateStoreId } from "../state/state-store.js";
+import { type StateStore, type StateStoreId, commitStore } from "../state/state-store.js";
 import { type StatefulPartitionJob, jobOutput, statefulJobRunner, withoutInput } from "../physical/stateful/stateful-partition-job.js";
 import { runJobOnWorkers } from "../physical/parallel/stateful-on-workers.js";
 import { NotShippableError } from "../physical/parallel/plan-codec.js";
@@ -173,20 +173,20 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
    * all committed as N+1 once every partition ran), and the outputs are concatenated in partition
    * order. Records the operator's progress.
    */
-  const runOperator = <V, R extends StatefulRunResult = StatefulRunResult>(
+  const runOperator = async <V, R extends StatefulRunResult = StatefulRunResult>(
     info: StatefulOperatorInfo,
     operatorName: string,
     input: readonly AttributeRef[],
     rows: readonly RecordBatch[],
     run: (rows: readonly RecordBatch[], store: StateStore<V>) => R,
-  ): { output: RecordBatch[]; late: RecordBatch[]; results: R[] } => {
+  ): Promise<{ output: RecordBatch[]; late: RecordBatch[]; results: R[] }> => {
     const n = partitionsOf(info.operatorId);
     const parts = splitByPartition(rows, n, rowPartitioner(statePartitioning(info, { outputMode: ctx.outputMode, operators }), input, ctx.fctx));
-    const { results, stores } = runPartitions(
+    const { results, stores } = await runPartitions(
       n,
       (partitionId) => ctx.stores.getStore<V>({ checkpointLocation: ctx.checkpointDir, operatorId: info.operatorId, partitionId }, ctx.batchId),
       (partitionId, store) => run(parts[partitionId]!, store),
-      (store) => void store.commit(),
+      async (store) => void (await commitStore(store)),
       (store) => store.abort(),
     );
     metrics.push(combineOperatorMetrics(stores.map((store, i) => stateOperatorMetrics(store, operatorName, results[i]!.droppedByWatermark, n))));
@@ -254,7 +254,7 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
             for (const b of produced.batches) for (let i = 0; i < b.numRows; i++) changed.add(encodeKey(at.map((j) => valueAt(b.columns[j]!, i))));
           }
           const wm = operatorWatermarks(p) ?? { lateEventsMs: ctx.watermarkMs, evictionMs: ctx.watermarkMs };
-          const r = runOperator<StoredUpdatingRow>(info, UPDATING_AGGREGATE_OPERATOR, input, rows, (part, store) => exec.run(part, changed, store, wm.lateEventsMs, wm.evictionMs));
+          const r = await runOperator<StoredUpdatingRow>(info, UPDATING_AGGREGATE_OPERATOR, input, rows, (part, store) => exec.run(part, changed, store, wm.lateEventsMs, wm.evictionMs));
           dropped(operatorId, UPDATING_AGGREGATE_OPERATOR, input, wm.lateEventsMs, r.late);
           aggregateOutputs.set(p, { attrs: exec.output, batches: r.output });
           return Plan.localRelation(exec.output, r.output, `StateStoreSave over updates [operator ${operatorId}, batch ${ctx.batchId}, update]`);
@@ -313,7 +313,7 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         const input = planOutput(q.child);
         const rows = await ctx.run(q.child);
         const opts = { batchTimestampMs: Math.trunc(ctx.fctx.currentTimestampMicros / 1000), watermarkMs: ctx.watermarkMs, timeZone: ctx.fctx.timeZone };
-        const r = runOperator<StoredGroupState, GroupStateBatchResult>(info, "flatMapGroupsWithState", input, rows, (part, store) => runFlatMapGroupsWithState(p as typeof q, part, store, opts));
+        const r = await runOperator<StoredGroupState, GroupStateBatchResult>(info, "flatMapGroupsWithState", input, rows, (part, store) => runFlatMapGroupsWithState(p as typeof q, part, store, opts));
         recordNextTimeout(ctx.stores, ctx.checkpointDir, operatorId, ctx.batchId + 1, Math.min(...r.results.map((x) => x.nextTimeoutMs)));
         dropped(operatorId, "flatMapGroupsWithState", input, ctx.watermarkMs, r.late);
         return Plan.localRelation(q.output, r.output, `FlatMapGroupsWithState [operator ${operatorId}, batch ${ctx.batchId}]`);

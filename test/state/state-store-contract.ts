@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import fc from "fast-check";
-import { decodeKey, encodeKey, StateStoreCorruptError, StateStoreError, type StateStore, type StateStoreConf, type StateStoreId, type StateStoreProvider } from "../../src/state/state-store.js";
+import { commitStore, decodeKey, encodeKey, StateStoreCorruptError, StateStoreError, type StateStore, type StateStoreConf, type StateStoreId, type StateStoreProvider } from "../../src/state/state-store.js";
 
 export type ProviderFactory = (id: StateStoreId, conf: StateStoreConf) => StateStoreProvider;
 
@@ -315,6 +315,26 @@ export function runStateStoreContract(name: string, make: ProviderFactory): void
       assert.equal(provider(ck, baseConf(), 1).getStore(1).get(k(3)), undefined);
       assert.equal(provider(ck, baseConf(), 1).getStore(1).get(k(4)), -4);
       assert.ok(fs.existsSync(path.join(stateDir(ck, 1), "1.delta")));
+    });
+
+    void it("commitStore commits several partitions at once (commitAsync where offered): each version durable and loadable, writes refused meanwhile", async () => {
+      const ck = fresh();
+      const ps = [0, 1, 2, 3].map((part) => provider(ck, baseConf(), part));
+      const stores = ps.map((p) => p.getStore<number>(0));
+      stores.forEach((st, part) => {
+        for (let i = 0; i < 50; i++) st.put(k(i), i * 10 + part);
+      });
+      const pending = stores.map((st) => commitStore(st));
+      // While the files go to disk, no change can enter a committing store.
+      if (stores[0]!.commitAsync !== undefined) assert.throws(() => stores[0]!.put(k("late"), 1), StateStoreError);
+      assert.deepEqual(await Promise.all(pending), [1, 1, 1, 1]);
+      for (const part of [0, 1, 2, 3]) {
+        assert.ok(fs.existsSync(path.join(stateDir(ck, part), "1.delta")));
+        const again = provider(ck, baseConf(), part).getStore<number>(1);
+        assert.equal(again.get(k(7)), 70 + part);
+        assert.equal(again.get(k("late")), undefined);
+        again.abort();
+      }
     });
 
     void it("read stores see a fixed version", () => {

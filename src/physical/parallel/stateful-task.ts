@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import type { ExecFunctionContext } from "../../expr/function-def.js";
 import { StateStoreCoordinator } from "../../state/state-store-registry.js";
-import type { StateStore, StateStoreConf, StateStoreId, StateStoreMetrics } from "../../state/state-store.js";
+import { type StateStore, type StateStoreConf, type StateStoreId, type StateStoreMetrics, commitStore } from "../../state/state-store.js";
 import { type StatefulPartitionJob, statefulJobRunner } from "../stateful/stateful-partition-job.js";
 import { type TransferBatch, decodeBatches, encodeBatches } from "./batch-transfer.js";
 import { type Encoded, type UdfRebuilder, decodeTree } from "./plan-codec.js";
@@ -66,7 +66,7 @@ export async function runStatefulTask(task: StatefulTask, rebuildUdf: UdfRebuild
     }
     case "stateful-commit": {
       const open = takeOpen(task.store);
-      open.store.commit();
+      await commitStore(open.store);
       const metrics = open.store.metrics();
       // Snapshots and cleanup here, off the main thread; the batch's files are durable already.
       if (task.maintain) open.coordinator.provider(task.store).maintenance();

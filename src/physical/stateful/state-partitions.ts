@@ -77,31 +77,29 @@ export function splitByPartition(batches: readonly RecordBatch[], n: number, par
 
 /**
  * Runs one batch of an operator over its partitions: opens each partition's stores, runs it, and
- * commits every partition only once all of them ran, so a failure in one partition leaves every
- * store at the batch's starting version (all are aborted). A crash between two commits is safe:
- * the batch re-runs from version N in every partition, overwriting the N+1 files already written.
+ * commits every partition only once all of them ran (the commits in parallel: their fsyncs
+ * overlap), so a failure in one partition's run leaves every store at the batch's starting
+ * version (all are aborted). A crash or a failed commit between two commits is safe: the batch
+ * re-runs from version N in every partition, overwriting the N+1 files already written.
  */
-export function runPartitions<S, R>(n: number, open: (partitionId: number) => S, run: (partitionId: number, stores: S) => R, commit: (stores: S) => void, abort: (stores: S) => void): { results: R[]; stores: S[] } {
+export async function runPartitions<S, R>(n: number, open: (partitionId: number) => S, run: (partitionId: number, stores: S) => R, commit: (stores: S) => Promise<void>, abort: (stores: S) => void): Promise<{ results: R[]; stores: S[] }> {
   const stores: S[] = [];
-  const committed: boolean[] = [];
+  const results: R[] = [];
   try {
-    const results: R[] = [];
     for (let p = 0; p < n; p++) {
       const s = open(p);
       stores.push(s);
       results.push(run(p, s));
     }
-    for (const s of stores) {
-      commit(s);
-      committed.push(true);
-    }
-    return { results, stores };
   } catch (e) {
-    stores.forEach((s, i) => {
-      if (committed[i] !== true) abort(s);
-    });
+    for (const s of stores) abort(s);
     throw e;
   }
+  // A failed commit rolls its own store back; the others may have committed (see above).
+  const committed = await Promise.allSettled(stores.map(commit));
+  const failed = committed.find((c): c is PromiseRejectedResult => c.status === "rejected");
+  if (failed !== undefined) throw failed.reason;
+  return { results, stores };
 }
 
 /** One operator's progress over its partitions: counts and times add up; `numShufflePartitions` is the partition count. */

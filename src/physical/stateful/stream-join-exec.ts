@@ -4,7 +4,7 @@ import type { AttributeRef, Expr } from "../../expr/expression.js";
 import type { ExecFunctionContext } from "../../expr/function-def.js";
 import { exprType } from "../../expr/expr-type.js";
 import type { StateStoreCoordinator } from "../../state/state-store-registry.js";
-import { type StateKey, type StateStore, decodeKey, encodeKey } from "../../state/state-store.js";
+import { type StateKey, type StateStore, commitStore, decodeKey, encodeKey } from "../../state/state-store.js";
 import { structField, structType } from "../../types/data-type.js";
 import { compileProjection } from "../codegen/projection.js";
 import { schemaOf } from "../physical-op.js";
@@ -53,8 +53,8 @@ export function openJoinStores(stores: StateStoreCoordinator, checkpointLocation
 
 const allStores = (s: JoinStores): StateStore[] => [s.left.numValues, s.left.rows, s.right.numValues, s.right.rows] as StateStore[];
 
-export function commitJoinStores(s: JoinStores): void {
-  for (const st of allStores(s)) st.commit();
+export async function commitJoinStores(s: JoinStores): Promise<void> {
+  await Promise.all(allStores(s).map(commitStore));
 }
 
 export function abortJoinStores(s: JoinStores): void {
@@ -349,7 +349,7 @@ export async function runStreamJoinBatch(info: JoinOperatorInfo, left: LogicalPl
     splitByPartition(rows, numPartitions, keys === undefined ? null : keyPartitioner(attrs, keys, ctx.fctx));
   const lefts = split(leftRows, info.spec.leftOutput, partitioning?.kind === "join" ? partitioning.left : undefined);
   const rights = split(rightRows, info.spec.rightOutput, partitioning?.kind === "join" ? partitioning.right : undefined);
-  const { results, stores } = runPartitions(
+  const { results, stores } = await runPartitions(
     lefts.length,
     (partitionId) => openJoinStores(ctx.stores, ctx.checkpointDir, info.operatorId, partitionId, ctx.batchId),
     (partitionId, s) => exec.run(lefts[partitionId]!, rights[partitionId]!, s, ctx.watermarkMs),
