@@ -85,7 +85,14 @@ export class BatchLog<T> {
 
   /** Removes entries with id < thresholdBatchId. */
   purge(thresholdBatchId: number): void {
-    for (const id of this.batchIds()) if (id < thresholdBatchId) fs.rmSync(this.file(id), { force: true });
+    for (const id of this.batchIds()) {
+      if (id >= thresholdBatchId) continue;
+      try {
+        fs.unlinkSync(this.file(id));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+      }
+    }
   }
 
   protected serialize(entry: T): string {

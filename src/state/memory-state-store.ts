@@ -43,6 +43,8 @@ export class MemoryStateStoreProvider implements StateStoreProvider {
   readonly dir: string;
   private map: Map<StateKey, unknown> = new Map();
   private mapVersion = -1;
+  /** This provider wrote `<mapVersion>.delta` itself, so no file of a later version exists. */
+  private noFilesAfterMap = false;
   private index = new SortedKeyIndex();
   private writer: MemoryStateStore<unknown> | undefined;
   /** Bumped whenever the shared Map changes outside a read store's knowledge. */
@@ -65,6 +67,7 @@ export class MemoryStateStoreProvider implements StateStoreProvider {
     if (this.mapVersion === version) return;
     this.map = loadVersionIntoMap(this.dir, version, this.describe());
     this.mapVersion = version;
+    this.noFilesAfterMap = false;
     this.index = new SortedKeyIndex();
     this.generation++;
   }
@@ -123,8 +126,10 @@ export class MemoryStateStoreProvider implements StateStoreProvider {
   private writeDelta(store: MemoryStateStore<unknown>, undo: UndoLog): StateFileWriter {
     const newVersion = store.version + 1;
     const file = path.join(this.dir, stateFileName(newVersion, "delta"));
-    // Files of a discarded run of this batch and later ones would shadow the new delta.
-    removeFilesAfter(this.dir, listStateFiles(this.dir).files, newVersion);
+    // Files of a discarded run of this batch and later ones would shadow the new delta. Once this
+    // provider wrote the newest file itself there are none, and the directory (which grows
+    // between maintenance runs) need not be listed on every commit.
+    if (!(this.noFilesAfterMap && this.mapVersion === store.version)) removeFilesAfter(this.dir, listStateFiles(this.dir).files, newVersion);
     const w = new StateFileWriter(file, "delta", this.conf.fsync !== false);
     try {
       const { keys, news } = undo;
@@ -143,6 +148,7 @@ export class MemoryStateStoreProvider implements StateStoreProvider {
   /** The delta of N+1 is durable: the Map is version N+1 now. */
   private published<R>(store: MemoryStateStore<unknown>, r: R): R {
     this.mapVersion = store.version + 1;
+    this.noFilesAfterMap = true;
     this.generation++;
     return r;
   }
