@@ -2,6 +2,7 @@ import { isAscii } from "node:buffer";
 import { DEFAULT_BATCH_SIZE, type RecordBatch, makeBatch } from "../../batch/record-batch.js";
 import { VectorBuilder } from "../../batch/vector.js";
 import type { StructType } from "../../types/data-type.js";
+import type { SourceFilter } from "../source-filter.js";
 import type { FileReadContext } from "../file-format.js";
 import type { FileInfo } from "../files/file-info.js";
 import { corruptColumnIndex, malformedRecordError } from "../files/parse-mode.js";
@@ -63,6 +64,8 @@ export async function* readJsonFile(
   let builders = fields.map((f) => new VectorBuilder(f.dataType, DEFAULT_BATCH_SIZE));
   let n = 0;
   let total = 0;
+  /** Rows the pushed filters dropped (decoded all the same). */
+  let skipped = 0;
   const flush = (): RecordBatch => {
     const b = makeBatch(readSchema, builders.map((x) => x.finish()), n);
     builders = fields.map((f) => new VectorBuilder(f.dataType, DEFAULT_BATCH_SIZE));
@@ -132,6 +135,7 @@ export async function* readJsonFile(
       if (n >= DEFAULT_BATCH_SIZE) yield flush();
     }
   } else {
+    const keep = pushedRowFilter(ctx.filters, readSchema, corrupt);
     const split = await readBytesSplit(file, opts.mode === "FAILFAST");
     const bytes = split.bytes;
     const len = bytes.length;
@@ -154,8 +158,13 @@ export async function* readJsonFile(
         const end = crOnlyInCrLf && nl > pos && bytes[nl - 1] === 13 ? nl - 1 : nl;
         if (end > pos) {
           if (crOnlyInCrLf && scanner.scan(pos, end, scratch)) {
-            for (let c = 0; c < width; c++) builders[c]!.append(scratch[c]);
-            n++;
+            if (keep === null || keep(scratch)) {
+              for (let c = 0; c < width; c++) builders[c]!.append(scratch[c]);
+              n++;
+            } else if (++skipped % DEFAULT_BATCH_SIZE === 0 && n > 0) {
+              // A batch holds the chunks its strings are sliced from: one per batch size of lines.
+              yield flush();
+            }
           } else {
             const l = text !== null ? text.slice(pos + delta, end + delta) : bytes.toString("utf8", pos, end);
             if (crOnlyInCrLf) {
@@ -174,5 +183,32 @@ export async function* readJsonFile(
     }
   }
   if (n > 0) yield flush();
-  if (ctx.metrics) ctx.metrics.rowsDecoded += total;
+  if (ctx.metrics) ctx.metrics.rowsDecoded += total + skipped;
+}
+
+/**
+ * A test of the pushed filters that the scanner's rows must pass, or null: equality and IN of
+ * string columns, IS NOT NULL of any. A row failing it would be dropped by the Filter above the
+ * scan (pushed filters are conjuncts of it), so the reader may skip it; other filters are left
+ * to that Filter.
+ */
+function pushedRowFilter(filters: readonly SourceFilter[], schema: StructType, corrupt: number): ((row: readonly unknown[]) => boolean) | null {
+  const tests: ((row: readonly unknown[]) => boolean)[] = [];
+  for (const f of filters) {
+    if (f.op !== "=" && f.op !== "in" && f.op !== "isNotNull") continue;
+    const c = schema.fields.findIndex((x) => x.name === f.column);
+    if (c < 0 || c === corrupt) continue;
+    const isString = schema.fields[c]!.dataType.kind === "string";
+    if (f.op === "isNotNull") tests.push((row) => row[c] !== null);
+    else if (f.op === "=") {
+      const v = f.value;
+      if (isString && typeof v === "string") tests.push((row) => row[c] === v);
+    } else if (f.op === "in" && isString && f.values.every((v) => typeof v === "string" || v === null)) {
+      const set = new Set<unknown>(f.values);
+      tests.push((row) => row[c] !== null && set.has(row[c]));
+    }
+  }
+  if (tests.length === 0) return null;
+  if (tests.length === 1) return tests[0]!;
+  return (row) => tests.every((t) => t(row));
 }

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import fc from "fast-check";
 import { FIELD_SCANNER_OPTION } from "../../../src/connectors/json/json-reader.js";
-import { readSource, tempDir, writeText } from "../helpers.js";
+import type { SourceFilter } from "../../../src/connectors/source-filter.js";
+import { type ReadResult, readSource, tempDir, writeText } from "../helpers.js";
 
 // The JSON reader's field scanner (json-field-scanner.ts) must give exactly what the general path
 // (JSON.parse or the lenient parser, then the converters) gives: every file here is read both
@@ -170,6 +171,20 @@ void describe("JSON field scanner = general path", () => {
     assert.match((fast as { error: string }).error, /line 4322: \{"s":"broken/);
     await same(lines.join("\n") + "\n", SCHEMA, { mode: "FAILFAST" });
     await same(lines.join("\n") + "\n", SCHEMA);
+  });
+
+  void it("skips the scanned rows pushed filters reject, and only those", async () => {
+    const lines = ['{"s":"view","l":1}', '{"s":"click","l":2}', '{"s":null,"l":3}', '{"l":4}', '{"s":"view","l":"bad"}', "{broken", '{"s":"view\\u0021","l":5}', '{"s":"view","l":6,"b":true}'];
+    const d = `${dir}/case${n++}`;
+    writeText(`${d}/a.json`, lines.join("\n") + "\n");
+    const filters: SourceFilter[] = [{ op: "=", column: "s", value: "view" }, { op: "isNotNull", column: "l" }];
+    const read = async (scanner: boolean): Promise<ReadResult> =>
+      readSource("json", d, scanner ? {} : { [FIELD_SCANNER_OPTION]: "false" }, { schema: SCHEMA, filters });
+    const fast = await read(true), general = await read(false);
+    const pass = (r: Record<string, unknown>): boolean => r.s === "view" && r.l !== null;
+    assert.deepEqual(fast.rows.filter(pass), general.rows.filter(pass));
+    assert.deepEqual(fast.rows.map((r) => r.l), [1, null, null, 6]);
+    assert.equal(fast.metrics.rowsDecoded, general.metrics.rowsDecoded);
   });
 
   void it("on random records (property)", async () => {
