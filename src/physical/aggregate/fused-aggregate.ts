@@ -460,6 +460,20 @@ if (g < 0) {
           }
         });
       }
+      // A time window's latest start (k = 0) is computed once per row (one % per row, not per
+      // projection), when every projection windows the same time expression.
+      const starts = new Map<number, string>();
+      x.output.forEach((_, c) => {
+        if (!varying[c] || expandedTimeWindow(x, x.output[c]!.id) === null) return;
+        const ws = x.projections.map((p) => timeWindowCall(p[c]!)!);
+        if (ws.some((w) => canonicalKey(w.ts) !== canonicalKey(ws[0]!.ts))) return;
+        const t = genExpr(ws[0]!.ts, ctx);
+        const { slideMicros: sl, startMicros: st } = ws[0]!.spec;
+        const W = `W${c}`;
+        starts.set(c, W);
+        loops += `const ${W} = new Float64Array(n);\n`;
+        pre += `${t.code}\n{ let r = NaN; if (!(${t.isNull})) { let rem = (${t.value} - ${st}) % ${sl}; if (rem < 0) rem += ${sl}; r = ${t.value} - rem; } ${W}[i] = r; }\n`;
+      });
       if (pre !== "") loops += `for (let i = 0; i < n; i++) {\n${pre}}\n`;
       x.projections.forEach((p) => {
         let code = read;
@@ -469,10 +483,14 @@ if (g < 0) {
           const w = timeWindowCall(e);
           if (w !== null) {
             // The window struct as two locals (no array per row and window): start and end.
-            const t = genExpr(w.ts, ctx);
             const wn = ctx.fresh("wn"), ws = ctx.fresh("ws"), we = ctx.fresh("we");
             const { slideMicros: sl, startMicros: st, durationMicros: d } = w.spec;
-            code += `${t.code}\nconst ${wn} = ${t.isNull}; let ${ws} = 0, ${we} = 0;\nif (!${wn}) { let rem = (${t.value} - ${st}) % ${sl}; if (rem < 0) rem += ${sl}; ${ws} = ${t.value} - rem - ${w.k * sl}; ${we} = ${ws} + ${d}; }\n`;
+            const W = starts.get(c);
+            if (W !== undefined) code += `const ${ws} = ${W}[i] - ${w.k * sl}, ${we} = ${ws} + ${d}, ${wn} = ${ws} !== ${ws};\n`;
+            else {
+              const t = genExpr(w.ts, ctx);
+              code += `${t.code}\nconst ${wn} = ${t.isNull}; let ${ws} = 0, ${we} = 0;\nif (!${wn}) { let rem = (${t.value} - ${st}) % ${sl}; if (rem < 0) rem += ${sl}; ${ws} = ${t.value} - rem - ${w.k * sl}; ${we} = ${ws} + ${d}; }\n`;
+            }
             bindings.set(o.id, { values: `[${ws}, ${we}]`, nulls: wn, type: o.dataType, scalar: true, fields: [ws, we] });
             return;
           }
