@@ -6,8 +6,8 @@ import { type LogicalPlan, Plan, children, isStreamingPlan, transformUp, withChi
 import { type StatefulOperatorMetrics, type StatefulRunResult, operatorMetricsOf, stateOperatorMetrics } from "../physical/stateful/streaming-aggregate-exec.js";
 import { type StatefulOperatorInfo, eventTimeKeyOf, statePartitioning, statefulOperatorsOf } from "../physical/stateful/stateful-operators.js";
 import { combineOperatorMetrics, rowPartitioner, runPartitions, splitByPartition } from "../physical/stateful/state-partitions.js";
-import { type StateStore, type StateStoreId, commitStore } from "../state/state-store.js";
-import { type StatefulPartitionJob, jobOutput, statefulJobRunner, withoutInput } from "../physical/stateful/stateful-partition-job.js";
+import { type StateStore, commitStore } from "../state/state-store.js";
+import { type SingleInputJob, type StatefulPartitionJob, jobOutput, statefulJobRunner, withoutInput } from "../physical/stateful/stateful-partition-job.js";
 import { runJobOnWorkers } from "../physical/parallel/stateful-on-workers.js";
 import { NotShippableError } from "../physical/parallel/plan-codec.js";
 import type { WorkerPool } from "../physical/parallel/worker-pool.js";
@@ -198,16 +198,15 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
    * query's stateful operators moved to the worker threads (see {@link StatefulWorkers}), with
    * each partition on the worker that owns it.
    */
-  const runJob = async (info: StatefulOperatorInfo, operatorName: string, input: readonly AttributeRef[], rows: readonly RecordBatch[], job: StatefulPartitionJob): Promise<{ output: RecordBatch[]; late: RecordBatch[] }> => {
+  const runJob = async (info: StatefulOperatorInfo, operatorName: string, input: readonly AttributeRef[], rows: readonly RecordBatch[], job: SingleInputJob): Promise<{ output: RecordBatch[]; late: RecordBatch[] }> => {
     const n = partitionsOf(info.operatorId);
     const workers = ctx.statefulWorkers;
     if (workers !== undefined && n > 1 && workers.use(rows.reduce((a, b) => a + b.numRows, 0))) {
       const parts = splitByPartition(rows, n, rowPartitioner(statePartitioning(info, { outputMode: ctx.outputMode, operators }), input, ctx.fctx));
       try {
-        const storeOf = (partitionId: number): StateStoreId => ({ checkpointLocation: ctx.checkpointDir, operatorId: info.operatorId, partitionId });
-        const { results, metrics: ms } = await runJobOnWorkers(workers.pool, job, parts, storeOf, ctx.batchId, ctx.stores.conf, ctx.fctx, ctx.maintainState);
-        metrics.push(combineOperatorMetrics(ms.map((m, i) => operatorMetricsOf(m, operatorName, results[i]!.droppedByWatermark, n))));
-        return { output: results.flatMap((r) => r.output), late: results.flatMap((r) => r.late) };
+        const { results, metrics: ms } = await runJobOnWorkers(workers.pool, job, parts.map((p) => [p]), ctx);
+        metrics.push(combineOperatorMetrics(ms.map((m, i) => operatorMetricsOf(m[0]!, operatorName, results[i]!.droppedByWatermark, n))));
+        return { output: results.flatMap((r) => r.output), late: results.flatMap((r) => r.late[0]!) };
       } catch (e) {
         if (!(e instanceof NotShippableError)) throw e;
         // Something in the operator cannot travel (a function without source text): this thread runs it.

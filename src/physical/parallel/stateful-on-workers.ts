@@ -1,11 +1,10 @@
 import type { RecordBatch } from "../../batch/record-batch.js";
 import type { ExecFunctionContext } from "../../expr/function-def.js";
 import type { StateStoreConf, StateStoreId, StateStoreMetrics } from "../../state/state-store.js";
-import type { StatefulPartitionJob } from "../stateful/stateful-partition-job.js";
-import type { StatefulRunResult } from "../stateful/streaming-aggregate-exec.js";
+import { type PartitionRunResult, type StatefulPartitionJob, jobStoreNames } from "../stateful/stateful-partition-job.js";
 import { decodeBatches, encodeBatches } from "./batch-transfer.js";
 import { encodeTree } from "./plan-codec.js";
-import type { StatefulTaskResult } from "./stateful-task.js";
+import type { StatefulTask, StatefulTaskResult } from "./stateful-task.js";
 import type { WorkerPool } from "./worker-pool.js";
 
 /** Counts of partition runs on worker threads (tests assert that partitions really ran there). */
@@ -17,49 +16,61 @@ export const statefulWorkerRuns = { partitions: 0 };
  */
 export const ownerOf = (partitionId: number, pool: WorkerPool): number => partitionId % pool.size;
 
+/** Where a batch's stores live and how its operators run (a subset of the incremental context). */
+export interface WorkerJobContext {
+  readonly checkpointDir: string;
+  readonly batchId: number;
+  readonly stores: { readonly conf: StateStoreConf };
+  readonly fctx: ExecFunctionContext;
+  /** Whether the stores do their maintenance after this batch's commit. */
+  readonly maintainState: boolean;
+}
+
 /**
- * Runs one batch of a stateful operator with each partition on the worker that owns it: every
- * partition runs (in parallel, one per worker at a time), then, only if all succeeded, every
- * partition commits; otherwise the ones that ran are aborted and the first failure is thrown.
- * Throws NotShippableError (before anything runs) if the job cannot travel.
+ * Runs one batch of a stateful operator with each partition on the worker that owns it:
+ * `inputs[p]` holds partition p's rows of each of the operator's inputs. Every partition runs (in
+ * parallel, one per worker at a time), then, only if all succeeded, every partition commits its
+ * stores; otherwise the ones that ran are aborted and the first failure is thrown. Throws
+ * NotShippableError (before anything runs) if the job cannot travel. Returns each partition's
+ * result and its stores' figures (in jobStoreNames order).
  */
 export async function runJobOnWorkers(
   pool: WorkerPool,
   job: StatefulPartitionJob,
-  parts: readonly (readonly RecordBatch[])[],
-  storeOf: (partitionId: number) => StateStoreId,
-  version: number,
-  conf: StateStoreConf,
-  fctx: ExecFunctionContext,
-  maintain: boolean,
-): Promise<{ results: StatefulRunResult[]; metrics: StateStoreMetrics[] }> {
+  inputs: readonly (readonly (readonly RecordBatch[])[])[],
+  ctx: WorkerJobContext,
+): Promise<{ results: PartitionRunResult[]; metrics: StateStoreMetrics[][] }> {
   const { encoded } = encodeTree(job);
+  const names = jobStoreNames(job);
+  const storesOf = (partitionId: number): StateStoreId[] =>
+    names.map((storeName) => ({ checkpointLocation: ctx.checkpointDir, operatorId: job.operatorId, partitionId, ...(storeName === undefined ? {} : { storeName }) }));
   const ran = await Promise.allSettled(
-    parts.map((rows, p) => {
+    inputs.map((rows, p) => {
       // Copies, not moves: the rows may share buffers with data a source keeps for replay.
-      const enc = encodeBatches(rows);
-      return pool.runOn(ownerOf(p, pool), { kind: "stateful-run", job: encoded, store: storeOf(p), version, conf, rows: enc.batches, fctx }, enc.transfer);
+      const encoded2 = rows.map((r) => encodeBatches(r));
+      const task: StatefulTask = { kind: "stateful-run", job: encoded, stores: storesOf(p), version: ctx.batchId, conf: ctx.stores.conf, inputs: encoded2.map((e) => e.batches), fctx: ctx.fctx };
+      return pool.runOn(ownerOf(p, pool), task, encoded2.flatMap((e) => e.transfer));
     }),
   );
   const failed = ran.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed !== undefined) {
     const aborts: Promise<StatefulTaskResult>[] = [];
     ran.forEach((r, p) => {
-      if (r.status === "fulfilled") aborts.push(pool.runOn(ownerOf(p, pool), { kind: "stateful-abort", store: storeOf(p) }));
+      if (r.status === "fulfilled") aborts.push(pool.runOn(ownerOf(p, pool), { kind: "stateful-abort", stores: storesOf(p) }));
     });
     await Promise.allSettled(aborts);
     throw failed.reason;
   }
-  statefulWorkerRuns.partitions += parts.length;
+  statefulWorkerRuns.partitions += inputs.length;
   const results = ran.map((r) => {
     const x = (r as PromiseFulfilledResult<StatefulTaskResult>).value;
     if (x.kind !== "ran") throw new Error("internal error: a stateful run returned no rows");
-    return { output: decodeBatches(x.output), late: decodeBatches(x.late), droppedByWatermark: x.droppedByWatermark };
+    return { output: decodeBatches(x.output), late: x.late.map((l) => decodeBatches(l)), droppedByWatermark: x.droppedByWatermark };
   });
-  const committed = await Promise.all(parts.map((_, p) => pool.runOn(ownerOf(p, pool), { kind: "stateful-commit", store: storeOf(p), maintain })));
+  const committed = await Promise.all(inputs.map((_, p) => pool.runOn(ownerOf(p, pool), { kind: "stateful-commit", stores: storesOf(p), maintain: ctx.maintainState })));
   const metrics = committed.map((c) => {
     if (c.kind !== "committed") throw new Error("internal error: a stateful commit returned no metrics");
-    return c.metrics;
+    return [...c.metrics];
   });
   return { results, metrics };
 }

@@ -10,6 +10,8 @@ import { StreamingDeduplicateExec } from "./streaming-deduplicate-exec.js";
 import { StreamingSessionWindowExec } from "./streaming-session-window-exec.js";
 import { StreamingWindowExec } from "./streaming-window-exec.js";
 import type { StreamingWindowSpec } from "./streaming-window-spec.js";
+import { StreamingSymmetricHashJoinExec, joinStoreNames } from "./stream-join-exec.js";
+import type { StreamJoinSpec } from "./stream-join-helper.js";
 
 /**
  * The watermarks of an operator downstream of another stateful operator: late rows are judged by
@@ -51,7 +53,41 @@ export type StatefulPartitionJob =
       readonly spec: StreamingWindowSpec;
       readonly watermarkMs: number;
       readonly chain: ChainWatermarks | null;
+    }
+  /** A stream-stream join: two inputs (left, right rows) and four stores per partition. */
+  | {
+      readonly kind: "join";
+      readonly operatorId: number;
+      readonly spec: StreamJoinSpec;
+      readonly watermarkMs: number;
     };
+
+/** The jobs of single-input operators (all but the join). */
+export type SingleInputJob = Exclude<StatefulPartitionJob, { kind: "join" }>;
+
+/** What one partition of a job gives back: its output, and the late rows of each input. */
+export interface PartitionRunResult {
+  readonly output: RecordBatch[];
+  readonly droppedByWatermark: number;
+  readonly late: RecordBatch[][];
+}
+
+/** The stores of one partition of a job's operator, in the order its runner takes them (undefined: the default store). */
+export function jobStoreNames(job: StatefulPartitionJob): readonly (string | undefined)[] {
+  if (job.kind !== "join") return [undefined];
+  return (["left", "right"] as const).flatMap((side) => {
+    const n = joinStoreNames(side);
+    return [n.numValues, n.rows];
+  });
+}
+
+/** A join spec without the plans below the join (the rows travel separately). */
+export function joinSpecWithoutInputs(spec: StreamJoinSpec): StreamJoinSpec {
+  return {
+    ...spec,
+    node: { ...spec.node, left: Plan.localRelation(spec.leftOutput, [], "join left input"), right: Plan.localRelation(spec.rightOutput, [], "join right input") },
+  };
+}
 
 /** A plan node's child replaced by an empty relation with the same output: what a job carries of its node. */
 export function withoutInput<T extends LogicalPlan & { readonly child: LogicalPlan }>(node: T, input: readonly AttributeRef[]): T {
@@ -64,6 +100,7 @@ export function jobOutput(job: StatefulPartitionJob): readonly AttributeRef[] {
     case "aggregate": return job.node.aggregateExprs.map(namedToAttribute);
     case "dedupe": return job.input;
     case "window": return [...job.spec.input, ...job.spec.node.windowExprs.map(namedToAttribute)];
+    case "join": return job.spec.output;
   }
 }
 
@@ -73,8 +110,27 @@ function prepare(job: Extract<StatefulPartitionJob, { kind: "aggregate" }>, fctx
   return key?.kind === "session" ? new StreamingSessionWindowExec(job.operatorId, job.node, job.input, key.index, fctx) : new StreamingAggregateExec(job.operatorId, job.node, job.input, key, fctx);
 }
 
-/** Compiles a job's operator once; the returned function runs one partition's rows against that partition's store. */
-export function statefulJobRunner(job: StatefulPartitionJob, fctx: ExecFunctionContext): (rows: readonly RecordBatch[], store: StateStore<never>) => StatefulRunResult {
+/**
+ * Compiles a job's operator once; the returned function runs one partition: its rows of each
+ * input against its stores (in {@link jobStoreNames} order).
+ */
+export function partitionRunner(job: StatefulPartitionJob, fctx: ExecFunctionContext): (inputs: readonly (readonly RecordBatch[])[], stores: readonly StateStore<never>[]) => PartitionRunResult {
+  if (job.kind === "join") {
+    const exec = new StreamingSymmetricHashJoinExec(job.operatorId, job.spec, fctx);
+    return (inputs, s) => {
+      const r = exec.run(inputs[0]!, inputs[1]!, { left: { numValues: s[0]!, rows: s[1]! }, right: { numValues: s[2]!, rows: s[3]! } }, job.watermarkMs);
+      return { output: r.output, droppedByWatermark: r.droppedByWatermark, late: [r.late.left, r.late.right] };
+    };
+  }
+  const run = statefulJobRunner(job, fctx);
+  return (inputs, stores) => {
+    const r = run(inputs[0]!, stores[0]!);
+    return { output: r.output, droppedByWatermark: r.droppedByWatermark, late: [r.late] };
+  };
+}
+
+/** Compiles a single-input job's operator once; the returned function runs one partition's rows against that partition's store. */
+export function statefulJobRunner(job: SingleInputJob, fctx: ExecFunctionContext): (rows: readonly RecordBatch[], store: StateStore<never>) => StatefulRunResult {
   switch (job.kind) {
     case "aggregate": {
       const exec = prepare(job, fctx);

@@ -4,7 +4,11 @@ import type { AttributeRef, Expr } from "../../expr/expression.js";
 import type { ExecFunctionContext } from "../../expr/function-def.js";
 import { exprType } from "../../expr/expr-type.js";
 import type { StateStoreCoordinator } from "../../state/state-store-registry.js";
-import { type StateKey, type StateStore, commitStore, decodeKey, encodeKey } from "../../state/state-store.js";
+import { type StateKey, type StateStore, type StateStoreMetrics, commitStore, decodeKey, encodeKey } from "../../state/state-store.js";
+import { runJobOnWorkers } from "../parallel/stateful-on-workers.js";
+import { NotShippableError } from "../parallel/plan-codec.js";
+import type { WorkerPool } from "../parallel/worker-pool.js";
+import { type StatefulPartitionJob, joinSpecWithoutInputs } from "./stateful-partition-job.js";
 import { structField, structType } from "../../types/data-type.js";
 import { compileProjection } from "../codegen/projection.js";
 import { schemaOf } from "../physical-op.js";
@@ -63,15 +67,20 @@ export function abortJoinStores(s: JoinStores): void {
 
 /** Progress figures of a join: rows are the buffered rows of both sides; the other figures add up the four stores. */
 export function joinStateMetrics(s: JoinStores, droppedByWatermark: number, numShufflePartitions: number): StatefulOperatorMetrics {
-  const ms = allStores(s).map((st) => st.metrics());
-  const sum = (f: (m: (typeof ms)[number]) => number): number => ms.reduce((a, m) => a + f(m), 0);
+  return joinMetricsOf(allStores(s).map((st) => st.metrics()), droppedByWatermark, numShufflePartitions);
+}
+
+/** {@link joinStateMetrics} from the four stores' figures (left numValues, left rows, right numValues, right rows), as a worker thread reports them. */
+export function joinMetricsOf(ms: readonly StateStoreMetrics[], droppedByWatermark: number, numShufflePartitions: number): StatefulOperatorMetrics {
+  const sum = (f: (m: StateStoreMetrics) => number): number => ms.reduce((a, m) => a + f(m), 0);
   const customMetrics: Record<string, number> = {};
   for (const m of ms) for (const [k, v] of Object.entries(m.customMetrics)) customMetrics[k] = (customMetrics[k] ?? 0) + v;
+  const leftRows = ms[1]!, rightRows = ms[3]!;
   return {
     operatorName: "symmetricHashJoin",
-    numRowsTotal: s.left.rows.metrics().numKeys + s.right.rows.metrics().numKeys,
-    numRowsUpdated: s.left.rows.metrics().numRowsUpdated + s.right.rows.metrics().numRowsUpdated,
-    numRowsRemoved: s.left.rows.metrics().numRowsRemoved + s.right.rows.metrics().numRowsRemoved,
+    numRowsTotal: leftRows.numKeys + rightRows.numKeys,
+    numRowsUpdated: leftRows.numRowsUpdated + rightRows.numRowsUpdated,
+    numRowsRemoved: leftRows.numRowsRemoved + rightRows.numRowsRemoved,
     numRowsDroppedByWatermark: droppedByWatermark,
     memoryUsedBytes: sum((m) => m.memoryUsedBytes),
     commitTimeMs: Math.round(sum((m) => m.commitTimeMs)),
@@ -332,6 +341,10 @@ export interface StreamJoinBatchContext {
   readonly fctx: ExecFunctionContext;
   readonly stores: StateStoreCoordinator;
   readonly checkpointDir: string;
+  /** Whether the stores do their maintenance after this batch's commit (on the workers). */
+  readonly maintainState: boolean;
+  /** The query's worker threads for stateful partitions, when it has them. */
+  readonly statefulWorkers?: { readonly pool: WorkerPool; use(rows: number): boolean };
 }
 
 /**
@@ -349,6 +362,28 @@ export async function runStreamJoinBatch(info: JoinOperatorInfo, left: LogicalPl
     splitByPartition(rows, numPartitions, keys === undefined ? null : keyPartitioner(attrs, keys, ctx.fctx));
   const lefts = split(leftRows, info.spec.leftOutput, partitioning?.kind === "join" ? partitioning.left : undefined);
   const rights = split(rightRows, info.spec.rightOutput, partitioning?.kind === "join" ? partitioning.right : undefined);
+  const workers = ctx.statefulWorkers;
+  const label = `StreamingSymmetricHashJoin ${info.spec.joinType} [operator ${info.operatorId}, batch ${ctx.batchId}]`;
+  const lateOf = (late: { left: RecordBatch[]; right: RecordBatch[] }): DroppedRows[] =>
+    (["left", "right"] as const)
+      .filter((side) => late[side].length > 0)
+      .map((side) => ({ operatorId: info.operatorId, operatorName: info.operatorName, side, watermarkMs: ctx.watermarkMs, input: side === "left" ? info.spec.leftOutput : info.spec.rightOutput, batches: late[side] }));
+  const rowCount = (bs: readonly RecordBatch[]): number => bs.reduce((a, b) => a + b.numRows, 0);
+  if (workers !== undefined && lefts.length > 1 && workers.use(rowCount(leftRows) + rowCount(rightRows))) {
+    // Each partition (its four stores) on the worker that owns it.
+    const job: StatefulPartitionJob = { kind: "join", operatorId: info.operatorId, spec: joinSpecWithoutInputs(info.spec), watermarkMs: ctx.watermarkMs };
+    try {
+      const { results, metrics } = await runJobOnWorkers(workers.pool, job, lefts.map((l, p) => [l, rights[p]!]), ctx);
+      return {
+        plan: Plan.localRelation(exec.output, results.flatMap((r) => r.output), label),
+        metrics: combineOperatorMetrics(metrics.map((m, i) => joinMetricsOf(m, results[i]!.droppedByWatermark, lefts.length))),
+        late: lateOf({ left: results.flatMap((r) => r.late[0]!), right: results.flatMap((r) => r.late[1]!) }),
+      };
+    } catch (e) {
+      if (!(e instanceof NotShippableError)) throw e;
+      // Something in the condition cannot travel (a function without source text): this thread runs it.
+    }
+  }
   const { results, stores } = await runPartitions(
     lefts.length,
     (partitionId) => openJoinStores(ctx.stores, ctx.checkpointDir, info.operatorId, partitionId, ctx.batchId),
@@ -356,12 +391,9 @@ export async function runStreamJoinBatch(info: JoinOperatorInfo, left: LogicalPl
     commitJoinStores,
     abortJoinStores,
   );
-  const late = { left: results.flatMap((r) => r.late.left), right: results.flatMap((r) => r.late.right) };
   return {
-    plan: Plan.localRelation(exec.output, results.flatMap((r) => r.output), `StreamingSymmetricHashJoin ${info.spec.joinType} [operator ${info.operatorId}, batch ${ctx.batchId}]`),
+    plan: Plan.localRelation(exec.output, results.flatMap((r) => r.output), label),
     metrics: combineOperatorMetrics(stores.map((s, i) => joinStateMetrics(s, results[i]!.droppedByWatermark, lefts.length))),
-    late: (["left", "right"] as const)
-      .filter((side) => late[side].length > 0)
-      .map((side) => ({ operatorId: info.operatorId, operatorName: info.operatorName, side, watermarkMs: ctx.watermarkMs, input: side === "left" ? info.spec.leftOutput : info.spec.rightOutput, batches: late[side] })),
+    late: lateOf({ left: results.flatMap((r) => r.late.left), right: results.flatMap((r) => r.late.right) }),
   };
 }

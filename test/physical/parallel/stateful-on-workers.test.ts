@@ -84,6 +84,43 @@ describe("stateful partitions on worker threads", () => {
     });
   }
 
+  for (const joinType of ["inner", "left_outer", "full_outer"]) {
+    it(`stream-stream ${joinType} join with a time range: two threads give one thread's rows, across a restart`, async () => {
+      const runJoin = async (spark: Session, name: string): Promise<unknown[]> => {
+        const ckpt = path.join(root, name);
+        const l = spark.memoryStream("lk STRING, lt INT");
+        const r = spark.memoryStream("rk STRING, rt INT");
+        const left = untyped(l.toDF().withColumn("lts", timestamp_seconds(col("lt"))).withWatermark("lts", "5 seconds"));
+        const right = untyped(r.toDF().withColumn("rts", timestamp_seconds(col("rt"))).withWatermark("rts", "5 seconds"));
+        const joined = left.join(right, expr("lk = rk AND rts BETWEEN lts - INTERVAL 3 SECONDS AND lts + INTERVAL 3 SECONDS"), joinType);
+        const start = () => joined.writeStream.format("memory").queryName(name).outputMode("append").option("checkpointLocation", ckpt).start();
+        const out: unknown[] = [];
+        let q = await start();
+        const data = events(6, 30, joinType.length);
+        for (let i = 0; i < data.length; i++) {
+          if (i === 3) {
+            await q.stop();
+            out.push(...(await spark.table(name).collect()).map((x) => JSON.stringify(x)));
+            q = await start();
+          }
+          l.addData(data[i]!.filter((_, j) => j % 2 === 0).map((e) => ({ lk: e.k, lt: e.t })));
+          r.addData(data[i]!.filter((_, j) => j % 2 === 1).map((e) => ({ rk: e.k, rt: e.t })));
+          await q.processAllAvailable();
+        }
+        await q.stop();
+        out.push(...(await spark.table(name).collect()).map((x) => JSON.stringify(x)));
+        return out;
+      };
+      const before = statefulWorkerRuns.partitions;
+      const expected = await runJoin(one, `j1_${joinType}`);
+      const got = await runJoin(two, `j2_${joinType}`);
+      assert.ok(statefulWorkerRuns.partitions >= before + 4 * 6, "the join's partitions ran on the workers");
+      assert.ok(expected.length > 0);
+      if (joinType !== "inner") assert.ok(expected.some((x) => (x as string).includes("null")), "outer rows with nulls were emitted");
+      assert.deepEqual(got, expected);
+    });
+  }
+
   it("a checkpoint moves between one thread and the workers and keeps its state", async () => {
     const data = events(6, 30, 99);
     const query = QUERIES["windowed count and sum (append)"]!.query;
