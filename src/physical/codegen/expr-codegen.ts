@@ -378,6 +378,9 @@ function genBinary(op: string, left: Expr, right: Expr, ctx: CodegenContext): Ge
 }
 
 
+/** 2^53: below it every integer is exact in a double. */
+const MAX_EXACT = 2 ** 53;
+
 function binaryDecimalType(op: string, l: DecimalType, r: DecimalType): DecimalType {
   return binaryResultType(op, l, r) as DecimalType;
 }
@@ -392,19 +395,54 @@ function longBit(op: string, a: Long, b: Long): Long {
 
 /** Decimal arithmetic on unscaled values; null on overflow of the result precision (ANSI: error). */
 function decimalOp(op: string, s1: number, s2: number, p: number, s: number, ansi: boolean): (a: Long, b: Long) => Long | null {
+  const lim = 10n ** BigInt(p);
+  const overflow = (): null => {
+    if (ansi) throw new ExecutionError("NUMERIC_VALUE_OUT_OF_RANGE", `[NUMERIC_VALUE_OUT_OF_RANGE] The result of the decimal ${op} does not fit in DECIMAL(${p}, ${s}).`);
+    return null;
+  };
   const fit = (x: bigint | null): Long | null => {
     if (x === null) return null;
-    const lim = 10n ** BigInt(p);
-    if (x >= lim || x <= -lim) {
-      if (ansi) throw new ExecutionError("NUMERIC_VALUE_OUT_OF_RANGE", `[NUMERIC_VALUE_OUT_OF_RANGE] The result of the decimal ${op} does not fit in DECIMAL(${p}, ${s}).`);
-      return null;
-    }
+    if (x >= lim || x <= -lim) return overflow();
     return normalizeLong(x);
   };
+  // Unscaled values that are safe integers (what a Float64Array column holds) take exact number
+  // arithmetic; anything that could leave the safe range goes through bigints.
+  const numLim = p <= 15 ? 10 ** p : Number.POSITIVE_INFINITY;
+  // `|| 0`: no negative zero (0 * -5 is -0 in doubles, 0 in decimals).
+  const fitNumber = (x: number): Long | null => (x >= numLim || x <= -numLim ? overflow() : x || 0);
+  const up1 = s >= s1 ? 10 ** (s - s1) : 0, up2 = s >= s2 ? 10 ** (s - s2) : 0;
+  const productScale = s1 + s2;
+  const productUp = s >= productScale ? 10 ** (s - productScale) : 1, productDown = s < productScale ? 10 ** (productScale - s) : 1;
+  const addNumbers = (a: Long, b: Long, sign: 1 | -1): Long | null | undefined => {
+    if (typeof a !== "number" || typeof b !== "number" || up1 === 0 || up2 === 0) return undefined;
+    const x = a * up1 + sign * (b * up2);
+    return Math.abs(a * up1) < MAX_EXACT && Math.abs(b * up2) < MAX_EXACT && Math.abs(x) < MAX_EXACT ? fitNumber(x) : undefined;
+  };
   switch (op) {
-    case "+": return (a, b) => fit(rescaleDecimal(BigInt(a), s1, s) + rescaleDecimal(BigInt(b), s2, s));
-    case "-": return (a, b) => fit(rescaleDecimal(BigInt(a), s1, s) - rescaleDecimal(BigInt(b), s2, s));
-    case "*": return (a, b) => fit(decimalMultiply(BigInt(a), BigInt(b), s1 + s2, s));
+    case "+": return (a, b) => addNumbers(a, b, 1) ?? fit(rescaleDecimal(BigInt(a), s1, s) + rescaleDecimal(BigInt(b), s2, s));
+    case "-": return (a, b) => addNumbers(a, b, -1) ?? fit(rescaleDecimal(BigInt(a), s1, s) - rescaleDecimal(BigInt(b), s2, s));
+    case "*": return (a, b) => {
+      if (typeof a === "number" && typeof b === "number") {
+        const x = a * b * productUp;
+        if (Math.abs(a * b) < MAX_EXACT && Math.abs(x) < MAX_EXACT) {
+          if (productDown === 1) return fitNumber(x);
+          // HALF_UP to the result scale, as rescaleDecimal does; the quotient of the division
+          // in doubles may be one off, the remainder (exact) corrects it.
+          const m = Math.abs(x);
+          let q = Math.trunc(m / productDown), r = m - q * productDown;
+          if (r < 0) {
+            q -= 1;
+            r += productDown;
+          } else if (r >= productDown) {
+            q += 1;
+            r -= productDown;
+          }
+          const y = 2 * r >= productDown ? q + 1 : q;
+          return fitNumber(x < 0 ? -y : y);
+        }
+      }
+      return fit(decimalMultiply(BigInt(a), BigInt(b), productScale, s));
+    };
     case "/": return (a, b) => {
       if (BigInt(b) === 0n) {
         if (ansi) rtRef.divideByZero();
