@@ -8,8 +8,7 @@ import { type StatefulOperatorInfo, eventTimeKeyOf, statePartitioning, statefulO
 import { combineOperatorMetrics, rowPartitioner, runPartitions, splitByPartition } from "../physical/stateful/state-partitions.js";
 import { type StateStore, commitStore } from "../state/state-store.js";
 import { type SingleInputJob, type StatefulPartitionJob, jobOutput, statefulJobRunner, withoutInput } from "../physical/stateful/stateful-partition-job.js";
-import { runJobOnWorkers } from "../physical/parallel/stateful-on-workers.js";
-import { NotShippableError } from "../physical/parallel/plan-codec.js";
+import { cannotRunOnWorkers, runJobOnWorkers } from "../physical/parallel/stateful-on-workers.js";
 import type { WorkerPool } from "../physical/parallel/worker-pool.js";
 import { OffsetLog } from "../checkpoint/offset-log.js";
 import { runStreamJoinBatch } from "../physical/stateful/stream-join-exec.js";
@@ -83,9 +82,18 @@ export class StatefulWorkers {
     readonly pool: WorkerPool,
     private readonly minRows: number,
   ) {}
+  private stay = false;
   use(rows: number): boolean {
-    if (!this.moved && rows >= this.minRows) this.moved = true;
-    return this.moved;
+    if (!this.moved && !this.stay && rows >= this.minRows) this.moved = true;
+    return this.moved && !this.stay;
+  }
+  /**
+   * An operator cannot run on the workers (see cannotRunOnWorkers): the batch runs again on this
+   * thread, and so does the rest of the run, with a warning naming why.
+   */
+  stayHere(why: unknown): void {
+    this.stay = true;
+    process.emitWarning(`Stateful operators of this query run on the calling thread, not the worker threads: ${why instanceof Error ? why.message : String(why)}`, { code: "SLUICE_STATE_NOT_PARALLEL" });
   }
   get used(): boolean {
     return this.moved;
@@ -208,8 +216,8 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         metrics.push(combineOperatorMetrics(ms.map((m, i) => operatorMetricsOf(m[0]!, operatorName, results[i]!.droppedByWatermark, n))));
         return { output: results.flatMap((r) => r.output), late: results.flatMap((r) => r.late[0]!) };
       } catch (e) {
-        if (!(e instanceof NotShippableError)) throw e;
-        // Something in the operator cannot travel (a function without source text): this thread runs it.
+        if (!cannotRunOnWorkers(e)) throw e;
+        workers.stayHere(e);
       }
     }
     return runOperator(info, operatorName, input, rows, statefulJobRunner(job, ctx.fctx));

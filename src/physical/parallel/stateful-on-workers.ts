@@ -3,9 +3,21 @@ import type { ExecFunctionContext } from "../../expr/function-def.js";
 import type { StateStoreConf, StateStoreId, StateStoreMetrics } from "../../state/state-store.js";
 import { type PartitionRunResult, type StatefulPartitionJob, jobStoreNames } from "../stateful/stateful-partition-job.js";
 import { decodeBatches, encodeBatches } from "./batch-transfer.js";
-import { encodeTree } from "./plan-codec.js";
+import { NotShippableError, encodeTree } from "./plan-codec.js";
+import { SluiceError } from "../../errors/errors.js";
 import type { StatefulTask, StatefulTaskResult } from "./stateful-task.js";
 import type { WorkerPool } from "./worker-pool.js";
+
+/**
+ * Whether a failure on the workers means the operator cannot run there, though it can here: a
+ * plan that cannot travel, or a udf that uses variables around it (functions travel as source
+ * text). No partition committed (runs fail before commits), so the batch can run again here.
+ */
+export function cannotRunOnWorkers(e: unknown): boolean {
+  if (e instanceof NotShippableError) return true;
+  for (let c: unknown = e; c instanceof Error; c = c.cause) if (c instanceof SluiceError && c.errorClass === "UDF_NOT_SELF_CONTAINED") return true;
+  return false;
+}
 
 /** Counts of partition runs on worker threads (tests assert that partitions really ran there). */
 export const statefulWorkerRuns = { partitions: 0 };

@@ -43,6 +43,13 @@ function rebuildUdf(src: UdfSource): FunctionDef {
   return udaf({ zero: guard(a.zero), reduce: guard(a.reduce), merge: guard(a.merge), finish: guard(a.finish) }, src.returnType, { name: src.name, skipNulls: src.skipNulls }).def;
 }
 
+/** The error classes of an error's causes (what the main thread may act on, e.g. UDF_NOT_SELF_CONTAINED). */
+function causeClassesOf(e: Error): string[] {
+  const out: string[] = [];
+  for (let c: unknown = e.cause; c instanceof Error && out.length < 8; c = c.cause) if (c instanceof SluiceError) out.push(c.errorClass);
+  return out;
+}
+
 const port = parentPort;
 if (port) {
   port.on("message", (m: { id: number; task: WorkerTask }) => {
@@ -50,7 +57,7 @@ if (port) {
       ({ result, transfer }) => port.postMessage({ id: m.id, ok: true, result }, transfer),
       (e: unknown) => {
         const err = e instanceof Error ? e : new Error(String(e));
-        port.postMessage({ id: m.id, ok: false, error: { name: err.name, errorClass: err instanceof SluiceError ? err.errorClass : undefined, message: err.message, stack: err.stack } });
+        port.postMessage({ id: m.id, ok: false, error: { name: err.name, errorClass: err instanceof SluiceError ? err.errorClass : undefined, causeClasses: causeClassesOf(err), message: err.message, stack: err.stack } });
       },
     );
   });

@@ -13,6 +13,8 @@ export interface TaskFailure {
   readonly errorClass?: string;
   readonly message: string;
   readonly stack?: string;
+  /** Error classes of the error's causes, outermost first. */
+  readonly causeClasses?: readonly string[];
 }
 
 type Reply = { readonly id: number; readonly ok: true; readonly result: WorkerResult } | { readonly id: number; readonly ok: false; readonly error: TaskFailure };
@@ -184,5 +186,12 @@ function rebuildError(f: TaskFailure): Error {
   const Cls = ERROR_CLASSES[f.name];
   const e = Cls && f.errorClass ? new Cls(f.errorClass, f.message) : new ExecutionError("TASK_FAILED", `A task failed in a worker thread: ${f.name}: ${f.message}`);
   if (f.stack) e.stack = `${e.name}: ${e.message}\n    (in a worker thread)\n${f.stack.split("\n").slice(1).join("\n")}`;
+  // The chain of causes comes back as their classes (e.g. a udf that is not self-contained).
+  let at: Error = e;
+  for (const cls of f.causeClasses ?? []) {
+    const c = new ExecutionError(cls, f.message);
+    at.cause = c;
+    at = c;
+  }
   return e;
 }

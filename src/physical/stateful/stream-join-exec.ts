@@ -5,8 +5,7 @@ import type { ExecFunctionContext } from "../../expr/function-def.js";
 import { exprType } from "../../expr/expr-type.js";
 import type { StateStoreCoordinator } from "../../state/state-store-registry.js";
 import { type StateKey, type StateStore, type StateStoreMetrics, commitStore, decodeKey, encodeKey } from "../../state/state-store.js";
-import { runJobOnWorkers } from "../parallel/stateful-on-workers.js";
-import { NotShippableError } from "../parallel/plan-codec.js";
+import { cannotRunOnWorkers, runJobOnWorkers } from "../parallel/stateful-on-workers.js";
 import type { WorkerPool } from "../parallel/worker-pool.js";
 import { type StatefulPartitionJob, joinSpecWithoutInputs } from "./stateful-partition-job.js";
 import { structField, structType } from "../../types/data-type.js";
@@ -344,7 +343,7 @@ export interface StreamJoinBatchContext {
   /** Whether the stores do their maintenance after this batch's commit (on the workers). */
   readonly maintainState: boolean;
   /** The query's worker threads for stateful partitions, when it has them. */
-  readonly statefulWorkers?: { readonly pool: WorkerPool; use(rows: number): boolean };
+  readonly statefulWorkers?: { readonly pool: WorkerPool; use(rows: number): boolean; stayHere(why: unknown): void };
 }
 
 /**
@@ -380,8 +379,8 @@ export async function runStreamJoinBatch(info: JoinOperatorInfo, left: LogicalPl
         late: lateOf({ left: results.flatMap((r) => r.late[0]!), right: results.flatMap((r) => r.late[1]!) }),
       };
     } catch (e) {
-      if (!(e instanceof NotShippableError)) throw e;
-      // Something in the condition cannot travel (a function without source text): this thread runs it.
+      if (!cannotRunOnWorkers(e)) throw e;
+      workers.stayHere(e);
     }
   }
   const { results, stores } = await runPartitions(

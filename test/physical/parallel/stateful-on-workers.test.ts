@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
-import { type DataFrame, Session, col, expr, timestamp_seconds, window } from "../../../src/index.js";
+import { type DataFrame, Session, col, expr, timestamp_seconds, udaf, window } from "../../../src/index.js";
 import { listStateFiles } from "../../../src/state/state-file-plan.js";
 import { statefulWorkerRuns } from "../../../src/physical/parallel/stateful-on-workers.js";
 
@@ -150,6 +150,28 @@ describe("stateful partitions on worker threads", () => {
     await q.stop();
     out.push(...(await two.table(ckpt).collect()).map((r) => JSON.stringify(r)));
     assert.deepEqual(out.sort(), [...expected].sort());
+  });
+
+  it("an aggregate whose udaf uses a variable around it runs on the calling thread instead, with a warning, and the same rows", async () => {
+    const factor = 3;
+    // reduce reads `factor` from its closure: in a worker (source text) it is not defined.
+    const scaledSum = udaf({ zero: () => 0, reduce: (b: number, x: number) => b + x * factor, merge: (a: number, b: number) => a + b, finish: (b: number) => b }, "bigint");
+    const warnings: string[] = [];
+    const onWarning = (w: Error & { code?: string }): void => {
+      if (w.code === "SLUICE_STATE_NOT_PARALLEL") warnings.push(w.message);
+    };
+    process.on("warning", onWarning);
+    try {
+      const query: Query = (e) => e.groupBy("k").agg(scaledSum(col("v")).alias("s"));
+      const data = events(3, 20, 5);
+      const expected = await run(one, query, "complete", data, "closure_one", 99);
+      const got = await run(two, query, "complete", data, "closure_two", 99);
+      assert.deepEqual(got, expected);
+      await new Promise((r) => setImmediate(r));
+      assert.ok(warnings.some((w) => /calling thread.*factor is not defined/s.test(w)), `warned: ${warnings.join(" | ")}`);
+    } finally {
+      process.off("warning", onWarning);
+    }
   });
 
   it("a failing partition stops the query and no partition commits the batch", async () => {
