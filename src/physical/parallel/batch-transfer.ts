@@ -52,6 +52,15 @@ function encodeVector(v: Vector, n: number, transfer: Set<ArrayBuffer>, owned: b
       return { enc: "numberStruct", ...enc, nulls };
     }
   }
+  if (v.type.kind === "long" || v.type.kind === "decimal") {
+    // A long or decimal column kept in a plain array (it may hold bigints) whose values are all
+    // numbers travels as a Float64Array, as an f64 column would.
+    const f64 = numbersEncode(values, n);
+    if (f64) {
+      transfer.add(f64.buffer as ArrayBuffer);
+      return { enc: "plain", values: f64, nulls };
+    }
+  }
   if (v.type.kind === "string") {
     const dict = dictionaryEncode(values, n);
     if (dict) {
@@ -65,6 +74,17 @@ function encodeVector(v: Vector, n: number, transfer: Set<ArrayBuffer>, owned: b
 function movable<T extends Exclude<VectorValues, unknown[]>>(a: T, transfer: Set<ArrayBuffer>, owned: boolean): T {
   const out = owned ? a : (a.slice() as T);
   transfer.add(out.buffer as ArrayBuffer);
+  return out;
+}
+
+/** The values as a Float64Array when every one is a number or null (null: 0, its mask says so), else null. */
+function numbersEncode(values: readonly unknown[], n: number): Float64Array | null {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = values[i];
+    if (typeof x === "number") out[i] = x;
+    else if (x !== null && x !== undefined) return null;
+  }
   return out;
 }
 

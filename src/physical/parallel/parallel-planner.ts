@@ -10,6 +10,7 @@ import { type SplittableLeaf, estimatedLeafRows, isCopyableLeaf, isSplittableLea
 import { type AdaptiveBroadcast, ParallelStageExec } from "./parallel-stage-exec.js";
 import { splitAggregation } from "./partial-aggregation.js";
 import { buildableSides, equiJoinKeys } from "../join-keys.js";
+import { isFileFormat } from "../../connectors/file-format.js";
 
 /** How the planner may cut work into parallel tasks (from `sluice.executor.*` and `sluice.sql.shuffle.partitions`). */
 export interface ParallelOptions {
@@ -45,9 +46,24 @@ export function planParallelStage(p: LogicalPlan, opts: ParallelOptions, taskPla
   if (p.kind === "Window") return planWindowStage(p, opts, taskPlanner, fallback);
   if (!mapOnly || !isNarrow(p)) return p.kind === "Join" ? planJoinStage(p, opts, taskPlanner, fallback) : null;
   const path = splitLeafPath(p, opts);
+  if (path !== null && !mapOnlyPays(p, path)) return null;
   const maps = path && mapFragments(p, path, opts);
   if (!maps) return p.kind === "Join" ? planJoinStage(p, opts, taskPlanner, fallback) : null;
   return new ParallelStageExec(planOutput(p), [{ maps, keys: null }], null, fallback(), opts.threads, taskPlanner);
+}
+
+/**
+ * Whether a map-only stage can gain: every row it outputs crosses back to the calling thread, so
+ * it pays when the chain drops rows (a filter) or its leaf is a file to parse; a projection of
+ * generated rows costs more to send back than to compute (Nexmark q0, q1: 1.09x and 0.53x).
+ */
+function mapOnlyPays(p: LogicalPlan, path: LeafPath): boolean {
+  let node = p;
+  for (const i of path) {
+    if (node.kind === "Filter") return true;
+    node = children(node)[i]!;
+  }
+  return node.kind === "DataSourceRelation" && isFileFormat(node.format);
 }
 
 /**
