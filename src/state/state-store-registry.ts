@@ -58,6 +58,11 @@ export class StateStoreCoordinator {
     return JSON.stringify([path.resolve(id.checkpointLocation), id.operatorId, id.partitionId, id.storeName ?? DEFAULT_STORE_NAME]);
   }
 
+  /** The absolute checkpoint path a {@link keyOf} key names. */
+  static checkpointOfKey(key: string): string {
+    return (JSON.parse(key) as string[])[0]!;
+  }
+
   provider(id: StateStoreId): StateStoreProvider {
     const k = StateStoreCoordinator.keyOf(id);
     let p = this.providers.get(k);
@@ -94,7 +99,7 @@ export class StateStoreCoordinator {
     const dir = path.resolve(checkpointLocation);
     const gone: StateStoreProvider[] = [];
     for (const [k, p] of this.providers) {
-      if ((JSON.parse(k) as unknown[])[0] === dir) {
+      if (StateStoreCoordinator.checkpointOfKey(k) === dir) {
         gone.push(p);
         this.providers.delete(k);
       }

@@ -8,8 +8,7 @@ import { type StatefulOperatorInfo, eventTimeKeyOf, statePartitioning, statefulO
 import { combineOperatorMetrics, rowPartitioner, runPartitions, splitByPartition } from "../physical/stateful/state-partitions.js";
 import { type StateStore, commitStore } from "../state/state-store.js";
 import { type SingleInputJob, type StatefulPartitionJob, jobOutput, statefulJobRunner, withoutInput } from "../physical/stateful/stateful-partition-job.js";
-import { cannotRunOnWorkers, runJobOnWorkers } from "../physical/parallel/stateful-on-workers.js";
-import type { WorkerPool } from "../physical/parallel/worker-pool.js";
+import { type StatefulWorkers, cannotRunOnWorkers, runJobOnWorkers } from "../physical/parallel/stateful-on-workers.js";
 import { OffsetLog } from "../checkpoint/offset-log.js";
 import { runStreamJoinBatch } from "../physical/stateful/stream-join-exec.js";
 import { type GroupStateBatchResult, type StoredGroupState, recordNextTimeout, runFlatMapGroupsWithState } from "../physical/stateful/flat-map-groups-with-state-exec.js";
@@ -70,35 +69,6 @@ export interface IncrementalContext {
   readonly statefulWorkers?: StatefulWorkers;
 }
 
-/**
- * Whether a query's stateful partitions run on the worker threads: from the first batch with at
- * least `sluice.executor.minRowsPerTask` input rows on, and then for the rest of the run, so that
- * each partition's store stays loaded in the worker that owns it (small streams never move: a
- * thread hop costs more than their batches). Held by the query across batches.
- */
-export class StatefulWorkers {
-  private moved = false;
-  constructor(
-    readonly pool: WorkerPool,
-    private readonly minRows: number,
-  ) {}
-  private stay = false;
-  use(rows: number): boolean {
-    if (!this.moved && !this.stay && rows >= this.minRows) this.moved = true;
-    return this.moved && !this.stay;
-  }
-  /**
-   * An operator cannot run on the workers (see cannotRunOnWorkers): the batch runs again on this
-   * thread, and so does the rest of the run, with a warning naming why.
-   */
-  stayHere(why: unknown): void {
-    this.stay = true;
-    process.emitWarning(`Stateful operators of this query run on the calling thread, not the worker threads: ${why instanceof Error ? why.message : String(why)}`, { code: "SLUICE_STATE_NOT_PARALLEL" });
-  }
-  get used(): boolean {
-    return this.moved;
-  }
-}
 
 /** What running the stateful part of batch N left behind for the trigger loop. */
 export interface IncrementalResult {
@@ -181,15 +151,16 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
    * all committed as N+1 once every partition ran), and the outputs are concatenated in partition
    * order. Records the operator's progress.
    */
+  /** The rows of `input` each state partition of the operator gets. */
+  const partitionRows = (info: StatefulOperatorInfo, input: readonly AttributeRef[], rows: readonly RecordBatch[]): RecordBatch[][] =>
+    splitByPartition(rows, partitionsOf(info.operatorId), rowPartitioner(statePartitioning(info, { outputMode: ctx.outputMode, operators }), input, ctx.fctx));
   const runOperator = async <V, R extends StatefulRunResult = StatefulRunResult>(
     info: StatefulOperatorInfo,
     operatorName: string,
-    input: readonly AttributeRef[],
-    rows: readonly RecordBatch[],
+    parts: readonly (readonly RecordBatch[])[],
     run: (rows: readonly RecordBatch[], store: StateStore<V>) => R,
   ): Promise<{ output: RecordBatch[]; late: RecordBatch[]; results: R[] }> => {
-    const n = partitionsOf(info.operatorId);
-    const parts = splitByPartition(rows, n, rowPartitioner(statePartitioning(info, { outputMode: ctx.outputMode, operators }), input, ctx.fctx));
+    const n = parts.length;
     const { results, stores } = await runPartitions(
       n,
       (partitionId) => ctx.stores.getStore<V>({ checkpointLocation: ctx.checkpointDir, operatorId: info.operatorId, partitionId }, ctx.batchId),
@@ -208,9 +179,9 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
    */
   const runJob = async (info: StatefulOperatorInfo, operatorName: string, input: readonly AttributeRef[], rows: readonly RecordBatch[], job: SingleInputJob): Promise<{ output: RecordBatch[]; late: RecordBatch[] }> => {
     const n = partitionsOf(info.operatorId);
+    const parts = partitionRows(info, input, rows);
     const workers = ctx.statefulWorkers;
     if (workers !== undefined && n > 1 && workers.use(rows.reduce((a, b) => a + b.numRows, 0))) {
-      const parts = splitByPartition(rows, n, rowPartitioner(statePartitioning(info, { outputMode: ctx.outputMode, operators }), input, ctx.fctx));
       try {
         const { results, metrics: ms } = await runJobOnWorkers(workers.pool, job, parts.map((p) => [p]), ctx);
         metrics.push(combineOperatorMetrics(ms.map((m, i) => operatorMetricsOf(m[0]!, operatorName, results[i]!.droppedByWatermark, n))));
@@ -220,7 +191,7 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         workers.stayHere(e);
       }
     }
-    return runOperator(info, operatorName, input, rows, statefulJobRunner(job, ctx.fctx));
+    return runOperator(info, operatorName, parts, statefulJobRunner(job, ctx.fctx));
   };
 
   const rewrite = async (p: LogicalPlan): Promise<LogicalPlan> => {
@@ -261,7 +232,7 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
             for (const b of produced.batches) for (let i = 0; i < b.numRows; i++) changed.add(encodeKey(at.map((j) => valueAt(b.columns[j]!, i))));
           }
           const wm = operatorWatermarks(p) ?? { lateEventsMs: ctx.watermarkMs, evictionMs: ctx.watermarkMs };
-          const r = await runOperator<StoredUpdatingRow>(info, UPDATING_AGGREGATE_OPERATOR, input, rows, (part, store) => exec.run(part, changed, store, wm.lateEventsMs, wm.evictionMs));
+          const r = await runOperator<StoredUpdatingRow>(info, UPDATING_AGGREGATE_OPERATOR, partitionRows(info, input, rows), (part, store) => exec.run(part, changed, store, wm.lateEventsMs, wm.evictionMs));
           dropped(operatorId, UPDATING_AGGREGATE_OPERATOR, input, wm.lateEventsMs, r.late);
           aggregateOutputs.set(p, { attrs: exec.output, batches: r.output });
           return Plan.localRelation(exec.output, r.output, `StateStoreSave over updates [operator ${operatorId}, batch ${ctx.batchId}, update]`);
@@ -320,7 +291,7 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         const input = planOutput(q.child);
         const rows = await ctx.run(q.child);
         const opts = { batchTimestampMs: Math.trunc(ctx.fctx.currentTimestampMicros / 1000), watermarkMs: ctx.watermarkMs, timeZone: ctx.fctx.timeZone };
-        const r = await runOperator<StoredGroupState, GroupStateBatchResult>(info, "flatMapGroupsWithState", input, rows, (part, store) => runFlatMapGroupsWithState(p as typeof q, part, store, opts));
+        const r = await runOperator<StoredGroupState, GroupStateBatchResult>(info, "flatMapGroupsWithState", partitionRows(info, input, rows), (part, store) => runFlatMapGroupsWithState(p as typeof q, part, store, opts));
         recordNextTimeout(ctx.stores, ctx.checkpointDir, operatorId, ctx.batchId + 1, Math.min(...r.results.map((x) => x.nextTimeoutMs)));
         dropped(operatorId, "flatMapGroupsWithState", input, ctx.watermarkMs, r.late);
         return Plan.localRelation(q.output, r.output, `FlatMapGroupsWithState [operator ${operatorId}, batch ${ctx.batchId}]`);

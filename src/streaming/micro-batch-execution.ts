@@ -10,7 +10,7 @@ import { recoveryDecision } from "../checkpoint/recovery-decision.js";
 import { checkOperatorMetadata, readOperatorMetadata } from "../checkpoint/operator-metadata.js";
 import { readOrCreateStreamMetadata } from "../checkpoint/stream-metadata.js";
 import { IllegalArgumentError } from "../errors/errors.js";
-import { parseInterval } from "../types/interval.js";
+import { fixedMicros, parseInterval } from "../types/interval.js";
 import { execContext, runPlan } from "../physical/query-execution.js";
 import type { LogicalPlan } from "../plan/logical-plan.js";
 import type { StatefulOperatorMetrics } from "../physical/stateful/streaming-aggregate-exec.js";
@@ -20,7 +20,8 @@ import { groupStateTimeoutDue } from "../physical/stateful/flat-map-groups-with-
 import { stateStoreConfFrom } from "../state/state-store.js";
 import type { Clock } from "./clock.js";
 import { crashPoint } from "./crash-hook.js";
-import { StatefulWorkers, executeIncremental, streamingSourcesOf } from "./incremental-plan.js";
+import { executeIncremental, streamingSourcesOf } from "./incremental-plan.js";
+import { StatefulWorkers } from "../physical/parallel/stateful-on-workers.js";
 import type { WorkerPool } from "../physical/parallel/worker-pool.js";
 import { type LateRowsTarget, lateRowsBatches } from "./late-rows.js";
 import { type ProgressFields, type SourceProgress, type StreamingQueryStatus, StreamingQueryProgress, rate } from "./progress.js";
@@ -755,6 +756,5 @@ function iso(ms: number): string {
 export function stateMaintenanceIntervalMs(session: Session): number {
   const raw = (session.conf.getOption("sluice.sql.streaming.stateStore.maintenanceInterval") ?? "60 seconds").trim();
   if (/^\d+$/.test(raw)) return Number(raw);
-  const i = parseInterval(raw, "sluice.sql.streaming.stateStore.maintenanceInterval");
-  return Math.trunc((i.days * 86_400_000_000 + i.micros) / 1000);
+  return Math.trunc(fixedMicros(parseInterval(raw, "sluice.sql.streaming.stateStore.maintenanceInterval"), "sluice.sql.streaming.stateStore.maintenanceInterval") / 1000);
 }

@@ -19,6 +19,36 @@ export function cannotRunOnWorkers(e: unknown): boolean {
   return false;
 }
 
+/**
+ * Whether a query's stateful partitions run on the worker threads: from the first batch with at
+ * least `sluice.executor.minRowsPerTask` input rows on, and then for the rest of the run, so that
+ * each partition's store stays loaded in the worker that owns it (small streams never move: a
+ * thread hop costs more than their batches). Held by the query across batches.
+ */
+export class StatefulWorkers {
+  private moved = false;
+  constructor(
+    readonly pool: WorkerPool,
+    private readonly minRows: number,
+  ) {}
+  private stay = false;
+  use(rows: number): boolean {
+    if (!this.moved && !this.stay && rows >= this.minRows) this.moved = true;
+    return this.moved && !this.stay;
+  }
+  /**
+   * An operator cannot run on the workers (see cannotRunOnWorkers): the batch runs again on this
+   * thread, and so does the rest of the run, with a warning naming why.
+   */
+  stayHere(why: unknown): void {
+    this.stay = true;
+    process.emitWarning(`Stateful operators of this query run on the calling thread, not the worker threads: ${why instanceof Error ? why.message : String(why)}`, { code: "SLUICE_STATE_NOT_PARALLEL" });
+  }
+  get used(): boolean {
+    return this.moved;
+  }
+}
+
 /** Counts of partition runs on worker threads (tests assert that partitions really ran there). */
 export const statefulWorkerRuns = { partitions: 0 };
 

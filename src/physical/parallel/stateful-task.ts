@@ -102,7 +102,7 @@ export async function runStatefulTask(task: StatefulTask, rebuildUdf: UdfRebuild
     case "stateful-unload": {
       const dir = path.resolve(task.checkpointLocation);
       for (const [k, o] of openPartitions) {
-        if ((JSON.parse(k) as unknown[])[0] === dir) {
+        if (StateStoreCoordinator.checkpointOfKey(k) === dir) {
           abortAll(o);
           openPartitions.delete(k);
         }

@@ -5,8 +5,7 @@ import type { ExecFunctionContext } from "../../expr/function-def.js";
 import { exprType } from "../../expr/expr-type.js";
 import type { StateStoreCoordinator } from "../../state/state-store-registry.js";
 import { type StateKey, type StateStore, type StateStoreMetrics, commitStore, decodeKey, encodeKey } from "../../state/state-store.js";
-import { cannotRunOnWorkers, runJobOnWorkers } from "../parallel/stateful-on-workers.js";
-import type { WorkerPool } from "../parallel/worker-pool.js";
+import { type StatefulWorkers, cannotRunOnWorkers, runJobOnWorkers } from "../parallel/stateful-on-workers.js";
 import { type StatefulPartitionJob, joinSpecWithoutInputs } from "./stateful-partition-job.js";
 import { structField, structType } from "../../types/data-type.js";
 import { compileProjection } from "../codegen/projection.js";
@@ -343,7 +342,7 @@ export interface StreamJoinBatchContext {
   /** Whether the stores do their maintenance after this batch's commit (on the workers). */
   readonly maintainState: boolean;
   /** The query's worker threads for stateful partitions, when it has them. */
-  readonly statefulWorkers?: { readonly pool: WorkerPool; use(rows: number): boolean; stayHere(why: unknown): void };
+  readonly statefulWorkers?: StatefulWorkers;
 }
 
 /**
