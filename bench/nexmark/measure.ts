@@ -58,15 +58,33 @@ export interface ResultRow {
   note?: string;
 }
 
+/** A warm-up run (whose value is kept, to check results), then `runs` measured runs. */
+export async function timed<T>(runs: number, fn: () => Promise<T> | T): Promise<{ digest: T; runs: RunMeasure[] }> {
+  const warm = await fn();
+  const ms: RunMeasure[] = [];
+  for (let r = 0; r < runs; r++) ms.push((await measure(fn)).m);
+  return { digest: warm, runs: ms };
+}
+
 /**
- * Runs a Sluice measurement with `sluice.executor.threads` = 1, then = `threads` (when more than
- * one), leaving the session at `threads`. Returns both results.
+ * Measures a Sluice run with `sluice.executor.threads` = 1 and = `threads` (when more than one),
+ * leaving the session at `threads`: a warm-up of each, then the measured runs alternate (1, N,
+ * 1, N, ...). Alternating matters on a shared VM, whose speed drifts by tens of percent over a
+ * minute: measuring all 1-thread runs and then all N-thread runs put that drift into the speedup.
  */
-export async function acrossThreads<T>(conf: { set(key: string, value: number): unknown }, threads: number, run: () => Promise<T>): Promise<{ one: T; many: T | null }> {
-  conf.set("sluice.executor.threads", 1);
-  const one = await run();
+export async function acrossThreads<T>(conf: { set(key: string, value: number): unknown }, threads: number, runs: number, fn: () => Promise<T>): Promise<{ one: { digest: T; runs: RunMeasure[] }; many: { digest: T; runs: RunMeasure[] } | null }> {
+  const at = async <R>(n: number, f: () => Promise<R>): Promise<R> => {
+    conf.set("sluice.executor.threads", n);
+    return f();
+  };
+  const one = { digest: await at(1, fn), runs: [] as RunMeasure[] };
+  const many = threads > 1 ? { digest: await at(threads, fn), runs: [] as RunMeasure[] } : null;
+  for (let r = 0; r < runs; r++) {
+    one.runs.push(await at(1, async () => (await measure(fn)).m));
+    if (many) many.runs.push(await at(threads, async () => (await measure(fn)).m));
+  }
   conf.set("sluice.executor.threads", threads);
-  return { one, many: threads > 1 ? await run() : null };
+  return { one, many };
 }
 
 /** Rows for an engine measured on 1 thread and on `threads` (see acrossThreads), the latter with its speedup. */

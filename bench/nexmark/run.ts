@@ -25,7 +25,7 @@ import { generateNexmarkColumns } from "../../src/connectors/nexmark/nexmark-gen
 import { NEXMARK_DDL } from "../../src/connectors/nexmark/nexmark-schema.js";
 import { type Digest, compareDigest, digestBatches } from "./digest.js";
 import { handQ0, handQ1, handQ2, handQ5 } from "./hand-loops.js";
-import { type ResultRow, acrossThreads, addRatios, machine, measure, medianRun, mergeResults, percentile, printTable, resultRow, threadRows } from "./measure.js";
+import { type ResultRow, acrossThreads, addRatios, machine, medianRun, mergeResults, percentile, printTable, resultRow, threadRows, timed } from "./measure.js";
 import { type NexmarkQuery, QUERIES, nexmarkTables } from "./queries.js";
 import { writeNexmarkJson } from "./write-json.js";
 
@@ -57,13 +57,6 @@ function parseArgs(argv: readonly string[]): Options {
 }
 
 const HAND: Record<string, (cfg: NexmarkConfig, events: number) => Digest> = { q0: handQ0, q1: handQ1, q2: handQ2, q5: handQ5 };
-
-async function timed(runs: number, fn: () => Promise<Digest> | Digest): Promise<{ digest: Digest; runs: ReturnType<typeof medianRun>[] }> {
-  const warm = await fn();
-  const ms = [];
-  for (let r = 0; r < runs; r++) ms.push((await measure(fn)).m);
-  return { digest: warm, runs: ms };
-}
 
 async function loadDuckDB(dir: string, cfg: NexmarkConfig, events: number): Promise<{ conn: DuckDBConnection; close(): void }> {
   const files = writeNexmarkJson(dir, cfg, events);
@@ -133,8 +126,7 @@ async function main(): Promise<void> {
     for (const q of selected) {
       process.stdout.write(`${q.name} (${q.title})...\n`);
       const before = rows.length;
-      const sluiceRun = (): ReturnType<typeof timed> => timed(o.runs, async () => digestBatches(await q.dataframe(tables).collectBatches(), q.checkColumn));
-      const { one: sluice, many: sluiceN } = await acrossThreads(spark.conf, threads, sluiceRun);
+      const { one: sluice, many: sluiceN } = await acrossThreads(spark.conf, threads, o.runs, async () => digestBatches(await q.dataframe(tables).collectBatches(), q.checkColumn));
       const sqlDigest = digestBatches(await spark.sql(q.sql).collectBatches(), q.checkColumn);
       const sqlMismatch = q.nondeterministic ? null : compareDigest(sluice.digest, sqlDigest);
       const reference: { name: string; digest: Digest }[] = [];

@@ -24,7 +24,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { type DataFrame, Session, col, functions as F, window } from "../../src/index.js";
 import { AD_EVENT_JSON_DDL, DEFAULT_YAHOO_CONFIG, type YahooConfig, generateAdEventBatch, generateAdEventJson, yahooIds } from "../../src/connectors/yahoo/yahoo-generator.js";
 import { type Digest, compareDigest, digestBatches } from "../nexmark/digest.js";
-import { type ResultRow, type RunMeasure, acrossThreads, addRatios, machine, measure, medianRun, mergeResults, percentile, printTable, resultRow, threadRows } from "../nexmark/measure.js";
+import { type ResultRow, acrossThreads, addRatios, machine, medianRun, mergeResults, percentile, printTable, resultRow, threadRows, timed } from "../nexmark/measure.js";
 
 interface Options {
   events: number;
@@ -149,13 +149,6 @@ async function streamRun(spark: Session, events: number, campaigns: DataFrame, d
   return { rows: latest.size, sum };
 }
 
-async function timed(runs: number, fn: () => Promise<Digest> | Digest): Promise<{ digest: Digest; runs: RunMeasure[] }> {
-  const warm = await fn();
-  const ms: RunMeasure[] = [];
-  for (let r = 0; r < runs; r++) ms.push((await measure(fn)).m);
-  return { digest: warm, runs: ms };
-}
-
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const spark = Session.builder().appName("yahoo").getOrCreate();
@@ -183,7 +176,7 @@ async function main(): Promise<void> {
     rows.push(resultRow("yahoo binary", "hand-written JS loop", o.events, medianRun(hand.runs)));
     const events = spark.read.format("yahoo").option("eventsNum", o.events).load();
     const threads = availableParallelism();
-    const bin = await acrossThreads(spark.conf, threads, () => timed(o.runs, async () => digestBatches(await yahooQuery(events, campaigns, col("event_time")).collectBatches(), "n")));
+    const bin = await acrossThreads(spark.conf, threads, o.runs, async () => digestBatches(await yahooQuery(events, campaigns, col("event_time")).collectBatches(), "n"));
     const binRows = threadRows("yahoo binary", "Sluice batch", o.events, threads, medianRun(bin.one.runs), bin.many && medianRun(bin.many.runs));
     binRows.forEach((r, i) => (r.mismatch = compareDigest(hand.digest, (i === 0 ? bin.one : bin.many!).digest)));
     rows.push(...binRows);
@@ -202,7 +195,7 @@ async function main(): Promise<void> {
     const handJ = await timed(o.runs, () => handJson(jsonPath, jcfg));
     rows.push(resultRow("yahoo JSON", "hand-written JS loop", o.jsonEvents, medianRun(handJ.runs)));
     const jsonEvents = spark.read.schema(AD_EVENT_JSON_DDL).json(jsonPath);
-    const js = await acrossThreads(spark.conf, threads, () => timed(o.runs, async () => digestBatches(await yahooQuery(jsonEvents, campaigns, F.timestamp_millis(col("event_time").cast("bigint"))).collectBatches(), "n")));
+    const js = await acrossThreads(spark.conf, threads, o.runs, async () => digestBatches(await yahooQuery(jsonEvents, campaigns, F.timestamp_millis(col("event_time").cast("bigint"))).collectBatches(), "n"));
     const jsonRows = threadRows("yahoo JSON", "Sluice batch (spark.read.json)", o.jsonEvents, threads, medianRun(js.one.runs), js.many && medianRun(js.many.runs));
     jsonRows.forEach((r, i) => (r.mismatch = compareDigest(handJ.digest, (i === 0 ? js.one : js.many!).digest)));
     rows.push(...jsonRows);
