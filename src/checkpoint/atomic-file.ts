@@ -38,10 +38,55 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, options
       fs.renameSync(tmp, file);
     }
   } finally {
-    fs.rmSync(tmp, { force: true });
+    removeIfPresent(tmp);
   }
   if (sync) syncDirectory(dir);
   return true;
+}
+
+/**
+ * {@link writeFileAtomic} with the file operations on libuv's thread pool: the calling thread
+ * goes on (a micro-batch reads its source while its offsets reach the disk). Same guarantees
+ * once the promise resolves.
+ */
+export async function writeFileAtomicAsync(file: string, data: string | Uint8Array, options: { overwrite?: boolean; fsync?: boolean } = {}): Promise<boolean> {
+  const sync = options.fsync !== false;
+  const dir = path.dirname(file);
+  await fs.promises.mkdir(dir, { recursive: true });
+  const tmp = path.join(dir, `.${path.basename(file)}.${randomUUID()}.tmp`);
+  const handle = await fs.promises.open(tmp, "wx");
+  try {
+    await handle.writeFile(typeof data === "string" ? Buffer.from(data, "utf8") : data);
+    if (sync) await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    if (options.overwrite === false) {
+      try {
+        await fs.promises.link(tmp, file);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+        throw e;
+      }
+    } else {
+      await fs.promises.rename(tmp, file);
+    }
+  } finally {
+    await fs.promises.unlink(tmp).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== "ENOENT") throw e;
+    });
+  }
+  if (sync) await syncDirectoryAsync(dir);
+  return true;
+}
+
+function removeIfPresent(file: string): void {
+  try {
+    fs.unlinkSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+  }
 }
 
 /** fsync of a directory (so a rename in it is durable); ignored where the platform refuses it. */

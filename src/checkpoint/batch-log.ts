@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { writeFileAtomic } from "./atomic-file.js";
+import { writeFileAtomic, writeFileAtomicAsync } from "./atomic-file.js";
 import { CheckpointError } from "./checkpoint-error.js";
 
 /**
@@ -9,7 +9,8 @@ import { CheckpointError } from "./checkpoint-error.js";
  * format version line (`v1`) then the entry's JSON. A reader refuses an entry whose version is
  * newer than it knows, so an old engine never misreads a newer checkpoint.
  *
- * All I/O is synchronous: entries are small, and ordering with the trigger loop stays obvious.
+ * I/O is synchronous, but for addAsync, which the trigger loop uses for a batch's offsets so that
+ * reading the batch's data overlaps the write.
  */
 export class BatchLog<T> {
   /**
@@ -33,6 +34,12 @@ export class BatchLog<T> {
   add(batchId: number, entry: T): boolean {
     checkBatchId(batchId);
     return writeFileAtomic(this.file(batchId), this.serialize(entry), { overwrite: false, fsync: this.fsync });
+  }
+
+  /** {@link add} with the file operations on libuv's thread pool (the caller goes on meanwhile). */
+  addAsync(batchId: number, entry: T): Promise<boolean> {
+    checkBatchId(batchId);
+    return writeFileAtomicAsync(this.file(batchId), this.serialize(entry), { overwrite: false, fsync: this.fsync });
   }
 
   /** Writes entry `batchId`, replacing an existing one (only for entries nobody has acted on). */

@@ -382,6 +382,7 @@ export class MicroBatchExecution {
     this.setStatus(`Getting offsets from ${this.sources.map((s) => s.description).join(", ")}`, this.statusValue.isDataAvailable, true);
     let batch = this.pending;
     let latestSeen: Offset[];
+    let offsetsWritten = Promise.resolve();
     if (batch) {
       latestSeen = [...batch.end];
     } else {
@@ -403,16 +404,19 @@ export class MicroBatchExecution {
       const metadata: OffsetSeqMetadata = { batchWatermarkMs: this.watermarkMs, batchTimestampMs: triggerStart, conf: this.fixedConf };
       batch = { batchId: this.currentBatchId, start: [...this.committed], end: latestSeen, metadata };
       crashPoint("before-offsets-write", batch.batchId);
-      await time("walCommit", () => {
-        if (!this.offsetLog.add(batch!.batchId, { offsets: batch!.end, metadata })) {
-          throw new CheckpointError("CONCURRENT_STREAM_LOG_UPDATE", `Concurrent update to the log: offsets/${batch!.batchId} already exists in ${this.opts.checkpointDir}. Multiple streaming queries seem to use this checkpoint at the same time.`);
-        }
+      // The offsets reach the disk on libuv's thread pool while the batch's data is read; the
+      // batch waits for them before anything it computes is stored or emitted (runBatch).
+      const b = batch;
+      offsetsWritten = this.offsetLog.addAsync(b.batchId, { offsets: b.end, metadata }).then((added) => {
+        if (!added) throw new CheckpointError("CONCURRENT_STREAM_LOG_UPDATE", `Concurrent update to the log: offsets/${b.batchId} already exists in ${this.opts.checkpointDir}. Multiple streaming queries seem to use this checkpoint at the same time.`);
+        this.pending = b;
+        crashPoint("after-offsets-write", b.batchId);
       });
-      this.pending = batch;
-      crashPoint("after-offsets-write", batch.batchId);
+      // Handled here too: reading the data may fail first, and the write's failure must not go unhandled then.
+      offsetsWritten.catch(() => undefined);
     }
     this.setStatus(sameOffsets(batch.start, batch.end) ? "Processing a no-data batch" : "Processing new data", true, true);
-    const rows = await this.runBatch(batch, time);
+    const rows = await this.runBatch(batch, offsetsWritten, time);
     this.watermarkMs = this.tracker.update(rows.eventTimeStats, this.watermarkDelays);
     this.noDataBatchDue = this.hasWatermarkDrivenState && this.watermarkMs > batch.metadata.batchWatermarkMs;
     crashPoint("after-sink-before-commit", batch.batchId);
@@ -427,6 +431,7 @@ export class MicroBatchExecution {
 
   private async runBatch(
     batch: PlannedBatch,
+    offsetsWritten: Promise<void>,
     time: <T>(key: string, fn: () => T | Promise<T>) => Promise<T>,
   ): Promise<BatchFigures> {
     const data = new Map<StreamingSourceProvider, RecordBatch[]>();
@@ -438,6 +443,8 @@ export class MicroBatchExecution {
         perSource.push(got.reduce((n, b) => n + b.numRows, 0));
       }
     });
+    // walCommit: how long the batch waited for its offsets after reading its data.
+    await time("walCommit", () => offsetsWritten);
     const base = this.opts.session.execSettings();
     const shuffle = Number(batch.metadata.conf["sluice.sql.shuffle.partitions"] ?? base.shufflePartitions);
     const settings = { ...base, shufflePartitions: Number.isFinite(shuffle) ? shuffle : base.shufflePartitions };

@@ -1,14 +1,20 @@
 import { type Vector, VectorBuilder } from "../../batch/vector.js";
 import { valueKey } from "../../expr/aggregates/collect.js";
-import type { DataType } from "../../types/data-type.js";
+import { type DataType, isNumberValued } from "../../types/data-type.js";
+import { internNumberTuples } from "./key-coder.js";
 
 /** Stands for a null key in hash maps (null itself would work, but this keeps intent clear). */
 const NULL_KEY = Symbol("null");
 
-/** Map keys must compare by value: complex values (arrays, structs, binary, maps) are encoded. */
+/**
+ * Map keys must compare by value: complex values (arrays, structs, binary, maps) are encoded;
+ * structs of numbers (the `window` struct) are interned per table, without a string per row.
+ */
 function keyEncoder(t: DataType): ((v: unknown) => unknown) | null {
   switch (t.kind) {
-    case "binary": case "array": case "struct": case "map": case "interval":
+    case "struct":
+      return t.fields.every((f) => isNumberValued(f.dataType)) ? internNumberTuples() : valueKey(t);
+    case "binary": case "array": case "map": case "interval":
       return valueKey(t);
     default:
       return null;

@@ -123,7 +123,7 @@ function keyEncoder(t: DataType): ((v: unknown) => unknown) | null {
  * per row. Map keys compare by SameValueZero (NaN = NaN, -0 = 0, as Spark groups); nulls and
  * bigints are their own keys. The codes are only meaningful to this coder.
  */
-function internNumberTuples(): (v: unknown) => unknown {
+export function internNumberTuples(): (v: unknown) => unknown {
   type Level = Map<unknown, Level | number>;
   const root: Level = new Map();
   let next = 0;

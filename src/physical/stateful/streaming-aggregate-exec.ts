@@ -15,6 +15,7 @@ import type { EventTimeKey } from "./stateful-operators.js";
 import { boundSignature } from "../../expr/bound-signature.js";
 import { aggregationLayout } from "../aggregate/aggregation-layout.js";
 import { DroppedRowsCollector } from "./dropped-rows.js";
+import { GroupTable } from "../aggregate/group-table.js";
 
 /** Spark's output modes, as a stateful operator sees them. */
 export type StatefulOutputMode = "append" | "update" | "complete";
@@ -183,7 +184,10 @@ export class StreamingAggregateExec {
     return late.finish();
   }
 
-  /** Step 1: the batch's rows aggregated by encoded key, in first-seen order. */
+  /**
+   * Step 1: the batch's rows aggregated by encoded key, in first-seen order. Rows find their group
+   * through a columnar group table (no key string per row); each new group's key is encoded once.
+   */
   private aggregateBatch(input: readonly RecordBatch[]): Map<StateKey, Group> {
     const k = this.agg.groupingExprs.length;
     const exprs: Expr[] = [...this.agg.groupingExprs];
@@ -191,22 +195,25 @@ export class StreamingAggregateExec {
     const filterIx = this.calls.map((c) => (c.filter ? exprs.push(c.filter) - 1 : -1));
     const schema = structType(exprs.map((e, i) => structField(`_in${i}`, exprType(e), true)));
     const project = compileProjection(this.childOutput, null, exprs, schema, this.fctx);
-    const groups = new Map<StateKey, Group>();
-    const keyVals = new Array<unknown>(k);
-    const encoder = new KeyEncoder(k);
+    const table = new GroupTable(this.agg.groupingExprs.map(exprType));
+    const byId: Group[] = [];
     const skipNulls = this.skipNulls;
     // Bound to their accumulator, so `update` may use `this`.
     const updates = this.accs.map((a) => (a.update as (buf: unknown, ...args: unknown[]) => unknown).bind(a));
+    let gids = new Int32Array(0);
     for (const batch of input) {
-      if (batch.numRows === 0) continue;
+      const n = batch.numRows;
+      if (n === 0) continue;
       const cols: readonly Vector[] = project(batch).columns;
-      for (let i = 0; i < batch.numRows; i++) {
-        for (let j = 0; j < k; j++) keyVals[j] = valueAt(cols[j]!, i);
-        const key = encoder.encode(keyVals);
-        let g = groups.get(key);
+      if (gids.length < n) gids = new Int32Array(n);
+      table.lookup(cols.slice(0, k), n, gids);
+      for (let i = 0; i < n; i++) {
+        const gid = gids[i]!;
+        let g = byId[gid];
         if (g === undefined) {
-          g = { key: [...keyVals], bufs: this.accs.map((a) => a.init()) };
-          groups.set(key, g);
+          const key = new Array<unknown>(k);
+          for (let j = 0; j < k; j++) key[j] = valueAt(cols[j]!, i);
+          byId[gid] = g = { key, bufs: this.accs.map((a) => a.init()) };
         }
         for (let c = 0; c < this.calls.length; c++) {
           const fi = filterIx[c]!;
@@ -228,6 +235,15 @@ export class StreamingAggregateExec {
           }
         }
       }
+    }
+    const groups = new Map<StateKey, Group>();
+    const encoder = new KeyEncoder(k);
+    for (const g of byId) {
+      const key = encoder.encode(g.key);
+      const same = groups.get(key);
+      // Keys the table tells apart but the state encodes alike (never for Spark's types, but cheap to honour).
+      if (same === undefined) groups.set(key, g);
+      else same.bufs = same.bufs.map((b, j) => this.accs[j]!.merge(b, g.bufs[j]));
     }
     // A global aggregation has its one group even in a batch without rows (as Spark's does).
     if (k === 0 && groups.size === 0) groups.set(encodeKey([]), { key: [], bufs: this.accs.map((a) => a.init()) });
