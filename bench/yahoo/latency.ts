@@ -32,7 +32,10 @@
  *    fails a single step; with `--quick` one step decides). `--max-rate R` skips the search.
  * 2. a run at half of that rate for `--seconds` (after a warm-up of 1/5 of it): latency of every
  *    event arrived after the warm-up (p50 / p90 / p99 / max, histogram bins of 0.01 ms), batch
- *    durations (triggerExecution of batches with input) and the average of each phase.
+ *    durations (triggerExecution of batches with input) and the average of each phase;
+ * 3. (unless --no-fsync) the same run with fsync off: Spark writes a local checkpoint's files
+ *    through a temp file and a rename, without fsync, so this is the figure to set beside Spark's
+ *    (a file survives the process being killed, not a power loss); fsync on is Sluice's default.
  *
  * Writes bench/results.json under "yahooLatency" (other keys kept). The machine's load average is
  * printed and stored: on a loaded machine the figures are not comparable with an idle one's.
@@ -61,8 +64,10 @@ trigger, fsync'd checkpoint) at half of its maximum sustainable rate.
   --bisect N         bisection steps after the doubling (default 4)
   --tick MS          how often the source wakes an idle query (default 1)
   --conf K=V         set a session conf before the run (repeatable), e.g. --conf sluice.sql.shuffle.partitions=1
-  --no-fsync         offsets and commits without fsync (sluice.sql.streaming.checkpoint.fsync=false;
-                     state store files are fsync'ed whatever this setting)
+  --no-fsync         checkpoint files without fsync (sluice.sql.streaming.checkpoint.fsync=false):
+                     the search and the final run; without it, a second final run at the same
+                     rate has fsync off (as Spark writes checkpoints to a local disk: renamed
+                     into place, not fsync'ed)
   --help             this text
 `;
 
@@ -392,51 +397,68 @@ async function main(): Promise<void> {
     }
     const rate = Math.round(maxRate / 2);
     process.stdout.write(`Maximum sustainable rate ${fmtRate(maxRate)} events/s${o.maxRate === null ? "" : " (given)"}; running at ${fmtRate(rate)} events/s for ${o.seconds} s (first ${o.seconds / 5} s warm-up)\n`);
-    const fin = await runAt(spark, root, rate, o.seconds, o.seconds / 5, o.tickMs);
-    const lat = eventLatencies(fin);
-    // Batches delivered after the warm-up.
-    const measuredFrom = fin.source.t0 + (o.seconds / 5) * 1000;
-    const measuredIds = new Set(fin.deliveries.filter((d) => d.at >= measuredFrom).map((d) => d.batchId));
-    const inRange = fin.progress.filter((p) => p.numInputRows > 0 && measuredIds.has(p.batchId));
-    const trig = inRange.map((p) => p.durationMs["triggerExecution"] ?? 0);
-    const phases = ["latestOffset", "getBatch", "walCommit", "queryPlanning", "addBatch", "commitOffsets"];
-    const phaseAvg = Object.fromEntries(phases.map((k) => [k, inRange.reduce((n, p) => n + (p.durationMs[k] ?? 0), 0) / Math.max(1, inRange.length)]));
-    const noData = fin.progress.filter((p) => p.numInputRows === 0).length;
-    const rowsPerBatch = quantile(inRange.map((p) => p.numInputRows), 0.5);
-    const delivered = fin.deliveries.length ? fin.deliveries[fin.deliveries.length - 1]!.to : 0;
-    const views = fin.source.views(0, delivered);
-    const check = views === fin.countSum ? null : `sink counts sum to ${fin.countSum}, expected ${views} views`;
+    const fin = await finalRun(spark, root, rate, o, o.fsync);
+    // The same rate with fsync off: what a power loss may take is then what Spark's local checkpoints risk.
+    const noFsync = o.fsync ? await finalRun(spark, root, rate, o, false) : null;
+    spark.conf.set("sluice.sql.streaming.checkpoint.fsync", o.fsync);
     const load1 = os.loadavg();
-    const p99 = lat.p(0.99);
-    // Undelivered events have no latency to count: the run then fails the target whatever the percentiles say.
-    const met = lat.events > 0 && lat.undelivered === 0 && p99 < 20;
-    process.stdout.write(
-      `\nend-to-end latency (arrival -> batch output collected in foreachBatch), ${lat.events.toLocaleString("en-US")} events` +
-        `${lat.undelivered ? ` (${lat.undelivered} undelivered)` : ""}:\n` +
-        `  p50 ${ms(lat.p(0.5))} ms  p90 ${ms(lat.p(0.9))} ms  p99 ${ms(p99)} ms  max ${ms(lat.max)} ms  (target p99 < 20 ms: ${met ? "met" : "NOT met"})\n` +
-        `${fin.keptUp ? "" : `  the query did NOT keep up at this rate: ${fin.reason} (lag ${ms(fin.lagFirstMs)} -> ${ms(fin.lagLastMs)} ms)\n`}` +
-        `batches with input: ${trig.length} (median ${rowsPerBatch} events), triggerExecution p50 ${ms(quantile(trig, 0.5))} ms  p90 ${ms(quantile(trig, 0.9))} ms  p99 ${ms(quantile(trig, 0.99))} ms  max ${ms(quantile(trig, 1))} ms; ${noData} no-data batches\n` +
-        `  process CPU ${fin.cpuSeconds.toFixed(1)} s over ${fin.wallSeconds.toFixed(1)} s (${(fin.cpuSeconds / fin.wallSeconds).toFixed(2)} cores; ${((fin.cpuSeconds * 1000) / Math.max(1, fin.progress.length)).toFixed(1)} ms per batch)\n` +
-        `  phase averages: ${phases.map((k) => `${k} ${phaseAvg[k]!.toFixed(2)}`).join(", ")} ms\n` +
-        `  ${check ? `RESULT DIFFERS: ${check}` : `sink checked: ${fin.sinkRows} (campaign, window) rows, counts sum to the ${views.toLocaleString("en-US")} views delivered`}\n` +
-        `load average ${load1.map((l) => l.toFixed(2)).join(" ")} at the end; ${((performance.now() - t0) / 1000).toFixed(1)} s in all\n`,
-    );
+    process.stdout.write(`load average ${load1.map((l) => l.toFixed(2)).join(" ")} at the end; ${((performance.now() - t0) / 1000).toFixed(1)} s in all\n`);
     const out = mergeResults("yahooLatency", {
       ...machine(), cores: os.cpus().length, loadAverage: { start: load0, end: load1 }, quick: o.quick, fsync: o.fsync, conf: Object.fromEntries(o.conf),
       query: "yahoo: filter view, broadcast join campaigns, 10 s tumbling window count, 10 s watermark, update mode, default trigger, foreachBatch",
       search: steps.map((s) => ({ rate: s.rate, seconds: s.seconds, keptUp: s.keptUp, reason: s.reason, lagFirstMs: s.lagFirstMs, lagLastMs: s.lagLastMs })),
       maxSustainableRate: maxRate, maxRateGiven: o.maxRate !== null, rate, seconds: o.seconds,
+      ...fin.record,
+      ...(noFsync ? { withoutFsync: noFsync.record } : {}),
+    });
+    process.stdout.write(`Wrote ${out} (key "yahooLatency")\n`);
+    if (fin.check || noFsync?.check) process.exitCode = 1;
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** A run at `rate` for `o.seconds` (the first fifth warm-up) with fsync on or off: printed, and its record for results.json. */
+async function finalRun(spark: Session, root: string, rate: number, o: Options, fsync: boolean): Promise<{ record: Record<string, unknown>; check: string | null }> {
+  spark.conf.set("sluice.sql.streaming.checkpoint.fsync", fsync);
+  const fin = await runAt(spark, root, rate, o.seconds, o.seconds / 5, o.tickMs);
+  const lat = eventLatencies(fin);
+  // Batches delivered after the warm-up.
+  const measuredFrom = fin.source.t0 + (o.seconds / 5) * 1000;
+  const measuredIds = new Set(fin.deliveries.filter((d) => d.at >= measuredFrom).map((d) => d.batchId));
+  const inRange = fin.progress.filter((p) => p.numInputRows > 0 && measuredIds.has(p.batchId));
+  const trig = inRange.map((p) => p.durationMs["triggerExecution"] ?? 0);
+  const phases = ["latestOffset", "getBatch", "walCommit", "queryPlanning", "addBatch", "commitOffsets"];
+  const phaseAvg = Object.fromEntries(phases.map((k) => [k, inRange.reduce((n, p) => n + (p.durationMs[k] ?? 0), 0) / Math.max(1, inRange.length)]));
+  const noData = fin.progress.filter((p) => p.numInputRows === 0).length;
+  const rowsPerBatch = quantile(inRange.map((p) => p.numInputRows), 0.5);
+  const delivered = fin.deliveries.length ? fin.deliveries[fin.deliveries.length - 1]!.to : 0;
+  const views = fin.source.views(0, delivered);
+  const check = views === fin.countSum ? null : `sink counts sum to ${fin.countSum}, expected ${views} views`;
+  const p99 = lat.p(0.99);
+  // Undelivered events have no latency to count: the run then fails the target whatever the percentiles say.
+  const met = lat.events > 0 && lat.undelivered === 0 && p99 < 20;
+  process.stdout.write(
+    `\nfsync ${fsync ? "on" : "off"}: end-to-end latency (arrival -> batch output collected in foreachBatch), ${lat.events.toLocaleString("en-US")} events` +
+      `${lat.undelivered ? ` (${lat.undelivered} undelivered)` : ""}:\n` +
+      `  p50 ${ms(lat.p(0.5))} ms  p90 ${ms(lat.p(0.9))} ms  p99 ${ms(p99)} ms  max ${ms(lat.max)} ms  (target p99 < 20 ms: ${met ? "met" : "NOT met"})\n` +
+      `${fin.keptUp ? "" : `  the query did NOT keep up at this rate: ${fin.reason} (lag ${ms(fin.lagFirstMs)} -> ${ms(fin.lagLastMs)} ms)\n`}` +
+      `batches with input: ${trig.length} (median ${rowsPerBatch} events), triggerExecution p50 ${ms(quantile(trig, 0.5))} ms  p90 ${ms(quantile(trig, 0.9))} ms  p99 ${ms(quantile(trig, 0.99))} ms  max ${ms(quantile(trig, 1))} ms; ${noData} no-data batches\n` +
+      `  process CPU ${fin.cpuSeconds.toFixed(1)} s over ${fin.wallSeconds.toFixed(1)} s (${(fin.cpuSeconds / fin.wallSeconds).toFixed(2)} cores; ${((fin.cpuSeconds * 1000) / Math.max(1, fin.progress.length)).toFixed(1)} ms per batch)\n` +
+      `  phase averages: ${phases.map((k) => `${k} ${phaseAvg[k]!.toFixed(2)}`).join(", ")} ms\n` +
+      `  ${check ? `RESULT DIFFERS: ${check}` : `sink checked: ${fin.sinkRows} (campaign, window) rows, counts sum to the ${views.toLocaleString("en-US")} views delivered`}\n`,
+  );
+  return {
+    check,
+    record: {
+      fsync,
       cpu: { seconds: fin.cpuSeconds, wallSeconds: fin.wallSeconds, perBatchMs: (fin.cpuSeconds * 1000) / Math.max(1, fin.progress.length) },
       latencyMs: { events: lat.events, undelivered: lat.undelivered, p50: lat.p(0.5), p90: lat.p(0.9), p99, max: lat.max, mean: lat.mean },
       target: { p99Ms: 20, met }, keptUp: fin.keptUp, reason: fin.reason,
       batches: { withInput: trig.length, noData, medianEvents: rowsPerBatch, triggerExecutionMs: { p50: quantile(trig, 0.5), p90: quantile(trig, 0.9), p99: quantile(trig, 0.99), max: quantile(trig, 1) }, phaseAvgMs: phaseAvg },
       mismatch: check,
-    });
-    process.stdout.write(`Wrote ${out} (key "yahooLatency")\n`);
-    if (check) process.exitCode = 1;
-  } finally {
-    fs.rmSync(root, { recursive: true, force: true });
-  }
+    },
+  };
 }
 
 await main();
