@@ -80,8 +80,9 @@ class Counter {
 function handBinary(cfg: YahooConfig): Digest {
   const counter = new Counter(cfg.seed, Math.floor(cfg.firstEventTimeMs / WINDOW_MS));
   for (let s = 0; s < cfg.eventsNum; s += cfg.batchSize) {
-    const b = generateAdEventBatch(cfg, s, Math.min(cfg.eventsNum, s + cfg.batchSize));
-    const ad = b.columns[2]!.values as string[], type = b.columns[4]!.values as string[], ts = b.columns[5]!.values as Float64Array;
+    // The columns the loop reads (as Sluice's scan builds only those).
+    const b = generateAdEventBatch(cfg, s, Math.min(cfg.eventsNum, s + cfg.batchSize), ["ad_id", "event_type", "event_time"]);
+    const ad = b.columns[0]!.values as string[], type = b.columns[1]!.values as string[], ts = b.columns[2]!.values as Float64Array;
     for (let i = 0; i < b.numRows; i++) if (type[i] === "view") counter.add(ad[i]!, ts[i]! / 1000);
   }
   return counter.digest();

@@ -1,5 +1,5 @@
 import { type RecordBatch, makeBatch } from "../../batch/record-batch.js";
-import { makeVector } from "../../batch/vector.js";
+import { type Vector, makeVector } from "../../batch/vector.js";
 import { StringType, TimestampType, structField, structType } from "../../types/data-type.js";
 
 /*
@@ -130,31 +130,35 @@ export function generateAdEventCodes(cfg: YahooConfig, from: number, to: number)
   return { numRows: n, user, page, ad, adType, eventType, timeMs };
 }
 
-/** Events [from, to) as a columnar batch of AD_EVENT_SCHEMA (strings shared with the id pools). */
-export function generateAdEventBatch(cfg: YahooConfig, from: number, to: number): RecordBatch {
+/**
+ * Events [from, to) as a columnar batch of AD_EVENT_SCHEMA (strings shared with the id pools), or
+ * of the `columns` named (lower case, kept in schema order): a scan builds only the columns the
+ * query reads. Every event's draws are taken either way, so the values do not depend on `columns`.
+ */
+export function generateAdEventBatch(cfg: YahooConfig, from: number, to: number, columns: readonly string[] | null = null): RecordBatch {
   const c = generateAdEventCodes(cfg, from, to);
   const ids = yahooIds(cfg.seed);
   const n = c.numRows;
-  const user = new Array<string>(n), page = new Array<string>(n), ad = new Array<string>(n), adType = new Array<string>(n), eventType = new Array<string>(n), ip = new Array<string>(n);
-  const ts = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    user[k] = ids.users[c.user[k]!]!;
-    page[k] = ids.pages[c.page[k]!]!;
-    ad[k] = ids.ads[c.ad[k]!]!;
-    adType[k] = AD_TYPES[c.adType[k]!]!;
-    eventType[k] = EVENT_TYPES[c.eventType[k]!]!;
-    ts[k] = c.timeMs[k]! * 1000;
-    ip[k] = IP_ADDRESS;
-  }
-  return makeBatch(AD_EVENT_SCHEMA, [
-    makeVector(StringType, n, user, null),
-    makeVector(StringType, n, page, null),
-    makeVector(StringType, n, ad, null),
-    makeVector(StringType, n, adType, null),
-    makeVector(StringType, n, eventType, null),
-    makeVector(TimestampType, n, ts, null),
-    makeVector(StringType, n, ip, null),
-  ], n);
+  const strings = (codes: Int32Array, pool: readonly string[]): string[] => {
+    const out = new Array<string>(n);
+    for (let k = 0; k < n; k++) out[k] = pool[codes[k]!]!;
+    return out;
+  };
+  const build: Record<string, () => Vector> = {
+    user_id: () => makeVector(StringType, n, strings(c.user, ids.users), null),
+    page_id: () => makeVector(StringType, n, strings(c.page, ids.pages), null),
+    ad_id: () => makeVector(StringType, n, strings(c.ad, ids.ads), null),
+    ad_type: () => makeVector(StringType, n, strings(c.adType, AD_TYPES), null),
+    event_type: () => makeVector(StringType, n, strings(c.eventType, EVENT_TYPES), null),
+    event_time: () => {
+      const ts = new Float64Array(n);
+      for (let k = 0; k < n; k++) ts[k] = c.timeMs[k]! * 1000;
+      return makeVector(TimestampType, n, ts, null);
+    },
+    ip_address: () => makeVector(StringType, n, new Array<string>(n).fill(IP_ADDRESS), null),
+  };
+  const fields = AD_EVENT_SCHEMA.fields.filter((f) => columns === null || columns.includes(f.name));
+  return makeBatch(structType(fields), fields.map((f) => build[f.name]!()), n);
 }
 
 /** Events [from, to) as JSON lines (UTF-8), the original benchmark's message format. */

@@ -69,7 +69,7 @@ export const yahooBatchSource: BatchSourceProvider = {
       return;
     }
     const [from, to] = o.events ?? [0, o.cfg.eventsNum];
-    for (let s = from; s < to; s += o.cfg.batchSize) yield prune(generateAdEventBatch(o.cfg, s, Math.min(to, s + o.cfg.batchSize)));
+    for (let s = from; s < to; s += o.cfg.batchSize) yield generateAdEventBatch(o.cfg, s, Math.min(to, s + o.cfg.batchSize), req);
   },
 };
 

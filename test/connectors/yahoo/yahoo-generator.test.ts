@@ -23,6 +23,15 @@ void describe("Yahoo streaming benchmark generator", () => {
     });
   });
 
+  void it("builds only the columns asked for, in schema order, with the same values", () => {
+    const full = generateAdEventBatch(cfg, 200, 900);
+    const some = generateAdEventBatch(cfg, 200, 900, ["event_time", "ad_id"]);
+    assert.deepEqual(some.schema.fields.map((f) => f.name), ["ad_id", "event_time"]);
+    assert.deepEqual(some.columns[0], full.columns[2]);
+    assert.deepEqual(some.columns[1], full.columns[5]);
+    assert.equal(some.numRows, 700);
+  });
+
   void it("has 1,000 ads in 100 campaigns of 10", () => {
     const ids = yahooIds(0);
     assert.equal(new Set(ids.ads).size, 1000);
