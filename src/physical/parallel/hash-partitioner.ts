@@ -12,7 +12,7 @@ const encoder = new TextEncoder();
 export function partitionIds(keys: readonly Vector[], numRows: number, numPartitions: number, out = new Int32Array(numRows)): Int32Array {
   const h = out;
   h.fill(HASH_SEED, 0, numRows);
-  for (const k of keys) foldColumn(k, numRows, h);
+  keys.forEach((k, j) => foldColumn(k, numRows, h, j === 0));
   for (let i = 0; i < numRows; i++) {
     const m = h[i]! % numPartitions;
     h[i] = m < 0 ? m + numPartitions : m;
@@ -20,7 +20,8 @@ export function partitionIds(keys: readonly Vector[], numRows: number, numPartit
   return h;
 }
 
-function foldColumn(v: Vector, n: number, h: Int32Array): void {
+/** Folds column `v` into the running hashes `h`; `first`: every h[i] is still HASH_SEED. */
+function foldColumn(v: Vector, n: number, h: Int32Array, first: boolean): void {
   const nulls = v.nulls;
   const values = v.values;
   switch (v.type.kind) {
@@ -45,8 +46,20 @@ function foldColumn(v: Vector, n: number, h: Int32Array): void {
       }
       break;
     case "string": {
-      // Strings repeat within a batch (campaigns, channels): encode each distinct one once.
+      // Strings repeat within a batch (campaigns, channels): encode each distinct one once, and
+      // in the first key column (same seed for every row) hash it once.
       const a = values as readonly unknown[];
+      if (first) {
+        const hashes = new Map<string, number>();
+        for (let i = 0; i < n; i++) {
+          const s = a[i];
+          if (s === null || s === undefined) continue;
+          let x = hashes.get(s as string);
+          if (x === undefined) hashes.set(s as string, (x = murmur3Bytes(encoder.encode(s as string), HASH_SEED)));
+          h[i] = x;
+        }
+        return;
+      }
       const bytes = new Map<string, Uint8Array>();
       for (let i = 0; i < n; i++) {
         const s = a[i];
@@ -60,12 +73,36 @@ function foldColumn(v: Vector, n: number, h: Int32Array): void {
       }
       return;
     }
+    case "struct":
+      // A struct of longs or timestamps (the `window` struct): its fields folded in order, nulls skipped.
+      if (v.type.fields.every((f) => f.dataType.kind === "long" || f.dataType.kind === "timestamp")) {
+        const a = values as readonly (readonly unknown[] | null)[];
+        for (let i = 0; i < n; i++) {
+          const t = a[i];
+          if ((nulls !== null && nulls[i] === 1) || t === null || t === undefined) continue;
+          let x = h[i]!;
+          for (let j = 0; j < t.length; j++) {
+            const f = t[j];
+            if (typeof f === "number") x = murmur3Long(Math.floor(f / 4294967296) >>> 0, f >>> 0, x);
+            else if (f !== null && f !== undefined) return foldGeneric(v, n, h, i);
+          }
+          h[i] = x;
+        }
+        return;
+      }
+      break;
     default:
       break;
   }
+  foldGeneric(v, n, h, 0);
+}
+
+/** Folds rows [from, n) of `v` through Spark's hash of any value. */
+function foldGeneric(v: Vector, n: number, h: Int32Array, from: number): void {
+  const nulls = v.nulls, values = v.values;
   const hashValue = sparkValueHasher(v.type);
   const state = new Murmur3State();
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < n; i++) {
     if (nulls !== null && nulls[i] === 1) continue;
     const x = values[i];
     if (x === null || x === undefined) continue;

@@ -18,18 +18,23 @@ describe("shuffle partition ids", () => {
     ["boolean", "id % 3 = 0"],
     ["nullable int", "CASE WHEN id % 4 = 0 THEN NULL ELSE CAST(id AS INT) END"],
     ["decimal", "CAST(id AS DECIMAL(10, 2)) / 4"],
+    ["struct of timestamps (a window), null fields and nulls", "CASE WHEN id % 7 = 0 THEN NULL ELSE named_struct('start', timestamp_micros(id * 1000003), 'end', CASE WHEN id % 5 = 0 THEN NULL ELSE timestamp_micros(id * 1000003 + 10000000) END) END"],
+    ["struct of longs past 2^53", "named_struct('a', id * 3000000000000000 - 7, 'b', id)"],
+    ["nullable string", "CASE WHEN id % 6 = 0 THEN NULL ELSE concat('k', CAST(id % 5 AS STRING)) END"],
   ];
   for (const n of [1, 3, 8]) {
     for (const [name, e] of cases) {
       it(`${name} keys into ${n} partitions equal pmod(hash(k), ${n})`, async () => {
-        const df = spark.range(0, 200).selectExpr(`${e} AS k`, "id", `pmod(hash(${e}), ${n}) AS want`, `pmod(hash(${e}, id), ${n}) AS want2`);
+        const df = spark.range(0, 200).selectExpr(`${e} AS k`, "id", `pmod(hash(${e}), ${n}) AS want`, `pmod(hash(${e}, id), ${n}) AS want2`, `pmod(hash(id, ${e}), ${n}) AS want3`);
         const [b] = await df.collectBatches();
         assert.ok(b);
         const one = partitionIds([b.columns[0]!], b.numRows, n);
         const two = partitionIds([b.columns[0]!, b.columns[1]!], b.numRows, n);
+        const second = partitionIds([b.columns[1]!, b.columns[0]!], b.numRows, n);
         for (let i = 0; i < b.numRows; i++) {
           assert.equal(one[i], valueAt(b.columns[2]!, i), `row ${i}: ${String(valueAt(b.columns[0]!, i))}`);
           assert.equal(two[i], valueAt(b.columns[3]!, i), `row ${i} with a second key`);
+          assert.equal(second[i], valueAt(b.columns[4]!, i), `row ${i} as the second key`);
         }
       });
     }
