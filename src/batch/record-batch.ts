@@ -1,4 +1,4 @@
-import type { StructType } from "../types/data-type.js";
+import { type StructType, structType } from "../types/data-type.js";
 import { type Vector, VectorBuilder, concatVectors, sliceVector, takeVector } from "./vector.js";
 
 /** A slice of a table: one vector per schema field, all of `numRows` rows. Immutable by convention. */
@@ -61,4 +61,11 @@ export class BatchBuilder {
   finish(): RecordBatch {
     return makeBatch(this.schema, this.builders.map((b) => b.finish()), this.n);
   }
+}
+
+/** The batch with only the columns named in `names` (in the batch's order); the batch itself when it has no others. */
+export function keepColumns(b: RecordBatch, names: readonly string[]): RecordBatch {
+  const idx = b.schema.fields.map((f, i) => (names.includes(f.name) ? i : -1)).filter((i) => i >= 0);
+  if (idx.length === b.schema.fields.length) return b;
+  return makeBatch(structType(idx.map((i) => b.schema.fields[i]!)), idx.map((i) => b.columns[i]!), b.numRows);
 }

@@ -2,7 +2,7 @@ import { planOutput } from "../analyzer/plan-output.js";
 import type { RecordBatch } from "../batch/record-batch.js";
 import type { ExecFunctionContext } from "../expr/function-def.js";
 import type { AttributeRef } from "../expr/expression.js";
-import { type LogicalPlan, Plan, children, isStreamingPlan, transformUp, withChildren } from "../plan/logical-plan.js";
+import { type DataSourceRelation, type LogicalPlan, Plan, children, isStreamingPlan, transformUp, withChildren } from "../plan/logical-plan.js";
 import { type StatefulOperatorMetrics, type StatefulRunResult, operatorMetricsOf, stateOperatorMetrics } from "../physical/stateful/streaming-aggregate-exec.js";
 import { type StatefulOperatorInfo, eventTimeKeyOf, statePartitioning, statefulOperatorsOf } from "../physical/stateful/stateful-operators.js";
 import { combineOperatorMetrics, rowPartitioner, runPartitions, splitByPartition } from "../physical/stateful/state-partitions.js";
@@ -44,8 +44,18 @@ export function streamingSourcesOf(plan: LogicalPlan): StreamingSourceProvider[]
 export function incrementalPlan(plan: LogicalPlan, batchId: number, data: ReadonlyMap<StreamingSourceProvider, readonly RecordBatch[]>): LogicalPlan {
   return transformUp(plan, (p) => {
     if (p.kind !== "DataSourceRelation" || !p.isStreaming || !isStreamingSourceProvider(p.resolved)) return p;
-    return Plan.localRelation(p.output, data.get(p.resolved) ?? [], `MicroBatch ${batchId} of ${p.resolved.name}`);
+    return microBatchRelation(p, data.get(p.resolved) ?? [], batchId);
   });
+}
+
+/**
+ * A source's rows for a batch in place of its streaming relation, with the relation's attributes
+ * (those of the columns the rows hold, when the source gave only the columns the query reads).
+ */
+function microBatchRelation(p: DataSourceRelation, rows: readonly RecordBatch[], batchId: number): LogicalPlan {
+  const fields = rows[0]?.schema.fields;
+  const output = fields === undefined || fields.length === p.output.length ? p.output : p.output.filter((a) => fields.some((f) => f.name === a.name));
+  return Plan.localRelation(output, rows, `MicroBatch ${batchId} of ${(p.resolved as StreamingSourceProvider).name}`);
 }
 
 /** What batch N's incremental execution is bound to. */
@@ -198,7 +208,7 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
     if (!isStreamingPlan(p)) return p;
     if (p.kind === "DataSourceRelation") {
       if (!isStreamingSourceProvider(p.resolved)) return p;
-      return Plan.localRelation(p.output, ctx.data.get(p.resolved) ?? [], `MicroBatch ${ctx.batchId} of ${p.resolved.name}`);
+      return microBatchRelation(p, ctx.data.get(p.resolved) ?? [], ctx.batchId);
     }
     const kids: LogicalPlan[] = [];
     for (const c of children(p)) kids.push(await rewrite(c));

@@ -2,7 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { randomUUID } from "node:crypto";
 import type { Session } from "../api/session.js";
-import type { RecordBatch } from "../batch/record-batch.js";
+import { type RecordBatch, keepColumns } from "../batch/record-batch.js";
+import { sourceColumnsRead } from "./source-columns.js";
 import { CheckpointError } from "../checkpoint/checkpoint-error.js";
 import { CommitLog } from "../checkpoint/commit-log.js";
 import { CHECKPOINT_FIXED_CONFS, OffsetLog, type OffsetSeqMetadata } from "../checkpoint/offset-log.js";
@@ -85,6 +86,8 @@ export class MicroBatchExecution {
   private readonly offsetLog: OffsetLog;
   private readonly commitLog: CommitLog;
   private readonly providers: StreamingSourceProvider[];
+  /** The columns the query reads of each source (absent: all). */
+  private readonly sourceColumns: ReadonlyMap<unknown, readonly string[]>;
   private sources: Source[] = [];
   /** Per source, the end offset of the last committed batch (where the next batch starts). */
   private committed: Offset[] = [];
@@ -136,6 +139,7 @@ export class MicroBatchExecution {
     this.commitLog = new CommitLog(opts.checkpointDir);
     this.offsetLog.fsync = this.commitLog.fsync = checkpointFsync(opts.session);
     this.providers = streamingSourcesOf(opts.plan);
+    this.sourceColumns = sourceColumnsRead(opts.plan);
     this.statefulOps = statefulOperatorsOf(opts.plan);
     this.watermarkDelays = watermarkNodesOf(opts.plan).map(watermarkDelayMs);
   }
@@ -436,13 +440,22 @@ export class MicroBatchExecution {
   ): Promise<BatchFigures> {
     const data = new Map<StreamingSourceProvider, RecordBatch[]>();
     const perSource: number[] = [];
-    await time("getBatch", async () => {
-      for (let i = 0; i < this.sources.length; i++) {
-        const got = sameOffset(batch.start[i], batch.end[i]) ? [] : await this.sources[i]!.getBatch(batch.start[i]!, batch.end[i]!);
-        data.set(this.providers[i]!, got);
-        perSource.push(got.reduce((n, b) => n + b.numRows, 0));
-      }
-    });
+    try {
+      await time("getBatch", async () => {
+        for (let i = 0; i < this.sources.length; i++) {
+          // Only the columns the query reads: a source may build just those, else they are picked here.
+          const columns = this.sourceColumns.get(this.providers[i]!);
+          const raw = sameOffset(batch.start[i], batch.end[i]) ? [] : await this.sources[i]!.getBatch(batch.start[i]!, batch.end[i]!, columns);
+          const got = columns === undefined ? raw : raw.map((b) => keepColumns(b, columns));
+          data.set(this.providers[i]!, got);
+          perSource.push(got.reduce((n, b) => n + b.numRows, 0));
+        }
+      });
+    } catch (e) {
+      // The failed run's offsets must be in place (or not) before the query ends: a restart reads them.
+      await offsetsWritten.catch(() => undefined);
+      throw e;
+    }
     // walCommit: how long the batch waited for its offsets after reading its data.
     await time("walCommit", () => offsetsWritten);
     const base = this.opts.session.execSettings();

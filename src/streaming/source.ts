@@ -80,9 +80,10 @@ export const ReadLimit = {
  * - `latestOffset(start, limit)` returns the end of the next batch that starts after `start`,
  *   taking no more than `limit` allows; returning `start` means "no new data". It may be
  *   called again with the same start (the answer may grow) and must not lose data.
- * - `getBatch(start, end)` returns the rows in (start, end] — the same rows for the same range
- *   every time, also after a restart of the process, until `commit(end)` has been called for
- *   a later offset. Rows come as batches of exactly `schema`.
+ * - `getBatch(start, end, columns)` returns the rows in (start, end] — the same rows for the same
+ *   range every time, also after a restart of the process, until `commit(end)` has been called
+ *   for a later offset. Rows come as batches of exactly `schema`, or of only the `columns` named
+ *   (when given: the columns the query reads, in schema order), which saves building the others.
  * - `open()` (optional) runs once per query run, before any other call but `initialOffset`:
  *   connect and check what the source needs (server reachable, credentials). A rejection fails
  *   `start()` and the query; the error should name the server (host:port) and the option to fix.
@@ -101,7 +102,7 @@ export interface Source {
   /** Connects and checks the source before the first batch (see the contract above). */
   open?(): Promise<void>;
   latestOffset(startOffset: Offset, readLimit: ReadLimit): Offset | Promise<Offset>;
-  getBatch(start: Offset, end: Offset): Promise<RecordBatch[]>;
+  getBatch(start: Offset, end: Offset, columns?: readonly string[]): Promise<RecordBatch[]>;
   commit(end: Offset): void | Promise<void>;
   stop(): void | Promise<void>;
   /** The limit a normal trigger uses (from options such as maxFilesPerTrigger); all data by default. */

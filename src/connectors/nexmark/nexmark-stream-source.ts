@@ -66,8 +66,8 @@ export class NexmarkStreamSource implements Source {
     else if (this.cfg.eventsNum === null && !this.cfg.realTime) available = Math.min(available, s + this.cfg.maxEventsPerTrigger);
     return Math.max(s, available);
   }
-  async getBatch(start: Offset, end: Offset): Promise<RecordBatch[]> {
-    return [...nexmarkBatches(this.cfg, Number(start), Number(end), null)];
+  async getBatch(start: Offset, end: Offset, columns?: readonly string[]): Promise<RecordBatch[]> {
+    return [...nexmarkBatches(this.cfg, Number(start), Number(end), columns ?? null)];
   }
   commit(): void {}
   stop(): void {}

@@ -95,9 +95,10 @@ class YahooStreamSource implements Source {
     if (limit.kind === "maxRows") end = Math.min(end, s + limit.max);
     return Math.max(s, end);
   }
-  async getBatch(start: Offset, end: Offset): Promise<RecordBatch[]> {
+  async getBatch(start: Offset, end: Offset, columns?: readonly string[]): Promise<RecordBatch[]> {
     const out: RecordBatch[] = [];
-    for (let s = Number(start); s < Number(end); s += this.o.cfg.batchSize) out.push(generateAdEventBatch(this.o.cfg, s, Math.min(Number(end), s + this.o.cfg.batchSize)));
+    const cols = columns?.map((c) => c.toLowerCase()) ?? null;
+    for (let s = Number(start); s < Number(end); s += this.o.cfg.batchSize) out.push(generateAdEventBatch(this.o.cfg, s, Math.min(Number(end), s + this.o.cfg.batchSize), cols));
     return out;
   }
   commit(): void {}
