@@ -1,5 +1,4 @@
-import { type RecordBatch, makeBatch } from "../../batch/record-batch.js";
-import { structType } from "../../types/data-type.js";
+import { type RecordBatch, keepColumns } from "../../batch/record-batch.js";
 import { IllegalArgumentError } from "../../errors/errors.js";
 import type { DataSourceRelation } from "../../plan/logical-plan.js";
 import { type Offset, ReadLimit, type Source, type StreamingSourceProvider } from "../../streaming/source.js";
@@ -59,13 +58,9 @@ export const yahooBatchSource: BatchSourceProvider = {
     const o = rel.resolved as YahooScan;
     // Column pruning may ask for fewer columns (requiredColumns, in schema order).
     const req = rel.requiredColumns?.map((n) => n.toLowerCase()) ?? null;
-    const prune = (b: RecordBatch): RecordBatch => {
-      if (req === null) return b;
-      const idx = b.schema.fields.map((f, i) => (req.includes(f.name.toLowerCase()) ? i : -1)).filter((i) => i >= 0);
-      return makeBatch(structType(idx.map((i) => b.schema.fields[i]!)), idx.map((i) => b.columns[i]!), b.numRows);
-    };
     if (o.table === "campaigns") {
-      yield prune(campaignBatch(o.cfg.seed));
+      const all = campaignBatch(o.cfg.seed);
+      yield req === null ? all : keepColumns(all, req);
       return;
     }
     const [from, to] = o.events ?? [0, o.cfg.eventsNum];
