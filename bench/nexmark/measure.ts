@@ -59,7 +59,7 @@ export interface ResultRow {
 }
 
 /** A warm-up run (whose value is kept, to check results), then `runs` measured runs. */
-export async function timed<T>(runs: number, fn: () => Promise<T> | T): Promise<{ digest: T; runs: RunMeasure[] }> {
+export async function timed<T>(runs: number, fn: () => Promise<T> | T): Promise<Timed<T>> {
   const warm = await fn();
   const ms: RunMeasure[] = [];
   for (let r = 0; r < runs; r++) ms.push((await measure(fn)).m);
@@ -68,23 +68,41 @@ export async function timed<T>(runs: number, fn: () => Promise<T> | T): Promise<
 
 /**
  * Measures a Sluice run with `sluice.executor.threads` = 1 and = `threads` (when more than one),
- * leaving the session at `threads`: a warm-up of each, then the measured runs alternate (1, N,
- * 1, N, ...). Alternating matters on a shared VM, whose speed drifts by tens of percent over a
- * minute: measuring all 1-thread runs and then all N-thread runs put that drift into the speedup.
+ * leaving the session at `threads`, together with the reference engines in `alongside` (the hand
+ * loop, the raw parse loop): a warm-up of each, then `runs` rounds in which each runs once in
+ * turn (1 thread, N threads, then each reference). Taking turns matters on a shared VM, whose
+ * speed drifts by tens of percent over a minute: measuring one engine's runs after another's put
+ * that drift into the ratios.
  */
-export async function acrossThreads<T>(conf: { set(key: string, value: number): unknown }, threads: number, runs: number, fn: () => Promise<T>): Promise<{ one: { digest: T; runs: RunMeasure[] }; many: { digest: T; runs: RunMeasure[] } | null }> {
+export async function acrossThreads<T, K extends string = never>(
+  conf: { set(key: string, value: number): unknown },
+  threads: number,
+  runs: number,
+  fn: () => Promise<T>,
+  alongside: Readonly<Record<K, () => Promise<T> | T>> = {} as Record<K, () => Promise<T> | T>,
+): Promise<{ one: Timed<T>; many: Timed<T> | null; others: Record<K, Timed<T>> }> {
   const at = async <R>(n: number, f: () => Promise<R>): Promise<R> => {
     conf.set("sluice.executor.threads", n);
     return f();
   };
-  const one = { digest: await at(1, fn), runs: [] as RunMeasure[] };
-  const many = threads > 1 ? { digest: await at(threads, fn), runs: [] as RunMeasure[] } : null;
+  const refs = Object.entries(alongside) as [K, () => Promise<T> | T][];
+  const one: Timed<T> = { digest: await at(1, fn), runs: [] };
+  const many: Timed<T> | null = threads > 1 ? { digest: await at(threads, fn), runs: [] } : null;
+  const others = {} as Record<K, Timed<T>>;
+  for (const [k, f] of refs) others[k] = { digest: await f(), runs: [] };
   for (let r = 0; r < runs; r++) {
     one.runs.push(await at(1, async () => (await measure(fn)).m));
     if (many) many.runs.push(await at(threads, async () => (await measure(fn)).m));
+    for (const [k, f] of refs) others[k].runs.push((await measure(f)).m);
   }
   conf.set("sluice.executor.threads", threads);
-  return { one, many };
+  return { one, many, others };
+}
+
+/** An engine's warm-up value (to check results) and its measured runs. */
+export interface Timed<T> {
+  digest: T;
+  runs: RunMeasure[];
 }
 
 /** Rows for an engine measured on 1 thread and on `threads` (see acrossThreads), the latter with its speedup. */

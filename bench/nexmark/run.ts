@@ -126,13 +126,13 @@ async function main(): Promise<void> {
     for (const q of selected) {
       process.stdout.write(`${q.name} (${q.title})...\n`);
       const before = rows.length;
-      const { one: sluice, many: sluiceN } = await acrossThreads(spark.conf, threads, o.runs, async () => digestBatches(await q.dataframe(tables).collectBatches(), q.checkColumn));
+      const hand = q.name in HAND ? HAND[q.name] : undefined;
+      const { one: sluice, many: sluiceN, others } = await acrossThreads(spark.conf, threads, o.runs, async () => digestBatches(await q.dataframe(tables).collectBatches(), q.checkColumn), hand ? { hand: () => hand(cfg, o.events) } : ({} as Record<"hand", () => Digest>));
       const sqlDigest = digestBatches(await spark.sql(q.sql).collectBatches(), q.checkColumn);
       const sqlMismatch = q.nondeterministic ? null : compareDigest(sluice.digest, sqlDigest);
       const reference: { name: string; digest: Digest }[] = [];
-      const hand = HAND[q.name];
-      if (hand) {
-        const h = await timed(o.runs, () => hand(cfg, o.events));
+      const h = hand ? others.hand : undefined;
+      if (h) {
         rows.push(resultRow(q.name, "hand-written JS loop", o.events, medianRun(h.runs)));
         reference.push({ name: "hand loop", digest: h.digest });
       }

@@ -173,11 +173,11 @@ async function main(): Promise<void> {
     const campaigns = spark.read.format("yahoo").option("table", "campaigns").load();
 
     // Binary path.
-    const hand = await timed(o.runs, () => handBinary(cfg));
-    rows.push(resultRow("yahoo binary", "hand-written JS loop", o.events, medianRun(hand.runs)));
     const events = spark.read.format("yahoo").option("eventsNum", o.events).load();
     const threads = availableParallelism();
-    const bin = await acrossThreads(spark.conf, threads, o.runs, async () => digestBatches(await yahooQuery(events, campaigns, col("event_time")).collectBatches(), "n"));
+    const bin = await acrossThreads(spark.conf, threads, o.runs, async () => digestBatches(await yahooQuery(events, campaigns, col("event_time")).collectBatches(), "n"), { hand: () => handBinary(cfg) });
+    const hand = bin.others.hand;
+    rows.push(resultRow("yahoo binary", "hand-written JS loop", o.events, medianRun(hand.runs)));
     const binRows = threadRows("yahoo binary", "Sluice batch", o.events, threads, medianRun(bin.one.runs), bin.many && medianRun(bin.many.runs));
     binRows.forEach((r, i) => (r.mismatch = compareDigest(hand.digest, (i === 0 ? bin.one : bin.many!).digest)));
     rows.push(...binRows);
@@ -191,12 +191,14 @@ async function main(): Promise<void> {
     }
 
     // JSON path.
-    const raw = await timed(o.runs, () => rawParse(jsonPath));
-    rows.push(resultRow("yahoo JSON", "raw JSON.parse loop", o.jsonEvents, medianRun(raw.runs), { mismatch: raw.digest.rows === o.jsonEvents ? null : `parsed ${raw.digest.rows} lines`, note: `${(jsonBytes / 1e6).toFixed(0)} MB of JSON lines` }));
-    const handJ = await timed(o.runs, () => handJson(jsonPath, jcfg));
-    rows.push(resultRow("yahoo JSON", "hand-written JS loop", o.jsonEvents, medianRun(handJ.runs)));
     const jsonEvents = spark.read.schema(AD_EVENT_JSON_DDL).json(jsonPath);
-    const js = await acrossThreads(spark.conf, threads, o.runs, async () => digestBatches(await yahooQuery(jsonEvents, campaigns, F.timestamp_millis(col("event_time").cast("bigint"))).collectBatches(), "n"));
+    const js = await acrossThreads(spark.conf, threads, o.runs, async () => digestBatches(await yahooQuery(jsonEvents, campaigns, F.timestamp_millis(col("event_time").cast("bigint"))).collectBatches(), "n"), {
+      raw: () => rawParse(jsonPath),
+      hand: () => handJson(jsonPath, jcfg),
+    });
+    const raw = js.others.raw, handJ = js.others.hand;
+    rows.push(resultRow("yahoo JSON", "raw JSON.parse loop", o.jsonEvents, medianRun(raw.runs), { mismatch: raw.digest.rows === o.jsonEvents ? null : `parsed ${raw.digest.rows} lines`, note: `${(jsonBytes / 1e6).toFixed(0)} MB of JSON lines` }));
+    rows.push(resultRow("yahoo JSON", "hand-written JS loop", o.jsonEvents, medianRun(handJ.runs)));
     const jsonRows = threadRows("yahoo JSON", "Sluice batch (spark.read.json)", o.jsonEvents, threads, medianRun(js.one.runs), js.many && medianRun(js.many.runs));
     jsonRows.forEach((r, i) => (r.mismatch = compareDigest(handJ.digest, (i === 0 ? js.one : js.many!).digest)));
     rows.push(...jsonRows);
