@@ -1,4 +1,4 @@
-import type { RecordBatch } from "../batch/record-batch.js";
+import { type RecordBatch, totalRows } from "../batch/record-batch.js";
 import { IllegalArgumentError, StreamingError } from "../errors/errors.js";
 import { type AttributeRef, type Expr, type SortOrder, Expr as E } from "../expr/expression.js";
 import { planOutput } from "../analyzer/plan-output.js";
@@ -351,7 +351,7 @@ export class DataFrame<Row = UnknownRow> {
   async count(): Promise<number> {
     this.assertBatch("count");
     const batches = await this.session.execute(this.plan);
-    return batches.reduce((s, b) => s + b.numRows, 0);
+    return totalRows(batches);
   }
   async isEmpty(): Promise<boolean> {
     return (await this.take(1)).length === 0;

@@ -30,7 +30,7 @@ export function takeBatch(b: RecordBatch, idx: ArrayLike<number>, count = idx.le
 
 export function concatBatches(schema: StructType, batches: readonly RecordBatch[]): RecordBatch {
   if (batches.length === 1) return batches[0]!;
-  const total = batches.reduce((s, b) => s + b.numRows, 0);
+  const total = totalRows(batches);
   return makeBatch(schema, schema.fields.map((f, i) => concatVectors(f.dataType, batches.map((b) => b.columns[i]!))), total);
 }
 
@@ -68,4 +68,11 @@ export function keepColumns(b: RecordBatch, names: readonly string[]): RecordBat
   const idx = b.schema.fields.map((f, i) => (names.includes(f.name) ? i : -1)).filter((i) => i >= 0);
   if (idx.length === b.schema.fields.length) return b;
   return makeBatch(structType(idx.map((i) => b.schema.fields[i]!)), idx.map((i) => b.columns[i]!), b.numRows);
+}
+
+/** The rows of a list of batches. */
+export function totalRows(batches: readonly RecordBatch[]): number {
+  let n = 0;
+  for (const b of batches) n += b.numRows;
+  return n;
 }

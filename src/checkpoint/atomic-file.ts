@@ -18,7 +18,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, options
   const sync = options.fsync !== false;
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${randomUUID()}.tmp`);
+  const tmp = tempNameFor(file);
   const fd = fs.openSync(tmp, "wx");
   try {
     fs.writeSync(fd, typeof data === "string" ? Buffer.from(data, "utf8") : data);
@@ -53,7 +53,7 @@ export async function writeFileAtomicAsync(file: string, data: string | Uint8Arr
   const sync = options.fsync !== false;
   const dir = path.dirname(file);
   await fs.promises.mkdir(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${randomUUID()}.tmp`);
+  const tmp = tempNameFor(file);
   const handle = await fs.promises.open(tmp, "wx");
   try {
     await handle.writeFile(typeof data === "string" ? Buffer.from(data, "utf8") : data);
@@ -79,6 +79,23 @@ export async function writeFileAtomicAsync(file: string, data: string | Uint8Arr
   }
   if (sync) await syncDirectoryAsync(dir);
   return true;
+}
+
+/** A temp file's name beside `file` (see isAtomicTempName). */
+export function tempNameFor(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${randomUUID()}.tmp`);
+}
+
+/** Writes all of `b` at the file's position (writeSync may write less than asked). */
+export function writeAll(fd: number, b: Uint8Array): void {
+  let off = 0;
+  while (off < b.length) off += fs.writeSync(fd, b, off);
+}
+
+/** {@link writeAll} on libuv's thread pool. */
+export async function writeAllAsync(fd: number, b: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < b.length) off += await new Promise<number>((resolve, reject) => fs.write(fd, b, off, b.length - off, null, (e, n) => (e ? reject(e) : resolve(n))));
 }
 
 function removeIfPresent(file: string): void {

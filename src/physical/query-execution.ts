@@ -1,5 +1,5 @@
 import { tmpdir } from "node:os";
-import type { RecordBatch } from "../batch/record-batch.js";
+import { type RecordBatch, totalRows } from "../batch/record-batch.js";
 import { type Expr, Expr as E } from "../expr/expression.js";
 import { transformExprDown } from "../expr/expr-tree.js";
 import { exprType } from "../expr/expr-type.js";
@@ -64,7 +64,7 @@ export async function resolveSubqueries(plan: LogicalPlan, s: ExecSettings, ctx:
 async function evaluateSubquery(e: Expr, s: ExecSettings, ctx: ExecContext): Promise<Expr> {
   if (e.kind !== "ScalarSubquery" && e.kind !== "InSubquery" && e.kind !== "Exists") return e;
   const sub = await runPlan(e.plan, s, ctx);
-  const rows = sub.reduce((n, b) => n + b.numRows, 0);
+  const rows = totalRows(sub);
   if (e.kind === "Exists") return E.literal(rows > 0, { kind: "boolean" });
   const out = planOutput(e.plan);
   if (e.kind === "ScalarSubquery") {

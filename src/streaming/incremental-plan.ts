@@ -1,5 +1,5 @@
 import { planOutput } from "../analyzer/plan-output.js";
-import type { RecordBatch } from "../batch/record-batch.js";
+import { type RecordBatch, totalRows } from "../batch/record-batch.js";
 import type { ExecFunctionContext } from "../expr/function-def.js";
 import type { AttributeRef } from "../expr/expression.js";
 import { type DataSourceRelation, type LogicalPlan, Plan, children, isStreamingPlan, transformUp, withChildren } from "../plan/logical-plan.js";
@@ -191,7 +191,7 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
     const n = partitionsOf(info.operatorId);
     const parts = partitionRows(info, input, rows);
     const workers = ctx.statefulWorkers;
-    if (workers !== undefined && n > 1 && workers.use(rows.reduce((a, b) => a + b.numRows, 0))) {
+    if (workers !== undefined && n > 1 && workers.use(totalRows(rows))) {
       try {
         const { results, metrics: ms } = await runJobOnWorkers(workers.pool, job, parts.map((p) => [p]), ctx);
         metrics.push(combineOperatorMetrics(ms.map((m, i) => operatorMetricsOf(m[0]!, operatorName, results[i]!.droppedByWatermark, n))));

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { randomUUID } from "node:crypto";
 import type { Session } from "../api/session.js";
-import { type RecordBatch, keepColumns } from "../batch/record-batch.js";
+import { type RecordBatch, keepColumns, totalRows } from "../batch/record-batch.js";
 import { sourceColumnsRead } from "./source-columns.js";
 import { CheckpointError } from "../checkpoint/checkpoint-error.js";
 import { CommitLog } from "../checkpoint/commit-log.js";
@@ -448,7 +448,7 @@ export class MicroBatchExecution {
           const raw = sameOffset(batch.start[i], batch.end[i]) ? [] : await this.sources[i]!.getBatch(batch.start[i]!, batch.end[i]!, columns);
           const got = columns === undefined ? raw : raw.map((b) => keepColumns(b, columns));
           data.set(this.providers[i]!, got);
-          perSource.push(got.reduce((n, b) => n + b.numRows, 0));
+          perSource.push(totalRows(got));
         }
       });
     } catch (e) {
@@ -485,13 +485,13 @@ export class MicroBatchExecution {
     let output = 0, lateOutput = 0;
     await time("addBatch", async () => {
       const result = await runPlan(planned.plan, settings, ctx);
-      output = result.reduce((n, b) => n + b.numRows, 0);
+      output = totalRows(result);
       // Late rows first, with the same batch id: a re-run of batch N drops the same rows again
       // (same input, state version N) and the idempotent late sink keeps them once.
       const late = this.opts.lateRows;
       if (late !== undefined) {
         const lateBatches = lateRowsBatches(late.layout, planned.lateRows);
-        lateOutput = lateBatches.reduce((n, b) => n + b.numRows, 0);
+        lateOutput = totalRows(lateBatches);
         await late.sink.addBatch(batch.batchId, lateBatches, "append");
       }
       await this.opts.sink.addBatch(batch.batchId, result, this.opts.outputMode);

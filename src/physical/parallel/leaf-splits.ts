@@ -1,3 +1,4 @@
+import { totalRows } from "../../batch/record-batch.js";
 import { batchSource, hasBatchSource } from "../../connectors/source-registry.js";
 import { type LogicalPlan, Plan } from "../../plan/logical-plan.js";
 import { splitEventRange } from "../../connectors/split-range.js";
@@ -25,7 +26,7 @@ export function isCopyableLeaf(p: LogicalPlan): p is CopyableLeaf {
 /** About how many rows the leaf produces, or null when unknown. */
 export function estimatedLeafRows(p: CopyableLeaf): number | null {
   switch (p.kind) {
-    case "LocalRelation": return p.batches.reduce((s, b) => s + b.numRows, 0);
+    case "LocalRelation": return totalRows(p.batches);
     case "RangeRelation": return rangeRows(p.start, p.end, p.step);
     case "DataSourceRelation": return batchSource(p.format).estimatedRows?.(p) ?? null;
   }

@@ -1,4 +1,4 @@
-import type { RecordBatch } from "../../batch/record-batch.js";
+import { type RecordBatch, totalRows } from "../../batch/record-batch.js";
 import type { AttributeRef, Expr } from "../../expr/expression.js";
 import { exprSql } from "../../analyzer/expr-sql.js";
 import { type LogicalPlan, Plan } from "../../plan/logical-plan.js";
@@ -92,7 +92,7 @@ export class ParallelStageExec implements PhysicalOp {
       const built = await runInput(a.build);
       const rows = decodeBatches(built.flatMap((r) => partitionsOf(r).flat()));
       const bytes = rows.reduce((n, b) => n + estimateBatchBytes(b), 0);
-      const count = rows.reduce((n, b) => n + b.numRows, 0);
+      const count = totalRows(rows);
       if (bytes <= a.maxBytes || (bytes <= BROADCAST_CAP_BYTES && count * this.threads * 4 <= a.streamedRows)) {
         stageRuns.joinsTurnedBroadcast++;
         const rel = Plan.localRelation(this.exchange.inputs[a.build]!, rows, "broadcast rows");

@@ -1,4 +1,4 @@
-import { type RecordBatch, takeBatch } from "../../batch/record-batch.js";
+import { type RecordBatch, takeBatch, totalRows } from "../../batch/record-batch.js";
 import type { AttributeRef } from "../../expr/expression.js";
 
 /**
@@ -38,7 +38,7 @@ export class DroppedRowsCollector {
   }
 
   get count(): number {
-    return this.parts.reduce((n, b) => n + b.numRows, 0) + this.rows.length;
+    return totalRows(this.parts) + this.rows.length;
   }
 
   finish(): RecordBatch[] {

@@ -1,4 +1,4 @@
-import { type RecordBatch, makeBatch } from "../../batch/record-batch.js";
+import { type RecordBatch, makeBatch, totalRows } from "../../batch/record-batch.js";
 import { VectorBuilder, valueAt } from "../../batch/vector.js";
 import type { AttributeRef, Expr } from "../../expr/expression.js";
 import type { ExecFunctionContext } from "../../expr/function-def.js";
@@ -366,8 +366,7 @@ export async function runStreamJoinBatch(info: JoinOperatorInfo, left: LogicalPl
     (["left", "right"] as const)
       .filter((side) => late[side].length > 0)
       .map((side) => ({ operatorId: info.operatorId, operatorName: info.operatorName, side, watermarkMs: ctx.watermarkMs, input: side === "left" ? info.spec.leftOutput : info.spec.rightOutput, batches: late[side] }));
-  const rowCount = (bs: readonly RecordBatch[]): number => bs.reduce((a, b) => a + b.numRows, 0);
-  if (workers !== undefined && lefts.length > 1 && workers.use(rowCount(leftRows) + rowCount(rightRows))) {
+  if (workers !== undefined && lefts.length > 1 && workers.use(totalRows(leftRows) + totalRows(rightRows))) {
     // Each partition (its four stores) on the worker that owns it.
     const job: StatefulPartitionJob = { kind: "join", operatorId: info.operatorId, spec: joinSpecWithoutInputs(info.spec), watermarkMs: ctx.watermarkMs };
     try {
