@@ -10,7 +10,7 @@ import fc from "fast-check";
 import type { DataFrame } from "../../src/api/dataframe.js";
 import { Session } from "../../src/api/session.js";
 import { col, count, max, min, sum, window } from "../../src/api/functions.js";
-import { AddData, AssertOnQuery, CheckAnswer, StartStream, type StreamAction, StopStream, testStream } from "../streaming/stream-test.js";
+import { AddDataInBatches, CheckAnswer, testStream } from "../streaming/stream-test.js";
 
 const spark = Session.builder().appName("streaming-aggregation-keys-property").getOrCreate();
 const SCHEMA = "k INT, d DOUBLE, s STRING, v INT, ts TIMESTAMP";
@@ -40,14 +40,7 @@ void describe("streaming aggregation keys equal the batch answer", () => {
             .agg(count("*").alias("n"), sum("v").alias("total"), min("v").alias("lo"), max("v").alias("hi"), count("v").alias("nv"));
         const input = spark.memoryStream(SCHEMA);
         const expected = await query(spark.createDataFrame(events, SCHEMA)).collect();
-        const actions: StreamAction[] = [];
-        const committed = AssertOnQuery(() => true, "batch committed");
-        for (let i = 0, b = 0; i < events.length; b++) {
-          const size = cuts[b % cuts.length]!;
-          actions.push(AddData(input, events.slice(i, i + size)), committed);
-          if (restarts[b % restarts.length]) actions.push(StopStream, StartStream());
-          i += size;
-        }
+        const actions = AddDataInBatches(input, events, cuts, restarts);
         actions.push(CheckAnswer(expected));
         await testStream(query(input.toDF()), "complete", actions);
       }),

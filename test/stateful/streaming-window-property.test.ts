@@ -12,7 +12,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import type { DataFrame } from "../../src/api/dataframe.js";
 import { Session, Window, col, functions as F } from "../../src/index.js";
-import { AddData, AssertOnQuery, CheckAnswer, StartStream, type StreamAction, StopStream, testStream } from "../streaming/stream-test.js";
+import { AddDataInBatches, CheckAnswer, testStream } from "../streaming/stream-test.js";
 
 const spark = Session.builder().appName("streaming-window-property").getOrCreate();
 
@@ -99,14 +99,7 @@ async function check(query: typeof windowed, out: (events: readonly Event[], wmM
       const expected = batch.filter((r) => ready.has(r["v"] as number));
       assert.equal(expected.length, ready.size);
 
-      const actions: StreamAction[] = [];
-      const committed = AssertOnQuery(() => true, "batch committed");
-      for (let i = 0, b = 0; i < events.length; b++) {
-        const size = cuts[b % cuts.length]!;
-        actions.push(AddData(input, events.slice(i, i + size)), committed);
-        if (restarts[b % restarts.length]) actions.push(StopStream, StartStream());
-        i += size;
-      }
+      const actions = AddDataInBatches(input, events, cuts, restarts);
       actions.push(CheckAnswer(expected));
       await testStream(streaming, "append", actions);
     }),

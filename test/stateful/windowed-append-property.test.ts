@@ -14,7 +14,7 @@ import fc from "fast-check";
 import type { DataFrame } from "../../src/api/dataframe.js";
 import { Session } from "../../src/api/session.js";
 import { col, window } from "../../src/api/functions.js";
-import { AddData, AssertOnQuery, CheckAnswer, StartStream, type StreamAction, StopStream, testStream } from "../streaming/stream-test.js";
+import { AddData, AddDataInBatches, CheckAnswer, testStream } from "../streaming/stream-test.js";
 
 const spark = Session.builder().appName("windowed-append-property").getOrCreate();
 
@@ -56,14 +56,7 @@ void describe("append-mode windowed aggregation equals the batch answer", () => 
         const streaming = counts(input.toDF().withWatermark("ts", `${delay} seconds`));
         const expected = await counts(spark.createDataFrame(events, "word STRING, ts TIMESTAMP")).collect();
 
-        const actions: StreamAction[] = [];
-        const committed = AssertOnQuery(() => true, "batch committed");
-        for (let i = 0, b = 0; i < events.length; b++) {
-          const size = cuts[b % cuts.length]!;
-          actions.push(AddData(input, events.slice(i, i + size)), committed);
-          if (restarts[b % restarts.length]) actions.push(StopStream, StartStream());
-          i += size;
-        }
+        const actions = AddDataInBatches(input, events, cuts, restarts);
         // Moves the watermark past every window of the real events; its own windows stay open.
         actions.push(AddData(input, [{ word: "z", ts: new Date((max + delay + 2 * length) * 1000) }]), CheckAnswer(expected));
         await testStream(streaming, "append", actions);

@@ -60,6 +60,23 @@ export const ExpectFailure = (errorClass: ErrorClass, message?: string | RegExp)
 export const CheckLateRows = (rows: readonly Row[]): StreamAction => ({ kind: "CheckLateRows", rows });
 export const AssertOnQuery = (fn: (q: StreamingQuery) => boolean | void | Promise<boolean | void>, message = "AssertOnQuery"): StreamAction => ({ kind: "AssertOnQuery", fn, message });
 
+/**
+ * `rows` added in micro-batches of the sizes in `cuts` (cycled), each processed before the next
+ * is added; after batch b, when `restarts[b]` (cycled) holds, the query stops and starts again
+ * from its checkpoint. The actions of the property tests' random splits and restarts.
+ */
+export function AddDataInBatches<R>(source: MemoryStream<R>, rows: readonly Row[], cuts: readonly number[], restarts: readonly boolean[]): StreamAction[] {
+  const actions: StreamAction[] = [];
+  const committed = AssertOnQuery(() => true, "batch committed");
+  for (let i = 0, b = 0; i < rows.length; b++) {
+    const size = cuts[b % cuts.length]!;
+    actions.push(AddData(source, rows.slice(i, i + size)), committed);
+    if (restarts[b % restarts.length]) actions.push(StopStream, StartStream());
+    i += size;
+  }
+  return actions;
+}
+
 /** Values rendered comparably: Dates as ISO text, bigints as text, keys sorted. */
 export function canonicalRow(r: Row): string {
   return JSON.stringify(Object.keys(r).sort().map((k) => [k, r[k]]), (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v instanceof Date ? v.toISOString() : v));
