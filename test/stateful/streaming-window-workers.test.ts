@@ -9,25 +9,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import type { DataFrame } from "../../src/api/dataframe.js";
-import { Session, Window, col, functions as F } from "../../src/index.js";
+import { type Session, Window, col, functions as F } from "../../src/index.js";
 import { statefulWorkerRuns } from "../../src/physical/parallel/stateful-on-workers.js";
+import { type WorkerEvent, disorderedEvents, memorySinkRowsAcrossRestart, workerSession } from "../support/worker-streams.js";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "sluice-window-workers-"));
-// minRowsPerTask 1 moves the partitions to the workers at the first batch.
-const sessionWith = (threads: number): Session =>
-  Session.builder().appName(`window-workers-${threads}`).config("sluice.executor.threads", threads).config("sluice.executor.minRowsPerTask", 1).create();
-
-type Event = { k: string; t: number; v: number | null };
-
+const sessionWith = (threads: number): Session => workerSession("window-workers", threads);
 /** Rows of 7 keys, event time moving forward with some disorder, a fifth of the values null. */
-function events(batches: number, perBatch: number, seed: number): Event[][] {
-  let s = seed;
-  const rand = (n: number): number => {
-    s = (s * 1103515245 + 12345) & 0x7fffffff;
-    return s % n;
-  };
-  return Array.from({ length: batches }, (_, b) => Array.from({ length: perBatch }, () => ({ k: `k${rand(7)}`, t: b * 10 + rand(15), v: rand(5) === 0 ? null : rand(100) })));
-}
+const events = (batches: number, perBatch: number, seed: number): WorkerEvent[][] => disorderedEvents(batches, perBatch, seed, true);
 
 function query(e: DataFrame): DataFrame {
   const w = Window.partitionBy("k").orderBy("ts");
@@ -38,27 +27,10 @@ function query(e: DataFrame): DataFrame {
 }
 
 /** The memory sink's rows (sorted), restarting from the checkpoint after 3 batches. */
-async function run(spark: Session, data: readonly Event[][], name: string): Promise<string[]> {
+async function run(spark: Session, data: readonly WorkerEvent[][], name: string): Promise<string[]> {
   const input = spark.memoryStream("k STRING, t INT, v INT");
   const df = query(input.toDF().withColumn("ts", F.timestamp_seconds(col("t"))).withWatermark("ts", "5 seconds") as unknown as DataFrame);
-  const start = () => df.writeStream.format("memory").queryName(name).outputMode("append").option("checkpointLocation", path.join(root, name)).start();
-  const out: string[] = [];
-  const collect = async (): Promise<void> => {
-    out.push(...(await spark.table(name).collect()).map((r) => JSON.stringify(r)));
-  };
-  let q = await start();
-  for (let i = 0; i < data.length; i++) {
-    if (i === 3) {
-      await q.stop();
-      await collect();
-      q = await start();
-    }
-    input.addData(data[i]!);
-    await q.processAllAvailable();
-  }
-  await q.stop();
-  await collect();
-  return out.sort();
+  return (await memorySinkRowsAcrossRestart(spark, input, df, { name, checkpoint: path.join(root, name), mode: "append", restartAfter: 3 }, data)).sort();
 }
 
 void describe("streaming window functions on worker threads", () => {

@@ -6,6 +6,7 @@ import { after, describe, it } from "node:test";
 import { type DataFrame, Session, col, expr, timestamp_seconds, udaf, window } from "../../../src/index.js";
 import { listStateFiles } from "../../../src/state/state-file-plan.js";
 import { statefulWorkerRuns } from "../../../src/physical/parallel/stateful-on-workers.js";
+import { type WorkerEvent, disorderedEvents, memorySinkRowsAcrossRestart, workerSession } from "../../support/worker-streams.js";
 
 // Each state partition runs on the worker thread that owns it once a batch is large enough;
 // minRowsPerTask 1 moves every query at its first batch. Results must equal one thread's, row
@@ -13,46 +14,19 @@ import { statefulWorkerRuns } from "../../../src/physical/parallel/stateful-on-w
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "sluice-stateful-workers-"));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
 
-const sessionWith = (threads: number): Session =>
-  Session.builder().appName(`stateful-workers-${threads}`).config("sluice.executor.threads", threads).config("sluice.executor.minRowsPerTask", 1).create();
+const sessionWith = (threads: number): Session => workerSession("stateful-workers", threads);
 
 type Query = (events: DataFrame) => DataFrame;
 /** The input as a DataFrame of unknown rows, what the queries below take. */
 const untyped = <R>(df: DataFrame<R>): DataFrame => df as unknown as DataFrame;
 
-/** Rows of (k, t seconds), a few keys, event time moving forward with some disorder. */
-function events(batches: number, perBatch: number, seed: number): { k: string; t: number; v: number }[][] {
-  let s = seed;
-  const rand = (n: number): number => {
-    s = (s * 1103515245 + 12345) & 0x7fffffff;
-    return s % n;
-  };
-  return Array.from({ length: batches }, (_, b) => Array.from({ length: perBatch }, () => ({ k: `k${rand(7)}`, t: b * 10 + rand(15), v: rand(100) })));
-}
+const events = (batches: number, perBatch: number, seed: number): WorkerEvent[][] => disorderedEvents(batches, perBatch, seed);
 
 /** Runs the query over the batches, stopping and restarting from the checkpoint after `restartAfter` batches; the memory sink's rows in order. */
-async function run(spark: Session, query: Query, mode: "append" | "update" | "complete", data: readonly (readonly { k: string; t: number; v: number }[])[], name: string, restartAfter: number): Promise<unknown[]> {
-  const ckpt = path.join(root, name);
+async function run(spark: Session, query: Query, mode: "append" | "update" | "complete", data: readonly (readonly WorkerEvent[])[], name: string, restartAfter: number): Promise<unknown[]> {
   const input = spark.memoryStream("k STRING, t INT, v INT");
   const df = query(untyped(input.toDF().withColumn("ts", timestamp_seconds(col("t"))).withWatermark("ts", "5 seconds")));
-  const start = () => df.writeStream.format("memory").queryName(name).outputMode(mode).option("checkpointLocation", ckpt).start();
-  const out: unknown[] = [];
-  const collect = async (): Promise<void> => {
-    out.push(...(await spark.table(name).collect()).map((r) => JSON.stringify(r)));
-  };
-  let q = await start();
-  for (let i = 0; i < data.length; i++) {
-    if (i === restartAfter) {
-      await q.stop();
-      await collect();
-      q = await start();
-    }
-    input.addData(data[i]!);
-    await q.processAllAvailable();
-  }
-  await q.stop();
-  await collect();
-  return out;
+  return memorySinkRowsAcrossRestart(spark, input, df, { name, checkpoint: path.join(root, name), mode, restartAfter }, data);
 }
 
 const QUERIES: Record<string, { query: Query; mode: "append" | "update" | "complete" }> = {
