@@ -3,9 +3,10 @@ import { type RecordBatch, totalRows } from "../batch/record-batch.js";
 import type { ExecFunctionContext } from "../expr/function-def.js";
 import type { AttributeRef } from "../expr/expression.js";
 import { type DataSourceRelation, type LogicalPlan, Plan, children, isStreamingPlan, transformUp, withChildren } from "../plan/logical-plan.js";
-import { type StatefulOperatorMetrics, type StatefulRunResult, operatorMetricsOf, stateOperatorMetrics } from "../physical/stateful/streaming-aggregate-exec.js";
+import { type StatefulOperatorMetrics, type StatefulRunResult, lateInputRows, operatorMetricsOf, stateOperatorMetrics } from "../physical/stateful/streaming-aggregate-exec.js";
 import { type StatefulOperatorInfo, eventTimeKeyOf, statePartitioning, statefulOperatorsOf } from "../physical/stateful/stateful-operators.js";
-import { combineOperatorMetrics, rowPartitioner, runPartitions, splitByPartition } from "../physical/stateful/state-partitions.js";
+import { type RowPartitioner, combineOperatorMetrics, keyPartitioner, rowPartitioner, runPartitions, splitByPartition } from "../physical/stateful/state-partitions.js";
+import { splitAggregation } from "../physical/parallel/partial-aggregation.js";
 import { type StateStore, commitStore } from "../state/state-store.js";
 import { type SingleInputJob, type StatefulPartitionJob, jobOutput, statefulJobRunner, withoutInput } from "../physical/stateful/stateful-partition-job.js";
 import { type StatefulWorkers, cannotRunOnWorkers, runJobOnWorkers } from "../physical/parallel/stateful-on-workers.js";
@@ -101,7 +102,8 @@ export interface IncrementalResult {
  *   there — before any filter above it, as Spark's EventTimeWatermarkExec does — for the
  *   watermark of the next batch; the node then reads those rows;
  * - an **Aggregate** is a stateful operator with a stable id (its position among the plan's
- *   stateful operators): its input is run, the rows go through {@link StreamingAggregateExec}
+ *   stateful operators): its input is run (and, when every aggregate merges exactly, aggregated
+ *   into one row of partial results per group by the batch engine), the rows go through {@link StreamingAggregateExec}
  *   against version N of `state/<id>/0`, the store is committed as version N+1, and the node is
  *   replaced by a LocalRelation of the operator's output for this batch; grouped by a per-row
  *   `session_window`, it runs {@link StreamingSessionWindowExec} instead (sessions merged in state).
@@ -187,21 +189,22 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
    * query's stateful operators moved to the worker threads (see {@link StatefulWorkers}), with
    * each partition on the worker that owns it.
    */
-  const runJob = async (info: StatefulOperatorInfo, operatorName: string, input: readonly AttributeRef[], rows: readonly RecordBatch[], job: SingleInputJob): Promise<{ output: RecordBatch[]; late: RecordBatch[] }> => {
+  const runJob = async (info: StatefulOperatorInfo, operatorName: string, input: readonly AttributeRef[], rows: readonly RecordBatch[], job: SingleInputJob, partitioner?: RowPartitioner | null): Promise<{ output: RecordBatch[]; late: RecordBatch[]; droppedByWatermark: number }> => {
     const n = partitionsOf(info.operatorId);
-    const parts = partitionRows(info, input, rows);
+    const parts = partitioner === undefined ? partitionRows(info, input, rows) : splitByPartition(rows, n, partitioner);
     const workers = ctx.statefulWorkers;
     if (workers !== undefined && n > 1 && workers.use(totalRows(rows))) {
       try {
         const { results, metrics: ms } = await runJobOnWorkers(workers.pool, job, parts.map((p) => [p]), ctx);
         metrics.push(combineOperatorMetrics(ms.map((m, i) => operatorMetricsOf(m[0]!, operatorName, results[i]!.droppedByWatermark, n))));
-        return { output: results.flatMap((r) => r.output), late: results.flatMap((r) => r.late[0]!) };
+        return { output: results.flatMap((r) => r.output), late: results.flatMap((r) => r.late[0]!), droppedByWatermark: results.reduce((a, x) => a + x.droppedByWatermark, 0) };
       } catch (e) {
         if (!cannotRunOnWorkers(e)) throw e;
         workers.stayHere(e);
       }
     }
-    return runOperator(info, operatorName, parts, statefulJobRunner(job, ctx.fctx));
+    const r = await runOperator(info, operatorName, parts, statefulJobRunner(job, ctx.fctx));
+    return { ...r, droppedByWatermark: r.results.reduce((a, x) => a + x.droppedByWatermark, 0) };
   };
 
   const rewrite = async (p: LogicalPlan): Promise<LogicalPlan> => {
@@ -249,11 +252,20 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         }
         const operatorName = key?.kind === "session" ? "sessionWindowStateStoreSaveExec" : "stateStoreSave";
         const wm = operatorWatermarks(p);
+        const lateEventsMs = wm === null ? ctx.watermarkMs : wm.lateEventsMs;
+        // As Spark's partial HashAggregate before the exchange: aggregates that merge exactly are
+        // computed over the whole batch by the batch engine first, so the state partitions split
+        // and merge one row per group instead of every input row.
+        const split = key?.kind === "session" ? null : splitAggregation(q.groupingExprs, q.aggregateExprs);
+        const partials = split === null ? rows : await ctx.run(Plan.aggregate(q.groupingExprs, split.partialExprs, Plan.localRelation(input, rows, `input of operator ${operatorId}, batch ${ctx.batchId}`)));
         // The store holds the aggregate's buffers per key, or a session-window operator's sessions.
-        const job: StatefulPartitionJob = { kind: "aggregate", operatorId, node: withoutInput(q, input), input, eventTimeKey: key, mode: ctx.outputMode, watermarkMs: ctx.watermarkMs, chain: wm };
-        const r = await runJob(info, operatorName, input, rows, job);
+        const job: StatefulPartitionJob = { kind: "aggregate", operatorId, node: withoutInput(q, input), input, eventTimeKey: key, partialInput: split !== null, mode: ctx.outputMode, watermarkMs: ctx.watermarkMs, chain: wm };
+        // Partial rows hash by their key columns: the same values, so the same partitions, as the grouping keys of input rows.
+        const partitioner = split === null ? undefined : split.keyAttrs.length === 0 ? null : keyPartitioner(split.partialOutput, split.keyAttrs, ctx.fctx);
+        const r = await runJob(info, operatorName, input, partials, job, partitioner);
         crashPoint("after-state-commit", ctx.batchId); // test-only (test/crash/stateful-crash.test.ts): state committed, the sink not yet run
-        dropped(operatorId, operatorName, input, wm === null ? ctx.watermarkMs : wm.lateEventsMs, r.late);
+        const late = split !== null && r.droppedByWatermark > 0 ? lateInputRows(q, input, key!, rows, lateEventsMs, ctx.fctx) : r.late;
+        dropped(operatorId, operatorName, input, lateEventsMs, late);
         const output = jobOutput(job);
         aggregateOutputs.set(p, { attrs: output, batches: r.output });
         const label = key?.kind === "session" ? "SessionWindowStateStoreSave" : "StateStoreSave";

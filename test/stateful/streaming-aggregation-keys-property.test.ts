@@ -3,7 +3,9 @@
  * does) and keeps one state entry per key. For random rows whose keys mix nulls, -0.0 against 0.0,
  * NaN, strings and event-time windows, cut into random micro-batches with random restarts, the
  * complete-mode result equals the batch engine's answer over all rows: the same groups (Spark's
- * grouping: -0.0 = 0.0, NaN = NaN, null a group of its own) and the same aggregates.
+ * grouping: -0.0 = 0.0, NaN = NaN, null a group of its own) and the same aggregates. The
+ * aggregates (count, sum of integers, min, max) are those a streaming aggregation takes as the
+ * batch's partial aggregates (physical/parallel/partial-aggregation.ts), merged into state.
  */
 import { describe, it } from "node:test";
 import fc from "fast-check";
@@ -37,7 +39,7 @@ void describe("streaming aggregation keys equal the batch answer", () => {
         const events = rows.map((r) => ({ k: r.k, d: r.d, s: r.s, v: r.v, ts: new Date(1_000_000 + r.sec * 1000) }));
         const query = <R>(df: DataFrame<R>): DataFrame =>
           df.groupBy(...(byWindow ? [window(col("ts"), "10 seconds"), col("s")] : [col("k"), col("d"), col("s")]))
-            .agg(count("*").alias("n"), sum("v").alias("total"), min("v").alias("lo"), max("v").alias("hi"), count("v").alias("nv"));
+            .agg(count("*").alias("n"), sum("v").alias("total"), min("v").alias("lo"), max("v").alias("hi"), count("v").alias("nv"), min("s").alias("first_s"), max("d").alias("top_d"));
         const input = spark.memoryStream(SCHEMA);
         const expected = await query(spark.createDataFrame(events, SCHEMA)).collect();
         const actions = AddDataInBatches(input, events, cuts, restarts);

@@ -1,6 +1,6 @@
 import { type AggCall, type AttributeRef, type Expr, Expr as E } from "../../expr/expression.js";
 import { exprType } from "../../expr/expr-type.js";
-import type { AggregateFunctionDef } from "../../expr/function-def.js";
+import type { Accumulator, AggregateFunctionDef } from "../../expr/function-def.js";
 import { lookupFunction } from "../../expr/function-registry.js";
 import { type LogicalPlan, Plan } from "../../plan/logical-plan.js";
 import type { DataType } from "../../types/data-type.js";
@@ -40,6 +40,18 @@ export function splitAggregation(grouping: readonly Expr[], aggregateExprs: read
     return Plan.project(layout.resultExprs, merged);
   };
   return { partialExprs, keyAttrs, partialOutput: [...keyAttrs, ...aggAttrs], final };
+}
+
+/**
+ * For a call that {@link splitAggregation} splits: the accumulator buffer holding a partial
+ * result `v` (the call's value over some of the rows), ready to merge into another buffer of the
+ * call. What lets a streaming aggregation take the batch's partial aggregates instead of its rows.
+ */
+export function bufferOfPartial(call: AggCall, acc: Accumulator): (v: unknown) => unknown {
+  // A count's buffer serializes as the count itself.
+  if (call.fn.name === "count") return (v) => acc.deserialize(v);
+  // min, max and sum of the one value v are v; over no values (null), the empty buffer.
+  return (v) => (v === null ? acc.init() : acc.update(acc.init(), v as never));
 }
 
 /** The call that merges partial results held in `partial`, with the original call's type. */

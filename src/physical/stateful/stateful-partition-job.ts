@@ -35,6 +35,8 @@ export type StatefulPartitionJob =
       readonly node: Aggregate;
       readonly input: readonly AttributeRef[];
       readonly eventTimeKey: EventTimeKey | null;
+      /** The rows are the batch's partial aggregates, not `input` rows (see StreamingAggregateExec). */
+      readonly partialInput: boolean;
       readonly mode: StatefulOutputMode;
       readonly watermarkMs: number;
       readonly chain: ChainWatermarks | null;
@@ -107,7 +109,7 @@ export function jobOutput(job: StatefulPartitionJob): readonly AttributeRef[] {
 function prepare(job: Extract<StatefulPartitionJob, { kind: "aggregate" }>, fctx: ExecFunctionContext): StreamingAggregateExec | StreamingSessionWindowExec {
   const key = job.eventTimeKey;
   // Grouped by a per-row session_window: the session-window operator merges sessions in state.
-  return key?.kind === "session" ? new StreamingSessionWindowExec(job.operatorId, job.node, job.input, key.index, fctx) : new StreamingAggregateExec(job.operatorId, job.node, job.input, key, fctx);
+  return key?.kind === "session" ? new StreamingSessionWindowExec(job.operatorId, job.node, job.input, key.index, fctx) : new StreamingAggregateExec(job.operatorId, job.node, job.input, key, fctx, job.partialInput);
 }
 
 /**

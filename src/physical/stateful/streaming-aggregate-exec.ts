@@ -16,6 +16,7 @@ import { boundSignature } from "../../expr/bound-signature.js";
 import { aggregationLayout } from "../aggregate/aggregation-layout.js";
 import { DroppedRowsCollector } from "./dropped-rows.js";
 import { GroupTable } from "../aggregate/group-table.js";
+import { bufferOfPartial } from "../parallel/partial-aggregation.js";
 
 /** Spark's output modes, as a stateful operator sees them. */
 export type StatefulOutputMode = "append" | "update" | "complete";
@@ -83,6 +84,11 @@ export class StreamingAggregateExec {
     private readonly childOutput: readonly AttributeRef[],
     private readonly eventTimeKey: EventTimeKey | null,
     private readonly fctx: ExecFunctionContext,
+    /**
+     * Whether the input rows are the batch's partial aggregates (the keys, then one partial
+     * result per call: {@link splitAggregation}'s `partialOutput`) instead of `childOutput` rows.
+     */
+    private readonly partialInput = false,
   ) {
     this.output = agg.aggregateExprs.map(namedToAttribute);
     const layout = aggregationLayout(agg.groupingExprs, agg.aggregateExprs);
@@ -95,14 +101,8 @@ export class StreamingAggregateExec {
     this.skipNulls = this.calls.map((c) => c.fn.skipNulls !== false);
   }
 
-  /** Whether a key is behind the watermark (ms): a late group, or one to emit/evict. */
   private isLate(key: readonly unknown[], watermarkMs: number): boolean {
-    const k = this.eventTimeKey;
-    if (k === null) return false;
-    const v = key[k.index];
-    if (v === null || v === undefined) return false;
-    const micros = k.kind === "window" ? (v as readonly number[])[1] : (v as number);
-    return micros !== null && micros !== undefined && micros <= watermarkMs * 1000;
+    return keyBehindWatermark(key, this.eventTimeKey, watermarkMs);
   }
 
   /** Whether this operator can emit or evict when the watermark moves (what a no-data batch is for). */
@@ -163,33 +163,19 @@ export class StreamingAggregateExec {
         }
         break;
     }
-    return { output: this.toBatches(out), droppedByWatermark: dropped, late: dropped > 0 ? this.lateInputRows(input, watermarkMs) : [] };
-  }
-
-  /** The input rows of the late groups (their event-time key behind the watermark), for a late-rows sink. */
-  private lateInputRows(input: readonly RecordBatch[], watermarkMs: number): RecordBatch[] {
-    const k = this.eventTimeKey!;
-    const g = this.agg.groupingExprs[k.index]!;
-    const project = compileProjection(this.childOutput, null, [g], structType([structField("_t", exprType(g), true)]), this.fctx);
-    const late = new DroppedRowsCollector();
-    const key = new Array<unknown>(this.agg.groupingExprs.length).fill(null);
-    for (const batch of input) {
-      if (batch.numRows === 0) continue;
-      const col = project(batch).columns[0]!;
-      for (let i = 0; i < batch.numRows; i++) {
-        key[k.index] = valueAt(col, i);
-        if (this.isLate(key, watermarkMs)) late.add(batch, i);
-      }
-    }
-    return late.finish();
+    // Partial aggregates are not the rows a late-rows sink wants: the caller has those (lateInputRows).
+    const lateRows = dropped > 0 && !this.partialInput ? lateInputRows(this.agg, this.childOutput, this.eventTimeKey!, input, watermarkMs, this.fctx) : [];
+    return { output: this.toBatches(out), droppedByWatermark: dropped, late: lateRows };
   }
 
   /**
    * Step 1: the batch's rows aggregated by encoded key, in first-seen order. Rows find their group
    * through a columnar group table (no key string per row); each new group's key is encoded once.
+   * Partial input: each row's partial results are merged into its group's buffers.
    */
   private aggregateBatch(input: readonly RecordBatch[]): Map<StateKey, Group> {
     const k = this.agg.groupingExprs.length;
+    const fromPartial = this.partialInput ? this.calls.map((c, j) => bufferOfPartial(c, this.accs[j]!)) : null;
     const exprs: Expr[] = [...this.agg.groupingExprs];
     const argIx = this.calls.map((c) => c.args.map((a) => exprs.push(a) - 1));
     const filterIx = this.calls.map((c) => (c.filter ? exprs.push(c.filter) - 1 : -1));
@@ -204,7 +190,7 @@ export class StreamingAggregateExec {
     for (const batch of input) {
       const n = batch.numRows;
       if (n === 0) continue;
-      const cols: readonly Vector[] = project(batch).columns;
+      const cols: readonly Vector[] = fromPartial !== null ? batch.columns : project(batch).columns;
       if (gids.length < n) gids = new Int32Array(n);
       table.lookup(cols.slice(0, k), n, gids);
       for (let i = 0; i < n; i++) {
@@ -214,6 +200,10 @@ export class StreamingAggregateExec {
           const key = new Array<unknown>(k);
           for (let j = 0; j < k; j++) key[j] = valueAt(cols[j]!, i);
           byId[gid] = g = { key, bufs: this.accs.map((a) => a.init()) };
+        }
+        if (fromPartial !== null) {
+          for (let c = 0; c < fromPartial.length; c++) g.bufs[c] = this.accs[c]!.merge(g.bufs[c], fromPartial[c]!(valueAt(cols[k + c]!, i)));
+          continue;
         }
         for (let c = 0; c < this.calls.length; c++) {
           const fi = filterIx[c]!;
@@ -264,6 +254,32 @@ export class StreamingAggregateExec {
     const finish = compileProjection(mid, null, this.resultExprs, schemaOf(this.output), this.fctx);
     return [finish(midBatch)];
   }
+}
+
+/** Whether a group's key is behind the watermark (ms): a late group, or one to emit/evict. */
+function keyBehindWatermark(key: readonly unknown[], k: EventTimeKey | null, watermarkMs: number): boolean {
+  if (k === null) return false;
+  const v = key[k.index];
+  if (v === null || v === undefined) return false;
+  const micros = k.kind === "window" ? (v as readonly number[])[1] : (v as number);
+  return micros !== null && micros !== undefined && micros <= watermarkMs * 1000;
+}
+
+/** The input rows of an aggregation's late groups (their event-time key behind the watermark), for a late-rows sink. */
+export function lateInputRows(agg: Aggregate, childOutput: readonly AttributeRef[], k: EventTimeKey, input: readonly RecordBatch[], watermarkMs: number, fctx: ExecFunctionContext): RecordBatch[] {
+  const g = agg.groupingExprs[k.index]!;
+  const project = compileProjection(childOutput, null, [g], structType([structField("_t", exprType(g), true)]), fctx);
+  const late = new DroppedRowsCollector();
+  const key = new Array<unknown>(agg.groupingExprs.length).fill(null);
+  for (const batch of input) {
+    if (batch.numRows === 0) continue;
+    const col = project(batch).columns[0]!;
+    for (let i = 0; i < batch.numRows; i++) {
+      key[k.index] = valueAt(col, i);
+      if (keyBehindWatermark(key, k, watermarkMs)) late.add(batch, i);
+    }
+  }
+  return late.finish();
 }
 
 /** Reads a store's figures into the shape progress reports (Spark's StateOperatorProgress). */
