@@ -161,12 +161,20 @@ function inlineAliases(e: Expr, projectList: readonly Expr[]): Expr {
   return transformExprUp(e, (x) => (x.kind === "AttributeRef" && byId.has(x.id) ? byId.get(x.id)! : x));
 }
 
+/**
+ * Map tasks per worker thread. More tasks than threads, as Spark has: the pool hands the next
+ * task to whichever worker is free, so a thread slowed by its neighbour (on a VM, two busy vCPUs
+ * often run a third slower each, unevenly) or by its garbage collector takes fewer of them, and
+ * the stage does not wait on one late half of the input.
+ */
+const TASKS_PER_THREAD = 4;
+
 /** The plan with its split leaf replaced by each split, or null when there is too little to split. */
 function mapFragments(p: LogicalPlan, path: LeafPath, opts: ParallelOptions): LogicalPlan[] | null {
   const leaf = nodeAt(p, path) as SplittableLeaf;
   const rows = estimatedLeafRows(leaf);
   if (rows === null) return null;
-  const parts = Math.min(opts.threads, Math.floor(rows / Math.max(1, opts.minRowsPerTask)));
+  const parts = Math.min(opts.threads * TASKS_PER_THREAD, Math.floor(rows / Math.max(1, opts.minRowsPerTask)));
   if (parts < 2) return null;
   const splits = splitLeaf(leaf, parts);
   if (splits.length < 2) return null;
