@@ -25,7 +25,7 @@ import { generateNexmarkColumns } from "../../src/connectors/nexmark/nexmark-gen
 import { NEXMARK_DDL } from "../../src/connectors/nexmark/nexmark-schema.js";
 import { type Digest, compareDigest, digestBatches } from "./digest.js";
 import { handQ0, handQ1, handQ2, handQ5 } from "./hand-loops.js";
-import { type ResultRow, acrossThreads, addRatios, machine, medianRun, mergeResults, percentile, printTable, resultRow, threadRows, timed } from "./measure.js";
+import { type ResultRow, ceilingLine, acrossThreads, addRatios, machine, medianRun, mergeResults, percentile, printTable, resultRow, threadCeiling, threadRows, timed } from "./measure.js";
 import { type NexmarkQuery, QUERIES, nexmarkTables } from "./queries.js";
 import { writeNexmarkJson } from "./write-json.js";
 
@@ -108,6 +108,7 @@ async function main(): Promise<void> {
   const rows: ResultRow[] = [];
   const selected = QUERIES.filter((q) => o.queries === null || o.queries.includes(q.name));
   process.stdout.write(`Nexmark: ${o.events.toLocaleString("en-US")} events (rate ${cfg.eventsPerSecond}/s of event time, seed ${cfg.seed}), ${o.runs} run(s) after a warm-up, ${cpus().length} cores\n`);
+  const ceilingBefore = threads > 1 ? await threadCeiling(threads) : null;
   let duck: Awaited<ReturnType<typeof loadDuckDB>> | null = null;
   try {
     if (o.duckdb && selected.some((q) => q.duckdb)) {
@@ -168,12 +169,14 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   process.stdout.write("\n" + printTable(rows));
+  const ceiling = ceilingBefore && { before: ceilingBefore, after: await threadCeiling(threads) };
+  if (ceiling) process.stdout.write(ceilingLine(threads, ceiling));
   const bad = rows.filter((r) => r.mismatch !== null);
   process.stdout.write(bad.length ? `RESULTS DIFFER: ${bad.map((r) => `${r.benchmark}/${r.engine}: ${r.mismatch}`).join("; ")}\n` : "All checked engines agree (row counts and column sums).\n");
   const missing = QUERIES.filter((q) => q.missing).map((q) => `${q.name}: ${q.missing}`);
   const out = mergeResults("nexmark", {
     ...machine(), cores: cpus().length, cpu: cpus()[0]?.model, events: o.events, runs: o.runs, statistic: "median", quick: o.quick,
-    generator: { eventsPerSecond: cfg.eventsPerSecond, seed: cfg.seed }, agree: bad.length === 0, results: rows, missing,
+    generator: { eventsPerSecond: cfg.eventsPerSecond, seed: cfg.seed }, threadCeiling: ceiling, agree: bad.length === 0, results: rows, missing,
   });
   process.stdout.write(`Wrote ${out} (key "nexmark")\n`);
   if (bad.length) process.exitCode = 1;

@@ -24,7 +24,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { type DataFrame, Session, col, functions as F, window } from "../../src/index.js";
 import { AD_EVENT_JSON_DDL, DEFAULT_YAHOO_CONFIG, type YahooConfig, generateAdEventBatch, generateAdEventJson, yahooIds } from "../../src/connectors/yahoo/yahoo-generator.js";
 import { type Digest, compareDigest, digestBatches } from "../nexmark/digest.js";
-import { type ResultRow, acrossThreads, addRatios, machine, medianRun, mergeResults, percentile, printTable, resultRow, threadRows, timed } from "../nexmark/measure.js";
+import { type ResultRow, ceilingLine, acrossThreads, addRatios, machine, medianRun, mergeResults, percentile, printTable, resultRow, threadCeiling, threadRows, timed } from "../nexmark/measure.js";
 
 interface Options {
   events: number;
@@ -159,6 +159,8 @@ async function main(): Promise<void> {
   const jcfg: YahooConfig = { ...DEFAULT_YAHOO_CONFIG, eventsNum: o.jsonEvents };
   const rows: ResultRow[] = [];
   process.stdout.write(`Yahoo streaming benchmark: binary path ${o.events.toLocaleString("en-US")} events, JSON path ${o.jsonEvents.toLocaleString("en-US")} events, ${o.runs} run(s) after a warm-up, ${cpus().length} cores\n`);
+  const threads = availableParallelism();
+  const ceilingBefore = threads > 1 ? await threadCeiling(threads) : null;
   try {
     // JSON lines file (not timed).
     const jsonPath = join(dir, "events.json");
@@ -174,7 +176,6 @@ async function main(): Promise<void> {
 
     // Binary path.
     const events = spark.read.format("yahoo").option("eventsNum", o.events).load();
-    const threads = availableParallelism();
     const bin = await acrossThreads(spark.conf, threads, o.runs, async () => digestBatches(await yahooQuery(events, campaigns, col("event_time")).collectBatches(), "n"), { hand: () => handBinary(cfg) });
     const hand = bin.others.hand;
     rows.push(resultRow("yahoo binary", "hand-written JS loop", o.events, medianRun(hand.runs)));
@@ -239,9 +240,11 @@ async function main(): Promise<void> {
   process.stdout.write("\n" + printTable(rows));
   const parse = rows.find((r) => r.engine === "raw JSON.parse loop"), sj = rows.find((r) => r.engine.startsWith("Sluice batch (spark.read.json"));
   if (parse && sj) process.stdout.write(`Sluice JSON path / raw JSON.parse loop = ${(sj.eventsPerSecond / parse.eventsPerSecond).toFixed(2)} (target >= 0.80)\n`);
+  const ceiling = ceilingBefore && { before: ceilingBefore, after: await threadCeiling(threads) };
+  if (ceiling) process.stdout.write(ceilingLine(threads, ceiling));
   const bad = rows.filter((r) => r.mismatch !== null);
   process.stdout.write(bad.length ? `RESULTS DIFFER: ${bad.map((r) => `${r.benchmark}/${r.engine}: ${r.mismatch}`).join("; ")}\n` : "All engines agree (windows x campaigns, total count).\n");
-  const out = mergeResults("yahoo", { ...machine(), cores: cpus().length, cpu: cpus()[0]?.model, events: o.events, jsonEvents: o.jsonEvents, runs: o.runs, statistic: "median", quick: o.quick, agree: bad.length === 0, results: rows, missing: [] });
+  const out = mergeResults("yahoo", { ...machine(), cores: cpus().length, cpu: cpus()[0]?.model, events: o.events, jsonEvents: o.jsonEvents, runs: o.runs, statistic: "median", quick: o.quick, threadCeiling: ceiling, agree: bad.length === 0, results: rows, missing: [] });
   process.stdout.write(`Wrote ${out} (key "yahoo")\n`);
   if (bad.length) process.exitCode = 1;
 }
