@@ -13,8 +13,10 @@
  *   written in the open transaction, before COMMIT; a foreachBatch function may call crashPoint itself;
  * - `after-sink-before-commit`: the sink returned, `commits/N` not written;
  * - `after-commit`: `commits/N` is durable, sources not yet told, progress not reported.
+ *
+ * `after-state-commit` (queries with stateful operators only, so not in CRASH_PHASES): the state
+ * stores' version N+1 files are durable and the sink has run (the two overlap), `commits/N` not written.
  */
-/** "after-state-commit" is reached only by queries with stateful operators, so it is not in CRASH_PHASES. */
 export type CrashPhase = "before-offsets-write" | "after-offsets-write" | "after-state-commit" | "mid-sink-write" | "after-sink-before-commit" | "after-commit";
 
 export const CRASH_PHASES: readonly CrashPhase[] = ["before-offsets-write", "after-offsets-write", "mid-sink-write", "after-sink-before-commit", "after-commit"];

@@ -5,7 +5,7 @@ import type { AttributeRef } from "../expr/expression.js";
 import { type DataSourceRelation, type LogicalPlan, Plan, children, isStreamingPlan, transformUp, withChildren } from "../plan/logical-plan.js";
 import { type StatefulOperatorMetrics, type StatefulRunResult, lateInputRows, operatorMetricsOf, stateOperatorMetrics } from "../physical/stateful/streaming-aggregate-exec.js";
 import { type StatefulOperatorInfo, eventTimeKeyOf, statePartitioning, statefulOperatorsOf } from "../physical/stateful/stateful-operators.js";
-import { type RowPartitioner, combineOperatorMetrics, keyPartitioner, rowPartitioner, runPartitions, splitByPartition } from "../physical/stateful/state-partitions.js";
+import { type RowPartitioner, type StateCommits, combineOperatorMetrics, keyPartitioner, rowPartitioner, runPartitions, splitByPartition } from "../physical/stateful/state-partitions.js";
 import { splitAggregation } from "../physical/parallel/partial-aggregation.js";
 import { type StateStore, commitStore } from "../state/state-store.js";
 import { type SingleInputJob, type StatefulPartitionJob, jobOutput, statefulJobRunner, withoutInput } from "../physical/stateful/stateful-partition-job.js";
@@ -17,7 +17,6 @@ import type { StateStoreCoordinator } from "../state/state-store-registry.js";
 import type { OutputMode } from "./sink.js";
 import { type StreamingSourceProvider, isStreamingSourceProvider } from "./source.js";
 import { EMPTY_EVENT_TIME_STATS, type EventTimeStats } from "./watermark-tracker.js";
-import { crashPoint } from "./crash-hook.js";
 import type { DroppedRows } from "../physical/stateful/dropped-rows.js";
 import { streamingWindowSpec } from "../physical/stateful/streaming-window-spec.js";
 import { type StoredUpdatingRow, StreamingUpdatingAggregateExec, UPDATING_AGGREGATE_OPERATOR } from "../physical/stateful/streaming-updating-aggregate-exec.js";
@@ -78,6 +77,8 @@ export interface IncrementalContext {
   readonly maintainState: boolean;
   /** The query's worker threads for stateful partitions (absent: one thread, or a provider that stays on this one). */
   readonly statefulWorkers?: StatefulWorkers;
+  /** Where the batch's state commits go (they start once `offsets/N` is durable; the batch awaits them before `commits/N`). */
+  readonly stateCommits: StateCommits;
 }
 
 
@@ -87,8 +88,8 @@ export interface IncrementalResult {
   readonly plan: LogicalPlan;
   /** Per EventTimeWatermark node (post-order), the event times of the rows it passed. */
   readonly eventTimeStats: readonly EventTimeStats[];
-  /** Per stateful operator (operator-id order), its progress figures. */
-  readonly stateOperators: readonly StatefulOperatorMetrics[];
+  /** Per stateful operator (operator-id order), its progress figures: complete once `stateCommits` is done. */
+  readonly stateOperators: () => StatefulOperatorMetrics[];
   /** The rows stateful operators dropped as late in this batch (for `writeStream.lateRowsTo`). */
   readonly lateRows: readonly DroppedRows[];
 }
@@ -120,7 +121,8 @@ export interface IncrementalResult {
  */
 export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalContext): Promise<IncrementalResult> {
   const stats: EventTimeStats[] = [];
-  const metrics: StatefulOperatorMetrics[] = [];
+  /** Read once the state commits are done (their times are part of the figures). */
+  const metrics: (() => StatefulOperatorMetrics)[] = [];
   const lateRows: DroppedRows[] = [];
   /** Records what an operator dropped as late (nothing when it dropped nothing). */
   const dropped = (operatorId: number, operatorName: string, input: readonly AttributeRef[], watermarkMs: number, batches: readonly RecordBatch[]): void => {
@@ -173,14 +175,15 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
     run: (rows: readonly RecordBatch[], store: StateStore<V>) => R,
   ): Promise<{ output: RecordBatch[]; late: RecordBatch[]; results: R[] }> => {
     const n = parts.length;
-    const { results, stores } = await runPartitions(
+    const { results, stores } = runPartitions(
       n,
       (partitionId) => ctx.stores.getStore<V>({ checkpointLocation: ctx.checkpointDir, operatorId: info.operatorId, partitionId }, ctx.batchId),
       (partitionId, store) => run(parts[partitionId]!, store),
       async (store) => void (await commitStore(store)),
       (store) => store.abort(),
+      ctx.stateCommits,
     );
-    metrics.push(combineOperatorMetrics(stores.map((store, i) => stateOperatorMetrics(store, operatorName, results[i]!.droppedByWatermark, n))));
+    metrics.push(() => combineOperatorMetrics(stores.map((store, i) => stateOperatorMetrics(store, operatorName, results[i]!.droppedByWatermark, n))));
     return { output: results.flatMap((r) => r.output), late: results.flatMap((r) => r.late), results };
   };
 
@@ -196,7 +199,8 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
     if (workers !== undefined && n > 1 && workers.use(totalRows(rows))) {
       try {
         const { results, metrics: ms } = await runJobOnWorkers(workers.pool, job, parts.map((p) => [p]), ctx);
-        metrics.push(combineOperatorMetrics(ms.map((m, i) => operatorMetricsOf(m[0]!, operatorName, results[i]!.droppedByWatermark, n))));
+        const m = combineOperatorMetrics(ms.map((x, i) => operatorMetricsOf(x[0]!, operatorName, results[i]!.droppedByWatermark, n)));
+        metrics.push(() => m);
         return { output: results.flatMap((r) => r.output), late: results.flatMap((r) => r.late[0]!), droppedByWatermark: results.reduce((a, x) => a + x.droppedByWatermark, 0) };
       } catch (e) {
         if (!cannotRunOnWorkers(e)) throw e;
@@ -263,7 +267,6 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         // Partial rows hash by their key columns: the same values, so the same partitions, as the grouping keys of input rows.
         const partitioner = split === null ? undefined : split.keyAttrs.length === 0 ? null : keyPartitioner(split.partialOutput, split.keyAttrs, ctx.fctx);
         const r = await runJob(info, operatorName, input, partials, job, partitioner);
-        crashPoint("after-state-commit", ctx.batchId); // test-only (test/crash/stateful-crash.test.ts): state committed, the sink not yet run
         const late = split !== null && r.droppedByWatermark > 0 ? lateInputRows(q, input, key!, rows, lateEventsMs, ctx.fctx) : r.late;
         dropped(operatorId, operatorName, input, lateEventsMs, late);
         const output = jobOutput(job);
@@ -324,7 +327,7 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
   };
 
   const out = await rewrite(plan);
-  return { plan: out, eventTimeStats: stats, stateOperators: metrics, lateRows };
+  return { plan: out, eventTimeStats: stats, stateOperators: () => metrics.map((m) => m()), lateRows };
 }
 
 /**

@@ -21,6 +21,7 @@ import { groupStateTimeoutDue } from "../physical/stateful/flat-map-groups-with-
 import { stateStoreConfFrom } from "../state/state-store.js";
 import type { Clock } from "./clock.js";
 import { crashPoint } from "./crash-hook.js";
+import { StateCommits } from "../physical/stateful/state-partitions.js";
 import { executeIncremental, streamingSourcesOf } from "./incremental-plan.js";
 import { StatefulWorkers } from "../physical/parallel/stateful-on-workers.js";
 import type { WorkerPool } from "../physical/parallel/worker-pool.js";
@@ -456,47 +457,60 @@ export class MicroBatchExecution {
       await offsetsWritten.catch(() => undefined);
       throw e;
     }
-    // walCommit: how long the batch waited for its offsets after reading its data.
-    await time("walCommit", () => offsetsWritten);
     const base = this.opts.session.execSettings();
     const shuffle = Number(batch.metadata.conf["sluice.sql.shuffle.partitions"] ?? base.shufflePartitions);
     const settings = { ...base, shufflePartitions: Number.isFinite(shuffle) ? shuffle : base.shufflePartitions };
     const ctx = execContext(settings, batch.metadata.batchTimestampMs * 1000);
-    // The stateful part of the batch (watermark inputs, stateful operators, state commits) runs
-    // while the incremental plan is built; what is left is a batch plan for the sink.
     // State snapshots and cleanup run between batches at most once per interval (Spark's
     // maintenanceInterval, 60 s), not after every batch: they list and write files.
     this.maintainStateThisBatch = this.opts.clock.getTimeMillis() - this.lastStateMaintenanceMs >= stateMaintenanceIntervalMs(this.opts.session);
-    const planned = await time("queryPlanning", () =>
-      executeIncremental(this.opts.plan, {
-        batchId: batch.batchId,
-        watermarkMs: batch.metadata.batchWatermarkMs,
-        outputMode: this.opts.outputMode,
-        data,
-        run: (p) => runPlan(p, settings, ctx),
-        fctx: ctx.fctx,
-        stores: this.stores!,
-        checkpointDir: this.opts.checkpointDir,
-        statePartitions: this.statePartitions,
-        maintainState: this.maintainStateThisBatch,
-        ...(this.statefulWorkersFor(settings.workers) ? { statefulWorkers: this.statefulWorkers! } : {}),
-      }),
-    );
+    // The batch computes while its offsets are written; its state commits wait for them, and so
+    // does its sink (walCommit: that wait), and commits/N waits for the state commits.
+    const stateCommits = new StateCommits(offsetsWritten);
     let output = 0, lateOutput = 0;
-    await time("addBatch", async () => {
-      const result = await runPlan(planned.plan, settings, ctx);
-      output = totalRows(result);
-      // Late rows first, with the same batch id: a re-run of batch N drops the same rows again
-      // (same input, state version N) and the idempotent late sink keeps them once.
-      const late = this.opts.lateRows;
-      if (late !== undefined) {
-        const lateBatches = lateRowsBatches(late.layout, planned.lateRows);
-        lateOutput = totalRows(lateBatches);
-        await late.sink.addBatch(batch.batchId, lateBatches, "append");
-      }
-      await this.opts.sink.addBatch(batch.batchId, result, this.opts.outputMode);
-    });
-    return { perSource, output, lateOutput, eventTimeStats: planned.eventTimeStats, stateOperators: planned.stateOperators };
+    try {
+      // The stateful part of the batch (watermark inputs, stateful operators) runs while the
+      // incremental plan is built; what is left is a batch plan for the sink.
+      const planned = await time("queryPlanning", () =>
+        executeIncremental(this.opts.plan, {
+          batchId: batch.batchId,
+          watermarkMs: batch.metadata.batchWatermarkMs,
+          outputMode: this.opts.outputMode,
+          data,
+          run: (p) => runPlan(p, settings, ctx),
+          fctx: ctx.fctx,
+          stores: this.stores!,
+          checkpointDir: this.opts.checkpointDir,
+          statePartitions: this.statePartitions,
+          maintainState: this.maintainStateThisBatch,
+          stateCommits,
+          ...(this.statefulWorkersFor(settings.workers) ? { statefulWorkers: this.statefulWorkers! } : {}),
+        }),
+      );
+      await time("walCommit", () => offsetsWritten);
+      await time("addBatch", async () => {
+        const result = await runPlan(planned.plan, settings, ctx);
+        output = totalRows(result);
+        // Late rows first, with the same batch id: a re-run of batch N drops the same rows again
+        // (same input, state version N) and the idempotent late sink keeps them once.
+        const late = this.opts.lateRows;
+        if (late !== undefined) {
+          const lateBatches = lateRowsBatches(late.layout, planned.lateRows);
+          lateOutput = totalRows(lateBatches);
+          await late.sink.addBatch(batch.batchId, lateBatches, "append");
+        }
+        await this.opts.sink.addBatch(batch.batchId, result, this.opts.outputMode);
+      });
+      // The state files' writes and fsyncs ran beside the sink; commits/N follows them.
+      await time("commitOffsets", () => stateCommits.all());
+      crashPoint("after-state-commit", batch.batchId);
+      return { perSource, output, lateOutput, eventTimeStats: planned.eventTimeStats, stateOperators: planned.stateOperators() };
+    } catch (e) {
+      // Nothing of a failed batch may still be writing when the query ends (a restart reads the files).
+      await offsetsWritten.catch(() => undefined);
+      await stateCommits.settled();
+      throw e;
+    }
   }
 
   /**

@@ -38,7 +38,8 @@ const FILES: readonly (readonly [string, number][])[] = [
   [["c", 101_001], ["c", 109_001], ["a", 140_001]],
 ];
 const LATE = [["a", at(85_001), at(99_001)], ["c", at(101_001), at(115_001)], ["c", at(109_001), at(115_001)]];
-const PHASES: readonly string[] = [...CRASH_PHASES.slice(0, 2), "after-state-commit", ...CRASH_PHASES.slice(2)];
+// Phases in the order a batch reaches them: the state commits end after the sink ran (crash-hook.ts).
+const PHASES: readonly string[] = [...CRASH_PHASES.slice(0, 3), "after-state-commit", ...CRASH_PHASES.slice(3)];
 
 void describe("late rows across crashes", () => {
   void it("SIGKILL at every phase of the batches that drop rows: each late row once, counts equal the batch answer", async () => {

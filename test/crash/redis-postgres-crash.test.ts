@@ -46,7 +46,8 @@ const MAX_ENTRIES_PER_TRIGGER = 4;
 const LAST_BATCH = Math.ceil((ENTRIES + 1) / MAX_ENTRIES_PER_TRIGGER);
 const KILLS_PER_RUN = 6;
 /** The phases of one batch in trigger-loop order, with the stateful one. */
-const PHASES: readonly string[] = [...CRASH_PHASES.slice(0, 2), "after-state-commit", ...CRASH_PHASES.slice(2)];
+// Phases in the order a batch reaches them: the state commits end after the sink ran (crash-hook.ts).
+const PHASES: readonly string[] = [...CRASH_PHASES.slice(0, 3), "after-state-commit", ...CRASH_PHASES.slice(3)];
 const T0 = Date.UTC(2024, 0, 1);
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -4,8 +4,10 @@
  * count and sum per key (append mode) → json file sink (fixtures/stateful-child.ts, with
  * Trigger.AvailableNow and maxFilesPerTrigger=1) and is killed with SIGKILL — at a named phase
  * of the trigger loop (SLUICE_TEST_CRASH_AT=<phase>:<batchId>, including `after-state-commit`,
- * the moment the aggregation's state store has committed version N+1 but the sink has not run) or
- * at a random wall-clock moment — and restarted until it completes.
+ * the moment the aggregation's state store has committed version N+1 and the sink has run but
+ * `commits/N` is not written; the state files are written beside the sink, so a random moment may
+ * also fall between the two in either order) or at a random wall-clock moment — and restarted
+ * until it completes.
  *
  * The input: FILES data files whose event times advance (file f covers [15 f s, 15 f + 15 s),
  * the last row of each near the end of its span), so with 10-second windows and a 2-second
@@ -49,7 +51,8 @@ const SPAN_MS = 15_000;
 /** FILES data batches, the flush file's batch, then the no-data batch that closes the last windows. */
 const LAST_BATCH = FILES + 1;
 /** The phases of one batch in the order the trigger loop passes them, with the stateful one. */
-const PHASES: readonly string[] = [...CRASH_PHASES.slice(0, 2), "after-state-commit", ...CRASH_PHASES.slice(2)];
+// Phases in the order a batch reaches them: the state commits end after the sink ran (crash-hook.ts).
+const PHASES: readonly string[] = [...CRASH_PHASES.slice(0, 3), "after-state-commit", ...CRASH_PHASES.slice(3)];
 const T0 = Date.UTC(2024, 0, 1);
 
 const here = path.dirname(fileURLToPath(import.meta.url));

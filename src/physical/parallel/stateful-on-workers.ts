@@ -7,6 +7,7 @@ import { NotShippableError, encodeTree } from "./plan-codec.js";
 import { SluiceError } from "../../errors/errors.js";
 import type { StatefulTask, StatefulTaskResult } from "./stateful-task.js";
 import type { WorkerPool } from "./worker-pool.js";
+import type { StateCommits } from "../stateful/state-partitions.js";
 
 /**
  * Whether a failure on the workers means the operator cannot run there, though it can here: a
@@ -66,6 +67,8 @@ export interface WorkerJobContext {
   readonly fctx: ExecFunctionContext;
   /** Whether the stores do their maintenance after this batch's commit. */
   readonly maintainState: boolean;
+  /** Commits wait for the batch's offsets to be durable (see StateCommits). */
+  readonly stateCommits: StateCommits;
 }
 
 /**
@@ -109,6 +112,8 @@ export async function runJobOnWorkers(
     if (x.kind !== "ran") throw new Error("internal error: a stateful run returned no rows");
     return { output: decodeBatches(x.output), late: x.late.map((l) => decodeBatches(l)), droppedByWatermark: x.droppedByWatermark };
   });
+  // Committed here, not deferred with the other operators' commits: the workers hold the stores.
+  await ctx.stateCommits.offsetsDurable;
   const committed = await Promise.all(inputs.map((_, p) => pool.runOn(ownerOf(p, pool), { kind: "stateful-commit", stores: storesOf(p), maintain: ctx.maintainState })));
   const metrics = committed.map((c) => {
     if (c.kind !== "committed") throw new Error("internal error: a stateful commit returned no metrics");

@@ -76,13 +76,48 @@ export function splitByPartition(batches: readonly RecordBatch[], n: number, par
 }
 
 /**
+ * The state commits of one micro-batch. They start once the batch's offsets are durable
+ * (`offsets/N` guards the checkpoint: a query that finds another one wrote it must not touch the
+ * state files), write on libuv's pool while the batch computes the rest and its sink runs, and
+ * the batch awaits them all before `commits/N`. So results reach the sink without waiting for the
+ * state files' fsync; a crash between the sink and those files is a crash before `commits/N`:
+ * batch N re-runs from state version N, as after any crash before the commit log, and the sink
+ * sees the batch again (idempotent sinks keep it once, as Spark's contract has it).
+ */
+export class StateCommits {
+  private readonly pending: Promise<unknown>[] = [];
+  constructor(readonly offsetsDurable: Promise<void>) {}
+
+  /** Runs `commit` once the offsets are durable. */
+  add(commit: () => Promise<void>): void {
+    const p = this.offsetsDurable.then(commit);
+    // Awaited by all() or settled(); not an unhandled rejection meanwhile.
+    p.catch(() => undefined);
+    this.pending.push(p);
+  }
+
+  /** Waits for every commit; throws the first failure. */
+  async all(): Promise<void> {
+    const done = await Promise.allSettled(this.pending);
+    const failed = done.find((c): c is PromiseRejectedResult => c.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
+  }
+
+  /** Waits for every commit to end, failed or not (a failing batch leaves nothing writing behind it). */
+  async settled(): Promise<void> {
+    await Promise.allSettled(this.pending);
+  }
+}
+
+/**
  * Runs one batch of an operator over its partitions: opens each partition's stores, runs it, and
  * commits every partition only once all of them ran (the commits in parallel: their fsyncs
  * overlap), so a failure in one partition's run leaves every store at the batch's starting
  * version (all are aborted). A crash or a failed commit between two commits is safe: the batch
- * re-runs from version N in every partition, overwriting the N+1 files already written.
+ * re-runs from version N in every partition, overwriting the N+1 files already written. The
+ * commits go to `commits`: the stores' figures (commit times) are complete once it is done.
  */
-export async function runPartitions<S, R>(n: number, open: (partitionId: number) => S, run: (partitionId: number, stores: S) => R, commit: (stores: S) => Promise<void>, abort: (stores: S) => void): Promise<{ results: R[]; stores: S[] }> {
+export function runPartitions<S, R>(n: number, open: (partitionId: number) => S, run: (partitionId: number, stores: S) => R, commit: (stores: S) => Promise<void>, abort: (stores: S) => void, commits: StateCommits): { results: R[]; stores: S[] } {
   const stores: S[] = [];
   const results: R[] = [];
   try {
@@ -95,10 +130,12 @@ export async function runPartitions<S, R>(n: number, open: (partitionId: number)
     for (const s of stores) abort(s);
     throw e;
   }
-  // A failed commit rolls its own store back; the others may have committed (see above).
-  const committed = await Promise.allSettled(stores.map(commit));
-  const failed = committed.find((c): c is PromiseRejectedResult => c.status === "rejected");
-  if (failed !== undefined) throw failed.reason;
+  commits.add(async () => {
+    // A failed commit rolls its own store back; the others may have committed (see above).
+    const committed = await Promise.allSettled(stores.map(commit));
+    const failed = committed.find((c): c is PromiseRejectedResult => c.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
+  });
   return { results, stores };
 }
 

@@ -14,7 +14,7 @@ import type { StatefulOperatorMetrics } from "./streaming-aggregate-exec.js";
 import { type LogicalPlan, Plan } from "../../plan/logical-plan.js";
 import { type DroppedRows, DroppedRowsCollector } from "./dropped-rows.js";
 import type { JoinOperatorInfo, JoinSide, StateWatermarkRules, StreamJoinSpec } from "./stream-join-helper.js";
-import { combineOperatorMetrics, keyPartitioner, runPartitions, splitByPartition } from "./state-partitions.js";
+import { type StateCommits, combineOperatorMetrics, keyPartitioner, runPartitions, splitByPartition } from "./state-partitions.js";
 import { statePartitioning } from "./stateful-operators.js";
 
 /** A buffered row of one join side and whether any row of the other side has matched it (for outer and semi joins). */
@@ -343,6 +343,8 @@ export interface StreamJoinBatchContext {
   readonly maintainState: boolean;
   /** The query's worker threads for stateful partitions, when it has them. */
   readonly statefulWorkers?: StatefulWorkers;
+  /** Where the batch's state commits go (see StateCommits). */
+  readonly stateCommits: StateCommits;
 }
 
 /**
@@ -350,7 +352,7 @@ export interface StreamJoinBatchContext {
  * of this batch), joins them against version N of the operator's stores, commits version N+1 and
  * returns the join's output for the batch as a LocalRelation.
  */
-export async function runStreamJoinBatch(info: JoinOperatorInfo, left: LogicalPlan, right: LogicalPlan, ctx: StreamJoinBatchContext, numPartitions: number): Promise<{ plan: LogicalPlan; metrics: StatefulOperatorMetrics; late: DroppedRows[] }> {
+export async function runStreamJoinBatch(info: JoinOperatorInfo, left: LogicalPlan, right: LogicalPlan, ctx: StreamJoinBatchContext, numPartitions: number): Promise<{ plan: LogicalPlan; metrics: () => StatefulOperatorMetrics; late: DroppedRows[] }> {
   const leftRows = await ctx.run(left);
   const rightRows = await ctx.run(right);
   const exec = new StreamingSymmetricHashJoinExec(info.operatorId, info.spec, ctx.fctx);
@@ -371,9 +373,10 @@ export async function runStreamJoinBatch(info: JoinOperatorInfo, left: LogicalPl
     const job: StatefulPartitionJob = { kind: "join", operatorId: info.operatorId, spec: joinSpecWithoutInputs(info.spec), watermarkMs: ctx.watermarkMs };
     try {
       const { results, metrics } = await runJobOnWorkers(workers.pool, job, lefts.map((l, p) => [l, rights[p]!]), ctx);
+      const combined = combineOperatorMetrics(metrics.map((m, i) => joinMetricsOf(m, results[i]!.droppedByWatermark, lefts.length)));
       return {
         plan: Plan.localRelation(exec.output, results.flatMap((r) => r.output), label),
-        metrics: combineOperatorMetrics(metrics.map((m, i) => joinMetricsOf(m, results[i]!.droppedByWatermark, lefts.length))),
+        metrics: () => combined,
         late: lateOf({ left: results.flatMap((r) => r.late[0]!), right: results.flatMap((r) => r.late[1]!) }),
       };
     } catch (e) {
@@ -381,16 +384,17 @@ export async function runStreamJoinBatch(info: JoinOperatorInfo, left: LogicalPl
       workers.stayHere(e);
     }
   }
-  const { results, stores } = await runPartitions(
+  const { results, stores } = runPartitions(
     lefts.length,
     (partitionId) => openJoinStores(ctx.stores, ctx.checkpointDir, info.operatorId, partitionId, ctx.batchId),
     (partitionId, s) => exec.run(lefts[partitionId]!, rights[partitionId]!, s, ctx.watermarkMs),
     commitJoinStores,
     abortJoinStores,
+    ctx.stateCommits,
   );
   return {
     plan: Plan.localRelation(exec.output, results.flatMap((r) => r.output), label),
-    metrics: combineOperatorMetrics(stores.map((s, i) => joinStateMetrics(s, results[i]!.droppedByWatermark, lefts.length))),
+    metrics: () => combineOperatorMetrics(stores.map((s, i) => joinStateMetrics(s, results[i]!.droppedByWatermark, lefts.length))),
     late: lateOf({ left: results.flatMap((r) => r.late.left), right: results.flatMap((r) => r.late.right) }),
   };
 }
