@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { fileWriterThread } from "./file-writer-thread.js";
 
 /**
  * Writes `data` to `file` so that readers see either the old content or the whole new content,
@@ -15,70 +16,66 @@ import * as path from "node:path";
  * process being killed (the page cache outlives it), but not a power loss or OS crash.
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array, options: { overwrite?: boolean; fsync?: boolean } = {}): boolean {
-  const sync = options.fsync !== false;
-  const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = tempNameFor(file);
-  const fd = fs.openSync(tmp, "wx");
-  try {
-    fs.writeSync(fd, typeof data === "string" ? Buffer.from(data, "utf8") : data);
-    if (sync) fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  try {
-    if (options.overwrite === false) {
-      try {
-        fs.linkSync(tmp, file);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
-        throw e;
-      }
-    } else {
-      fs.renameSync(tmp, file);
-    }
-  } finally {
-    removeIfPresent(tmp);
-  }
-  if (sync) syncDirectory(dir);
-  return true;
+  return atomicWrite(fs, path, file, tempNameFor(file), typeof data === "string" ? Buffer.from(data, "utf8") : data, options.overwrite !== false, options.fsync !== false);
 }
 
 /**
- * {@link writeFileAtomic} with the file operations on libuv's thread pool: the calling thread
- * goes on (a micro-batch reads its source while its offsets reach the disk). Same guarantees
- * once the promise resolves.
+ * The steps of {@link writeFileAtomic}, through temp file `tmp`. Self-contained (the modules it
+ * uses are arguments; no inner functions, no other names from this file) because the checkpoint
+ * file writer thread runs its source text (file-writer-thread.ts): one implementation for both
+ * threads, which also works when Sluice is bundled into one file.
  */
-export async function writeFileAtomicAsync(file: string, data: string | Uint8Array, options: { overwrite?: boolean; fsync?: boolean } = {}): Promise<boolean> {
-  const sync = options.fsync !== false;
-  const dir = path.dirname(file);
-  await fs.promises.mkdir(dir, { recursive: true });
-  const tmp = tempNameFor(file);
-  const handle = await fs.promises.open(tmp, "wx");
+export function atomicWrite(fsApi: typeof fs, pathApi: typeof path, file: string, tmp: string, data: Uint8Array, overwrite: boolean, sync: boolean): boolean {
+  const dir = pathApi.dirname(file);
+  fsApi.mkdirSync(dir, { recursive: true });
+  const fd = fsApi.openSync(tmp, "wx");
   try {
-    await handle.writeFile(typeof data === "string" ? Buffer.from(data, "utf8") : data);
-    if (sync) await handle.sync();
+    let off = 0;
+    while (off < data.length) off += fsApi.writeSync(fd, data, off);
+    if (sync) fsApi.fsyncSync(fd);
   } finally {
-    await handle.close();
+    fsApi.closeSync(fd);
   }
+  let written = true;
   try {
-    if (options.overwrite === false) {
+    if (overwrite) fsApi.renameSync(tmp, file);
+    else {
       try {
-        await fs.promises.link(tmp, file);
+        fsApi.linkSync(tmp, file);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
-        throw e;
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+        written = false;
       }
-    } else {
-      await fs.promises.rename(tmp, file);
     }
   } finally {
-    await fs.promises.unlink(tmp).catch((e: NodeJS.ErrnoException) => {
-      if (e.code !== "ENOENT") throw e;
-    });
+    try {
+      fsApi.unlinkSync(tmp);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    }
   }
-  if (sync) await syncDirectoryAsync(dir);
-  return true;
+  if (written && sync) {
+    // The directory too, so that the rename survives a crash (as syncDirectory does).
+    let dirFd: number | undefined;
+    try {
+      dirFd = fsApi.openSync(dir, "r");
+      fsApi.fsyncSync(dirFd);
+    } catch {
+      // Some platforms (Windows) cannot fsync a directory; the rename is still atomic.
+    } finally {
+      if (dirFd !== undefined) fsApi.closeSync(dirFd);
+    }
+  }
+  return written;
+}
+
+/**
+ * {@link writeFileAtomic} on the checkpoint file writer thread (file-writer-thread.ts): the calling
+ * thread goes on (a micro-batch reads and computes while its offsets reach the disk). Same
+ * guarantees once the promise resolves.
+ */
+export function writeFileAtomicAsync(file: string, data: string | Uint8Array, options: { overwrite?: boolean; fsync?: boolean } = {}): Promise<boolean> {
+  return fileWriterThread.write({ file, tmp: tempNameFor(file), data: typeof data === "string" ? Buffer.from(data, "utf8") : data, overwrite: options.overwrite !== false, fsync: options.fsync !== false });
 }
 
 /** A temp file's name beside `file` (see isAtomicTempName). */
@@ -96,14 +93,6 @@ export function writeAll(fd: number, b: Uint8Array): void {
 export async function writeAllAsync(fd: number, b: Uint8Array): Promise<void> {
   let off = 0;
   while (off < b.length) off += await new Promise<number>((resolve, reject) => fs.write(fd, b, off, b.length - off, null, (e, n) => (e ? reject(e) : resolve(n))));
-}
-
-function removeIfPresent(file: string): void {
-  try {
-    fs.unlinkSync(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-  }
 }
 
 /** fsync of a directory (so a rename in it is durable); ignored where the platform refuses it. */

@@ -21,6 +21,7 @@ import { groupStateTimeoutDue } from "../physical/stateful/flat-map-groups-with-
 import { stateStoreConfFrom } from "../state/state-store.js";
 import type { Clock } from "./clock.js";
 import { crashPoint } from "./crash-hook.js";
+import { fileWriterThread } from "../checkpoint/file-writer-thread.js";
 import { StateCommits } from "../physical/stateful/state-partitions.js";
 import { executeIncremental, streamingSourcesOf } from "./incremental-plan.js";
 import { StatefulWorkers } from "../physical/parallel/stateful-on-workers.js";
@@ -139,6 +140,8 @@ export class MicroBatchExecution {
     this.offsetLog = new OffsetLog(opts.checkpointDir);
     this.commitLog = new CommitLog(opts.checkpointDir);
     this.offsetLog.fsync = this.commitLog.fsync = checkpointFsync(opts.session);
+    // The thread that writes offsets/N beside each batch's work starts now, not in batch 0.
+    fileWriterThread.warm();
     this.providers = streamingSourcesOf(opts.plan);
     this.sourceColumns = sourceColumnsRead(opts.plan);
     this.statefulOps = statefulOperatorsOf(opts.plan);

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
-import { writeFileAtomic } from "../../src/checkpoint/atomic-file.js";
+import { writeFileAtomic, writeFileAtomicAsync } from "../../src/checkpoint/atomic-file.js";
 import { BatchLog } from "../../src/checkpoint/batch-log.js";
 import { CheckpointError } from "../../src/checkpoint/checkpoint-error.js";
 import { CommitLog } from "../../src/checkpoint/commit-log.js";
@@ -29,6 +29,26 @@ void describe("atomic file write", () => {
     assert.equal(writeFileAtomic(path.join(d, "f"), "b", { overwrite: false }), false);
     assert.equal(fs.readFileSync(path.join(d, "f"), "utf8"), "a");
     assert.deepEqual(fs.readdirSync(d), ["f"]);
+  });
+  void it("async (on the writer thread, while this thread is busy): the same content, refusal and errors", async () => {
+    const d = fresh();
+    const big = new Uint8Array(3 << 20).map((_, i) => i % 251);
+    const first = writeFileAtomicAsync(path.join(d, "f"), big, { overwrite: false });
+    // This thread blocks (no event loop turn) until the file is there: a write that needed this
+    // thread's event loop would never finish, and the deadline only bounds that failure.
+    const until = Date.now() + 20_000;
+    while (Date.now() < until && !fs.existsSync(path.join(d, "f")));
+    assert.ok(fs.existsSync(path.join(d, "f")), "the file appeared while the calling thread was blocked");
+    assert.equal(await first, true);
+    assert.deepEqual(new Uint8Array(fs.readFileSync(path.join(d, "f"))), big);
+    assert.equal(await writeFileAtomicAsync(path.join(d, "f"), "b", { overwrite: false }), false);
+    await writeFileAtomicAsync(path.join(d, "g"), "x");
+    await writeFileAtomicAsync(path.join(d, "g"), "y");
+    assert.equal(fs.readFileSync(path.join(d, "g"), "utf8"), "y");
+    assert.deepEqual(fs.readdirSync(d).sort(), ["f", "g"]);
+    // A path under a regular file: the error keeps its code, and the thread keeps working.
+    await assert.rejects(writeFileAtomicAsync(path.join(d, "g", "h"), "z"), (e: NodeJS.ErrnoException) => e.code === "ENOTDIR" || e.code === "EEXIST");
+    assert.equal(await writeFileAtomicAsync(path.join(d, "k"), "ok"), true);
   });
 });
 
