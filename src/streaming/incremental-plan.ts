@@ -77,6 +77,8 @@ export interface IncrementalContext {
   readonly maintainState: boolean;
   /** The query's worker threads for stateful partitions (absent: one thread, or a provider that stays on this one). */
   readonly statefulWorkers?: StatefulWorkers;
+  /** Whether a late-rows sink takes the rows stateful operators drop (else they need not be kept). */
+  readonly keepLateRows: boolean;
   /** Where the batch's state commits go (they start once `offsets/N` is durable; the batch awaits them before `commits/N`). */
   readonly stateCommits: StateCommits;
 }
@@ -234,11 +236,11 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         const operatorId = nextOperatorId++;
         const info = operators[operatorId]!;
         const input = planOutput(q.child);
-        const rows = await ctx.run(q.child);
         // The original node (p) carries the analyzed child, where the event-time key is traced.
         const key = eventTimeKeyOf(p as typeof q);
         const upstream = ctx.outputMode === "update" ? updatingUpstreamOf(p, operators) : null;
         if (upstream !== null) {
+          const rows = await ctx.run(q.child);
           // Update mode after an update-mode aggregation: upstream groups replace their previous rows.
           const produced = aggregateOutputs.get(upstream.node);
           const upKeyIds = groupingKeyIds(upstream.node)!;
@@ -261,13 +263,16 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         // computed over the whole batch by the batch engine first, so the state partitions split
         // and merge one row per group instead of every input row.
         const split = key?.kind === "session" ? null : splitAggregation(q.groupingExprs, q.aggregateExprs);
-        const partials = split === null ? rows : await ctx.run(Plan.aggregate(q.groupingExprs, split.partialExprs, Plan.localRelation(input, rows, `input of operator ${operatorId}, batch ${ctx.batchId}`)));
+        // The input rows are kept only for what needs them: no partial aggregation, or a late-rows
+        // sink; else the batch engine streams them into the partial aggregation.
+        const rows = split !== null && !ctx.keepLateRows ? null : await ctx.run(q.child);
+        const partials = split === null ? rows! : await ctx.run(Plan.aggregate(q.groupingExprs, split.partialExprs, rows === null ? q.child : Plan.localRelation(input, rows, `input of operator ${operatorId}, batch ${ctx.batchId}`)));
         // The store holds the aggregate's buffers per key, or a session-window operator's sessions.
         const job: StatefulPartitionJob = { kind: "aggregate", operatorId, node: withoutInput(q, input), input, eventTimeKey: key, partialInput: split !== null, mode: ctx.outputMode, watermarkMs: ctx.watermarkMs, chain: wm };
         // Partial rows hash by their key columns: the same values, so the same partitions, as the grouping keys of input rows.
         const partitioner = split === null ? undefined : split.keyAttrs.length === 0 ? null : keyPartitioner(split.partialOutput, split.keyAttrs, ctx.fctx);
         const r = await runJob(info, operatorName, input, partials, job, partitioner);
-        const late = split !== null && r.droppedByWatermark > 0 ? lateInputRows(q, input, key!, rows, lateEventsMs, ctx.fctx) : r.late;
+        const late = split === null ? r.late : rows !== null && r.droppedByWatermark > 0 ? lateInputRows(q, input, key!, rows, lateEventsMs, ctx.fctx) : [];
         dropped(operatorId, operatorName, input, lateEventsMs, late);
         const output = jobOutput(job);
         aggregateOutputs.set(p, { attrs: output, batches: r.output });

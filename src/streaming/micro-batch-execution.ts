@@ -487,6 +487,7 @@ export class MicroBatchExecution {
           statePartitions: this.statePartitions,
           maintainState: this.maintainStateThisBatch,
           stateCommits,
+          keepLateRows: this.opts.lateRows !== undefined,
           ...(this.statefulWorkersFor(settings.workers) ? { statefulWorkers: this.statefulWorkers! } : {}),
         }),
       );
