@@ -97,16 +97,21 @@ export class StateCommits {
   }
 
   /** Waits for every commit; throws the first failure. */
-  async all(): Promise<void> {
-    const done = await Promise.allSettled(this.pending);
-    const failed = done.find((c): c is PromiseRejectedResult => c.status === "rejected");
-    if (failed !== undefined) throw failed.reason;
+  all(): Promise<void> {
+    return allEndedOrFirstFailure(this.pending);
   }
 
   /** Waits for every commit to end, failed or not (a failing batch leaves nothing writing behind it). */
   async settled(): Promise<void> {
     await Promise.allSettled(this.pending);
   }
+}
+
+/** Waits for every promise to end (none is left running), then throws the first failure, if any. */
+async function allEndedOrFirstFailure(ps: readonly Promise<unknown>[]): Promise<void> {
+  const done = await Promise.allSettled(ps);
+  const failed = done.find((c): c is PromiseRejectedResult => c.status === "rejected");
+  if (failed !== undefined) throw failed.reason;
 }
 
 /**
@@ -130,12 +135,8 @@ export function runPartitions<S, R>(n: number, open: (partitionId: number) => S,
     for (const s of stores) abort(s);
     throw e;
   }
-  commits.add(async () => {
-    // A failed commit rolls its own store back; the others may have committed (see above).
-    const committed = await Promise.allSettled(stores.map(commit));
-    const failed = committed.find((c): c is PromiseRejectedResult => c.status === "rejected");
-    if (failed !== undefined) throw failed.reason;
-  });
+  // A failed commit rolls its own store back; the others may have committed (see above).
+  commits.add(() => allEndedOrFirstFailure(stores.map(commit)));
   return { results, stores };
 }
 
