@@ -21,9 +21,10 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, options
 
 /**
  * The steps of {@link writeFileAtomic}, through temp file `tmp`. Self-contained (the modules it
- * uses are arguments; no inner functions, no other names from this file) because the checkpoint
- * file writer thread runs its source text (file-writer-thread.ts): one implementation for both
- * threads, which also works when Sluice is bundled into one file.
+ * uses are arguments; no inner functions; of this file's names only {@link syncDirectoryWith},
+ * equally self-contained) because the checkpoint file writer thread runs the source text of both
+ * (file-writer-thread.ts): one implementation for both threads, which also works when Sluice is
+ * bundled into one file.
  */
 export function atomicWrite(fsApi: typeof fs, pathApi: typeof path, file: string, tmp: string, data: Uint8Array, overwrite: boolean, sync: boolean): boolean {
   const dir = pathApi.dirname(file);
@@ -54,18 +55,7 @@ export function atomicWrite(fsApi: typeof fs, pathApi: typeof path, file: string
       if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
     }
   }
-  if (written && sync) {
-    // The directory too, so that the rename survives a crash (as syncDirectory does).
-    let dirFd: number | undefined;
-    try {
-      dirFd = fsApi.openSync(dir, "r");
-      fsApi.fsyncSync(dirFd);
-    } catch {
-      // Some platforms (Windows) cannot fsync a directory; the rename is still atomic.
-    } finally {
-      if (dirFd !== undefined) fsApi.closeSync(dirFd);
-    }
-  }
+  if (written && sync) syncDirectoryWith(fsApi, dir);
   return written;
 }
 
@@ -97,14 +87,19 @@ export async function writeAllAsync(fd: number, b: Uint8Array): Promise<void> {
 
 /** fsync of a directory (so a rename in it is durable); ignored where the platform refuses it. */
 export function syncDirectory(dir: string): void {
+  syncDirectoryWith(fs, dir);
+}
+
+/** {@link syncDirectory} through the given `fs` module (self-contained: see {@link atomicWrite}). */
+export function syncDirectoryWith(fsApi: typeof fs, dir: string): void {
   let fd: number | undefined;
   try {
-    fd = fs.openSync(dir, "r");
-    fs.fsyncSync(fd);
+    fd = fsApi.openSync(dir, "r");
+    fsApi.fsyncSync(fd);
   } catch {
     // Some platforms (Windows) cannot fsync a directory; the rename is still atomic.
   } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+    if (fd !== undefined) fsApi.closeSync(fd);
   }
 }
 

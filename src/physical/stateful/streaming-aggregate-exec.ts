@@ -101,10 +101,6 @@ export class StreamingAggregateExec {
     this.skipNulls = this.calls.map((c) => c.fn.skipNulls !== false);
   }
 
-  private isLate(key: readonly unknown[], watermarkMs: number): boolean {
-    return keyBehindWatermark(key, this.eventTimeKey, watermarkMs);
-  }
-
   /** Whether this operator can emit or evict when the watermark moves (what a no-data batch is for). */
   get evictsOnWatermark(): boolean {
     return this.eventTimeKey !== null;
@@ -122,7 +118,7 @@ export class StreamingAggregateExec {
     const keys: StateKey[] = [];
     const changed: Group[] = [];
     for (const [k, g] of groups) {
-      if (late && this.isLate(g.key, watermarkMs)) {
+      if (late && keyBehindWatermark(g.key, this.eventTimeKey, watermarkMs)) {
         dropped++;
         continue;
       }
@@ -180,7 +176,8 @@ export class StreamingAggregateExec {
     const argIx = this.calls.map((c) => c.args.map((a) => exprs.push(a) - 1));
     const filterIx = this.calls.map((c) => (c.filter ? exprs.push(c.filter) - 1 : -1));
     const schema = structType(exprs.map((e, i) => structField(`_in${i}`, exprType(e), true)));
-    const project = compileProjection(this.childOutput, null, exprs, schema, this.fctx);
+    // Partial input is read as it is: no projection to compile.
+    const project = fromPartial === null ? compileProjection(this.childOutput, null, exprs, schema, this.fctx) : null;
     const table = new GroupTable(this.agg.groupingExprs.map(exprType));
     const byId: Group[] = [];
     const skipNulls = this.skipNulls;
@@ -190,7 +187,7 @@ export class StreamingAggregateExec {
     for (const batch of input) {
       const n = batch.numRows;
       if (n === 0) continue;
-      const cols: readonly Vector[] = fromPartial !== null ? batch.columns : project(batch).columns;
+      const cols: readonly Vector[] = project === null ? batch.columns : project(batch).columns;
       if (gids.length < n) gids = new Int32Array(n);
       table.lookup(cols.slice(0, k), n, gids);
       for (let i = 0; i < n; i++) {
