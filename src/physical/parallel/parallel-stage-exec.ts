@@ -8,6 +8,7 @@ import type { PlannerOptions } from "../planner.js";
 import { type TransferBatch, decodeBatches, transferListOf } from "./batch-transfer.js";
 import { NotShippableError, encodeTree } from "./plan-codec.js";
 import type { StageResult, StageTask, TaskSettings } from "./stage-task.js";
+import type { WorkerPool } from "./worker-pool.js";
 
 /** One input of a stage: its map tasks' plans and, with an exchange, the keys its rows are partitioned by. */
 export interface StageInput {
@@ -23,6 +24,11 @@ export interface StageExchange {
   readonly inputs: readonly (readonly AttributeRef[])[];
   /** The reduce plan over some partitions' rows, one relation per input. */
   readonly reduce: (rows: readonly LogicalPlan[]) => LogicalPlan;
+  /**
+   * A further exchange on the workers: each reduce task hash-partitions its output by `keys`
+   * (over the reduce plan's output) and `next` reduces those partitions in a second round.
+   */
+  readonly then?: { readonly keys: readonly Expr[]; readonly next: StageExchange };
 }
 
 /**
@@ -72,7 +78,9 @@ export class ParallelStageExec implements PhysicalOp {
   }
 
   describe(): string {
-    const ex = this.exchange ? this.inputs.map((i) => `, Exchange hashpartitioning(${(i.keys ?? []).map((k) => exprSql(k)).join(", ")}, ${this.exchange!.partitions})`).join("") : "";
+    const hashing = (keys: readonly Expr[], n: number): string => `, Exchange hashpartitioning(${keys.map((k) => exprSql(k)).join(", ")}, ${n})`;
+    let ex = this.exchange ? this.inputs.map((i) => hashing(i.keys ?? [], this.exchange!.partitions)).join("") : "";
+    for (let e = this.exchange?.then; e; e = e.next.then) ex += hashing(e.keys, e.next.partitions);
     return `(tasks=${this.inputs.map((i) => i.maps.length).join("+")}, threads=${this.threads}${ex})`;
   }
 
@@ -111,8 +119,24 @@ export class ParallelStageExec implements PhysicalOp {
       for (const r of results[0]!) yield* decodeBatches(batchesOf(r));
       return;
     }
-    // Partition p of every map task, in map order, to the reduce task of worker p mod threads.
-    const ex = this.exchange;
+    let ex = this.exchange;
+    let shuffled = results;
+    for (;;) {
+      const round = this.reduceRound(ex, shuffled, ctx, pool);
+      if (!ex.then) {
+        for (const r of await Promise.all(round)) yield* decodeBatches(batchesOf(r));
+        return;
+      }
+      shuffled = [await Promise.all(round)];
+      ex = ex.then.next;
+    }
+  }
+
+  /**
+   * The reduce tasks of `ex`: partition p of every map task, in map order, goes to the task of
+   * worker p mod threads. With a further exchange, the tasks partition their output for it.
+   */
+  private reduceRound(ex: StageExchange, results: readonly (readonly StageResult[])[], ctx: ExecContext, pool: WorkerPool): Promise<StageResult>[] {
     const reduceCount = Math.min(this.threads, ex.partitions);
     const rowsOf: TransferBatch[][][] = Array.from({ length: reduceCount }, () => ex.inputs.map(() => []));
     for (let p = 0; p < ex.partitions; p++) {
@@ -120,15 +144,22 @@ export class ParallelStageExec implements PhysicalOp {
         for (const r of perInput) rowsOf[p % reduceCount]![i]!.push(...partitionsOf(r)[p]!);
       });
     }
-    const reduces = rowsOf.filter((rows) => rows.some((r) => r.length > 0)).map((rows) => {
+    return rowsOf.filter((rows) => rows.some((r) => r.length > 0)).map((rows) => {
       // The rows stay encoded: this thread only forwards their buffers to the reduce worker.
       const markers = rows.map((_, i) => `${SHUFFLED_ROWS} ${i}`);
       const plan = ex.reduce(ex.inputs.map((attrs, i) => Plan.localRelation(attrs, [], markers[i])));
-      const body = encodeTree({ plan, keys: null }, Object.fromEntries(markers.map((m, i) => [m, rows[i]!])));
-      const task: StageTask = { kind: "reduce", body: body.encoded, settings: this.settings(ctx) };
-      return pool.run(task, [...body.transfer, ...rows.flatMap((r) => transferListOf(r))]);
+      const rowsByMarker = Object.fromEntries(markers.map((m, i) => [m, rows[i]!]));
+      const settings = this.settings(ctx);
+      const transfer = rows.flatMap((r) => transferListOf(r));
+      if (ex.then) {
+        const body = encodeTree({ plan, keys: ex.then.keys }, rowsByMarker);
+        const task: StageTask = { kind: "map", body: body.encoded, partitions: ex.then.next.partitions, settings };
+        return pool.run(task, [...body.transfer, ...transfer]);
+      }
+      const body = encodeTree({ plan, keys: null }, rowsByMarker);
+      const task: StageTask = { kind: "reduce", body: body.encoded, settings };
+      return pool.run(task, [...body.transfer, ...transfer]);
     });
-    for (const r of await Promise.all(reduces)) yield* decodeBatches(batchesOf(r));
   }
 
   private settings(ctx: ExecContext): TaskSettings {

@@ -1,6 +1,7 @@
 import type { FunctionDef } from "../../expr/function-def.js";
 import { lookupFunction, lookupInternalFunction } from "../../expr/function-registry.js";
 import { type UdfSource, udfSourceOf } from "../../expr/udf-source.js";
+import type { RecordBatch } from "../../batch/record-batch.js";
 import { type TransferBatch, decodeBatches, encodeBatches } from "./batch-transfer.js";
 
 /** Plans and expressions in a form postMessage can carry (see encodeTree). */
@@ -54,6 +55,7 @@ export type UdfRebuilder = (src: UdfSource) => FunctionDef;
 
 export function decodeTree<T>(enc: Encoded<T>, rebuildUdf: UdfRebuilder): T {
   const udfs = new Map<string, FunctionDef>();
+  const decoded = new Map<TransferBatch[], RecordBatch[]>();
   const walk = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(walk);
     if (!isPlainObject(v)) return v;
@@ -75,7 +77,13 @@ export function decodeTree<T>(enc: Encoded<T>, rebuildUdf: UdfRebuilder): T {
       if (!def) udfs.set(key, (def = rebuildUdf(src)));
       return def;
     }
-    if ("$batches" in o) return decodeBatches(o.$batches as TransferBatch[]);
+    if ("$batches" in o) {
+      // A relation used twice in the plan (a self-join of shuffled rows) is decoded once.
+      const enc = o.$batches as TransferBatch[];
+      let rows = decoded.get(enc);
+      if (!rows) decoded.set(enc, (rows = decodeBatches(enc)));
+      return rows;
+    }
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(o)) out[k] = walk(x);
     return out;

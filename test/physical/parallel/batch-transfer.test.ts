@@ -5,6 +5,9 @@ import { Session } from "../../../src/index.js";
 import { valueAt } from "../../../src/batch/vector.js";
 import type { RecordBatch } from "../../../src/batch/record-batch.js";
 import { decodeBatches, encodeBatches, transferListOf } from "../../../src/physical/parallel/batch-transfer.js";
+import { decodeTree, encodeTree } from "../../../src/physical/parallel/plan-codec.js";
+import { type LocalRelation, Plan, children } from "../../../src/plan/logical-plan.js";
+import { planOutput } from "../../../src/analyzer/plan-output.js";
 
 const spark = Session.builder().appName("batch-transfer").config("sluice.executor.threads", 1).create();
 
@@ -66,5 +69,21 @@ describe("batches crossing threads", () => {
     assert.equal(enc.batches[0]!.columns[0]!.enc, "dict");
     const forwarded = structuredClone(enc.batches, { transfer: transferListOf(enc.batches) });
     assert.deepEqual(rowsOf(decodeBatches(forwarded)), rowsOf([b]));
+  });
+});
+
+describe("plans crossing threads", () => {
+  it("a relation of shuffled rows used twice in a plan is decoded once", async () => {
+    const batches = await spark.range(0, 100).selectExpr("id", "concat('s', id) AS s").collectBatches();
+    const attrs = planOutput(spark.range(0, 100).selectExpr("id", "concat('s', id) AS s").plan);
+    const rel = Plan.localRelation(attrs, [], "rows");
+    const enc = encodeBatches(batches);
+    const tree = encodeTree(Plan.union([rel, rel]), { rows: enc.batches });
+    const received = structuredClone(tree.encoded, { transfer: enc.transfer });
+    const plan = decodeTree(received, () => assert.fail("no udf"));
+    assert.equal(plan.kind, "Union");
+    const [a, b] = children(plan) as [LocalRelation, LocalRelation];
+    assert.equal(a.batches, b.batches);
+    assert.deepEqual(rowsOf(a.batches), rowsOf(batches));
   });
 });

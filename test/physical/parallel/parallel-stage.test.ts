@@ -184,6 +184,74 @@ describe("parallel stages give the single-threaded answer", () => {
   });
 });
 
+describe("operators above a shuffle run in reduce tasks on the workers", () => {
+  const rootIsStage = (plan: string): boolean => /^ParallelStage/.test(plan.replace(/^== Physical Plan ==\n/, ""));
+
+  it("an aggregation joined with an aggregation of it (Nexmark q5) runs in a second round, shuffled by the window's fields", async () => {
+    const build: Build = (s) => {
+      const counts = bids(s).groupBy(col("auction"), window(col("dateTime"), "10 seconds", "2 seconds")).agg(F.count("*").alias("num"))
+        .select(col("auction"), col("num"), col("window.start").alias("starttime"), col("window.end").alias("endtime"));
+      const maxes = counts.groupBy("starttime", "endtime").agg(F.max("num").alias("maxn")).withColumnsRenamed({ starttime: "mstart", endtime: "mend" });
+      return counts.join(maxes, col("starttime").eq(col("mstart")).and(col("endtime").eq(col("mend"))).and(col("num").geq(col("maxn")))).select("auction", "num", "starttime");
+    };
+    const plan = physical(build(parallel));
+    assert.ok(rootIsStage(plan), plan);
+    assert.match(plan, /Exchange hashpartitioning\(_key0, _key1, 3\), Exchange hashpartitioning\(start, end, 3\)/, plan);
+    await sameAsSerial(build);
+  });
+
+  it("a filter on a row number runs with the window functions, so only the kept rows come back (Nexmark q18)", async () => {
+    const build: Build = (s) =>
+      bids(s).withColumn("rn", F.row_number().over(Window.partitionBy("bidder", "auction").orderBy(col("dateTime").desc(), col("price")))).filter(col("rn").leq(1)).select("auction", "bidder", "price", "dateTime");
+    const plan = physical(build(parallel));
+    assert.ok(rootIsStage(plan), plan);
+    assert.doesNotMatch(plan, /Exchange hashpartitioning\([^)]*\), Exchange/, "one exchange");
+    await sameAsSerial(build);
+  });
+
+  it("an aggregation of an aggregation by fewer keys, with one hot key and null keys", async () => {
+    const build: Build = (s) =>
+      s.range(0, 40_000).select(expr("CASE WHEN id % 5 = 0 THEN 0 WHEN id % 11 = 0 THEN NULL ELSE id % 23 END").alias("a"), expr("id % 37").alias("b"), col("id").alias("v"))
+        .groupBy("a", "b").agg(F.sum("v").alias("s"), F.count("*").alias("n"))
+        .groupBy("a").agg(F.count("*").alias("groups"), F.max("s").alias("top"), F.sum("n").alias("rows"));
+    const plan = physical(build(parallel));
+    assert.ok(rootIsStage(plan), plan);
+    assert.match(plan, /Exchange hashpartitioning\(a, 3\)/, plan);
+    await sameAsSerial(build);
+  });
+
+  it("outer joins of an aggregation with a filtered aggregation of it keep unmatched and null-keyed rows", async () => {
+    for (const how of ["left_outer", "full_outer", "left_anti"] as const) {
+      await sameAsSerial((s) => {
+        const g = s.range(0, 30_000).select(expr("CASE WHEN id % 13 = 0 THEN NULL ELSE id % 101 END").alias("k"), expr("id % 3").alias("j")).groupBy("k", "j").agg(F.count("*").alias("n"));
+        const top = g.filter("j = 1 AND k % 2 = 0").groupBy("k").agg(F.max("n").alias("m")).withColumnRenamed("k", "k2");
+        return g.join(top, col("k").eqNullSafe(col("k2")), how);
+      });
+    }
+  });
+
+  it("the whole struct crosses when an operator above reads it as a value", async () => {
+    await sameAsSerial((s) => {
+      const counts = bids(s).groupBy(col("auction"), window(col("dateTime"), "10 seconds")).agg(F.count("*").alias("num"));
+      const maxes = counts.groupBy(col("window")).agg(F.max("num").alias("maxn")).withColumnRenamed("window", "w");
+      return counts.join(maxes, col("window").eq(col("w")).and(col("num").eq(col("maxn")))).select("auction", "window", "num");
+    });
+  });
+
+  it("operators above that need different keys stay on the calling thread (their inputs run as stages)", () => {
+    const g = parallel.range(0, 40_000).select(expr("id % 23").alias("a"), expr("id % 37").alias("b")).groupBy("a", "b").count();
+    const plan = physical(g.groupBy("a").agg(F.max("count").alias("m")).join(g.groupBy("b").agg(F.min("count").alias("lo")), col("a").eq(col("b"))));
+    assert.ok(!rootIsStage(plan), plan);
+    assert.match(plan, /ParallelStage/, plan);
+  });
+
+  it("an aggregation by an aggregate's result shuffles the first round's output by that result", async () => {
+    const build: Build = (s) => s.range(0, 40_000).select(expr("id % 23").alias("a"), expr("(id * 7) % 37").alias("b")).groupBy("a", "b").count().groupBy("count").agg(F.count("*").alias("n"));
+    assert.match(physical(build(parallel)), /Exchange hashpartitioning\(count, 3\)/);
+    await sameAsSerial(build);
+  });
+});
+
 describe("user-defined functions in worker threads", () => {
   it("a udf travels as source text", async () => {
     const bucket = udf((x: number) => Math.floor(x / 1000) * 10, "int");

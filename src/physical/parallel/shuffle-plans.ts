@@ -1,0 +1,82 @@
+import { planOutput } from "../../analyzer/plan-output.js";
+import { type AttributeRef, type Expr, Expr as E } from "../../expr/expression.js";
+import { type LogicalPlan, Plan } from "../../plan/logical-plan.js";
+import { planExprs } from "../../plan/plan-exprs.js";
+import { aliasMap, hasSubquery, isDeterministic, replaceAttrs } from "../../optimizer/optimizer-helpers.js";
+import type { StageExchange, StageInput } from "./parallel-stage-exec.js";
+import { splitAggregation } from "./partial-aggregation.js";
+import { type ParallelOptions, mapFragments, splitLeafPath } from "./stage-fragments.js";
+
+/**
+ * A node that one exchange makes partition-local, cut into its map tasks and its exchange; the
+ * exchange's reduce computes the node itself (same output attributes) from a partition's rows.
+ */
+export interface ShufflePlan {
+  readonly node: LogicalPlan;
+  readonly inputs: readonly StageInput[];
+  readonly exchange: StageExchange;
+}
+
+/** The shuffle plan of an aggregation or a partitioned window over a narrow chain, or null. */
+export function shufflePlanOf(p: LogicalPlan, opts: ParallelOptions): ShufflePlan | null {
+  if (p.kind === "Aggregate" || p.kind === "Distinct") return aggregateShuffle(p, opts);
+  if (p.kind === "Window") return windowShuffle(p, opts);
+  return null;
+}
+
+/**
+ * An aggregation over a narrow chain: map tasks run the chain over splits of the input and either
+ * aggregate partially (count, min, max, exact sums: see partial-aggregation.ts) or keep the rows;
+ * either way they hash-partition by the grouping keys, and reduce tasks finish the aggregation
+ * per partition (a key's partials or rows reach one task in input order, so results equal a
+ * single-threaded run).
+ */
+function aggregateShuffle(p: Extract<LogicalPlan, { kind: "Aggregate" | "Distinct" }>, opts: ParallelOptions): ShufflePlan | null {
+  const grouping: readonly Expr[] = p.kind === "Distinct" ? planOutput(p.child) : p.groupingExprs;
+  const aggregates: readonly Expr[] = p.kind === "Distinct" ? planOutput(p.child) : p.aggregateExprs;
+  if (!grouping.every(isDeterministic)) return null;
+  const output = planOutput(p);
+  // Aggregates that merge exactly are computed per task and only the partials cross threads.
+  const split = splitAggregation(grouping, aggregates);
+  if (split) {
+    const path = splitLeafPath(p.child, opts);
+    const maps = path && mapFragments(p.child, path, opts);
+    if (!maps) return null;
+    const partials = maps.map((m) => Plan.aggregate(grouping, split.partialExprs, m));
+    const reduce = ([rows]: readonly LogicalPlan[]): LogicalPlan => withOutput(split.final(rows!), output);
+    return { node: p, inputs: [{ maps: partials, keys: split.keyAttrs }], exchange: { partitions: opts.shufflePartitions, inputs: [split.partialOutput], reduce } };
+  }
+  if (grouping.length === 0) return null;
+  // Otherwise the rows are shuffled by key. A projection right under the aggregation runs on the
+  // reduce side (fused into its loop), so only its inputs cross threads; the keys are hashed
+  // through it on the map side.
+  const top = p.child.kind === "Project" && p.child.projectList.every((e) => isDeterministic(e) && !hasSubquery(e)) ? p.child : null;
+  const mapRoot = top ? top.child : p.child;
+  const path = splitLeafPath(mapRoot, opts);
+  const maps = path && mapFragments(mapRoot, path, opts);
+  if (!maps) return null;
+  const keys = top ? grouping.map((g) => replaceAttrs(g, aliasMap(top.projectList))) : grouping;
+  const reduce = ([rows]: readonly LogicalPlan[]): LogicalPlan => Plan.aggregate(grouping, aggregates, top ? Plan.project(top.projectList, rows!) : rows!);
+  return { node: p, inputs: [{ maps, keys }], exchange: { partitions: opts.shufflePartitions, inputs: [planOutput(mapRoot)], reduce } };
+}
+
+/**
+ * Window functions over PARTITION BY keys (and batch session windows, which are one): rows are
+ * shuffled by the partition keys, so each window partition is whole, in input order, in one
+ * reduce task.
+ */
+function windowShuffle(p: Extract<LogicalPlan, { kind: "Window" }>, opts: ParallelOptions): ShufflePlan | null {
+  if (p.partitionSpec.length === 0 || !planExprs(p).every((e) => isDeterministic(e) && !hasSubquery(e))) return null;
+  const path = splitLeafPath(p.child, opts);
+  const maps = path && mapFragments(p.child, path, opts);
+  if (!maps) return null;
+  const reduce = ([rows]: readonly LogicalPlan[]): LogicalPlan => Plan.window(p.windowExprs, p.partitionSpec, p.orderSpec, rows!);
+  return { node: p, inputs: [{ maps, keys: p.partitionSpec }], exchange: { partitions: opts.shufflePartitions, inputs: [planOutput(p.child)], reduce } };
+}
+
+/** `p` with its columns named as `attrs` (same types, same order): a projection when the ids differ. */
+function withOutput(p: LogicalPlan, attrs: readonly AttributeRef[]): LogicalPlan {
+  const out = planOutput(p);
+  if (out.every((a, i) => a.id === attrs[i]!.id)) return p;
+  return Plan.project(out.map((a, i) => E.alias(a, attrs[i]!.name, attrs[i]!.id)), p);
+}

@@ -1,0 +1,123 @@
+import { planOutput } from "../../analyzer/plan-output.js";
+import { type LogicalPlan, children, withChildren } from "../../plan/logical-plan.js";
+import { planExprs } from "../../plan/plan-exprs.js";
+import { hasSubquery, isDeterministic } from "../../optimizer/optimizer-helpers.js";
+import { type SplittableLeaf, estimatedLeafRows, isCopyableLeaf, isSplittableLeaf, splitLeaf } from "./leaf-splits.js";
+import { buildableSides } from "../join-keys.js";
+
+/** How the planner may cut work into parallel tasks (from `sluice.executor.*` and `sluice.sql.shuffle.partitions`). */
+export interface ParallelOptions {
+  /** `sluice.executor.threads`: worker threads; 1 runs everything on the calling thread. */
+  readonly threads: number;
+  /** `sluice.executor.minRowsPerTask`: a leaf is split only into tasks of at least this many rows. */
+  readonly minRowsPerTask: number;
+  /** `sluice.sql.shuffle.partitions`: partitions of a stage boundary (an exchange by key hash). */
+  readonly shufflePartitions: number;
+  /** Largest estimated size in bytes of a join side copied into every task (the broadcast threshold). */
+  readonly broadcastBytes: number;
+}
+
+/** Where the one split leaf of a fragment is: the child index at each level from the root. */
+export type LeafPath = readonly number[];
+
+/**
+ * Map tasks per worker thread. More tasks than threads, as Spark has: the pool hands the next
+ * task to whichever worker is free, so a thread slowed by its neighbour (on a VM, two busy vCPUs
+ * often run a third slower each, unevenly) or by its garbage collector takes fewer of them, and
+ * the stage does not wait on one late half of the input.
+ */
+const TASKS_PER_THREAD = 4;
+
+/** The plan with its split leaf replaced by each split, or null when there is too little to split. */
+export function mapFragments(p: LogicalPlan, path: LeafPath, opts: ParallelOptions): LogicalPlan[] | null {
+  const leaf = nodeAt(p, path) as SplittableLeaf;
+  const rows = estimatedLeafRows(leaf);
+  if (rows === null) return null;
+  const parts = Math.min(opts.threads * TASKS_PER_THREAD, Math.floor(rows / Math.max(1, opts.minRowsPerTask)));
+  if (parts < 2) return null;
+  const splits = splitLeaf(leaf, parts);
+  if (splits.length < 2) return null;
+  return splits.map((s) => replaceAt(p, path, s));
+}
+
+const PASS_THROUGH = new Set<LogicalPlan["kind"]>(["Project", "Filter", "SubqueryAlias", "ResolvedHint", "Repartition", "EventTimeWatermark", "Generate", "Expand"]);
+
+export function isNarrow(p: LogicalPlan): boolean {
+  return PASS_THROUGH.has(p.kind) || p.kind === "Join";
+}
+
+/** The path to the one leaf to split, when `p` is a narrow chain of deterministic nodes over it. */
+export function splitLeafPath(p: LogicalPlan, opts: ParallelOptions): LeafPath | null {
+  if (isSplittableLeaf(p)) return [];
+  if (!planExprs(p).every((e) => isDeterministic(e) && !hasSubquery(e))) return null;
+  if (PASS_THROUGH.has(p.kind)) {
+    const rest = splitLeafPath(children(p)[0]!, opts);
+    return rest ? [0, ...rest] : null;
+  }
+  if (p.kind === "Join") {
+    // The streamed side is split; the built side must be small and is read whole by every task.
+    const can = buildableSides(p.joinType);
+    if (can.right && isReplicable(p.right, opts)) {
+      const rest = splitLeafPath(p.left, opts);
+      if (rest) return [0, ...rest];
+    }
+    if (can.left && isReplicable(p.left, opts)) {
+      const rest = splitLeafPath(p.right, opts);
+      if (rest) return [1, ...rest];
+    }
+  }
+  return null;
+}
+
+/** A join side every task can read whole: small, deterministic, from in-memory rows or batch sources. */
+function isReplicable(p: LogicalPlan, opts: ParallelOptions): boolean {
+  const size = replicableBytes(p);
+  return size !== null && size <= opts.broadcastBytes;
+}
+
+function replicableBytes(p: LogicalPlan): number | null {
+  if (!planExprs(p).every((e) => isDeterministic(e) && !hasSubquery(e))) return null;
+  switch (p.kind) {
+    case "LocalRelation": case "RangeRelation": case "DataSourceRelation": {
+      if (!isCopyableLeaf(p)) return null;
+      const rows = estimatedLeafRows(p);
+      return rows === null ? 0 : rows * 16 * Math.max(1, planOutput(p).length);
+    }
+    default: {
+      if (!PASS_THROUGH.has(p.kind) && p.kind !== "Join" && p.kind !== "Aggregate" && p.kind !== "Distinct") return null;
+      let total = 0;
+      for (const c of children(p)) {
+        const s = replicableBytes(c);
+        if (s === null) return null;
+        total += s;
+      }
+      return total;
+    }
+  }
+}
+
+export function estimatedPathRows(p: LogicalPlan, path: LeafPath): number {
+  return estimatedLeafRows(nodeAt(p, path) as SplittableLeaf) ?? Infinity;
+}
+
+/** Whether a Filter sits on the path from `p` down to its split leaf. */
+export function filteredOnPath(p: LogicalPlan, path: LeafPath): boolean {
+  let n = p;
+  for (const i of path) {
+    if (n.kind === "Filter") return true;
+    n = children(n)[i]!;
+  }
+  return false;
+}
+
+function nodeAt(p: LogicalPlan, path: LeafPath): LogicalPlan {
+  return path.reduce((n, i) => children(n)[i]!, p);
+}
+
+function replaceAt(p: LogicalPlan, path: LeafPath, leaf: LogicalPlan): LogicalPlan {
+  if (path.length === 0) return leaf;
+  const cs = [...children(p)];
+  cs[path[0]!] = replaceAt(cs[path[0]!]!, path.slice(1), leaf);
+  return withChildren(p, cs);
+}
+
