@@ -21,6 +21,7 @@ import { FlatMapGroupsWithStateBatchExec } from "./stateful/flat-map-groups-with
 import { planParallelStage } from "./parallel/parallel-planner.js";
 import type { ParallelOptions } from "./parallel/stage-fragments.js";
 import { ReusedResultExec, SharedResult } from "./reused-result-exec.js";
+import { eagerAggregation } from "./aggregate/eager-aggregation.js";
 import { buildableSides, equiJoinKeys } from "./join-keys.js";
 import { explainLogical } from "../plan/explain-logical.js";
 import { children } from "../plan/logical-plan.js";
@@ -132,7 +133,11 @@ function planSerial(p: LogicalPlan): PhysicalOp {
       return new ProjectFilterExec(planPhysical(p.child), null, p.projectList);
     }
     case "Filter": return new ProjectFilterExec(planPhysical(p.child), p.condition, null);
-    case "Aggregate": return new HashAggregateExec(serially(() => planPhysical(p.child)), p.groupingExprs, p.aggregateExprs);
+    case "Aggregate": {
+      const eager = eagerAggregation(p, (side) => hasBroadcastHint(side) || fitsBroadcast(side, plannerOptions));
+      if (eager) return planPhysical(eager);
+      return new HashAggregateExec(serially(() => planPhysical(p.child)), p.groupingExprs, p.aggregateExprs);
+    }
     case "Distinct": {
       const out = planOutput(p.child);
       return new HashAggregateExec(serially(() => planPhysical(p.child)), out, out);
@@ -216,6 +221,13 @@ function selectJoinStrategy(
   const canHashLeft = canBroadcastLeft || jt === "full_outer";
   const canHashRight = canBroadcastRight || jt === "full_outer";
   return hash(pick(canHashLeft, canHashRight) ?? "right", "shuffled");
+}
+
+/** Whether a join input is estimated small enough to broadcast without a hint. */
+function fitsBroadcast(side: LogicalPlan, opts: PlannerOptions): boolean {
+  if (opts.autoBroadcastJoinThreshold < 0) return false;
+  const s = estimatePlanBytes(side);
+  return s !== null && s <= opts.autoBroadcastJoinThreshold;
 }
 
 /** Whether a broadcast hint sits on top of this join input (through single-input nodes, as Spark finds it). */

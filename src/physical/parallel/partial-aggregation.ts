@@ -13,6 +13,10 @@ export interface SplitAggregation {
   readonly keyAttrs: readonly AttributeRef[];
   /** The partial aggregation's output attributes (keys, then partials): the rows that cross threads. */
   readonly partialOutput: readonly AttributeRef[];
+  /** The distinct aggregate calls; per call, its partial's attribute and the call that merges partials (with the call's type). */
+  readonly calls: readonly AggCall[];
+  readonly aggAttrs: readonly AttributeRef[];
+  readonly merges: readonly Expr[];
   /** The final aggregation and result expressions over rows of partials. */
   final(rows: LogicalPlan): LogicalPlan;
 }
@@ -39,7 +43,7 @@ export function splitAggregation(grouping: readonly Expr[], aggregateExprs: read
     const merged = Plan.aggregate(keyAttrs, [...keyAttrs, ...finals.map((f, i) => E.alias(f, aggAttrs[i]!.name, aggAttrs[i]!.id))], rows);
     return Plan.project(layout.resultExprs, merged);
   };
-  return { partialExprs, keyAttrs, partialOutput: [...keyAttrs, ...aggAttrs], final };
+  return { partialExprs, keyAttrs, partialOutput: [...keyAttrs, ...aggAttrs], calls: layout.calls, aggAttrs, merges: finals, final };
 }
 
 /**
