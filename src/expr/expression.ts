@@ -163,6 +163,11 @@ export function newExprId(): number {
   return nextId++;
 }
 
+/** Makes every later newExprId() larger than `id` (a plan that arrived from another thread holds ids of its counter). */
+export function reserveExprIdsThrough(id: number): void {
+  if (id >= nextId) nextId = id + 1;
+}
+
 const f = <T extends object>(o: T): T => Object.freeze(o);
 
 export const Expr = {

@@ -49,6 +49,18 @@ describe("eager aggregation: an aggregation over a join with a small side is fir
     assert.ok(rows.some((r) => r.name === "dup"), "the duplicated dimension key contributes its own rows");
   });
 
+  it("keeps the names and ids of grouping expressions given as aliased outputs (SQL)", async () => {
+    const facts = Array.from({ length: 800 }, (_, i) => ({ k: i % 11, g: i % 6, v: i % 17 }));
+    const dims = Array.from({ length: 11 }, (_, i) => ({ k: i, name: `n${i % 3}` }));
+    const rows = await sameWithAndWithout((hint) => {
+      const { fact, dim } = tables(facts, dims);
+      fact.createOrReplaceTempView("fact");
+      dim.createOrReplaceTempView("dim");
+      return spark.sql(`SELECT ${hint ? "/*+ BROADCAST(dim) */ " : ""}g * 10 AS g10, upper(name) AS uname, count(*) AS n, max(v) AS hi FROM fact JOIN dim ON k = dk GROUP BY g * 10, upper(name)`);
+    }, true);
+    assert.deepEqual(Object.keys(rows[0]!), ["g10", "uname", "n", "hi"]);
+  });
+
   it("does not apply to aggregates of the small side, non-exact aggregates, global aggregates or residual conditions", async () => {
     const facts = Array.from({ length: 500 }, (_, i) => ({ k: i % 9, g: i % 3, v: i }));
     const dims = Array.from({ length: 9 }, (_, i) => ({ k: i, name: `n${i % 4}` }));

@@ -61,8 +61,11 @@ function pushBelow(join: Join, large: LogicalPlan, largeKeys: readonly Expr[], g
   const condition = overPartial(join.condition!);
   const joined = join.left === large ? Plan.join(partial, join.right, "inner", condition, null) : Plan.join(join.left, partial, "inner", condition, null);
   const merged = new Map(split.calls.map((c, i) => [canonicalKey(c), split.merges[i]!]));
+  const overFinal = (e: Expr): Expr => transformExprDown(e, (x) => (x.kind === "AggCall" ? merged.get(canonicalKey(x)) : byKey.get(canonicalKey(x))));
+  // Outputs keep their names and ids (an alias is as its child to canonicalKey: rewrite inside it).
   const finalOutputs = outputs.map((e) => {
-    const r = transformExprDown(e, (x) => (x.kind === "AggCall" ? merged.get(canonicalKey(x)) : byKey.get(canonicalKey(x))));
+    if (e.kind === "Alias") return E.alias(overFinal(e.child), e.name, e.id);
+    const r = overFinal(e);
     return r.kind === "AttributeRef" && e.kind === "AttributeRef" && r.id !== e.id ? E.alias(r, e.name, e.id) : r;
   });
   const finalGrouping = grouping.map(overPartial);

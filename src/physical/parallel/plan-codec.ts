@@ -1,3 +1,4 @@
+import { reserveExprIdsThrough } from "../../expr/expression.js";
 import type { FunctionDef } from "../../expr/function-def.js";
 import { lookupFunction, lookupInternalFunction } from "../../expr/function-registry.js";
 import { type UdfSource, udfSourceOf } from "../../expr/udf-source.js";
@@ -84,11 +85,16 @@ export function decodeTree<T>(enc: Encoded<T>, rebuildUdf: UdfRebuilder): T {
       if (!rows) decoded.set(enc, (rows = decodeBatches(enc)));
       return rows;
     }
+    if (typeof o.kind === "string" && typeof o.id === "number" && o.id > maxId) maxId = o.id;
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(o)) out[k] = walk(x);
     return out;
   };
-  return walk(enc.tree) as T;
+  let maxId = 0;
+  const tree = walk(enc.tree) as T;
+  // Planning here may name new columns (eager aggregation): their ids must not be ones the plan uses.
+  reserveExprIdsThrough(maxId);
+  return tree;
 }
 
 function isPlainObject(v: unknown): boolean {

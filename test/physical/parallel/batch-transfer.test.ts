@@ -8,6 +8,7 @@ import { decodeBatches, encodeBatches, transferListOf } from "../../../src/physi
 import { decodeTree, encodeTree } from "../../../src/physical/parallel/plan-codec.js";
 import { type LocalRelation, Plan, children } from "../../../src/plan/logical-plan.js";
 import { planOutput } from "../../../src/analyzer/plan-output.js";
+import { Expr as E, newExprId } from "../../../src/expr/expression.js";
 
 const spark = Session.builder().appName("batch-transfer").config("sluice.executor.threads", 1).create();
 
@@ -85,5 +86,15 @@ describe("plans crossing threads", () => {
     const [a, b] = children(plan) as [LocalRelation, LocalRelation];
     assert.equal(a.batches, b.batches);
     assert.deepEqual(rowsOf(a.batches), rowsOf(batches));
+  });
+
+  it("a decoded plan's column ids are never handed out again by the receiving thread", () => {
+    // The sender's counter ran ahead of this thread's: a column the receiver names while planning
+    // (eager aggregation) must not take an id the plan already uses.
+    const far = newExprId() + 100_000;
+    const attr = E.attr("x", { kind: "long" }, true, [], far);
+    const tree = encodeTree(Plan.project([E.alias(attr, "y", far + 1)], Plan.localRelation([attr], [], "rows")));
+    decodeTree(structuredClone(tree.encoded), () => assert.fail("no udf"));
+    assert.ok(newExprId() > far + 1);
   });
 });

@@ -153,6 +153,12 @@ describe("parallel stages give the single-threaded answer", () => {
       const campaigns = s.read.format("yahoo").option("table", "campaigns").load();
       return events.filter(col("event_type").equalTo("view")).join(campaigns, "ad_id").groupBy(window(col("event_time"), "10 seconds"), col("campaign_id")).count();
     });
+    // With the campaigns broadcast, each map task aggregates views per ad before the join (eager aggregation).
+    await sameAsSerial((s) => {
+      const events = s.read.format("yahoo").option("eventsNum", 40_000).load();
+      const campaigns = s.read.format("yahoo").option("table", "campaigns").load();
+      return events.filter(col("event_type").equalTo("view")).join(broadcast(campaigns), "ad_id").groupBy(window(col("event_time"), "10 seconds"), col("campaign_id")).agg(F.count("*").alias("n"));
+    });
   });
 
   it("one large JSON lines file is read as byte ranges by several tasks", async () => {
