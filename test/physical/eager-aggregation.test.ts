@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import fc from "fast-check";
-import { type DataFrame, Session, broadcast, col, expr, functions as F } from "../../src/index.js";
+import { type DataFrame, Session, broadcast, col, expr, functions as F, window } from "../../src/index.js";
 import { explainPhysical } from "../../src/physical/planner.js";
 
 const spark = Session.builder().appName("eager-aggregation").config("sluice.executor.threads", 1).create();
@@ -59,6 +59,21 @@ describe("eager aggregation: an aggregation over a join with a small side is fir
       return spark.sql(`SELECT ${hint ? "/*+ BROADCAST(dim) */ " : ""}g * 10 AS g10, upper(name) AS uname, count(*) AS n, max(v) AS hi FROM fact JOIN dim ON k = dk GROUP BY g * 10, upper(name)`);
     }, true);
     assert.deepEqual(Object.keys(rows[0]!), ["g10", "uname", "n", "hi"]);
+  });
+
+  it("a time window of the large side is grouped by its index before the join (null and pre-1970 times, a start offset)", async () => {
+    const events = Array.from({ length: 2000 }, (_, i) => ({ k: i % 7, ts: i % 53 === 0 ? null : new Date(Date.UTC(1969, 11, 31, 23, 59, 0) + i * 731), v: i % 5 }));
+    const dims = Array.from({ length: 7 }, (_, i) => ({ k: i, name: `n${i % 3}` }));
+    const specs: [string, string | undefined, string | undefined][] = [["10 seconds", undefined, undefined], ["10 seconds", "10 seconds", "3 seconds"], ["7 seconds", "7 seconds", "-2 seconds"]];
+    for (const [duration, slide, start] of specs) {
+      const rows = await sameWithAndWithout((hint) => {
+        const ev = spark.createDataFrame(events, "k INT, ts TIMESTAMP, v INT");
+        const dim = spark.createDataFrame(dims, "k INT, name STRING").withColumnRenamed("k", "dk");
+        return ev.join(hint ? broadcast(dim) : dim, col("k").eq(col("dk"))).groupBy(col("name"), window(col("ts"), duration, slide, start)).agg(F.count("*").alias("n"), F.max("v").alias("hi"));
+      }, true);
+      assert.ok(rows.some((r) => r.window === null), "rows without a time make a null window");
+      assert.ok(rows.some((r) => r.window !== null && (r.window as { start: Date }).start.getTime() < 0), "windows before 1970");
+    }
   });
 
   it("does not apply to aggregates of the small side, non-exact aggregates, global aggregates or residual conditions", async () => {

@@ -190,7 +190,7 @@ export class FusedAggregate {
     if (!plans) throw new Error("FusedAggregate: an aggregate has no generated update");
     this.plans = plans;
     this.coders = spec.groupingExprs.map((g) => {
-      const w = g.kind === "AttributeRef" ? expandedTimeWindow(spec.expand, g.id) : null;
+      const w = g.kind === "AttributeRef" ? expandedTimeWindow(spec.expand, g.id) : (timeWindowCall(g)?.spec ?? null);
       return w !== null ? new WindowKeyCoder(w) : new KeyCoder(exprType(g));
     });
     this.table = this.coders.length >= 2 ? new TupleTable(this.coders.length) : null;
@@ -332,7 +332,13 @@ export class FusedAggregate {
       const K = ref(coder), c = `k${j}`;
       const onNull = `${c} = ${K}.nullCode >= 0 ? ${K}.nullCode : ${K}.codeNull();`;
       let gk: { code: string; isNull: string; value: string };
-      if (coder instanceof WindowKeyCoder) {
+      const call = coder instanceof WindowKeyCoder ? timeWindowCall(e) : null;
+      if (call) {
+        // A window computed right here (a tumbling window): its index from the time, no struct.
+        const t = genExpr(call.ts, ctx), ix = ctx.fresh("wi");
+        const { slideMicros: sl, startMicros: st } = call.spec;
+        gk = { code: `${t.code}\nlet ${ix} = 0;\nif (!(${t.isNull})) { let rem = (${t.value} - ${st}) % ${sl}; if (rem < 0) rem += ${sl}; ${ix} = (${t.value} - rem - ${st}) / ${sl} - ${call.k}; }\n`, isNull: t.isNull, value: ix };
+      } else if (coder instanceof WindowKeyCoder) {
         // The window struct is coded by its index (start - startTime) / slide, an exact integer.
         const b = bindings.get((e as AttributeRef).id)!;
         gk = { code: "", isNull: b.nulls, value: `((${b.fields![0]} - ${coder.spec.startMicros}) / ${coder.spec.slideMicros})` };
