@@ -2,7 +2,7 @@ import { ExecutionError, IllegalArgumentError } from "../errors/errors.js";
 import { Expr as E } from "../expr/expression.js";
 import type { Accumulator, AggregateFunctionDef, RowFn, ScalarFunctionDef } from "../expr/function-def.js";
 import { registerFunction } from "../expr/function-registry.js";
-import { functionExpressionSource, recordUdfSource, udfSourceOf } from "../expr/udf-source.js";
+import { functionExpressionSource, recordUdfSource, recordUserFunction, udfSourceOf } from "../expr/udf-source.js";
 import type { DataType } from "../types/data-type.js";
 import { parseDataTypeDDL } from "../types/ddl.js";
 import { toExternal, toInternal } from "../types/values.js";
@@ -126,6 +126,7 @@ function makeUdf<R>(name: string, def: ScalarFunctionDef | AggregateFunctionDef)
   const f = (...cols: (Column | string)[]): Column<R> => new Column<R>(E.fn(name, cols.map(colExpr)));
   // Calls resolve by name through the registry, so the definition is registered (process-wide).
   registerFunction(def);
+  recordUserFunction(def);
   return Object.assign(f, { def }) as unknown as UserDefinedFunction<R>;
 }
 

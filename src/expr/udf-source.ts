@@ -21,6 +21,17 @@ export function udfSourceOf(def: FunctionDef): UdfSource | undefined {
   return sources.get(def);
 }
 
+/** Every user-defined function, with source text or not (a native function has none). */
+const userFunctions = new WeakSet<FunctionDef>();
+
+export function recordUserFunction(def: FunctionDef): void {
+  userFunctions.add(def);
+}
+
+export function isUserFunction(def: FunctionDef): boolean {
+  return userFunctions.has(def);
+}
+
 /** `fn`'s source as an expression (arrow, function or method shorthand), or null for native or bound functions. */
 export function functionExpressionSource(fn: (...args: never[]) => unknown): string | null {
   const text = Function.prototype.toString.call(fn);

@@ -170,6 +170,8 @@ export class ParallelStageExec implements PhysicalOp {
   private mapTasks(ctx: ExecContext): { task: StageTask; transfer: ArrayBuffer[] }[][] | null {
     try {
       const settings = this.settings(ctx);
+      // The reduce plans too (operators above a shuffle may hold what the maps do not), before any task runs.
+      for (let ex = this.exchange; ex; ex = ex.then?.next ?? null) encodeTree(ex.reduce(ex.inputs.map((attrs) => Plan.localRelation(attrs, [], SHUFFLED_ROWS))));
       return this.inputs.map((input) =>
         input.maps.map((plan) => {
           const body = encodeTree({ plan, keys: input.keys });

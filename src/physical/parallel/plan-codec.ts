@@ -1,7 +1,7 @@
 import { reserveExprIdsThrough } from "../../expr/expression.js";
 import type { FunctionDef } from "../../expr/function-def.js";
 import { lookupFunction, lookupInternalFunction } from "../../expr/function-registry.js";
-import { type UdfSource, udfSourceOf } from "../../expr/udf-source.js";
+import { type UdfSource, isUserFunction, udfSourceOf } from "../../expr/udf-source.js";
 import type { RecordBatch } from "../../batch/record-batch.js";
 import { type TransferBatch, decodeBatches, encodeBatches } from "./batch-transfer.js";
 
@@ -46,6 +46,8 @@ export function encodeTree<T>(value: T, encodedRows: Readonly<Record<string, rea
 function encodeFunction(def: FunctionDef): unknown {
   const src = udfSourceOf(def);
   if (src) return { $udf: src };
+  // Registered in this thread's registry only: a worker would not find it by name.
+  if (isUserFunction(def)) throw new NotShippableError(`the udf ${def.name} has no source text to send (a native or bound function)`);
   if (lookupFunction(def.name) === def) return { $fn: def.name };
   if (lookupInternalFunction(def.name) === def) return { $internal: def.name };
   throw new NotShippableError(`the function ${def.name} is neither registered nor a udf with source text`);

@@ -244,6 +244,16 @@ describe("operators above a shuffle run in reduce tasks on the workers", () => {
     });
   });
 
+  it("an operator above that cannot travel (a native function as udf) keeps the stage on the calling thread", async () => {
+    const abs = udf(Math.abs, "long", { name: "native_abs" });
+    const build: Build = (s) => s.range(0, 40_000).select(expr("id % 23").alias("a"), expr("id % 37").alias("b")).groupBy("a", "b").count().filter(abs(col("count")).gt(0)).groupBy("a").count();
+    assert.ok(rootIsStage(physical(build(parallel))));
+    const before = { ...stageRuns };
+    const got = await build(parallel).collect();
+    assert.equal(stageRuns.onCallingThread, before.onCallingThread + 1);
+    assert.deepEqual(canon(got), canon(await build(serial).collect()));
+  });
+
   it("operators above that need different keys stay on the calling thread (their inputs run as stages)", () => {
     const g = parallel.range(0, 40_000).select(expr("id % 23").alias("a"), expr("id % 37").alias("b")).groupBy("a", "b").count();
     const plan = physical(g.groupBy("a").agg(F.max("count").alias("m")).join(g.groupBy("b").agg(F.min("count").alias("lo")), col("a").eq(col("b"))));
