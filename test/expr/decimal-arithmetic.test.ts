@@ -78,3 +78,10 @@ test("Nexmark's currency conversion stays exact on the fast path: 0.908 * price"
   const rows = await spark.sql("SELECT CAST(0.908 * price AS STRING) AS e FROM VALUES (CAST(1 AS BIGINT)), (CAST(12345678 AS BIGINT)), (CAST(-3 AS BIGINT)), (CAST(0 AS BIGINT)) AS t(price)").collect();
   assert.deepEqual(rows.map((r) => r["e"]), ["0.908", "11209875.624", "-2.724", "0.000"]);
 });
+
+test("a long cast to DECIMAL(20,0) and multiplied stays exact past 2^53 (bigint longs, products beyond the double fast path)", async () => {
+  const prices = [9_007_199_254n, 9_999_999_999_999n, 10_000_000_000_000n, -9_920_000_000_000n, 9_007_199_254_740_993n, -9_223_372_036_854_775_808n, 9_223_372_036_854_775_807n];
+  const rows = await spark.sql(`SELECT CAST(0.908 * price AS STRING) AS e, CAST(CAST(price AS DECIMAL(20,0)) AS STRING) AS d FROM VALUES ${prices.map((p) => `(CAST(${p} AS BIGINT))`).join(", ")} AS t(price)`).collect();
+  assert.deepEqual(rows.map((r) => r["d"]), prices.map((p) => p.toString()));
+  assert.deepEqual(rows.map((r) => r["e"]), prices.map((p) => text(p * 908n, 3)));
+});

@@ -233,6 +233,8 @@ function genCast(child: Expr, to: DataType, mode: "default" | "ansi" | "legacy" 
   }
   if (isIntegral(from) && (to.kind === "long" || to.kind === "double" || (to.kind === "int" && (from.kind === "byte" || from.kind === "short")) || (to.kind === "short" && from.kind === "byte"))) return gc;
   if (from.kind === "null") return { code: gc.code, isNull: "true", value: "undefined" };
+  // An integer into a decimal of scale 0 with room for all its digits: the unscaled value is the integer.
+  if (to.kind === "decimal" && to.scale === 0 && INTEGER_DIGITS[from.kind] !== undefined && to.precision >= INTEGER_DIGITS[from.kind]!) return gc;
   const fn = ctx.ref(compileCast(from, to, effective, ctx.fctx.timeZone));
   const n = ctx.fresh("n"), v = ctx.fresh("v");
   return { code: `${gc.code}\nlet ${n} = ${gc.isNull}, ${v};\nif (!${n}) { ${v} = ${fn}(${gc.value}); ${n} = ${v} === null; }`, isNull: n, value: v };
@@ -369,6 +371,11 @@ function genBinary(op: string, left: Expr, right: Expr, ctx: CodegenContext): Ge
       const res = binaryDecimalType(op, lt, rtp);
       const fnRef = ctx.ref(decimalOp(op, lt.scale, rtp.scale, res.precision, res.scale, ansi));
       body = `${v} = ${fnRef}(${a}, ${b}); if (${v} === null) ${n} = true;`;
+      // A product that keeps the operands' scales (Nexmark q1's 0.908 * price) inline while exact
+      // and inside the result's precision; anything else through decimalOp.
+      if (op === "*" && res.scale === lt.scale + rtp.scale && res.precision > 15) {
+        body = `if (typeof ${a} === "number" && typeof ${b} === "number" && Math.abs(${v} = ${a} * ${b}) < ${MAX_EXACT}) ${v} = ${v} || 0; else { ${body} }`;
+      }
       break;
     }
     default:
@@ -380,6 +387,9 @@ function genBinary(op: string, left: Expr, right: Expr, ctx: CodegenContext): Ge
 
 /** 2^53: below it every integer is exact in a double. */
 const MAX_EXACT = 2 ** 53;
+
+/** Decimal digits of the largest value of each integer type (Spark casts a long to DECIMAL(20,0)). */
+const INTEGER_DIGITS: Partial<Record<DataType["kind"], number>> = { byte: 3, short: 5, int: 10, long: 19 };
 
 function binaryDecimalType(op: string, l: DecimalType, r: DecimalType): DecimalType {
   return binaryResultType(op, l, r) as DecimalType;
