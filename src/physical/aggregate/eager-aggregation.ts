@@ -39,9 +39,10 @@ export function eagerAggregation(p: Aggregate, isSmall: (side: LogicalPlan) => b
   for (const side of ["right", "left"] as const) {
     const large = side === "right" ? join.left : join.right;
     const small = side === "right" ? join.right : join.left;
-    if (large.kind === "Aggregate" || !isSmall(small)) continue;
+    if (large.kind === "Aggregate") continue;
     const r = pushBelow(join, large, side === "right" ? keys.map((k) => k.left) : keys.map((k) => k.right), grouping, outputs);
-    if (r) return r;
+    // The size last: estimating in-memory rows reads every string.
+    if (r && isSmall(small)) return r;
   }
   return null;
 }
