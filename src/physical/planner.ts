@@ -134,7 +134,8 @@ function planSerial(p: LogicalPlan): PhysicalOp {
     }
     case "Filter": return new ProjectFilterExec(planPhysical(p.child), p.condition, null);
     case "Aggregate": {
-      const eager = eagerAggregation(p, (side) => hasBroadcastHint(side) || fitsBroadcast(side, plannerOptions));
+      // The small side as the join below will choose it (a hint, or the size under the threshold).
+      const eager = eagerAggregation(p, (side) => hasBroadcastHint(side) || underBroadcastThreshold(() => estimatePlanBytes(side), plannerOptions));
       if (eager) return planPhysical(eager);
       return new HashAggregateExec(serially(() => planPhysical(p.child)), p.groupingExprs, p.aggregateExprs);
     }
@@ -208,12 +209,7 @@ function selectJoinStrategy(
   };
   const hinted = pick(canBroadcastLeft && hasBroadcastHint(p.left), canBroadcastRight && hasBroadcastHint(p.right));
   if (hinted) return hash(hinted, "broadcast");
-  const threshold = opts.autoBroadcastJoinThreshold;
-  const fits = (side: BuildSide): boolean => {
-    if (threshold < 0) return false;
-    const s = sizeOf(side);
-    return s !== null && s <= threshold;
-  };
+  const fits = (side: BuildSide): boolean => underBroadcastThreshold(() => sizeOf(side), opts);
   const small = pick(canBroadcastLeft && fits("left"), canBroadcastRight && fits("right"));
   if (small) return hash(small, "broadcast");
   const orderable = keys.every((k) => isOrderable(exprType(k.left)));
@@ -223,10 +219,10 @@ function selectJoinStrategy(
   return hash(pick(canHashLeft, canHashRight) ?? "right", "shuffled");
 }
 
-/** Whether a join input is estimated small enough to broadcast without a hint. */
-function fitsBroadcast(side: LogicalPlan, opts: PlannerOptions): boolean {
+/** Whether a join input of estimated size `size()` (asked only when a threshold is set) may be broadcast without a hint. */
+function underBroadcastThreshold(size: () => number | null, opts: PlannerOptions): boolean {
   if (opts.autoBroadcastJoinThreshold < 0) return false;
-  const s = estimatePlanBytes(side);
+  const s = size();
   return s !== null && s <= opts.autoBroadcastJoinThreshold;
 }
 

@@ -148,17 +148,11 @@ export class ParallelStageExec implements PhysicalOp {
       // The rows stay encoded: this thread only forwards their buffers to the reduce worker.
       const markers = rows.map((_, i) => `${SHUFFLED_ROWS} ${i}`);
       const plan = ex.reduce(ex.inputs.map((attrs, i) => Plan.localRelation(attrs, [], markers[i])));
-      const rowsByMarker = Object.fromEntries(markers.map((m, i) => [m, rows[i]!]));
+      const body = encodeTree({ plan, keys: ex.then?.keys ?? null }, Object.fromEntries(markers.map((m, i) => [m, rows[i]!])));
       const settings = this.settings(ctx);
-      const transfer = rows.flatMap((r) => transferListOf(r));
-      if (ex.then) {
-        const body = encodeTree({ plan, keys: ex.then.keys }, rowsByMarker);
-        const task: StageTask = { kind: "map", body: body.encoded, partitions: ex.then.next.partitions, settings };
-        return pool.run(task, [...body.transfer, ...transfer]);
-      }
-      const body = encodeTree({ plan, keys: null }, rowsByMarker);
-      const task: StageTask = { kind: "reduce", body: body.encoded, settings };
-      return pool.run(task, [...body.transfer, ...transfer]);
+      // With a further exchange the task cuts its output into that exchange's partitions, as a map task does.
+      const task: StageTask = ex.then ? { kind: "map", body: body.encoded, partitions: ex.then.next.partitions, settings } : { kind: "reduce", body: body.encoded, settings };
+      return pool.run(task, [...body.transfer, ...rows.flatMap((r) => transferListOf(r))]);
     });
   }
 

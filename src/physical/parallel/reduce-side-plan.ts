@@ -1,5 +1,5 @@
 import { planOutput } from "../../analyzer/plan-output.js";
-import { type AttributeRef, type Expr, Expr as E, type NamedExpr } from "../../expr/expression.js";
+import { type AttributeRef, type Expr, Expr as E, type GetField, type NamedExpr } from "../../expr/expression.js";
 import { canonicalKey, exprExists, referencedIds, transformExprDown } from "../../expr/expr-tree.js";
 import { type LogicalPlan, Plan, children, withChildren } from "../../plan/logical-plan.js";
 import { mapPlanExprs, planExprs } from "../../plan/plan-exprs.js";
@@ -54,10 +54,10 @@ function boundary(p: LogicalPlan, base: Base, keys: readonly Expr[]): { exprs: N
   const baseIds = new Set(baseOut.map((a) => a.id));
   const whole = new Set<number>();
   const fields = new Map<string, { expr: Expr; attr: AttributeRef }>();
-  const isBaseField = (x: Expr): boolean => x.kind === "GetField" && (x.child.kind === "GetField" ? isBaseField(x.child) : x.child.kind === "AttributeRef" && baseIds.has(x.child.id));
+  const isBaseField = (x: Expr): x is GetField => x.kind === "GetField" && (x.child.kind === "GetField" ? isBaseField(x.child) : x.child.kind === "AttributeRef" && baseIds.has(x.child.id));
   const note = (e: Expr): void => {
     transformExprDown(e, (x) => {
-      if (isBaseField(x) && x.kind === "GetField") {
+      if (isBaseField(x)) {
         const k = canonicalKey(x);
         if (!fields.has(k)) fields.set(k, { expr: x, attr: E.attr(x.name, x.dataType, true) });
         return x;

@@ -29,7 +29,7 @@ export interface TaskSettings {
  */
 export type StageTask =
   | { readonly kind: "map"; readonly body: Encoded<{ plan: LogicalPlan; keys: readonly Expr[] | null }>; readonly partitions: number; readonly settings: TaskSettings }
-  | { readonly kind: "reduce"; readonly body: Encoded<{ plan: LogicalPlan; keys: null }>; readonly settings: TaskSettings };
+  | { readonly kind: "reduce"; readonly body: Encoded<{ plan: LogicalPlan; keys: readonly Expr[] | null }>; readonly settings: TaskSettings };
 
 /** A task's rows: the plan's output batches, or (map with an exchange) one list per shuffle partition. */
 export type StageResult = { readonly batches: TransferBatch[] } | { readonly partitions: TransferBatch[][] };
