@@ -63,6 +63,12 @@ test("decimal +, - and * equal exact bigint arithmetic (rounding HALF_UP, NULL o
   );
 });
 
+test("a sum whose result scale is below an operand's rounds the exact sum, not each operand (found by the property above)", async () => {
+  const rows = await spark.sql("SELECT CAST(a + b AS STRING) AS s, CAST(a - c AS STRING) AS d FROM VALUES (CAST('0.00000000000005' AS DECIMAL(15,14)), CAST(-1 AS DECIMAL(24,0)), CAST(1 AS DECIMAL(24,0))) AS t(a, b, c)").collect();
+  // decimal(15,14) ± decimal(24,0) is decimal(38,13): -0.99999999999995 rounds HALF_UP to -1 (rounding 0.00000000000005 first gave -0.9999999999999).
+  assert.deepEqual(rows, [{ s: "-1.0000000000000", d: "-1.0000000000000" }]);
+});
+
 test("a product past 38 digits of precision rounds HALF_UP to the reduced scale, also for small values", async () => {
   const product = async (a: string, b: string): Promise<unknown> =>
     (await spark.createDataFrame([{ a, b }], "a DECIMAL(20,10), b DECIMAL(20,10)").selectExpr("CAST(a * b AS STRING) AS t").collect())[0]!["t"];

@@ -421,7 +421,7 @@ function decimalOp(op: string, s1: number, s2: number, p: number, s: number, ans
   // `|| 0`: no negative zero (0 * -5 is -0 in doubles, 0 in decimals).
   const fitNumber = (x: number): Long | null => (x >= numLim || x <= -numLim ? overflow() : x || 0);
   const up1 = s >= s1 ? 10 ** (s - s1) : 0, up2 = s >= s2 ? 10 ** (s - s2) : 0;
-  const productScale = s1 + s2;
+  const productScale = s1 + s2, sumScale = Math.max(s1, s2);
   const productUp = s >= productScale ? 10 ** (s - productScale) : 1, productDown = s < productScale ? 10 ** (productScale - s) : 1;
   const addNumbers = (a: Long, b: Long, sign: 1 | -1): Long | null | undefined => {
     if (typeof a !== "number" || typeof b !== "number" || up1 === 0 || up2 === 0) return undefined;
@@ -429,8 +429,10 @@ function decimalOp(op: string, s1: number, s2: number, p: number, s: number, ans
     return Math.abs(a * up1) < MAX_EXACT && Math.abs(b * up2) < MAX_EXACT && Math.abs(x) < MAX_EXACT ? fitNumber(x) : undefined;
   };
   switch (op) {
-    case "+": return (a, b) => addNumbers(a, b, 1) ?? fit(rescaleDecimal(BigInt(a), s1, s) + rescaleDecimal(BigInt(b), s2, s));
-    case "-": return (a, b) => addNumbers(a, b, -1) ?? fit(rescaleDecimal(BigInt(a), s1, s) - rescaleDecimal(BigInt(b), s2, s));
+    // At the operands' common scale first, exactly; only the sum is rounded to the result's scale
+    // (rounding each operand first is off by one unit: 0.00000000000005 + -1 at scale 13).
+    case "+": return (a, b) => addNumbers(a, b, 1) ?? fit(rescaleDecimal(rescaleDecimal(BigInt(a), s1, sumScale) + rescaleDecimal(BigInt(b), s2, sumScale), sumScale, s));
+    case "-": return (a, b) => addNumbers(a, b, -1) ?? fit(rescaleDecimal(rescaleDecimal(BigInt(a), s1, sumScale) - rescaleDecimal(BigInt(b), s2, sumScale), sumScale, s));
     case "*": return (a, b) => {
       if (typeof a === "number" && typeof b === "number") {
         const x = a * b * productUp;
