@@ -29,6 +29,15 @@ export interface StageExchange {
    * (over the reduce plan's output) and `next` reduces those partitions in a second round.
    */
   readonly then?: { readonly keys: readonly Expr[]; readonly next: StageExchange };
+  /**
+   * With `then`: the same result in one round, `reduce` running the operators above as well,
+   * when the map tasks partition their rows by `keys` (per input, over the maps' output: the keys
+   * the operators above need, traced down). Map tasks then cut their rows by both hashes (a
+   * partitions x partitions grid), and the stage picks a round per run: one, when the `keys`
+   * partitions spread the rows evenly over the reduce tasks; else two (a few hot values of
+   * `keys`, a day or a category, would load one task).
+   */
+  readonly oneRound?: { readonly keys: readonly (readonly Expr[])[]; readonly reduce: (rows: readonly LogicalPlan[]) => LogicalPlan };
 }
 
 /**
@@ -81,6 +90,8 @@ export class ParallelStageExec implements PhysicalOp {
     const hashing = (keys: readonly Expr[], n: number): string => `, Exchange hashpartitioning(${keys.map((k) => exprSql(k)).join(", ")}, ${n})`;
     let ex = this.exchange ? this.inputs.map((i) => hashing(i.keys ?? [], this.exchange!.partitions)).join("") : "";
     for (let e = this.exchange?.then; e; e = e.next.then) ex += hashing(e.keys, e.next.partitions);
+    const one = this.exchange?.oneRound;
+    if (one) ex += ` or one${one.keys.map((k) => hashing(k, this.exchange!.partitions).slice(1)).join("")}`;
     return `(tasks=${this.inputs.map((i) => i.maps.length).join("+")}, threads=${this.threads}${ex})`;
   }
 
@@ -121,8 +132,20 @@ export class ParallelStageExec implements PhysicalOp {
     }
     let ex = this.exchange;
     let shuffled = results;
+    // Map outputs cut by both hashes: cell kp * partitions + fp; the reduce tasks take cells by fp
+    // for two rounds or by kp for one.
+    let cellPartition: ((cell: number) => number) | undefined;
+    if (ex.oneRound) {
+      const n = ex.partitions, one = ex.oneRound;
+      if (evenlySpread(results, n, Math.min(this.threads, n))) {
+        stageRuns.oneRound++;
+        ex = { partitions: n, inputs: ex.inputs, reduce: one.reduce };
+        cellPartition = (cell) => Math.floor(cell / n);
+      } else cellPartition = (cell) => cell % n;
+    }
     for (;;) {
-      const round = this.reduceRound(ex, shuffled, ctx, pool);
+      const round = this.reduceRound(ex, shuffled, ctx, pool, cellPartition);
+      cellPartition = undefined;
       if (!ex.then) {
         for (const r of await Promise.all(round)) yield* decodeBatches(batchesOf(r));
         return;
@@ -136,14 +159,14 @@ export class ParallelStageExec implements PhysicalOp {
    * The reduce tasks of `ex`: partition p of every map task, in map order, goes to the task of
    * worker p mod threads. With a further exchange, the tasks partition their output for it.
    */
-  private reduceRound(ex: StageExchange, results: readonly (readonly StageResult[])[], ctx: ExecContext, pool: WorkerPool): Promise<StageResult>[] {
+  private reduceRound(ex: StageExchange, results: readonly (readonly StageResult[])[], ctx: ExecContext, pool: WorkerPool, cellPartition?: (cell: number) => number): Promise<StageResult>[] {
     const reduceCount = Math.min(this.threads, ex.partitions);
     const rowsOf: TransferBatch[][][] = Array.from({ length: reduceCount }, () => ex.inputs.map(() => []));
-    for (let p = 0; p < ex.partitions; p++) {
-      results.forEach((perInput, i) => {
-        for (const r of perInput) rowsOf[p % reduceCount]![i]!.push(...partitionsOf(r)[p]!);
-      });
-    }
+    results.forEach((perInput, i) => {
+      for (const r of perInput) {
+        partitionsOf(r).forEach((rows, cell) => rowsOf[(cellPartition ? cellPartition(cell) : cell) % reduceCount]![i]!.push(...rows));
+      }
+    });
     return rowsOf.filter((rows) => rows.some((r) => r.length > 0)).map((rows) => {
       // The rows stay encoded: this thread only forwards their buffers to the reduce worker.
       const markers = rows.map((_, i) => `${SHUFFLED_ROWS} ${i}`);
@@ -165,10 +188,14 @@ export class ParallelStageExec implements PhysicalOp {
     try {
       const settings = this.settings(ctx);
       // The reduce plans too (operators above a shuffle may hold what the maps do not), before any task runs.
-      for (let ex = this.exchange; ex; ex = ex.then?.next ?? null) encodeTree(ex.reduce(ex.inputs.map((attrs) => Plan.localRelation(attrs, [], SHUFFLED_ROWS))));
-      return this.inputs.map((input) =>
+      for (let ex = this.exchange; ex; ex = ex.then?.next ?? null) {
+        const rows = ex.inputs.map((attrs) => Plan.localRelation(attrs, [], SHUFFLED_ROWS));
+        encodeTree(ex.reduce(rows));
+        if (ex.oneRound) encodeTree(ex.oneRound.reduce(rows));
+      }
+      return this.inputs.map((input, i) =>
         input.maps.map((plan) => {
-          const body = encodeTree({ plan, keys: input.keys });
+          const body = encodeTree({ plan, keys: input.keys, cellKeys: this.exchange?.oneRound?.keys[i] ?? null });
           const task: StageTask = { kind: "map", body: body.encoded, partitions: this.exchange?.partitions ?? 1, settings };
           return { task, transfer: body.transfer };
         }),
@@ -181,8 +208,27 @@ export class ParallelStageExec implements PhysicalOp {
   }
 }
 
+/**
+ * Whether the rows of map outputs cut into a partitions x partitions grid (cell kp * partitions +
+ * fp), taken by kp, load no reduce task with more than a quarter over its share.
+ */
+function evenlySpread(results: readonly (readonly StageResult[])[], partitions: number, reduceCount: number): boolean {
+  const load = new Float64Array(reduceCount);
+  let total = 0;
+  for (const perInput of results) {
+    for (const r of perInput) {
+      partitionsOf(r).forEach((rows, cell) => {
+        const n = rows.reduce((s, b) => s + b.numRows, 0);
+        load[Math.floor(cell / partitions) % reduceCount]! += n;
+        total += n;
+      });
+    }
+  }
+  return Math.max(...load) <= 1.25 * (total / reduceCount);
+}
+
 /** How parallel stages ran in this process: on workers, or on the calling thread (no pool, or a plan that cannot travel). */
-export const stageRuns = { onWorkers: 0, onCallingThread: 0, joinsTurnedBroadcast: 0 };
+export const stageRuns = { onWorkers: 0, onCallingThread: 0, joinsTurnedBroadcast: 0, oneRound: 0 };
 
 const warned = new Set<string>();
 

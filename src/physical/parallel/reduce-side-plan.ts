@@ -40,7 +40,32 @@ export function reduceSidePlan(p: LogicalPlan, opts: ParallelOptions): Pick<Shuf
   const cut = boundary(p, base, keys);
   const next: StageExchange = { partitions: opts.shufflePartitions, inputs: [cut.columns], reduce: ([rows]) => replaceNodes(cut.above, base.nodes, rows!) };
   const reduce = (rows: readonly LogicalPlan[]): LogicalPlan => Plan.project(cut.exprs, exchange.reduce(rows));
-  return { inputs, exchange: { ...exchange, reduce, then: { keys: cut.keys, next } } };
+  const mapKeys = keysOverMapOutput(base.plan, keys);
+  const oneRound = mapKeys && { keys: [mapKeys], reduce: (rows: readonly LogicalPlan[]) => replaceNodes(p, base.nodes, exchange.reduce(rows)) };
+  return { inputs, exchange: { ...exchange, reduce, then: { keys: cut.keys, next }, ...(oneRound ? { oneRound } : {}) } };
+}
+
+/**
+ * The keys K (over the base's output) as expressions over its map tasks' output, or null: K may
+ * use only the base's grouping columns (an aggregation's keys, a window's input columns). Rows
+ * equal on the base's keys are then equal on K, so partitioning the map output by K keeps each
+ * of the base's groups in one task, and the operators above can run in the same task.
+ */
+function keysOverMapOutput(base: ShufflePlan, keys: readonly Expr[]): Expr[] | null {
+  const node = base.node;
+  const mapKeys = base.inputs[0]!.keys;
+  if (base.inputs.length !== 1 || mapKeys === null) return null;
+  const byId = new Map<number, Expr>();
+  if (node.kind === "Aggregate") {
+    const grouping = node.groupingExprs.map(canonicalKey);
+    for (const e of node.aggregateExprs) {
+      const i = grouping.indexOf(canonicalKey(e.kind === "Alias" ? e.child : e));
+      if (i >= 0 && (e.kind === "Alias" || e.kind === "AttributeRef")) byId.set(e.id, mapKeys[i]!);
+    }
+  } else if (node.kind === "Distinct") planOutput(node).forEach((a, i) => byId.set(a.id, mapKeys[i]!));
+  else planOutput(children(node)[0]!).forEach((a) => byId.set(a.id, a));
+  const out = traced(keys, byId);
+  return out.every((k) => k !== undefined) ? (out as Expr[]) : null;
 }
 
 /**
