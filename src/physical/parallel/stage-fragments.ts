@@ -15,6 +15,8 @@ export interface ParallelOptions {
   readonly shufflePartitions: number;
   /** Largest estimated size in bytes of a join side copied into every task (the broadcast threshold). */
   readonly broadcastBytes: number;
+  /** `sluice.sql.optimizer.windowGroupLimitThreshold`: largest k of a map-side `rank <= k` limit (rank-limit.ts); -1 off. */
+  readonly windowGroupLimitThreshold: number;
 }
 
 /** Where the one split leaf of a fragment is: the child index at each level from the root. */

@@ -6,6 +6,8 @@ import { after, describe, it } from "node:test";
 import { type DataFrame, Session, Window, broadcast, col, expr, functions as F, udaf, udf, window } from "../../../src/index.js";
 import { explainPhysical } from "../../../src/physical/planner.js";
 import { stageRuns } from "../../../src/physical/parallel/parallel-stage-exec.js";
+import { reduceSidePlan } from "../../../src/physical/parallel/reduce-side-plan.js";
+import { explainLogical } from "../../../src/plan/explain-logical.js";
 
 // Two sessions over the same data: one thread, and two worker threads with tasks small enough
 // that the test data is split.
@@ -278,6 +280,27 @@ describe("operators above a shuffle run in reduce tasks on the workers", () => {
     const plan = physical(g.groupBy("a").agg(F.max("count").alias("m")).join(g.groupBy("b").agg(F.min("count").alias("lo")), col("a").eq(col("b"))));
     assert.ok(!rootIsStage(plan), plan);
     assert.match(plan, /ParallelStage/, plan);
+  });
+
+  it("with sluice.sql.optimizer.windowGroupLimitThreshold, map tasks keep only rows ranked at most k; ranks with ties equal a single-threaded run", async () => {
+    const ranked = (fn: "row_number" | "rank" | "dense_rank", k: number): Build => (s) =>
+      s.range(0, 50_000).select(expr("id % 7").alias("a"), expr("(id * 13) % 50").alias("o"), col("id").alias("v"))
+        .withColumn("r", F[fn]().over(Window.partitionBy("a").orderBy(col("o").desc()))).filter(col("r").leq(k));
+    parallel.conf.set("sluice.sql.optimizer.windowGroupLimitThreshold", 1000);
+    try {
+      // The map tasks' plans: a window ranking their own rows and a filter on that rank.
+      const df = ranked("row_number", 3)(parallel);
+      const shuffle = reduceSidePlan(parallel.optimize(df.plan), { threads: 2, minRowsPerTask: 2000, shufflePartitions: 3, broadcastBytes: 0, windowGroupLimitThreshold: 1000 });
+      assert.ok(shuffle, "the plan has a shuffle");
+      const mapPlan = explainLogical(shuffle.inputs[0]!.maps[0]!);
+      assert.match(mapPlan, /Filter \(_local_rank#\d+ <= 3\)[\s\S]*Window \[row_number\(\)/, mapPlan);
+      for (const fn of ["row_number", "rank", "dense_rank"] as const) await sameAsSerial(ranked(fn, 3));
+    } finally {
+      parallel.conf.set("sluice.sql.optimizer.windowGroupLimitThreshold", -1);
+    }
+    // Off (the default): the map tasks send every row.
+    const off = reduceSidePlan(parallel.optimize(ranked("row_number", 3)(parallel).plan), { threads: 2, minRowsPerTask: 2000, shufflePartitions: 3, broadcastBytes: 0, windowGroupLimitThreshold: -1 });
+    assert.doesNotMatch(explainLogical(off!.inputs[0]!.maps[0]!), /_local_rank/);
   });
 
   it("an aggregation by an aggregate's result shuffles the first round's output by that result", async () => {
