@@ -149,7 +149,7 @@ export class Analyzer {
         const r = resolveGenerator(g.name, args, p.outputNames);
         return Plan.generate(r.generator, r.outer || p.outer, p.outputNames, p.keepChildOutput, child, r.output);
       }
-      case "Window": case "Expand":
+      case "Window": case "Expand": case "WindowGroupLimit":
         return withChildren(p, children(p).map((c) => this.resolvePlan(c, outer)));
     }
   }

@@ -33,7 +33,7 @@ function computeOutput(p: LogicalPlan): readonly AttributeRef[] {
       return p.projectList.map(namedToAttribute);
     case "Aggregate":
       return p.aggregateExprs.map(namedToAttribute);
-    case "Filter": case "Sort": case "Limit": case "Distinct": case "Deduplicate": case "Repartition": case "ResolvedHint":
+    case "Filter": case "Sort": case "Limit": case "Distinct": case "Deduplicate": case "Repartition": case "ResolvedHint": case "WindowGroupLimit":
       return planOutput(p.child);
     case "EventTimeWatermark": {
       const et = p.eventTime.kind === "AttributeRef" ? p.eventTime.id : -1;

@@ -13,9 +13,9 @@ export const CONFIG_DEFAULTS: Readonly<Record<string, string>> = Object.freeze({
   "sluice.sql.execution.batchSize": "8192",
   "sluice.sql.execution.memoryLimitBytes": String(512 * 1024 * 1024),
   "sluice.sql.optimizer.enabled": "true",
-  // Map-side `rank <= k` limits before a window's shuffle (Spark's WindowGroupLimit): off, as it
-  // pays only when it drops most rows (see src/physical/parallel/rank-limit.ts).
-  "sluice.sql.optimizer.windowGroupLimitThreshold": "-1",
+  // Map-side `row_number() <= k` limits before a window's shuffle (Spark's WindowGroupLimit), for
+  // k up to this; -1 turns them off (src/physical/parallel/rank-limit.ts).
+  "sluice.sql.optimizer.windowGroupLimitThreshold": "1000",
   // Spark prefers sort-merge joins because its build sides may not fit one executor; in one process
   // a hash join is 2-3x faster, and sort-merge (which spills) is for when memory is the limit.
   "sluice.sql.join.preferSortMergeJoin": "false",

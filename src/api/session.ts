@@ -98,7 +98,7 @@ export class Session {
   }
 
   optimize(plan: LogicalPlan): LogicalPlan {
-    return this.conf.getBoolean("sluice.sql.optimizer.enabled") ? optimize(plan, { timeZone: this.timeZone, ansi: this.conf.getBoolean("sluice.sql.ansi.enabled") }) : plan;
+    return this.conf.getBoolean("sluice.sql.optimizer.enabled") ? optimize(plan, { timeZone: this.timeZone, ansi: this.conf.getBoolean("sluice.sql.ansi.enabled"), windowGroupLimitThreshold: this.conf.getNumber("sluice.sql.optimizer.windowGroupLimitThreshold") }) : plan;
   }
 
   execSettings(): ExecSettings {
@@ -129,7 +129,6 @@ export class Session {
               minRowsPerTask: this.conf.getNumber("sluice.executor.minRowsPerTask"),
               shufflePartitions: this.conf.getNumber("sluice.sql.shuffle.partitions"),
               broadcastBytes: Math.max(0, autoBroadcastJoinThreshold),
-              windowGroupLimitThreshold: this.conf.getNumber("sluice.sql.optimizer.windowGroupLimitThreshold"),
             },
           }
         : {}),

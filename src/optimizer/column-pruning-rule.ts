@@ -96,7 +96,7 @@ function prune(p: LogicalPlan, required: ReadonlySet<number>): LogicalPlan {
       if (list.length === p.projectList.length && child === p.child) return p;
       return Plan.project(list, child);
     }
-    case "Filter": case "Sort": case "Limit": case "Repartition": case "ResolvedHint": case "SubqueryAlias": case "EventTimeWatermark": {
+    case "Filter": case "Sort": case "Limit": case "Repartition": case "ResolvedHint": case "SubqueryAlias": case "EventTimeWatermark": case "WindowGroupLimit": {
       const needed = union(required, refsOf(planExprs(p)));
       let child = prune(p.child, needed);
       if (p.kind === "Sort") child = narrow(child, needed);

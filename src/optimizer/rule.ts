@@ -10,6 +10,8 @@ export interface OptimizerContext {
   readonly timeZone?: string;
   /** `sluice.sql.ansi.enabled`. */
   readonly ansi?: boolean;
+  /** `sluice.sql.optimizer.windowGroupLimitThreshold` (unknown: no WindowGroupLimit is inferred). */
+  readonly windowGroupLimitThreshold?: number;
 }
 
 /** One optimizer rewrite. Must return the same object when nothing changed (fixed-point detection). */

@@ -4,6 +4,7 @@ import { columnPruningRule } from "./column-pruning-rule.js";
 import { combineFiltersRule } from "./combine-filters-rule.js";
 import { constantFoldingRule } from "./constant-folding-rule.js";
 import { eliminateSubqueryAliasesRule } from "./eliminate-subquery-aliases-rule.js";
+import { inferWindowGroupLimitRule } from "./infer-window-group-limit-rule.js";
 import { limitRule } from "./limit-rule.js";
 import { pushDownPredicatesRule } from "./push-down-predicates-rule.js";
 import { pushFiltersIntoScanRule } from "./push-filters-into-scan-rule.js";
@@ -20,7 +21,8 @@ import type { Rule } from "./rule.js";
  * 3. filters merge and move down towards the data;
  * 4. projections merge, limits merge and move under projections;
  * 5. unused columns are dropped, and projections left with nothing to do removed;
- * 6. last, what filters a source understands is handed to it, once they are as low as they go.
+ * 6. last, what filters a source understands is handed to it, once they are as low as they go;
+ *    and a filter on a row number limits each window partition's rows before the window.
  */
 export const RULES: readonly Rule[] = [
   eliminateSubqueryAliasesRule,
@@ -33,4 +35,5 @@ export const RULES: readonly Rule[] = [
   columnPruningRule,
   removeNoopProjectRule,
   pushFiltersIntoScanRule,
+  inferWindowGroupLimitRule,
 ];

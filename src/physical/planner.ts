@@ -17,6 +17,7 @@ import { LocalScanExec, RangeExec } from "./scan-exec.js";
 import { DeduplicateExec, SetOpExec } from "./set-op-exec.js";
 import { SortExec } from "./sort-exec.js";
 import { WindowExec } from "./window-exec.js";
+import { WindowGroupLimitExec } from "./window-group-limit-exec.js";
 import { FlatMapGroupsWithStateBatchExec } from "./stateful/flat-map-groups-with-state-exec.js";
 import { planParallelStage } from "./parallel/parallel-planner.js";
 import type { ParallelOptions } from "./parallel/stage-fragments.js";
@@ -158,6 +159,7 @@ function planSerial(p: LogicalPlan): PhysicalOp {
     case "SubqueryAlias": case "ResolvedHint": case "Repartition": case "EventTimeWatermark":
       return planPhysical(p.child);
     case "Window": return new WindowExec(planPhysical(p.child), p.windowExprs, p.partitionSpec, p.orderSpec);
+    case "WindowGroupLimit": return new WindowGroupLimitExec(planPhysical(p.child), p.partitionSpec, p.orderSpec, p.limit);
     case "Generate": return new GenerateExec(planPhysical(p.child), p.generator, p.outer, p.keepChildOutput, p.generatorOutput);
     case "FlatMapGroupsWithState": return new FlatMapGroupsWithStateBatchExec(planPhysical(p.child), p);
     case "Join": return planJoin(p);

@@ -40,6 +40,7 @@ function describeNode(p: LogicalPlan, resolved: boolean): string {
     case "SetOperation": return `${p.op === "intersect" ? "Intersect" : "Except"}${p.all ? " All" : ""}`;
     case "SubqueryAlias": return `SubqueryAlias ${p.alias}`;
     case "Window": return `Window ${list(p.windowExprs)}, ${list(p.partitionSpec)}, ${list(p.orderSpec)}`;
+    case "WindowGroupLimit": return `WindowGroupLimit ${list(p.partitionSpec)}, ${list(p.orderSpec)}, ${p.limit}`;
     case "Generate": return `Generate ${exprWithIds(p.generator)}, ${p.outer}, ${list(p.generatorOutput)}`;
     case "Repartition": return `Repartition${p.shuffle ? "" : "ByCoalesce"} ${p.numPartitions}${p.partitionExprs.length ? ` ${list(p.partitionExprs)}` : ""}`;
     case "EventTimeWatermark": return `EventTimeWatermark ${exprWithIds(p.eventTime)}, interval ${p.delay.days ? `${p.delay.days} days ` : ""}${p.delay.micros / 1e6} seconds`;

@@ -30,6 +30,7 @@ export type LogicalPlan =
   | SetOperation
   | SubqueryAlias
   | Window
+  | WindowGroupLimit
   | Generate
   | Repartition
   | EventTimeWatermark
@@ -202,6 +203,19 @@ export interface Window {
   readonly child: LogicalPlan;
 }
 
+/**
+ * Per partition (equal `partitionSpec` values), the first `limit` rows by `orderSpec`, ties in
+ * input order: the rows `row_number() <= limit` keeps (Spark's WindowGroupLimit). Only the
+ * parallel planner makes it, for map tasks before a window's shuffle.
+ */
+export interface WindowGroupLimit {
+  readonly kind: "WindowGroupLimit";
+  readonly partitionSpec: readonly Expr[];
+  readonly orderSpec: readonly SortOrder[];
+  readonly limit: number;
+  readonly child: LogicalPlan;
+}
+
 /** explode / posexplode / inline: each input row yields zero or more rows. */
 export interface Generate {
   readonly kind: "Generate";
@@ -287,6 +301,8 @@ export const Plan = {
   subqueryAlias: (alias: string, child: LogicalPlan): SubqueryAlias => f({ kind: "SubqueryAlias", alias, child }),
   window: (windowExprs: readonly Expr[], partitionSpec: readonly Expr[], orderSpec: readonly SortOrder[], child: LogicalPlan): Window =>
     f({ kind: "Window", windowExprs: fa(windowExprs), partitionSpec: fa(partitionSpec), orderSpec: fa(orderSpec), child }),
+  windowGroupLimit: (partitionSpec: readonly Expr[], orderSpec: readonly SortOrder[], limit: number, child: LogicalPlan): WindowGroupLimit =>
+    f({ kind: "WindowGroupLimit", partitionSpec: fa(partitionSpec), orderSpec: fa(orderSpec), limit, child }),
   generate: (generator: Expr, outer: boolean, outputNames: readonly string[], keepChildOutput: boolean, child: LogicalPlan, generatorOutput: readonly AttributeRef[] = []): Generate =>
     f({ kind: "Generate", generator, outer, outputNames: fa(outputNames), generatorOutput: fa(generatorOutput), keepChildOutput, child }),
   repartition: (numPartitions: number, partitionExprs: readonly Expr[], shuffle: boolean, child: LogicalPlan): Repartition =>

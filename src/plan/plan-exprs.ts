@@ -12,6 +12,7 @@ export function planExprs(p: LogicalPlan): readonly Expr[] {
     case "Sort": return p.order;
     case "Deduplicate": return p.keys ?? [];
     case "Window": return [...p.windowExprs, ...p.partitionSpec, ...p.orderSpec];
+    case "WindowGroupLimit": return [...p.partitionSpec, ...p.orderSpec];
     case "Generate": return [p.generator];
     case "Repartition": return p.partitionExprs;
     case "EventTimeWatermark": return [p.eventTime];
@@ -32,6 +33,7 @@ export function mapPlanExprs(p: LogicalPlan, fn: (e: Expr) => Expr): LogicalPlan
     case "Sort": return Plan.sort(p.order.map((o) => fn(o) as SortOrder), p.global, p.child);
     case "Deduplicate": return Plan.deduplicate(p.keys ? p.keys.map(fn) : null, p.withinWatermark, p.child);
     case "Window": return Plan.window(p.windowExprs.map(fn), p.partitionSpec.map(fn), p.orderSpec.map((o) => fn(o) as SortOrder), p.child);
+    case "WindowGroupLimit": return Plan.windowGroupLimit(p.partitionSpec.map(fn), p.orderSpec.map((o) => fn(o) as SortOrder), p.limit, p.child);
     case "Generate": return Plan.generate(fn(p.generator), p.outer, p.outputNames, p.keepChildOutput, p.child, p.generatorOutput);
     case "Repartition": return Plan.repartition(p.numPartitions, p.partitionExprs.map(fn), p.shuffle, p.child);
     case "EventTimeWatermark": return Plan.watermark(fn(p.eventTime), p.delay, p.child);

@@ -78,6 +78,7 @@ function renderPlan(p: LogicalPlan, depth: number, lines: string[]): void {
     case "SetOperation": head = `${p.op === "intersect" ? "Intersect" : "Except"}${p.all ? " all" : ""}`; kids = [p.left, p.right]; break;
     case "SubqueryAlias": head = `SubqueryAlias ${p.alias}`; kids = [p.child]; break;
     case "Window": head = `Window ${l(p.windowExprs)}`; kids = [p.child]; break;
+    case "WindowGroupLimit": head = `WindowGroupLimit ${l(p.partitionSpec)} limit=${p.limit}`; kids = [p.child]; break;
     case "Generate": head = `Generate ${expr(p.generator, subs)}${p.outer ? " outer" : ""} [${p.outputNames.join(", ")}] keepChildOutput=${p.keepChildOutput}`; kids = [p.child]; break;
     case "Repartition": head = `Repartition ${p.numPartitions}${p.partitionExprs.length ? " " + l(p.partitionExprs) : ""} shuffle=${p.shuffle}`; kids = [p.child]; break;
     case "EventTimeWatermark": head = `EventTimeWatermark ${expr(p.eventTime, subs)}`; kids = [p.child]; break;

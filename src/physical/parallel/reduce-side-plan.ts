@@ -9,7 +9,6 @@ import { equiJoinKeys } from "../join-keys.js";
 import type { StageExchange } from "./parallel-stage-exec.js";
 import { type ShufflePlan, shufflePlanOf } from "./shuffle-plans.js";
 import type { ParallelOptions } from "./stage-fragments.js";
-import { rankLimitedMaps } from "./rank-limit.js";
 
 /** Operators that compute each partition of their input on its own, given the right partitioning. */
 const PARTITION_LOCAL = new Set<LogicalPlan["kind"]>(["Project", "Filter", "SubqueryAlias", "ResolvedHint", "Join", "Aggregate", "Distinct", "Window"]);
@@ -37,10 +36,7 @@ export function reduceSidePlan(p: LogicalPlan, opts: ParallelOptions): Pick<Shuf
   const keys = commonKeys(p, base);
   if (keys === null) return null;
   const { inputs, exchange } = base.plan;
-  if (keys.length === 0) {
-    const limited = rankLimitedMaps(p, [...base.nodes][0]!, inputs[0]!.maps, opts.windowGroupLimitThreshold);
-    return { inputs: limited ? [{ ...inputs[0]!, maps: limited }] : inputs, exchange: { ...exchange, reduce: (rows) => replaceNodes(p, base.nodes, exchange.reduce(rows)) } };
-  }
+  if (keys.length === 0) return { inputs, exchange: { ...exchange, reduce: (rows) => replaceNodes(p, base.nodes, exchange.reduce(rows)) } };
   const cut = boundary(p, base, keys);
   const next: StageExchange = { partitions: opts.shufflePartitions, inputs: [cut.columns], reduce: ([rows]) => replaceNodes(cut.above, base.nodes, rows!) };
   const reduce = (rows: readonly LogicalPlan[]): LogicalPlan => Plan.project(cut.exprs, exchange.reduce(rows));
@@ -102,6 +98,8 @@ function boundary(p: LogicalPlan, base: Base, keys: readonly Expr[]): { exprs: N
   };
   visit(p);
   keys.forEach(note);
+  // Columns that only pass through to the result (a window keeps its input's columns) cross too.
+  for (const a of planOutput(p)) if (baseIds.has(a.id)) whole.add(a.id);
   // Fields of a struct that crosses whole are read from it.
   for (const [k, f] of fields) if ([...referencedIds(f.expr)].some((id) => whole.has(id))) fields.delete(k);
   const kept = baseOut.filter((a) => whole.has(a.id));

@@ -1,6 +1,6 @@
 import { planOutput } from "../../analyzer/plan-output.js";
 import { type AttributeRef, type Expr, Expr as E } from "../../expr/expression.js";
-import { type LogicalPlan, Plan } from "../../plan/logical-plan.js";
+import { type LogicalPlan, Plan, withChildren } from "../../plan/logical-plan.js";
 import { planExprs } from "../../plan/plan-exprs.js";
 import { aliasMap, hasSubquery, isDeterministic, replaceAttrs } from "../../optimizer/optimizer-helpers.js";
 import type { StageExchange, StageInput } from "./parallel-stage-exec.js";
@@ -70,7 +70,9 @@ function windowShuffle(p: Extract<LogicalPlan, { kind: "Window" }>, opts: Parall
   const path = splitLeafPath(p.child, opts);
   const maps = path && mapFragments(p.child, path, opts);
   if (!maps) return null;
-  const reduce = ([rows]: readonly LogicalPlan[]): LogicalPlan => Plan.window(p.windowExprs, p.partitionSpec, p.orderSpec, rows!);
+  // A WindowGroupLimit under the window runs per split in the map tasks, and again over a partition's rows.
+  const limit = p.child.kind === "WindowGroupLimit" ? p.child : null;
+  const reduce = ([rows]: readonly LogicalPlan[]): LogicalPlan => Plan.window(p.windowExprs, p.partitionSpec, p.orderSpec, limit ? withChildren(limit, [rows!]) : rows!);
   return { node: p, inputs: [{ maps, keys: p.partitionSpec }], exchange: { partitions: opts.shufflePartitions, inputs: [planOutput(p.child)], reduce } };
 }
 

@@ -15,8 +15,6 @@ export interface ParallelOptions {
   readonly shufflePartitions: number;
   /** Largest estimated size in bytes of a join side copied into every task (the broadcast threshold). */
   readonly broadcastBytes: number;
-  /** `sluice.sql.optimizer.windowGroupLimitThreshold`: largest k of a map-side `rank <= k` limit (rank-limit.ts); -1 off. */
-  readonly windowGroupLimitThreshold: number;
 }
 
 /** Where the one split leaf of a fragment is: the child index at each level from the root. */
@@ -42,7 +40,11 @@ export function mapFragments(p: LogicalPlan, path: LeafPath, opts: ParallelOptio
   return splits.map((s) => replaceAt(p, path, s));
 }
 
-const PASS_THROUGH = new Set<LogicalPlan["kind"]>(["Project", "Filter", "SubqueryAlias", "ResolvedHint", "Repartition", "EventTimeWatermark", "Generate", "Expand"]);
+/**
+ * Nodes a map task runs on its split alone. A WindowGroupLimit over a split keeps a superset of
+ * what it keeps over all rows; the window and filter above it make the answer exact.
+ */
+const PASS_THROUGH = new Set<LogicalPlan["kind"]>(["Project", "Filter", "SubqueryAlias", "ResolvedHint", "Repartition", "EventTimeWatermark", "Generate", "Expand", "WindowGroupLimit"]);
 
 export function isNarrow(p: LogicalPlan): boolean {
   return PASS_THROUGH.has(p.kind) || p.kind === "Join";

@@ -1,0 +1,78 @@
+import { type RecordBatch, concatBatches, takeBatch } from "../batch/record-batch.js";
+import type { AttributeRef, Expr, SortOrder } from "../expr/expression.js";
+import { exprType } from "../expr/expr-type.js";
+import { exprSql } from "../analyzer/expr-sql.js";
+import { structField, structType } from "../types/data-type.js";
+import { GroupTable } from "./aggregate/group-table.js";
+import { compileProjection } from "./codegen/projection.js";
+import { type ExecContext, type PhysicalOp, schemaOf } from "./physical-op.js";
+import { crossComparator } from "./sort-util.js";
+
+/**
+ * The rows `row_number() OVER (PARTITION BY partitionSpec ORDER BY orderSpec) <= limit` keeps, in
+ * input order, without sorting: one pass keeps per partition (a hash table of the partition keys)
+ * the best `limit` rows so far, a row replacing a kept one only when strictly ahead of it in
+ * order, so ties go to the earlier row as in a stable sort.
+ */
+export class WindowGroupLimitExec implements PhysicalOp {
+  readonly name = "WindowGroupLimit";
+  readonly output: readonly AttributeRef[];
+  readonly children: readonly PhysicalOp[];
+  constructor(
+    readonly child: PhysicalOp,
+    readonly partitionSpec: readonly Expr[],
+    readonly orderSpec: readonly SortOrder[],
+    readonly limit: number,
+  ) {
+    this.children = [child];
+    this.output = child.output;
+  }
+
+  describe(): string {
+    return `[${this.partitionSpec.map((e) => exprSql(e)).join(", ")}], [${this.orderSpec.map((e) => exprSql(e)).join(", ")}], ${this.limit}`;
+  }
+
+  async *execute(ctx: ExecContext): AsyncIterable<RecordBatch> {
+    const batches: RecordBatch[] = [];
+    for await (const b of this.child.execute(ctx)) if (b.numRows > 0) batches.push(b);
+    if (batches.length === 0) return;
+    const all = concatBatches(schemaOf(this.child.output), batches);
+    const n = all.numRows;
+    const exprs = [...this.partitionSpec, ...this.orderSpec.map((o) => o.child)];
+    const evald = compileProjection(this.child.output, null, exprs, structType(exprs.map((e, i) => structField(`_l${i}`, exprType(e)))), ctx.fctx)(all).columns;
+    const np = this.partitionSpec.length;
+    const pk = evald.slice(0, np), ok = evald.slice(np);
+    const gids = new Int32Array(n);
+    const table = new GroupTable(pk.map((v) => v.type));
+    table.lookup(pk, n, gids);
+    const cmp = crossComparator(ok.map((v) => v.type), this.orderSpec);
+    const ahead = (a: number, b: number): boolean => cmp(ok, a, ok, b) < 0;
+    const k = this.limit;
+    const groups = table.size;
+    const rows: number[] = [];
+    if (k === 1) {
+      // The first row of each partition: a row replaces it only when strictly ahead of it.
+      const first = new Int32Array(groups).fill(-1);
+      for (let i = 0; i < n; i++) {
+        const g = gids[i]!, f = first[g]!;
+        if (f < 0 || ahead(i, f)) first[g] = i;
+      }
+      for (let g = 0; g < groups; g++) rows.push(first[g]!);
+    } else {
+      // Per partition, its kept rows in order (ties in input order).
+      const lists: (number[] | undefined)[] = new Array(groups);
+      for (let i = 0; i < n; i++) {
+        const g = gids[i]!;
+        const list = (lists[g] ??= []);
+        if (list.length === k && !ahead(i, list[k - 1]!)) continue;
+        // After every kept row that row i is not strictly ahead of (its ties stay before it).
+        let pos = list.length;
+        while (pos > 0 && ahead(i, list[pos - 1]!)) pos--;
+        list.splice(pos, 0, i);
+        if (list.length > k) list.pop();
+      }
+      for (const list of lists) if (list) rows.push(...list);
+    }
+    if (rows.length > 0) yield takeBatch(all, Int32Array.from(rows).sort());
+  }
+}
