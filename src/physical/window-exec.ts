@@ -1,5 +1,5 @@
 import { type RecordBatch, concatBatches, makeBatch, takeBatch } from "../batch/record-batch.js";
-import { type Vector, VectorBuilder, valueAt } from "../batch/vector.js";
+import { type Vector, VectorBuilder, makeVector, valueAt } from "../batch/vector.js";
 import type { AggCall, AttributeRef, Call, Expr, SortOrder, WindowExpr, WindowFrame } from "../expr/expression.js";
 import { exprType } from "../expr/expr-type.js";
 import { exprSql } from "../analyzer/expr-sql.js";
@@ -11,7 +11,7 @@ import { mergeSessions } from "../expr/session-window.js";
 import { compileProjection } from "./codegen/projection.js";
 import type { ExecContext, PhysicalOp } from "./physical-op.js";
 import { schemaOf } from "./physical-op.js";
-import { crossComparator } from "./sort-util.js";
+import { crossComparator, rowComparator } from "./sort-util.js";
 import { boundSignature } from "../expr/bound-signature.js";
 
 /**
@@ -53,9 +53,13 @@ export class WindowExec implements PhysicalOp {
     const pk = evald.slice(0, np), ok = evald.slice(np, np + no);
     const specs = [...pk.map(() => ({ ascending: true, nullsFirst: true })), ...this.orderSpec.map((o) => ({ ascending: o.ascending, nullsFirst: o.nullsFirst }))];
     const keys = [...pk, ...ok];
-    const cmp = crossComparator(keys.map((k) => k.type), specs);
     const idx = Array.from({ length: n }, (_, i) => i);
-    idx.sort((a, b) => cmp(keys, a, keys, b));
+    idx.sort(rowComparator(keys, specs));
+    const sorted = takeBatch(all, idx);
+    if (wins.every((w) => w.fn.kind === "Call" && SIMPLE_RANKING.has(w.fn.fn.name))) {
+      yield makeBatch(schemaOf(this.output), [...sorted.columns, ...simpleRanks(wins, idx, rowComparator(pk, specs.slice(0, np)), no > 0 ? rowComparator(ok, specs.slice(np)) : null)], n);
+      return;
+    }
     const partCmp = crossComparator(pk.map((k) => k.type), specs.slice(0, np));
     const orderCmp = crossComparator(ok.map((k) => k.type), specs.slice(np));
     const results = wins.map((w) => new VectorBuilder(exprType(w), n));
@@ -78,10 +82,37 @@ export class WindowExec implements PhysicalOp {
       });
       s = e;
     }
-    const sorted = takeBatch(all, idx);
     for (let wi = 0; wi < wins.length; wi++) for (let r = 0; r < n; r++) results[wi]!.append(resultAt[wi]![r]);
     yield makeBatch(schemaOf(this.output), [...sorted.columns, ...results.map((b) => b.finish())], n);
   }
+}
+
+const SIMPLE_RANKING = new Set(["row_number", "rank", "dense_rank"]);
+
+/**
+ * row_number, rank and dense_rank over rows sorted by partition and order, in one pass with no
+ * array per partition (a top-k query has about as many partitions as rows): a partition starts
+ * where the partition keys change, a peer group where the order keys do.
+ */
+function simpleRanks(wins: readonly WindowExpr[], idx: readonly number[], partCmp: (a: number, b: number) => number, orderCmp: ((a: number, b: number) => number) | null): Vector[] {
+  const n = idx.length;
+  const rowNumber = new Int32Array(n), rank = new Int32Array(n), dense = new Int32Array(n);
+  let partStart = 0, peerStart = 0, peers = 0;
+  for (let p = 0; p < n; p++) {
+    if (p === 0 || partCmp(idx[p - 1]!, idx[p]!) !== 0) {
+      partStart = p;
+      peerStart = p;
+      peers = 1;
+    } else if (orderCmp !== null && orderCmp(idx[p - 1]!, idx[p]!) !== 0) {
+      peerStart = p;
+      peers++;
+    }
+    rowNumber[p] = p - partStart + 1;
+    rank[p] = peerStart - partStart + 1;
+    dense[p] = peers;
+  }
+  const byName: Record<string, Int32Array> = { row_number: rowNumber, rank, dense_rank: dense };
+  return wins.map((w) => makeVector(exprType(w), n, byName[(w.fn as Call).fn.name]!, null));
 }
 
 function fnArgs(fn: Expr): readonly Expr[] {

@@ -6,7 +6,7 @@ import { structField, structType } from "../types/data-type.js";
 import { GroupTable } from "./aggregate/group-table.js";
 import { compileProjection } from "./codegen/projection.js";
 import { type ExecContext, type PhysicalOp, schemaOf } from "./physical-op.js";
-import { crossComparator } from "./sort-util.js";
+import { rowComparator } from "./sort-util.js";
 
 /**
  * The rows `row_number() OVER (PARTITION BY partitionSpec ORDER BY orderSpec) <= limit` keeps, in
@@ -45,8 +45,8 @@ export class WindowGroupLimitExec implements PhysicalOp {
     const gids = new Int32Array(n);
     const table = new GroupTable(pk.map((v) => v.type));
     table.lookup(pk, n, gids);
-    const cmp = crossComparator(ok.map((v) => v.type), this.orderSpec);
-    const ahead = (a: number, b: number): boolean => cmp(ok, a, ok, b) < 0;
+    const cmp = rowComparator(ok, this.orderSpec);
+    const ahead = (a: number, b: number): boolean => cmp(a, b) < 0;
     const k = this.limit;
     const groups = table.size;
     const rows: number[] = [];

@@ -25,6 +25,27 @@ test("row_number, rank, dense_rank, percent_rank and cume_dist with ties", async
   ]);
 });
 
+test("row_number, rank and dense_rank alone (one pass over the sorted rows) with ties, null keys, several order keys", async () => {
+  const rows = await sql(`SELECT g, v, row_number() OVER w AS rn, rank() OVER w AS rk, dense_rank() OVER w AS dr
+    FROM (SELECT g, v FROM win_s UNION ALL SELECT NULL, 7 UNION ALL SELECT NULL, 7 UNION ALL SELECT NULL, NULL) WINDOW w AS (PARTITION BY g ORDER BY v DESC) ORDER BY g, v DESC, rn`);
+  assert.deepEqual(rows, [
+    { g: null, v: 7, rn: 1, rk: 1, dr: 1 },
+    { g: null, v: 7, rn: 2, rk: 1, dr: 1 },
+    { g: null, v: null, rn: 3, rk: 3, dr: 2 },
+    { g: "a", v: 30, rn: 1, rk: 1, dr: 1 },
+    { g: "a", v: 20, rn: 2, rk: 2, dr: 2 },
+    { g: "a", v: 20, rn: 3, rk: 2, dr: 2 },
+    { g: "a", v: 10, rn: 4, rk: 4, dr: 3 },
+    { g: "b", v: 5, rn: 1, rk: 1, dr: 1 },
+    { g: "b", v: null, rn: 2, rk: 2, dr: 2 },
+  ]);
+  // The same ranks as the general path (which percent_rank in the window takes).
+  const general = await sql(`SELECT g, v, row_number() OVER w AS rn, rank() OVER w AS rk, dense_rank() OVER w AS dr, percent_rank() OVER w AS pr
+    FROM win_s WINDOW w AS (PARTITION BY g ORDER BY v, g DESC) ORDER BY g, v, rn`);
+  const simple = await sql("SELECT g, v, row_number() OVER w AS rn, rank() OVER w AS rk, dense_rank() OVER w AS dr FROM win_s WINDOW w AS (PARTITION BY g ORDER BY v, g DESC) ORDER BY g, v, rn");
+  assert.deepEqual(simple, general.map(({ pr: _pr, ...r }) => r));
+});
+
 test("ntile spreads the remainder over the first buckets", async () => {
   const rows = await spark.range(0, 7).select(col("id"), F.ntile(3).over(Window.orderBy("id")).alias("t")).collect();
   assert.deepEqual(rows.map((r) => r.t), [1, 1, 1, 2, 2, 3, 3]);
