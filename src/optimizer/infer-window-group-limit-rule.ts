@@ -61,8 +61,13 @@ function limited(n: LogicalPlan, conjuncts: readonly Expr[], threshold: number, 
     const c = limited(n.child, conjuncts, threshold, own);
     return c === null ? null : withChildren(n, [c]);
   }
-  if (k > threshold || n.child.kind === "WindowGroupLimit") return null;
+  if (k > threshold || limitedAlready(n.child)) return null;
   return withChildren(n, [Plan.windowGroupLimit(n.partitionSpec, n.orderSpec, k, n.child)]);
+}
+
+/** Whether a WindowGroupLimit is under `n`, through projections (column pruning may put one above it). */
+function limitedAlready(n: LogicalPlan): boolean {
+  return n.kind === "WindowGroupLimit" || (n.kind === "Project" && limitedAlready(n.child));
 }
 
 /** k for `rn <= k`, `rn < k + 1`, `rn = 1` (either way round) over a row_number column; else null. */

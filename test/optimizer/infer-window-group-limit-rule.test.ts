@@ -4,6 +4,8 @@ import fc from "fast-check";
 import { Session, Window, col, functions as F } from "../../src/index.js";
 import { inferWindowGroupLimitRule } from "../../src/optimizer/infer-window-group-limit-rule.js";
 import { checkRule, checkUnchanged, planText, t1 } from "./rule-harness.js";
+import { Plan, transformUp } from "../../src/plan/logical-plan.js";
+import { planOutput } from "../../src/analyzer/plan-output.js";
 
 const on = { windowGroupLimitThreshold: 1000 };
 const byWord = Window.partitionBy("word").orderBy(col("n").desc());
@@ -26,6 +28,13 @@ describe("inferWindowGroupLimitRule", () => {
          +- Window [row_number() OVER (PARTITION BY word#2 ORDER BY n#3 DESC NULLS LAST) AS rn#1], [word#2], [n#3 DESC NULLS LAST]
             +- WindowGroupLimit [word#2], [n#3 DESC NULLS LAST], 2
                +- LocalRelation [word#2, n#3]`, on);
+  });
+
+  it("adds one limit: a plan it already limited (with a projection put between by column pruning) stays as it is", () => {
+    const once = inferWindowGroupLimitRule.apply(ranked().filter(col("rn").leq(2)).plan, on);
+    assert.equal(inferWindowGroupLimitRule.apply(once, on), once);
+    const pruned = transformUp(once, (p) => (p.kind === "WindowGroupLimit" ? Plan.project(planOutput(p), p) : p));
+    assert.equal(inferWindowGroupLimitRule.apply(pruned, on), pruned);
   });
 
   it("reads rn < k + 1, rn = 1 and k >= rn as bounds", () => {

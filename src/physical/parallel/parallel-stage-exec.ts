@@ -157,7 +157,8 @@ export class ParallelStageExec implements PhysicalOp {
 
   /**
    * The reduce tasks of `ex`: partition p of every map task, in map order, goes to the task of
-   * worker p mod threads. With a further exchange, the tasks partition their output for it.
+   * worker p mod threads (a grid's cell to that of its partition for this round, `cellPartition`).
+   * With a further exchange, the tasks partition their output for it.
    */
   private reduceRound(ex: StageExchange, results: readonly (readonly StageResult[])[], ctx: ExecContext, pool: WorkerPool, cellPartition?: (cell: number) => number): Promise<StageResult>[] {
     const reduceCount = Math.min(this.threads, ex.partitions);
