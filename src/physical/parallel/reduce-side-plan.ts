@@ -40,10 +40,17 @@ export function reduceSidePlan(p: LogicalPlan, opts: ParallelOptions): Pick<Shuf
   const cut = boundary(p, base, keys);
   const next: StageExchange = { partitions: opts.shufflePartitions, inputs: [cut.columns], reduce: ([rows]) => replaceNodes(cut.above, base.nodes, rows!) };
   const reduce = (rows: readonly LogicalPlan[]): LogicalPlan => Plan.project(cut.exprs, exchange.reduce(rows));
-  const mapKeys = keysOverMapOutput(base.plan, keys);
+  const mapKeys = opts.shufflePartitions <= MAX_GRID_SIDE ? keysOverMapOutput(base.plan, keys) : null;
   const oneRound = mapKeys && { keys: [mapKeys], reduce: (rows: readonly LogicalPlan[]) => replaceNodes(p, base.nodes, exchange.reduce(rows)) };
   return { inputs, exchange: { ...exchange, reduce, then: { keys: cut.keys, next }, ...(oneRound ? { oneRound } : {}) } };
 }
+
+/**
+ * Most shuffle partitions for which map tasks cut their rows into a partitions x partitions grid
+ * (StageExchange.oneRound): 8 makes 64 cells a task; with Spark's usual 200, 40,000 cells would
+ * cost more per row than the second round saves.
+ */
+const MAX_GRID_SIDE = 8;
 
 /**
  * The keys K (over the base's output) as expressions over its map tasks' output, or null: K may
