@@ -30,6 +30,13 @@ const offsetResult: ScalarFunctionDef["resolve"] = (args) => {
   return { inputTypes: [null, off ? IntegerType : null, args[2] ? args[0]!.dataType : null, null].slice(0, args.length), dataType: args[0]!.dataType };
 };
 
+/**
+ * The ranking functions whose value for a row depends only on the rows ahead of it in its
+ * partition: computed together in one pass (physical/window-exec.ts), and a filter keeping their
+ * low values may drop a partition's later rows before the window (WindowGroupLimit).
+ */
+export const PREFIX_RANKING_FUNCTIONS: ReadonlySet<string> = new Set(["row_number", "rank", "dense_rank"]);
+
 export const WINDOW_FUNCTIONS: readonly ScalarFunctionDef[] = [
   windowOnly("row_number", 0, 0, intResult),
   windowOnly("rank", 0, 0, intResult),

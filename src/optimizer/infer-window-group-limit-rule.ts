@@ -1,10 +1,12 @@
 import type { Expr } from "../expr/expression.js";
 import { canonicalKey } from "../expr/expr-tree.js";
+import { PREFIX_RANKING_FUNCTIONS } from "../expr/window-functions.js";
 import { type LogicalPlan, Plan, children, isStreamingPlan, transformUp, withChildren } from "../plan/logical-plan.js";
 import type { Rule } from "./rule.js";
 import { splitConjuncts } from "./optimizer-helpers.js";
 
-const RANKING = new Set(["row_number", "rank", "dense_rank"]);
+/** A bound `lit op rn` read as `rn flip[op] lit`. */
+const FLIP: Readonly<Record<string, string>> = { "<=": ">=", "<": ">", ">=": "<=", ">": "<", "=": "=" };
 
 /**
  * Spark's InferWindowGroupLimit: under a filter that keeps only rows whose `row_number()` is at
@@ -52,9 +54,10 @@ function limited(n: LogicalPlan, conjuncts: readonly Expr[], threshold: number, 
   if (spec !== null && own !== spec) return null;
   const rowNumbers = new Set<number>();
   for (const w of n.windowExprs) {
-    const fn = w.kind === "Alias" && w.child.kind === "WindowExpr" ? w.child.fn : null;
-    if (!fn || fn.kind !== "Call" || !RANKING.has(fn.fn.name)) return null;
-    if (fn.fn.name === "row_number" && w.kind === "Alias") rowNumbers.add(w.id);
+    if (w.kind !== "Alias" || w.child.kind !== "WindowExpr") return null;
+    const fn = w.child.fn;
+    if (fn.kind !== "Call" || !PREFIX_RANKING_FUNCTIONS.has(fn.fn.name)) return null;
+    if (fn.fn.name === "row_number") rowNumbers.add(w.id);
   }
   const k = Math.min(...conjuncts.map((e) => rowNumberBound(e, rowNumbers) ?? Infinity));
   if (k === Infinity) {
@@ -73,8 +76,7 @@ function limitedAlready(n: LogicalPlan): boolean {
 /** k for `rn <= k`, `rn < k + 1`, `rn = 1` (either way round) over a row_number column; else null. */
 function rowNumberBound(c: Expr, rowNumbers: ReadonlySet<number>): number | null {
   if (c.kind !== "BinaryExpr") return null;
-  const flip: Record<string, string> = { "<=": ">=", "<": ">", ">=": "<=", ">": "<", "=": "=" };
-  const [attr, lit, op] = c.left.kind === "AttributeRef" ? [c.left, c.right, c.op] : [c.right, c.left, flip[c.op]];
+  const [attr, lit, op] = c.left.kind === "AttributeRef" ? [c.left, c.right, c.op] : [c.right, c.left, FLIP[c.op]];
   if (attr.kind !== "AttributeRef" || !rowNumbers.has(attr.id) || lit.kind !== "Literal" || typeof lit.value !== "number" || !Number.isInteger(lit.value)) return null;
   const v = lit.value;
   const k = op === "<=" ? v : op === "<" ? v - 1 : op === "=" && v === 1 ? 1 : null;

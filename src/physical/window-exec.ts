@@ -13,6 +13,7 @@ import type { ExecContext, PhysicalOp } from "./physical-op.js";
 import { schemaOf } from "./physical-op.js";
 import { crossComparator, rowComparator } from "./sort-util.js";
 import { boundSignature } from "../expr/bound-signature.js";
+import { PREFIX_RANKING_FUNCTIONS } from "../expr/window-functions.js";
 
 /**
  * Window functions over one (PARTITION BY, ORDER BY) spec: the input is sorted by partition and
@@ -56,7 +57,7 @@ export class WindowExec implements PhysicalOp {
     const idx = Array.from({ length: n }, (_, i) => i);
     idx.sort(rowComparator(keys, specs));
     const sorted = takeBatch(all, idx);
-    if (wins.every((w) => w.fn.kind === "Call" && SIMPLE_RANKING.has(w.fn.fn.name))) {
+    if (wins.every((w) => w.fn.kind === "Call" && PREFIX_RANKING_FUNCTIONS.has(w.fn.fn.name))) {
       yield makeBatch(schemaOf(this.output), [...sorted.columns, ...simpleRanks(wins, idx, rowComparator(pk, specs.slice(0, np)), no > 0 ? rowComparator(ok, specs.slice(np)) : null)], n);
       return;
     }
@@ -86,8 +87,6 @@ export class WindowExec implements PhysicalOp {
     yield makeBatch(schemaOf(this.output), [...sorted.columns, ...results.map((b) => b.finish())], n);
   }
 }
-
-const SIMPLE_RANKING = new Set(["row_number", "rank", "dense_rank"]);
 
 /**
  * row_number, rank and dense_rank over rows sorted by partition and order, in one pass with no

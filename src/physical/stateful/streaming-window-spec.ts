@@ -2,6 +2,7 @@ import { planOutput } from "../../analyzer/plan-output.js";
 import { exprSql } from "../../analyzer/expr-sql.js";
 import type { AggCall, AttributeRef, Call, Expr, SortOrder, WindowExpr } from "../../expr/expression.js";
 import type { Window } from "../../plan/logical-plan.js";
+import { PREFIX_RANKING_FUNCTIONS } from "../../expr/window-functions.js";
 
 /** One window function of a streaming window operator, as the operator computes it. */
 export type StreamingWindowFunction =
@@ -56,8 +57,6 @@ export interface StreamingWindowSpec {
   readonly lookAhead: number;
 }
 
-const RANKING = new Set(["row_number", "rank", "dense_rank"]);
-
 /** An integer literal (possibly cast), as the analyzer leaves lag/lead offsets. */
 function literalInt(e: Expr | undefined, fallback: number): number | null {
   if (e === undefined) return fallback;
@@ -110,7 +109,7 @@ export function streamingWindowSpec(node: Window, fail: (cls: string, msg: strin
     const label = exprSql(named);
     if (fn.kind === "Call" && fn.fn.windowOnly) {
       const name = fn.fn.name;
-      if (RANKING.has(name)) return { kind: name as "row_number" | "rank" | "dense_rank" };
+      if (PREFIX_RANKING_FUNCTIONS.has(name)) return { kind: name as "row_number" | "rank" | "dense_rank" };
       if (name === "lag" || name === "lead") return offsetFunction(fn, name, label);
       fail("STREAMING_WINDOW_FUNCTION_NOT_SUPPORTED", `Window function ${label} is not supported on streaming DataFrames: ${name} needs the whole partition, which a stream never has; use row_number, rank, dense_rank, lag, lead or running aggregates`);
     }
