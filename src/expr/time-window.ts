@@ -35,9 +35,24 @@ export function overlappingWindows(spec: TimeWindowSpec): number {
  * half-open [start, end) and aligned to the epoch plus startTime.
  */
 export function windowStart(ts: number, spec: TimeWindowSpec, k: number): number {
-  let rem = (ts - spec.startMicros) % spec.slideMicros;
-  if (rem < 0) rem += spec.slideMicros;
-  return ts - rem - k * spec.slideMicros;
+  return ts - slideRemainder(ts - spec.startMicros, spec.slideMicros) - k * spec.slideMicros;
+}
+
+/**
+ * x mod slide in [0, slide) (NaN for NaN). By a floor division where that is exact, as `%` on
+ * doubles is a library call (fmod) several times slower: with an integer slide and |x| <
+ * 2^53 - slide, q * slide and x - q * slide are exact, and a quotient that rounding put off by one
+ * gives a remainder out of range, which `%` then computes. Generated aggregation loops inline
+ * the same steps (fused-aggregate.ts).
+ */
+export function slideRemainder(x: number, slide: number): number {
+  const limit = 2 ** 53 - slide;
+  if (x < limit && x > -limit && Number.isInteger(slide)) {
+    const rem = x - Math.floor(x / slide) * slide;
+    if (rem >= 0 && rem < slide) return rem;
+  }
+  const rem = x % slide;
+  return rem < 0 ? rem + slide : rem;
 }
 
 /** Internal function: the k-th candidate window of a timestamp, as struct<start,end>. State: {spec, k}. */

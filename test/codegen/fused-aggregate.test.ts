@@ -250,6 +250,53 @@ test("TupleTable: groups of code tuples survive rehashing", () => {
   }
 });
 
+test("TupleTable partitioned by a column: each part's groups survive its rehashing, group ids are global and in first-seen order", () => {
+  const t = new TupleTable(3, 1);
+  const codes = new Int32Array(3);
+  const oracle = new Map<string, number>();
+  const r = rng(17);
+  for (let i = 0; i < 60000; i++) {
+    codes[0] = Math.floor(r() * 300);
+    // Parts of very different sizes: a few busy windows, many quiet ones.
+    codes[1] = r() < 0.8 ? Math.floor(r() * 4) : Math.floor(r() * 200);
+    codes[2] = Math.floor(r() * 3);
+    const part = t.parts[codes[1]!] ?? t.part(codes[1]!);
+    let s = t.partHash(codes, 0) & part.mask, g = -1;
+    for (;;) {
+      const e = part.slots[s]!;
+      if (e === 0) {
+        g = t.insertInPart(part, s, codes);
+        break;
+      }
+      if (t.keys[(e - 1) * 3] === codes[0] && t.keys[(e - 1) * 3 + 2] === codes[2]) {
+        assert.equal(t.keys[(e - 1) * 3 + 1], codes[1], "a part holds only its own code's groups");
+        g = e - 1;
+        break;
+      }
+      s = (s + 1) & part.mask;
+    }
+    const key = `${codes[0]},${codes[1]},${codes[2]}`;
+    if (!oracle.has(key)) oracle.set(key, oracle.size);
+    assert.equal(g, oracle.get(key));
+  }
+  assert.equal(t.count, oracle.size);
+  for (const p of t.parts) if (p) assert.ok(p.count * 2 <= p.slots.length, "each part stays at most half full");
+});
+
+test("fused aggregate per key and sliding window over many keys and windows (the direct cache gives up; one hash table per window) = column-wise", async () => {
+  const r = rng(23);
+  const rows = Array.from({ length: 40_000 }, (_, i) => ({
+    // Hot keys (groups met again) among 5,000: with 800 windows the codes need 23 bits.
+    k: r() < 0.01 ? null : Math.floor(r() * (r() < 0.7 ? 50 : 5000)),
+    // Mostly in time order, as events arrive, with some late ones.
+    ts: r() < 0.02 ? null : new Date(i * 40 - (r() < 0.1 ? Math.floor(r() * 60_000) : 0)),
+    d: r() * 10,
+  }));
+  const df = spark.createDataFrame(rows, "k BIGINT, ts TIMESTAMP, d DOUBLE").groupBy(col("k"), window(col("ts"), "10 seconds", "2 seconds")).agg(F.count("*").alias("n"), F.sum("d"), F.max("d"));
+  const out = await assertSameBothWays(df as unknown as DataFrame);
+  assert.ok(out.length > 60_000, `${out.length} groups`);
+});
+
 /** Rows with a timestamp (some null, some before 1970, not on whole seconds), a long key, a string and a double. */
 function timedRows(seed: number, n: number): DataFrame {
   const r = rng(seed);

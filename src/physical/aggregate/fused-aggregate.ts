@@ -193,7 +193,8 @@ export class FusedAggregate {
       const w = g.kind === "AttributeRef" ? expandedTimeWindow(spec.expand, g.id) : (timeWindowCall(g)?.spec ?? null);
       return w !== null ? new WindowKeyCoder(w) : new KeyCoder(exprType(g));
     });
-    this.table = this.coders.length >= 2 ? new TupleTable(this.coders.length) : null;
+    // With a time window among several keys, one hash table per window (see TupleTable).
+    this.table = this.coders.length >= 2 ? new TupleTable(this.coders.length, this.coders.findIndex((c) => c instanceof WindowKeyCoder)) : null;
     this.accs = new AccState();
     const projected = new Map<number, Expr>();
     spec.projectionOutput?.forEach((a, j) => projected.set(a.id, spec.projections![j]!));
@@ -337,7 +338,7 @@ export class FusedAggregate {
         // A window computed right here (a tumbling window): its index from the time, no struct.
         const t = genExpr(call.ts, ctx), ix = ctx.fresh("wi");
         const { slideMicros: sl, startMicros: st } = call.spec;
-        gk = { code: `${t.code}\nlet ${ix} = 0;\nif (!(${t.isNull})) { let rem = (${t.value} - ${st}) % ${sl}; if (rem < 0) rem += ${sl}; ${ix} = (${t.value} - rem - ${st}) / ${sl} - ${call.k}; }\n`, isNull: t.isNull, value: ix };
+        gk = { code: `${t.code}\nlet ${ix} = 0;\nif (!(${t.isNull})) { ${remainderCode("rem", `${t.value} - ${st}`, sl)} ${ix} = (${t.value} - rem - ${st}) / ${sl} - ${call.k}; }\n`, isNull: t.isNull, value: ix };
       } else if (coder instanceof WindowKeyCoder) {
         // The window struct is coded by its index (start - startTime) / slide, an exact integer.
         const b = bindings.get((e as AttributeRef).id)!;
@@ -402,22 +403,42 @@ export class FusedAggregate {
         const reload = `TD = ${T}.direct; ${codes.map((_, j) => `TB${j} = ${T}.bits[${j}]; TH${j} = ${T}.shift[${j}];`).join(" ")}`;
         const fits = codes.map((c, j) => `(${c} >>> TB${j})`).join(" | ");
         const directIx = codes.map((c, j) => `(${c} << TH${j})`).join(" | ");
-        const mix = codes.map((c) => `h = Math.imul(h ^ ${c}, ${TUPLE_HASH_MUL});`).join(" ");
-        const match = codes.map((c, j) => `TK[b + ${j}] === ${c}`).join(" && ");
+        const part = this.table!.partColumn;
+        const hashed = part < 0 ? codes : codes.filter((_, j) => j !== part);
+        const mix = hashed.map((c) => `h = Math.imul(h ^ ${c}, ${TUPLE_HASH_MUL});`).join(" ");
+        const match = codes.map((c, j) => (j === part ? "" : `TK[b + ${j}] === ${c}`)).filter((m) => m !== "").join(" && ");
         const fill = codes.map((c, j) => `${CODES}[${j}] = ${c};`).join(" ");
-        // Small codes: one load from the direct cache. Otherwise (or on a cache miss) the hash table.
-        out += `const fits = (${fits}) === 0, dix = ${directIx};
-let g = fits ? TD[dix] - 1 : -1;
-if (g < 0) {
-  let h = 0; ${mix} h = (h ^ (h >>> 16)) & TM;
+        // The hash table: the one over all groups, or the partitioning code's own.
+        let probe: string;
+        if (part < 0) {
+          probe = `let h = 0; ${mix} h = (h ^ (h >>> 16)) & TM;
   for (;;) {
     const e = TS[h];
     if (e === 0) { ${fill} g = ${T}.insert(h, ${CODES}); TS = ${T}.slots; TM = ${T}.mask; TK = ${T}.keys; break; }
     const b = (e - 1) * ${W};
     if (${match}) { g = e - 1; break; }
     h = (h + 1) & TM;
-  }
-  ${fill} ${T}.cache(g, ${CODES}); ${reload}
+  }`;
+        } else {
+          local("TP", `const TP = ${T}.parts;
+`);
+          probe = `let P = TP[${codes[part]}]; if (P === undefined) P = ${T}.part(${codes[part]});
+  const PS = P.slots, PM = P.mask;
+  let h = 0; ${mix} h = (h ^ (h >>> 16)) & PM;
+  for (;;) {
+    const e = PS[h];
+    if (e === 0) { ${fill} g = ${T}.insertInPart(P, h, ${CODES}); TK = ${T}.keys; break; }
+    const b = (e - 1) * ${W};
+    if (${match}) { g = e - 1; break; }
+    h = (h + 1) & PM;
+  }`;
+        }
+        // Small codes: one load from the direct cache. Otherwise (or on a cache miss) the hash table.
+        out += `const fits = (${fits}) === 0, dix = ${directIx};
+let g = fits ? TD[dix] - 1 : -1;
+if (g < 0) {
+  ${probe}
+  if (${T}.directEnabled) { ${fill} ${T}.cache(g, ${CODES}); ${reload} }
 }
 `;
       }
@@ -478,7 +499,7 @@ if (g < 0) {
         const W = `W${c}`;
         starts.set(c, W);
         loops += `const ${W} = new Float64Array(n);\n`;
-        pre += `${t.code}\n{ let r = NaN; if (!(${t.isNull})) { let rem = (${t.value} - ${st}) % ${sl}; if (rem < 0) rem += ${sl}; r = ${t.value} - rem; } ${W}[i] = r; }\n`;
+        pre += `${t.code}\n{ let r = NaN; if (!(${t.isNull})) { ${remainderCode("rem", `${t.value} - ${st}`, sl)} r = ${t.value} - rem; } ${W}[i] = r; }\n`;
       });
       if (pre !== "") loops += `for (let i = 0; i < n; i++) {\n${pre}}\n`;
       x.projections.forEach((p) => {
@@ -495,7 +516,7 @@ if (g < 0) {
             if (W !== undefined) code += `const ${ws} = ${W}[i] - ${w.k * sl}, ${we} = ${ws} + ${d}, ${wn} = ${ws} !== ${ws};\n`;
             else {
               const t = genExpr(w.ts, ctx);
-              code += `${t.code}\nconst ${wn} = ${t.isNull}; let ${ws} = 0, ${we} = 0;\nif (!${wn}) { let rem = (${t.value} - ${st}) % ${sl}; if (rem < 0) rem += ${sl}; ${ws} = ${t.value} - rem - ${w.k * sl}; ${we} = ${ws} + ${d}; }\n`;
+              code += `${t.code}\nconst ${wn} = ${t.isNull}; let ${ws} = 0, ${we} = 0;\nif (!${wn}) { ${remainderCode("rem", `${t.value} - ${st}`, sl)} ${ws} = ${t.value} - rem - ${w.k * sl}; ${we} = ${ws} + ${d}; }\n`;
             }
             bindings.set(o.id, { values: `[${ws}, ${we}]`, nulls: wn, type: o.dataType, scalar: true, fields: [ws, we] });
             return;
@@ -513,6 +534,14 @@ ${prelude}${locals}${loops}};`);
     const kernel = instantiate<Kernel>(source, ctx.refs);
     return { kernel, source };
   }
+}
+
+/** Declares `rem` = x mod sl in [0, sl): time-window.ts's slideRemainder, inlined. */
+function remainderCode(rem: string, x: string, sl: number): string {
+  const exact = `const ${rem}x = ${x}; let ${rem} = ${rem}x % ${sl}; if (${rem} < 0) ${rem} += ${sl};`;
+  if (!Number.isInteger(sl)) return exact;
+  const limit = 2 ** 53 - sl;
+  return `const ${rem}x = ${x}; let ${rem} = ${rem}x - Math.floor(${rem}x / ${sl}) * ${sl}; if (!(${rem}x < ${limit} && ${rem}x > -${limit} && ${rem} >= 0 && ${rem} < ${sl})) { ${rem} = ${rem}x % ${sl}; if (${rem} < 0) ${rem} += ${sl}; }`;
 }
 
 /** The time window an Expand computes as column `id` (every projection a window call of one spec), or null. */

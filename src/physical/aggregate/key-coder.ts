@@ -148,12 +148,27 @@ const MAX_DIRECT_BITS = 22;
 /** Multiplier of the composite-key hash (changing it changes no persisted data). */
 export const TUPLE_HASH_MUL = 0x9e3779b1;
 
+/** One code's own hash table in a TupleTable partitioned by a column: slots hold group + 1 (0 = empty). */
+export interface TablePart {
+  slots: Int32Array;
+  mask: number;
+  count: number;
+}
+
 /**
  * Group ids for tuples of key codes (two or more grouping columns): open addressing over Int32
  * arrays. `slots[s]` is group + 1 (0 = empty); `keys[g * width + j]` is code j of group g. The
  * generated loop probes inline with the same hash as `hashOf`; `insert` adds a group.
+ *
+ * Partitioned by a column (`partColumn`, a time window's code): one small table per code of that
+ * column, over the other codes (`part`, `insertInPart`). Rows come roughly in event-time order,
+ * so a batch touches the few windows still open, whose tables stay in the CPU's caches; one
+ * table over all groups (Nexmark q5: 600 k groups per 2 M events) misses the cache on nearly
+ * every probe.
  */
 export class TupleTable {
+  /** With a partitioning column: the table of each of its codes. */
+  readonly parts: (TablePart | undefined)[] = [];
   slots: Int32Array = new Int32Array(1024);
   mask = 1023;
   keys: Int32Array;
@@ -168,9 +183,13 @@ export class TupleTable {
   direct: Int32Array = new Int32Array(1);
   readonly bits: Int32Array;
   readonly shift: Int32Array;
-  private directEnabled = true;
+  /** False once the cache is given up (the generated loop then skips `cache`). */
+  directEnabled = true;
 
-  constructor(readonly width: number) {
+  constructor(
+    readonly width: number,
+    readonly partColumn = -1,
+  ) {
     this.keys = new Int32Array(1024 * width);
     this.bits = new Int32Array(width);
     this.shift = new Int32Array(width);
@@ -220,6 +239,35 @@ export class TupleTable {
 
   /** Adds the group whose codes are `codes` at empty slot `s`; returns its id. */
   insert(s: number, codes: ArrayLike<number>): number {
+    const g = this.addGroup(codes);
+    this.slots[s] = g + 1;
+    if (this.count * 2 > this.slots.length) this.rehash(this.slots.length * 2);
+    return g;
+  }
+
+  /** The table of code `code` of the partitioning column (created empty). */
+  part(code: number): TablePart {
+    const p: TablePart = { slots: new Int32Array(64), mask: 63, count: 0 };
+    this.parts[code] = p;
+    return p;
+  }
+
+  /** Adds the group whose codes are `codes` at empty slot `s` of its part `p`; returns its id. */
+  insertInPart(p: TablePart, s: number, codes: ArrayLike<number>): number {
+    const g = this.addGroup(codes);
+    p.slots[s] = g + 1;
+    if (++p.count * 2 > p.slots.length) this.rehashPart(p);
+    return g;
+  }
+
+  /** Hash of a group's codes but the partitioning column's (the generated loop mixes the same way). */
+  partHash(codes: ArrayLike<number>, offset: number): number {
+    let h = 0;
+    for (let j = 0; j < this.width; j++) if (j !== this.partColumn) h = Math.imul(h ^ codes[offset + j]!, TUPLE_HASH_MUL);
+    return h ^ (h >>> 16);
+  }
+
+  private addGroup(codes: ArrayLike<number>): number {
     const g = this.count++;
     const w = this.width;
     if ((g + 1) * w > this.keys.length) {
@@ -228,9 +276,19 @@ export class TupleTable {
       this.keys = k;
     }
     for (let j = 0; j < w; j++) this.keys[g * w + j] = codes[j]!;
-    this.slots[s] = g + 1;
-    if (this.count * 2 > this.slots.length) this.rehash(this.slots.length * 2);
     return g;
+  }
+
+  private rehashPart(p: TablePart): void {
+    const size = p.slots.length * 2, slots = new Int32Array(size), mask = size - 1, w = this.width;
+    for (const e of p.slots) {
+      if (e === 0) continue;
+      let s = this.partHash(this.keys, (e - 1) * w) & mask;
+      while (slots[s] !== 0) s = (s + 1) & mask;
+      slots[s] = e;
+    }
+    p.slots = slots;
+    p.mask = mask;
   }
 
   private rehash(size: number): void {
