@@ -8,6 +8,7 @@ import type { PlannerOptions } from "../planner.js";
 import { type TransferBatch, decodeBatches, transferListOf } from "./batch-transfer.js";
 import { NotShippableError, encodeTree } from "./plan-codec.js";
 import type { StageResult, StageTask, TaskSettings } from "./stage-task.js";
+import type { SkippablePartial } from "./adaptive-partial.js";
 import type { WorkerPool } from "./worker-pool.js";
 
 /** One input of a stage: its map tasks' plans and, with an exchange, the keys its rows are partitioned by. */
@@ -15,6 +16,11 @@ export interface StageInput {
   readonly maps: readonly LogicalPlan[];
   /** Shuffle keys over the maps' output (null: a map-only stage). */
   readonly keys: readonly Expr[] | null;
+  /**
+   * A partial aggregation each map task runs over its output unless it finds too many groups
+   * (adaptive-partial.ts): its partials go to exchange input 0, the rows it skips it for to input 1.
+   */
+  readonly partial?: SkippablePartial;
 }
 
 /** The shuffle of a stage: rows of input i go to partition pmod(hash(keys_i), partitions). */
@@ -22,8 +28,11 @@ export interface StageExchange {
   readonly partitions: number;
   /** Per input, the map fragments' output: the columns that cross the exchange. */
   readonly inputs: readonly (readonly AttributeRef[])[];
-  /** The reduce plan over some partitions' rows, one relation per input. */
-  readonly reduce: (rows: readonly LogicalPlan[]) => LogicalPlan;
+  /**
+   * The reduce plan over some partitions' rows, one relation per input; `present` tells which
+   * inputs have rows for this task (absent: any may).
+   */
+  readonly reduce: (rows: readonly LogicalPlan[], present?: readonly boolean[]) => LogicalPlan;
   /**
    * A further exchange on the workers: each reduce task hash-partitions its output by `keys`
    * (over the reduce plan's output) and `next` reduces those partitions in a second round.
@@ -92,7 +101,8 @@ export class ParallelStageExec implements PhysicalOp {
     for (let e = this.exchange?.then; e; e = e.next.then) ex += hashing(e.keys, e.next.partitions);
     const one = this.exchange?.oneRound;
     if (one) ex += ` or one${one.keys.map((k) => hashing(k, this.exchange!.partitions).slice(1)).join("")}`;
-    return `(tasks=${this.inputs.map((i) => i.maps.length).join("+")}, threads=${this.threads}${ex})`;
+    const partial = this.inputs.some((i) => i.partial) ? ", partial aggregation where it reduces the rows" : "";
+    return `(tasks=${this.inputs.map((i) => i.maps.length).join("+")}, threads=${this.threads}${ex}${partial})`;
   }
 
   async *execute(ctx: ExecContext): AsyncIterable<RecordBatch> {
@@ -165,13 +175,16 @@ export class ParallelStageExec implements PhysicalOp {
     const rowsOf: TransferBatch[][][] = Array.from({ length: reduceCount }, () => ex.inputs.map(() => []));
     results.forEach((perInput, i) => {
       for (const r of perInput) {
-        partitionsOf(r).forEach((rows, cell) => rowsOf[(cellPartition ? cellPartition(cell) : cell) % reduceCount]![i]!.push(...rows));
+        // A map task that skipped its partial aggregation sends rows to another input.
+        const input = "input" in r && r.input !== undefined ? r.input : i;
+        if (input !== i) stageRuns.partialAggregationsSkipped++;
+        partitionsOf(r).forEach((rows, cell) => rowsOf[(cellPartition ? cellPartition(cell) : cell) % reduceCount]![input]!.push(...rows));
       }
     });
     return rowsOf.filter((rows) => rows.some((r) => r.length > 0)).map((rows) => {
       // The rows stay encoded: this thread only forwards their buffers to the reduce worker.
       const markers = rows.map((_, i) => `${SHUFFLED_ROWS} ${i}`);
-      const plan = ex.reduce(ex.inputs.map((attrs, i) => Plan.localRelation(attrs, [], markers[i])));
+      const plan = ex.reduce(ex.inputs.map((attrs, i) => Plan.localRelation(attrs, [], markers[i])), rows.map((r) => r.length > 0));
       const body = encodeTree({ plan, keys: ex.then?.keys ?? null }, Object.fromEntries(markers.map((m, i) => [m, rows[i]!])));
       const settings = this.settings(ctx);
       // With a further exchange the task cuts its output into that exchange's partitions, as a map task does.
@@ -196,7 +209,7 @@ export class ParallelStageExec implements PhysicalOp {
       }
       return this.inputs.map((input, i) =>
         input.maps.map((plan) => {
-          const body = encodeTree({ plan, keys: input.keys, cellKeys: this.exchange?.oneRound?.keys[i] ?? null });
+          const body = encodeTree({ plan, keys: input.keys, cellKeys: this.exchange?.oneRound?.keys[i] ?? null, partial: input.partial ?? null });
           const task: StageTask = { kind: "map", body: body.encoded, partitions: this.exchange?.partitions ?? 1, settings };
           return { task, transfer: body.transfer };
         }),
@@ -229,7 +242,7 @@ function evenlySpread(results: readonly (readonly StageResult[])[], partitions: 
 }
 
 /** How parallel stages ran in this process: on workers, or on the calling thread (no pool, or a plan that cannot travel). */
-export const stageRuns = { onWorkers: 0, onCallingThread: 0, joinsTurnedBroadcast: 0, oneRound: 0 };
+export const stageRuns = { onWorkers: 0, onCallingThread: 0, joinsTurnedBroadcast: 0, oneRound: 0, partialAggregationsSkipped: 0 };
 
 const warned = new Set<string>();
 

@@ -36,12 +36,12 @@ export function reduceSidePlan(p: LogicalPlan, opts: ParallelOptions): Pick<Shuf
   const keys = commonKeys(p, base);
   if (keys === null) return null;
   const { inputs, exchange } = base.plan;
-  if (keys.length === 0) return { inputs, exchange: { ...exchange, reduce: (rows) => replaceNodes(p, base.nodes, exchange.reduce(rows)) } };
+  if (keys.length === 0) return { inputs, exchange: { ...exchange, reduce: (rows, present) => replaceNodes(p, base.nodes, exchange.reduce(rows, present)) } };
   const cut = boundary(p, base, keys);
   const next: StageExchange = { partitions: opts.shufflePartitions, inputs: [cut.columns], reduce: ([rows]) => replaceNodes(cut.above, base.nodes, rows!) };
-  const reduce = (rows: readonly LogicalPlan[]): LogicalPlan => Plan.project(cut.exprs, exchange.reduce(rows));
+  const reduce = (rows: readonly LogicalPlan[], present?: readonly boolean[]): LogicalPlan => Plan.project(cut.exprs, exchange.reduce(rows, present));
   const mapKeys = opts.shufflePartitions <= MAX_GRID_SIDE ? keysOverMapOutput(base.plan, keys) : null;
-  const oneRound = mapKeys && { keys: [mapKeys], reduce: (rows: readonly LogicalPlan[]) => replaceNodes(p, base.nodes, exchange.reduce(rows)) };
+  const oneRound = mapKeys && { keys: [mapKeys], reduce: (rows: readonly LogicalPlan[], present?: readonly boolean[]) => replaceNodes(p, base.nodes, exchange.reduce(rows, present)) };
   return { inputs, exchange: { ...exchange, reduce, then: { keys: cut.keys, next }, ...(oneRound ? { oneRound } : {}) } };
 }
 
@@ -61,7 +61,8 @@ const MAX_GRID_SIDE = 8;
 function keysOverMapOutput(base: ShufflePlan, keys: readonly Expr[]): Expr[] | null {
   const node = base.node;
   const mapKeys = base.inputs[0]!.keys;
-  if (base.inputs.length !== 1 || mapKeys === null) return null;
+  // Map tasks that may ship rows instead of partials partition both by part of the keys only.
+  if (base.inputs.length !== 1 || mapKeys === null || base.inputs[0]!.partial) return null;
   const byId = new Map<number, Expr>();
   if (node.kind === "Aggregate") {
     const grouping = node.groupingExprs.map(canonicalKey);

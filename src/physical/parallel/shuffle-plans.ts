@@ -5,6 +5,7 @@ import { planExprs } from "../../plan/plan-exprs.js";
 import { aliasMap, hasSubquery, isDeterministic, replaceAttrs } from "../../optimizer/optimizer-helpers.js";
 import type { StageExchange, StageInput } from "./parallel-stage-exec.js";
 import { splitAggregation } from "./partial-aggregation.js";
+import { skippablePartialShuffle } from "./adaptive-partial.js";
 import { type ParallelOptions, mapFragments, splitLeafPath } from "./stage-fragments.js";
 
 /**
@@ -39,6 +40,8 @@ function aggregateShuffle(p: Extract<LogicalPlan, { kind: "Aggregate" | "Distinc
   // Aggregates that merge exactly are computed per task and only the partials cross threads.
   const split = splitAggregation(grouping, aggregates);
   if (split) {
+    const skippable = p.kind === "Aggregate" ? skippablePartialShuffle(p, split, output, withOutput, opts) : null;
+    if (skippable) return { node: p, ...skippable };
     const path = splitLeafPath(p.child, opts);
     const maps = path && mapFragments(p.child, path, opts);
     if (!maps) return null;

@@ -3,14 +3,15 @@ import { type RecordBatch, concatBatches, takeBatch } from "../../batch/record-b
 import type { AttributeRef, Expr } from "../../expr/expression.js";
 import { exprType } from "../../expr/expr-type.js";
 import type { ExecFunctionContext } from "../../expr/function-def.js";
-import type { LogicalPlan } from "../../plan/logical-plan.js";
+import { type LogicalPlan, Plan, children, withChildren } from "../../plan/logical-plan.js";
 import { structField, structType } from "../../types/data-type.js";
 import { compileProjection } from "../codegen/projection.js";
-import type { ExecContext } from "../physical-op.js";
+import type { ExecContext, PhysicalOp } from "../physical-op.js";
 import { type PlannerOptions, planPhysical } from "../planner.js";
 import { type TransferBatch, encodeBatches } from "./batch-transfer.js";
 import { partitionIds, rowsByPartition } from "./hash-partitioner.js";
 import { type Encoded, type UdfRebuilder, decodeTree } from "./plan-codec.js";
+import { MAP_ROWS, type SkippablePartial } from "./adaptive-partial.js";
 
 /** What a task needs of the query's execution context (all of it survives structured clone). */
 export interface TaskSettings {
@@ -40,13 +41,20 @@ interface MapBody {
   readonly plan: LogicalPlan;
   readonly keys: readonly Expr[] | null;
   readonly cellKeys?: readonly Expr[] | null;
+  readonly partial?: SkippablePartial | null;
 }
 
-/** A task's rows: the plan's output batches, or (map with an exchange) one list per shuffle partition. */
-export type StageResult = { readonly batches: TransferBatch[] } | { readonly partitions: TransferBatch[][] };
+/**
+ * A task's rows: the plan's output batches, or (map with an exchange) one list per shuffle
+ * partition, for exchange input `input` when it is not the task's own (a skipped partial aggregation).
+ */
+export type StageResult = { readonly batches: TransferBatch[] } | { readonly partitions: TransferBatch[][]; readonly input?: number };
+
+/** Rows of a map task's sample for deciding whether its partial aggregation pays (adaptive-partial.ts). */
+const PARTIAL_SAMPLE_ROWS = 32_768;
 
 export async function runStageTask(task: StageTask, rebuildUdf: UdfRebuilder): Promise<{ result: StageResult; transfer: ArrayBuffer[] }> {
-  const { plan, keys, cellKeys } = decodeTree<MapBody>(task.body, rebuildUdf);
+  const { plan, keys, cellKeys, partial } = decodeTree<MapBody>(task.body, rebuildUdf);
   const s = task.settings;
   const ctx: ExecContext = { fctx: s.fctx, batchSize: s.batchSize, memoryLimitBytes: s.memoryLimitBytes, spillDir: tmpdir(), shufflePartitions: s.shufflePartitions };
   const op = planPhysical(plan, s.planner);
@@ -56,13 +64,58 @@ export async function runStageTask(task: StageTask, rebuildUdf: UdfRebuilder): P
     const enc = encodeBatches(out);
     return { result: { batches: enc.batches }, transfer: enc.transfer };
   }
-  const n = task.partitions;
-  const keyOf = keyProjection(op.output, keys, s.fctx);
-  const cellKeyOf = cellKeys ? keyProjection(op.output, cellKeys, s.fctx) : null;
+  if (partial) return partialOrRows(op, keys, partial, task.partitions, ctx, s);
+  return partitioned(op.output, op.execute(ctx), keys, cellKeys ?? null, task.partitions, s.fctx);
+}
+
+/**
+ * A map task that may aggregate partially (adaptive-partial.ts): its rows are read whole, a
+ * sample of them aggregated, and when the sample has few groups per row, all of them are
+ * aggregated and the partials sent; else the rows themselves go to exchange input 1.
+ */
+async function partialOrRows(op: PhysicalOp, keys: readonly Expr[], partial: SkippablePartial, partitions: number, ctx: ExecContext, s: TaskSettings): Promise<{ result: StageResult; transfer: ArrayBuffer[] }> {
+  const rows: RecordBatch[] = [];
+  for await (const b of op.execute(ctx)) if (b.numRows > 0) rows.push(b);
+  const aggregateOver = (batches: readonly RecordBatch[]): PhysicalOp => planPhysical(withMapRows(partial.plan, op.output, batches), s.planner);
+  const sample: RecordBatch[] = [];
+  let sampled = 0;
+  for (const b of rows) {
+    if (sampled >= PARTIAL_SAMPLE_ROWS) break;
+    sample.push(b);
+    sampled += b.numRows;
+  }
+  let groups = 0;
+  for await (const b of aggregateOver(sample).execute(ctx)) groups += b.numRows;
+  if (groups > partial.maxGroupsPerRow * sampled) {
+    const { result, transfer } = await partitioned(op.output, fromArray(rows), keys, null, partitions, s.fctx);
+    return { result: { ...result, input: 1 }, transfer };
+  }
+  const agg = aggregateOver(rows);
+  return partitioned(agg.output, agg.execute(ctx), partial.keys, null, partitions, s.fctx);
+}
+
+/** The partial aggregation plan with the map task's rows in place of its MAP_ROWS relation. */
+function withMapRows(p: LogicalPlan, attrs: readonly AttributeRef[], batches: readonly RecordBatch[]): LogicalPlan {
+  if (p.kind === "LocalRelation" && p.description === MAP_ROWS) return Plan.localRelation(attrs, batches);
+  const cs = children(p);
+  return cs.length === 0 ? p : withChildren(p, cs.map((c) => withMapRows(c, attrs, batches)));
+}
+
+async function* fromArray(batches: readonly RecordBatch[]): AsyncIterable<RecordBatch> {
+  yield* batches;
+}
+
+/**
+ * Rows cut into `n` shuffle partitions by the hash of `keys` (with `cellKeys`, into n x n cells,
+ * cell = p(cellKeys) * n + p(keys)), one batch per partition, encoded for transfer.
+ */
+async function partitioned(output: readonly AttributeRef[], batches: AsyncIterable<RecordBatch>, keys: readonly Expr[], cellKeys: readonly Expr[] | null, n: number, fctx: ExecFunctionContext): Promise<{ result: StageResult; transfer: ArrayBuffer[] }> {
+  const keyOf = keyProjection(output, keys, fctx);
+  const cellKeyOf = cellKeys ? keyProjection(output, cellKeys, fctx) : null;
   const cells = cellKeyOf ? n * n : n;
   const pieces: RecordBatch[][] = Array.from({ length: cells }, () => []);
   let ids = new Int32Array(0), kps = new Int32Array(0);
-  for await (const b of op.execute(ctx)) {
+  for await (const b of batches) {
     if (b.numRows === 0) continue;
     if (ids.length < b.numRows) ids = new Int32Array(b.numRows);
     partitionIds(keyOf(b).columns, b.numRows, n, ids);
