@@ -2,6 +2,7 @@ import { type RecordBatch, concatBatches, emptyBatch, makeBatch, takeBatch } fro
 import { type Vector, VectorBuilder, takeVector } from "../batch/vector.js";
 import type { AttributeRef, Expr } from "../expr/expression.js";
 import { exprType } from "../expr/expr-type.js";
+import { referencedIds } from "../expr/expr-tree.js";
 import { exprSql } from "../analyzer/expr-sql.js";
 import type { JoinType } from "../plan/logical-plan.js";
 import { type DataType, structField, structType } from "../types/data-type.js";
@@ -91,6 +92,12 @@ export class HashJoinExec implements PhysicalOp {
     const joinedOutput = [...this.left.output, ...this.right.output];
     const joinedSchema = schemaOf(joinedOutput);
     const residual = this.residual ? compileProjection(joinedOutput, null, [this.residual], structType([structField("c", { kind: "boolean" })]), ctx.fctx) : null;
+    // The residual reads a few columns of the candidate pairs: only those are gathered (the
+    // generated loop reads no other column, so the rest stay as they are, unaligned).
+    const residualIds = new Set<number>();
+    if (this.residual) referencedIds(this.residual, residualIds);
+    const gatherForResidual = (cols: readonly Vector[], attrs: readonly AttributeRef[], idx: Int32Array, count: number): Vector[] =>
+      cols.map((c, j) => (residualIds.has(attrs[j]!.id) ? takeVector(c, idx, count) : c));
     const outSchema = schemaOf(this.output);
     const jt = this.joinType;
     const semiOrAnti = jt === "left_semi" || jt === "left_anti";
@@ -104,8 +111,21 @@ export class HashJoinExec implements PhysicalOp {
     for await (const whole of streamOp.execute(ctx)) for (const probe of this.keys.length === 0 ? slicesForPairs(whole, m) : [whole]) {
       const n = probe.numRows;
       if (n === 0) continue;
-      // Candidate pairs (probe row, build row).
-      const pi: number[] = [], bi: number[] = [];
+      // Candidate pairs (probe row, build row): the first `pairs` entries of pi and bi.
+      let pi: Int32Array<ArrayBuffer> = new Int32Array(n), bi: Int32Array<ArrayBuffer> = new Int32Array(n), pairs = 0;
+      const addPair = (i: number, j: number): void => {
+        if (pairs === pi.length) {
+          const grow = (a: Int32Array): Int32Array<ArrayBuffer> => {
+            const b = new Int32Array(a.length * 2);
+            b.set(a);
+            return b;
+          };
+          pi = grow(pi);
+          bi = grow(bi);
+        }
+        pi[pairs] = i;
+        bi[pairs++] = j;
+      };
       if (this.keys.length > 0) {
         const pk = streamKeys(probe).columns;
         const g = new Int32Array(n);
@@ -114,29 +134,33 @@ export class HashJoinExec implements PhysicalOp {
         for (let i = 0; i < n; i++) {
           const grp = g[i]!;
           if (grp < 0) continue;
-          for (let x = start[grp]!; x < start[grp + 1]!; x++) {
-            pi.push(i);
-            bi.push(order[x]!);
-          }
+          for (let x = start[grp]!; x < start[grp + 1]!; x++) addPair(i, order[x]!);
         }
       } else {
-        for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) { pi.push(i); bi.push(j); }
+        for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) addPair(i, j);
       }
       let keep: Uint8Array | null = null;
-      if (residual && pi.length > 0) {
-        const pairs = makeBatch(joinedSchema, ordered(probe.columns.map((c) => takeVector(c, pi)), build.columns.map((c) => takeVector(c, bi))), pi.length);
-        const r = residual(pairs).columns[0]!;
-        keep = new Uint8Array(pi.length);
-        for (let x = 0; x < pi.length; x++) keep[x] = r.values[x] === 1 && (r.nulls === null || r.nulls[x] !== 1) ? 1 : 0;
+      if (residual && pairs > 0) {
+        const candidates = makeBatch(joinedSchema, ordered(gatherForResidual(probe.columns, streamOp.output, pi, pairs), gatherForResidual(build.columns, buildOp.output, bi, pairs)), pairs);
+        const r = residual(candidates).columns[0]!;
+        keep = new Uint8Array(pairs);
+        for (let x = 0; x < pairs; x++) keep[x] = r.values[x] === 1 && (r.nulls === null || r.nulls[x] !== 1) ? 1 : 0;
       }
       const probeMatched = new Uint8Array(n);
-      const outP: number[] = [], outB: number[] = [];
-      for (let x = 0; x < pi.length; x++) {
-        if (keep !== null && keep[x] === 0) continue;
-        probeMatched[pi[x]!] = 1;
-        if (buildMatched) buildMatched[bi[x]!] = 1;
-        outP.push(pi[x]!);
-        outB.push(bi[x]!);
+      let outP = pi, outB = bi, kept = pairs;
+      if (keep !== null) {
+        outP = new Int32Array(pairs);
+        outB = new Int32Array(pairs);
+        kept = 0;
+        for (let x = 0; x < pairs; x++) {
+          if (keep[x] === 0) continue;
+          outP[kept] = pi[x]!;
+          outB[kept++] = bi[x]!;
+        }
+      }
+      for (let x = 0; x < kept; x++) {
+        probeMatched[outP[x]!] = 1;
+        if (buildMatched) buildMatched[outB[x]!] = 1;
       }
       if (semiOrAnti) {
         if (buildLeft) continue;
@@ -146,7 +170,7 @@ export class HashJoinExec implements PhysicalOp {
         continue;
       }
       const parts: RecordBatch[] = [];
-      if (outP.length) parts.push(makeBatch(outSchema, ordered(probe.columns.map((c) => takeVector(c, outP)), build.columns.map((c) => takeVector(c, outB))), outP.length));
+      if (kept > 0) parts.push(makeBatch(outSchema, ordered(probe.columns.map((c) => takeVector(c, outP, kept)), build.columns.map((c) => takeVector(c, outB, kept))), kept));
       if (streamOuter) {
         const rows: number[] = [];
         for (let i = 0; i < n; i++) if (probeMatched[i] === 0) rows.push(i);

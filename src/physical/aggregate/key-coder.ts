@@ -193,6 +193,9 @@ export class TupleTable {
     this.keys = new Int32Array(1024 * width);
     this.bits = new Int32Array(width);
     this.shift = new Int32Array(width);
+    // The open windows' tables are small and stay in cache: a direct cache of up to 16 MB in
+    // front of them would only add a cache miss per row.
+    if (partColumn >= 0) this.directEnabled = false;
   }
 
   /** Caches group `g` of `codes` in the direct table, widening or giving it up as needed. */
