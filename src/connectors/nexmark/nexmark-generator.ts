@@ -286,31 +286,47 @@ function genBids(cfg: NexmarkConfig, t: SeedTables, from: number, to: number, ro
   const seed = cfg.seed, hotA = cfg.hotAuctionRatio, hotB = cfg.hotBiddersRatio, avg = cfg.avgBidByteSize;
   const delayMs = 1e6 / cfg.eventsPerSecond / 1000, first = cfg.firstEventTimeMs;
   const poolMax = POOL_SIZE - Math.max(avg, 1) - 1;
+  // An event's draws come in column order (auction, bidder, price, channel and url, extra) from
+  // its own seed: those after the last wanted column are skipped, and a price not wanted is only
+  // drawn (its Math.pow is the costliest step).
+  const lastDraw = want[6] ? 4 : want[3] || want[4] ? 3 : want[2] ? 2 : want[1] ? 1 : want[0] ? 0 : -1;
   let k = 0;
   for (let n = from; n < to; n++) {
     if (n % TOTAL_PROPORTION < PERSON_PROPORTION + AUCTION_PROPORTION) continue;
+    if (dateTime) dateTime[k] = (first + Math.floor(n * delayMs)) * 1000;
+    if (lastDraw < 0) {
+      k++;
+      continue;
+    }
     seedRandom(seed, n, 0);
     const a = rint(hotA) > 0 ? Math.floor(lastBase0AuctionId(n) / HOT_AUCTION_RATIO) * HOT_AUCTION_RATIO : nextBase0AuctionId(cfg, n);
-    const b = rint(hotB) > 0 ? Math.floor(lastBase0PersonId(n) / HOT_BIDDER_RATIO) * HOT_BIDDER_RATIO + 1 : nextBase0PersonId(cfg, n);
-    const p = nextPrice();
-    let ch: string, u: string;
-    if (rint(HOT_CHANNELS_RATIO) > 0) {
-      const h = rint(HOT_CHANNELS.length);
-      ch = HOT_CHANNELS[h]!;
-      u = hotUrls[h]!;
-    } else {
-      const c = rint(CHANNELS_NUMBER);
-      ch = channelNames[c]!;
-      u = channelUrls[c]!;
-    }
     if (auction) auction[k] = a + FIRST_AUCTION_ID;
-    if (bidder) bidder[k] = b + FIRST_PERSON_ID;
-    if (price) price[k] = p;
-    if (channel) channel[k] = ch;
-    if (url) url[k] = u;
-    if (dateTime) dateTime[k] = (first + Math.floor(n * delayMs)) * 1000;
-    const len = extraLen(32, avg), off = rint(poolMax);
-    if (extra) extra[k] = pool.substring(off, off + len);
+    if (lastDraw >= 1) {
+      const b = rint(hotB) > 0 ? Math.floor(lastBase0PersonId(n) / HOT_BIDDER_RATIO) * HOT_BIDDER_RATIO + 1 : nextBase0PersonId(cfg, n);
+      if (bidder) bidder[k] = b + FIRST_PERSON_ID;
+    }
+    if (lastDraw >= 2) {
+      if (price) price[k] = nextPrice();
+      else rnd();
+    }
+    if (lastDraw >= 3) {
+      let ch: string, u: string;
+      if (rint(HOT_CHANNELS_RATIO) > 0) {
+        const h = rint(HOT_CHANNELS.length);
+        ch = HOT_CHANNELS[h]!;
+        u = hotUrls[h]!;
+      } else {
+        const c = rint(CHANNELS_NUMBER);
+        ch = channelNames[c]!;
+        u = channelUrls[c]!;
+      }
+      if (channel) channel[k] = ch;
+      if (url) url[k] = u;
+    }
+    if (lastDraw >= 4) {
+      const len = extraLen(32, avg), off = rint(poolMax);
+      if (extra) extra[k] = pool.substring(off, off + len);
+    }
     k++;
   }
   return [auction, bidder, price, channel, url, dateTime, extra];

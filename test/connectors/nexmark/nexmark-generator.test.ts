@@ -72,6 +72,16 @@ void describe("nexmark generator", () => {
     assert.deepEqual(some.columns.map((c) => c !== null), [false, false, true, false, true, false, false]);
     assert.deepEqual(some.columns[2], all.columns[2]);
     assert.deepEqual(some.columns[4], all.columns[4]);
+    // Every subset of the bid columns (the generator skips the draws after the last one wanted).
+    const names = ["auction", "bidder", "price", "channel", "url", "dateTime", "extra"];
+    for (let mask = 1; mask < 1 << names.length; mask++) {
+      const wanted = names.filter((_, i) => (mask >> i) & 1);
+      const got = generateNexmarkColumns(cfg, "bid", 100, 1300, wanted), whole = generateNexmarkColumns(cfg, "bid", 100, 1300);
+      names.forEach((name, i) => {
+        if ((mask >> i) & 1) assert.deepEqual(got.columns[i], whole.columns[i], `${name} among ${wanted.join(", ")}`);
+        else assert.equal(got.columns[i], null);
+      });
+    }
   });
 
   void it("JSON lines hold the same rows as the nexmark source (times as ISO text)", async () => {
