@@ -51,7 +51,7 @@ interface MapBody {
 export type StageResult = { readonly batches: TransferBatch[] } | { readonly partitions: TransferBatch[][]; readonly input?: number };
 
 /** Rows of a map task's sample for deciding whether its partial aggregation pays (adaptive-partial.ts). */
-const PARTIAL_SAMPLE_ROWS = 32_768;
+const PARTIAL_SAMPLE_ROWS = 8_192;
 
 export async function runStageTask(task: StageTask, rebuildUdf: UdfRebuilder): Promise<{ result: StageResult; transfer: ArrayBuffer[] }> {
   const { plan, keys, cellKeys, partial } = decodeTree<MapBody>(task.body, rebuildUdf);
