@@ -206,8 +206,16 @@ test("KeyCoder: integer codes agree with a Map oracle while the dense window gro
     if (!oracle.has(v)) oracle.set(v, oracle.size);
     assert.equal(c, oracle.get(v), `value ${v}`);
   }
+  // Every value met again, through code() alone (values in the window and values kept apart), and new ones between them.
+  for (const [v, want] of oracle) assert.equal(coder.code(v), want, `value ${v} again`);
+  for (let v = -3000; v < 3000; v += 7) {
+    if (!oracle.has(v)) oracle.set(v, oracle.size);
+    assert.equal(coder.code(v), oracle.get(v), `value ${v}`);
+  }
+  assert.equal(coder.size, oracle.size);
   assert.equal(coder.codeNull(), oracle.size);
   assert.equal(coder.codeNull(), oracle.size);
+  assert.deepEqual(coder.values.slice(0, oracle.size), [...oracle.keys()]);
 });
 
 test("TupleTable: the direct cache gives up past its size and lookups still work", () => {
