@@ -104,7 +104,7 @@ const allAggs = () => [
   F.sum("i").alias("si"), F.avg("i").alias("ai"), F.min("i").alias("mini"), F.max("i").alias("maxi"),
   F.sum("d").alias("sd"), F.avg("d").alias("ad"), F.min("d").alias("mind"), F.max("d").alias("maxd"),
   F.sum("f").alias("sf"), F.min("f").alias("minf"), F.max("f").alias("maxf"),
-  F.sum("l").alias("sl"), F.avg("l").alias("al"),
+  F.sum("l").alias("sl"), F.avg("l").alias("al"), F.min("l").alias("minl"), F.max("l").alias("maxl"),
   F.sum("v").alias("sv"), F.avg("v").alias("av"), F.max("v").alias("maxv"),
 ];
 

@@ -174,14 +174,15 @@ export function isSimpleCount(call: AggCall): boolean {
 }
 
 /** Whether `call` runs as a numeric slot (and how), or null for the general path. */
-export function numericSpec(call: AggCall, fctx: ExecFunctionContext): NumericSpec | null {
+export function numericSpec(call: AggCall, fctx: ExecFunctionContext, longMinMax = false): NumericSpec | null {
   const name = call.fn.name;
   if (call.distinct || call.args.length !== 1 || !(name === "sum" || name === "avg" || name === "min" || name === "max")) return null;
   const argType = exprType(call.args[0]!);
   if (!FAST_NUMERIC.has(argType.kind)) return null;
   const integral = argType.kind !== "float" && argType.kind !== "double";
   const expected = name === "avg" ? "double" : name === "sum" ? (integral ? "long" : "double") : argType.kind;
-  const exactMinMaxOnly = (name === "min" || name === "max") && argType.kind === "long";
+  // A long may be a bigint: min/max of longs only where bigints are handled (the fused loop, longMinMax).
+  const exactMinMaxOnly = (name === "min" || name === "max") && argType.kind === "long" && !longMinMax;
   if (call.dataType.kind !== expected || (fctx.ansi && name === "sum") || exactMinMaxOnly) return null;
   return { fn: name, integral };
 }

@@ -60,7 +60,7 @@ export function fusedAggPlans(calls: readonly AggCall[], fctx: ExecFunctionConte
   for (const c of calls) {
     if (isSimpleCount(c)) out.push({ kind: "count" });
     else {
-      const spec = numericSpec(c, fctx);
+      const spec = numericSpec(c, fctx, true);
       if (!spec) return null;
       out.push({ kind: "numeric", spec });
     }
@@ -107,6 +107,19 @@ class AccState {
     this.cap = cap;
   }
 
+  /**
+   * min/max of longs: a bigint (beyond 2^53) moves the group's extreme into `big` (numbers and
+   * bigints compare exactly in JavaScript), where later values of the group are compared too.
+   */
+  minMaxBig(j: number, g: number, x: number | bigint, isMin: boolean): void {
+    const m = (this.big[j] ??= new Map());
+    const cur = this.bigMark[j]![g] === 1 ? m.get(g)! : this.arrays[j]![g]!;
+    // The accumulator starts at NaN for min (no value yet) and -Infinity for max.
+    const take = isMin ? cur !== cur || x < cur : x > cur;
+    m.set(g, take ? BigInt(x) : BigInt(cur));
+    this.bigMark[j]![g] = 1;
+  }
+
   /** Integer sums leave Float64 when they would pass 2^53; from then on the group sums in a bigint. */
   addBig(j: number, g: number, x: number | bigint): void {
     const m = (this.big[j] ??= new Map());
@@ -145,7 +158,8 @@ function layoutCalls(calls: readonly AggCall[], plans: readonly AggPlan[], accs:
     let acc = values.get(valueKey), ownsAcc = false;
     if (acc === undefined) {
       // min starts at NaN (the top of Spark's double order), max at -Infinity (the bottom).
-      acc = accs.add(fn === "min" ? NaN : fn === "max" ? -Infinity : 0, fn === "sum" && plan.spec.integral);
+      const exact = (fn === "sum" && plan.spec.integral) || (fn !== "sum" && exprType(c.args[0]!).kind === "long");
+      acc = accs.add(fn === "min" ? NaN : fn === "max" ? -Infinity : 0, exact);
       values.set(valueKey, acc);
       ownsAcc = true;
     }
@@ -248,8 +262,8 @@ export class FusedAggregate {
     if (plan.kind === "count") return makeVector(type, groups, count.slice(0, groups), null);
     const fn = plan.spec.fn;
     const acc = this.accs.arrays[layout.acc]!, big = this.accs.big[layout.acc];
-    if (big && fn === "sum") {
-      // Rare: some integer sum passed 2^53; the long column may need bigints.
+    if (big && fn !== "avg") {
+      // Rare: some integer sum passed 2^53, or a long min/max met a bigint; the long column may need bigints.
       const b = new VectorBuilder(type, groups);
       for (let g = 0; g < groups; g++) {
         const bg = big.get(g);
@@ -594,9 +608,11 @@ function numericUpdate(spec: NumericSpec, value: string, argType: DataType, ix: 
       return `${head}if (${notNumber}bm${ix}[g] === 1) ${A}.addBig(${ix}, g, x); else { const t = ${acc}[g] + x; if (t > ${MAX_SAFE} || t < -${MAX_SAFE}) ${A}.addBig(${ix}, g, x); else ${acc}[g] = t; }`;
     }
     case "min":
+      if (argType.kind === "long") return `${head}if (typeof x !== "number" || bm${ix}[g] === 1) ${A}.minMaxBig(${ix}, g, x, true); else { const p = ${acc}[g]; if (p !== p || x < p) ${acc}[g] = x; }`;
       // Spark orders NaN above every number; the accumulator starts at NaN.
       return `${head}const p = ${acc}[g]; if (x === x && (p !== p || x < p)) ${acc}[g] = x;`;
     case "max":
+      if (argType.kind === "long") return `${head}if (typeof x !== "number" || bm${ix}[g] === 1) ${A}.minMaxBig(${ix}, g, x, false); else if (x > ${acc}[g]) ${acc}[g] = x;`;
       // The accumulator starts at -Infinity; NaN, the largest, replaces anything.
       return `${head}if (x !== x || x > ${acc}[g]) ${acc}[g] = x;`;
   }
