@@ -336,6 +336,14 @@ for (const [name, shape] of expandShapes) {
   });
 }
 
+test("a tumbling window computed in a projection, then grouped by, is coded by its index (no struct per row) = column-wise", async () => {
+  const df = timedRows(31, 3000).select(col("k"), window(col("ts"), "5 seconds").alias("w"), col("d")).groupBy("w", "k").agg(F.count("*").alias("n"), F.max("d"));
+  const source = findAggregate(spark.physicalPlan(df.plan)).codegenSource(spark.execContext()) ?? "";
+  assert.match(source, /let wi\d+ = 0;/, source);
+  const rows = await assertSameBothWays(df);
+  assert.ok(rows.length > 20);
+});
+
 test("fused sliding windows give the structs window() gives, nulls for null times", async () => {
   const df = spark.createDataFrame([{ ts: new Date(4500), k: 1 }, { ts: null, k: 1 }, { ts: new Date(-1500), k: 2 }], "ts TIMESTAMP, k BIGINT");
   const rows = await df.groupBy(col("k"), window(col("ts"), "4 seconds", "2 seconds")).agg(F.count("*").alias("n")).orderBy("k", "window.start").collect();
