@@ -20,6 +20,9 @@ export class BatchLog<T> {
    */
   fsync = true;
 
+  /** Every entry below this id is gone (-1: not known until a purge lists the directory). */
+  private purgedBelow = -1;
+
   constructor(
     readonly dir: string,
     /** The newest format version this code writes and reads. Changing the layout means a new version. */
@@ -90,9 +93,15 @@ export class BatchLog<T> {
       .filter((x) => x.entry !== undefined);
   }
 
-  /** Removes entries with id < thresholdBatchId. */
+  /**
+   * Removes entries with id < thresholdBatchId. The first purge lists the directory; later ones
+   * remove the ids between the last threshold and this one (a query purges after every batch,
+   * and listing a hundred entries each time cost a third of a millisecond per batch).
+   */
   purge(thresholdBatchId: number): void {
-    for (const id of this.batchIds()) {
+    const from = this.purgedBelow;
+    const ids = from < 0 || thresholdBatchId - from > 1000 ? this.batchIds() : Array.from({ length: Math.max(0, thresholdBatchId - from) }, (_, i) => from + i);
+    for (const id of ids) {
       if (id >= thresholdBatchId) continue;
       try {
         fs.unlinkSync(this.file(id));
@@ -100,7 +109,9 @@ export class BatchLog<T> {
         if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
       }
     }
+    this.purgedBelow = Math.max(from, thresholdBatchId);
   }
+
 
   protected serialize(entry: T): string {
     return `v${this.version}\n${JSON.stringify(entry)}`;

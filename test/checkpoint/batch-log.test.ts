@@ -65,6 +65,21 @@ void describe("BatchLog", () => {
     assert.equal(fs.readFileSync(path.join(log.dir, "0"), "utf8"), 'v1\n{"x":0}');
     log.purge(2);
     assert.deepEqual(log.batchIds(), [2]);
+    // Later purges remove what lies between the last threshold and theirs, without listing.
+    for (let id = 3; id <= 8; id++) log.add(id, { x: id });
+    log.purge(4);
+    assert.deepEqual(log.batchIds(), [4, 5, 6, 7, 8]);
+    log.purge(7);
+    assert.deepEqual(log.batchIds(), [7, 8]);
+    // A threshold far ahead lists the directory again.
+    log.add(5000, { x: 5000 });
+    log.purge(4000);
+    assert.deepEqual(log.batchIds(), [5000]);
+    // A new log object over the same directory (a restart) starts by listing.
+    const again = new BatchLog<{ x: number }>(log.dir);
+    again.add(5001, { x: 1 });
+    again.purge(5001);
+    assert.deepEqual(again.batchIds(), [5001]);
   });
   void it("refuses an entry written by a newer format version", () => {
     const log = new BatchLog<{ x: number }>(fresh());
