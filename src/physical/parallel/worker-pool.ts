@@ -17,7 +17,8 @@ export interface TaskFailure {
   readonly causeClasses?: readonly string[];
 }
 
-type Reply = { readonly id: number; readonly ok: true; readonly result: WorkerResult } | { readonly id: number; readonly ok: false; readonly error: TaskFailure };
+/** A worker's answer; `ms`: how long the task ran in the worker. */
+type Reply = { readonly id: number; readonly ok: true; readonly result: WorkerResult; readonly ms: number } | { readonly id: number; readonly ok: false; readonly error: TaskFailure };
 
 interface Slot {
   readonly worker: Worker;
@@ -29,6 +30,12 @@ interface Slot {
 interface Pending {
   resolve(r: WorkerResult): void;
   reject(e: Error): void;
+}
+
+/** A task in flight: what it is and when it was sent (for SLUICE_TRACE_TASKS). */
+interface Sent {
+  readonly kind: string;
+  readonly at: number;
 }
 
 interface Queued {
@@ -47,6 +54,11 @@ export class WorkerPool {
   private readonly queue: Queued[] = [];
   private readonly pending = new Map<number, Pending>();
   private readonly assigned = new Map<Worker, number>();
+  private readonly sent = new Map<number, Sent>();
+  /** SLUICE_TRACE_TASKS=1: a line per task on stderr (worker, kind, time in the worker and round trip), for profiling stages. */
+  private get trace(): boolean {
+    return process.env.SLUICE_TRACE_TASKS === "1";
+  }
   private nextId = 1;
   private closed = false;
 
@@ -106,6 +118,7 @@ export class WorkerPool {
     slot.worker.ref();
     this.pending.set(id, next.pending);
     this.assigned.set(slot.worker, id);
+    if (this.trace) this.sent.set(id, { kind: next.task.kind, at: performance.now() });
     try {
       slot.worker.postMessage({ id, task: next.task }, next.transfer);
     } catch (e) {
@@ -119,6 +132,7 @@ export class WorkerPool {
     const slot: Slot = { worker, busy: false, pinned: [] };
     worker.on("message", (m: Reply) => {
       const p = this.pending.get(m.id);
+      if (this.sent.size > 0) this.traceReply(slot, m);
       this.settle(slot, m.id);
       if (p) {
         if (m.ok) p.resolve(m.result);
@@ -147,6 +161,15 @@ export class WorkerPool {
     worker.unref();
     this.slots.push(slot);
     return slot;
+  }
+
+  private traceReply(slot: Slot, m: Reply): void {
+    const sent = this.sent.get(m.id);
+    this.sent.delete(m.id);
+    if (!sent) return;
+    const total = performance.now() - sent.at;
+    const ran = m.ok ? `ran ${m.ms.toFixed(1)} ms, ` : "failed, ";
+    process.stderr.write(`sluice task ${m.id}: worker ${this.slots.indexOf(slot)}, ${sent.kind}, ${ran}${total.toFixed(1)} ms from sending to the reply\n`);
   }
 
   private settle(slot: Slot, id: number): void {

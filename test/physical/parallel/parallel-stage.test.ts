@@ -190,6 +190,35 @@ describe("parallel stages give the single-threaded answer", () => {
   });
 });
 
+describe("tracing tasks", () => {
+  it("SLUICE_TRACE_TASKS=1 prints a line per task: worker, kind, time in the worker and round trip", async () => {
+    const lines: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+      if (typeof chunk === "string" && chunk.startsWith("sluice task ")) lines.push(chunk);
+      else return write(chunk, ...rest);
+      return true;
+    }) as typeof process.stderr.write;
+    const query = (): Promise<unknown> => parallel.range(0, 40_000).groupBy(expr("id % 7").alias("k")).count().collect();
+    let traced: string[];
+    try {
+      process.env.SLUICE_TRACE_TASKS = "1";
+      await query();
+      traced = lines.splice(0);
+      delete process.env.SLUICE_TRACE_TASKS;
+      await query();
+    } finally {
+      process.stderr.write = write;
+      delete process.env.SLUICE_TRACE_TASKS;
+    }
+    const maps = traced.filter((l) => / map, ran \d+\.\d ms, \d+\.\d ms from sending to the reply\n$/.test(l));
+    const reduces = traced.filter((l) => / reduce, ran /.test(l));
+    assert.ok(maps.length >= 2 && reduces.length >= 1, traced.join(""));
+    for (const l of traced) assert.match(l, /^sluice task \d+: worker [01], /);
+    assert.deepEqual(lines, [], "nothing is printed without SLUICE_TRACE_TASKS");
+  });
+});
+
 describe("map tasks aggregate partially only where that reduces the rows", () => {
   const skippedBy = async (build: Build): Promise<number> => {
     assert.match(physical(build(parallel)), /partial aggregation where it reduces the rows/);
