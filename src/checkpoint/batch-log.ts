@@ -112,7 +112,6 @@ export class BatchLog<T> {
     this.purgedBelow = Math.max(from, thresholdBatchId);
   }
 
-
   protected serialize(entry: T): string {
     return `v${this.version}\n${JSON.stringify(entry)}`;
   }

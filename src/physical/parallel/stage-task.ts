@@ -3,7 +3,7 @@ import { type RecordBatch, concatBatches, takeBatch } from "../../batch/record-b
 import type { AttributeRef, Expr } from "../../expr/expression.js";
 import { exprType } from "../../expr/expr-type.js";
 import type { ExecFunctionContext } from "../../expr/function-def.js";
-import { type LogicalPlan, Plan, children, withChildren } from "../../plan/logical-plan.js";
+import { type LogicalPlan, Plan, transformUp } from "../../plan/logical-plan.js";
 import { structField, structType } from "../../types/data-type.js";
 import { compileProjection } from "../codegen/projection.js";
 import type { ExecContext, PhysicalOp } from "../physical-op.js";
@@ -50,9 +50,6 @@ interface MapBody {
  */
 export type StageResult = { readonly batches: TransferBatch[] } | { readonly partitions: TransferBatch[][]; readonly input?: number };
 
-/** Rows of a map task's sample for deciding whether its partial aggregation pays (adaptive-partial.ts). */
-const PARTIAL_SAMPLE_ROWS = 8_192;
-
 export async function runStageTask(task: StageTask, rebuildUdf: UdfRebuilder): Promise<{ result: StageResult; transfer: ArrayBuffer[] }> {
   const { plan, keys, cellKeys, partial } = decodeTree<MapBody>(task.body, rebuildUdf);
   const s = task.settings;
@@ -76,40 +73,31 @@ export async function runStageTask(task: StageTask, rebuildUdf: UdfRebuilder): P
 async function partialOrRows(op: PhysicalOp, keys: readonly Expr[], partial: SkippablePartial, partitions: number, ctx: ExecContext, s: TaskSettings): Promise<{ result: StageResult; transfer: ArrayBuffer[] }> {
   const rows: RecordBatch[] = [];
   for await (const b of op.execute(ctx)) if (b.numRows > 0) rows.push(b);
-  const aggregateOver = (batches: readonly RecordBatch[]): PhysicalOp => planPhysical(withMapRows(partial.plan, op.output, batches), s.planner);
+  // The partial aggregation over some of the rows, in place of its MAP_ROWS relation.
+  const aggregateOver = (batches: readonly RecordBatch[]): PhysicalOp =>
+    planPhysical(transformUp(partial.plan, (n) => (n.kind === "LocalRelation" && n.description === MAP_ROWS ? Plan.localRelation(op.output, batches) : n)), s.planner);
   const sample: RecordBatch[] = [];
   let sampled = 0;
   for (const b of rows) {
-    if (sampled >= PARTIAL_SAMPLE_ROWS) break;
+    if (sampled >= partial.sampleRows) break;
     sample.push(b);
     sampled += b.numRows;
   }
   let groups = 0;
   for await (const b of aggregateOver(sample).execute(ctx)) groups += b.numRows;
   if (groups > partial.maxGroupsPerRow * sampled) {
-    const { result, transfer } = await partitioned(op.output, fromArray(rows), keys, null, partitions, s.fctx);
+    const { result, transfer } = await partitioned(op.output, rows, keys, null, partitions, s.fctx);
     return { result: { ...result, input: 1 }, transfer };
   }
   const agg = aggregateOver(rows);
   return partitioned(agg.output, agg.execute(ctx), partial.keys, null, partitions, s.fctx);
 }
 
-/** The partial aggregation plan with the map task's rows in place of its MAP_ROWS relation. */
-function withMapRows(p: LogicalPlan, attrs: readonly AttributeRef[], batches: readonly RecordBatch[]): LogicalPlan {
-  if (p.kind === "LocalRelation" && p.description === MAP_ROWS) return Plan.localRelation(attrs, batches);
-  const cs = children(p);
-  return cs.length === 0 ? p : withChildren(p, cs.map((c) => withMapRows(c, attrs, batches)));
-}
-
-async function* fromArray(batches: readonly RecordBatch[]): AsyncIterable<RecordBatch> {
-  yield* batches;
-}
-
 /**
  * Rows cut into `n` shuffle partitions by the hash of `keys` (with `cellKeys`, into n x n cells,
  * cell = p(cellKeys) * n + p(keys)), one batch per partition, encoded for transfer.
  */
-async function partitioned(output: readonly AttributeRef[], batches: AsyncIterable<RecordBatch>, keys: readonly Expr[], cellKeys: readonly Expr[] | null, n: number, fctx: ExecFunctionContext): Promise<{ result: StageResult; transfer: ArrayBuffer[] }> {
+async function partitioned(output: readonly AttributeRef[], batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>, keys: readonly Expr[], cellKeys: readonly Expr[] | null, n: number, fctx: ExecFunctionContext): Promise<{ result: StageResult; transfer: ArrayBuffer[] }> {
   const keyOf = keyProjection(output, keys, fctx);
   const cellKeyOf = cellKeys ? keyProjection(output, cellKeys, fctx) : null;
   const cells = cellKeyOf ? n * n : n;
