@@ -249,9 +249,19 @@ export class KafkaMicroBatchSource implements Source {
   }
 
   async latestOffset(start: Offset, limit: ReadLimit): Promise<Offset> {
-    const { partitions } = await this.planner.discover();
+    let { partitions } = await this.planner.discover();
+    let latest: Map<string, number>;
+    try {
+      latest = await this.planner.reader.listOffsets(partitions.map(splitKey), -1n);
+    } catch (e) {
+      // A topic deleted between the listing and this call fails it ("does not host this
+      // topic-partition"): list again without it, and let getBatch report the loss as usual.
+      const now = (await this.planner.discover()).partitions;
+      if (now.length === partitions.length && now.every((k, i) => k === partitions[i])) throw e;
+      partitions = now;
+      latest = await this.planner.reader.listOffsets(partitions.map(splitKey), -1n);
+    }
     const from = start === INITIAL ? await this.initialOffsets(partitions) : offsetsFromJson(start);
-    let latest: Map<string, number> = await this.planner.reader.listOffsets(partitions.map(splitKey), -1n);
     if (this.availableNowCap !== null) {
       const cap = this.availableNowCap;
       latest = new Map([...latest].map(([k, o]) => [k, Math.min(o, cap.get(k) ?? from.get(k) ?? 0)]));
