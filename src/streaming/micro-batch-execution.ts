@@ -540,7 +540,9 @@ export class MicroBatchExecution {
   }
 
   private async commitBatch(batch: PlannedBatch): Promise<void> {
-    this.commitLog.add(batch.batchId, { nextBatchWatermarkMs: this.watermarkMs });
+    if (!this.commitLog.add(batch.batchId, { nextBatchWatermarkMs: this.watermarkMs })) {
+      throw new CheckpointError("CONCURRENT_STREAM_LOG_UPDATE", `Concurrent update to the log: commits/${batch.batchId} already exists in ${this.opts.checkpointDir}. Multiple streaming queries seem to use this checkpoint at the same time.`);
+    }
     crashPoint("after-commit", batch.batchId);
     this.committed = [...batch.end];
     this.pending = null;

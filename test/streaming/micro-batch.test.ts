@@ -208,6 +208,25 @@ void describe("StreamingQuery and spark.streams", () => {
     assert.deepEqual(seen, [[0, [1]], [1, [2, 3]]]);
   });
 
+  void it("a commit log entry written by another query fails the query; no later batch is planned", async () => {
+    const input = spark.memoryStream("a INT");
+    const dir = ckpt();
+    const seen: number[] = [];
+    const q = await input.toDF().writeStream.option("checkpointLocation", dir).foreachBatch(async (df, id) => {
+      seen.push(...(await df.collect()).map((r) => r["a"] as number));
+      // Data waits when batch 1 commits: batch 2 would start at once.
+      if (id === 1) input.addData([{ a: 3 }]);
+    }).start();
+    input.addData([{ a: 1 }]);
+    await q.processAllAvailable();
+    // Another query took batch 1's commit.
+    fs.writeFileSync(path.join(dir, "commits", "1"), 'v1\n{"nextBatchWatermarkMs":0}');
+    input.addData([{ a: 2 }]);
+    await assert.rejects(q.awaitTermination(10_000), /commits\/1 already exists/);
+    assert.equal(fs.existsSync(path.join(dir, "offsets", "2")), false);
+    assert.deepEqual(seen, [1, 2]);
+  });
+
   void it("console sink prints Spark's batch header and table", async () => {
     const input = spark.memoryStream("word STRING, n INT");
     input.addData([{ word: "hello", n: 1 }]);
