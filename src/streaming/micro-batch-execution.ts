@@ -416,7 +416,7 @@ export class MicroBatchExecution {
       // batch waits for them before anything it computes is stored or emitted (runBatch).
       const b = batch;
       offsetsWritten = this.offsetLog.addAsync(b.batchId, { offsets: b.end, metadata }).then((added) => {
-        if (!added) throw new CheckpointError("CONCURRENT_STREAM_LOG_UPDATE", `Concurrent update to the log: offsets/${b.batchId} already exists in ${this.opts.checkpointDir}. Multiple streaming queries seem to use this checkpoint at the same time.`);
+        if (!added) throw this.concurrentUpdate("offsets", b.batchId);
         this.pending = b;
         crashPoint("after-offsets-write", b.batchId);
       });
@@ -540,9 +540,7 @@ export class MicroBatchExecution {
   }
 
   private async commitBatch(batch: PlannedBatch): Promise<void> {
-    if (!this.commitLog.add(batch.batchId, { nextBatchWatermarkMs: this.watermarkMs })) {
-      throw new CheckpointError("CONCURRENT_STREAM_LOG_UPDATE", `Concurrent update to the log: commits/${batch.batchId} already exists in ${this.opts.checkpointDir}. Multiple streaming queries seem to use this checkpoint at the same time.`);
-    }
+    if (!this.commitLog.add(batch.batchId, { nextBatchWatermarkMs: this.watermarkMs })) throw this.concurrentUpdate("commits", batch.batchId);
     crashPoint("after-commit", batch.batchId);
     this.committed = [...batch.end];
     this.pending = null;
@@ -558,6 +556,11 @@ export class MicroBatchExecution {
       this.offsetLog.purge(threshold);
       this.commitLog.purge(threshold);
     }
+  }
+
+  /** A log entry this query was to write exists already: another query writes the same checkpoint. */
+  private concurrentUpdate(log: "offsets" | "commits", batchId: number): CheckpointError {
+    return new CheckpointError("CONCURRENT_STREAM_LOG_UPDATE", `Concurrent update to the log: ${log}/${batchId} already exists in ${this.opts.checkpointDir}. Multiple streaming queries seem to use this checkpoint at the same time.`);
   }
 
   private reportProgress(batch: PlannedBatch, triggerStart: number, timings: Record<string, number>, rows: BatchFigures, latestSeen: readonly Offset[]): void {

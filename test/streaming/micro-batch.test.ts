@@ -227,6 +227,20 @@ void describe("StreamingQuery and spark.streams", () => {
     assert.deepEqual(seen, [1, 2]);
   });
 
+  void it("an offsets log entry written by another query fails the query before the batch reaches the sink", async () => {
+    const input = spark.memoryStream("a INT");
+    const dir = ckpt();
+    const seen: number[] = [];
+    const q = await input.toDF().writeStream.option("checkpointLocation", dir).foreachBatch(async (df) => void seen.push(...(await df.collect()).map((r) => r["a"] as number))).start();
+    input.addData([{ a: 1 }]);
+    await q.processAllAvailable();
+    fs.writeFileSync(path.join(dir, "offsets", "1"), 'v1\n{"offsets":[],"metadata":{}}');
+    input.addData([{ a: 2 }]);
+    await assert.rejects(q.awaitTermination(10_000), /offsets\/1 already exists/);
+    assert.deepEqual(seen, [1]);
+    assert.equal(fs.existsSync(path.join(dir, "commits", "1")), false);
+  });
+
   void it("console sink prints Spark's batch header and table", async () => {
     const input = spark.memoryStream("word STRING, n INT");
     input.addData([{ word: "hello", n: 1 }]);
