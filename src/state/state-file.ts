@@ -120,7 +120,7 @@ export class StateFileWriter {
   finish(): { checksum: string; bytes: number; records: number } {
     const { tail, r } = this.seal();
     const fd = (this.fd ??= fs.openSync(this.tmp, "wx"));
-    for (const b of tail) writeAll(fd, b);
+    writeAll(fd, tail);
     if (this.fsync) fs.fsyncSync(fd);
     fs.closeSync(fd);
     this.fd = undefined;
@@ -137,7 +137,7 @@ export class StateFileWriter {
   async finishAsync(): Promise<{ checksum: string; bytes: number; records: number }> {
     const { tail, r } = this.seal();
     const fd = (this.fd ??= await new Promise<number>((resolve, reject) => fs.open(this.tmp, "wx", (e, f) => (e ? reject(e) : resolve(f)))));
-    for (const b of tail) await writeAllAsync(fd, b);
+    await writeAllAsync(fd, tail);
     if (this.fsync) await new Promise<void>((resolve, reject) => fs.fsync(fd, (e) => (e ? reject(e) : resolve())));
     this.fd = undefined;
     await new Promise<void>((resolve, reject) => fs.close(fd, (e) => (e ? reject(e) : resolve())));
@@ -146,16 +146,20 @@ export class StateFileWriter {
     return r;
   }
 
-  /** The trailer appended; the bytes not yet written (the buffer's tail and the checksum), which nothing may change until written. */
-  private seal(): { tail: Buffer[]; r: { checksum: string; bytes: number; records: number } } {
+  /** The trailer appended; the bytes not yet written (the buffer's tail and the checksum) in one buffer of their own. */
+  private seal(): { tail: Buffer; r: { checksum: string; bytes: number; records: number } } {
     this.w.byte(END);
     this.w.varint(this.count);
-    const rest = Buffer.from(this.w.buf.subarray(0, this.w.pos));
-    this.hash.update(rest);
-    this.bytesWritten += rest.length;
-    this.w.reset();
+    const n = this.w.pos;
+    this.hash.update(this.w.buf.subarray(0, n));
+    // One buffer, so one write (each write on libuv's pool is a round trip through the event loop).
+    const tail = Buffer.allocUnsafe(n + HASH_BYTES);
+    this.w.buf.copy(tail, 0, 0, n);
     const digest = this.hash.digest();
-    return { tail: [rest, digest], r: { checksum: digest.toString("hex"), bytes: this.bytesWritten + HASH_BYTES, records: this.count } };
+    digest.copy(tail, n);
+    this.bytesWritten += n;
+    this.w.reset();
+    return { tail, r: { checksum: digest.toString("hex"), bytes: this.bytesWritten + HASH_BYTES, records: this.count } };
   }
 
   /** Drops the temp file (after an error). */
