@@ -208,17 +208,25 @@ void describe("StreamingQuery and spark.streams", () => {
     assert.deepEqual(seen, [[0, [1]], [1, [2, 3]]]);
   });
 
-  void it("a commit log entry written by another query fails the query; no later batch is planned", async () => {
+  /** A query that collects column `a` of each batch, after batch 0 (a = 1) has committed. */
+  const afterFirstBatch = async (onBatch: (id: number, addData: (rows: { a: number }[]) => void) => void = () => undefined) => {
     const input = spark.memoryStream("a INT");
     const dir = ckpt();
     const seen: number[] = [];
     const q = await input.toDF().writeStream.option("checkpointLocation", dir).foreachBatch(async (df, id) => {
       seen.push(...(await df.collect()).map((r) => r["a"] as number));
-      // Data waits when batch 1 commits: batch 2 would start at once.
-      if (id === 1) input.addData([{ a: 3 }]);
+      onBatch(id, (rows) => void input.addData(rows));
     }).start();
     input.addData([{ a: 1 }]);
     await q.processAllAvailable();
+    return { input, dir, seen, q };
+  };
+
+  void it("a commit log entry written by another query fails the query; no later batch is planned", async () => {
+    // Data waits when batch 1 commits: batch 2 would start at once.
+    const { input, dir, seen, q } = await afterFirstBatch((id, addData) => {
+      if (id === 1) addData([{ a: 3 }]);
+    });
     // Another query took batch 1's commit.
     fs.writeFileSync(path.join(dir, "commits", "1"), 'v1\n{"nextBatchWatermarkMs":0}');
     input.addData([{ a: 2 }]);
@@ -228,12 +236,7 @@ void describe("StreamingQuery and spark.streams", () => {
   });
 
   void it("an offsets log entry written by another query fails the query before the batch reaches the sink", async () => {
-    const input = spark.memoryStream("a INT");
-    const dir = ckpt();
-    const seen: number[] = [];
-    const q = await input.toDF().writeStream.option("checkpointLocation", dir).foreachBatch(async (df) => void seen.push(...(await df.collect()).map((r) => r["a"] as number))).start();
-    input.addData([{ a: 1 }]);
-    await q.processAllAvailable();
+    const { input, dir, seen, q } = await afterFirstBatch();
     fs.writeFileSync(path.join(dir, "offsets", "1"), 'v1\n{"offsets":[],"metadata":{}}');
     input.addData([{ a: 2 }]);
     await assert.rejects(q.awaitTermination(10_000), /offsets\/1 already exists/);
