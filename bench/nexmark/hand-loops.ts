@@ -5,13 +5,15 @@
  * `cfg.batchSize` events), so generation is part of every engine's time.
  */
 import type { NexmarkConfig } from "../../src/connectors/nexmark/nexmark-config.js";
-import { generateNexmarkColumns } from "../../src/connectors/nexmark/nexmark-generator.js";
+import { eventTimeMs, generateNexmarkColumns } from "../../src/connectors/nexmark/nexmark-generator.js";
 import type { Digest } from "./digest.js";
+import { partRange } from "../hand-threads.js";
 
 type Cols = ReadonlyArray<Float64Array | string[] | null>;
 
-function* bidBatches(cfg: NexmarkConfig, events: number, columns: readonly string[] | null): Generator<{ n: number; c: Cols }> {
-  for (let s = 0; s < events; s += cfg.batchSize) {
+/** The bids of events [from, to), in the generator's batches. */
+function* bidBatches(cfg: NexmarkConfig, events: number, columns: readonly string[] | null, from = 0): Generator<{ n: number; c: Cols }> {
+  for (let s = from; s < events; s += cfg.batchSize) {
     const g = generateNexmarkColumns(cfg, "bid", s, Math.min(events, s + cfg.batchSize), columns);
     yield { n: g.numRows, c: g.columns };
   }
@@ -71,36 +73,69 @@ const SLIDE_US = 2_000_000, SIZE_US = 10_000_000, PER_BID = SIZE_US / SLIDE_US;
 
 /**
  * q5: bids per (auction, 10 s window sliding by 2 s), then per window the auctions whose count is
- * the window's maximum. Digest: rows and sum of num. A window is keyed by its index (start / 2 s,
- * counted from just before the first event so it stays small) times 2^24 plus the auction id, a
- * number Map key that stays an exact integer.
+ * the window's maximum. Digest: rows and sum of num.
  */
 export function handQ5(cfg: NexmarkConfig, events: number): Digest & { result: { auction: number; num: number; startUs: number }[] } {
+  return finishQ5(cfg, countQ5(cfg, 0, events));
+}
+
+/**
+ * q5's counts over the bids of events [from, to) for the windows starting in [ownedFromUs,
+ * ownedToUs): a window is keyed by its index (start / 2 s, counted from just before the first
+ * event so it stays small) times 2^24 plus the auction id, a number Map key that stays an exact
+ * integer.
+ */
+export function countQ5(cfg: NexmarkConfig, from: number, to: number, ownedFromUs = -Infinity, ownedToUs = Infinity): Map<number, number> {
   const counts = new Map<number, number>();
-  const SHIFT = 16777216;
-  const base = Math.floor((cfg.firstEventTimeMs * 1000) / SLIDE_US) - PER_BID;
-  for (const { n, c } of bidBatches(cfg, events, ["auction", "dateTime"])) {
+  const base = q5Base(cfg);
+  const wFrom = Math.ceil(ownedFromUs / SLIDE_US) - base, wTo = Math.ceil(ownedToUs / SLIDE_US) - base;
+  for (const { n, c } of bidBatches(cfg, to, ["auction", "dateTime"], from)) {
     const auction = c[0] as Float64Array, ts = c[5] as Float64Array;
     for (let i = 0; i < n; i++) {
       const last = Math.floor(ts[i]! / SLIDE_US) - base;
       const a = auction[i]!;
-      for (let w = last - PER_BID + 1; w <= last; w++) {
-        const key = w * SHIFT + a;
+      for (let w = Math.max(last - PER_BID + 1, wFrom), end = Math.min(last + 1, wTo); w < end; w++) {
+        const key = w * Q5_SHIFT + a;
         counts.set(key, (counts.get(key) ?? 0) + 1);
       }
     }
   }
+  return counts;
+}
+
+/**
+ * q5 on part `part` of `parts` threads, as a person would split it by hand: each part owns the
+ * windows starting in its slice of event time (cut where its share of events begins), reads its
+ * events plus those of the next 11 s (its last windows' bids) and 1 s before (slack for rounding),
+ * and answers for its windows alone; the parts' digests add up to handQ5's.
+ */
+export function handQ5Part(cfg: NexmarkConfig, events: number, part: number, parts: number): Digest {
+  const cut = (k: number): number => partRange(events, cfg.batchSize, k, parts)[0];
+  const boundaryUs = (k: number): number => (k === 0 ? -Infinity : k === parts ? Infinity : eventTimeMs(cfg, cut(k)) * 1000);
+  const perSecond = Math.ceil(cfg.eventsPerSecond);
+  const from = part === 0 ? 0 : Math.max(0, cut(part) - perSecond);
+  const to = part === parts - 1 ? events : Math.min(events, cut(part + 1) + perSecond * (SIZE_US / 1e6 + 1));
+  const { rows, sum } = finishQ5(cfg, countQ5(cfg, from, to, boundaryUs(part), boundaryUs(part + 1)));
+  return { rows, sum };
+}
+
+const Q5_SHIFT = 16777216;
+const q5Base = (cfg: NexmarkConfig): number => Math.floor((cfg.firstEventTimeMs * 1000) / SLIDE_US) - PER_BID;
+
+/** q5's answer from the counts of every bid (countQ5). */
+export function finishQ5(cfg: NexmarkConfig, counts: ReadonlyMap<number, number>): Digest & { result: { auction: number; num: number; startUs: number }[] } {
+  const base = q5Base(cfg);
   const max = new Map<number, number>();
   for (const [key, n] of counts) {
-    const w = Math.floor(key / SHIFT);
+    const w = Math.floor(key / Q5_SHIFT);
     if (n > (max.get(w) ?? 0)) max.set(w, n);
   }
   const result: { auction: number; num: number; startUs: number }[] = [];
   let sum = 0;
   for (const [key, n] of counts) {
-    const w = Math.floor(key / SHIFT);
+    const w = Math.floor(key / Q5_SHIFT);
     if (n >= max.get(w)!) {
-      result.push({ auction: key - w * SHIFT, num: n, startUs: (w + base) * SLIDE_US });
+      result.push({ auction: key - w * Q5_SHIFT, num: n, startUs: (w + base) * SLIDE_US });
       sum += n;
     }
   }

@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { type Digest, compareDigest } from "./digest.js";
 
 export interface RunMeasure {
   seconds: number;
@@ -80,8 +81,8 @@ export async function acrossThreads<T, K extends string = never>(
   threads: number,
   runs: number,
   fn: () => Promise<T>,
-  alongside: Readonly<Record<K, () => Promise<T> | T>> = {} as Record<K, () => Promise<T> | T>,
-): Promise<{ one: Timed<T>; many: Timed<T> | null; others: Record<K, Timed<T>> }> {
+  alongside: Readonly<Partial<Record<K, () => Promise<T> | T>>> = {} as Partial<Record<K, () => Promise<T> | T>>,
+): Promise<{ one: Timed<T>; many: Timed<T> | null; others: Partial<Record<K, Timed<T>>> }> {
   const at = async <R>(n: number, f: () => Promise<R>): Promise<R> => {
     conf.set("sluice.executor.threads", n);
     return f();
@@ -89,12 +90,17 @@ export async function acrossThreads<T, K extends string = never>(
   const refs = Object.entries(alongside) as [K, () => Promise<T> | T][];
   const one: Timed<T> = { digest: await at(1, fn), runs: [] };
   const many: Timed<T> | null = threads > 1 ? { digest: await at(threads, fn), runs: [] } : null;
-  const others = {} as Record<K, Timed<T>>;
-  for (const [k, f] of refs) others[k] = { digest: await f(), runs: [] };
+  const others: Partial<Record<K, Timed<T>>> = {};
+  const timedRefs: [() => Promise<T> | T, Timed<T>][] = [];
+  for (const [k, f] of refs) {
+    const t: Timed<T> = { digest: await f(), runs: [] };
+    others[k] = t;
+    timedRefs.push([f, t]);
+  }
   for (let r = 0; r < runs; r++) {
     one.runs.push(await at(1, async () => (await measure(fn)).m));
     if (many) many.runs.push(await at(threads, async () => (await measure(fn)).m));
-    for (const [k, f] of refs) others[k].runs.push((await measure(f)).m);
+    for (const [f, t] of timedRefs) t.runs.push((await measure(f)).m);
   }
   conf.set("sluice.executor.threads", threads);
   return { one, many, others };
@@ -111,6 +117,18 @@ export function threadRows(benchmark: string, engine: string, events: number, th
   const r1 = resultRow(benchmark, `${engine}, 1 thread`, events, one, extra(one));
   if (!many) return [r1];
   const rn = resultRow(benchmark, `${engine}, ${threads} threads`, events, many, extra(many));
+  rn.speedupVs1Thread = rn.eventsPerSecond / r1.eventsPerSecond;
+  return [r1, rn];
+}
+
+/**
+ * The hand loop's rows: on one thread, and (when measured) on `threads` threads (HandThreads),
+ * the latter with its speedup: the practical limit for the engine's "N threads vs 1".
+ */
+export function handRows(benchmark: string, events: number, threads: number, one: Timed<Digest>, many: Timed<Digest> | undefined): ResultRow[] {
+  const r1 = resultRow(benchmark, "hand-written JS loop", events, medianRun(one.runs));
+  if (!many) return [r1];
+  const rn = resultRow(benchmark, `hand-written JS loop, ${threads} threads`, events, medianRun(many.runs), { mismatch: compareDigest(one.digest, many.digest) });
   rn.speedupVs1Thread = rn.eventsPerSecond / r1.eventsPerSecond;
   return [r1, rn];
 }
@@ -217,6 +235,14 @@ export async function threadCeiling(threads: number, rounds = 5, iterations = 1_
   }
   const sorted = [...ratios].sort((a, b) => a - b);
   return { ratio: sorted[sorted.length >> 1]!, rounds: ratios };
+}
+
+/** "N threads vs 1" of Sluice's batch run and of the hand loop on a benchmark, beside the issue's target (empty when not measured). */
+export function speedupLine(rows: readonly ResultRow[], benchmark: string, threads: number): string {
+  const of = (prefix: string): number | undefined => rows.find((r) => r.benchmark === benchmark && r.engine.startsWith(prefix) && r.speedupVs1Thread !== undefined)?.speedupVs1Thread;
+  const sluice = of("Sluice batch"), hand = of("hand-written JS loop");
+  if (sluice === undefined) return "";
+  return `${benchmark}, ${threads} threads vs 1: Sluice ${sluice.toFixed(2)}x${hand === undefined ? "" : `, hand loop split by hand ${hand.toFixed(2)}x`} (target >= 1.70x)\n`;
 }
 
 /** The ceiling measured before and after a suite, as the table's footnote. */

@@ -25,7 +25,8 @@ import { generateNexmarkColumns } from "../../src/connectors/nexmark/nexmark-gen
 import { NEXMARK_DDL } from "../../src/connectors/nexmark/nexmark-schema.js";
 import { type Digest, compareDigest, digestBatches } from "./digest.js";
 import { handQ0, handQ1, handQ2, handQ5 } from "./hand-loops.js";
-import { type ResultRow, ceilingLine, acrossThreads, addRatios, machine, medianRun, mergeResults, percentile, printTable, resultRow, threadCeiling, threadRows, timed } from "./measure.js";
+import { HandThreads, sumDigests } from "../hand-threads.js";
+import { type ResultRow, ceilingLine, acrossThreads, handRows, speedupLine, addRatios, machine, medianRun, mergeResults, percentile, printTable, resultRow, threadCeiling, threadRows, timed } from "./measure.js";
 import { type NexmarkQuery, QUERIES, nexmarkTables } from "./queries.js";
 import { writeNexmarkJson } from "./write-json.js";
 
@@ -109,6 +110,7 @@ async function main(): Promise<void> {
   const selected = QUERIES.filter((q) => o.queries === null || o.queries.includes(q.name));
   process.stdout.write(`Nexmark: ${o.events.toLocaleString("en-US")} events (rate ${cfg.eventsPerSecond}/s of event time, seed ${cfg.seed}), ${o.runs} run(s) after a warm-up, ${cpus().length} cores\n`);
   const ceilingBefore = threads > 1 ? await threadCeiling(threads) : null;
+  const handThreads = threads > 1 ? HandThreads.start(threads) : null;
   let duck: Awaited<ReturnType<typeof loadDuckDB>> | null = null;
   try {
     if (o.duckdb && selected.some((q) => q.duckdb)) {
@@ -128,13 +130,16 @@ async function main(): Promise<void> {
       process.stdout.write(`${q.name} (${q.title})...\n`);
       const before = rows.length;
       const hand = q.name in HAND ? HAND[q.name] : undefined;
-      const { one: sluice, many: sluiceN, others } = await acrossThreads(spark.conf, threads, o.runs, async () => digestBatches(await q.dataframe(tables).collectBatches(), q.checkColumn), hand ? { hand: () => hand(cfg, o.events) } : ({} as Record<"hand", () => Digest>));
+      const alongside: Partial<Record<"hand" | "handN", () => Promise<Digest> | Digest>> = {};
+      if (hand) alongside.hand = () => hand(cfg, o.events);
+      if (q.name === "q5" && handThreads) alongside.handN = async () => sumDigests(await handThreads.run({ loop: "nexmark q5", cfg }, o.events));
+      const { one: sluice, many: sluiceN, others } = await acrossThreads(spark.conf, threads, o.runs, async () => digestBatches(await q.dataframe(tables).collectBatches(), q.checkColumn), alongside);
       const sqlDigest = digestBatches(await spark.sql(q.sql).collectBatches(), q.checkColumn);
       const sqlMismatch = q.nondeterministic ? null : compareDigest(sluice.digest, sqlDigest);
       const reference: { name: string; digest: Digest }[] = [];
-      const h = hand ? others.hand : undefined;
+      const h = others.hand;
       if (h) {
-        rows.push(resultRow(q.name, "hand-written JS loop", o.events, medianRun(h.runs)));
+        rows.push(...handRows(q.name, o.events, threads, h, others.handN));
         reference.push({ name: "hand loop", digest: h.digest });
       }
       if (duck && q.duckdb) {
@@ -165,11 +170,13 @@ async function main(): Promise<void> {
       process.stdout.write(printTable(added));
     }
   } finally {
+    await handThreads?.close();
     duck?.close();
     rmSync(dir, { recursive: true, force: true });
   }
   process.stdout.write("\n" + printTable(rows));
   const ceiling = ceilingBefore && { before: ceilingBefore, after: await threadCeiling(threads) };
+  process.stdout.write(speedupLine(rows, "q5", threads));
   if (ceiling) process.stdout.write(ceilingLine(threads, ceiling));
   const bad = rows.filter((r) => r.mismatch !== null);
   process.stdout.write(bad.length ? `RESULTS DIFFER: ${bad.map((r) => `${r.benchmark}/${r.engine}: ${r.mismatch}`).join("; ")}\n` : "All checked engines agree (row counts and column sums).\n");

@@ -18,13 +18,15 @@
  * under "yahoo" (other keys kept).
  */
 import { availableParallelism, cpus, tmpdir } from "node:os";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { type DataFrame, Session, col, functions as F, window } from "../../src/index.js";
-import { AD_EVENT_JSON_DDL, DEFAULT_YAHOO_CONFIG, type YahooConfig, generateAdEventBatch, generateAdEventJson, yahooIds } from "../../src/connectors/yahoo/yahoo-generator.js";
+import { AD_EVENT_JSON_DDL, DEFAULT_YAHOO_CONFIG, type YahooConfig, generateAdEventJson, yahooIds } from "../../src/connectors/yahoo/yahoo-generator.js";
 import { type Digest, compareDigest, digestBatches } from "../nexmark/digest.js";
-import { type ResultRow, ceilingLine, acrossThreads, addRatios, machine, medianRun, mergeResults, percentile, printTable, resultRow, threadCeiling, threadRows, timed } from "../nexmark/measure.js";
+import { HandThreads, mergeCounts } from "../hand-threads.js";
+import { countsDigest, handBinary, handJson, rawParse } from "./hand-loops.js";
+import { type ResultRow, ceilingLine, acrossThreads, handRows, speedupLine, addRatios, machine, medianRun, mergeResults, percentile, printTable, resultRow, threadCeiling, threadRows, timed } from "../nexmark/measure.js";
 
 interface Options {
   events: number;
@@ -48,8 +50,6 @@ function parseArgs(argv: readonly string[]): Options {
   return o;
 }
 
-const WINDOW_MS = 10_000;
-
 /** The query as DataFrame code over ad events whose event_time is `time` (a TIMESTAMP column). */
 export function yahooQuery(events: DataFrame, campaigns: DataFrame, time: ReturnType<typeof col>): DataFrame {
   return events.filter(col("event_type").eq("view"))
@@ -57,70 +57,6 @@ export function yahooQuery(events: DataFrame, campaigns: DataFrame, time: Return
     .join(F.broadcast(campaigns), "ad_id")
     .groupBy(col("campaign_id"), window(col("event_time"), "10 seconds"))
     .agg(F.count("*").alias("n"));
-}
-
-/** Hand loop state: counts per (window, campaign), keyed window * 128 + campaign index. */
-class Counter {
-  readonly counts = new Map<number, number>();
-  private readonly campaignOfAd: Map<string, number>;
-  constructor(seed: number, private readonly firstWindow: number) {
-    this.campaignOfAd = new Map(yahooIds(seed).ads.map((ad, i) => [ad, Math.floor(i / 10)]));
-  }
-  add(adId: string, timeMs: number): void {
-    const key = (Math.floor(timeMs / WINDOW_MS) - this.firstWindow) * 128 + this.campaignOfAd.get(adId)!;
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-  }
-  digest(): Digest {
-    let sum = 0;
-    for (const n of this.counts.values()) sum += n;
-    return { rows: this.counts.size, sum };
-  }
-}
-
-function handBinary(cfg: YahooConfig): Digest {
-  const counter = new Counter(cfg.seed, Math.floor(cfg.firstEventTimeMs / WINDOW_MS));
-  for (let s = 0; s < cfg.eventsNum; s += cfg.batchSize) {
-    // The columns the loop reads (as Sluice's scan builds only those).
-    const b = generateAdEventBatch(cfg, s, Math.min(cfg.eventsNum, s + cfg.batchSize), ["ad_id", "event_type", "event_time"]);
-    const ad = b.columns[0]!.values as string[], type = b.columns[1]!.values as string[], ts = b.columns[2]!.values as Float64Array;
-    for (let i = 0; i < b.numRows; i++) if (type[i] === "view") counter.add(ad[i]!, ts[i]! / 1000);
-  }
-  return counter.digest();
-}
-
-interface AdEvent {
-  ad_id: string;
-  event_type: string;
-  event_time: string;
-}
-
-function forEachLine(buf: Buffer, fn: (line: string) => void): void {
-  let start = 0;
-  for (;;) {
-    const nl = buf.indexOf(10, start);
-    if (nl < 0) break;
-    fn(buf.toString("utf8", start, nl));
-    start = nl + 1;
-  }
-}
-
-function rawParse(path: string): Digest {
-  const buf = readFileSync(path);
-  let rows = 0;
-  forEachLine(buf, (line) => {
-    JSON.parse(line);
-    rows++;
-  });
-  return { rows, sum: 0 };
-}
-
-function handJson(path: string, cfg: YahooConfig): Digest {
-  const counter = new Counter(cfg.seed, Math.floor(cfg.firstEventTimeMs / WINDOW_MS));
-  forEachLine(readFileSync(path), (line) => {
-    const e = JSON.parse(line) as AdEvent;
-    if (e.event_type === "view") counter.add(e.ad_id, Number(e.event_time));
-  });
-  return counter.digest();
 }
 
 const DUCK_QUERY = (events: string, time: string): string => `SELECT c.campaign_id, time_bucket(INTERVAL 10 SECOND, ${time}) AS w, count(*) AS n
@@ -161,6 +97,7 @@ async function main(): Promise<void> {
   process.stdout.write(`Yahoo streaming benchmark: binary path ${o.events.toLocaleString("en-US")} events, JSON path ${o.jsonEvents.toLocaleString("en-US")} events, ${o.runs} run(s) after a warm-up, ${cpus().length} cores\n`);
   const threads = availableParallelism();
   const ceilingBefore = threads > 1 ? await threadCeiling(threads) : null;
+  const handThreads = threads > 1 ? HandThreads.start(threads) : null;
   try {
     // JSON lines file (not timed).
     const jsonPath = join(dir, "events.json");
@@ -176,9 +113,12 @@ async function main(): Promise<void> {
 
     // Binary path.
     const events = spark.read.format("yahoo").option("eventsNum", o.events).load();
-    const bin = await acrossThreads(spark.conf, threads, o.runs, async () => digestBatches(await yahooQuery(events, campaigns, col("event_time")).collectBatches(), "n"), { hand: () => handBinary(cfg) });
-    const hand = bin.others.hand;
-    rows.push(resultRow("yahoo binary", "hand-written JS loop", o.events, medianRun(hand.runs)));
+    const bin = await acrossThreads(spark.conf, threads, o.runs, async () => digestBatches(await yahooQuery(events, campaigns, col("event_time")).collectBatches(), "n"), {
+      hand: () => handBinary(cfg),
+      ...(handThreads && { handN: async () => countsDigest(mergeCounts(await handThreads.run({ loop: "yahoo binary", cfg }, o.events))) }),
+    });
+    const hand = bin.others.hand!;
+    rows.push(...handRows("yahoo binary", o.events, threads, hand, bin.others.handN));
     const binRows = threadRows("yahoo binary", "Sluice batch", o.events, threads, medianRun(bin.one.runs), bin.many && medianRun(bin.many.runs));
     binRows.forEach((r, i) => (r.mismatch = compareDigest(hand.digest, (i === 0 ? bin.one : bin.many!).digest)));
     rows.push(...binRows);
@@ -197,7 +137,7 @@ async function main(): Promise<void> {
       raw: () => rawParse(jsonPath),
       hand: () => handJson(jsonPath, jcfg),
     });
-    const raw = js.others.raw, handJ = js.others.hand;
+    const raw = js.others.raw!, handJ = js.others.hand!;
     rows.push(resultRow("yahoo JSON", "raw JSON.parse loop", o.jsonEvents, medianRun(raw.runs), { mismatch: raw.digest.rows === o.jsonEvents ? null : `parsed ${raw.digest.rows} lines`, note: `${(jsonBytes / 1e6).toFixed(0)} MB of JSON lines` }));
     rows.push(resultRow("yahoo JSON", "hand-written JS loop", o.jsonEvents, medianRun(handJ.runs)));
     const jsonRows = threadRows("yahoo JSON", "Sluice batch (spark.read.json)", o.jsonEvents, threads, medianRun(js.one.runs), js.many && medianRun(js.many.runs));
@@ -233,6 +173,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
+    await handThreads?.close();
     rmSync(dir, { recursive: true, force: true });
   }
   addRatios(rows, (r) => r.engine === "hand-written JS loop", (r) => r.engine.startsWith("DuckDB"));
@@ -241,6 +182,7 @@ async function main(): Promise<void> {
   const parse = rows.find((r) => r.engine === "raw JSON.parse loop"), sj = rows.find((r) => r.engine.startsWith("Sluice batch (spark.read.json"));
   if (parse && sj) process.stdout.write(`Sluice JSON path / raw JSON.parse loop = ${(sj.eventsPerSecond / parse.eventsPerSecond).toFixed(2)} (target >= 0.80)\n`);
   const ceiling = ceilingBefore && { before: ceilingBefore, after: await threadCeiling(threads) };
+  process.stdout.write(speedupLine(rows, "yahoo binary", threads));
   if (ceiling) process.stdout.write(ceilingLine(threads, ceiling));
   const bad = rows.filter((r) => r.mismatch !== null);
   process.stdout.write(bad.length ? `RESULTS DIFFER: ${bad.map((r) => `${r.benchmark}/${r.engine}: ${r.mismatch}`).join("; ")}\n` : "All engines agree (windows x campaigns, total count).\n");
