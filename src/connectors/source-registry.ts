@@ -30,9 +30,25 @@ export interface BatchSourceProvider {
    * splits' rows, concatenated in order, are exactly the whole scan's rows.
    */
   split?(relation: DataSourceRelation, parts: number): readonly unknown[];
+  /**
+   * Optional, for stages whose tasks own event-time windows (window-owned-stage.ts): when the
+   * timestamp `column` never decreases in the scan's row order, the scan as `parts` slices of
+   * event time. Slice k owns the times [fromMicros, toMicros) (the first from -Infinity, the last
+   * to +Infinity, each `toMicros` the next slice's `fromMicros`) and its scan (`resolved`, as in
+   * `split`) reads at least every row whose time is in [fromMicros, toMicros + horizonMicros).
+   * Null when the scan is not in the order of `column`.
+   */
+  splitByTime?(relation: DataSourceRelation, parts: number, column: string, horizonMicros: number): readonly TimeSlice[] | null;
   /** Optional: about how many rows a scan produces (decides whether splitting pays). */
   estimatedRows?(relation: DataSourceRelation): number | null;
   write?(path: string, mode: SaveMode, partitionBy: readonly string[], options: Readonly<Record<string, string>>, schema: StructType, batches: AsyncIterable<RecordBatch>, timeZone: string): Promise<WriteResult>;
+}
+
+/** A slice of a scan by event time (BatchSourceProvider.splitByTime). */
+export interface TimeSlice {
+  readonly resolved: unknown;
+  readonly fromMicros: number;
+  readonly toMicros: number;
 }
 
 const providers = new Map<string, BatchSourceProvider>();

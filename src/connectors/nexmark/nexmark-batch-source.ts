@@ -1,8 +1,8 @@
 import type { RecordBatch } from "../../batch/record-batch.js";
 import type { DataSourceRelation } from "../../plan/logical-plan.js";
-import type { BatchSourceProvider } from "../source-registry.js";
+import type { BatchSourceProvider, TimeSlice } from "../source-registry.js";
 import { type NexmarkConfig, parseNexmarkConfig } from "./nexmark-config.js";
-import { AUCTION, BID, PERSON, countOfKind, generateNexmarkBatch } from "./nexmark-generator.js";
+import { AUCTION, BID, PERSON, countOfKind, eventTimeMs, firstEventAtOrAfter, generateNexmarkBatch } from "./nexmark-generator.js";
 import { nexmarkSchema } from "./nexmark-schema.js";
 import { splitEventRange } from "../split-range.js";
 import { IllegalArgumentError } from "../../errors/errors.js";
@@ -37,6 +37,22 @@ export const nexmarkBatchSource: BatchSourceProvider = {
     const [from, to] = cfg.events ?? [0, cfg.eventsNum ?? DEFAULT_BATCH_EVENTS];
     return splitEventRange(from, to, cfg.batchSize, parts).map((events): NexmarkScan => ({ ...cfg, events }));
   },
+  splitByTime(rel, parts, column, horizonMicros) {
+    if (column !== "dateTime") return null;
+    const cfg = rel.resolved as NexmarkScan;
+    const [from, to] = cfg.events ?? [0, cfg.eventsNum ?? DEFAULT_BATCH_EVENTS];
+    const cuts = timeSliceCuts(from, to, parts, Math.ceil((horizonMicros / 1e6) * cfg.eventsPerSecond), Math.ceil(cfg.eventsPerSecond), cfg.batchSize);
+    if (cuts === null) return null;
+    const last = cuts.length - 2;
+    return cuts.slice(0, -1).map((a, k): TimeSlice => {
+      const b = cuts[k + 1]!;
+      const fromMicros = k === 0 ? -Infinity : eventTimeMs(cfg, a) * 1000;
+      const toMicros = k === last ? Infinity : eventTimeMs(cfg, b) * 1000;
+      const lo = k === 0 ? from : Math.max(from, firstEventAtOrAfter(cfg, fromMicros / 1000) - SLICE_SLACK_SECONDS * Math.ceil(cfg.eventsPerSecond));
+      const hi = k === last ? to : Math.min(to, firstEventAtOrAfter(cfg, (toMicros + horizonMicros) / 1000) + SLICE_SLACK_SECONDS * Math.ceil(cfg.eventsPerSecond));
+      return { resolved: { ...cfg, events: [lo, hi] } satisfies NexmarkScan, fromMicros, toMicros };
+    });
+  },
   estimatedRows(rel) {
     const cfg = rel.resolved as NexmarkScan;
     const [from, to] = cfg.events ?? [0, cfg.eventsNum ?? DEFAULT_BATCH_EVENTS];
@@ -44,6 +60,33 @@ export const nexmarkBatchSource: BatchSourceProvider = {
     return countOfKind(kind, to) - countOfKind(kind, from);
   },
 };
+
+/**
+ * Events read on either side of a time slice beyond its own and its horizon's: the bid, auction
+ * and person generators round an event's time each in their own way, by under a millisecond.
+ */
+const SLICE_SLACK_SECONDS = 1;
+
+/**
+ * Where to cut events [from, to) into `parts` time slices so that each reads about as many
+ * events: a slice also reads `horizon` events after its end (its last windows) and `slack` on
+ * either side, so the first slices get fewer of their own. Null when those extra reads would
+ * exceed a quarter of the events (windows long next to the input: a hash exchange does better).
+ */
+export function timeSliceCuts(from: number, to: number, parts: number, horizon: number, slack: number, batchSize: number): number[] | null {
+  const n = to - from;
+  const extra = (parts - 1) * (horizon + 2 * slack);
+  if (parts < 2 || extra * 4 > n) return null;
+  // Slice k reads its own events plus horizon + slack after (all but the last) and slack before (all but the first).
+  const each = (n + extra) / parts;
+  const cuts = [from];
+  for (let k = 0; k < parts - 1; k++) {
+    const own = each - (horizon + slack) - (k === 0 ? 0 : slack);
+    cuts.push(Math.min(to, Math.max(cuts[k]!, from + Math.round((cuts[k]! - from + own) / batchSize) * batchSize)));
+  }
+  cuts.push(to);
+  return cuts;
+}
 
 /** A scan of the events [events[0], events[1]) (all events when absent: a split of a parallel scan sets it). */
 type NexmarkScan = NexmarkConfig & { readonly events?: readonly [number, number] };

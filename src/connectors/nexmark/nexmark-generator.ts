@@ -53,6 +53,14 @@ export const US_CITIES: readonly string[] = ["Phoenix", "Los Angeles", "San Fran
 export const FIRST_NAMES: readonly string[] = ["Peter", "Paul", "Luke", "John", "Saul", "Vicky", "Kate", "Julie", "Sarah", "Deiter", "Walter"];
 export const LAST_NAMES: readonly string[] = ["Shultz", "Abrams", "Spencer", "White", "Bartels", "Walton", "Smith", "Jones", "Noris"];
 
+/** The first event whose time (eventTimeMs) is at or after `timeMs`. */
+export function firstEventAtOrAfter(cfg: NexmarkConfig, timeMs: number): number {
+  let n = Math.max(0, Math.floor(((timeMs - cfg.firstEventTimeMs) * cfg.eventsPerSecond) / 1000));
+  while (n > 0 && eventTimeMs(cfg, n - 1) >= timeMs) n--;
+  while (eventTimeMs(cfg, n) < timeMs) n++;
+  return n;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Event numbering
 

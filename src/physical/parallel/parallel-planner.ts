@@ -5,6 +5,7 @@ import type { PhysicalOp } from "../physical-op.js";
 import type { PlannerOptions } from "../planner.js";
 import { type AdaptiveBroadcast, ParallelStageExec } from "./parallel-stage-exec.js";
 import { reduceSidePlan } from "./reduce-side-plan.js";
+import { windowOwnedMaps } from "./window-owned-stage.js";
 import { shufflePlanOf } from "./shuffle-plans.js";
 import { type LeafPath, type ParallelOptions, estimatedPathRows, filteredOnPath, isNarrow, mapFragments, splitLeafPath } from "./stage-fragments.js";
 import { buildableSides, equiJoinKeys } from "../join-keys.js";
@@ -16,6 +17,8 @@ import { isFileFormat } from "../../connectors/file-format.js";
  *   exchange by key, reduce tasks (shuffle-plans.ts);
  * - partition-local operators above one of those, run in its reduce tasks or in a second round
  *   of them (reduce-side-plan.ts);
+ * - aggregations by an event-time window of a time-ordered source and the operators above them
+ *   keyed by the window: tasks that own slices of event time, no exchange (window-owned-stage.ts);
  * - an equi-join of two large inputs: both shuffled by their join keys;
  * - a narrow chain alone (filters, projections, generators, joins with a small side): map tasks
  *   whose outputs are concatenated in split order (only where `mapOnly`).
@@ -23,6 +26,8 @@ import { isFileFormat } from "../../connectors/file-format.js";
  */
 export function planParallelStage(p: LogicalPlan, opts: ParallelOptions, taskPlanner: PlannerOptions, mapOnly: boolean, fallback: () => PhysicalOp): PhysicalOp | null {
   if (opts.threads <= 1) return null;
+  const owned = windowOwnedMaps(p, opts);
+  if (owned) return new ParallelStageExec(planOutput(p), [{ maps: owned, keys: null, note: "each task owns the windows starting in its slice of event time" }], null, fallback(), opts.threads, taskPlanner);
   const shuffled = shufflePlanOf(p, opts) ?? reduceSidePlan(p, opts);
   if (shuffled) return new ParallelStageExec(planOutput(p), shuffled.inputs, shuffled.exchange, fallback(), opts.threads, taskPlanner);
   if (p.kind === "Aggregate" || p.kind === "Distinct" || p.kind === "Window") return null;

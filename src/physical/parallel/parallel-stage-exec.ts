@@ -21,6 +21,8 @@ export interface StageInput {
    * (adaptive-partial.ts): its partials go to exchange input 0, the rows it skips it for to input 1.
    */
   readonly partial?: SkippablePartial;
+  /** How the maps divide the work, when explain() should say (no exchange). */
+  readonly note?: string;
 }
 
 /** The shuffle of a stage: rows of input i go to partition pmod(hash(keys_i), partitions). */
@@ -102,7 +104,8 @@ export class ParallelStageExec implements PhysicalOp {
     const one = this.exchange?.oneRound;
     if (one) ex += ` or one${one.keys.map((k) => hashing(k, this.exchange!.partitions).slice(1)).join("")}`;
     const partial = this.inputs.some((i) => i.partial) ? ", partial aggregation where it reduces the rows" : "";
-    return `(tasks=${this.inputs.map((i) => i.maps.length).join("+")}, threads=${this.threads}${ex}${partial})`;
+    const notes = this.inputs.flatMap((i) => (i.note ? [`, ${i.note}`] : [])).join("");
+    return `(tasks=${this.inputs.map((i) => i.maps.length).join("+")}, threads=${this.threads}${ex}${partial}${notes})`;
   }
 
   async *execute(ctx: ExecContext): AsyncIterable<RecordBatch> {

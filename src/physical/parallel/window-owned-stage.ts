@@ -1,0 +1,190 @@
+import { planOutput } from "../../analyzer/plan-output.js";
+import { type AttributeRef, type Expr, Expr as E } from "../../expr/expression.js";
+import { isDeterministic, splitConjuncts } from "../../optimizer/optimizer-helpers.js";
+import { type TimeWindowSpec, timeWindowFunction } from "../../expr/time-window.js";
+import { type LogicalPlan, Plan, children, withChildren } from "../../plan/logical-plan.js";
+import { planExprs } from "../../plan/plan-exprs.js";
+import { TimestampType } from "../../types/data-type.js";
+import { type SplittableLeaf, estimatedLeafRows, splitLeafByTime } from "./leaf-splits.js";
+import { type LeafPath, type ParallelOptions, splitLeafPath } from "./stage-fragments.js";
+
+/**
+ * A stage with no exchange for aggregations by an event-time window over a source whose rows
+ * come in time order (the Nexmark and Yahoo generators): each task owns the windows that start
+ * in its slice of event time, reads its slice plus the rows of the next window length (the rows
+ * of its last windows), aggregates, keeps the windows it owns, and runs everything above as well
+ * when every operator there is keyed by the window (its start): a filter or projection, an
+ * aggregation grouped by it, a join matching it on both sides (Nexmark q5: counts per auction
+ * and window joined with each window's maximum). The tasks' answers are disjoint; concatenated,
+ * they are the answer. A hash exchange would instead move every row (q5: 1.8 M bids per 2 M
+ * events, each in five windows) and merge partial groups.
+ */
+export function windowOwnedMaps(p: LogicalPlan, opts: ParallelOptions): LogicalPlan[] | null {
+  const found: WindowedAggregate[] = [];
+  if (keysAbove(p, found) === null || found.length === 0) return null;
+  const first = found[0]!;
+  if (!found.every((f) => sameScan(f.leaf, first.leaf) && f.timeColumn === first.timeColumn)) return null;
+  const rows = estimatedLeafRows(first.leaf);
+  if (rows === null) return null;
+  const parts = Math.min(opts.threads, Math.floor(rows / Math.max(1, opts.minRowsPerTask)));
+  if (parts < 2) return null;
+  const horizon = Math.max(...found.map((f) => f.spec.durationMicros));
+  const slices = splitLeafByTime(first.leaf, parts, first.timeColumn, horizon);
+  if (slices === null || slices.length < 2) return null;
+  return slices.map((s) => ownedTask(p, found, s.resolved, s.fromMicros, s.toMicros));
+}
+
+/** An Aggregate grouped by a time window of a time-ordered leaf's column, over a narrow chain. */
+interface WindowedAggregate {
+  readonly node: Extract<LogicalPlan, { kind: "Aggregate" }>;
+  /** The window struct column in the aggregate's output. */
+  readonly window: AttributeRef;
+  readonly spec: TimeWindowSpec;
+  readonly leaf: SplittableLeaf;
+  readonly path: LeafPath;
+  readonly timeColumn: string;
+}
+
+/** Window keys of a subtree's output: struct columns of a window and columns holding its start. */
+interface WindowKeys {
+  readonly structs: ReadonlySet<number>;
+  readonly starts: ReadonlySet<number>;
+}
+
+/**
+ * The window keys of `p`'s output when every row of `p` depends only on rows of its own window
+ * (so a task owning some windows computes exactly their rows), collecting the windowed
+ * aggregations below into `found`; null when `p` does not have that shape.
+ */
+function keysAbove(p: LogicalPlan, found: WindowedAggregate[]): WindowKeys | null {
+  if (!planExprs(p).every(isDeterministic)) return null;
+  switch (p.kind) {
+    case "Aggregate": {
+      const windowed = windowedAggregate(p);
+      if (windowed) {
+        found.push(windowed);
+        return { structs: new Set([windowed.window.id]), starts: new Set() };
+      }
+      const below = keysAbove(p.child, found);
+      if (!below || !p.groupingExprs.some((g) => isWindowKey(g, below))) return null;
+      return passThrough(p.aggregateExprs, below);
+    }
+    case "Project":
+      return mapKeys(p.projectList, keysAbove(p.child, found));
+    case "Filter":
+    case "SubqueryAlias":
+      return keysAbove(p.child, found);
+    case "Join": {
+      const left = keysAbove(p.left, found), right = keysAbove(p.right, found);
+      if (!left || !right || !p.condition || p.joinType === "cross") return null;
+      // Rows meet only within one window: some conjunct equates the two sides' window starts.
+      const matched = splitConjuncts(p.condition).some((c) => c.kind === "BinaryExpr" && (c.op === "=" || c.op === "<=>") &&
+        ((isWindowKey(c.left, left) && isWindowKey(c.right, right)) || (isWindowKey(c.left, right) && isWindowKey(c.right, left))));
+      if (!matched) return null;
+      return { structs: new Set([...left.structs, ...right.structs]), starts: new Set([...left.starts, ...right.starts]) };
+    }
+    default:
+      return null;
+  }
+}
+
+function isWindowKey(e: Expr, keys: WindowKeys): boolean {
+  return e.kind === "AttributeRef" && (keys.structs.has(e.id) || keys.starts.has(e.id));
+}
+
+/** The keys a projection keeps: window columns passed or renamed, and `window.start` taken out. */
+function mapKeys(list: readonly Expr[], below: WindowKeys | null): WindowKeys | null {
+  if (!below) return null;
+  const structs = new Set<number>(), starts = new Set<number>();
+  for (const e of list) {
+    const id = e.kind === "Alias" ? e.id : e.kind === "AttributeRef" ? e.id : null;
+    const value = e.kind === "Alias" ? e.child : e;
+    if (id === null) continue;
+    if (value.kind === "AttributeRef" && below.structs.has(value.id)) structs.add(id);
+    else if (value.kind === "AttributeRef" && below.starts.has(value.id)) starts.add(id);
+    else if (value.kind === "GetField" && value.ordinal === 0 && value.child.kind === "AttributeRef" && below.structs.has(value.child.id)) starts.add(id);
+  }
+  return { structs, starts };
+}
+
+function passThrough(list: readonly Expr[], below: WindowKeys): WindowKeys {
+  return mapKeys(list, below)!;
+}
+
+/** `p` as an aggregation grouped by a time window, over a narrow chain to a splittable leaf, or null. */
+function windowedAggregate(p: Extract<LogicalPlan, { kind: "Aggregate" }>): WindowedAggregate | null {
+  // No joins in the chain (no side small enough to copy): each task reads its slice alone.
+  const path = splitLeafPath(p.child, { threads: 2, minRowsPerTask: 1, shufflePartitions: 1, broadcastBytes: 0 });
+  if (!path) return null;
+  const chain: LogicalPlan[] = [];
+  let node: LogicalPlan = p.child;
+  for (const i of path) {
+    chain.push(node);
+    node = children(node)[i]!;
+  }
+  const leaf = node as SplittableLeaf;
+  for (const g of p.groupingExprs) {
+    // The window column must reach the output: the tasks keep their windows by its start.
+    if (g.kind !== "AttributeRef" || !p.aggregateExprs.some((e) => e.kind === "AttributeRef" && e.id === g.id)) continue;
+    const made = chain.map((n) => windowDefinition(n, g.id)).find((d) => d !== null);
+    const time = made && planOutput(leaf).find((a) => a.id === made.timeId);
+    if (made && time) return { node: p, window: g, spec: made.spec, leaf, path, timeColumn: time.name };
+  }
+  return null;
+}
+
+/** Where `node` computes window column `id` (an Expand of sliding windows, a projection of a tumbling one): its spec and the time column it reads. */
+function windowDefinition(node: LogicalPlan, id: number): { spec: TimeWindowSpec; timeId: number } | null {
+  let calls: Expr[] = [];
+  if (node.kind === "Expand") {
+    const at = node.output.findIndex((a) => a.id === id);
+    if (at < 0) return null;
+    calls = node.projections.map((row) => row[at]!);
+  } else if (node.kind === "Project") {
+    const a = node.projectList.find((e) => e.kind === "Alias" && e.id === id);
+    if (!a || a.kind !== "Alias") return null;
+    calls = [a.child];
+  } else return null;
+  let spec: TimeWindowSpec | null = null, timeId: number | null = null;
+  for (const c of calls) {
+    if (c.kind !== "Call" || c.fn !== timeWindowFunction || c.args[0]?.kind !== "AttributeRef") return null;
+    const s = (c.state as { spec: TimeWindowSpec }).spec;
+    if ((spec && !sameSpec(s, spec)) || (timeId !== null && c.args[0].id !== timeId)) return null;
+    spec = s;
+    timeId = c.args[0].id;
+  }
+  return spec && timeId !== null ? { spec, timeId } : null;
+}
+
+function sameSpec(a: TimeWindowSpec, b: TimeWindowSpec): boolean {
+  return a.durationMicros === b.durationMicros && a.slideMicros === b.slideMicros && a.startMicros === b.startMicros;
+}
+
+function sameScan(a: SplittableLeaf, b: SplittableLeaf): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === "DataSourceRelation" && b.kind === "DataSourceRelation") return a.format === b.format && JSON.stringify(a.resolved) === JSON.stringify(b.resolved);
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * The task of one time slice: every windowed aggregation reads the slice (`resolved`, the leaf's
+ * scan of it) and keeps the windows starting in [from, to) (the first slice from -Infinity, the
+ * last to +Infinity).
+ */
+function ownedTask(p: LogicalPlan, found: readonly WindowedAggregate[], resolved: unknown, from: number, to: number): LogicalPlan {
+  const agg = found.find((f) => f.node === p);
+  if (!agg) return withChildren(p, children(p).map((c) => ownedTask(c, found, resolved, from, to)));
+  const start = E.getField(agg.window, 0, "start", TimestampType);
+  const bounds: Expr[] = [];
+  if (from > -Infinity) bounds.push(E.binary(">=", start, E.literal(from, TimestampType)));
+  if (to < Infinity) bounds.push(E.binary("<", start, E.literal(to, TimestampType)));
+  const read = withChildren(p, [withSlice(agg.node.child, agg.path, resolved)]);
+  return bounds.length === 0 ? read : Plan.filter(bounds.reduce((x, y) => E.binary("and", x, y)), read);
+}
+
+function withSlice(p: LogicalPlan, path: LeafPath, resolved: unknown): LogicalPlan {
+  if (path.length === 0) return { ...p, resolved } as LogicalPlan;
+  const cs = [...children(p)];
+  cs[path[0]!] = withSlice(cs[path[0]!]!, path.slice(1), resolved);
+  return withChildren(p, cs);
+}

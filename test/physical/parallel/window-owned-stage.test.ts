@@ -1,0 +1,124 @@
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { type DataFrame, Session, col, functions as F, window } from "../../../src/index.js";
+import { explainPhysical } from "../../../src/physical/planner.js";
+import { stageRuns } from "../../../src/physical/parallel/parallel-stage-exec.js";
+import { nexmarkConfig } from "../../../src/connectors/nexmark/nexmark-config.js";
+import { timeSliceCuts } from "../../../src/connectors/nexmark/nexmark-batch-source.js";
+import { generateNexmarkColumns } from "../../../src/connectors/nexmark/nexmark-generator.js";
+import { batchSource } from "../../../src/connectors/source-registry.js";
+import type { DataSourceRelation } from "../../../src/plan/logical-plan.js";
+
+// 150,000 events at 1,000 events/s of event time: 150 s, long next to the 10 s windows.
+const EVENTS = 150_000, RATE = 1000;
+const serial = Session.builder().appName("serial").config("sluice.executor.threads", 1).create();
+const two = Session.builder().appName("two").config("sluice.executor.threads", 2).config("sluice.executor.minRowsPerTask", 2000).create();
+const three = Session.builder().appName("three").config("sluice.executor.threads", 3).config("sluice.executor.minRowsPerTask", 2000).create();
+after(() => {
+  serial.stop();
+  two.stop();
+  three.stop();
+});
+
+const OWNED = /ParallelStage \(tasks=\d, threads=\d, each task owns the windows starting in its slice of event time\)/;
+const bids = (spark: Session, events = EVENTS, batchSize = 8192): DataFrame =>
+  spark.read.format("nexmark").option("table", "bid").option("eventsNum", events).option("eventsPerSecond", RATE).option("batchSize", batchSize).load();
+const plan = (df: DataFrame): string => explainPhysical(df.session.physicalPlan(df.plan));
+const canon = (rows: readonly Record<string, unknown>[]): string[] =>
+  rows.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v instanceof Date ? v.toISOString() : v))).sort();
+
+/** Nexmark q5: bids per auction and sliding window, joined with each window's maximum. */
+function q5(s: Session, events = EVENTS): DataFrame {
+  const counts = bids(s, events).groupBy(col("auction"), window(col("dateTime"), "10 seconds", "2 seconds")).agg(F.count("*").alias("num"))
+    .select(col("auction"), col("num"), col("window.start").alias("starttime"), col("window.end").alias("endtime"));
+  const maxes = counts.groupBy("starttime", "endtime").agg(F.max("num").alias("maxn")).withColumnsRenamed({ starttime: "mstart", endtime: "mend" });
+  return counts.join(maxes, col("starttime").eq(col("mstart")).and(col("endtime").eq(col("mend"))).and(col("num").geq(col("maxn")))).select("auction", "num", "starttime");
+}
+
+/** The query on one thread and on `spark`'s workers, which must plan it as a window-owned stage (or not) and answer the same. */
+async function sameAsSerial(build: (s: Session) => DataFrame, spark: Session, owned: boolean): Promise<number> {
+  const p = build(spark);
+  const text = plan(p);
+  assert.equal(OWNED.test(text), owned, text);
+  if (owned) assert.doesNotMatch(text, /Exchange/, text);
+  const want = await build(serial).collect();
+  const before = stageRuns.onWorkers;
+  const got = await p.collect();
+  assert.ok(stageRuns.onWorkers > before, "a stage ran on the worker threads");
+  assert.ok(want.length > 0);
+  assert.deepEqual(canon(got), canon(want));
+  return got.length;
+}
+
+void describe("stages whose tasks own slices of event time (no exchange)", () => {
+  void it("Nexmark q5 on two and on three threads: the single-threaded answer", async () => {
+    await sameAsSerial((s) => q5(s), two, true);
+    await sameAsSerial((s) => q5(s), three, true);
+  });
+
+  void it("a tumbling window count per auction with a filter and a projection above", async () => {
+    await sameAsSerial((s) => bids(s).groupBy(window(col("dateTime"), "5 seconds"), col("auction")).agg(F.count("*").alias("n"), F.max("price").alias("top"))
+      .filter(col("n").gt(1)).select(col("window.start").alias("at"), col("auction"), col("n")), two, true);
+  });
+
+  void it("the windows before the first event and after the last (sliding) are counted once", async () => {
+    const rows = await sameAsSerial((s) => bids(s).groupBy(window(col("dateTime"), "10 seconds", "2 seconds")).count(), three, true);
+    // 150 s of events in windows sliding by 2 s: 75 starts inside, 4 more starting before the first event.
+    assert.equal(rows, 79);
+  });
+
+  void it("a window starting exactly where a slice ends belongs to the next slice alone", async () => {
+    // Batches of 1,000 events at 1,000 events/s: slices end on whole seconds, where 1-second windows start.
+    const rows = await sameAsSerial((s) => bids(s, EVENTS, 1000).groupBy(window(col("dateTime"), "1 second")).count(), three, true);
+    assert.equal(rows, 150);
+  });
+
+  void it("operators above that are not keyed by the window use an exchange instead", async () => {
+    // A count per auction over all windows: its groups span every slice.
+    await sameAsSerial((s) => bids(s).groupBy(col("auction"), window(col("dateTime"), "10 seconds")).count().groupBy("auction").agg(F.sum("count").alias("n")), two, false);
+    // A join of the windowed counts on the auction alone: rows of different windows meet.
+    await sameAsSerial((s) => {
+      const a = bids(s).groupBy(col("auction"), window(col("dateTime"), "10 seconds")).count();
+      return a.join(a.select(col("auction").alias("a2"), col("count").alias("c2")), col("auction").eq(col("a2"))).agg(F.count("*").alias("pairs"));
+    }, two, false);
+  });
+
+  void it("windows long next to the input keep the exchange (each slice would read a quarter again of its events)", () => {
+    assert.doesNotMatch(plan(q5(two, 30_000)), OWNED);
+  });
+});
+
+void describe("nexmark time slices", () => {
+  void it("cut points cover the events in order, on batch boundaries, with the same reads per slice", () => {
+    for (const parts of [2, 3, 5]) {
+      const cuts = timeSliceCuts(0, 1_000_000, parts, 10_000, 1_000, 1000)!;
+      assert.equal(cuts.length, parts + 1);
+      assert.deepEqual([cuts[0], cuts[parts]], [0, 1_000_000]);
+      for (let k = 1; k < parts; k++) assert.ok(cuts[k]! > cuts[k - 1]! && cuts[k]! % 1000 === 0, `${parts}: ${cuts.join(",")}`);
+      const reads = cuts.slice(0, -1).map((a, k) => cuts[k + 1]! + (k < parts - 1 ? 11_000 : 0) - (k > 0 ? a - 1_000 : 0));
+      assert.ok(Math.max(...reads) - Math.min(...reads) <= 2000, `${parts}: ${reads.join(",")}`);
+    }
+    assert.equal(timeSliceCuts(0, 40_000, 2, 10_000, 1_000, 1000), null, "a quarter again to read");
+  });
+
+  void it("each slice reads every bid whose time is in its slice or the horizon after it", () => {
+    for (const [rate, parts, horizonS] of [[1000, 2, 10], [777, 3, 4], [10_000, 4, 2], [333.3, 2, 1]] as const) {
+      const cfg = nexmarkConfig({ eventsPerSecond: rate, table: "bid" });
+      const events = Math.round(rate * 120);
+      const rel = { kind: "DataSourceRelation", format: "nexmark", resolved: { ...cfg, eventsNum: events } } as unknown as DataSourceRelation;
+      const slices = batchSource("nexmark").splitByTime!(rel, parts, "dateTime", horizonS * 1e6)!;
+      assert.equal(slices.length, parts);
+      assert.equal(slices[0]!.fromMicros, -Infinity);
+      assert.equal(slices[parts - 1]!.toMicros, Infinity);
+      const all = generateNexmarkColumns(cfg, "bid", 0, events, ["dateTime"]).columns[5] as Float64Array;
+      slices.forEach((s, k) => {
+        if (k > 0) assert.equal(s.fromMicros, slices[k - 1]!.toMicros);
+        const [lo, hi] = (s.resolved as { events: [number, number] }).events;
+        const read = generateNexmarkColumns(cfg, "bid", lo, hi, ["dateTime"]).columns[5] as Float64Array;
+        const inRange = (t: number): boolean => t >= s.fromMicros && t < s.toMicros + horizonS * 1e6;
+        assert.equal(read.filter(inRange).length, all.filter(inRange).length, `rate ${rate}, slice ${k} of ${parts}`);
+      });
+      assert.equal(batchSource("nexmark").splitByTime!(rel, parts, "price", 1e6), null, "not ordered by price");
+    }
+  });
+});
