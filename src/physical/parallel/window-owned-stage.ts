@@ -12,7 +12,7 @@ import { type LeafPath, type ParallelOptions, splitLeafPath } from "./stage-frag
  * A stage with no exchange for aggregations by an event-time window over a source whose rows
  * come in time order (the Nexmark and Yahoo generators): each task owns the windows that start
  * in its slice of event time, reads its slice plus the rows of the next window length (the rows
- * of its last windows), aggregates, keeps the windows it owns, and runs everything above as well
+ * of its last windows), aggregates the windows it owns, and runs everything above as well
  * when every operator there is keyed by the window (its start): a filter or projection, an
  * aggregation grouped by it, a join matching it on both sides (Nexmark q5: counts per auction
  * and window joined with each window's maximum). The tasks' answers are disjoint; concatenated,
@@ -168,8 +168,9 @@ function sameScan(a: SplittableLeaf, b: SplittableLeaf): boolean {
 
 /**
  * The task of one time slice: every windowed aggregation reads the slice (`resolved`, the leaf's
- * scan of it) and keeps the windows starting in [from, to) (the first slice from -Infinity, the
- * last to +Infinity).
+ * scan of it) and aggregates only the windows starting in [from, to) (the first slice from
+ * -Infinity, the last to +Infinity). The condition joins the window filter of a sliding window's
+ * Expand, so a fused aggregation loop still takes it in (hash-aggregate-exec.ts).
  */
 function ownedTask(p: LogicalPlan, found: readonly WindowedAggregate[], resolved: unknown, from: number, to: number): LogicalPlan {
   const agg = found.find((f) => f.node === p);
@@ -178,8 +179,10 @@ function ownedTask(p: LogicalPlan, found: readonly WindowedAggregate[], resolved
   const bounds: Expr[] = [];
   if (from > -Infinity) bounds.push(E.binary(">=", start, E.literal(from, TimestampType)));
   if (to < Infinity) bounds.push(E.binary("<", start, E.literal(to, TimestampType)));
-  const read = withChildren(p, [withSlice(agg.node.child, agg.path, resolved)]);
-  return bounds.length === 0 ? read : Plan.filter(bounds.reduce((x, y) => E.binary("and", x, y)), read);
+  const input = withSlice(agg.node.child, agg.path, resolved);
+  if (bounds.length === 0) return withChildren(p, [input]);
+  const owned = bounds.reduce((x, y) => E.binary("and", x, y));
+  return withChildren(p, [input.kind === "Filter" ? Plan.filter(E.binary("and", input.condition, owned), input.child) : Plan.filter(owned, input)]);
 }
 
 function withSlice(p: LogicalPlan, path: LeafPath, resolved: unknown): LogicalPlan {
