@@ -37,8 +37,10 @@ export function windowOwnedMaps(p: LogicalPlan, opts: ParallelOptions): LogicalP
 /** An Aggregate grouped by a time window of a time-ordered leaf's column, over a narrow chain. */
 interface WindowedAggregate {
   readonly node: Extract<LogicalPlan, { kind: "Aggregate" }>;
-  /** The window struct column in the aggregate's output. */
+  /** The window struct column it groups by. */
   readonly window: AttributeRef;
+  /** The window's columns in its output. */
+  readonly keys: WindowKeys;
   readonly spec: TimeWindowSpec;
   readonly leaf: SplittableLeaf;
   readonly path: LeafPath;
@@ -63,7 +65,7 @@ function keysAbove(p: LogicalPlan, found: WindowedAggregate[]): WindowKeys | nul
       const windowed = windowedAggregate(p);
       if (windowed) {
         found.push(windowed);
-        return { structs: new Set([windowed.window.id]), starts: new Set() };
+        return windowed.keys;
       }
       const below = keysAbove(p.child, found);
       if (!below || !p.groupingExprs.some((g) => isWindowKey(g, below))) return null;
@@ -124,11 +126,13 @@ function windowedAggregate(p: Extract<LogicalPlan, { kind: "Aggregate" }>): Wind
   }
   const leaf = node as SplittableLeaf;
   for (const g of p.groupingExprs) {
-    // The window column must reach the output: the tasks keep their windows by its start.
-    if (g.kind !== "AttributeRef" || !p.aggregateExprs.some((e) => e.kind === "AttributeRef" && e.id === g.id)) continue;
+    // The window must reach the output (whole, or its start): what is above is keyed by it.
+    if (g.kind !== "AttributeRef") continue;
+    const out = mapKeys(p.aggregateExprs, { structs: new Set([g.id]), starts: new Set() })!;
+    if (out.structs.size + out.starts.size === 0) continue;
     const made = chain.map((n) => windowDefinition(n, g.id)).find((d) => d !== null);
     const time = made && planOutput(leaf).find((a) => a.id === made.timeId);
-    if (made && time) return { node: p, window: g, spec: made.spec, leaf, path, timeColumn: time.name };
+    if (made && time) return { node: p, window: g, keys: out, spec: made.spec, leaf, path, timeColumn: time.name };
   }
   return null;
 }

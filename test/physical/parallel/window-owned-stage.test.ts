@@ -56,6 +56,17 @@ void describe("stages whose tasks own slices of event time (no exchange)", () =>
     await sameAsSerial((s) => q5(s), three, true);
   });
 
+  void it("Nexmark q5 as SQL, whose window columns leave the aggregation as its start and end only", async () => {
+    const sql = (s: Session): DataFrame => {
+      bids(s).createOrReplaceTempView("bid");
+      return s.sql(`WITH counts AS (SELECT auction, count(*) AS num, window.start AS starttime, window.end AS endtime
+        FROM bid GROUP BY auction, window(dateTime, '10 seconds', '2 seconds'))
+        SELECT c.auction, c.num, c.starttime FROM counts c JOIN (SELECT max(num) AS maxn, starttime, endtime FROM counts GROUP BY starttime, endtime) m
+        ON c.starttime = m.starttime AND c.endtime = m.endtime AND c.num >= m.maxn`);
+    };
+    await sameAsSerial(sql, two, true);
+  });
+
   void it("a tumbling window count per auction with a filter and a projection above", async () => {
     await sameAsSerial((s) => bids(s).groupBy(window(col("dateTime"), "5 seconds"), col("auction")).agg(F.count("*").alias("n"), F.max("price").alias("top"))
       .filter(col("n").gt(1)).select(col("window.start").alias("at"), col("auction"), col("n")), two, true);
