@@ -5,6 +5,7 @@ import { type TimeWindowSpec, timeWindowFunction } from "../../expr/time-window.
 import { type LogicalPlan, Plan, children, withChildren } from "../../plan/logical-plan.js";
 import { planExprs } from "../../plan/plan-exprs.js";
 import { TimestampType } from "../../types/data-type.js";
+import type { TimeSlice } from "../../connectors/source-registry.js";
 import { type SplittableLeaf, estimatedLeafRows, splitLeafByTime } from "./leaf-splits.js";
 import { type LeafPath, type ParallelOptions, splitLeafPath } from "./stage-fragments.js";
 
@@ -22,16 +23,17 @@ import { type LeafPath, type ParallelOptions, splitLeafPath } from "./stage-frag
 export function windowOwnedMaps(p: LogicalPlan, opts: ParallelOptions): LogicalPlan[] | null {
   const found: WindowedAggregate[] = [];
   if (keysAbove(p, found) === null || found.length === 0) return null;
-  const first = found[0]!;
-  if (!found.every((f) => sameScan(f.leaf, first.leaf) && f.timeColumn === first.timeColumn)) return null;
-  const rows = estimatedLeafRows(first.leaf);
-  if (rows === null) return null;
+  const rows = Math.max(...found.map((f) => estimatedLeafRows(f.leaf) ?? NaN));
   const parts = Math.min(opts.threads, Math.floor(rows / Math.max(1, opts.minRowsPerTask)));
-  if (parts < 2) return null;
+  if (!(parts >= 2)) return null;
   const horizon = Math.max(...found.map((f) => f.spec.durationMicros));
-  const slices = splitLeafByTime(first.leaf, parts, first.timeColumn, horizon);
-  if (slices === null || slices.length < 2) return null;
-  return slices.map((s) => ownedTask(p, found, s.resolved, s.fromMicros, s.toMicros));
+  // Every leaf cut at the same times (tables of one event sequence), so each window has one owner.
+  const slices = found.map((f) => splitLeafByTime(f.leaf, parts, f.timeColumn, horizon));
+  const first = slices[0];
+  if (!first || first.length < 2) return null;
+  const sameBounds = (s: readonly TimeSlice[] | null): boolean => s !== null && s.length === first.length && s.every((x, k) => x.fromMicros === first[k]!.fromMicros && x.toMicros === first[k]!.toMicros);
+  if (!slices.every(sameBounds)) return null;
+  return first.map((s, k) => ownedTask(p, found, (f) => slices[found.indexOf(f)]![k]!.resolved, s.fromMicros, s.toMicros));
 }
 
 /** An Aggregate grouped by a time window of a time-ordered leaf's column, over a narrow chain. */
@@ -164,26 +166,20 @@ function sameSpec(a: TimeWindowSpec, b: TimeWindowSpec): boolean {
   return a.durationMicros === b.durationMicros && a.slideMicros === b.slideMicros && a.startMicros === b.startMicros;
 }
 
-function sameScan(a: SplittableLeaf, b: SplittableLeaf): boolean {
-  if (a.kind !== b.kind) return false;
-  if (a.kind === "DataSourceRelation" && b.kind === "DataSourceRelation") return a.format === b.format && JSON.stringify(a.resolved) === JSON.stringify(b.resolved);
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
 /**
- * The task of one time slice: every windowed aggregation reads the slice (`resolved`, the leaf's
+ * The task of one time slice: every windowed aggregation reads the slice (`sliceOf`: its leaf's
  * scan of it) and aggregates only the windows starting in [from, to) (the first slice from
  * -Infinity, the last to +Infinity). The condition joins the window filter of a sliding window's
  * Expand, so a fused aggregation loop still takes it in (hash-aggregate-exec.ts).
  */
-function ownedTask(p: LogicalPlan, found: readonly WindowedAggregate[], resolved: unknown, from: number, to: number): LogicalPlan {
+function ownedTask(p: LogicalPlan, found: readonly WindowedAggregate[], sliceOf: (f: WindowedAggregate) => unknown, from: number, to: number): LogicalPlan {
   const agg = found.find((f) => f.node === p);
-  if (!agg) return withChildren(p, children(p).map((c) => ownedTask(c, found, resolved, from, to)));
+  if (!agg) return withChildren(p, children(p).map((c) => ownedTask(c, found, sliceOf, from, to)));
   const start = E.getField(agg.window, 0, "start", TimestampType);
   const bounds: Expr[] = [];
   if (from > -Infinity) bounds.push(E.binary(">=", start, E.literal(from, TimestampType)));
   if (to < Infinity) bounds.push(E.binary("<", start, E.literal(to, TimestampType)));
-  const input = withSlice(agg.node.child, agg.path, resolved);
+  const input = withSlice(agg.node.child, agg.path, sliceOf(agg));
   if (bounds.length === 0) return withChildren(p, [input]);
   const owned = bounds.reduce((x, y) => E.binary("and", x, y));
   return withChildren(p, [input.kind === "Filter" ? Plan.filter(E.binary("and", input.condition, owned), input.child) : Plan.filter(owned, input)]);
