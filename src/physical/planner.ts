@@ -28,6 +28,7 @@ import { explainLogical } from "../plan/explain-logical.js";
 import { children } from "../plan/logical-plan.js";
 import { planExprs } from "../plan/plan-exprs.js";
 import { isDeterministic } from "../optimizer/optimizer-helpers.js";
+import { sameResult } from "../plan/same-result.js";
 
 /** Settings that steer physical planning (join strategy selection), from the session's config. */
 export interface PlannerOptions {
@@ -62,20 +63,57 @@ export function planPhysical(p: LogicalPlan, options?: PlannerOptions): Physical
   }
 }
 
-/** Aggregations that occur more than once in the tree being planned (by their text with ids), while planning it. */
-let shared: Map<string, SharedResult> | null = null;
+/** Aggregations that occur more than once in the tree being planned, by their text without column ids, while planning it. */
+let shared: Map<string, SharedAggregation[]> | null = null;
 
-function repeatedAggregations(p: LogicalPlan): Map<string, SharedResult> {
-  const seen = new Map<string, number>();
+/** An aggregation computed once for every occurrence that computes the same rows (sameResult). */
+interface SharedAggregation {
+  readonly node: LogicalPlan;
+  readonly result: SharedResult;
+}
+
+/**
+ * Occurrences of the same aggregation: the same text (a DataFrame used twice), or, for a subtree
+ * with nothing non-deterministic, the same rows under other column ids (a SQL CTE referenced
+ * twice is analyzed twice).
+ */
+function repeatedAggregations(p: LogicalPlan): Map<string, SharedAggregation[]> {
+  const byShape = new Map<string, { node: LogicalPlan; text: string; deterministic: boolean; count: number }[]>();
   const visit = (n: LogicalPlan): void => {
     if (n.kind === "Aggregate" && planExprs(n).every(isDeterministic)) {
-      const key = explainLogical(n);
-      seen.set(key, (seen.get(key) ?? 0) + 1);
+      const text = explainLogical(n), shape = withoutIds(text);
+      const classes = byShape.get(shape) ?? [];
+      byShape.set(shape, classes);
+      const deterministic = subtreeDeterministic(n);
+      const same = classes.find((c) => c.text === text || (deterministic && c.deterministic && sameResult(c.node, n)));
+      if (same) same.count++;
+      else classes.push({ node: n, text, deterministic, count: 1 });
     }
     for (const c of children(n)) visit(c);
   };
   visit(p);
-  return new Map([...seen].filter(([, n]) => n > 1).map(([k]) => [k, new SharedResult()]));
+  const out = new Map<string, SharedAggregation[]>();
+  for (const [shape, classes] of byShape) {
+    const repeated = classes.filter((c) => c.count > 1).map((c) => ({ node: c.node, result: new SharedResult() }));
+    if (repeated.length) out.set(shape, repeated);
+  }
+  return out;
+}
+
+const withoutIds = (text: string): string => text.replace(/#\d+/g, "#");
+
+function subtreeDeterministic(p: LogicalPlan): boolean {
+  return planExprs(p).every(isDeterministic) && children(p).every(subtreeDeterministic);
+}
+
+/** The shared result `p` is an occurrence of, if any. */
+function sharedFor(p: LogicalPlan): SharedResult | null {
+  if (shared === null || shared.size === 0) return null;
+  const text = explainLogical(p);
+  const candidates = shared.get(withoutIds(text));
+  if (!candidates) return null;
+  const hit = candidates.find((c) => explainLogical(c.node) === text || (subtreeDeterministic(p) && subtreeDeterministic(c.node) && sameResult(c.node, p)));
+  return hit ? hit.result : null;
 }
 
 /**
@@ -87,12 +125,13 @@ function repeatedAggregations(p: LogicalPlan): Map<string, SharedResult> {
 let stagesAllowed: "all" | "shuffles" | "none" = "all";
 
 function planNode(p: LogicalPlan): PhysicalOp {
-  if (p.kind === "Aggregate" && shared !== null && shared.size > 0) {
-    const s = shared.get(explainLogical(p));
+  if (p.kind === "Aggregate") {
+    const s = sharedFor(p);
     if (s) {
       const reused = s.op !== null;
       if (!reused) s.op = planUnshared(p);
-      return new ReusedResultExec(s, reused);
+      // Its own column ids: another occurrence's rows, column for column.
+      return new ReusedResultExec(s, reused, reused ? planOutput(p) : undefined);
     }
   }
   return planUnshared(p);

@@ -15,7 +15,8 @@ export class SharedResult {
 /**
  * One occurrence of a shared subtree (as Spark's ReusedExchange): the first runs the operator
  * (and prints as it), the others replay its batches (and print as `ReusedResult`). A query that
- * joins an aggregation with an aggregation of itself (Nexmark q5, q7) aggregates once.
+ * joins an aggregation with an aggregation of itself (Nexmark q5, q7) aggregates once, in
+ * DataFrame code and in SQL (a CTE referenced twice: the same rows under other column ids).
  */
 export class ReusedResultExec implements PhysicalOp {
   readonly name: string;
@@ -25,9 +26,11 @@ export class ReusedResultExec implements PhysicalOp {
   constructor(
     readonly shared: SharedResult,
     readonly reused: boolean,
+    /** This occurrence's columns (the same rows may carry other ids in another occurrence: a SQL CTE). */
+    output?: readonly AttributeRef[],
   ) {
     const op = shared.op!;
-    this.output = op.output;
+    this.output = output ?? op.output;
     this.name = reused ? "ReusedResult" : op.name;
     this.children = reused ? [] : op.children;
   }

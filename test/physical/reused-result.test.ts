@@ -24,6 +24,28 @@ describe("an aggregation used twice in one plan", () => {
     assert.deepEqual(rows, [0, 1, 2, 3, 4, 5].map((b) => ({ b, n: 143 })));
   });
 
+  it("in SQL, a CTE referenced twice (analyzed twice, other column ids) is computed once", async () => {
+    let calls = 0;
+    spark.udf.register("bucket7", (x: number) => {
+      calls++;
+      return x % 7;
+    }, "int");
+    spark.range(0, 1000).createOrReplaceTempView("numbers");
+    const df = spark.sql(`WITH counts AS (SELECT bucket7(id) AS b, count(*) AS n FROM numbers GROUP BY bucket7(id))
+      SELECT c.b, c.n FROM counts c JOIN (SELECT max(n) AS top FROM counts) m ON c.n = m.top ORDER BY c.b`);
+    const plan = explainPhysical(spark.physicalPlan(df.plan));
+    assert.match(plan, /ReusedResult \[b#\d+, n#\d+\] of HashAggregate/, plan);
+    const rows = await df.collect();
+    assert.equal(calls, 1000, "the grouping udf ran once per input row, not twice");
+    assert.deepEqual(rows, [0, 1, 2, 3, 4, 5].map((b) => ({ b, n: 143 })));
+  });
+
+  it("in SQL, a CTE with a non-deterministic expression is computed per reference (even with the same seed)", () => {
+    spark.range(0, 100).createOrReplaceTempView("hundred");
+    const df = spark.sql(`WITH r AS (SELECT h, count(*) AS n FROM (SELECT rand(7) > 0.5 AS h FROM hundred) GROUP BY h) SELECT * FROM r a JOIN r b ON a.h = b.h`);
+    assert.doesNotMatch(explainPhysical(spark.physicalPlan(df.plan)), /ReusedResult/);
+  });
+
   it("is not shared when it is non-deterministic", () => {
     const r = spark.range(0, 100).groupBy(F.rand(3).gt(0.5).alias("h")).count();
     const plan = explainPhysical(spark.physicalPlan(r.join(r.withColumnRenamed("count", "c2"), "h").plan));
