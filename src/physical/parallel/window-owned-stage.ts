@@ -11,7 +11,7 @@ import { type LeafPath, type ParallelOptions, splitLeafPath } from "./stage-frag
 
 /**
  * A stage with no exchange for aggregations by an event-time window over a source whose rows
- * come in time order (the Nexmark and Yahoo generators): each task owns the windows that start
+ * come in time order (the Nexmark generator: BatchSourceProvider.splitByTime): each task owns the windows that start
  * in its slice of event time, reads its slice plus the rows of the next window length (the rows
  * of its last windows), aggregates the windows it owns, and runs everything above as well
  * when every operator there is keyed by the window (its start): a filter or projection, an
@@ -71,7 +71,7 @@ function keysAbove(p: LogicalPlan, found: WindowedAggregate[]): WindowKeys | nul
       }
       const below = keysAbove(p.child, found);
       if (!below || !p.groupingExprs.some((g) => isWindowKey(g, below))) return null;
-      return passThrough(p.aggregateExprs, below);
+      return mapKeys(p.aggregateExprs, below);
     }
     case "Project":
       return mapKeys(p.projectList, keysAbove(p.child, found));
@@ -82,10 +82,18 @@ function keysAbove(p: LogicalPlan, found: WindowedAggregate[]): WindowKeys | nul
       const left = keysAbove(p.left, found), right = keysAbove(p.right, found);
       if (!left || !right || !p.condition || p.joinType === "cross") return null;
       // Rows meet only within one window: some conjunct equates the two sides' window starts.
-      const matched = splitConjuncts(p.condition).some((c) => c.kind === "BinaryExpr" && (c.op === "=" || c.op === "<=>") &&
+      const matched = splitConjuncts(p.condition).some((c) => c.kind === "BinaryExpr" && c.op === "=" &&
         ((isWindowKey(c.left, left) && isWindowKey(c.right, right)) || (isWindowKey(c.left, right) && isWindowKey(c.right, left))));
       if (!matched) return null;
-      return { structs: new Set([...left.structs, ...right.structs]), starts: new Set([...left.starts, ...right.starts]) };
+      // A side an outer join pads with nulls keys nothing above: its null starts come from every task.
+      const union = (a: WindowKeys, b: WindowKeys): WindowKeys => ({ structs: new Set([...a.structs, ...b.structs]), starts: new Set([...a.starts, ...b.starts]) });
+      const none: WindowKeys = { structs: new Set(), starts: new Set() };
+      switch (p.joinType) {
+        case "inner": return union(left, right);
+        case "left_outer": case "left_semi": case "left_anti": return left;
+        case "right_outer": return right;
+        default: return none;
+      }
     }
     default:
       return null;
@@ -109,10 +117,6 @@ function mapKeys(list: readonly Expr[], below: WindowKeys | null): WindowKeys | 
     else if (value.kind === "GetField" && value.ordinal === 0 && value.child.kind === "AttributeRef" && below.structs.has(value.child.id)) starts.add(id);
   }
   return { structs, starts };
-}
-
-function passThrough(list: readonly Expr[], below: WindowKeys): WindowKeys {
-  return mapKeys(list, below)!;
 }
 
 /** `p` as an aggregation grouped by a time window, over a narrow chain to a splittable leaf, or null. */
