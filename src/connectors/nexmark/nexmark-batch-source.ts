@@ -41,15 +41,16 @@ export const nexmarkBatchSource: BatchSourceProvider = {
     if (column !== "dateTime") return null;
     const cfg = rel.resolved as NexmarkScan;
     const [from, to] = cfg.events ?? [0, cfg.eventsNum ?? DEFAULT_BATCH_EVENTS];
-    const cuts = timeSliceCuts(from, to, parts, Math.ceil((horizonMicros / 1e6) * cfg.eventsPerSecond), Math.ceil(cfg.eventsPerSecond), cfg.batchSize);
+    const slack = SLICE_SLACK_SECONDS * Math.ceil(cfg.eventsPerSecond);
+    const cuts = timeSliceCuts(from, to, parts, Math.ceil((horizonMicros / 1e6) * cfg.eventsPerSecond), slack, cfg.batchSize);
     if (cuts === null) return null;
     const last = cuts.length - 2;
     return cuts.slice(0, -1).map((a, k): TimeSlice => {
       const b = cuts[k + 1]!;
       const fromMicros = k === 0 ? -Infinity : eventTimeMs(cfg, a) * 1000;
       const toMicros = k === last ? Infinity : eventTimeMs(cfg, b) * 1000;
-      const lo = k === 0 ? from : Math.max(from, firstEventAtOrAfter(cfg, fromMicros / 1000) - SLICE_SLACK_SECONDS * Math.ceil(cfg.eventsPerSecond));
-      const hi = k === last ? to : Math.min(to, firstEventAtOrAfter(cfg, (toMicros + horizonMicros) / 1000) + SLICE_SLACK_SECONDS * Math.ceil(cfg.eventsPerSecond));
+      const lo = k === 0 ? from : Math.max(from, firstEventAtOrAfter(cfg, fromMicros / 1000) - slack);
+      const hi = k === last ? to : Math.min(to, firstEventAtOrAfter(cfg, (toMicros + horizonMicros) / 1000) + slack);
       return { resolved: { ...cfg, events: [lo, hi] } satisfies NexmarkScan, fromMicros, toMicros };
     });
   },

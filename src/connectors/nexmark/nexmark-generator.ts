@@ -53,14 +53,6 @@ export const US_CITIES: readonly string[] = ["Phoenix", "Los Angeles", "San Fran
 export const FIRST_NAMES: readonly string[] = ["Peter", "Paul", "Luke", "John", "Saul", "Vicky", "Kate", "Julie", "Sarah", "Deiter", "Walter"];
 export const LAST_NAMES: readonly string[] = ["Shultz", "Abrams", "Spencer", "White", "Bartels", "Walton", "Smith", "Jones", "Noris"];
 
-/** The first event whose time (eventTimeMs) is at or after `timeMs`. */
-export function firstEventAtOrAfter(cfg: NexmarkConfig, timeMs: number): number {
-  let n = Math.max(0, Math.floor(((timeMs - cfg.firstEventTimeMs) * cfg.eventsPerSecond) / 1000));
-  while (n > 0 && eventTimeMs(cfg, n - 1) >= timeMs) n--;
-  while (eventTimeMs(cfg, n) < timeMs) n++;
-  return n;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Event numbering
 
@@ -103,6 +95,14 @@ export function lastBase0AuctionId(n: number): number {
 /** Event time of event n, in epoch milliseconds. */
 export function eventTimeMs(cfg: NexmarkConfig, n: number): number {
   return cfg.firstEventTimeMs + Math.floor((n * (1e6 / cfg.eventsPerSecond)) / 1000);
+}
+
+/** The first event whose time (eventTimeMs) is at or after `timeMs`. */
+export function firstEventAtOrAfter(cfg: NexmarkConfig, timeMs: number): number {
+  let n = Math.max(0, Math.floor(((timeMs - cfg.firstEventTimeMs) * cfg.eventsPerSecond) / 1000));
+  while (n > 0 && eventTimeMs(cfg, n - 1) >= timeMs) n--;
+  while (eventTimeMs(cfg, n) < timeMs) n++;
+  return n;
 }
 
 // ---------------------------------------------------------------------------------------------
