@@ -2,8 +2,9 @@
  * The hand loops on several threads: the practical limit for "N threads vs 1". Each of N worker
  * threads runs its part of a hand loop, split as a person parallelizing it by hand would (Yahoo:
  * 1/N of the events each, counts added up on the main thread; q5: 1/N of the time windows each,
- * answered in the worker: see handQ5Part). Measured beside Sluice's N-thread run, it tells how much of a shortfall is the
- * engine's and how much the machine's (two busy vCPUs of this VM slow each other down).
+ * answered in the worker: see handQ5Part). Measured beside Sluice's N-thread run, it tells how
+ * much of a shortfall is the engine's and how much the machine's (two busy vCPUs of this VM slow
+ * each other down).
  */
 import { Worker } from "node:worker_threads";
 import type { Digest } from "./nexmark/digest.js";
@@ -32,10 +33,6 @@ export class HandThreads {
     const entry = new URL("./hand-worker.ts", import.meta.url).href;
     const boot = `import("tsx/esm/api").then((t) => { t.register(); return import(${JSON.stringify(entry)}); });`;
     return new HandThreads(Array.from({ length: threads }, () => new Worker(boot, { eval: true })));
-  }
-
-  get threads(): number {
-    return this.workers.length;
   }
 
   /** Each thread's part of the loop over events [0, events). */
