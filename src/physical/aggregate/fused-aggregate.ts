@@ -9,7 +9,7 @@ import { normalizeLong } from "../../types/long.js";
 import { CodegenContext, type InputBinding, genExpr, localizeRefs } from "../codegen/expr-codegen.js";
 import { type NumericSpec, isSimpleCount, numericSpec } from "./agg-slot.js";
 import { KeyCoder, TUPLE_HASH_MUL, TupleTable } from "./key-coder.js";
-import { instantiate } from "../codegen/kernel-cache.js";
+import { batchKernel } from "../codegen/kernel-cache.js";
 import { type TimeWindowSpec, WINDOW_STRUCT, timeWindowFunction } from "../../expr/time-window.js";
 
 /**
@@ -545,9 +545,10 @@ if (g < 0) {
         loops += `for (let i = 0; i < n; i++) {\n${code}${body("continue")}}\n`;
       });
     }
-    const source = ctx.prologue() + "\n" + localizeRefs(`return function aggregateKernel(cols, n) {
-${prelude}${locals}${loops}};`);
-    const kernel = instantiate<Kernel>(source, ctx.refs);
+    const source = `return function aggregateKernel(cols, n, R) {
+${ctx.prologue()}
+${localizeRefs(`${prelude}${locals}${loops}`)}};`;
+    const kernel = batchKernel<Kernel>(source, ctx.refs);
     return { kernel, source };
   }
 }

@@ -7,7 +7,7 @@ import { exprType } from "../../expr/expr-type.js";
 import type { ExecFunctionContext } from "../../expr/function-def.js";
 import type { StructType } from "../../types/data-type.js";
 import { CodegenContext, type InputBinding, genExpr, localizeRefs } from "./expr-codegen.js";
-import { instantiate } from "./kernel-cache.js";
+import { batchKernel } from "./kernel-cache.js";
 
 /** A compiled filter-and-project over batches of one input layout. */
 export interface CompiledProjection {
@@ -115,14 +115,15 @@ function generateKernel(
     else write = `${o}[k] = ${g.value};`;
     body += `${g.code}\nif (${g.isNull}) { ${markNull} ${kind === "array" ? `${o}[k] = null;` : ""} } else { ${write} }\n`;
   });
-  const source = ctx.prologue() + "\n" + localizeRefs(`return function kernel(cols, n) {
-${prelude}${alloc}let k = 0;
+  const source = `return function kernel(cols, n, R) {
+${ctx.prologue()}
+${localizeRefs(`${prelude}${alloc}let k = 0;
 for (let i = 0; i < n; i++) {
 ${body}k++;
 }
-return { values: [${outs.join(", ")}], nulls: [${outs.map((_, j) => `on${j}`).join(", ")}], count: k };
-};`);
-  const kernel = instantiate<Kernel>(source, ctx.refs);
+return { values: [${outs.join(", ")}], nulls: [${outs.map((_, j) => `on${j}`).join(", ")}], count: k };`)}
+};`;
+  const kernel = batchKernel<Kernel>(source, ctx.refs);
   return { kernel, source };
 }
 
