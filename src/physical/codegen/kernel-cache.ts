@@ -1,24 +1,26 @@
-/**
- * Generated functions by source text. A factory `new Function("R", source)` is compiled once;
- * each call with fresh references returns a new closure. Closures made by one factory share
- * V8's feedback, so a query run again (re-planned, same generated code) does not start from
- * the interpreter's first tier.
- */
+/** Generated functions by source text, the least recently used evicted past this many of each kind. */
 const MAX_ENTRIES = 512;
+
+/** The cached function for `source`, made by `make` when absent; keeps the most recently used at the end. */
+function cached<F>(cache: Map<string, F>, source: string, make: () => F): F {
+  let f = cache.get(source);
+  if (f === undefined) {
+    f = make();
+    if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+  } else cache.delete(source);
+  cache.set(source, f);
+  return f;
+}
+
 const factories = new Map<string, (refs: unknown[]) => unknown>();
 
+/**
+ * A factory `new Function("R", source)` is compiled once; each call with fresh references returns
+ * a new closure. Closures made by one factory share V8's feedback, so a query run again
+ * (re-planned, same generated code) does not start from the interpreter's first tier.
+ */
 export function instantiate<T>(source: string, refs: unknown[]): T {
-  let f = factories.get(source);
-  if (f === undefined) {
-    f = new Function("R", source) as (refs: unknown[]) => unknown;
-    if (factories.size >= MAX_ENTRIES) factories.delete(factories.keys().next().value!);
-    factories.set(source, f);
-  } else {
-    // Keep recently used entries at the end (least recently used are evicted first).
-    factories.delete(source);
-    factories.set(source, f);
-  }
-  return f(refs) as T;
+  return cached(factories, source, () => new Function("R", source) as (refs: unknown[]) => unknown)(refs) as T;
 }
 
 const batchKernels = new Map<string, (a: unknown, b: unknown, refs: unknown[]) => unknown>();
@@ -33,12 +35,6 @@ const batchKernels = new Map<string, (a: unknown, b: unknown, refs: unknown[]) =
  * would reload their references on every call.
  */
 export function batchKernel<T>(source: string, refs: unknown[]): T {
-  let f = batchKernels.get(source);
-  if (f === undefined) {
-    f = new Function(source)() as (a: unknown, b: unknown, refs: unknown[]) => unknown;
-    if (batchKernels.size >= MAX_ENTRIES) batchKernels.delete(batchKernels.keys().next().value!);
-    batchKernels.set(source, f);
-  }
-  const kernel = f;
+  const kernel = cached(batchKernels, source, () => new Function(source)() as (a: unknown, b: unknown, refs: unknown[]) => unknown);
   return ((a: unknown, b: unknown) => kernel(a, b, refs)) as T;
 }
