@@ -12,9 +12,9 @@ import { partRange } from "../hand-threads.js";
 type Cols = ReadonlyArray<Float64Array | string[] | null>;
 
 /** The bids of events [from, to), in the generator's batches. */
-function* bidBatches(cfg: NexmarkConfig, events: number, columns: readonly string[] | null, from = 0): Generator<{ n: number; c: Cols }> {
-  for (let s = from; s < events; s += cfg.batchSize) {
-    const g = generateNexmarkColumns(cfg, "bid", s, Math.min(events, s + cfg.batchSize), columns);
+function* bidBatches(cfg: NexmarkConfig, from: number, to: number, columns: readonly string[] | null): Generator<{ n: number; c: Cols }> {
+  for (let s = from; s < to; s += cfg.batchSize) {
+    const g = generateNexmarkColumns(cfg, "bid", s, Math.min(to, s + cfg.batchSize), columns);
     yield { n: g.numRows, c: g.columns };
   }
 }
@@ -23,7 +23,7 @@ function* bidBatches(cfg: NexmarkConfig, events: number, columns: readonly strin
 export function handQ0(cfg: NexmarkConfig, events: number): Digest {
   const out: Cols[] = [];
   let rows = 0, sum = 0;
-  for (const { n, c } of bidBatches(cfg, events, ["auction", "bidder", "price", "dateTime", "extra"])) {
+  for (const { n, c } of bidBatches(cfg, 0, events, ["auction", "bidder", "price", "dateTime", "extra"])) {
     const price = c[2] as Float64Array;
     out.push([c[0]!, c[1]!, price, c[5]!, c[6]!]);
     for (let i = 0; i < n; i++) sum += price[i]!;
@@ -36,7 +36,7 @@ export function handQ0(cfg: NexmarkConfig, events: number): Digest {
 export function handQ1(cfg: NexmarkConfig, events: number): Digest {
   const out: Cols[] = [];
   let rows = 0, sum = 0;
-  for (const { n, c } of bidBatches(cfg, events, ["auction", "bidder", "price", "dateTime", "extra"])) {
+  for (const { n, c } of bidBatches(cfg, 0, events, ["auction", "bidder", "price", "dateTime", "extra"])) {
     const price = c[2] as Float64Array, euro = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       euro[i] = price[i]! * 0.908;
@@ -52,7 +52,7 @@ export function handQ1(cfg: NexmarkConfig, events: number): Digest {
 export function handQ2(cfg: NexmarkConfig, events: number): Digest {
   const out: Cols[] = [];
   let rows = 0, sum = 0;
-  for (const { n, c } of bidBatches(cfg, events, ["auction", "price"])) {
+  for (const { n, c } of bidBatches(cfg, 0, events, ["auction", "price"])) {
     const auction = c[0] as Float64Array, price = c[2] as Float64Array;
     const oa = new Float64Array(n), op = new Float64Array(n);
     let k = 0;
@@ -89,7 +89,7 @@ export function countQ5(cfg: NexmarkConfig, from: number, to: number, ownedFromU
   const counts = new Map<number, number>();
   const base = q5Base(cfg);
   const wFrom = Math.ceil(ownedFromUs / SLIDE_US) - base, wTo = Math.ceil(ownedToUs / SLIDE_US) - base;
-  for (const { n, c } of bidBatches(cfg, to, ["auction", "dateTime"], from)) {
+  for (const { n, c } of bidBatches(cfg, from, to, ["auction", "dateTime"])) {
     const auction = c[0] as Float64Array, ts = c[5] as Float64Array;
     for (let i = 0; i < n; i++) {
       const last = Math.floor(ts[i]! / SLIDE_US) - base;

@@ -69,6 +69,9 @@ let shared: Map<string, SharedAggregation[]> | null = null;
 /** An aggregation computed once for every occurrence that computes the same rows (sameResult). */
 interface SharedAggregation {
   readonly node: LogicalPlan;
+  /** Its explainLogical text and whether nothing below it is non-deterministic (computed once). */
+  readonly text: string;
+  readonly deterministic: boolean;
   readonly result: SharedResult;
 }
 
@@ -94,7 +97,7 @@ function repeatedAggregations(p: LogicalPlan): Map<string, SharedAggregation[]> 
   visit(p);
   const out = new Map<string, SharedAggregation[]>();
   for (const [shape, classes] of byShape) {
-    const repeated = classes.filter((c) => c.count > 1).map((c) => ({ node: c.node, result: new SharedResult() }));
+    const repeated = classes.filter((c) => c.count > 1).map((c) => ({ node: c.node, text: c.text, deterministic: c.deterministic, result: new SharedResult() }));
     if (repeated.length) out.set(shape, repeated);
   }
   return out;
@@ -112,7 +115,7 @@ function sharedFor(p: LogicalPlan): SharedResult | null {
   const text = explainLogical(p);
   const candidates = shared.get(withoutIds(text));
   if (!candidates) return null;
-  const hit = candidates.find((c) => explainLogical(c.node) === text || (subtreeDeterministic(p) && subtreeDeterministic(c.node) && sameResult(c.node, p)));
+  const hit = candidates.find((c) => c.text === text) ?? (subtreeDeterministic(p) ? candidates.find((c) => c.deterministic && sameResult(c.node, p)) : undefined);
   return hit ? hit.result : null;
 }
 
