@@ -71,15 +71,18 @@ export async function timed<T>(runs: number, fn: () => Promise<T> | T): Promise<
 /**
  * Measures a Sluice run with `sluice.executor.threads` = 1 and = `threads` (when more than one),
  * leaving the session at `threads`, together with the reference engines in `alongside` (the hand
- * loop, the raw parse loop): a warm-up of each, then `runs` rounds in which each runs once in
- * turn (1 thread, N threads, then each reference). Taking turns matters on a shared VM, whose
- * speed drifts by tens of percent over a minute: measuring one engine's runs after another's put
- * that drift into the ratios.
+ * loop, the raw parse loop): `rounds.warmups` unmeasured rounds, then `rounds.runs` measured ones;
+ * in each round every engine runs once in turn (1 thread, N threads, then each reference). Taking
+ * turns matters on a shared VM, whose speed drifts by tens of percent over a minute: measuring one
+ * engine's runs after another's put that drift into the ratios. Several warm-up rounds matter for
+ * the N-thread runs: each worker thread optimizes the generated loops on its own, seeing 1/N of
+ * the events per run, with no idle core left for V8's compiler (one warm-up run left q5's first
+ * measured 2-thread runs twice as slow as its later ones).
  */
 export async function acrossThreads<T, K extends string = never>(
   conf: { set(key: string, value: number): unknown },
   threads: number,
-  runs: number,
+  rounds: { readonly warmups: number; readonly runs: number },
   fn: () => Promise<T>,
   alongside: Readonly<Partial<Record<K, () => Promise<T> | T>>> = {} as Partial<Record<K, () => Promise<T> | T>>,
 ): Promise<{ one: Timed<T>; many: Timed<T> | null; others: Partial<Record<K, Timed<T>>> }> {
@@ -88,6 +91,7 @@ export async function acrossThreads<T, K extends string = never>(
     return f();
   };
   const refs = Object.entries(alongside) as [K, () => Promise<T> | T][];
+  // The first warm-up round's values are the digests the results are checked with.
   const one: Timed<T> = { digest: await at(1, fn), runs: [] };
   const many: Timed<T> | null = threads > 1 ? { digest: await at(threads, fn), runs: [] } : null;
   const others: Partial<Record<K, Timed<T>>> = {};
@@ -97,7 +101,12 @@ export async function acrossThreads<T, K extends string = never>(
     others[k] = t;
     timedRefs.push([f, t]);
   }
-  for (let r = 0; r < runs; r++) {
+  for (let r = 1; r < rounds.warmups; r++) {
+    await at(1, fn);
+    if (many) await at(threads, fn);
+    for (const [f] of timedRefs) await f();
+  }
+  for (let r = 0; r < rounds.runs; r++) {
     one.runs.push(await at(1, async () => (await measure(fn)).m));
     if (many) many.runs.push(await at(threads, async () => (await measure(fn)).m));
     for (const [f, t] of timedRefs) t.runs.push((await measure(f)).m);

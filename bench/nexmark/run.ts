@@ -1,5 +1,5 @@
 /**
- * `tsx bench/nexmark/run.ts [--quick] [--events N] [--runs N] [--queries q0,q5,...] [--no-duckdb] [--no-stream]`
+ * `tsx bench/nexmark/run.ts [--quick] [--events N] [--runs N] [--warmups N] [--queries q0,q5,...] [--no-duckdb] [--no-stream]`
  *
  * The Nexmark queries over the in-process generator (`spark.read.format("nexmark")`), per query:
  * - Sluice batch (the DataFrame form; the SQL form is run once and must give the same digest),
@@ -10,8 +10,9 @@
  * - DuckDB (where the query is written for it) over the same events, loaded from JSON lines
  *   before timing (its time is the query materialized into a temp table),
  * - "generator only": producing the bids, as the floor under every in-process engine.
- * Events = events of all kinds behind the run (the tables share one event sequence). Each
- * engine warms up once, then runs --runs times; the median run is reported. Results are
+ * Events = events of all kinds behind the run (the tables share one event sequence). Sluice and
+ * the hand loops warm up for --warmups rounds (default 3), the other engines once, then each runs
+ * --runs times; the median run is reported. Results are
  * checked (row count + a column sum) against the hand loop, else DuckDB, else Sluice SQL.
  * Writes bench/results.json under "nexmark" (other keys kept).
  */
@@ -33,6 +34,8 @@ import { writeNexmarkJson } from "./write-json.js";
 interface Options {
   events: number;
   runs: number;
+  /** Unmeasured rounds before the runs of the engines measured across threads (see acrossThreads). */
+  warmups: number;
   queries: string[] | null;
   duckdb: boolean;
   stream: boolean;
@@ -40,15 +43,17 @@ interface Options {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { events: 2_000_000, runs: 3, queries: null, duckdb: true, stream: true, quick: false };
+  const o: Options = { events: 2_000_000, runs: 3, warmups: 3, queries: null, duckdb: true, stream: true, quick: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--quick") {
       o.quick = true;
       o.events = 200_000;
       o.runs = 1;
+      o.warmups = 1;
     } else if (a === "--events") o.events = Number(argv[++i]);
     else if (a === "--runs") o.runs = Number(argv[++i]);
+    else if (a === "--warmups") o.warmups = Number(argv[++i]);
     else if (a === "--queries") o.queries = argv[++i]!.split(",");
     else if (a === "--no-duckdb") o.duckdb = false;
     else if (a === "--no-stream") o.stream = false;
@@ -108,7 +113,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "sluice-nexmark-"));
   const rows: ResultRow[] = [];
   const selected = QUERIES.filter((q) => o.queries === null || o.queries.includes(q.name));
-  process.stdout.write(`Nexmark: ${o.events.toLocaleString("en-US")} events (rate ${cfg.eventsPerSecond}/s of event time, seed ${cfg.seed}), ${o.runs} run(s) after a warm-up, ${cpus().length} cores\n`);
+  process.stdout.write(`Nexmark: ${o.events.toLocaleString("en-US")} events (rate ${cfg.eventsPerSecond}/s of event time, seed ${cfg.seed}), ${o.runs} run(s) after ${o.warmups} warm-up round(s), ${cpus().length} cores\n`);
   const ceilingBefore = threads > 1 ? await threadCeiling(threads) : null;
   const handThreads = threads > 1 ? HandThreads.start(threads) : null;
   let duck: Awaited<ReturnType<typeof loadDuckDB>> | null = null;
@@ -133,7 +138,7 @@ async function main(): Promise<void> {
       const alongside: Partial<Record<"hand" | "handN", () => Promise<Digest> | Digest>> = {};
       if (hand) alongside.hand = () => hand(cfg, o.events);
       if (q.name === "q5" && handThreads) alongside.handN = async () => sumDigests(await handThreads.run({ loop: "nexmark q5", cfg }, o.events));
-      const { one: sluice, many: sluiceN, others } = await acrossThreads(spark.conf, threads, o.runs, async () => digestBatches(await q.dataframe(tables).collectBatches(), q.checkColumn), alongside);
+      const { one: sluice, many: sluiceN, others } = await acrossThreads(spark.conf, threads, o, async () => digestBatches(await q.dataframe(tables).collectBatches(), q.checkColumn), alongside);
       const sqlDigest = digestBatches(await spark.sql(q.sql).collectBatches(), q.checkColumn);
       const sqlMismatch = q.nondeterministic ? null : compareDigest(sluice.digest, sqlDigest);
       const reference: { name: string; digest: Digest }[] = [];

@@ -1,5 +1,5 @@
 /**
- * `tsx bench/yahoo/run.ts [--quick] [--events N] [--json-events N] [--runs N] [--no-duckdb]`
+ * `tsx bench/yahoo/run.ts [--quick] [--events N] [--json-events N] [--runs N] [--warmups N] [--no-duckdb]`
  *
  * The Yahoo streaming benchmark's query: keep `view` events, project (ad_id, event_time), join
  * ad_id to its campaign (1,000 ads -> 100 campaigns), count per campaign per 10-second tumbling
@@ -32,18 +32,21 @@ interface Options {
   events: number;
   jsonEvents: number;
   runs: number;
+  /** Unmeasured rounds before the runs of the engines measured across threads (see acrossThreads). */
+  warmups: number;
   duckdb: boolean;
   quick: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { events: 10_000_000, jsonEvents: 2_000_000, runs: 3, duckdb: true, quick: false };
+  const o: Options = { events: 10_000_000, jsonEvents: 2_000_000, runs: 3, warmups: 3, duckdb: true, quick: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === "--quick") Object.assign(o, { quick: true, events: 2_000_000, jsonEvents: 500_000, runs: 1 });
+    if (a === "--quick") Object.assign(o, { quick: true, events: 2_000_000, jsonEvents: 500_000, runs: 1, warmups: 1 });
     else if (a === "--events") o.events = Number(argv[++i]);
     else if (a === "--json-events") o.jsonEvents = Number(argv[++i]);
     else if (a === "--runs") o.runs = Number(argv[++i]);
+    else if (a === "--warmups") o.warmups = Number(argv[++i]);
     else if (a === "--no-duckdb") o.duckdb = false;
     else throw new Error(`unknown argument ${a}`);
   }
@@ -94,7 +97,7 @@ async function main(): Promise<void> {
   const cfg: YahooConfig = { ...DEFAULT_YAHOO_CONFIG, eventsNum: o.events };
   const jcfg: YahooConfig = { ...DEFAULT_YAHOO_CONFIG, eventsNum: o.jsonEvents };
   const rows: ResultRow[] = [];
-  process.stdout.write(`Yahoo streaming benchmark: binary path ${o.events.toLocaleString("en-US")} events, JSON path ${o.jsonEvents.toLocaleString("en-US")} events, ${o.runs} run(s) after a warm-up, ${cpus().length} cores\n`);
+  process.stdout.write(`Yahoo streaming benchmark: binary path ${o.events.toLocaleString("en-US")} events, JSON path ${o.jsonEvents.toLocaleString("en-US")} events, ${o.runs} run(s) after ${o.warmups} warm-up round(s), ${cpus().length} cores\n`);
   const threads = availableParallelism();
   const ceilingBefore = threads > 1 ? await threadCeiling(threads) : null;
   const handThreads = threads > 1 ? HandThreads.start(threads) : null;
@@ -113,7 +116,7 @@ async function main(): Promise<void> {
 
     // Binary path.
     const events = spark.read.format("yahoo").option("eventsNum", o.events).load();
-    const bin = await acrossThreads(spark.conf, threads, o.runs, async () => digestBatches(await yahooQuery(events, campaigns, col("event_time")).collectBatches(), "n"), {
+    const bin = await acrossThreads(spark.conf, threads, o, async () => digestBatches(await yahooQuery(events, campaigns, col("event_time")).collectBatches(), "n"), {
       hand: () => handBinary(cfg),
       ...(handThreads && { handN: async () => countsDigest(mergeCounts(await handThreads.run({ loop: "yahoo binary", cfg }, o.events))) }),
     });
@@ -133,7 +136,7 @@ async function main(): Promise<void> {
 
     // JSON path.
     const jsonEvents = spark.read.schema(AD_EVENT_JSON_DDL).json(jsonPath);
-    const js = await acrossThreads(spark.conf, threads, o.runs, async () => digestBatches(await yahooQuery(jsonEvents, campaigns, F.timestamp_millis(col("event_time").cast("bigint"))).collectBatches(), "n"), {
+    const js = await acrossThreads(spark.conf, threads, o, async () => digestBatches(await yahooQuery(jsonEvents, campaigns, F.timestamp_millis(col("event_time").cast("bigint"))).collectBatches(), "n"), {
       raw: () => rawParse(jsonPath),
       hand: () => handJson(jsonPath, jcfg),
     });

@@ -1,0 +1,203 @@
+import { type RecordBatch, makeBatch, takeBatch } from "../batch/record-batch.js";
+import { type Vector, VectorBuilder, takeVector } from "../batch/vector.js";
+import type { AttributeRef, Expr } from "../expr/expression.js";
+import { exprType } from "../expr/expr-type.js";
+import { referencedIds } from "../expr/expr-tree.js";
+import type { JoinType } from "../plan/logical-plan.js";
+import { type DataType, type StructType, structField, structType } from "../types/data-type.js";
+import type { ExecFunctionContext } from "../expr/function-def.js";
+import { compileProjection } from "./codegen/projection.js";
+import { GroupTable } from "./aggregate/group-table.js";
+import type { EquiKey } from "./join-exec.js";
+import { schemaOf } from "./physical-op.js";
+
+/** What a hash join joins: its inputs as streamed and built, its keys, condition and type. */
+export interface HashJoinShape {
+  readonly streamOutput: readonly AttributeRef[];
+  readonly buildOutput: readonly AttributeRef[];
+  readonly buildLeft: boolean;
+  readonly keys: readonly EquiKey[];
+  readonly residual: Expr | null;
+  readonly joinType: JoinType;
+  /** The join's output (left columns then right, with the join's nullability). */
+  readonly output: readonly AttributeRef[];
+}
+
+/**
+ * The per-batch work of a hash join over a build side held in memory: `probe` joins one streamed
+ * batch, `unmatchedBuild` gives the build rows an outer (or left-building semi/anti) join emits
+ * at the end. Kept out of the exec's async generator on purpose: V8 optimizes a generator as one
+ * function with everything it calls inlined (47 KB of machine code, 110-150 ms of compiling per
+ * worker thread, again after each deoptimization), where these plain methods compile in a few.
+ */
+export class HashJoinProbe {
+  private readonly table: GroupTable;
+  /** Bucket g holds build rows order[start[g] .. start[g + 1]). */
+  private start = new Int32Array(1);
+  private order = new Int32Array(0);
+  private readonly m: number;
+  private readonly nullMatches: boolean[];
+  private readonly streamKeys: (b: RecordBatch) => RecordBatch;
+  private readonly residual: ((b: RecordBatch) => RecordBatch) | null;
+  private readonly residualIds = new Set<number>();
+  private readonly joinedSchema: StructType;
+  private readonly outSchema: StructType;
+  private readonly streamOuter: boolean;
+  private readonly semiOrAnti: boolean;
+  private readonly buildMatched: Uint8Array | null;
+
+  constructor(
+    private readonly shape: HashJoinShape,
+    private readonly build: RecordBatch,
+    fctx: ExecFunctionContext,
+  ) {
+    const { keys, buildLeft, joinType: jt } = shape;
+    const m = (this.m = build.numRows);
+    const keyTypes: DataType[] = keys.map((k) => exprType(k.left));
+    this.nullMatches = keys.map((k) => k.nullSafe);
+    const keySchema = structType(keyTypes.map((t, i) => structField(`_k${i}`, t)));
+    this.streamKeys = compileProjection(shape.streamOutput, null, keys.map((k) => (buildLeft ? k.right : k.left)), keySchema, fctx);
+    this.table = new GroupTable(keyTypes);
+    if (keys.length > 0 && m > 0) {
+      const buildKeys = compileProjection(shape.buildOutput, null, keys.map((k) => (buildLeft ? k.left : k.right)), keySchema, fctx);
+      this.hashBuild(buildKeys(build).columns);
+    }
+    const joinedOutput = buildLeft ? [...shape.buildOutput, ...shape.streamOutput] : [...shape.streamOutput, ...shape.buildOutput];
+    this.joinedSchema = schemaOf(joinedOutput);
+    this.residual = shape.residual ? compileProjection(joinedOutput, null, [shape.residual], structType([structField("c", { kind: "boolean" })]), fctx) : null;
+    if (shape.residual) referencedIds(shape.residual, this.residualIds);
+    this.outSchema = schemaOf(shape.output);
+    this.semiOrAnti = jt === "left_semi" || jt === "left_anti";
+    // Outer joins from the point of view of the streamed and the built side.
+    this.streamOuter = jt === "full_outer" || jt === (buildLeft ? "right_outer" : "left_outer");
+    const buildOuter = jt === "full_outer" || jt === (buildLeft ? "left_outer" : "right_outer");
+    this.buildMatched = buildOuter || (buildLeft && this.semiOrAnti) ? new Uint8Array(m) : null;
+  }
+
+  /** Groups build rows by key into buckets; rows whose key has a null (for `=` keys) never match and are left out. */
+  private hashBuild(bk: readonly Vector[]): void {
+    const m = this.m, table = this.table, nullMatches = this.nullMatches;
+    const gids = new Int32Array(m);
+    table.lookup(bk, m, gids);
+    const valid = (i: number): boolean => bk.every((v, j) => nullMatches[j] || v.nulls === null || v.nulls[i] !== 1);
+    const counts = new Int32Array(table.size + 1);
+    for (let i = 0; i < m; i++) if (valid(i)) counts[gids[i]! + 1]!++;
+    for (let g = 0; g < table.size; g++) counts[g + 1]! += counts[g]!;
+    this.start = counts.slice();
+    const order = (this.order = new Int32Array(m));
+    const fill = counts.slice();
+    for (let i = 0; i < m; i++) if (valid(i)) order[fill[gids[i]!]!++] = i;
+  }
+
+  /** The output batches of one streamed batch (none, one, or the matches then the unmatched rows of an outer join). */
+  probe(batch: RecordBatch): RecordBatch[] {
+    const n = batch.numRows;
+    if (n === 0) return [];
+    const { pi, bi, pairs } = this.candidatePairs(batch);
+    let outP = pi, outB = bi, kept = pairs;
+    const keep = this.residualHolds(batch, pi, bi, pairs);
+    if (keep !== null) {
+      outP = new Int32Array(pairs);
+      outB = new Int32Array(pairs);
+      kept = 0;
+      for (let x = 0; x < pairs; x++) {
+        if (keep[x] === 0) continue;
+        outP[kept] = pi[x]!;
+        outB[kept++] = bi[x]!;
+      }
+    }
+    const probeMatched = new Uint8Array(n);
+    const buildMatched = this.buildMatched;
+    for (let x = 0; x < kept; x++) {
+      probeMatched[outP[x]!] = 1;
+      if (buildMatched) buildMatched[outB[x]!] = 1;
+    }
+    const { buildLeft, joinType: jt } = this.shape;
+    if (this.semiOrAnti) {
+      if (buildLeft) return [];
+      const rows: number[] = [];
+      for (let i = 0; i < n; i++) if ((probeMatched[i] === 1) === (jt === "left_semi")) rows.push(i);
+      return rows.length ? [makeBatch(this.outSchema, takeBatch(batch, rows).columns, rows.length)] : [];
+    }
+    const out: RecordBatch[] = [];
+    if (kept > 0) out.push(makeBatch(this.outSchema, this.ordered(batch.columns.map((c) => takeVector(c, outP, kept)), this.build.columns.map((c) => takeVector(c, outB, kept))), kept));
+    if (this.streamOuter) {
+      const rows: number[] = [];
+      for (let i = 0; i < n; i++) if (probeMatched[i] === 0) rows.push(i);
+      if (rows.length) out.push(makeBatch(this.outSchema, this.ordered(batch.columns.map((c) => takeVector(c, rows)), this.shape.buildOutput.map((a) => nullVector(a.dataType, rows.length))), rows.length));
+    }
+    return out;
+  }
+
+  /**
+   * After the last streamed batch: for outer joins the build rows nothing matched; for semi/anti
+   * joins building the left side, the left rows something did (or did not) match.
+   */
+  unmatchedBuild(): RecordBatch | null {
+    const buildMatched = this.buildMatched;
+    if (buildMatched === null) return null;
+    const want = this.shape.joinType === "left_semi" ? 1 : 0;
+    const rows: number[] = [];
+    for (let j = 0; j < this.m; j++) if (buildMatched[j] === want) rows.push(j);
+    if (rows.length === 0) return null;
+    if (this.semiOrAnti) return makeBatch(this.outSchema, takeBatch(this.build, rows).columns, rows.length);
+    return makeBatch(this.outSchema, this.ordered(this.shape.streamOutput.map((a) => nullVector(a.dataType, rows.length)), this.build.columns.map((c) => takeVector(c, rows))), rows.length);
+  }
+
+  /** Candidate pairs (streamed row, build row): equal keys, or every pair without keys. */
+  private candidatePairs(batch: RecordBatch): { pi: Int32Array; bi: Int32Array; pairs: number } {
+    const n = batch.numRows, m = this.m;
+    let pi = new Int32Array(n), bi = new Int32Array(n), pairs = 0;
+    const room = (more: number): void => {
+      if (pairs + more <= pi.length) return;
+      const size = Math.max(pi.length * 2, pairs + more);
+      const p = new Int32Array(size), b = new Int32Array(size);
+      p.set(pi);
+      b.set(bi);
+      pi = p;
+      bi = b;
+    };
+    if (this.shape.keys.length === 0) {
+      room(n * m);
+      for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) { pi[pairs] = i; bi[pairs++] = j; }
+      return { pi, bi, pairs };
+    }
+    const g = new Int32Array(n);
+    if (m > 0) this.table.probe(this.streamKeys(batch).columns, n, g, this.nullMatches);
+    else return { pi, bi, pairs };
+    const start = this.start, order = this.order;
+    for (let i = 0; i < n; i++) {
+      const grp = g[i]!;
+      if (grp < 0) continue;
+      const from = start[grp]!, to = start[grp + 1]!;
+      room(to - from);
+      for (let x = from; x < to; x++) { pi[pairs] = i; bi[pairs++] = order[x]!; }
+    }
+    return { pi, bi, pairs };
+  }
+
+  /** Which candidate pairs satisfy the residual condition (null: no residual, all do). */
+  private residualHolds(batch: RecordBatch, pi: Int32Array, bi: Int32Array, pairs: number): Uint8Array | null {
+    if (this.residual === null || pairs === 0) return null;
+    // The residual reads a few columns of the pairs: only those are gathered (the generated loop
+    // reads no other column, so the rest stay as they are, unaligned).
+    const gather = (cols: readonly Vector[], attrs: readonly AttributeRef[], idx: Int32Array): Vector[] =>
+      cols.map((c, j) => (this.residualIds.has(attrs[j]!.id) ? takeVector(c, idx, pairs) : c));
+    const candidates = makeBatch(this.joinedSchema, this.ordered(gather(batch.columns, this.shape.streamOutput, pi), gather(this.build.columns, this.shape.buildOutput, bi)), pairs);
+    const r = this.residual(candidates).columns[0]!;
+    const keep = new Uint8Array(pairs);
+    for (let x = 0; x < pairs; x++) keep[x] = r.values[x] === 1 && (r.nulls === null || r.nulls[x] !== 1) ? 1 : 0;
+    return keep;
+  }
+
+  /** Output columns in left-then-right order from streamed and built columns. */
+  private ordered(s: readonly Vector[], b: readonly Vector[]): Vector[] {
+    return this.shape.buildLeft ? [...b, ...s] : [...s, ...b];
+  }
+}
+
+export function nullVector(t: DataType, n: number): Vector {
+  const b = new VectorBuilder(t, n);
+  for (let i = 0; i < n; i++) b.append(null);
+  return b.finish();
+}
