@@ -13,7 +13,7 @@ import { Plan } from "../../src/plan/logical-plan.js";
 import { HashAggregateExec } from "../../src/physical/hash-aggregate-exec.js";
 import type { PhysicalOp } from "../../src/physical/physical-op.js";
 import { KeyCoder, TupleTable } from "../../src/physical/aggregate/key-coder.js";
-import { BooleanType, type DataType, DoubleType, FloatType, IntegerType, LongType, StringType, structField, structType } from "../../src/types/data-type.js";
+import { BooleanType, type DataType, DoubleType, FloatType, IntegerType, LongType, StringType, TimestampType, structField, structType } from "../../src/types/data-type.js";
 
 const spark = Session.builder().appName("fused-aggregate-test").create();
 
@@ -216,6 +216,32 @@ test("KeyCoder: integer codes agree with a Map oracle while the dense window gro
   assert.equal(coder.codeNull(), oracle.size);
   assert.equal(coder.codeNull(), oracle.size);
   assert.deepEqual(coder.values.slice(0, oracle.size), [...oracle.keys()]);
+});
+
+test("KeyCoder: double and timestamp codes agree with a Map oracle through the number table (NaN = NaN, -0 = 0, growth); find adds nothing", () => {
+  const r = rng(17);
+  for (const type of [DoubleType, TimestampType]) {
+    const coder = new KeyCoder(type);
+    assert.ok(coder.hashed);
+    const oracle = new Map<number, number>();
+    const firstSeen: number[] = [];
+    for (let i = 0; i < 20000; i++) {
+      const v = type === DoubleType
+        ? pick(r, [NaN, -0, 0, 1.5, -1.5, 2 ** 53, Math.floor(r() * 3000) / 4, r()])
+        : 1.7e15 + Math.floor(r() * 5000) * 2_000_000 + pick(r, [0, 1, -1]);
+      // SameValueZero (a Map's equality) is Spark's grouping equality for these.
+      if (!oracle.has(v)) {
+        assert.equal(coder.find(v), -1, `unseen ${v}`);
+        oracle.set(v, oracle.size);
+        firstSeen.push(v);
+      }
+      assert.equal(coder.code(v), oracle.get(v), `value ${v}`);
+      assert.equal(coder.find(v), oracle.get(v), `found ${v}`);
+    }
+    assert.ok(coder.hslots.length > 4096, "the table grew");
+    assert.equal(coder.size, oracle.size);
+    assert.deepEqual(coder.values, firstSeen);
+  }
 });
 
 test("TupleTable: the direct cache gives up past its size and lookups still work", () => {

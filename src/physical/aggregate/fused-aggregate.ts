@@ -1,5 +1,5 @@
 import type { RecordBatch } from "../../batch/record-batch.js";
-import { type Vector, VectorBuilder, allocateValues, makeVector, storageKind, takeVector } from "../../batch/vector.js";
+import { type Vector, VectorBuilder, allocateValues, makeVector, storageKind } from "../../batch/vector.js";
 import type { AggCall, AttributeRef, Expr } from "../../expr/expression.js";
 import { canonicalKey, referencedIds } from "../../expr/expr-tree.js";
 import { exprNullable, exprType } from "../../expr/expr-type.js";
@@ -8,7 +8,7 @@ import { type DataType, LongType } from "../../types/data-type.js";
 import { normalizeLong } from "../../types/long.js";
 import { CodegenContext, type InputBinding, genExpr, localizeRefs } from "../codegen/expr-codegen.js";
 import { type NumericSpec, isSimpleCount, numericSpec } from "./agg-slot.js";
-import { KeyCoder, TUPLE_HASH_MUL, TupleTable } from "./key-coder.js";
+import { KeyCoder, NUMBER_HASH_SCRATCH, TUPLE_HASH_MUL, TupleTable, groupKeyVectors, numberHashCode } from "./key-coder.js";
 import { batchKernel } from "../codegen/kernel-cache.js";
 import { type TimeWindowSpec, WINDOW_STRUCT, timeWindowFunction } from "../../expr/time-window.js";
 
@@ -244,16 +244,7 @@ export class FusedAggregate {
   result(): { groups: number; keys: Vector[]; aggs: Vector[] } {
     const groups = this.groupCount;
     this.accs.ensure(groups);
-    let keys: Vector[];
-    if (this.coders.length === 1) keys = [this.coders[0]!.dictionary()];
-    else {
-      const w = this.coders.length, t = this.table;
-      keys = this.coders.map((c, j) => {
-        const idx = new Int32Array(groups);
-        for (let g = 0; g < groups; g++) idx[g] = t!.keys[g * w + j]!;
-        return takeVector(c.dictionary(), idx, groups);
-      });
-    }
+    const keys = groupKeyVectors(this.coders, this.table, groups);
     const aggs = this.spec.aggCalls.map((c, j) => this.aggResult(j, c.dataType, groups));
     return { groups, keys, aggs };
   }
@@ -370,6 +361,21 @@ export class FusedAggregate {
           ? `const o = typeof ${v} === "number" ? ${v} - ${B} : -1; ${c} = (o >>> 0) === o && o < ${D}.length ? ${D}[o] : -1;`
           : `const o = ${v} - ${B}; ${c} = (o >>> 0) < ${D}.length ? ${D}[o] : -1;`;
         onValue = `const ${v} = ${val}; ${lookup} if (${c} < 0) { ${c} = ${K}.code(${v}); ${D} = ${K}.dense; ${B} = ${K}.base; }`;
+      } else if (coder.hashed) {
+        // The number table inline (KeyCoder.findNumber); a miss adds the value through code().
+        const HS = `HS${j}`, HK = `HK${j}`, HM = `HM${j}`, v = `kv${j}`, h = `kh${j}`;
+        local(HS, `let ${HS} = ${K}.hslots, ${HK} = ${K}.hkeys, ${HM} = ${K}.hmask;\n`);
+        const hash = numberHashCode(v, h, ref(NUMBER_HASH_SCRATCH.bits), ref(NUMBER_HASH_SCRATCH.words));
+        onValue = `const ${v} = ${gk.value};
+if (${v} !== ${v}) ${c} = ${K}.nanCode >= 0 ? ${K}.nanCode : ${K}.code(${v});
+else {
+  ${hash}
+  for (let s = ${h} & ${HM}; ; s = (s + 1) & ${HM}) {
+    const e = ${HS}[s];
+    if (e === 0) { ${c} = ${K}.code(${v}); ${HS} = ${K}.hslots; ${HK} = ${K}.hkeys; ${HM} = ${K}.hmask; break; }
+    if (${HK}[e - 1] === ${v}) { ${c} = e - 1; break; }
+  }
+}`;
       } else {
         const M = `M${j}`;
         local(M, `const ${M} = ${K}.map;\n`);

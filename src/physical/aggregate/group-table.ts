@@ -1,75 +1,51 @@
-import { type Vector, VectorBuilder } from "../../batch/vector.js";
-import { valueKey } from "../../expr/aggregates/collect.js";
-import { type DataType, isNumberValued } from "../../types/data-type.js";
-import { internNumberTuples } from "./key-coder.js";
-
-/** Stands for a null key in hash maps (null itself would work, but this keeps intent clear). */
-const NULL_KEY = Symbol("null");
+import type { Vector } from "../../batch/vector.js";
+import type { DataType } from "../../types/data-type.js";
+import { KeyCoder, TupleTable, groupKeyVectors } from "./key-coder.js";
 
 /**
- * Map keys must compare by value: complex values (arrays, structs, binary, maps) are encoded;
- * structs of numbers (the `window` struct) are interned per table, without a string per row.
- */
-function keyEncoder(t: DataType): ((v: unknown) => unknown) | null {
-  switch (t.kind) {
-    case "struct":
-      return t.fields.every((f) => isNumberValued(f.dataType)) ? internNumberTuples() : valueKey(t);
-    case "binary": case "array": case "map": case "interval":
-      return valueKey(t);
-    default:
-      return null;
-  }
-}
-
-/**
- * Assigns a dense group id to each distinct key tuple. One key: a Map from value to id. Several
- * keys: nested Maps, so a lookup allocates nothing. Keys are kept (as vectors) for the output.
+ * Assigns a dense group id to each distinct key tuple, in first-seen order, for the operators
+ * that group row by row outside a generated loop (hash aggregation's column-wise path, joins'
+ * build sides, set operations, streaming aggregation). The same structures as the generated
+ * aggregation loops (FusedAggregate): each key column coded by a KeyCoder (a dense array for
+ * small integer ranges, a typed-array table for other numbers, a Map for the rest), and for two
+ * or more keys the codes' tuple looked up in a TupleTable. Grouping equality is Spark's: NaN =
+ * NaN, -0 = 0, null = null.
  */
 export class GroupTable {
-  private readonly root = new Map<unknown, unknown>();
-  private readonly encoders: (((v: unknown) => unknown) | null)[];
-  private readonly keyBuilders: VectorBuilder[];
-  private count = 0;
+  private readonly coders: KeyCoder[];
+  private readonly tuples: TupleTable | null;
+  /** Per key column, the codes of the rows of the batch being looked up (reused). */
+  private codes: Int32Array[] = [];
+  private readonly tuple: Int32Array;
+  /** Groups without key columns: 0 or 1. */
+  private noKeyGroups = 0;
 
   constructor(private readonly keyTypes: readonly DataType[]) {
-    this.encoders = keyTypes.map(keyEncoder);
-    this.keyBuilders = keyTypes.map((t) => new VectorBuilder(t, 1024));
+    this.coders = keyTypes.map((t) => new KeyCoder(t));
+    this.tuples = keyTypes.length >= 2 ? new TupleTable(keyTypes.length) : null;
+    this.tuple = new Int32Array(keyTypes.length);
   }
 
   get size(): number {
-    return this.count;
+    const k = this.coders.length;
+    return k === 0 ? this.noKeyGroups : k === 1 ? this.coders[0]!.size : this.tuples!.count;
   }
 
   /** Fills `gids[i]` with the group of row i (creating groups as needed). */
   lookup(keys: readonly Vector[], n: number, gids: Int32Array): void {
     const k = keys.length;
     if (k === 0) {
-      if (this.count === 0) this.count = 1;
+      this.noKeyGroups = 1;
       gids.fill(0, 0, n);
       return;
     }
-    if (k === 1) return this.lookupOne(keys[0]!, n, gids);
-    const vals = keys.map((v) => v.values);
-    const nulls = keys.map((v) => v.nulls);
-    const isBool = keys.map((v) => v.type.kind === "boolean");
+    if (k === 1) return this.coders[0]!.codeAll(keys[0]!.values, keys[0]!.nulls, n, gids);
+    const codes = this.codesFor(n);
+    for (let j = 0; j < k; j++) this.coders[j]!.codeAll(keys[j]!.values, keys[j]!.nulls, n, codes[j]!);
+    const tuple = this.tuple, tuples = this.tuples!;
     for (let i = 0; i < n; i++) {
-      let m = this.root;
-      for (let j = 0; j < k - 1; j++) {
-        const key = this.keyAt(vals[j]!, nulls[j]!, isBool[j]!, j, i);
-        let next = m.get(key) as Map<unknown, unknown> | undefined;
-        if (next === undefined) {
-          next = new Map();
-          m.set(key, next);
-        }
-        m = next;
-      }
-      const last = this.keyAt(vals[k - 1]!, nulls[k - 1]!, isBool[k - 1]!, k - 1, i);
-      let g = m.get(last) as number | undefined;
-      if (g === undefined) {
-        g = this.newGroup(keys, i);
-        m.set(last, g);
-      }
-      gids[i] = g;
+      for (let j = 0; j < k; j++) tuple[j] = codes[j]![i]!;
+      gids[i] = tuples.findOrInsert(tuple);
     }
   }
 
@@ -79,73 +55,38 @@ export class GroupTable {
    */
   probe(keys: readonly Vector[], n: number, out: Int32Array, nullMatches: readonly boolean[]): void {
     const k = keys.length;
-    const isBool = keys.map((v) => v.type.kind === "boolean");
-    for (let i = 0; i < n; i++) {
-      let m: Map<unknown, unknown> | undefined = this.root;
-      let g = -1;
-      for (let j = 0; j < k && m !== undefined; j++) {
-        const v = keys[j]!;
-        if (v.nulls !== null && v.nulls[i] === 1 && !nullMatches[j]) { m = undefined; break; }
-        const key = this.keyAt(v.values, v.nulls, isBool[j]!, j, i);
-        const next = m.get(key);
-        if (j === k - 1) g = next === undefined ? -1 : (next as number);
-        else m = next as Map<unknown, unknown> | undefined;
-      }
-      out[i] = g;
-    }
-  }
-
-  private keyAt(values: Vector["values"], nulls: Uint8Array | null, isBool: boolean, j: number, i: number): unknown {
-    if (nulls !== null && nulls[i] === 1) return NULL_KEY;
-    const v = isBool ? values[i] === 1 : values[i];
-    const enc = this.encoders[j];
-    return enc ? enc(v) : v;
-  }
-
-  private lookupOne(key: Vector, n: number, gids: Int32Array): void {
-    const m = this.root as Map<unknown, number>;
-    const vals = key.values, nulls = key.nulls;
-    const enc = this.encoders[0];
-    if (nulls === null && enc === null && key.type.kind !== "boolean") {
-      // The hot path: one non-null primitive key.
-      for (let i = 0; i < n; i++) {
-        const v = vals[i];
-        let g = m.get(v);
-        if (g === undefined) {
-          g = this.newGroup([key], i);
-          m.set(v, g);
-        }
-        gids[i] = g;
-      }
+    if (k === 0) {
+      out.fill(this.noKeyGroups > 0 ? 0 : -1, 0, n);
       return;
     }
-    const isBool = key.type.kind === "boolean";
-    for (let i = 0; i < n; i++) {
-      const v = this.keyAt(vals, nulls, isBool, 0, i);
-      let g = m.get(v);
-      if (g === undefined) {
-        g = this.newGroup([key], i);
-        m.set(v, g);
+    if (k === 1) return this.coders[0]!.findAll(keys[0]!.values, keys[0]!.nulls, n, out, nullMatches[0]!);
+    const codes = this.codesFor(n);
+    for (let j = 0; j < k; j++) this.coders[j]!.findAll(keys[j]!.values, keys[j]!.nulls, n, codes[j]!, nullMatches[j]!);
+    const tuple = this.tuple, tuples = this.tuples!;
+    rows: for (let i = 0; i < n; i++) {
+      for (let j = 0; j < k; j++) {
+        const c = codes[j]![i]!;
+        if (c < 0) {
+          out[i] = -1;
+          continue rows;
+        }
+        tuple[j] = c;
       }
-      gids[i] = g;
+      out[i] = tuples.find(tuple);
     }
-  }
-
-  private newGroup(keys: readonly Vector[], i: number): number {
-    for (let j = 0; j < keys.length; j++) {
-      const v = keys[j]!;
-      const isNull = v.nulls !== null && v.nulls[i] === 1;
-      this.keyBuilders[j]!.append(isNull ? null : v.type.kind === "boolean" ? v.values[i] === 1 : v.values[i]);
-    }
-    return this.count++;
   }
 
   /** The distinct keys, one vector per key column, in group-id order. */
   keyVectors(): Vector[] {
-    return this.keyBuilders.map((b) => b.finish());
+    return this.coders.length === 0 ? [] : groupKeyVectors(this.coders, this.tuples, this.size);
   }
 
   get types(): readonly DataType[] {
     return this.keyTypes;
+  }
+
+  private codesFor(n: number): Int32Array[] {
+    if (this.codes.length === 0 || this.codes[0]!.length < n) this.codes = this.coders.map(() => new Int32Array(Math.max(n, 1024)));
+    return this.codes;
   }
 }

@@ -1,4 +1,4 @@
-import { type Vector, VectorBuilder } from "../../batch/vector.js";
+import { type Vector, VectorBuilder, takeVector } from "../../batch/vector.js";
 import { valueKey } from "../../expr/aggregates/collect.js";
 import { type DataType, isNumberValued } from "../../types/data-type.js";
 
@@ -12,6 +12,11 @@ const MAX_DENSE_SPAN = 1 << 22;
  * - integer-like columns (byte, short, int, long, date, boolean as 0/1): `dense[v - base]` is the code
  *   (-1 when not yet seen) while the values seen span a small enough range; values outside it
  *   go through `code(v)`, which widens the window when the span stays dense, else uses `map`.
+ * - float, double and timestamp columns: an open-addressing table over typed arrays, hashed on
+ *   the value's bits (`hslots[hashNumber(v) & hmask]` = code + 1, `hkeys[code]` the value): a
+ *   Map of numbers would box every double it is asked about (q5's window starts, in microseconds,
+ *   are past the small-integer range). NaN has its own code (NaN = NaN) and -0 hashes as 0 (-0 =
+ *   0), as Spark groups.
  * - other columns: `map.get(key)` where the key is the value itself (Map's SameValueZero
  *   equality gives NaN = NaN and -0 = 0, as Spark's grouping) or an encoding for complex
  *   values (arrays, structs, binary, maps, intervals).
@@ -30,10 +35,25 @@ export class KeyCoder {
   private max = -Infinity;
   readonly encode: ((v: unknown) => unknown) | null;
   readonly integerLike: boolean;
+  /** Whether the column's values are coded through the number table (hslots, hkeys). */
+  readonly hashed: boolean;
+  /** Number table: code + 1 per slot (0 = empty); `hkeys[code]` is the code's value. */
+  hslots = new Int32Array(0);
+  hmask = -1;
+  hkeys = new Float64Array(0);
+  private hcount = 0;
+  /** Code of NaN, or -1 while no NaN was met. */
+  nanCode = -1;
 
   constructor(readonly type: DataType) {
     this.integerLike = isIntegerLikeKey(type);
+    this.hashed = isHashedNumberKey(type);
     this.encode = keyEncoder(type);
+    if (this.hashed) {
+      this.hslots = new Int32Array(256);
+      this.hmask = 255;
+      this.hkeys = new Float64Array(128);
+    }
   }
 
   get size(): number {
@@ -52,12 +72,98 @@ export class KeyCoder {
   /** Code of a non-null value (creating it); for integer-like columns `v` is a number (booleans as 0/1). */
   code(v: unknown): number {
     if (this.integerLike && typeof v === "number") return this.codeInteger(v);
+    if (this.hashed) return this.codeNumber(v as number);
     const key = this.encode === null ? v : this.encode(v);
     let c = this.map.get(key);
     if (c !== undefined) return c;
-    c = this.values.length;
-    this.values.push(v);
+    c = this.addCode(v);
     this.map.set(key, c);
+    return c;
+  }
+
+  /** The code of a non-null value, or -1 when it has none (nothing is added). */
+  find(v: unknown): number {
+    if (this.integerLike && typeof v === "number") {
+      const off = v - this.base;
+      if ((off >>> 0) === off && off < this.dense.length) return this.dense[off]!;
+      return this.map.get(v) ?? -1;
+    }
+    if (this.hashed) return this.findNumber(v as number);
+    const c = this.map.get(this.encode === null ? v : this.encode(v));
+    return c === undefined ? -1 : c;
+  }
+
+  /** `out[i]` = the code of row i of a column's values and nulls (created as needed; booleans as 0/1). */
+  codeAll(values: ArrayLike<unknown>, nulls: Uint8Array | null, n: number, out: Int32Array): void {
+    if (this.hashed) {
+      const vals = values as ArrayLike<number>;
+      for (let i = 0; i < n; i++) {
+        if (nulls !== null && nulls[i] === 1) out[i] = this.codeNull();
+        else {
+          const c = this.findNumber(vals[i]!);
+          out[i] = c >= 0 ? c : this.codeNumber(vals[i]!);
+        }
+      }
+      return;
+    }
+    for (let i = 0; i < n; i++) out[i] = nulls !== null && nulls[i] === 1 ? this.codeNull() : this.code(values[i]);
+  }
+
+  /** `out[i]` = the code of row i, or -1 when it has none (a null row has `nullCode`, -1 unless `nullMatches`); nothing is added. */
+  findAll(values: ArrayLike<unknown>, nulls: Uint8Array | null, n: number, out: Int32Array, nullMatches: boolean): void {
+    const onNull = nullMatches ? this.nullCode : -1;
+    if (this.hashed) {
+      const vals = values as ArrayLike<number>;
+      for (let i = 0; i < n; i++) out[i] = nulls !== null && nulls[i] === 1 ? onNull : this.findNumber(vals[i]!);
+      return;
+    }
+    for (let i = 0; i < n; i++) out[i] = nulls !== null && nulls[i] === 1 ? onNull : this.find(values[i]);
+  }
+
+  /** A float, double or timestamp's code through the number table (see the class comment). */
+  private codeNumber(v: number): number {
+    const c = this.findNumber(v);
+    if (c >= 0) return c;
+    if (v !== v) return (this.nanCode = this.addCode(v));
+    const code = this.addCode(v);
+    if (code >= this.hkeys.length) {
+      const k = new Float64Array(this.hkeys.length * 2);
+      k.set(this.hkeys);
+      this.hkeys = k;
+    }
+    this.hkeys[code] = v;
+    let s = hashNumber(v) & this.hmask;
+    while (this.hslots[s] !== 0) s = (s + 1) & this.hmask;
+    this.hslots[s] = code + 1;
+    if (++this.hcount * 2 > this.hslots.length) this.rehashNumbers();
+    return code;
+  }
+
+  private findNumber(v: number): number {
+    if (v !== v) return this.nanCode;
+    const slots = this.hslots, keys = this.hkeys, mask = this.hmask;
+    for (let s = hashNumber(v) & mask; ; s = (s + 1) & mask) {
+      const e = slots[s]!;
+      if (e === 0) return -1;
+      if (keys[e - 1] === v) return e - 1;
+    }
+  }
+
+  private rehashNumbers(): void {
+    const size = this.hslots.length * 2, mask = size - 1, slots = new Int32Array(size);
+    for (const e of this.hslots) {
+      if (e === 0) continue;
+      let s = hashNumber(this.hkeys[e - 1]!) & mask;
+      while (slots[s] !== 0) s = (s + 1) & mask;
+      slots[s] = e;
+    }
+    this.hslots = slots;
+    this.hmask = mask;
+  }
+
+  private addCode(v: unknown): number {
+    const c = this.values.length;
+    this.values.push(v);
     return c;
   }
 
@@ -132,6 +238,41 @@ export function isIntegerLikeKey(t: DataType): boolean {
   return t.kind === "byte" || t.kind === "short" || t.kind === "int" || t.kind === "long" || t.kind === "date" || t.kind === "boolean";
 }
 
+/** Keys coded through the number table: number values that are not integer-like. */
+export function isHashedNumberKey(t: DataType): boolean {
+  return t.kind === "float" || t.kind === "double" || t.kind === "timestamp";
+}
+
+const HASH_BITS = new Float64Array(1);
+const HASH_WORDS = new Int32Array(HASH_BITS.buffer);
+
+/**
+ * A number's hash from its bits (MurmurHash3's 32-bit finalizer over the two words mixed), -0
+ * hashing as 0 (they are one key; `===` equates them). NaN is never hashed (it has its own
+ * code). Generated loops inline the same statements (`numberHashCode`).
+ */
+export function hashNumber(v: number): number {
+  HASH_BITS[0] = v + 0;
+  let h = Math.imul(HASH_WORDS[0]!, TUPLE_HASH_MUL) ^ HASH_WORDS[1]!;
+  h ^= h >>> 16;
+  h = Math.imul(h, FMIX_MUL1);
+  h ^= h >>> 13;
+  h = Math.imul(h, FMIX_MUL2);
+  return h ^ (h >>> 16);
+}
+
+const FMIX_MUL1 = 0x85ebca6b, FMIX_MUL2 = 0xc2b2ae35;
+
+/**
+ * Statements computing `hashNumber(v)` into a new variable `out`, for a generated loop given
+ * references to NUMBER_HASH_SCRATCH's arrays.
+ */
+export function numberHashCode(v: string, out: string, bits: string, words: string): string {
+  return `${bits}[0] = ${v} + 0; let ${out} = Math.imul(${words}[0], ${TUPLE_HASH_MUL}) ^ ${words}[1]; ${out} ^= ${out} >>> 16; ${out} = Math.imul(${out}, ${FMIX_MUL1}); ${out} ^= ${out} >>> 13; ${out} = Math.imul(${out}, ${FMIX_MUL2}); ${out} ^= ${out} >>> 16;`;
+}
+
+export const NUMBER_HASH_SCRATCH = { bits: HASH_BITS, words: HASH_WORDS } as const;
+
 /** Map keys must compare by value: complex values are encoded. */
 function keyEncoder(t: DataType): ((v: unknown) => unknown) | null {
   switch (t.kind) {
@@ -197,6 +338,8 @@ export interface TablePart {
 export class TupleTable {
   /** With a partitioning column: the table of each of its codes. */
   readonly parts: (TablePart | undefined)[] = [];
+  /** Slots of a new part's table (see `part`). */
+  private partSize = 64;
   slots: Int32Array = new Int32Array(1024);
   mask = 1023;
   keys: Int32Array;
@@ -268,6 +411,30 @@ export class TupleTable {
     return h ^ (h >>> 16);
   }
 
+  /** The group of the tuple `codes` (unpartitioned tables), or -1. */
+  find(codes: ArrayLike<number>): number {
+    for (let s = TupleTable.hash(codes, 0, this.width) & this.mask; ; s = (s + 1) & this.mask) {
+      const e = this.slots[s]!;
+      if (e === 0) return -1;
+      if (this.holds(e - 1, codes)) return e - 1;
+    }
+  }
+
+  /** The group of the tuple `codes` (unpartitioned tables), added when absent. */
+  findOrInsert(codes: ArrayLike<number>): number {
+    for (let s = TupleTable.hash(codes, 0, this.width) & this.mask; ; s = (s + 1) & this.mask) {
+      const e = this.slots[s]!;
+      if (e === 0) return this.insert(s, codes);
+      if (this.holds(e - 1, codes)) return e - 1;
+    }
+  }
+
+  private holds(g: number, codes: ArrayLike<number>): boolean {
+    const w = this.width, b = g * w;
+    for (let j = 0; j < w; j++) if (this.keys[b + j] !== codes[j]) return false;
+    return true;
+  }
+
   /** Adds the group whose codes are `codes` at empty slot `s`; returns its id. */
   insert(s: number, codes: ArrayLike<number>): number {
     const g = this.addGroup(codes);
@@ -276,9 +443,14 @@ export class TupleTable {
     return g;
   }
 
-  /** The table of code `code` of the partitioning column (created empty). */
+  /**
+   * The table of code `code` of the partitioning column (created empty), of the size a table last
+   * grew to: the windows of a stream hold about as many groups each, so a new window's table is
+   * not grown from 64 slots again (q5: 8 rehashes per window).
+   */
   part(code: number): TablePart {
-    const p: TablePart = { slots: new Int32Array(64), mask: 63, count: 0 };
+    const size = this.partSize;
+    const p: TablePart = { slots: new Int32Array(size), mask: size - 1, count: 0 };
     this.parts[code] = p;
     return p;
   }
@@ -320,6 +492,7 @@ export class TupleTable {
     }
     p.slots = slots;
     p.mask = mask;
+    this.partSize = size;
   }
 
   private rehash(size: number): void {
@@ -332,4 +505,18 @@ export class TupleTable {
     this.slots = slots;
     this.mask = mask;
   }
+}
+
+/**
+ * The key columns of `groups` groups, one vector per coder, in group order: a coder's dictionary
+ * when it is the only key, else each group's code in `table` looked up in its coder's dictionary.
+ */
+export function groupKeyVectors(coders: readonly KeyCoder[], table: TupleTable | null, groups: number): Vector[] {
+  if (coders.length === 1) return [coders[0]!.dictionary()];
+  const w = coders.length;
+  return coders.map((c, j) => {
+    const idx = new Int32Array(groups);
+    for (let g = 0; g < groups; g++) idx[g] = table!.keys[g * w + j]!;
+    return takeVector(c.dictionary(), idx, groups);
+  });
 }
