@@ -187,7 +187,7 @@ async function main(): Promise<void> {
   process.stdout.write(bad.length ? `RESULTS DIFFER: ${bad.map((r) => `${r.benchmark}/${r.engine}: ${r.mismatch}`).join("; ")}\n` : "All checked engines agree (row counts and column sums).\n");
   const missing = QUERIES.filter((q) => q.missing).map((q) => `${q.name}: ${q.missing}`);
   const out = mergeResults("nexmark", {
-    ...machine(), cores: cpus().length, cpu: cpus()[0]?.model, events: o.events, runs: o.runs, statistic: "median", quick: o.quick,
+    ...machine(), cores: cpus().length, cpu: cpus()[0]?.model, events: o.events, runs: o.runs, warmups: o.warmups, statistic: "median", quick: o.quick,
     generator: { eventsPerSecond: cfg.eventsPerSecond, seed: cfg.seed }, threadCeiling: ceiling, agree: bad.length === 0, results: rows, missing,
   });
   process.stdout.write(`Wrote ${out} (key "nexmark")\n`);

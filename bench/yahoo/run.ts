@@ -189,7 +189,7 @@ async function main(): Promise<void> {
   if (ceiling) process.stdout.write(ceilingLine(threads, ceiling));
   const bad = rows.filter((r) => r.mismatch !== null);
   process.stdout.write(bad.length ? `RESULTS DIFFER: ${bad.map((r) => `${r.benchmark}/${r.engine}: ${r.mismatch}`).join("; ")}\n` : "All engines agree (windows x campaigns, total count).\n");
-  const out = mergeResults("yahoo", { ...machine(), cores: cpus().length, cpu: cpus()[0]?.model, events: o.events, jsonEvents: o.jsonEvents, runs: o.runs, statistic: "median", quick: o.quick, threadCeiling: ceiling, agree: bad.length === 0, results: rows, missing: [] });
+  const out = mergeResults("yahoo", { ...machine(), cores: cpus().length, cpu: cpus()[0]?.model, events: o.events, jsonEvents: o.jsonEvents, runs: o.runs, warmups: o.warmups, statistic: "median", quick: o.quick, threadCeiling: ceiling, agree: bad.length === 0, results: rows, missing: [] });
   process.stdout.write(`Wrote ${out} (key "yahoo")\n`);
   if (bad.length) process.exitCode = 1;
 }

@@ -150,15 +150,8 @@ export class KeyCoder {
   }
 
   private rehashNumbers(): void {
-    const size = this.hslots.length * 2, mask = size - 1, slots = new Int32Array(size);
-    for (const e of this.hslots) {
-      if (e === 0) continue;
-      let s = hashNumber(this.hkeys[e - 1]!) & mask;
-      while (slots[s] !== 0) s = (s + 1) & mask;
-      slots[s] = e;
-    }
-    this.hslots = slots;
-    this.hmask = mask;
+    this.hslots = doubledSlots(this.hslots, (e) => hashNumber(this.hkeys[e - 1]!));
+    this.hmask = this.hslots.length - 1;
   }
 
   private addCode(v: unknown): number {
@@ -483,16 +476,9 @@ export class TupleTable {
   }
 
   private rehashPart(p: TablePart): void {
-    const size = p.slots.length * 2, slots = new Int32Array(size), mask = size - 1, w = this.width;
-    for (const e of p.slots) {
-      if (e === 0) continue;
-      let s = this.partHash(this.keys, (e - 1) * w) & mask;
-      while (slots[s] !== 0) s = (s + 1) & mask;
-      slots[s] = e;
-    }
-    p.slots = slots;
-    p.mask = mask;
-    this.partSize = size;
+    p.slots = doubledSlots(p.slots, (e) => this.partHash(this.keys, (e - 1) * this.width));
+    p.mask = p.slots.length - 1;
+    this.partSize = p.slots.length;
   }
 
   private rehash(size: number): void {
@@ -505,6 +491,18 @@ export class TupleTable {
     this.slots = slots;
     this.mask = mask;
   }
+}
+
+/** Open-addressing slots (entry + 1; 0 = empty) in a table twice as large, each entry placed by `hashOf(entry)`. */
+function doubledSlots(old: Int32Array, hashOf: (e: number) => number): Int32Array<ArrayBuffer> {
+  const slots = new Int32Array(old.length * 2), mask = slots.length - 1;
+  for (const e of old) {
+    if (e === 0) continue;
+    let s = hashOf(e) & mask;
+    while (slots[s] !== 0) s = (s + 1) & mask;
+    slots[s] = e;
+  }
+  return slots;
 }
 
 /**
