@@ -106,6 +106,21 @@ export class KeyCoder {
       }
       return;
     }
+    if (!this.integerLike && this.encode === null) {
+      // Keys that are their own Map keys (strings, decimals, nulls-only columns): the Map inline.
+      const map = this.map;
+      for (let i = 0; i < n; i++) {
+        if (nulls !== null && nulls[i] === 1) {
+          out[i] = this.codeNull();
+          continue;
+        }
+        const v = values[i];
+        let c = map.get(v);
+        if (c === undefined) map.set(v, (c = this.addCode(v)));
+        out[i] = c;
+      }
+      return;
+    }
     for (let i = 0; i < n; i++) out[i] = nulls !== null && nulls[i] === 1 ? this.codeNull() : this.code(values[i]);
   }
 
