@@ -162,9 +162,9 @@ export class HashJoinProbe {
       for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) { pi[pairs] = i; bi[pairs++] = j; }
       return { pi, bi, pairs };
     }
+    if (m === 0) return { pi, bi, pairs };
     const g = new Int32Array(n);
-    if (m > 0) this.table.probe(this.streamKeys(batch).columns, n, g, this.nullMatches);
-    else return { pi, bi, pairs };
+    this.table.probe(this.streamKeys(batch).columns, n, g, this.nullMatches);
     const start = this.start, order = this.order;
     for (let i = 0; i < n; i++) {
       const grp = g[i]!;

@@ -62,10 +62,7 @@ export class KeyCoder {
 
   /** Code of null (creating it). */
   codeNull(): number {
-    if (this.nullCode < 0) {
-      this.nullCode = this.values.length;
-      this.values.push(null);
-    }
+    if (this.nullCode < 0) this.nullCode = this.addCode(null);
     return this.nullCode;
   }
 
@@ -97,13 +94,7 @@ export class KeyCoder {
   codeAll(values: ArrayLike<unknown>, nulls: Uint8Array | null, n: number, out: Int32Array): void {
     if (this.hashed) {
       const vals = values as ArrayLike<number>;
-      for (let i = 0; i < n; i++) {
-        if (nulls !== null && nulls[i] === 1) out[i] = this.codeNull();
-        else {
-          const c = this.findNumber(vals[i]!);
-          out[i] = c >= 0 ? c : this.codeNumber(vals[i]!);
-        }
-      }
+      for (let i = 0; i < n; i++) out[i] = nulls !== null && nulls[i] === 1 ? this.codeNull() : this.codeNumber(vals[i]!);
       return;
     }
     if (!this.integerLike && this.encode === null) {
