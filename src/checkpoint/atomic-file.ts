@@ -21,10 +21,10 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, options
 
 /**
  * The steps of {@link writeFileAtomic}, through temp file `tmp`. Self-contained (the modules it
- * uses are arguments; no inner functions; of this file's names only {@link syncDirectoryWith},
- * equally self-contained) because the checkpoint file writer thread runs the source text of both
- * (file-writer-thread.ts): one implementation for both threads, which also works when Sluice is
- * bundled into one file.
+ * uses are arguments; no inner functions; of this file's names only {@link publishTemp} and
+ * {@link syncDirectoryWith}, equally self-contained) because the checkpoint file writer thread
+ * runs the source text of all three (file-writer-thread.ts): one implementation for both threads,
+ * which also works when Sluice is bundled into one file.
  */
 export function atomicWrite(fsApi: typeof fs, pathApi: typeof path, file: string, tmp: string, data: Uint8Array, overwrite: boolean, sync: boolean): boolean {
   const dir = pathApi.dirname(file);
@@ -37,6 +37,17 @@ export function atomicWrite(fsApi: typeof fs, pathApi: typeof path, file: string
   } finally {
     fsApi.closeSync(fd);
   }
+  const written = publishTemp(fsApi, file, tmp, overwrite);
+  if (written && sync) syncDirectoryWith(fsApi, dir);
+  return written;
+}
+
+/**
+ * Gives the finished temp file `tmp` the name `file` (rename, or with `overwrite` off a hard link
+ * that refuses an existing target: false then) and removes the temp name. Self-contained, as
+ * {@link atomicWrite}.
+ */
+export function publishTemp(fsApi: typeof fs, file: string, tmp: string, overwrite: boolean): boolean {
   let written = true;
   try {
     if (overwrite) fsApi.renameSync(tmp, file);
@@ -55,8 +66,48 @@ export function atomicWrite(fsApi: typeof fs, pathApi: typeof path, file: string
       if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
     }
   }
-  if (written && sync) syncDirectoryWith(fsApi, dir);
   return written;
+}
+
+/** A file written and made durable under a temp name by {@link prepareFileAtomic}, not yet in place. */
+export interface PreparedFile {
+  /** Puts the file in place (durably, with fsync); false when `overwrite` was off and the file exists. */
+  publish(): Promise<boolean>;
+  /** Removes the temp file (the write is abandoned). */
+  discard(): void;
+}
+
+/**
+ * {@link writeFileAtomic} in two steps, for a file whose content is known before it may appear:
+ * the temp file is written and fsync'ed now, while other files are still being written, and
+ * `publish` only renames and fsyncs the directory. The fsyncs run on libuv's thread pool, the
+ * other steps (tens of microseconds each) on the calling thread.
+ */
+export async function prepareFileAtomic(file: string, data: string | Uint8Array, options: { overwrite?: boolean; fsync?: boolean } = {}): Promise<PreparedFile> {
+  const sync = options.fsync !== false, overwrite = options.overwrite !== false;
+  const dir = path.dirname(file);
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = tempNameFor(file);
+  const fd = fs.openSync(tmp, "wx");
+  try {
+    writeAll(fd, typeof data === "string" ? Buffer.from(data, "utf8") : data);
+    if (sync) await fsyncAsync(fd);
+  } catch (e) {
+    fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+  fs.closeSync(fd);
+  return {
+    async publish(): Promise<boolean> {
+      const written = publishTemp(fs, file, tmp, overwrite);
+      if (written && sync) await syncDirectoryAsync(dir);
+      return written;
+    },
+    discard(): void {
+      fs.rmSync(tmp, { force: true });
+    },
+  };
 }
 
 /**
@@ -79,10 +130,9 @@ export function writeAll(fd: number, b: Uint8Array): void {
   while (off < b.length) off += fs.writeSync(fd, b, off);
 }
 
-/** {@link writeAll} on libuv's thread pool. */
-export async function writeAllAsync(fd: number, b: Uint8Array): Promise<void> {
-  let off = 0;
-  while (off < b.length) off += await new Promise<number>((resolve, reject) => fs.write(fd, b, off, b.length - off, null, (e, n) => (e ? reject(e) : resolve(n))));
+/** fsync on libuv's thread pool (the one step of a small file's write worth a round trip). */
+export function fsyncAsync(fd: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => fs.fsync(fd, (e) => (e ? reject(e) : resolve())));
 }
 
 /** fsync of a directory (so a rename in it is durable); ignored where the platform refuses it. */
@@ -103,16 +153,16 @@ export function syncDirectoryWith(fsApi: typeof fs, dir: string): void {
   }
 }
 
-/** {@link syncDirectory} on libuv's thread pool: several directories sync in parallel. */
+/** {@link syncDirectory} with the fsync on libuv's thread pool: several directories sync in parallel. */
 export async function syncDirectoryAsync(dir: string): Promise<void> {
-  let handle: fs.promises.FileHandle | undefined;
+  let fd: number | undefined;
   try {
-    handle = await fs.promises.open(dir, "r");
-    await handle.sync();
+    fd = fs.openSync(dir, "r");
+    await fsyncAsync(fd);
   } catch {
     // as in syncDirectory
   } finally {
-    await handle?.close();
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { writeFileAtomic, writeFileAtomicAsync } from "./atomic-file.js";
+import { prepareFileAtomic, writeFileAtomic, writeFileAtomicAsync, type PreparedFile } from "./atomic-file.js";
 import { CheckpointError } from "./checkpoint-error.js";
 
 /**
@@ -43,6 +43,16 @@ export class BatchLog<T> {
   addAsync(batchId: number, entry: T): Promise<boolean> {
     checkBatchId(batchId);
     return writeFileAtomicAsync(this.file(batchId), this.serialize(entry), { overwrite: false, fsync: this.fsync });
+  }
+
+  /**
+   * {@link add} in two steps: the entry is written and fsync'ed under a temp name now, and
+   * `publish()` puts it in place (false when it exists already), so its fsync can overlap other
+   * writes that must be durable before it appears.
+   */
+  prepare(batchId: number, entry: T): Promise<PreparedFile> {
+    checkBatchId(batchId);
+    return prepareFileAtomic(this.file(batchId), this.serialize(entry), { overwrite: false, fsync: this.fsync });
   }
 
   /** Writes entry `batchId`, replacing an existing one (only for entries nobody has acted on). */

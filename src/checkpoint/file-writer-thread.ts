@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import { atomicWrite, syncDirectoryWith } from "./atomic-file.js";
+import { atomicWrite, publishTemp, syncDirectoryWith } from "./atomic-file.js";
 
 /** One atomic write (atomicWrite's arguments), as the writer thread receives it. */
 interface FileWrite {
@@ -17,11 +17,12 @@ interface Pending {
   reject(e: Error): void;
 }
 
-/** The thread's program: the source text of atomicWrite and the one function it calls, run per message. */
+/** The thread's program: the source text of atomicWrite and the two functions it calls, run per message. */
 const WRITER_SOURCE = `const { parentPort } = require("node:worker_threads");
 const fs = require("node:fs");
 const path = require("node:path");
 ${syncDirectoryWith.toString()}
+${publishTemp.toString()}
 const atomicWrite = ${atomicWrite.toString()};
 parentPort.on("message", (m) => {
   let reply;

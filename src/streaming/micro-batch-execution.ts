@@ -6,6 +6,7 @@ import { type RecordBatch, keepColumns, totalRows } from "../batch/record-batch.
 import { sourceColumnsRead } from "./source-columns.js";
 import { CheckpointError } from "../checkpoint/checkpoint-error.js";
 import { CommitLog } from "../checkpoint/commit-log.js";
+import type { PreparedFile } from "../checkpoint/atomic-file.js";
 import { CHECKPOINT_FIXED_CONFS, OffsetLog, type OffsetSeqMetadata } from "../checkpoint/offset-log.js";
 import { recoveryDecision } from "../checkpoint/recovery-decision.js";
 import { checkOperatorMetadata, readOperatorMetadata } from "../checkpoint/operator-metadata.js";
@@ -425,10 +426,10 @@ export class MicroBatchExecution {
     }
     this.setStatus(sameOffsets(batch.start, batch.end) ? "Processing a no-data batch" : "Processing new data", true, true);
     const rows = await this.runBatch(batch, offsetsWritten, time);
-    this.watermarkMs = this.tracker.update(rows.eventTimeStats, this.watermarkDelays);
+    this.watermarkMs = rows.nextWatermarkMs;
     this.noDataBatchDue = this.hasWatermarkDrivenState && this.watermarkMs > batch.metadata.batchWatermarkMs;
     crashPoint("after-sink-before-commit", batch.batchId);
-    await time("commitOffsets", () => this.commitBatch(batch!));
+    await time("commitOffsets", () => this.commitBatch(batch!, rows.commitEntry));
     timings["triggerExecution"] = clock.getTimeMillis() - triggerStart;
     this.reportProgress(batch, triggerStart, timings, rows, latestSeen);
     this.lastIdleEventMs = triggerStart;
@@ -471,6 +472,7 @@ export class MicroBatchExecution {
     // does its sink (walCommit: that wait), and commits/N waits for the state commits.
     const stateCommits = new StateCommits(offsetsWritten);
     let output = 0, lateOutput = 0;
+    let commitEntry: Promise<PreparedFile> | undefined;
     try {
       // The stateful part of the batch (watermark inputs, stateful operators) runs while the
       // incremental plan is built; what is left is a batch plan for the sink.
@@ -492,6 +494,11 @@ export class MicroBatchExecution {
         }),
       );
       await time("walCommit", () => offsetsWritten);
+      // commits/N is known once the batch's event times are: it is written and fsync'ed under a
+      // temp name while the sink and the state files' fsyncs run, and only put in place after them.
+      const nextWatermarkMs = this.tracker.update(planned.eventTimeStats, this.watermarkDelays);
+      commitEntry = this.commitLog.prepare(batch.batchId, { nextBatchWatermarkMs: nextWatermarkMs });
+      commitEntry.catch(() => undefined);
       await time("addBatch", async () => {
         const result = await runPlan(planned.plan, settings, ctx);
         output = totalRows(result);
@@ -508,11 +515,12 @@ export class MicroBatchExecution {
       // The state files' writes and fsyncs ran beside the sink; commits/N follows them.
       await time("commitOffsets", () => stateCommits.all());
       crashPoint("after-state-commit", batch.batchId);
-      return { perSource, output, lateOutput, eventTimeStats: planned.eventTimeStats, stateOperators: planned.stateOperators() };
+      return { perSource, output, lateOutput, eventTimeStats: planned.eventTimeStats, stateOperators: planned.stateOperators(), nextWatermarkMs, commitEntry };
     } catch (e) {
       // Nothing of a failed batch may still be writing when the query ends (a restart reads the files).
       await offsetsWritten.catch(() => undefined);
       await stateCommits.settled();
+      (await commitEntry?.catch(() => undefined))?.discard();
       throw e;
     }
   }
@@ -539,8 +547,8 @@ export class MicroBatchExecution {
     return (this.opts.session.conf.getOption("sluice.sql.streaming.noDataMicroBatches.enabled") ?? "true").toLowerCase() !== "false";
   }
 
-  private async commitBatch(batch: PlannedBatch): Promise<void> {
-    if (!this.commitLog.add(batch.batchId, { nextBatchWatermarkMs: this.watermarkMs })) throw this.concurrentUpdate("commits", batch.batchId);
+  private async commitBatch(batch: PlannedBatch, entry: Promise<PreparedFile>): Promise<void> {
+    if (!(await (await entry).publish())) throw this.concurrentUpdate("commits", batch.batchId);
     crashPoint("after-commit", batch.batchId);
     this.committed = [...batch.end];
     this.pending = null;
@@ -785,6 +793,10 @@ interface BatchFigures {
   readonly lateOutput: number;
   readonly eventTimeStats: readonly EventTimeStats[];
   readonly stateOperators: readonly StatefulOperatorMetrics[];
+  /** The global watermark after this batch (commits/N's nextBatchWatermarkMs). */
+  readonly nextWatermarkMs: number;
+  /** `commits/N`, durable under a temp name, to be put in place once the batch is done. */
+  readonly commitEntry: Promise<PreparedFile>;
 }
 
 function sameOffsets(a: readonly Offset[], b: readonly Offset[]): boolean {

@@ -53,6 +53,19 @@ void describe("atomic file write", () => {
 });
 
 void describe("BatchLog", () => {
+  void it("a prepared entry is invisible until published, is written once, and a discarded one leaves nothing", async () => {
+    const log = new BatchLog<{ x: number }>(fresh());
+    const first = await log.prepare(0, { x: 0 });
+    assert.deepEqual(log.batchIds(), [], "not in place before publish");
+    assert.equal(log.get(0), undefined);
+    assert.equal(await first.publish(), true);
+    assert.deepEqual(log.get(0), { x: 0 });
+    const again = await log.prepare(0, { x: 99 });
+    assert.equal(await again.publish(), false, "an entry is written once");
+    assert.deepEqual(log.get(0), { x: 0 });
+    (await log.prepare(1, { x: 1 })).discard();
+    assert.deepEqual(fs.readdirSync(log.dir), ["0"], "no temp file is left");
+  });
   void it("adds, reads, lists and purges entries with a version line", () => {
     const log = new BatchLog<{ x: number }>(fresh());
     assert.equal(log.getLatest(), undefined);

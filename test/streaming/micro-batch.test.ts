@@ -201,6 +201,8 @@ void describe("StreamingQuery and spark.streams", () => {
     await assert.rejects(q.processAllAvailable(), StreamingQueryException);
     await assert.rejects(q.awaitTermination(), /sink down/);
     assert.match(terminated ?? "", /sink down/);
+    // commits/1 was written ahead under a temp name (its fsync beside the sink's): the failed batch removed it.
+    assert.deepEqual(fs.readdirSync(path.join(dir, "commits")), ["0"]);
     spark.streams.removeListener(l);
     const q2 = await start();
     await q2.processAllAvailable();
@@ -232,6 +234,7 @@ void describe("StreamingQuery and spark.streams", () => {
     input.addData([{ a: 2 }]);
     await assert.rejects(q.awaitTermination(10_000), /commits\/1 already exists/);
     assert.equal(fs.existsSync(path.join(dir, "offsets", "2")), false);
+    assert.deepEqual(fs.readdirSync(path.join(dir, "commits")).sort(), ["0", "1"], "the refused entry's temp file is gone");
     assert.deepEqual(seen, [1, 2]);
   });
 
