@@ -81,6 +81,8 @@ interface SharedAggregation {
  * twice is analyzed twice).
  */
 function repeatedAggregations(p: LogicalPlan): Map<string, SharedAggregation[]> {
+  // One aggregation repeats nothing; its explain text (per micro-batch too) is not needed then.
+  if (countAggregates(p, 2) < 2) return new Map();
   const byShape = new Map<string, { node: LogicalPlan; text: string; deterministic: boolean; count: number }[]>();
   const visit = (n: LogicalPlan): void => {
     if (n.kind === "Aggregate" && planExprs(n).every(isDeterministic)) {
@@ -101,6 +103,16 @@ function repeatedAggregations(p: LogicalPlan): Map<string, SharedAggregation[]> 
     if (repeated.length) out.set(shape, repeated);
   }
   return out;
+}
+
+/** How many Aggregate nodes `p` has, counting up to `limit`. */
+function countAggregates(p: LogicalPlan, limit: number): number {
+  let n = p.kind === "Aggregate" ? 1 : 0;
+  for (const c of children(p)) {
+    if (n >= limit) break;
+    n += countAggregates(c, limit - n);
+  }
+  return n;
 }
 
 const withoutIds = (text: string): string => text.replace(/#\d+/g, "#");

@@ -51,7 +51,6 @@ export class StateFileWriter {
     /** fsync the file and its directory (sluice.sql.streaming.checkpoint.fsync): off, a file survives a process kill but not a power loss. */
     private readonly fsync = true,
   ) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
     this.tmp = tempNameFor(file);
     this.w.bytes(MAGIC);
     this.w.byte(STATE_FILE_FORMAT_VERSION);
@@ -162,8 +161,16 @@ export class StateFileWriter {
     return { tail, r: { checksum: digest.toString("hex"), bytes: this.bytesWritten + HASH_BYTES, records: this.count } };
   }
 
+  /** The temp file, created on first use; its directory too when missing (a store's first file). */
   private openTemp(): number {
-    return (this.fd ??= fs.openSync(this.tmp, "wx"));
+    if (this.fd !== undefined) return this.fd;
+    try {
+      return (this.fd = fs.openSync(this.tmp, "wx"));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    }
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    return (this.fd = fs.openSync(this.tmp, "wx"));
   }
 
   /** Drops the temp file (after an error). */

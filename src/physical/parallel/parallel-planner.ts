@@ -10,6 +10,7 @@ import { shufflePlanOf } from "./shuffle-plans.js";
 import { type LeafPath, type ParallelOptions, estimatedPathRows, filteredOnPath, isNarrow, mapFragments, splitLeafPath } from "./stage-fragments.js";
 import { buildableSides, equiJoinKeys } from "../join-keys.js";
 import { isFileFormat } from "../../connectors/file-format.js";
+import { estimatedLeafRows, isSplittableLeaf } from "./leaf-splits.js";
 
 /**
  * A parallel stage for `p`, or null when `p` does not have a shape that parallelizes:
@@ -25,7 +26,10 @@ import { isFileFormat } from "../../connectors/file-format.js";
  * A narrow chain ends in one splittable leaf; a join's other side is copied into every task.
  */
 export function planParallelStage(p: LogicalPlan, opts: ParallelOptions, taskPlanner: PlannerOptions, mapOnly: boolean, fallback: () => PhysicalOp): PhysicalOp | null {
-  if (opts.threads <= 1) return null;
+  // Every shape below splits a leaf into at least two tasks of minRowsPerTask rows. A micro-batch's
+  // rows (a LocalRelation) never split, nor does a small table joined with them, and finding that
+  // out shape by shape, for each node of each batch's plan, was most of a small batch's planning.
+  if (opts.threads <= 1 || !hasLeafToSplit(p, opts)) return null;
   const owned = windowOwnedMaps(p, opts);
   if (owned) return new ParallelStageExec(planOutput(p), [{ maps: owned, keys: null, note: "each task owns the windows starting in its slice of event time" }], null, fallback(), opts.threads, taskPlanner);
   const shuffled = shufflePlanOf(p, opts) ?? reduceSidePlan(p, opts);
@@ -37,6 +41,11 @@ export function planParallelStage(p: LogicalPlan, opts: ParallelOptions, taskPla
   const maps = path && mapFragments(p, path, opts);
   if (!maps) return p.kind === "Join" ? planJoinStage(p, opts, taskPlanner, fallback) : null;
   return new ParallelStageExec(planOutput(p), [{ maps, keys: null }], null, fallback(), opts.threads, taskPlanner);
+}
+
+function hasLeafToSplit(p: LogicalPlan, opts: ParallelOptions): boolean {
+  if (isSplittableLeaf(p)) return (estimatedLeafRows(p) ?? 0) >= 2 * Math.max(1, opts.minRowsPerTask);
+  return children(p).some((c) => hasLeafToSplit(c, opts));
 }
 
 /**
