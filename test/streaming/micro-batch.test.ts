@@ -201,13 +201,40 @@ void describe("StreamingQuery and spark.streams", () => {
     await assert.rejects(q.processAllAvailable(), StreamingQueryException);
     await assert.rejects(q.awaitTermination(), /sink down/);
     assert.match(terminated ?? "", /sink down/);
-    // commits/1 was written ahead under a temp name (its fsync beside the sink's): the failed batch removed it.
     assert.deepEqual(fs.readdirSync(path.join(dir, "commits")), ["0"]);
     spark.streams.removeListener(l);
     const q2 = await start();
     await q2.processAllAvailable();
     await q2.stop();
     assert.deepEqual(seen, [[0, [1]], [1, [2, 3]]]);
+  });
+
+  void it("a stateful batch whose sink fails leaves no commits/N nor its temp file, and re-runs on restart", async () => {
+    const input = spark.memoryStream("k STRING");
+    const dir = ckpt();
+    const seen: [number, string][] = [];
+    let reject = true;
+    // With state files, commits/N is written under a temp name while the sink runs (micro-batch-execution.ts).
+    const start = () =>
+      input.toDF().groupBy("k").count().writeStream.outputMode("update").option("checkpointLocation", dir).foreachBatch(async (df, id) => {
+        const rows = (await df.collect()).map((r) => `${String(r["k"])}=${String(r["count"])}`).sort().join(",");
+        if (id === 1 && reject) {
+          reject = false;
+          throw new Error("sink down");
+        }
+        seen.push([id, rows]);
+      }).start();
+    const q = await start();
+    input.addData([{ k: "a" }]);
+    await q.processAllAvailable();
+    input.addData([{ k: "a" }, { k: "b" }]);
+    await assert.rejects(q.processAllAvailable(), /sink down/);
+    assert.deepEqual(fs.readdirSync(path.join(dir, "commits")), ["0"]);
+    const q2 = await start();
+    await q2.processAllAvailable();
+    await q2.stop();
+    assert.deepEqual(seen, [[0, "a=1"], [1, "a=2,b=1"]]);
+    assert.deepEqual(fs.readdirSync(path.join(dir, "commits")).sort(), ["0", "1"]);
   });
 
   /** A query that collects column `a` of each batch, after batch 0 (a = 1) has committed. */

@@ -85,7 +85,7 @@ export function splitByPartition(batches: readonly RecordBatch[], n: number, par
  * sees the batch again (idempotent sinks keep it once, as Spark's contract has it).
  */
 export class StateCommits {
-  private readonly pending: Promise<unknown>[] = [];
+  private readonly commits: Promise<unknown>[] = [];
   constructor(readonly offsetsDurable: Promise<void>) {}
 
   /** Runs `commit` once the offsets are durable. */
@@ -93,17 +93,22 @@ export class StateCommits {
     const p = this.offsetsDurable.then(commit);
     // Awaited by all() or settled(); not an unhandled rejection meanwhile.
     p.catch(() => undefined);
-    this.pending.push(p);
+    this.commits.push(p);
+  }
+
+  /** Whether any store has a commit to wait for. */
+  get pending(): boolean {
+    return this.commits.length > 0;
   }
 
   /** Waits for every commit; throws the first failure. */
   all(): Promise<void> {
-    return allEndedOrFirstFailure(this.pending);
+    return allEndedOrFirstFailure(this.commits);
   }
 
   /** Waits for every commit to end, failed or not (a failing batch leaves nothing writing behind it). */
   async settled(): Promise<void> {
-    await Promise.allSettled(this.pending);
+    await Promise.allSettled(this.commits);
   }
 }
 
