@@ -86,9 +86,8 @@ export interface PreparedFile {
 export async function prepareFileAtomic(file: string, data: string | Uint8Array, options: { overwrite?: boolean; fsync?: boolean } = {}): Promise<PreparedFile> {
   const sync = options.fsync !== false, overwrite = options.overwrite !== false;
   const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true });
   const tmp = tempNameFor(file);
-  const fd = fs.openSync(tmp, "wx");
+  const fd = createExclusive(tmp);
   try {
     writeAll(fd, typeof data === "string" ? Buffer.from(data, "utf8") : data);
     if (sync) await fsyncAsync(fd);
@@ -122,6 +121,20 @@ export function writeFileAtomicAsync(file: string, data: string | Uint8Array, op
 /** A temp file's name beside `file` (see isAtomicTempName). */
 export function tempNameFor(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.${randomUUID()}.tmp`);
+}
+
+/**
+ * Creates `file` for writing, failing if it exists; makes its directory only when missing (once
+ * per directory, not before every file of a checkpoint's batches).
+ */
+export function createExclusive(file: string): number {
+  try {
+    return fs.openSync(file, "wx");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  return fs.openSync(file, "wx");
 }
 
 /** Writes all of `b` at the file's position (writeSync may write less than asked). */

@@ -1,7 +1,7 @@
 import { createHash, type Hash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { fsyncAsync, syncDirectory, syncDirectoryAsync, tempNameFor, writeAll } from "../checkpoint/atomic-file.js";
+import { createExclusive, fsyncAsync, syncDirectory, syncDirectoryAsync, tempNameFor, writeAll } from "../checkpoint/atomic-file.js";
 import { CheckpointError } from "../checkpoint/checkpoint-error.js";
 import type { StateKey } from "./state-key.js";
 import { StateStoreCorruptError } from "./state-store.js";
@@ -161,16 +161,8 @@ export class StateFileWriter {
     return { tail, r: { checksum: digest.toString("hex"), bytes: this.bytesWritten + HASH_BYTES, records: this.count } };
   }
 
-  /** The temp file, created on first use; its directory too when missing (a store's first file). */
   private openTemp(): number {
-    if (this.fd !== undefined) return this.fd;
-    try {
-      return (this.fd = fs.openSync(this.tmp, "wx"));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-    }
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    return (this.fd = fs.openSync(this.tmp, "wx"));
+    return (this.fd ??= createExclusive(this.tmp));
   }
 
   /** Drops the temp file (after an error). */
