@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { after, describe, it } from "node:test";
+import { after, afterEach, describe, it } from "node:test";
 import { Session } from "../../src/api/session.js";
 import { col } from "../../src/api/functions.js";
 import type { StreamingQuery } from "../../src/api/streaming-query.js";
@@ -13,6 +13,10 @@ import { IllegalArgumentError } from "../../src/errors/errors.js";
 const spark = Session.builder().getOrCreate();
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "sluice-socket-"));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
+// A failed assertion leaves its query running (and the process alive): stop what a test left.
+afterEach(async () => {
+  for (const q of spark.streams.active) await q.stop();
+});
 
 /** A line server on 127.0.0.1 (port 0): `send` writes to every connected client. */
 async function lineServer(): Promise<{ port: number; clients: () => number; send: (text: string) => void; close: () => Promise<void> }> {
