@@ -7,10 +7,9 @@ import { type AdaptiveBroadcast, ParallelStageExec } from "./parallel-stage-exec
 import { reduceSidePlan } from "./reduce-side-plan.js";
 import { windowOwnedMaps } from "./window-owned-stage.js";
 import { shufflePlanOf } from "./shuffle-plans.js";
-import { type LeafPath, type ParallelOptions, estimatedPathRows, filteredOnPath, isNarrow, mapFragments, splitLeafPath } from "./stage-fragments.js";
+import { type LeafPath, type ParallelOptions, estimatedPathRows, filteredOnPath, hasLeafToSplit, isNarrow, mapFragments, splitLeafPath } from "./stage-fragments.js";
 import { buildableSides, equiJoinKeys } from "../join-keys.js";
 import { isFileFormat } from "../../connectors/file-format.js";
-import { estimatedLeafRows, isSplittableLeaf } from "./leaf-splits.js";
 
 /**
  * A parallel stage for `p`, or null when `p` does not have a shape that parallelizes:
@@ -41,11 +40,6 @@ export function planParallelStage(p: LogicalPlan, opts: ParallelOptions, taskPla
   const maps = path && mapFragments(p, path, opts);
   if (!maps) return p.kind === "Join" ? planJoinStage(p, opts, taskPlanner, fallback) : null;
   return new ParallelStageExec(planOutput(p), [{ maps, keys: null }], null, fallback(), opts.threads, taskPlanner);
-}
-
-function hasLeafToSplit(p: LogicalPlan, opts: ParallelOptions): boolean {
-  if (isSplittableLeaf(p)) return (estimatedLeafRows(p) ?? 0) >= 2 * Math.max(1, opts.minRowsPerTask);
-  return children(p).some((c) => hasLeafToSplit(c, opts));
 }
 
 /**

@@ -28,12 +28,23 @@ export type LeafPath = readonly number[];
  */
 const TASKS_PER_THREAD = 4;
 
+/** How many tasks of at least minRowsPerTask rows `rows` fills (a stage needs two). */
+export function tasksFor(rows: number, opts: ParallelOptions): number {
+  return Math.floor(rows / Math.max(1, opts.minRowsPerTask));
+}
+
+/** Whether some leaf of `p` could be split into two tasks or more (every parallel stage splits one). */
+export function hasLeafToSplit(p: LogicalPlan, opts: ParallelOptions): boolean {
+  if (isSplittableLeaf(p)) return tasksFor(estimatedLeafRows(p) ?? 0, opts) >= 2;
+  return children(p).some((c) => hasLeafToSplit(c, opts));
+}
+
 /** The plan with its split leaf replaced by each split, or null when there is too little to split. */
 export function mapFragments(p: LogicalPlan, path: LeafPath, opts: ParallelOptions): LogicalPlan[] | null {
   const leaf = nodeAt(p, path) as SplittableLeaf;
   const rows = estimatedLeafRows(leaf);
   if (rows === null) return null;
-  const parts = Math.min(opts.threads * TASKS_PER_THREAD, Math.floor(rows / Math.max(1, opts.minRowsPerTask)));
+  const parts = Math.min(opts.threads * TASKS_PER_THREAD, tasksFor(rows, opts));
   if (parts < 2) return null;
   const splits = splitLeaf(leaf, parts);
   if (splits.length < 2) return null;

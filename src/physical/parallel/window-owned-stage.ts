@@ -7,7 +7,7 @@ import { planExprs } from "../../plan/plan-exprs.js";
 import { TimestampType } from "../../types/data-type.js";
 import type { TimeSlice } from "../../connectors/source-registry.js";
 import { type SplittableLeaf, estimatedLeafRows, splitLeafByTime } from "./leaf-splits.js";
-import { type LeafPath, type ParallelOptions, splitLeafPath } from "./stage-fragments.js";
+import { type LeafPath, type ParallelOptions, splitLeafPath, tasksFor } from "./stage-fragments.js";
 
 /**
  * A stage with no exchange for aggregations by an event-time window over a source whose rows
@@ -24,7 +24,7 @@ export function windowOwnedMaps(p: LogicalPlan, opts: ParallelOptions): LogicalP
   const found: WindowedAggregate[] = [];
   if (keysAbove(p, found) === null || found.length === 0) return null;
   const rows = Math.max(...found.map((f) => estimatedLeafRows(f.leaf) ?? NaN));
-  const parts = Math.min(opts.threads, Math.floor(rows / Math.max(1, opts.minRowsPerTask)));
+  const parts = Math.min(opts.threads, tasksFor(rows, opts));
   if (!(parts >= 2)) return null;
   const horizon = Math.max(...found.map((f) => f.spec.durationMicros));
   // Every leaf cut at the same times (tables of one event sequence), so each window has one owner.
