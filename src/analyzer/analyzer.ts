@@ -391,17 +391,7 @@ export class Analyzer {
     if (aggExprs.some((e) => exprExists(e, (x) => x.kind === "WindowExpr"))) {
       // Aggregate first (exposing what the windows need), then the windows over its output.
       const needed: Expr[] = [];
-      const rewritten = aggExprs.map((e) =>
-        transformExprDown(e, (x) => {
-          if (x.kind === "AggCall" || (grouping.some((gr) => semanticEquals(gr, x)) && x.kind !== "Literal")) {
-            const found = needed.find((n) => n.kind === "Alias" && semanticEquals(n.child, x));
-            const alias = found && found.kind === "Alias" ? found : E.alias(x, exprSql(x, true));
-            if (!found) needed.push(alias);
-            return E.attr(alias.name, exprType(x), true, [], alias.id);
-          }
-          return undefined;
-        }),
-      );
+      const rewritten = aggExprs.map((e) => readThroughAggregate(e, grouping, needed));
       const agg = Plan.aggregate(grouping, needed, child);
       checkAggregate(agg);
       return extractWindows(rewritten.map((e) => this.named(e)), agg);
@@ -420,18 +410,8 @@ export class Analyzer {
   private subqueriesAboveAggregate(grouping: readonly Expr[], aggExprs: readonly Expr[], child: LogicalPlan): LogicalPlan | null {
     const groupAttrs = grouping.filter((g): g is AttributeRef => g.kind === "AttributeRef");
     const needed: Expr[] = [...groupAttrs];
-    const items = aggExprs.map((e) =>
-      transformExprDown(e, (x) => {
-        if (x.kind === "AttributeRef" && groupAttrs.some((g) => g.id === x.id)) return x;
-        if (x.kind === "AggCall" || (grouping.some((gr) => semanticEquals(gr, x)) && x.kind !== "Literal")) {
-          const found = needed.find((n) => n.kind === "Alias" && semanticEquals(n.child, x));
-          const alias = found && found.kind === "Alias" ? found : E.alias(x, exprSql(x, true));
-          if (!found) needed.push(alias);
-          return E.attr(alias.name, exprType(x), true, [], alias.id);
-        }
-        return undefined;
-      }),
-    );
+    // Plain grouping columns pass through the Aggregate as they are (they head `needed`).
+    const items = aggExprs.map((e) => readThroughAggregate(e, grouping, needed, (x) => x.kind === "AttributeRef" && groupAttrs.some((g) => g.id === x.id)));
     const agg = Plan.aggregate(grouping, needed, child);
     checkAggregate(agg);
     const available = new Set(planOutput(agg).map((a) => a.id));
@@ -615,6 +595,23 @@ function havingTarget(child: LogicalPlan): Aggregate | null {
   if (child.kind === "Filter") return havingTarget(child.child);
   if (child.kind === "Project" && child.child.kind === "Filter") return havingTarget(child.child);
   return null;
+}
+
+/**
+ * `e` rewritten to read an Aggregate's output: each aggregate call and grouping expression in it
+ * (but what `keep` accepts) becomes a reference to an output column, added to `needed` once.
+ */
+function readThroughAggregate(e: Expr, grouping: readonly Expr[], needed: Expr[], keep: (x: Expr) => boolean = () => false): Expr {
+  return transformExprDown(e, (x) => {
+    if (keep(x)) return x;
+    if (x.kind === "AggCall" || (grouping.some((gr) => semanticEquals(gr, x)) && x.kind !== "Literal")) {
+      const found = needed.find((n) => n.kind === "Alias" && semanticEquals(n.child, x));
+      const alias = found && found.kind === "Alias" ? found : E.alias(x, exprSql(x, true));
+      if (!found) needed.push(alias);
+      return E.attr(alias.name, exprType(x), true, [], alias.id);
+    }
+    return undefined;
+  });
 }
 
 function containsAggOutsideWindow(e: Expr): boolean {

@@ -152,3 +152,12 @@ test("DISTRIBUTE BY (repartition to the default partition count) plans and runs"
   const rows = await df.collect();
   assert.deepEqual(rows.map((r) => r.id).sort(), [0, 1, 2, 3, 4]);
 });
+
+test("an aggregate's select list may hold window functions over its aggregates and correlated subqueries on its grouping columns", async () => {
+  spark.sql("CREATE OR REPLACE TEMP VIEW ag_t AS SELECT * FROM VALUES ('a', 1), ('a', 4), ('b', 2), ('c', 7), ('c', 1) AS t(k, v)");
+  spark.sql("CREATE OR REPLACE TEMP VIEW ag_u AS SELECT * FROM VALUES ('a', 10), ('a', 30), ('c', 5) AS u(k, x)");
+  const ranked = await spark.sql("SELECT k, sum(v) AS s, rank() OVER (ORDER BY sum(v) DESC) AS r, upper(k) AS uk FROM ag_t GROUP BY k").collect();
+  assert.deepEqual(ranked.map((r) => [r.k, r.s, r.r, r.uk]).sort(), [["a", 5, 2, "A"], ["b", 2, 3, "B"], ["c", 8, 1, "C"]]);
+  const withSub = await spark.sql("SELECT k, count(*) AS n, (SELECT max(x) FROM ag_u WHERE ag_u.k = ag_t.k) AS m FROM ag_t GROUP BY k").collect();
+  assert.deepEqual(withSub.map((r) => [r.k, r.n, r.m]).sort(), [["a", 2, 30], ["b", 1, null], ["c", 2, 5]]);
+});
