@@ -1,4 +1,8 @@
+import { namedToAttribute } from "../../analyzer/plan-output.js";
+import { boundSignature } from "../../expr/bound-signature.js";
 import type { AggCall, AttributeRef, Expr } from "../../expr/expression.js";
+import type { Accumulator, ExecFunctionContext } from "../../expr/function-def.js";
+import type { Aggregate } from "../../plan/logical-plan.js";
 import { Expr as E } from "../../expr/expression.js";
 import { canonicalKey, semanticEquals, transformExprDown } from "../../expr/expr-tree.js";
 import { exprType } from "../../expr/expr-type.js";
@@ -42,4 +46,20 @@ export function aggregationLayout(groupingExprs: readonly Expr[], aggregateExprs
     }),
   );
   return { calls, keyAttrs, aggAttrs, resultExprs };
+}
+
+/** A stateful aggregation operator's layout of `agg`, with its output attributes and each call's accumulator. */
+export interface CompiledAggregation extends AggregationLayout {
+  readonly output: readonly AttributeRef[];
+  readonly accs: readonly Accumulator[];
+}
+
+export function compileAggregation(agg: Aggregate, fctx: ExecFunctionContext): CompiledAggregation {
+  const layout = aggregationLayout(agg.groupingExprs, agg.aggregateExprs);
+  return {
+    ...layout,
+    output: agg.aggregateExprs.map(namedToAttribute),
+    // Compiled with the arguments' (already cast) types as input types: see expr/bound-signature.ts.
+    accs: layout.calls.map((c) => c.fn.compile(boundSignature(c.args, c.dataType, c.state), fctx)),
+  };
 }

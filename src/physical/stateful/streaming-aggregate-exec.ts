@@ -1,4 +1,3 @@
-import { namedToAttribute } from "../../analyzer/plan-output.js";
 import { type RecordBatch, makeBatch } from "../../batch/record-batch.js";
 import { type Vector, VectorBuilder, valueAt } from "../../batch/vector.js";
 import type { AggCall, AttributeRef, Expr } from "../../expr/expression.js";
@@ -12,8 +11,7 @@ import { structField, structType } from "../../types/data-type.js";
 import { compileProjection } from "../codegen/projection.js";
 import { schemaOf } from "../physical-op.js";
 import type { EventTimeKey } from "./stateful-operators.js";
-import { boundSignature } from "../../expr/bound-signature.js";
-import { aggregationLayout } from "../aggregate/aggregation-layout.js";
+import { compileAggregation } from "../aggregate/aggregation-layout.js";
 import { DroppedRowsCollector } from "./dropped-rows.js";
 import { GroupTable } from "../aggregate/group-table.js";
 import { bufferOfPartial } from "../parallel/partial-aggregation.js";
@@ -90,14 +88,7 @@ export class StreamingAggregateExec {
      */
     private readonly partialInput = false,
   ) {
-    this.output = agg.aggregateExprs.map(namedToAttribute);
-    const layout = aggregationLayout(agg.groupingExprs, agg.aggregateExprs);
-    this.calls = layout.calls;
-    this.keyAttrs = layout.keyAttrs;
-    this.aggAttrs = layout.aggAttrs;
-    this.resultExprs = layout.resultExprs;
-    // Compiled with the arguments' (already cast) types as input types: see expr/bound-signature.ts.
-    this.accs = this.calls.map((c) => c.fn.compile(boundSignature(c.args, c.dataType, c.state), fctx));
+    ({ output: this.output, calls: this.calls, keyAttrs: this.keyAttrs, aggAttrs: this.aggAttrs, resultExprs: this.resultExprs, accs: this.accs } = compileAggregation(agg, fctx));
     this.skipNulls = this.calls.map((c) => c.fn.skipNulls !== false);
   }
 

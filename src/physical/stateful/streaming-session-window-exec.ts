@@ -1,4 +1,3 @@
-import { namedToAttribute } from "../../analyzer/plan-output.js";
 import { type RecordBatch, makeBatch } from "../../batch/record-batch.js";
 import { VectorBuilder, valueAt } from "../../batch/vector.js";
 import type { AggCall, AttributeRef, Expr } from "../../expr/expression.js";
@@ -11,8 +10,7 @@ import { compileProjection } from "../codegen/projection.js";
 import { schemaOf } from "../physical-op.js";
 import type { StatefulOutputMode, StatefulRunResult } from "./streaming-aggregate-exec.js";
 import { DroppedRowsCollector } from "./dropped-rows.js";
-import { aggregationLayout } from "../aggregate/aggregation-layout.js";
-import { boundSignature } from "../../expr/bound-signature.js";
+import { compileAggregation } from "../aggregate/aggregation-layout.js";
 
 /** One stored session of a key: bounds in microseconds and the serialized aggregate buffers. */
 export interface StoredSession {
@@ -64,14 +62,7 @@ export class StreamingSessionWindowExec {
     private readonly sessionIndex: number,
     private readonly fctx: ExecFunctionContext,
   ) {
-    this.output = agg.aggregateExprs.map(namedToAttribute);
-    const layout = aggregationLayout(agg.groupingExprs, agg.aggregateExprs);
-    this.calls = layout.calls;
-    this.keyAttrs = layout.keyAttrs;
-    this.aggAttrs = layout.aggAttrs;
-    this.resultExprs = layout.resultExprs;
-    // Compiled with the arguments' (already cast) types as input types: see expr/bound-signature.ts.
-    this.accs = this.calls.map((c) => c.fn.compile(boundSignature(c.args, c.dataType, c.state), fctx));
+    ({ output: this.output, calls: this.calls, keyAttrs: this.keyAttrs, aggAttrs: this.aggAttrs, resultExprs: this.resultExprs, accs: this.accs } = compileAggregation(agg, fctx));
   }
 
   /** Runs one batch against `store` (opened at the batch's version); does not commit. */

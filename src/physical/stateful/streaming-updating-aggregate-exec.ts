@@ -1,4 +1,4 @@
-import { namedToAttribute, planOutput } from "../../analyzer/plan-output.js";
+import { planOutput } from "../../analyzer/plan-output.js";
 import { exprSql } from "../../analyzer/expr-sql.js";
 import type { OperatorStateSchema, StateColumn } from "./stateful-operators.js";
 import { type RecordBatch, makeBatch } from "../../batch/record-batch.js";
@@ -6,13 +6,12 @@ import { VectorBuilder, valueAt } from "../../batch/vector.js";
 import type { AggCall, AttributeRef, Expr } from "../../expr/expression.js";
 import { exprType } from "../../expr/expr-type.js";
 import type { Accumulator, ExecFunctionContext } from "../../expr/function-def.js";
-import { boundSignature } from "../../expr/bound-signature.js";
 import type { Aggregate } from "../../plan/logical-plan.js";
 import { type StateKey, type StateStore, decodeKey, encodeKey } from "../../state/state-store.js";
 import { sqlTypeName, structField, structType } from "../../types/data-type.js";
 import { compileProjection } from "../codegen/projection.js";
 import { schemaOf } from "../physical-op.js";
-import { aggregationLayout } from "../aggregate/aggregation-layout.js";
+import { compileAggregation } from "../aggregate/aggregation-layout.js";
 import { DroppedRowsCollector } from "./dropped-rows.js";
 import type { EventTimeKey } from "./stateful-operators.js";
 import type { StatefulRunResult } from "./streaming-aggregate-exec.js";
@@ -65,13 +64,7 @@ export class StreamingUpdatingAggregateExec {
     private readonly eventTimeKey: EventTimeKey | null,
     private readonly fctx: ExecFunctionContext,
   ) {
-    this.output = agg.aggregateExprs.map(namedToAttribute);
-    const layout = aggregationLayout(agg.groupingExprs, agg.aggregateExprs);
-    this.calls = layout.calls;
-    this.keyAttrs = layout.keyAttrs;
-    this.aggAttrs = layout.aggAttrs;
-    this.resultExprs = layout.resultExprs;
-    this.accs = this.calls.map((c) => c.fn.compile(boundSignature(c.args, c.dataType, c.state), fctx));
+    ({ output: this.output, calls: this.calls, keyAttrs: this.keyAttrs, aggAttrs: this.aggAttrs, resultExprs: this.resultExprs, accs: this.accs } = compileAggregation(agg, fctx));
     this.upstreamKey = upstreamKeyIds.map((id) => childOutput.findIndex((a) => a.id === id));
   }
 
