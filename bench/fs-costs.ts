@@ -1,0 +1,57 @@
+/**
+ * `npx tsx bench/fs-costs.ts [DIR ...] [--calls N]`
+ *
+ * What the file system calls a checkpoint makes cost in each directory (default: os.tmpdir(),
+ * where benchmarks put their checkpoints, and /dev/shm when present): create a file, open an
+ * existing one, stat, rename, unlink, and an atomic write (temp file, write, fsync, rename,
+ * directory fsync), each repeated `--calls` times (default 2,000; 200 for the atomic write) in a
+ * fresh directory; p50 / p99 in milliseconds. Not a test: nothing is asserted.
+ *
+ * A micro-batch with state creates a file per state partition and one for `commits/N`; on a VM
+ * where creating a file takes 0.3 ms (README, "Micro-batch latency") that is most of a small
+ * batch's checkpoint cost, and this is how to see it on a machine before reading its latency
+ * figures.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import { writeFileAtomic } from "../src/checkpoint/atomic-file.js";
+
+const args = process.argv.slice(2);
+const callsAt = args.indexOf("--calls");
+const calls = callsAt >= 0 ? Number(args[callsAt + 1]) : 2000;
+const dirs = args.filter((a, i) => !a.startsWith("--") && (callsAt < 0 || i !== callsAt + 1));
+if (dirs.length === 0) dirs.push(os.tmpdir(), ...(fs.existsSync("/dev/shm") ? ["/dev/shm"] : []));
+
+function timed(n: number, call: (i: number) => void): string {
+  const ms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    call(i);
+    ms.push(performance.now() - t0);
+  }
+  ms.sort((a, b) => a - b);
+  const at = (q: number): string => ms[Math.min(n - 1, Math.floor(n * q))]!.toFixed(3);
+  return `p50 ${at(0.5)} / p99 ${at(0.99)}`;
+}
+
+for (const base of dirs) {
+  const dir = fs.mkdtempSync(path.join(base, "sluice-fs-costs-"));
+  const f = (name: string, i: number): string => path.join(dir, `${name}${i}`);
+  try {
+    const rows: [string, string][] = [
+      ["create", timed(calls, (i) => fs.closeSync(fs.openSync(f("a", i), "wx")))],
+      ["open existing", timed(calls, (i) => fs.closeSync(fs.openSync(f("a", i), "r")))],
+      ["stat", timed(calls, (i) => fs.statSync(f("a", i)))],
+      ["rename", timed(calls, (i) => fs.renameSync(f("a", i), f("b", i)))],
+      ["unlink", timed(calls, (i) => fs.unlinkSync(f("b", i)))],
+      ["atomic write, fsync", timed(Math.min(calls, 200), (i) => writeFileAtomic(f("c", i), "v1\n{}", { fsync: true }))],
+      ["atomic write, no fsync", timed(Math.min(calls, 200), (i) => writeFileAtomic(f("d", i), "v1\n{}", { fsync: false }))],
+    ];
+    process.stdout.write(`${base}: ms per call (${calls} calls)\n`);
+    for (const [what, figures] of rows) process.stdout.write(`  ${what.padEnd(24)}${figures}\n`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
