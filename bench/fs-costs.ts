@@ -17,6 +17,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { writeFileAtomic } from "../src/checkpoint/atomic-file.js";
+import { percentile } from "./nexmark/measure.js";
 
 const args = process.argv.slice(2);
 const callsAt = args.indexOf("--calls");
@@ -31,9 +32,7 @@ function timed(n: number, call: (i: number) => void): string {
     call(i);
     ms.push(performance.now() - t0);
   }
-  ms.sort((a, b) => a - b);
-  const at = (q: number): string => ms[Math.min(n - 1, Math.floor(n * q))]!.toFixed(3);
-  return `p50 ${at(0.5)} / p99 ${at(0.99)}`;
+  return `p50 ${percentile(ms, 50).toFixed(3)} / p99 ${percentile(ms, 99).toFixed(3)}`;
 }
 
 for (const base of dirs) {
