@@ -214,9 +214,24 @@ export class KafkaReader {
   /** Fresh metadata of existing topics (missing ones are left out). */
   async describe(topics: readonly string[]): Promise<Map<string, TopicInfo>> {
     const out = new Map<string, TopicInfo>();
-    if (topics.length === 0) return out;
-    const md = await this.call("reading metadata", () => this.getConsumer().metadata({ topics: [...topics], forceUpdate: true }));
-    for (const t of topics) {
+    let names = [...topics];
+    if (names.length === 0) return out;
+    let md: Awaited<ReturnType<Consumer["metadata"]>>;
+    for (;;) {
+      try {
+        md = await this.getConsumer().metadata({ topics: names, forceUpdate: true });
+        break;
+      } catch (e) {
+        // The client refuses a request naming a missing topic: one deleted since the caller listed
+        // the topics is left out, as this method promises, and the rest asked for again.
+        const existing = new Set(await this.listTopics());
+        const still = names.filter((t) => existing.has(t));
+        if (still.length === names.length) throw connectionError(this.servers, "reading metadata", e);
+        names = still;
+        if (names.length === 0) return out;
+      }
+    }
+    for (const t of names) {
       const info = md.topics.get(t);
       if (info) out.set(t, { id: info.id, partitions: info.partitionsCount, leaders: info.partitions.map((p) => p.leader) });
     }

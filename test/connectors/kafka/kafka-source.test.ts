@@ -7,6 +7,7 @@ import { Session } from "../../../src/api/session.js";
 import { col, from_json } from "../../../src/api/functions.js";
 import type { StreamingQuery } from "../../../src/api/streaming-query.js";
 import type { MemorySink } from "../../../src/connectors/memory/memory-sink.js";
+import { KafkaReader } from "../../../src/connectors/kafka/kafka-client.js";
 import { ManualClock } from "../../../src/streaming/clock.js";
 import { type KafkaCluster, REAL_BROKER, startKafka } from "./kafka-cluster.js";
 
@@ -234,6 +235,22 @@ void describe(`Kafka source end to end (${REAL_BROKER === null ? "in-process tes
       assert.deepEqual(valuesOf(q3), ["8", "9"]);
     } finally {
       await q3.stop();
+    }
+  });
+
+  void it("metadata asked for a topic deleted since it was listed leaves that topic out (no failure)", async () => {
+    const kept = await kafka.createTopic(2);
+    const gone = await kafka.createTopic(1);
+    const reader = new KafkaReader({ bootstrapServers: [kafka.bootstrap], settings: {} }, "sluice-test-describe");
+    try {
+      assert.ok((await reader.listTopics()).includes(gone));
+      await kafka.deleteTopic(gone);
+      const topics = await reader.describe([kept, gone]);
+      assert.deepEqual([...topics.keys()], [kept]);
+      assert.equal(topics.get(kept)!.partitions, 2);
+      assert.equal((await reader.describe([gone])).size, 0);
+    } finally {
+      await reader.close();
     }
   });
 
