@@ -4,6 +4,7 @@ import { CheckpointError } from "../checkpoint/checkpoint-error.js";
 import { CommitLog } from "../checkpoint/commit-log.js";
 import { OffsetLog } from "../checkpoint/offset-log.js";
 import { recoveryDecision } from "../checkpoint/recovery-decision.js";
+import { listStateFiles } from "../state/state-file-plan.js";
 
 /** What `sluice checkpoint inspect` reports about a streaming checkpoint (read-only). */
 export interface CheckpointReport {
@@ -65,7 +66,7 @@ export function inspectCheckpoint(dir: string, recent = 10): CheckpointReport {
     stateOperators: listDirs(join(dir, "state")).map((op) => {
       const partitions = listDirs(join(dir, "state", op));
       const counted = countFiles(join(dir, "state", op));
-      const versions = partitions.flatMap((p) => readdirSafe(join(dir, "state", op, p)).map((f) => /^(\d+)\.(delta|snapshot)$/.exec(f)).filter((m) => m !== null).map((m) => Number(m[1])));
+      const versions = partitions.flatMap((p) => listStateFiles(join(dir, "state", op, p)).files.map((f) => f.version));
       return { operator: op, partitions: partitions.length, latestVersion: versions.length ? Math.max(...versions) : null, files: counted.files, bytes: counted.bytes };
     }),
     recentBatches,

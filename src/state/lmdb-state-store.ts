@@ -4,10 +4,11 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { open, type Database, type RootDatabase, type Transaction } from "lmdb";
 import { MemoryStateStoreProvider } from "./memory-state-store.js";
-import { readStateFile, readStateFileChecksum, StateFileWriter, stateFileName, verifyStateFile, type StateRecord } from "./state-file.js";
+import { readStateFileChecksum, StateFileWriter, stateFileName, type StateRecord } from "./state-file.js";
 import { listStateFiles, planCleanup, snapshotDue, type StateFileRef } from "./state-file-plan.js";
 import { prefixUpperBound, type StateKey } from "./state-key.js";
-import { checkVersion, removeFilesAfter, removeStateFiles, requireLoadPlan } from "./state-loader.js";
+import { checkVersion, planFiles, removeStateFiles, requireLoadPlan, StateFileReader } from "./state-loader.js";
+import { StoreDeltaLog } from "./store-delta-log.js";
 import {
   describeStoreId,
   stateStoreDir,
@@ -28,15 +29,15 @@ import { decodeValue, encodeValue } from "./state-value-codec.js";
  *
  * Design. LMDB has no versions, so the **checkpoint files are the truth** and the LMDB
  * environment is a materialized cache of one version:
- * - Files: exactly the memory provider's `<version>.delta` / `<version>.snapshot` (state-file.ts),
- *   so a checkpoint restores with either provider, and a partition can move to a machine that has
+ * - Files: exactly the memory provider's changelogs and `<version>.snapshot` (state-file.ts,
+ *   state-changelog.ts), so a checkpoint restores with either provider, and a partition can move to a machine that has
  *   no LMDB environment for it.
  * - Live environment: one per store, at `state/<op>/<part>/_lmdb/` (or under
  *   `sluice.sql.streaming.stateStore.lmdb.localDir`), holding the entries of one committed
  *   version plus a stamp (version, checksum of the file that produced it) in a `meta` database,
  *   written in the same LMDB transaction as the entries.
  * - A writable store buffers the batch's puts and removes in a JS Map overlay (reads look in the
- *   overlay, then LMDB); commit() writes `<N+1>.delta` atomically (the durable commit point),
+ *   overlay, then LMDB); commit() appends the delta of N+1 to the changelog (the durable commit point),
  *   then applies the overlay and the new stamp in one LMDB transaction. abort() drops the overlay.
  * - getStore(N): the live version when the stamp says N and the stamp's checksum matches the
  *   file in the checkpoint; roll forward by replaying deltas when the stamp is older and the
@@ -62,6 +63,9 @@ export class LmdbStateStoreProvider implements StateStoreProvider {
   private lastSnapshotBytes = 0;
   private closed = false;
   private verified = false;
+  private readonly deltas: StoreDeltaLog;
+  /** The version and checksum of the last delta or snapshot this provider wrote or applied, as in its stamp. */
+  private known: { version: number; checksum: string } | undefined;
   /** Bumped at each commit and rebuild; read stores of the live version check it. */
   generation = 0;
 
@@ -73,6 +77,7 @@ export class LmdbStateStoreProvider implements StateStoreProvider {
     this.envDir = conf.lmdbLocalDir
       ? path.join(conf.lmdbLocalDir, createHash("sha256").update(path.resolve(this.dir)).digest("hex").slice(0, 16))
       : path.join(this.dir, "_lmdb");
+    this.deltas = new StoreDeltaLog(this.dir, conf.fsync !== false);
   }
 
   private describe(): string {
@@ -109,8 +114,16 @@ export class LmdbStateStoreProvider implements StateStoreProvider {
   private stampMatchesFiles(stamp: { version: number; checksum: string }): boolean {
     if (stamp.version < 0) return false;
     if (stamp.version === 0) return true;
-    const d = readStateFileChecksum(path.join(this.dir, stateFileName(stamp.version, "delta")));
-    if (d !== undefined && d === stamp.checksum) return true;
+    // What this provider wrote or applied itself needs no reading back.
+    if (this.known && this.known.version === stamp.version && this.known.checksum === stamp.checksum) return true;
+    const ref = listStateFiles(this.dir).files.find((f) => f.version === stamp.version && f.kind === "delta");
+    if (ref?.changelog !== undefined) {
+      try {
+        if (new StateFileReader(this.dir).read(ref).checksum === stamp.checksum) return true;
+      } catch {
+        // a damaged block does not match; the files are checked again when loaded
+      }
+    } else if (readStateFileChecksum(path.join(this.dir, stateFileName(stamp.version, "delta"))) === stamp.checksum) return true;
     return readStateFileChecksum(path.join(this.dir, stateFileName(stamp.version, "snapshot"))) === stamp.checksum;
   }
 
@@ -124,11 +137,12 @@ export class LmdbStateStoreProvider implements StateStoreProvider {
    * the checkpoint could load it (files present, checksums good), so a damaged checkpoint is
    * reported now rather than when a partition moves or the environment is lost.
    */
-  private verifyCheckpoint(files: readonly StateFileRef[], version: number): void {
+  private verifyCheckpoint(version: number): void {
     if (this.verified) return;
+    const { files } = listStateFiles(this.dir);
     const plan = requireLoadPlan(this.dir, files, version, this.describe());
-    if (plan.snapshot !== undefined) verifyStateFile(path.join(this.dir, stateFileName(plan.snapshot, "snapshot")), "snapshot");
-    for (const d of plan.deltas) verifyStateFile(path.join(this.dir, stateFileName(d, "delta")), "delta");
+    const reader = new StateFileReader(this.dir);
+    for (const ref of planFiles(files, plan)) reader.read(ref);
     this.verified = true;
   }
 
@@ -136,28 +150,30 @@ export class LmdbStateStoreProvider implements StateStoreProvider {
   private bringTo(version: number): void {
     const stamp = this.readStamp();
     const matches = this.stampMatchesFiles(stamp);
-    const { files } = listStateFiles(this.dir);
     if (matches && stamp.version === version) {
-      this.verifyCheckpoint(files, version);
+      this.verifyCheckpoint(version);
       return;
     }
+    const { files } = listStateFiles(this.dir);
+    const reader = new StateFileReader(this.dir);
     if (matches && stamp.version < version) {
-      this.verifyCheckpoint(files, stamp.version);
-      const have = new Set(files.filter((f) => f.kind === "delta").map((f) => f.version));
+      this.verifyCheckpoint(stamp.version);
+      const deltas = new Map<number, StateFileRef>();
+      for (const f of files) if (f.kind === "delta") deltas.set(f.version, f);
       let ok = true;
-      for (let v = stamp.version + 1; v <= version; v++) if (!have.has(v)) ok = false;
+      for (let v = stamp.version + 1; v <= version; v++) if (!deltas.has(v)) ok = false;
       if (ok) {
-        for (let v = stamp.version + 1; v <= version; v++) this.applyFile(v, "delta", false);
+        for (let v = stamp.version + 1; v <= version; v++) this.applyFile(reader, deltas.get(v)!, false);
         this.generation++;
         return;
       }
     }
-    this.rebuild(files, version);
+    this.rebuild(reader, files, version);
     this.verified = true;
     this.generation++;
   }
 
-  private rebuild(files: readonly StateFileRef[], version: number): void {
+  private rebuild(reader: StateFileReader, files: readonly StateFileRef[], version: number): void {
     const plan = requireLoadPlan(this.dir, files, version, this.describe());
     const data = this.data!, meta = this.meta!;
     this.env!.transactionSync(() => {
@@ -168,14 +184,14 @@ export class LmdbStateStoreProvider implements StateStoreProvider {
       meta.putSync("stamp", JSON.stringify({ version: 0, checksum: "" }));
       return;
     }
-    if (plan.snapshot !== undefined) this.applyFile(plan.snapshot, "snapshot", true);
-    for (const d of plan.deltas) this.applyFile(d, "delta", false);
+    for (const ref of planFiles(files, plan)) this.applyFile(reader, ref, ref.kind === "snapshot");
   }
 
   /** Verifies one file, applies its records and sets the stamp to its version (in chunks of transactions for large files). */
-  private applyFile(version: number, kind: "delta" | "snapshot", fresh: boolean): void {
-    const file = path.join(this.dir, stateFileName(version, kind));
-    const { records, checksum } = readStateFile(file, kind);
+  private applyFile(reader: StateFileReader, ref: StateFileRef, fresh: boolean): void {
+    const { version } = ref;
+    const { records, checksum } = reader.read(ref);
+    this.known = { version, checksum };
     const data = this.data!, meta = this.meta!;
     const CHUNK = 100_000;
     const writeChunk = (rs: StateRecord[], last: boolean): void => {
@@ -207,7 +223,7 @@ export class LmdbStateStoreProvider implements StateStoreProvider {
     this.openEnv();
     const stamp = this.readStamp();
     if (stamp.version === version && this.stampMatchesFiles(stamp)) {
-      this.verifyCheckpoint(listStateFiles(this.dir).files, version);
+      this.verifyCheckpoint(version);
       return new LmdbStateStore<V>(this, version, false, this.env!.useReadTransaction());
     }
     // Another version: load it from the files into memory (same file format).
@@ -224,8 +240,7 @@ export class LmdbStateStoreProvider implements StateStoreProvider {
   /** @internal */
   commitFrom(store: LmdbStateStore<unknown>, overlay: Map<StateKey, unknown>): { bytes: number } {
     const newVersion = store.version + 1;
-    removeFilesAfter(this.dir, listStateFiles(this.dir).files, newVersion);
-    const w = new StateFileWriter(path.join(this.dir, stateFileName(newVersion, "delta")), "delta", this.conf.fsync !== false);
+    const w = this.deltas.writer(newVersion);
     const keys: Buffer[] = [];
     const values: (Buffer | undefined)[] = [];
     let result: { checksum: string; bytes: number };
@@ -256,25 +271,28 @@ export class LmdbStateStoreProvider implements StateStoreProvider {
       }
       meta.putSync("stamp", JSON.stringify({ version: newVersion, checksum: result.checksum }));
     });
+    this.known = { version: newVersion, checksum: result.checksum };
     this.generation++;
     return result;
   }
 
   maintenance(): void {
     this.openEnv();
-    const { files, temps } = listStateFiles(this.dir);
+    const listing = listStateFiles(this.dir);
+    const { files } = listing;
     let latest = 0;
     for (const f of files) if (f.version > latest) latest = f.version;
     const stamp = this.readStamp();
     if (stamp.version === latest && snapshotDue(files, latest, this.conf.minDeltasForSnapshot) && this.stampMatchesFiles(stamp)) {
       this.writeSnapshot(latest);
       files.push({ version: latest, kind: "snapshot" });
+      this.deltas.rollOver();
     }
-    removeStateFiles(this.dir, planCleanup(files, latest, this.conf.minBatchesToRetain), temps);
+    removeStateFiles(this.dir, listing, planCleanup(files, latest, this.conf.minBatchesToRetain));
   }
 
   private writeSnapshot(version: number): void {
-    const w = new StateFileWriter(path.join(this.dir, stateFileName(version, "snapshot")), "snapshot", this.conf.fsync !== false);
+    const w = StateFileWriter.toFile(path.join(this.dir, stateFileName(version, "snapshot")), "snapshot", this.conf.fsync !== false);
     try {
       for (const { key, value } of this.data!.getRange({ snapshot: true })) w.putEncoded(key.toString("latin1", 1, key.length), value);
       this.lastSnapshotBytes = w.finish().bytes;
@@ -301,6 +319,7 @@ export class LmdbStateStoreProvider implements StateStoreProvider {
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.writer && !this.writer.isClosed) this.writer.abort();
+    this.deltas.rollOver();
     this.closed = true;
     const env = this.env;
     this.env = undefined;

@@ -2,8 +2,9 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { StateFileWriter, stateFileName } from "./state-file.js";
 import { listStateFiles, planCleanup, snapshotDue } from "./state-file-plan.js";
+import { StoreDeltaLog } from "./store-delta-log.js";
 import { prefixUpperBound, type StateKey } from "./state-key.js";
-import { checkVersion, loadVersionIntoMap, removeFilesAfter, removeStateFiles } from "./state-loader.js";
+import { checkVersion, loadVersionIntoMap, removeStateFiles } from "./state-loader.js";
 import {
   describeStoreId,
   stateStoreDir,
@@ -25,8 +26,8 @@ import {
  * each change's key, the value before it and the value after it, appended without a lookup), so
  * a batch costs one Map write per update, not a copy of the state; abort() replays the log
  * backwards. commit() writes `<N+1>.delta` from the log in order (a put or a remove per change;
- * a key changed twice in a batch has two records, replayed in order), atomically, and only then
- * moves the Map to N+1.
+ * a key changed twice in a batch has two records, replayed in order) as a block of the store's
+ * changelog (state-changelog.ts), durably, and only then moves the Map to N+1.
  * Opening a version other than the one in memory reloads it from files (latest snapshot <= N
  * plus deltas), so re-running batch N after a failure loads exactly N.
  *
@@ -34,8 +35,8 @@ import {
  * merging the keys added since (sorted) into it, so a batch's scans cost O(new keys log new keys
  * + n) rather than a full sort; removed keys are skipped and dropped at the next merge.
  *
- * Disk: `<version>.delta` per commit and `<version>.snapshot` (every entry of the version)
- * written by maintenance() once `minDeltasForSnapshot` deltas follow the last snapshot; files no
+ * Disk: a delta per commit, appended to `<first version>.changelog`, and `<version>.snapshot`
+ * (every entry of the version) written by maintenance() once `minDeltasForSnapshot` deltas follow the last snapshot; files no
  * retained version (the last `minBatchesToRetain`) needs are deleted. File format: state-file.ts.
  */
 export class MemoryStateStoreProvider implements StateStoreProvider {
@@ -43,8 +44,7 @@ export class MemoryStateStoreProvider implements StateStoreProvider {
   readonly dir: string;
   private map: Map<StateKey, unknown> = new Map();
   private mapVersion = -1;
-  /** This provider wrote `<mapVersion>.delta` itself, so no file of a later version exists. */
-  private noFilesAfterMap = false;
+  private readonly deltas: StoreDeltaLog;
   private index = new SortedKeyIndex();
   private writer: MemoryStateStore<unknown> | undefined;
   /** Bumped whenever the shared Map changes outside a read store's knowledge. */
@@ -57,6 +57,7 @@ export class MemoryStateStoreProvider implements StateStoreProvider {
     readonly conf: StateStoreConf,
   ) {
     this.dir = stateStoreDir(id);
+    this.deltas = new StoreDeltaLog(this.dir, conf.fsync !== false);
   }
 
   private describe(): string {
@@ -67,7 +68,6 @@ export class MemoryStateStoreProvider implements StateStoreProvider {
     if (this.mapVersion === version) return;
     this.map = loadVersionIntoMap(this.dir, version, this.describe());
     this.mapVersion = version;
-    this.noFilesAfterMap = false;
     this.index = new SortedKeyIndex();
     this.generation++;
   }
@@ -122,15 +122,9 @@ export class MemoryStateStoreProvider implements StateStoreProvider {
     }
   }
 
-  /** Writes `<N+1>.delta` from the batch's changes, not yet durable nor in place. */
+  /** Writes the delta of N+1 from the batch's changes, not yet durable. */
   private writeDelta(store: MemoryStateStore<unknown>, undo: UndoLog): StateFileWriter {
-    const newVersion = store.version + 1;
-    const file = path.join(this.dir, stateFileName(newVersion, "delta"));
-    // Files of a discarded run of this batch and later ones would shadow the new delta. Once this
-    // provider wrote the newest file itself there are none, and the directory (which grows
-    // between maintenance runs) need not be listed on every commit.
-    if (!(this.noFilesAfterMap && this.mapVersion === store.version)) removeFilesAfter(this.dir, listStateFiles(this.dir).files, newVersion);
-    const w = new StateFileWriter(file, "delta", this.conf.fsync !== false);
+    const w = this.deltas.writer(store.version + 1);
     try {
       const { keys, news } = undo;
       for (let i = 0; i < keys.length; i++) {
@@ -148,26 +142,27 @@ export class MemoryStateStoreProvider implements StateStoreProvider {
   /** The delta of N+1 is durable: the Map is version N+1 now. */
   private published<R>(store: MemoryStateStore<unknown>, r: R): R {
     this.mapVersion = store.version + 1;
-    this.noFilesAfterMap = true;
     this.generation++;
     return r;
   }
 
   maintenance(): void {
     this.checkOpen();
-    const { files, temps } = listStateFiles(this.dir);
+    const listing = listStateFiles(this.dir);
+    const { files } = listing;
     let latest = 0;
     for (const f of files) if (f.version > latest) latest = f.version;
     if (this.mapVersion === latest && snapshotDue(files, latest, this.conf.minDeltasForSnapshot)) {
       this.writeSnapshot(latest);
       files.push({ version: latest, kind: "snapshot" });
+      this.deltas.rollOver();
     }
-    removeStateFiles(this.dir, planCleanup(files, latest, this.conf.minBatchesToRetain), temps);
+    removeStateFiles(this.dir, listing, planCleanup(files, latest, this.conf.minBatchesToRetain));
   }
 
   /** Snapshot of the committed version in memory; with a writer open, its uncommitted changes are read through its undo log. */
   private writeSnapshot(version: number): void {
-    const w = new StateFileWriter(path.join(this.dir, stateFileName(version, "snapshot")), "snapshot", this.conf.fsync !== false);
+    const w = StateFileWriter.toFile(path.join(this.dir, stateFileName(version, "snapshot")), "snapshot", this.conf.fsync !== false);
     try {
       const undo = this.writer && !this.writer.isClosed ? this.writer.undoRef.firstChanges() : undefined;
       for (const [k, v] of this.map) {
@@ -191,6 +186,7 @@ export class MemoryStateStoreProvider implements StateStoreProvider {
 
   async close(): Promise<void> {
     if (this.writer && !this.writer.isClosed) this.writer.abort();
+    this.deltas.rollOver();
     this.map = new Map();
     this.mapVersion = -1;
     this.closed = true;

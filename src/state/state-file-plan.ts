@@ -1,5 +1,7 @@
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { isAtomicTempName } from "../checkpoint/atomic-file.js";
+import { changelogName, parseChangelogName, readChangelog } from "./state-changelog.js";
 import type { StateFileKind } from "./state-file.js";
 
 /**
@@ -10,6 +12,8 @@ import type { StateFileKind } from "./state-file.js";
 export interface StateFileRef {
   readonly version: number;
   readonly kind: StateFileKind;
+  /** For a delta held in a changelog (state-changelog.ts): the changelog's first version. */
+  readonly changelog?: number;
 }
 
 const NAME = /^(\d+)\.(delta|snapshot)$/;
@@ -21,23 +25,48 @@ export function parseStateFileName(name: string): StateFileRef | undefined {
   return Number.isSafeInteger(version) ? { version, kind: m[2] as StateFileKind } : undefined;
 }
 
-/** The state files in `dir` (none when it does not exist); also returns leftover temp files. */
-export function listStateFiles(dir: string): { files: StateFileRef[]; temps: string[] } {
+/** What a store's directory holds. */
+export interface StateFileListing {
+  /** Snapshots, deltas of their own, and the deltas of changelogs that count (see state-changelog.ts). */
+  readonly files: StateFileRef[];
+  /** First versions of the changelogs, ascending. */
+  readonly changelogs: number[];
+  /** Leftover temp files. */
+  readonly temps: string[];
+}
+
+/** The state files in `dir` (none when it does not exist); reads the changelogs' block headers. */
+export function listStateFiles(dir: string): StateFileListing {
   let names: string[];
   try {
     names = fs.readdirSync(dir);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { files: [], temps: [] };
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { files: [], changelogs: [], temps: [] };
     throw e;
   }
-  const files: StateFileRef[] = [];
+  const own: StateFileRef[] = [];
   const temps: string[] = [];
+  const changelogs: number[] = [];
   for (const n of names) {
     const f = parseStateFileName(n);
-    if (f) files.push(f);
+    const c = f ? undefined : parseChangelogName(n);
+    if (f) own.push(f);
+    else if (c !== undefined) changelogs.push(c);
     else if (isAtomicTempName(n)) temps.push(n);
   }
-  return { files, temps };
+  changelogs.sort((a, b) => a - b);
+  const files: StateFileRef[] = [];
+  const inChangelogs = new Set<number>();
+  for (let i = 0; i < changelogs.length; i++) {
+    const start = changelogs[i]!, supersededFrom = changelogs[i + 1] ?? Infinity;
+    for (const b of readChangelog(path.join(dir, changelogName(start)), start).blocks) {
+      if (b.version >= supersededFrom) break;
+      files.push({ version: b.version, kind: "delta", changelog: start });
+      inChangelogs.add(b.version);
+    }
+  }
+  for (const f of own) if (!(f.kind === "delta" && inChangelogs.has(f.version))) files.push(f);
+  return { files, changelogs, temps };
 }
 
 /** How to load a version: start from a snapshot (or the empty version 0), then apply deltas in order. */

@@ -16,9 +16,11 @@ import { ByteReader, ByteWriter, writeValue } from "./state-value-codec.js";
  *            [| varint value length | value bytes (state-value-codec)]   (puts only)
  *   trailer  0xFF | varint record count | SHA-256 of every byte before it (32 bytes)
  *
- * A delta holds the puts and removes of one commit; a snapshot holds every entry of one version.
- * Files are written to a temp file, fsync'ed and renamed, so a reader sees a whole file or none;
- * the checksum catches truncation and bit rot. A reader refuses a newer format version.
+ * A delta holds the puts and removes of one commit and is written as a block of the store's
+ * changelog (state-changelog.ts); checkpoints of earlier Sluice versions hold deltas as files of
+ * their own, `<version>.delta`, which still load. A snapshot holds every entry of one version, in
+ * `<version>.snapshot`, written to a temp file, fsync'ed and renamed, so a reader sees a whole
+ * file or none. The checksum catches truncation and bit rot. A reader refuses a newer format version.
  */
 export const STATE_FILE_FORMAT_VERSION = 1;
 const MAGIC = Buffer.from("SLST", "latin1");
@@ -34,27 +36,79 @@ export function stateFileName(version: number, kind: StateFileKind): string {
 }
 
 /**
- * Writes one state file atomically through a temp file. The temp file is created only when the
- * first megabyte is flushed or at finish.
+ * Where a state file's bytes go: a file of its own, written through a temp file and renamed into
+ * place ({@link atomicStateFile}), or a block of a store's changelog (state-changelog.ts).
  */
+export interface StateFileSink {
+  /** Appends bytes (not yet durable nor visible). */
+  write(chunk: Uint8Array): void;
+  /** Everything is written: makes it durable (with fsync) and visible. */
+  seal(): void;
+  /** {@link seal} with its fsyncs on libuv's thread pool, so several stores' files sync in parallel. */
+  sealAsync(): Promise<void>;
+  /** Drops what was written (after an error). */
+  discard(): void;
+}
+
+/**
+ * A state file of its own, written atomically through a temp file (created at the first write),
+ * fsync'ed and renamed into place, then its directory fsync'ed. Creating, writing, closing and
+ * renaming a small file take tens of microseconds each and stay on the calling thread; only the
+ * fsyncs of {@link StateFileSink.sealAsync} go to libuv's pool (each step there is a round trip
+ * that waits for a turn of the event loop).
+ */
+export function atomicStateFile(file: string, fsync = true): StateFileSink {
+  const tmp = tempNameFor(file);
+  let fd: number | undefined;
+  const close = (): void => {
+    const f = fd!;
+    fd = undefined;
+    fs.closeSync(f);
+    fs.renameSync(tmp, file);
+  };
+  return {
+    write(chunk) {
+      writeAll((fd ??= createExclusive(tmp)), chunk);
+    },
+    seal() {
+      if (fsync) fs.fsyncSync(fd!);
+      close();
+      if (fsync) syncDirectory(path.dirname(file));
+    },
+    async sealAsync() {
+      if (fsync) await fsyncAsync(fd!);
+      close();
+      if (fsync) await syncDirectoryAsync(path.dirname(file));
+    },
+    discard() {
+      if (fd !== undefined) {
+        try { fs.closeSync(fd); } catch { /* already closed */ }
+        fd = undefined;
+      }
+      fs.rmSync(tmp, { force: true });
+    },
+  };
+}
+
+/** Encodes one state file into a {@link StateFileSink}, a megabyte at a time. */
 export class StateFileWriter {
   private readonly w = new ByteWriter(64 * 1024);
   private readonly hash: Hash = createHash("sha256");
-  private readonly tmp: string;
-  private fd: number | undefined;
   private count = 0;
   private bytesWritten = 0;
 
   constructor(
-    readonly file: string,
+    private readonly sink: StateFileSink,
     readonly kind: StateFileKind,
-    /** fsync the file and its directory (sluice.sql.streaming.checkpoint.fsync): off, a file survives a process kill but not a power loss. */
-    private readonly fsync = true,
   ) {
-    this.tmp = tempNameFor(file);
     this.w.bytes(MAGIC);
     this.w.byte(STATE_FILE_FORMAT_VERSION);
     this.w.byte(KIND_BYTE[kind]);
+  }
+
+  /** A writer of the state file `file` of its own (a snapshot; deltas go to the store's changelog). */
+  static toFile(file: string, kind: StateFileKind, fsync = true): StateFileWriter {
+    return new StateFileWriter(atomicStateFile(file, fsync), kind);
   }
 
   /** Appends a put of a value that is encoded here, straight into the file buffer. */
@@ -107,81 +161,52 @@ export class StateFileWriter {
   private flush(): void {
     const chunk = this.w.buf.subarray(0, this.w.pos);
     this.hash.update(chunk);
-    writeAll(this.openTemp(), chunk);
+    this.sink.write(chunk);
     this.bytesWritten += chunk.length;
     this.w.reset();
   }
 
-  /** Writes the trailer, fsyncs and renames into place. Returns the file's checksum (hex) and size. */
-  finish(): { checksum: string; bytes: number; records: number } {
-    const { fd, r } = this.writeTail();
-    if (this.fsync) fs.fsyncSync(fd);
-    this.rename(fd);
-    if (this.fsync) syncDirectory(path.dirname(this.file));
+  /** Writes the trailer and seals the sink (durable and in place). Returns the file's checksum (hex) and size. */
+  finish(): StateFileWritten {
+    const r = this.writeTail();
+    this.sink.seal();
     return r;
   }
 
-  /**
-   * {@link finish} with its two waits, the fsyncs, on libuv's thread pool, so that the files of
-   * several stores (the partitions of an operator) are fsync'ed in parallel; resolves once the
-   * file is in place (and durable, with fsync). Creating, writing, closing and renaming a small
-   * file take tens of microseconds each and stay on the calling thread: on the pool, each step is a
-   * round trip that waits for a turn of the event loop (six of them took 1.7 ms per file in the
-   * Yahoo latency benchmark with fsync off, against about 0.2 ms for the same calls made directly).
-   */
-  async finishAsync(): Promise<{ checksum: string; bytes: number; records: number }> {
-    const { fd, r } = this.writeTail();
-    if (this.fsync) await fsyncAsync(fd);
-    this.rename(fd);
-    if (this.fsync) await syncDirectoryAsync(path.dirname(this.file));
+  /** {@link finish} with the fsyncs off the thread: resolves once the file is in place (and durable, with fsync). */
+  async finishAsync(): Promise<StateFileWritten> {
+    const r = this.writeTail();
+    await this.sink.sealAsync();
     return r;
   }
 
-  /** The trailer and checksum written to the temp file (not yet durable nor in place). */
-  private writeTail(): { fd: number; r: { checksum: string; bytes: number; records: number } } {
-    const { tail, r } = this.seal();
-    const fd = this.openTemp();
-    writeAll(fd, tail);
-    return { fd, r };
-  }
-
-  /** Closes the temp file and renames it over the target. */
-  private rename(fd: number): void {
-    this.fd = undefined;
-    fs.closeSync(fd);
-    fs.renameSync(this.tmp, this.file);
-  }
-
-  /** The trailer appended; the bytes not yet written (the buffer's tail and the checksum) in one buffer of their own. */
-  private seal(): { tail: Buffer; r: { checksum: string; bytes: number; records: number } } {
+  /** The trailer appended and the bytes not yet written (the buffer's tail and the checksum) written in one write. */
+  private writeTail(): StateFileWritten {
     this.w.byte(END);
     this.w.varint(this.count);
     const n = this.w.pos;
     this.hash.update(this.w.buf.subarray(0, n));
-    // One buffer, so one write (each write on libuv's pool is a round trip through the event loop).
     const tail = Buffer.allocUnsafe(n + HASH_BYTES);
     this.w.buf.copy(tail, 0, 0, n);
     const digest = this.hash.digest();
     digest.copy(tail, n);
     this.bytesWritten += n;
     this.w.reset();
-    return { tail, r: { checksum: digest.toString("hex"), bytes: this.bytesWritten + HASH_BYTES, records: this.count } };
+    this.sink.write(tail);
+    return { checksum: digest.toString("hex"), bytes: this.bytesWritten + HASH_BYTES, records: this.count };
   }
 
-  private openTemp(): number {
-    return (this.fd ??= createExclusive(this.tmp));
-  }
-
-  /** Drops the temp file (after an error). */
+  /** Drops what was written (after an error). */
   discard(): void {
-    if (this.fd !== undefined) {
-      try { fs.closeSync(this.fd); } catch { /* already closed */ }
-      this.fd = undefined;
-    }
-    fs.rmSync(this.tmp, { force: true });
+    this.sink.discard();
   }
 }
 
+export interface StateFileWritten {
+  readonly checksum: string;
+  readonly bytes: number;
+  readonly records: number;
+}
 
 /** One record of a state file; `value` is the encoded value's [start, end) in `buf` (puts only). */
 export interface StateRecord {
@@ -207,21 +232,34 @@ export function readStateFile(file: string, kind: StateFileKind): { records: Sta
     }
     throw e;
   }
+  return parseStateFile(data, 0, data.length, kind, file, `The state ${kind} file ${file}`);
+}
+
+/** The bytes of a state file whose checksum matches its content (a sealed file or changelog block). */
+export function hasValidChecksum(data: Buffer, start: number, end: number): boolean {
+  if (end - start < MAGIC.length + 2 + 2 + HASH_BYTES) return false;
+  const actual = createHash("sha256").update(data.subarray(start, end - HASH_BYTES)).digest();
+  return actual.equals(data.subarray(end - HASH_BYTES, end));
+}
+
+/**
+ * Parses and verifies the state file image in `data[start, end)`: a file of its own or a block of a
+ * changelog (`what` names it in errors, `file` is the file holding it).
+ */
+export function parseStateFile(data: Buffer, start: number, end: number, kind: StateFileKind, file: string, what: string): { records: StateRecord[]; checksum: string } {
   const bad = (why: string, cause?: unknown): never => {
-    throw new StateStoreCorruptError("CANNOT_LOAD_STATE_STORE.CORRUPT_FILE", `The state ${kind} file ${file} is corrupt: ${why}. Sluice never loads it as empty state; restore the file, or delete the checkpoint's state to start over.`, file, { cause });
+    throw new StateStoreCorruptError("CANNOT_LOAD_STATE_STORE.CORRUPT_FILE", `${what} is corrupt: ${why}. Sluice never loads it as empty state; restore the file, or delete the checkpoint's state to start over.`, file, { cause });
   };
-  if (data.length < MAGIC.length + 2 + 2 + HASH_BYTES) bad(`it is ${data.length} bytes long, shorter than an empty state file (truncated?)`);
-  if (!data.subarray(0, 4).equals(MAGIC)) bad("it does not start with the state file marker SLST");
-  const version = data[4]!;
+  if (end - start < MAGIC.length + 2 + 2 + HASH_BYTES) bad(`it is ${end - start} bytes long, shorter than an empty state file (truncated?)`);
+  if (!data.subarray(start, start + 4).equals(MAGIC)) bad("it does not start with the state file marker SLST");
+  const version = data[start + 4]!;
   if (version > STATE_FILE_FORMAT_VERSION) {
-    throw new CheckpointError("CHECKPOINT_VERSION_TOO_NEW", `The state file ${file} has format version ${version}, but this version of Sluice reads up to ${STATE_FILE_FORMAT_VERSION}. The checkpoint was written by a newer Sluice; upgrade Sluice to use it.`);
+    throw new CheckpointError("CHECKPOINT_VERSION_TOO_NEW", `${what} has format version ${version}, but this version of Sluice reads up to ${STATE_FILE_FORMAT_VERSION}. The checkpoint was written by a newer Sluice; upgrade Sluice to use it.`);
   }
-  const bodyEnd = data.length - HASH_BYTES;
-  const expected = data.subarray(bodyEnd);
-  const actual = createHash("sha256").update(data.subarray(0, bodyEnd)).digest();
-  if (!actual.equals(expected)) bad("its SHA-256 checksum does not match its content (truncated or damaged)");
-  if (data[5] !== KIND_BYTE[kind]) bad(`its header says it is a ${data[5] === 1 ? "delta" : data[5] === 2 ? "snapshot" : "unknown kind"} file`);
-  const r = new ByteReader(data, 6, bodyEnd);
+  const bodyEnd = end - HASH_BYTES;
+  if (!hasValidChecksum(data, start, end)) bad("its SHA-256 checksum does not match its content (truncated or damaged)");
+  if (data[start + 5] !== KIND_BYTE[kind]) bad(`its header says it is a ${data[start + 5] === 1 ? "delta" : data[start + 5] === 2 ? "snapshot" : "unknown kind"} file`);
+  const r = new ByteReader(data, start + 6, bodyEnd);
   const records: StateRecord[] = [];
   try {
     while (true) {
@@ -250,12 +288,12 @@ export function readStateFile(file: string, kind: StateFileKind): { records: Sta
     if (e instanceof StateStoreCorruptError) throw e;
     bad((e as Error).message, e);
   }
-  return { records, checksum: actual.toString("hex") };
+  return { records, checksum: data.toString("hex", bodyEnd, end) };
 }
 
-/** Reads a state file and checks its header and checksum without decoding records (StateStoreCorruptError when bad). */
-export function verifyStateFile(file: string, kind: StateFileKind): string {
-  return readStateFile(file, kind).checksum;
+/** The checksum (hex) in the trailer of the state file image ending at `end`. */
+export function trailerChecksum(data: Buffer, end: number): string {
+  return data.toString("hex", end - HASH_BYTES, end);
 }
 
 /** The checksum stored in a state file's trailer (hex), without reading the whole file; undefined if absent. */

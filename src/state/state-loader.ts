@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { readStateFile, stateFileName, type StateRecord } from "./state-file.js";
-import { listStateFiles, planLoad, type LoadPlan, type StateFileRef } from "./state-file-plan.js";
+import { changelogName, readChangelog, type ChangelogBlock } from "./state-changelog.js";
+import { parseStateFile, readStateFile, stateFileName, type StateRecord } from "./state-file.js";
+import { listStateFiles, planLoad, type LoadPlan, type StateFileListing, type StateFileRef } from "./state-file-plan.js";
 import type { StateKey } from "./state-key.js";
 import { StateStoreCorruptError, StateStoreError } from "./state-store.js";
 import { decodeValue } from "./state-value-codec.js";
@@ -19,7 +20,7 @@ export function requireLoadPlan(dir: string, files: readonly StateFileRef[], ver
   const have = files.length === 0 ? "the directory holds no state files" : `it holds versions ${describeVersions(files)}`;
   throw new StateStoreCorruptError(
     "CANNOT_LOAD_STATE_STORE.CANNOT_READ_DELTA_FILE_NOT_EXISTS",
-    `Cannot load state version ${version} of ${storeName}: the file ${file} is missing (${have}). Sluice never loads missing state as empty; restore the file, or delete the checkpoint's state to start over.`,
+    `Cannot load state version ${version} of ${storeName}: the ${plan.missing.kind} of version ${plan.missing.version} is missing (there is no file ${file}, and no changelog beside it holds a whole delta of that version: a crash while it was appended leaves a torn last block, which does not count; ${have}). Sluice never loads missing state as empty; restore the file, or delete the checkpoint's state to start over.`,
     file,
   );
 }
@@ -31,19 +32,53 @@ function describeVersions(files: readonly StateFileRef[]): string {
   return `deltas ${span(d)}; snapshots ${span(s)}`;
 }
 
+/**
+ * Reads the state files of one store directory: snapshots and deltas of their own, and deltas in
+ * changelogs (each changelog read once per reader).
+ */
+export class StateFileReader {
+  private readonly changelogs = new Map<number, { data: Buffer; blocks: ChangelogBlock[] }>();
+
+  constructor(readonly dir: string) {}
+
+  /** The records and checksum of one listed file or changelog block, verified; `file` is where it is. */
+  read(ref: StateFileRef): { records: StateRecord[]; checksum: string; file: string } {
+    if (ref.changelog === undefined) {
+      const file = path.join(this.dir, stateFileName(ref.version, ref.kind));
+      return { ...readStateFile(file, ref.kind), file };
+    }
+    const start = ref.changelog;
+    const file = path.join(this.dir, changelogName(start));
+    let log = this.changelogs.get(start);
+    if (!log) this.changelogs.set(start, (log = readChangelog(file, start)));
+    const b = log.blocks[ref.version - start];
+    if (!b || b.version !== ref.version) throw new StateStoreCorruptError("CANNOT_LOAD_STATE_STORE.CANNOT_READ_DELTA_FILE_NOT_EXISTS", `The state changelog ${file} no longer holds the delta of version ${ref.version}.`, file);
+    return { ...parseStateFile(log.data, b.start, b.end, "delta", file, `The delta of version ${ref.version} in the state changelog ${file}`), file };
+  }
+}
+
+/** The files a load plan reads, in order: the snapshot (if any), then the deltas. */
+export function planFiles(files: readonly StateFileRef[], plan: Extract<LoadPlan, { ok: true }>): StateFileRef[] {
+  const deltas = new Map<number, StateFileRef>();
+  for (const f of files) if (f.kind === "delta") deltas.set(f.version, f);
+  const out: StateFileRef[] = [];
+  if (plan.snapshot !== undefined) out.push({ version: plan.snapshot, kind: "snapshot" });
+  for (const d of plan.deltas) out.push(deltas.get(d)!);
+  return out;
+}
+
 /** Loads exactly `version` of the store in `dir` into a new Map of decoded values. */
 export function loadVersionIntoMap(dir: string, version: number, storeName: string): Map<StateKey, unknown> {
   const map = new Map<StateKey, unknown>();
   if (version === 0) return map;
-  const plan = requireLoadPlan(dir, listStateFiles(dir).files, version, storeName);
+  const { files } = listStateFiles(dir);
+  const plan = requireLoadPlan(dir, files, version, storeName);
+  const reader = new StateFileReader(dir);
   // Verify and apply one file at a time: a snapshot can be large.
-  const files: { file: string; kind: "delta" | "snapshot" }[] = [];
-  if (plan.snapshot !== undefined) files.push({ file: path.join(dir, stateFileName(plan.snapshot, "snapshot")), kind: "snapshot" });
-  for (const d of plan.deltas) files.push({ file: path.join(dir, stateFileName(d, "delta")), kind: "delta" });
-  for (const f of files) {
-    const { records } = readStateFile(f.file, f.kind);
+  for (const ref of planFiles(files, plan)) {
+    const { records, file } = reader.read(ref);
     for (const r of records) {
-      if (r.op === "put") map.set(r.key, decodeRecordValue(r, f.file));
+      if (r.op === "put") map.set(r.key, decodeRecordValue(r, file));
       else map.delete(r.key);
     }
   }
@@ -58,15 +93,34 @@ export function decodeRecordValue(r: StateRecord, file: string): unknown {
   }
 }
 
-/** Deletes state files of versions after `version` and a snapshot of `version` itself: they belong to a discarded run of those batches. */
-export function removeFilesAfter(dir: string, files: readonly StateFileRef[], version: number): void {
-  for (const f of files) {
-    if (f.version > version || (f.version === version && f.kind === "snapshot")) fs.rmSync(path.join(dir, stateFileName(f.version, f.kind)), { force: true });
-  }
+/**
+ * Deletes the files of versions >= `version` and the changelogs starting there or later: before
+ * `version` is written again, they belong to a discarded run of those batches. (Blocks of
+ * versions >= `version` in an older changelog are superseded by the changelog that the write
+ * starts at `version`.)
+ */
+export function removeFilesFrom(dir: string, listing: StateFileListing, version: number): void {
+  for (const f of listing.files) if (f.changelog === undefined && f.version >= version) fs.rmSync(path.join(dir, stateFileName(f.version, f.kind)), { force: true });
+  for (const c of listing.changelogs) if (c >= version) fs.rmSync(path.join(dir, changelogName(c)), { force: true });
 }
 
-/** Deletes the given files and leftover temp files. */
-export function removeStateFiles(dir: string, files: readonly StateFileRef[], temps: readonly string[]): void {
-  for (const f of files) fs.rmSync(path.join(dir, stateFileName(f.version, f.kind)), { force: true });
-  for (const t of temps) fs.rmSync(path.join(dir, t), { force: true });
+/**
+ * Deletes the files `doomed` (from planCleanup) and leftover temp files. A changelog goes once
+ * every delta of it that counts is doomed, or none counts and a later changelog exists (the last
+ * changelog is the one a store appends to).
+ */
+export function removeStateFiles(dir: string, listing: StateFileListing, doomed: readonly StateFileRef[]): void {
+  const doomedIn = new Map<number, number>();
+  for (const f of doomed) {
+    if (f.changelog === undefined) fs.rmSync(path.join(dir, stateFileName(f.version, f.kind)), { force: true });
+    else doomedIn.set(f.changelog, (doomedIn.get(f.changelog) ?? 0) + 1);
+  }
+  const counting = new Map<number, number>();
+  for (const f of listing.files) if (f.changelog !== undefined) counting.set(f.changelog, (counting.get(f.changelog) ?? 0) + 1);
+  const last = listing.changelogs[listing.changelogs.length - 1];
+  for (const c of listing.changelogs) {
+    const n = counting.get(c) ?? 0;
+    if (n > 0 ? doomedIn.get(c) === n : c !== last) fs.rmSync(path.join(dir, changelogName(c)), { force: true });
+  }
+  for (const t of listing.temps) fs.rmSync(path.join(dir, t), { force: true });
 }

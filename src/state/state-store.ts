@@ -22,7 +22,7 @@ export interface StateStoreId {
 
 export const DEFAULT_STORE_NAME = "default";
 
-/** The directory holding one store's `<version>.delta` and `<version>.snapshot` files. */
+/** The directory holding one store's changelogs and `<version>.snapshot` files. */
 export function stateStoreDir(id: StateStoreId): string {
   const base = path.join(id.checkpointLocation, "state", String(id.operatorId), String(id.partitionId));
   return id.storeName === undefined || id.storeName === DEFAULT_STORE_NAME ? base : path.join(base, id.storeName);

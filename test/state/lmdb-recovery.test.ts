@@ -35,7 +35,7 @@ const commit = (p: StateStoreProvider, version: number, value: number): void => 
 };
 
 void describe("lmdb state store recovery", () => {
-  void it("rolls forward after a crash between the delta file and the LMDB commit", async () => {
+  void it("rolls forward after a crash between the delta and the LMDB commit", async () => {
     const a = fresh(), b = fresh();
     const pa = lmdb(a);
     commit(pa, 0, 10);
@@ -44,8 +44,8 @@ void describe("lmdb state store recovery", () => {
     const pa2 = lmdb(a);
     commit(pa2, 1, 20);
     await pa2.close();
-    // b: LMDB still at version 1, but 2.delta is durable — what a crash right after the delta leaves.
-    fs.copyFileSync(path.join(a, "state/0/0/2.delta"), path.join(b, "state/0/0/2.delta"));
+    // b: LMDB still at version 1, but the delta of 2 is durable — what a crash right after the delta leaves.
+    for (const f of fs.readdirSync(path.join(a, "state/0/0")).filter((n) => n.endsWith(".changelog"))) fs.copyFileSync(path.join(a, "state/0/0", f), path.join(b, "state/0/0", f));
     const pb = lmdb(b);
     assert.equal(pb.liveVersion(), 1);
     const s = pb.getStore<number>(2);

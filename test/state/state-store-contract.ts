@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import fc from "fast-check";
 import { commitStore, decodeKey, encodeKey, StateStoreCorruptError, StateStoreError, type StateStore, type StateStoreConf, type StateStoreId, type StateStoreProvider } from "../../src/state/state-store.js";
+import { corruptDelta, tearDelta } from "./changelog-files.js";
 
 export type ProviderFactory = (id: StateStoreId, conf: StateStoreConf) => StateStoreProvider;
 
@@ -174,7 +175,7 @@ export function runStateStoreContract(name: string, make: ProviderFactory): void
       s.abort();
       assert.throws(() => s.get(k("v")), StateStoreError);
       expectVersion(p.getStore<number>(2), 2);
-      assert.equal(fs.existsSync(path.join(stateDir(ck), "3.delta")), false);
+      assert.equal(provider(ck).latestVersion(), 2);
     });
 
     void it("a new writable store aborts one left open by a failed attempt", () => {
@@ -213,41 +214,58 @@ export function runStateStoreContract(name: string, make: ProviderFactory): void
       const ck = fresh();
       const p = provider(ck);
       commitVersions(p, 1, 2);
-      assert.throws(() => provider(ck).getStore(3), (e: unknown) => e instanceof StateStoreCorruptError && e.file.endsWith("3.delta"));
-      fs.rmSync(path.join(stateDir(ck), "1.delta"));
+      assert.throws(() => provider(ck).getStore(3), (e: unknown) => e instanceof StateStoreCorruptError && e.file.endsWith("3.delta") && /delta of version 3 is missing/.test(e.message));
+      fs.rmSync(path.join(stateDir(ck), "1.changelog"));
       assert.throws(() => provider(ck).getStore(2), (e: unknown) => e instanceof StateStoreCorruptError && e.file.endsWith(`${path.sep}1.delta`) && /missing/.test(e.message));
     });
 
-    void it("reports a corrupt or truncated delta file instead of loading empty state", () => {
+    void it("reports a corrupt delta instead of loading empty state", () => {
       const ck = fresh();
       const p = provider(ck);
       commitVersions(p, 1, 3);
-      const f = path.join(stateDir(ck), "2.delta");
-      const good = fs.readFileSync(f);
-      const flipped = Buffer.from(good);
-      flipped[10] = flipped[10]! ^ 0x40;
-      fs.writeFileSync(f, flipped);
-      assert.throws(() => provider(ck).getStore(3), (e: unknown) => e instanceof StateStoreCorruptError && e.file === f && /checksum/.test(e.message));
-      fs.writeFileSync(f, good.subarray(0, good.length - 7));
-      assert.throws(() => provider(ck).getStore(2), (e: unknown) => e instanceof StateStoreCorruptError && e.file === f);
-      fs.writeFileSync(f, Buffer.alloc(0));
-      assert.throws(() => provider(ck).getReadStore(3), (e: unknown) => e instanceof StateStoreCorruptError && e.file === f);
+      const dir = stateDir(ck);
+      const good = fs.readFileSync(path.join(dir, "1.changelog"));
+      const f = corruptDelta(dir, 2);
+      assert.throws(() => provider(ck).getStore(3), (e: unknown) => e instanceof StateStoreCorruptError && e.file === f && /delta of version 2 .*checksum/.test(e.message));
+      assert.throws(() => provider(ck).getReadStore(2), (e: unknown) => e instanceof StateStoreCorruptError && e.file === f);
+      expectVersion(provider(ck).getStore<number>(1), 1);
       fs.writeFileSync(f, good);
       expectVersion(provider(ck).getStore<number>(3), 3);
+      // A changelog that is not one is named too.
+      fs.writeFileSync(f, Buffer.from("not a changelog"));
+      assert.throws(() => provider(ck).getStore(1), (e: unknown) => e instanceof StateStoreCorruptError && e.file === f && /SLCL/.test(e.message));
     });
 
-    void it("a crash while writing a delta leaves the previous version loadable; maintenance removes the leftover", () => {
+    void it("a crash while appending a delta leaves the previous version loadable, and the batch's re-run supersedes the torn block", async () => {
       const ck = fresh();
       const p = provider(ck);
-      commitVersions(p, 1, 2);
+      commitVersions(p, 1, 3);
+      await p.close();
       const dir = stateDir(ck);
-      // What a crash mid-write leaves: a temp file with part of the next delta, never 3.delta itself.
-      const partial = fs.readFileSync(path.join(dir, "2.delta")).subarray(0, 20);
-      fs.writeFileSync(path.join(dir, ".3.delta.0b1c2d3e.tmp"), partial);
+      // Torn anywhere in the block of version 3 (the header is written last, so a torn header or body).
+      for (const keep of [0, 5, 12, 30]) {
+        const good = fs.readFileSync(path.join(dir, "1.changelog"));
+        tearDelta(dir, 3, keep);
+        const q = provider(ck);
+        assert.equal(q.latestVersion(), 2, `torn after ${keep} bytes`);
+        assert.throws(() => q.getStore(3), StateStoreCorruptError);
+        expectVersion(q.getStore<number>(2), 2);
+        await q.close();
+        fs.writeFileSync(path.join(dir, "1.changelog"), good);
+      }
+      // The batch runs again from version 2: a new changelog at 3 supersedes the old file's blocks from 3 on.
       const q = provider(ck);
-      assert.equal(q.latestVersion(), 2);
-      expectVersion(q.getStore<number>(2), 2);
-      q.maintenance();
+      const s = q.getStore<number>(2);
+      s.put(k("v"), 300);
+      assert.equal(s.commit(), 3);
+      await q.close();
+      assert.ok(fs.existsSync(path.join(dir, "3.changelog")));
+      const r = provider(ck);
+      assert.equal(r.latestVersion(), 3);
+      assert.equal(r.getStore<number>(3).get(k("v")), 300);
+      // Leftover temp files (a snapshot's) go at maintenance.
+      fs.writeFileSync(path.join(dir, ".4.snapshot.0b1c2d3e.tmp"), "partial");
+      r.maintenance();
       assert.equal(fs.readdirSync(dir).some((f) => f.endsWith(".tmp")), false);
     });
 
@@ -258,7 +276,8 @@ export function runStateStoreContract(name: string, make: ProviderFactory): void
       commitVersions(p, 1, 20, true);
       const files = fs.readdirSync(stateDir(ck)).filter((f) => /^\d+\./.test(f));
       assert.ok(files.some((f) => f.endsWith(".snapshot")), `snapshots written: ${files.join(" ")}`);
-      assert.ok(!files.includes("1.delta") && !files.includes("5.delta"), `old deltas deleted: ${files.join(" ")}`);
+      assert.ok(!files.includes("1.changelog"), `old changelogs deleted: ${files.join(" ")}`);
+      assert.ok(files.filter((f) => f.endsWith(".changelog")).length <= 3, `a changelog per snapshot interval: ${files.join(" ")}`);
       const q = provider(ck, conf);
       for (const v of [17, 18, 19, 20]) {
         const s = q.getStore<number>(v);
@@ -314,7 +333,7 @@ export function runStateStoreContract(name: string, make: ProviderFactory): void
       assert.equal(provider(ck, baseConf(), 0).getStore(1).get(k(3)), 3);
       assert.equal(provider(ck, baseConf(), 1).getStore(1).get(k(3)), undefined);
       assert.equal(provider(ck, baseConf(), 1).getStore(1).get(k(4)), -4);
-      assert.ok(fs.existsSync(path.join(stateDir(ck, 1), "1.delta")));
+      assert.ok(fs.existsSync(path.join(stateDir(ck, 1), "1.changelog")));
     });
 
     void it("commitStore commits several partitions at once (commitAsync where offered): each version durable and loadable, writes refused meanwhile", async () => {
@@ -329,7 +348,7 @@ export function runStateStoreContract(name: string, make: ProviderFactory): void
       if (stores[0]!.commitAsync !== undefined) assert.throws(() => stores[0]!.put(k("late"), 1), StateStoreError);
       assert.deepEqual(await Promise.all(pending), [1, 1, 1, 1]);
       for (const part of [0, 1, 2, 3]) {
-        assert.ok(fs.existsSync(path.join(stateDir(ck, part), "1.delta")));
+        assert.ok(fs.existsSync(path.join(stateDir(ck, part), "1.changelog")));
         const again = provider(ck, baseConf(), part).getStore<number>(1);
         assert.equal(again.get(k(7)), 70 + part);
         assert.equal(again.get(k("late")), undefined);

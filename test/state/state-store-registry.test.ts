@@ -30,7 +30,7 @@ void describe("state store provider selection", () => {
       s.put(encodeKey(["a"]), 1);
       s.commit();
       coord.maintenance();
-      assert.ok(fs.existsSync(path.join(ck, "state/1/2/1.delta")));
+      assert.ok(fs.existsSync(path.join(ck, "state/1/2/1.changelog")));
       await coord.unload(id);
       assert.equal(coord.isLoaded(id), false);
       assert.equal(coord.getStore<number>(id, 1).get(encodeKey(["a"])), 1);

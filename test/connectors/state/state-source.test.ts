@@ -14,6 +14,7 @@ import { avg, col, count, expr, max, sum, timestamp_seconds, window } from "../.
 import { CheckpointError } from "../../../src/checkpoint/checkpoint-error.js";
 import { IllegalArgumentError } from "../../../src/errors/errors.js";
 import { StateStoreCorruptError } from "../../../src/state/state-store.js";
+import { corruptDelta, tearDelta } from "../../state/changelog-files.js";
 import { aggregateFinisher } from "../../../src/connectors/state/aggregate-finisher.js";
 import { DoubleType, IntegerType, LongType, arrayType, decimalType } from "../../../src/types/data-type.js";
 
@@ -219,8 +220,9 @@ void describe('spark.read.format("state")', () => {
       (e: unknown) => e instanceof CheckpointError && /The state of batch 0 is no longer in the checkpoint .*: older batches were purged/.test(e.message),
     );
     // The commit log keeps fewer batches than the state files here; a state file removed by hand is named.
-    const files = fs.readdirSync(path.join(ckpt, "state", "0", "0")).filter((f) => f.endsWith(".delta") || f.endsWith(".snapshot"));
-    for (const f of files) if (f.startsWith(`${max + 1}.`)) fs.rmSync(path.join(ckpt, "state", "0", "0", f));
+    const store = path.join(ckpt, "state", "0", "0");
+    for (const f of fs.readdirSync(store)) if (f === `${max + 1}.snapshot`) fs.rmSync(path.join(store, f));
+    tearDelta(store, max + 1, 0);
     assert.throws(
       () => spark.read.format("state").load(ckpt),
       (e: unknown) => e instanceof StateStoreCorruptError && e.message.includes(path.join(ckpt, "state", "0", "0", `${max + 1}.delta`)),
@@ -301,7 +303,7 @@ void describe('spark.read.format("state")', () => {
       const copy = path.join(root, "wc-missing");
       fs.cpSync(wordCount, copy, { recursive: true });
       const file = path.join(copy, "state", "0", "0", "2.delta");
-      fs.rmSync(file);
+      tearDelta(path.dirname(file), 2, 0);
       assert.throws(
         () => spark.read.format("state").option("batchId", 1).load(copy),
         (e: unknown) => e instanceof StateStoreCorruptError && e.file === file && e.message.includes(file) && /hold batches 0/.test(e.message),
@@ -313,12 +315,9 @@ void describe('spark.read.format("state")', () => {
     it("a corrupt state file is named when the state is read", async () => {
       const copy = path.join(root, "wc-corrupt");
       fs.cpSync(wordCount, copy, { recursive: true });
-      const file = path.join(copy, "state", "0", "0", "3.delta");
-      const bytes = fs.readFileSync(file);
-      bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 0xff;
-      fs.writeFileSync(file, bytes);
-      await assert.rejects(read(copy), (e: unknown) => e instanceof StateStoreCorruptError && e.message.includes(file));
-      assert.deepEqual((await read(copy, { batchId: 1 })).length, 3);
+      const file = corruptDelta(path.join(copy, "state", "0", "0"), 2);
+      await assert.rejects(read(copy), (e: unknown) => e instanceof StateStoreCorruptError && e.message.includes(file) && /delta of version 2/.test(e.message));
+      assert.deepEqual((await read(copy, { batchId: 0 })).length, 2);
     });
   });
 });

@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, describe, it } from "node:test";
+import { LmdbStateStoreProvider } from "../../src/state/lmdb-state-store.js";
+import { MemoryStateStoreProvider } from "../../src/state/memory-state-store.js";
+import { StateFileWriter, stateFileName } from "../../src/state/state-file.js";
+import { listStateFiles } from "../../src/state/state-file-plan.js";
+import { encodeKey, stateStoreDir, type StateStoreConf, type StateStoreProvider } from "../../src/state/state-store.js";
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), "sluice-changelog-"));
+after(() => fs.rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const fresh = (): string => path.join(root, String(n++));
+const conf: StateStoreConf = { providerClass: "memory", minDeltasForSnapshot: 3, minBatchesToRetain: 2 };
+const id = (ck: string) => ({ checkpointLocation: ck, operatorId: 0, partitionId: 0 });
+const k = (x: string): string => encodeKey([x]);
+const providers: [string, (ck: string) => StateStoreProvider][] = [
+  ["memory", (ck) => new MemoryStateStoreProvider(id(ck), conf)],
+  ["lmdb", (ck) => new LmdbStateStoreProvider(id(ck), conf)],
+];
+
+/** Commits versions from..to, each setting "v" to the version and "n<version>" to 1. */
+function commit(p: StateStoreProvider, from: number, to: number): void {
+  for (let v = from; v <= to; v++) {
+    const s = p.getStore<number>(v - 1);
+    s.put(k("v"), v);
+    s.put(k(`n${v}`), 1);
+    assert.equal(s.commit(), v);
+  }
+}
+
+for (const [name, open] of providers) {
+  void describe(`state changelogs (${name} provider)`, () => {
+    void it("appends every commit of a run to one changelog, and starts a new one after a snapshot", async () => {
+      const ck = fresh();
+      const p = open(ck);
+      commit(p, 1, 4);
+      const dir = stateStoreDir(id(ck));
+      assert.deepEqual(fs.readdirSync(dir).filter((f) => !f.startsWith("_")), ["1.changelog"]);
+      p.maintenance(); // 4 deltas since version 0: a snapshot of 4
+      commit(p, 5, 6);
+      await p.close();
+      assert.deepEqual(fs.readdirSync(dir).filter((f) => !f.startsWith("_")).sort(), ["1.changelog", "4.snapshot", "5.changelog"]);
+      const q = open(ck);
+      const s = q.getStore<number>(6);
+      assert.equal(s.get(k("v")), 6);
+      assert.equal(s.get(k("n2")), 1);
+      s.abort();
+      // Retention 2: versions 5 and 6 load from the snapshot of 4 and the second changelog; the first goes.
+      q.maintenance();
+      assert.deepEqual(fs.readdirSync(dir).filter((f) => !f.startsWith("_")).sort(), ["4.snapshot", "5.changelog"]);
+      await q.close();
+    });
+
+    void it("a re-run from an older version starts a changelog that supersedes the old blocks from there on", async () => {
+      const ck = fresh();
+      const p = open(ck);
+      commit(p, 1, 5);
+      await p.close();
+      const q = open(ck);
+      const s = q.getStore<number>(2);
+      s.put(k("v"), 30);
+      assert.equal(s.commit(), 3);
+      await q.close();
+      const dir = stateStoreDir(id(ck));
+      const listed = listStateFiles(dir).files.map((f) => `${f.version}@${f.changelog ?? "file"}`);
+      assert.deepEqual(listed, ["1@1", "2@1", "3@3"]);
+      const r = open(ck);
+      assert.equal(r.latestVersion(), 3);
+      const again = r.getStore<number>(3);
+      assert.equal(again.get(k("v")), 30);
+      assert.equal(again.get(k("n3")), undefined, "the old run's block of version 3 does not count");
+      again.abort();
+      await r.close();
+    });
+
+    void it("loads a checkpoint whose deltas are files of their own (earlier Sluice), then appends after them", async () => {
+      const ck = fresh();
+      const dir = stateStoreDir(id(ck));
+      fs.mkdirSync(dir, { recursive: true });
+      for (let v = 1; v <= 3; v++) {
+        const w = StateFileWriter.toFile(path.join(dir, stateFileName(v, "delta")), "delta");
+        w.put(k("v"), v);
+        w.put(k(`n${v}`), 1);
+        w.finish();
+      }
+      const p = open(ck);
+      assert.equal(p.latestVersion(), 3);
+      commit(p, 4, 4);
+      await p.close();
+      assert.deepEqual(fs.readdirSync(dir).filter((f) => !f.startsWith("_")).sort(), ["1.delta", "2.delta", "3.delta", "4.changelog"]);
+      const q = open(ck);
+      const s = q.getStore<number>(4);
+      assert.deepEqual([s.get(k("v")), s.get(k("n1")), s.get(k("n3")), s.get(k("n4"))], [4, 1, 1, 1]);
+      s.abort();
+      await q.close();
+    });
+
+    void it("a changelog left without its header by a crash right after its creation holds nothing", async () => {
+      const ck = fresh();
+      const p = open(ck);
+      commit(p, 1, 2);
+      await p.close();
+      const dir = stateStoreDir(id(ck));
+      fs.writeFileSync(path.join(dir, "3.changelog"), Buffer.from("SL", "latin1"));
+      const q = open(ck);
+      assert.equal(q.latestVersion(), 2);
+      commit(q, 3, 3);
+      await q.close();
+      const r = open(ck);
+      assert.equal(r.getStore<number>(3).get(k("v")), 3);
+      await r.close();
+    });
+  });
+}
