@@ -56,33 +56,57 @@ export interface ChangelogBlock {
 
 /**
  * The blocks of a changelog file, in order, without the torn last block a crash may leave (its
- * checksum is checked; the other blocks' are checked when they are loaded). Throws
- * StateStoreCorruptError when the file header is wrong.
+ * checksum is checked; the other blocks' are checked when they are loaded). Reads the block
+ * headers and the last block only. Throws StateStoreCorruptError when the file header is wrong.
  */
-export function readChangelog(file: string, start: number): { data: Buffer; blocks: ChangelogBlock[] } {
-  const data = fs.readFileSync(file);
-  if (data.length < FILE_HEADER || !data.subarray(0, MAGIC.length).equals(MAGIC)) {
-    // A crash right after the file was created leaves it without its header: nothing committed is in it.
-    if (data.length < FILE_HEADER && MAGIC.subarray(0, data.length).equals(data)) return { data, blocks: [] };
+export function scanChangelog(file: string, start: number): ChangelogBlock[] {
+  const fd = fs.openSync(file, "r");
+  try {
+    const size = fs.fstatSync(fd).size;
+    const head = Buffer.alloc(Math.min(size, FILE_HEADER));
+    fs.readSync(fd, head, 0, head.length, 0);
+    checkFileHeader(file, head, size);
+    const blocks: ChangelogBlock[] = [];
+    const h = Buffer.alloc(BLOCK_HEADER);
+    let pos = FILE_HEADER;
+    while (pos + BLOCK_HEADER <= size && fs.readSync(fd, h, 0, BLOCK_HEADER, pos) === BLOCK_HEADER) {
+      const len = h.readUInt32LE(0);
+      const version = h.readDoubleLE(4);
+      const bodyStart = pos + BLOCK_HEADER;
+      if (version !== start + blocks.length || len === 0 || bodyStart + len > size) break;
+      blocks.push({ version, start: bodyStart, end: bodyStart + len });
+      pos = bodyStart + len;
+    }
+    const last = blocks[blocks.length - 1];
+    if (last && !hasValidChecksum(readBlock(fd, last), 0, last.end - last.start)) blocks.pop();
+    return blocks;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The body of one block. */
+export function readBlock(fd: number, b: ChangelogBlock): Buffer {
+  const buf = Buffer.allocUnsafe(b.end - b.start);
+  let off = 0;
+  while (off < buf.length) {
+    const n = fs.readSync(fd, buf, off, buf.length - off, b.start + off);
+    if (n === 0) throw new Error(`unexpected end of file at byte ${b.start + off}`);
+    off += n;
+  }
+  return buf;
+}
+
+/** Throws unless `head` (the first bytes of a file of `size` bytes) is a changelog's header, or what a crash right after creating one leaves. */
+function checkFileHeader(file: string, head: Buffer, size: number): void {
+  if (size < FILE_HEADER && MAGIC.subarray(0, size).equals(head)) return; // created, header not yet written: holds nothing
+  if (size < FILE_HEADER || !head.subarray(0, MAGIC.length).equals(MAGIC)) {
     throw new StateStoreCorruptError("CANNOT_LOAD_STATE_STORE.CORRUPT_FILE", `The state changelog ${file} is corrupt: it does not start with the changelog marker SLCL.`, file);
   }
-  const format = data[MAGIC.length]!;
+  const format = head[MAGIC.length]!;
   if (format > CHANGELOG_FORMAT_VERSION) {
     throw new CheckpointError("CHECKPOINT_VERSION_TOO_NEW", `The state changelog ${file} has format version ${format}, but this version of Sluice reads up to ${CHANGELOG_FORMAT_VERSION}. The checkpoint was written by a newer Sluice; upgrade Sluice to use it.`);
   }
-  const blocks: ChangelogBlock[] = [];
-  let pos = FILE_HEADER;
-  while (pos + BLOCK_HEADER <= data.length) {
-    const len = data.readUInt32LE(pos);
-    const version = data.readDoubleLE(pos + 4);
-    const bodyStart = pos + BLOCK_HEADER;
-    if (version !== start + blocks.length || len === 0 || bodyStart + len > data.length) break;
-    blocks.push({ version, start: bodyStart, end: bodyStart + len });
-    pos = bodyStart + len;
-  }
-  const last = blocks[blocks.length - 1];
-  if (last && !hasValidChecksum(data, last.start, last.end)) blocks.pop();
-  return { data, blocks };
 }
 
 /**

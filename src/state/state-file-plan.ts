@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isAtomicTempName } from "../checkpoint/atomic-file.js";
-import { changelogName, parseChangelogName, readChangelog } from "./state-changelog.js";
+import { changelogName, parseChangelogName, scanChangelog } from "./state-changelog.js";
 import type { StateFileKind } from "./state-file.js";
 
 /**
@@ -35,7 +35,7 @@ export interface StateFileListing {
   readonly temps: string[];
 }
 
-/** The state files in `dir` (none when it does not exist); reads the changelogs' block headers. */
+/** The state files in `dir` (none when it does not exist); reads the changelogs' block headers (state-changelog.ts). */
 export function listStateFiles(dir: string): StateFileListing {
   let names: string[];
   try {
@@ -59,7 +59,7 @@ export function listStateFiles(dir: string): StateFileListing {
   const inChangelogs = new Set<number>();
   for (let i = 0; i < changelogs.length; i++) {
     const start = changelogs[i]!, supersededFrom = changelogs[i + 1] ?? Infinity;
-    for (const b of readChangelog(path.join(dir, changelogName(start)), start).blocks) {
+    for (const b of scanChangelog(path.join(dir, changelogName(start)), start)) {
       if (b.version >= supersededFrom) break;
       files.push({ version: b.version, kind: "delta", changelog: start });
       inChangelogs.add(b.version);

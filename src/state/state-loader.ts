@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { changelogName, readChangelog, type ChangelogBlock } from "./state-changelog.js";
+import { changelogName, readBlock, scanChangelog, type ChangelogBlock } from "./state-changelog.js";
 import { parseStateFile, readStateFile, stateFileName, type StateRecord } from "./state-file.js";
 import { listStateFiles, planLoad, type LoadPlan, type StateFileListing, type StateFileRef } from "./state-file-plan.js";
 import type { StateKey } from "./state-key.js";
@@ -34,10 +34,10 @@ function describeVersions(files: readonly StateFileRef[]): string {
 
 /**
  * Reads the state files of one store directory: snapshots and deltas of their own, and deltas in
- * changelogs (each changelog read once per reader).
+ * changelogs (each changelog's block headers scanned once per reader).
  */
 export class StateFileReader {
-  private readonly changelogs = new Map<number, { data: Buffer; blocks: ChangelogBlock[] }>();
+  private readonly changelogs = new Map<number, ChangelogBlock[]>();
 
   constructor(readonly dir: string) {}
 
@@ -49,11 +49,18 @@ export class StateFileReader {
     }
     const start = ref.changelog;
     const file = path.join(this.dir, changelogName(start));
-    let log = this.changelogs.get(start);
-    if (!log) this.changelogs.set(start, (log = readChangelog(file, start)));
-    const b = log.blocks[ref.version - start];
+    let blocks = this.changelogs.get(start);
+    if (!blocks) this.changelogs.set(start, (blocks = scanChangelog(file, start)));
+    const b = blocks[ref.version - start];
     if (!b || b.version !== ref.version) throw new StateStoreCorruptError("CANNOT_LOAD_STATE_STORE.CANNOT_READ_DELTA_FILE_NOT_EXISTS", `The state changelog ${file} no longer holds the delta of version ${ref.version}.`, file);
-    return { ...parseStateFile(log.data, b.start, b.end, "delta", file, `The delta of version ${ref.version} in the state changelog ${file}`), file };
+    const fd = fs.openSync(file, "r");
+    let body: Buffer;
+    try {
+      body = readBlock(fd, b);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return { ...parseStateFile(body, 0, body.length, "delta", file, `The delta of version ${ref.version} in the state changelog ${file}`), file };
   }
 }
 
