@@ -49,9 +49,12 @@ export function atomicWrite(fsApi: typeof fs, pathApi: typeof path, file: string
  */
 export function publishTemp(fsApi: typeof fs, file: string, tmp: string, overwrite: boolean): boolean {
   let written = true;
+  let renamed = false;
   try {
-    if (overwrite) fsApi.renameSync(tmp, file);
-    else {
+    if (overwrite) {
+      fsApi.renameSync(tmp, file);
+      renamed = true;
+    } else {
       try {
         fsApi.linkSync(tmp, file);
       } catch (e) {
@@ -60,10 +63,13 @@ export function publishTemp(fsApi: typeof fs, file: string, tmp: string, overwri
       }
     }
   } finally {
-    try {
-      fsApi.unlinkSync(tmp);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    // After a rename the temp name is gone; a link (or a failed rename) leaves it to remove.
+    if (!renamed) {
+      try {
+        fsApi.unlinkSync(tmp);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+      }
     }
   }
   return written;
