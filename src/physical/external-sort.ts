@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { deserialize, serialize } from "node:v8";
@@ -46,7 +47,7 @@ export class ExternalSorter {
     const run = this.sortRun(this.pending);
     this.pending = [];
     this.pendingBytes = 0;
-    this.dir ??= mkdtempSync(join(this.ctx.spillDir, "sluice-sort-"));
+    this.dir ??= mkdtempSync(join(this.ctx.spillDir ?? tmpdir(), "sluice-sort-"));
     const path = join(this.dir, `run-${this.runs.length}.bin`);
     const fh = await open(path, "w");
     try {

@@ -11,8 +11,8 @@ export interface ExecContext {
   readonly batchSize: number;
   /** Bytes an operator (sort, aggregation) may hold before spilling to disk. */
   readonly memoryLimitBytes: number;
-  /** Directory for spill files. */
-  readonly spillDir: string;
+  /** Directory for spill files (default os.tmpdir(), asked when a sort first spills: it reads the environment, a cost per micro-batch). */
+  readonly spillDir?: string;
   /** `sluice.sql.shuffle.partitions`. */
   readonly shufflePartitions: number;
   /** The session's executor threads (`sluice.executor.threads` > 1); parallel stages run on them. */

@@ -1,4 +1,3 @@
-import { tmpdir } from "node:os";
 import { type RecordBatch, totalRows } from "../batch/record-batch.js";
 import { type Expr, Expr as E } from "../expr/expression.js";
 import { transformExprDown } from "../expr/expr-tree.js";
@@ -30,7 +29,7 @@ export interface ExecSettings {
 
 export function execContext(s: ExecSettings, currentTimestampMicros = nowMicros()): ExecContext {
   const fctx: ExecFunctionContext = { timeZone: s.timeZone, ansi: s.ansi, currentTimestampMicros };
-  return { fctx, batchSize: s.batchSize, memoryLimitBytes: s.memoryLimitBytes, spillDir: tmpdir(), shufflePartitions: s.shufflePartitions, ...(s.progress ? { progress: s.progress } : {}), ...(s.workers ? { workers: s.workers } : {}) };
+  return { fctx, batchSize: s.batchSize, memoryLimitBytes: s.memoryLimitBytes, shufflePartitions: s.shufflePartitions, ...(s.progress ? { progress: s.progress } : {}), ...(s.workers ? { workers: s.workers } : {}) };
 }
 
 /**

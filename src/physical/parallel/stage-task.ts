@@ -1,4 +1,3 @@
-import { tmpdir } from "node:os";
 import { type RecordBatch, concatBatches, takeBatch } from "../../batch/record-batch.js";
 import type { AttributeRef, Expr } from "../../expr/expression.js";
 import { exprType } from "../../expr/expr-type.js";
@@ -53,7 +52,7 @@ export type StageResult = { readonly batches: TransferBatch[] } | { readonly par
 export async function runStageTask(task: StageTask, rebuildUdf: UdfRebuilder): Promise<{ result: StageResult; transfer: ArrayBuffer[] }> {
   const { plan, keys, cellKeys, partial } = decodeTree<MapBody>(task.body, rebuildUdf);
   const s = task.settings;
-  const ctx: ExecContext = { fctx: s.fctx, batchSize: s.batchSize, memoryLimitBytes: s.memoryLimitBytes, spillDir: tmpdir(), shufflePartitions: s.shufflePartitions };
+  const ctx: ExecContext = { fctx: s.fctx, batchSize: s.batchSize, memoryLimitBytes: s.memoryLimitBytes, shufflePartitions: s.shufflePartitions };
   const op = planPhysical(plan, s.planner);
   if (task.kind === "reduce" || keys === null) {
     const out: RecordBatch[] = [];
