@@ -1,4 +1,6 @@
-import { ChangelogSegment } from "./state-changelog.js";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ChangelogSegment, changelogName } from "./state-changelog.js";
 import type { StateFileWriter } from "./state-file.js";
 import { listStateFiles } from "./state-file-plan.js";
 import { removeFilesFrom } from "./state-loader.js";
@@ -23,7 +25,9 @@ export class StoreDeltaLog {
    * older changelogs' blocks from `version` on.
    */
   writer(version: number): StateFileWriter {
-    if (this.segment?.isOpen && this.segment.next === version) return this.segment.deltaWriter(version);
+    // A changelog starting at `version` means another provider of this store (another thread's)
+    // wrote `version` since: appending here would be superseded by it, so this write starts anew.
+    if (this.segment?.isOpen && this.segment.next === version && !fs.existsSync(path.join(this.dir, changelogName(version)))) return this.segment.deltaWriter(version);
     this.rollOver();
     removeFilesFrom(this.dir, listStateFiles(this.dir), version);
     this.segment = ChangelogSegment.create(this.dir, version, this.fsync);

@@ -115,3 +115,21 @@ for (const [name, open] of providers) {
     });
   });
 }
+
+void it("a provider that wrote version v and another that wrote v + 1 since: the first's re-run of v + 1 replaces it (as a rename over a file did)", async () => {
+  const ck = fresh();
+  const a = new MemoryStateStoreProvider(id(ck), conf);
+  commit(a, 1, 2);
+  const b = new MemoryStateStoreProvider(id(ck), conf);
+  const sb = b.getStore<number>(2);
+  sb.put(k("v"), -3);
+  assert.equal(sb.commit(), 3);
+  const sa = a.getStore<number>(2);
+  sa.put(k("v"), 33);
+  assert.equal(sa.commit(), 3);
+  await a.close();
+  await b.close();
+  const r = new MemoryStateStoreProvider(id(ck), conf);
+  assert.equal(r.getStore<number>(3).get(k("v")), 33);
+  await r.close();
+});
