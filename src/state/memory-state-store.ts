@@ -25,7 +25,7 @@ import {
  * loaded or committed. A writable store changes that Map in place and keeps a change log (arrays:
  * each change's key, the value before it and the value after it, appended without a lookup), so
  * a batch costs one Map write per update, not a copy of the state; abort() replays the log
- * backwards. commit() writes `<N+1>.delta` from the log in order (a put or a remove per change;
+ * backwards. commit() writes the delta of N+1 from the log in order (a put or a remove per change;
  * a key changed twice in a batch has two records, replayed in order) as a block of the store's
  * changelog (state-changelog.ts), durably, and only then moves the Map to N+1.
  * Opening a version other than the one in memory reloads it from files (latest snapshot <= N
@@ -36,8 +36,9 @@ import {
  * + n) rather than a full sort; removed keys are skipped and dropped at the next merge.
  *
  * Disk: a delta per commit, appended to `<first version>.changelog`, and `<version>.snapshot`
- * (every entry of the version) written by maintenance() once `minDeltasForSnapshot` deltas follow the last snapshot; files no
- * retained version (the last `minBatchesToRetain`) needs are deleted. File format: state-file.ts.
+ * (every entry of the version) written by maintenance() once `minDeltasForSnapshot` deltas
+ * follow the last snapshot; files no retained version (the last `minBatchesToRetain`) needs are
+ * deleted. File formats: state-file.ts, state-changelog.ts.
  */
 export class MemoryStateStoreProvider implements StateStoreProvider {
   readonly providerName = "memory";

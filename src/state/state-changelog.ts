@@ -127,6 +127,9 @@ export class ChangelogSegment {
 
   /** The version the next block must hold. */
   next: number;
+  /** fdatasyncs in flight, and whether close() waits for them. */
+  private syncing = 0;
+  private closeWhenSynced = false;
 
   /** Creates `<start>.changelog` in `dir` (durably, with fsync: the file and its directory entry). */
   static create(dir: string, start: number, fsync: boolean): ChangelogSegment {
@@ -187,7 +190,14 @@ export class ChangelogSegment {
       },
       sealAsync: async () => {
         sealHeader();
-        if (this.fsync) await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (e) => (e ? reject(e) : resolve())));
+        if (this.fsync) {
+          this.syncing++;
+          try {
+            await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (e) => (e ? reject(e) : resolve())));
+          } finally {
+            if (--this.syncing === 0 && this.closeWhenSynced) fs.closeSync(fd);
+          }
+        }
         sealed();
       },
       // A failed block's bytes are cut off, so that nothing after the last sealed block can be
@@ -203,10 +213,12 @@ export class ChangelogSegment {
     };
   }
 
+  /** Closes the file (once an fdatasync running on libuv's pool has ended: its descriptor must stay valid). */
   close(): void {
     if (this.fd === undefined) return;
     const fd = this.fd;
     this.fd = undefined;
-    fs.closeSync(fd);
+    if (this.syncing > 0) this.closeWhenSynced = true;
+    else fs.closeSync(fd);
   }
 }

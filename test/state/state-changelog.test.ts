@@ -133,3 +133,18 @@ void it("a provider that wrote version v and another that wrote v + 1 since: the
   assert.equal(r.getStore<number>(3).get(k("v")), 33);
   await r.close();
 });
+
+void it("a changelog closed while a commit's fdatasync runs stays open until it ends (the commit succeeds and loads)", async () => {
+  const ck = fresh();
+  const p = new MemoryStateStoreProvider(id(ck), conf);
+  commit(p, 1, 1);
+  const s = p.getStore<number>(1);
+  s.put(k("v"), 2);
+  const pending = s.commitAsync!();
+  const closing = p.close(); // closes the changelog while the fdatasync of version 2 runs
+  assert.equal(await pending, 2);
+  await closing;
+  const r = new MemoryStateStoreProvider(id(ck), conf);
+  assert.equal(r.getStore<number>(2).get(k("v")), 2);
+  await r.close();
+});
