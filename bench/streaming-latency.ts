@@ -25,6 +25,7 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { Session, col } from "../src/index.js";
 import type { StreamingQuery } from "../src/api/streaming-query.js";
+import { percentile } from "./nexmark/measure.js";
 
 const args = process.argv.slice(2);
 const flag = (name: string, dflt: number): number => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : dflt);
@@ -37,9 +38,8 @@ if (args.includes("--no-fsync")) spark.conf.set("sluice.sql.streaming.checkpoint
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function percentiles(samples: number[]): string {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (p: number): number => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-  return `n=${s.length}  p50 ${at(0.5).toFixed(2)} ms  p90 ${at(0.9).toFixed(2)} ms  p99 ${at(0.99).toFixed(2)} ms  max ${s[s.length - 1]!.toFixed(2)} ms`;
+  const at = (p: number): string => percentile(samples, p).toFixed(2);
+  return `n=${samples.length}  p50 ${at(50)} ms  p90 ${at(90)} ms  p99 ${at(99)} ms  max ${at(100)} ms`;
 }
 
 /** Runs `events` one at a time: `emit(i)` makes event i available; resolves with latencies (ms). */
