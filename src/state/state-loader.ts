@@ -28,7 +28,7 @@ export function requireLoadPlan(dir: string, files: readonly StateFileRef[], ver
 function describeVersions(files: readonly StateFileRef[]): string {
   const d = files.filter((f) => f.kind === "delta").map((f) => f.version).sort((a, b) => a - b);
   const s = files.filter((f) => f.kind === "snapshot").map((f) => f.version).sort((a, b) => a - b);
-  const span = (xs: number[]): string => (xs.length === 0 ? "none" : xs.length <= 6 ? xs.join(", ") : `${xs[0]}..${xs[xs.length - 1]} (${xs.length} files)`);
+  const span = (xs: number[]): string => (xs.length === 0 ? "none" : xs.length <= 6 ? xs.join(", ") : `${xs[0]}..${xs[xs.length - 1]} (${xs.length} of them)`);
   return `deltas ${span(d)}; snapshots ${span(s)}`;
 }
 
