@@ -7,7 +7,7 @@ import { MemoryStateStoreProvider } from "./memory-state-store.js";
 import { readStateFileChecksum, StateFileWriter, stateFileName, type StateRecord } from "./state-file.js";
 import { listStateFiles, planCleanup, snapshotDue, type StateFileRef } from "./state-file-plan.js";
 import { prefixUpperBound, type StateKey } from "./state-key.js";
-import { checkVersion, planFiles, removeStateFiles, requireLoadPlan, StateFileReader } from "./state-loader.js";
+import { checkVersion, planFiles, readListedFile, removeStateFiles, requireLoadPlan } from "./state-loader.js";
 import { StoreDeltaLog } from "./store-delta-log.js";
 import {
   describeStoreId,
@@ -119,7 +119,7 @@ export class LmdbStateStoreProvider implements StateStoreProvider {
     const ref = listStateFiles(this.dir).files.find((f) => f.version === stamp.version && f.kind === "delta");
     if (ref?.changelog !== undefined) {
       try {
-        if (new StateFileReader(this.dir).read(ref).checksum === stamp.checksum) return true;
+        if (readListedFile(this.dir, ref).checksum === stamp.checksum) return true;
       } catch {
         // a damaged block does not match; the files are checked again when loaded
       }
@@ -141,8 +141,7 @@ export class LmdbStateStoreProvider implements StateStoreProvider {
     if (this.verified) return;
     const { files } = listStateFiles(this.dir);
     const plan = requireLoadPlan(this.dir, files, version, this.describe());
-    const reader = new StateFileReader(this.dir);
-    for (const ref of planFiles(files, plan)) reader.read(ref);
+    for (const ref of planFiles(files, plan)) readListedFile(this.dir, ref);
     this.verified = true;
   }
 
@@ -155,7 +154,6 @@ export class LmdbStateStoreProvider implements StateStoreProvider {
       return;
     }
     const { files } = listStateFiles(this.dir);
-    const reader = new StateFileReader(this.dir);
     if (matches && stamp.version < version) {
       this.verifyCheckpoint(stamp.version);
       const deltas = new Map<number, StateFileRef>();
@@ -163,17 +161,17 @@ export class LmdbStateStoreProvider implements StateStoreProvider {
       let ok = true;
       for (let v = stamp.version + 1; v <= version; v++) if (!deltas.has(v)) ok = false;
       if (ok) {
-        for (let v = stamp.version + 1; v <= version; v++) this.applyFile(reader, deltas.get(v)!, false);
+        for (let v = stamp.version + 1; v <= version; v++) this.applyFile(deltas.get(v)!, false);
         this.generation++;
         return;
       }
     }
-    this.rebuild(reader, files, version);
+    this.rebuild(files, version);
     this.verified = true;
     this.generation++;
   }
 
-  private rebuild(reader: StateFileReader, files: readonly StateFileRef[], version: number): void {
+  private rebuild(files: readonly StateFileRef[], version: number): void {
     const plan = requireLoadPlan(this.dir, files, version, this.describe());
     const data = this.data!, meta = this.meta!;
     this.env!.transactionSync(() => {
@@ -184,13 +182,13 @@ export class LmdbStateStoreProvider implements StateStoreProvider {
       meta.putSync("stamp", JSON.stringify({ version: 0, checksum: "" }));
       return;
     }
-    for (const ref of planFiles(files, plan)) this.applyFile(reader, ref, ref.kind === "snapshot");
+    for (const ref of planFiles(files, plan)) this.applyFile(ref, ref.kind === "snapshot");
   }
 
   /** Verifies one file, applies its records and sets the stamp to its version (in chunks of transactions for large files). */
-  private applyFile(reader: StateFileReader, ref: StateFileRef, fresh: boolean): void {
+  private applyFile(ref: StateFileRef, fresh: boolean): void {
     const { version } = ref;
-    const { records, checksum } = reader.read(ref);
+    const { records, checksum } = readListedFile(this.dir, ref);
     this.known = { version, checksum };
     const data = this.data!, meta = this.meta!;
     const CHUNK = 100_000;

@@ -29,7 +29,7 @@ import { StateStoreCorruptError } from "./state-store.js";
  * those batches never count, without rewriting the older file.
  */
 const MAGIC = Buffer.from("SLCL", "latin1");
-export const CHANGELOG_FORMAT_VERSION = 1;
+const CHANGELOG_FORMAT_VERSION = 1;
 const FILE_HEADER = MAGIC.length + 1;
 const BLOCK_HEADER = 12;
 

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isAtomicTempName } from "../checkpoint/atomic-file.js";
-import { changelogName, parseChangelogName, scanChangelog } from "./state-changelog.js";
+import { changelogName, parseChangelogName, scanChangelog, type ChangelogBlock } from "./state-changelog.js";
 import type { StateFileKind } from "./state-file.js";
 
 /**
@@ -12,8 +12,8 @@ import type { StateFileKind } from "./state-file.js";
 export interface StateFileRef {
   readonly version: number;
   readonly kind: StateFileKind;
-  /** For a delta held in a changelog (state-changelog.ts): the changelog's first version. */
-  readonly changelog?: number;
+  /** For a delta held in a changelog (state-changelog.ts): the changelog's first version and where the block is in it. */
+  readonly changelog?: { readonly start: number; readonly block: ChangelogBlock };
 }
 
 const NAME = /^(\d+)\.(delta|snapshot)$/;
@@ -61,7 +61,7 @@ export function listStateFiles(dir: string): StateFileListing {
     const start = changelogs[i]!, supersededFrom = changelogs[i + 1] ?? Infinity;
     for (const b of scanChangelog(path.join(dir, changelogName(start)), start)) {
       if (b.version >= supersededFrom) break;
-      files.push({ version: b.version, kind: "delta", changelog: start });
+      files.push({ version: b.version, kind: "delta", changelog: { start, block: b } });
       inChangelogs.add(b.version);
     }
   }

@@ -291,11 +291,6 @@ export function parseStateFile(data: Buffer, start: number, end: number, kind: S
   return { records, checksum: data.toString("hex", bodyEnd, end) };
 }
 
-/** The checksum (hex) in the trailer of the state file image ending at `end`. */
-export function trailerChecksum(data: Buffer, end: number): string {
-  return data.toString("hex", end - HASH_BYTES, end);
-}
-
 /** The checksum stored in a state file's trailer (hex), without reading the whole file; undefined if absent. */
 export function readStateFileChecksum(file: string): string | undefined {
   let fd: number;

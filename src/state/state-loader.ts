@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { changelogName, readBlock, scanChangelog, type ChangelogBlock } from "./state-changelog.js";
+import { changelogName, readBlock } from "./state-changelog.js";
 import { parseStateFile, readStateFile, stateFileName, type StateRecord } from "./state-file.js";
 import { listStateFiles, planLoad, type LoadPlan, type StateFileListing, type StateFileRef } from "./state-file-plan.js";
 import type { StateKey } from "./state-key.js";
@@ -32,36 +32,23 @@ function describeVersions(files: readonly StateFileRef[]): string {
   return `deltas ${span(d)}; snapshots ${span(s)}`;
 }
 
-/**
- * Reads the state files of one store directory: snapshots and deltas of their own, and deltas in
- * changelogs (each changelog's block headers scanned once per reader).
- */
-export class StateFileReader {
-  private readonly changelogs = new Map<number, ChangelogBlock[]>();
-
-  constructor(readonly dir: string) {}
-
-  /** The records and checksum of one listed file or changelog block, verified; `file` is where it is. */
-  read(ref: StateFileRef): { records: StateRecord[]; checksum: string; file: string } {
-    if (ref.changelog === undefined) {
-      const file = path.join(this.dir, stateFileName(ref.version, ref.kind));
-      return { ...readStateFile(file, ref.kind), file };
-    }
-    const start = ref.changelog;
-    const file = path.join(this.dir, changelogName(start));
-    let blocks = this.changelogs.get(start);
-    if (!blocks) this.changelogs.set(start, (blocks = scanChangelog(file, start)));
-    const b = blocks[ref.version - start];
-    if (!b || b.version !== ref.version) throw new StateStoreCorruptError("CANNOT_LOAD_STATE_STORE.CANNOT_READ_DELTA_FILE_NOT_EXISTS", `The state changelog ${file} no longer holds the delta of version ${ref.version}.`, file);
-    const fd = fs.openSync(file, "r");
-    let body: Buffer;
-    try {
-      body = readBlock(fd, b);
-    } finally {
-      fs.closeSync(fd);
-    }
-    return { ...parseStateFile(body, 0, body.length, "delta", file, `The delta of version ${ref.version} in the state changelog ${file}`), file };
+/** The records and checksum of one listed file or changelog block, verified; `file` is where it is. */
+export function readListedFile(dir: string, ref: StateFileRef): { records: StateRecord[]; checksum: string; file: string } {
+  if (ref.changelog === undefined) {
+    const file = path.join(dir, stateFileName(ref.version, ref.kind));
+    return { ...readStateFile(file, ref.kind), file };
   }
+  const file = path.join(dir, changelogName(ref.changelog.start));
+  const fd = fs.openSync(file, "r");
+  let body: Buffer;
+  try {
+    body = readBlock(fd, ref.changelog.block);
+  } catch (e) {
+    throw new StateStoreCorruptError("CANNOT_LOAD_STATE_STORE.CORRUPT_FILE", `The state changelog ${file} no longer holds the delta of version ${ref.version} where it was listed (${(e as Error).message}).`, file, { cause: e });
+  } finally {
+    fs.closeSync(fd);
+  }
+  return { ...parseStateFile(body, 0, body.length, "delta", file, `The delta of version ${ref.version} in the state changelog ${file}`), file };
 }
 
 /** The files a load plan reads, in order: the snapshot (if any), then the deltas. */
@@ -80,10 +67,9 @@ export function loadVersionIntoMap(dir: string, version: number, storeName: stri
   if (version === 0) return map;
   const { files } = listStateFiles(dir);
   const plan = requireLoadPlan(dir, files, version, storeName);
-  const reader = new StateFileReader(dir);
   // Verify and apply one file at a time: a snapshot can be large.
   for (const ref of planFiles(files, plan)) {
-    const { records, file } = reader.read(ref);
+    const { records, file } = readListedFile(dir, ref);
     for (const r of records) {
       if (r.op === "put") map.set(r.key, decodeRecordValue(r, file));
       else map.delete(r.key);
@@ -120,10 +106,10 @@ export function removeStateFiles(dir: string, listing: StateFileListing, doomed:
   const doomedIn = new Map<number, number>();
   for (const f of doomed) {
     if (f.changelog === undefined) fs.rmSync(path.join(dir, stateFileName(f.version, f.kind)), { force: true });
-    else doomedIn.set(f.changelog, (doomedIn.get(f.changelog) ?? 0) + 1);
+    else doomedIn.set(f.changelog.start, (doomedIn.get(f.changelog.start) ?? 0) + 1);
   }
   const counting = new Map<number, number>();
-  for (const f of listing.files) if (f.changelog !== undefined) counting.set(f.changelog, (counting.get(f.changelog) ?? 0) + 1);
+  for (const f of listing.files) if (f.changelog !== undefined) counting.set(f.changelog.start, (counting.get(f.changelog.start) ?? 0) + 1);
   const last = listing.changelogs[listing.changelogs.length - 1];
   for (const c of listing.changelogs) {
     const n = counting.get(c) ?? 0;

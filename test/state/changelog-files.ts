@@ -1,15 +1,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { changelogName, scanChangelog } from "../../src/state/state-changelog.js";
+import { changelogName } from "../../src/state/state-changelog.js";
 import { listStateFiles } from "../../src/state/state-file-plan.js";
 
 /** Where the delta of `version` is in a store directory's changelogs: the file and the block body's [start, end). */
 export function deltaBlock(dir: string, version: number): { file: string; start: number; end: number } {
   const ref = listStateFiles(dir).files.find((f) => f.kind === "delta" && f.version === version && f.changelog !== undefined);
   if (ref?.changelog === undefined) throw new Error(`no changelog in ${dir} holds the delta of version ${version}`);
-  const file = path.join(dir, changelogName(ref.changelog));
-  const b = scanChangelog(file, ref.changelog).find((x) => x.version === version)!;
-  return { file, start: b.start, end: b.end };
+  const { start, block } = ref.changelog;
+  return { file: path.join(dir, changelogName(start)), start: block.start, end: block.end };
 }
 
 /** Flips one bit in the middle of the delta of `version`; returns the changelog's path. */

@@ -67,7 +67,7 @@ for (const [name, open] of providers) {
       assert.equal(s.commit(), 3);
       await q.close();
       const dir = stateStoreDir(id(ck));
-      const listed = listStateFiles(dir).files.map((f) => `${f.version}@${f.changelog ?? "file"}`);
+      const listed = listStateFiles(dir).files.map((f) => `${f.version}@${f.changelog?.start ?? "file"}`);
       assert.deepEqual(listed, ["1@1", "2@1", "3@3"]);
       const r = open(ck);
       assert.equal(r.latestVersion(), 3);
@@ -170,11 +170,16 @@ for (const [name, open] of providers) {
         // The model: the state of every version that counts, as a plain map of key -> value.
         const versions = new Map<number, Map<number, number>>([[0, new Map()]]);
         let latest = 0;
+        // Versions below this may be gone: maintenance keeps the last minBatchesToRetain of the latest it saw.
+        let retainedFrom = 0;
+        // A torn append is the latest commit's, before anything (maintenance) could act on it as committed.
+        let tearable = false;
         let p = open(ck);
         try {
           for (const step of steps) {
             if (step.kind === "commit") {
-              const base = Math.max(0, latest - step.back);
+              // A batch re-runs from a version that is still retained (maintenance runs only after commits).
+              const base = Math.max(0, retainedFrom, latest - step.back);
               const s = p.getStore<number>(base);
               const next = new Map(versions.get(base)!);
               for (const [key, v] of step.puts) { s.put(k(`k${key}`), v); next.set(key, v); }
@@ -183,11 +188,12 @@ for (const [name, open] of providers) {
               for (const v of [...versions.keys()]) if (v > base) versions.delete(v);
               versions.set(base + 1, next);
               latest = base + 1;
+              tearable = true;
             } else if (step.kind === "tear") {
               // A crash while the latest version's delta was appended: only when it is the last block of a changelog.
               await p.close();
               const last = listStateFiles(dir).files.filter((f) => f.version === latest);
-              if (latest > 0 && last.length === 1 && last[0]!.changelog !== undefined) {
+              if (tearable && last.length === 1 && last[0]!.changelog !== undefined) {
                 const { file, start, end } = deltaBlock(dir, latest);
                 if (fs.statSync(file).size === end) {
                   fs.truncateSync(file, start - 12 + Math.min(step.keep, end - start + 11));
@@ -195,9 +201,12 @@ for (const [name, open] of providers) {
                   latest--;
                 }
               }
+              tearable = false;
               p = open(ck);
             } else if (step.kind === "maintain") {
               p.maintenance();
+              tearable = false;
+              retainedFrom = Math.max(retainedFrom, latest - conf.minBatchesToRetain + 1);
             } else {
               await p.close();
               p = open(ck);
@@ -207,7 +216,7 @@ for (const [name, open] of providers) {
           p = open(ck);
           assert.equal(p.latestVersion(), latest);
           for (const [v, expected] of versions) {
-            if (v === 0 || v < latest - conf.minBatchesToRetain + 1) continue;
+            if (v === 0 || v < Math.max(retainedFrom, latest - conf.minBatchesToRetain + 1)) continue;
             const s = p.getReadStore<number>(v);
             const got = new Map([...s.iterator()].map((e) => [Number((decodeKey(e.key)[0] as string).slice(1)), e.value]));
             assert.deepEqual(got, expected, `version ${v}`);
