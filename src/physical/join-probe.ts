@@ -4,7 +4,7 @@ import type { AttributeRef, Expr } from "../expr/expression.js";
 import { exprType } from "../expr/expr-type.js";
 import { referencedIds } from "../expr/expr-tree.js";
 import type { JoinType } from "../plan/logical-plan.js";
-import { type DataType, type StructType, structField, structType } from "../types/data-type.js";
+import { type DataType, type StructType, sameType, structField, structType } from "../types/data-type.js";
 import type { ExecFunctionContext } from "../expr/function-def.js";
 import { compileProjection } from "./codegen/projection.js";
 import { GroupTable } from "./aggregate/group-table.js";
@@ -33,8 +33,8 @@ export interface HashJoinShape {
 export class HashJoinProbe {
   private readonly table: GroupTable;
   /** Bucket g holds build rows order[start[g] .. start[g + 1]). */
-  private start = new Int32Array(1);
-  private order = new Int32Array(0);
+  private readonly start: Int32Array = new Int32Array(1);
+  private readonly order: Int32Array = new Int32Array(0);
   private readonly m: number;
   private readonly nullMatches: boolean[];
   private readonly streamKeys: (b: RecordBatch) => RecordBatch;
@@ -57,11 +57,12 @@ export class HashJoinProbe {
     this.nullMatches = keys.map((k) => k.nullSafe);
     const keySchema = structType(keyTypes.map((t, i) => structField(`_k${i}`, t)));
     this.streamKeys = compileProjection(shape.streamOutput, null, keys.map((k) => (buildLeft ? k.right : k.left)), keySchema, fctx);
-    this.table = new GroupTable(keyTypes);
     if (keys.length > 0 && m > 0) {
-      const buildKeys = compileProjection(shape.buildOutput, null, keys.map((k) => (buildLeft ? k.left : k.right)), keySchema, fctx);
-      this.hashBuild(buildKeys(build).columns);
-    }
+      const built = bucketsOf(build, shape.buildOutput, keys.map((k) => (buildLeft ? k.left : k.right)), keyTypes, this.nullMatches, keySchema, fctx);
+      this.table = built.table;
+      this.start = built.start;
+      this.order = built.order;
+    } else this.table = new GroupTable(keyTypes);
     const joinedOutput = buildLeft ? [...shape.buildOutput, ...shape.streamOutput] : [...shape.streamOutput, ...shape.buildOutput];
     this.joinedSchema = schemaOf(joinedOutput);
     this.residual = shape.residual ? compileProjection(joinedOutput, null, [shape.residual], structType([structField("c", { kind: "boolean" })]), fctx) : null;
@@ -72,21 +73,6 @@ export class HashJoinProbe {
     this.streamOuter = jt === "full_outer" || jt === (buildLeft ? "right_outer" : "left_outer");
     const buildOuter = jt === "full_outer" || jt === (buildLeft ? "left_outer" : "right_outer");
     this.buildMatched = buildOuter || (buildLeft && this.semiOrAnti) ? new Uint8Array(m) : null;
-  }
-
-  /** Groups build rows by key into buckets; rows whose key has a null (for `=` keys) never match and are left out. */
-  private hashBuild(bk: readonly Vector[]): void {
-    const m = this.m, table = this.table, nullMatches = this.nullMatches;
-    const gids = new Int32Array(m);
-    table.lookup(bk, m, gids);
-    const valid = (i: number): boolean => bk.every((v, j) => nullMatches[j] || v.nulls === null || v.nulls[i] !== 1);
-    const counts = new Int32Array(table.size + 1);
-    for (let i = 0; i < m; i++) if (valid(i)) counts[gids[i]! + 1]!++;
-    for (let g = 0; g < table.size; g++) counts[g + 1]! += counts[g]!;
-    this.start = counts.slice();
-    const order = (this.order = new Int32Array(m));
-    const fill = counts.slice();
-    for (let i = 0; i < m; i++) if (valid(i)) order[fill[gids[i]!]!++] = i;
   }
 
   /** The output batches of one streamed batch (none, one, or the matches then the unmatched rows of an outer join). */
@@ -200,4 +186,51 @@ export function nullVector(t: DataType, n: number): Vector {
   const b = new VectorBuilder(t, n);
   for (let i = 0; i < n; i++) b.append(null);
   return b.finish();
+}
+
+/** A build side's rows grouped by key: bucket g holds rows order[start[g] .. start[g + 1]). */
+interface KeyBuckets {
+  readonly table: GroupTable;
+  readonly start: Int32Array;
+  readonly order: Int32Array;
+}
+
+/**
+ * Buckets built from key columns that are the build side's own vectors, by the first of them
+ * (vectors are immutable): a stream-static join whose static side yields the same vectors every
+ * micro-batch (a cached DataFrame, an in-memory table) hashes it once, not once per batch.
+ */
+/** How many build sides this thread hashed (tests check that an unchanged one is hashed once). */
+export const hashJoinBuilds = { count: 0 };
+
+const bucketsByKeyVector = new WeakMap<Vector, { readonly keys: readonly Vector[]; readonly nullMatches: string; readonly buckets: KeyBuckets }>();
+
+function bucketsOf(build: RecordBatch, buildOutput: readonly AttributeRef[], keyExprs: readonly Expr[], keyTypes: readonly DataType[], nullMatches: readonly boolean[], keySchema: StructType, fctx: ExecFunctionContext): KeyBuckets {
+  const at = keyExprs.map((e) => (e.kind === "AttributeRef" ? buildOutput.findIndex((a) => a.id === e.id) : -1));
+  const direct = at.every((i, j) => i >= 0 && sameType(build.columns[i]!.type, keyTypes[j]!, true));
+  if (!direct) return hashBuild(compileProjection(buildOutput, null, keyExprs, keySchema, fctx)(build).columns, build.numRows, keyTypes, nullMatches);
+  const keys = at.map((i) => build.columns[i]!);
+  const nm = nullMatches.map((x) => (x ? "1" : "0")).join("");
+  const hit = bucketsByKeyVector.get(keys[0]!);
+  if (hit !== undefined && hit.nullMatches === nm && hit.keys.length === keys.length && hit.keys.every((v, j) => v === keys[j])) return hit.buckets;
+  const buckets = hashBuild(keys, build.numRows, keyTypes, nullMatches);
+  bucketsByKeyVector.set(keys[0]!, { keys, nullMatches: nm, buckets });
+  return buckets;
+}
+
+/** Groups build rows by key into buckets; rows whose key has a null (for `=` keys) never match and are left out. */
+function hashBuild(bk: readonly Vector[], m: number, keyTypes: readonly DataType[], nullMatches: readonly boolean[]): KeyBuckets {
+  hashJoinBuilds.count++;
+  const table = new GroupTable(keyTypes);
+  const gids = new Int32Array(m);
+  table.lookup(bk, m, gids);
+  const valid = (i: number): boolean => bk.every((v, j) => nullMatches[j] || v.nulls === null || v.nulls[i] !== 1);
+  const counts = new Int32Array(table.size + 1);
+  for (let i = 0; i < m; i++) if (valid(i)) counts[gids[i]! + 1]!++;
+  for (let g = 0; g < table.size; g++) counts[g + 1]! += counts[g]!;
+  const start = counts.slice();
+  const order = new Int32Array(m);
+  const fill = counts.slice();
+  for (let i = 0; i < m; i++) if (valid(i)) order[fill[gids[i]!]!++] = i;
+  return { table, start, order };
 }

@@ -178,9 +178,18 @@ export function generateAdEventJson(cfg: YahooConfig, from: number, to: number):
   return Buffer.concat(parts.map((p) => Buffer.from(p, "utf8")));
 }
 
-/** The 1,000-row ad → campaign table. */
+const campaignsBySeed = new Map<number, RecordBatch>();
+
+/**
+ * The 1,000-row ad → campaign table: one batch per seed, the same vectors every scan (a stream
+ * joined with it hashes it once, see join-probe.ts).
+ */
 export function campaignBatch(seed: number): RecordBatch {
+  let b = campaignsBySeed.get(seed);
+  if (b !== undefined) return b;
   const ids = yahooIds(seed);
   const campaign = ids.ads.map((_, a) => ids.campaigns[Math.floor(a / ADS_PER_CAMPAIGN)]!);
-  return makeBatch(CAMPAIGN_SCHEMA, [makeVector(StringType, ids.ads.length, [...ids.ads], null), makeVector(StringType, ids.ads.length, campaign, null)], ids.ads.length);
+  b = makeBatch(CAMPAIGN_SCHEMA, [makeVector(StringType, ids.ads.length, [...ids.ads], null), makeVector(StringType, ids.ads.length, campaign, null)], ids.ads.length);
+  campaignsBySeed.set(seed, b);
+  return b;
 }
