@@ -5,7 +5,7 @@ import type { AttributeRef, Expr } from "../../expr/expression.js";
 import { referencedIds } from "../../expr/expr-tree.js";
 import { exprType } from "../../expr/expr-type.js";
 import type { ExecFunctionContext } from "../../expr/function-def.js";
-import type { StructType } from "../../types/data-type.js";
+import { type StructType, sameType } from "../../types/data-type.js";
 import { CodegenContext, type InputBinding, genExpr, localizeRefs } from "./expr-codegen.js";
 import { batchKernel } from "./kernel-cache.js";
 
@@ -54,6 +54,12 @@ export function compileProjection(
     return v;
   };
   const types = projections.map(exprType);
+  const picked = filter === null ? pickedColumns(input, projections) : null;
+  if (picked !== null) {
+    // Columns as they are (a projection that renames or reorders): no loop, no copy.
+    const pick = (batch: RecordBatch): RecordBatch => makeBatch(outputSchema, picked.map((i) => batch.columns[i]!), batch.numRows);
+    return Object.defineProperty(pick, "source", { get: () => variant(false).source, enumerable: true }) as CompiledProjection;
+  }
   const run = (batch: RecordBatch): RecordBatch => {
     const n = batch.numRows;
     let nullFree = true;
@@ -73,6 +79,19 @@ export function compileProjection(
   };
   // The source (general variant) is generated only when asked for (EXPLAIN CODEGEN).
   return Object.defineProperty(run, "source", { get: () => variant(false).source, enumerable: true }) as CompiledProjection;
+}
+
+/** For projections that are each an input column (or an alias of one), the columns' indexes; else null. */
+function pickedColumns(input: readonly AttributeRef[], projections: readonly Expr[]): number[] | null {
+  const out: number[] = [];
+  for (const p of projections) {
+    const e = p.kind === "Alias" ? p.child : p;
+    if (e.kind !== "AttributeRef") return null;
+    const i = input.findIndex((a) => a.id === e.id);
+    if (i < 0 || !sameType(input[i]!.dataType, e.dataType, true)) return null;
+    out.push(i);
+  }
+  return out;
 }
 
 function generateKernel(
