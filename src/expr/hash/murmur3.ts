@@ -46,3 +46,23 @@ export function murmur3Bytes(b: Uint8Array, seed: number): number {
   for (let i = aligned; i < b.length; i++) h = mixH1(h, mixK1((b[i]! << 24) >> 24));
   return fmix(h, b.length);
 }
+
+/**
+ * {@link murmur3Bytes} of a string's UTF-8 bytes, read from its char codes when every one is
+ * ASCII (then they are the bytes: no encoding, no allocation); null when a char is not.
+ */
+export function murmur3Ascii(s: string, seed: number): number | null {
+  const len = s.length, aligned = len - (len % 4);
+  let h = seed | 0;
+  for (let i = 0; i < aligned; i += 4) {
+    const c0 = s.charCodeAt(i), c1 = s.charCodeAt(i + 1), c2 = s.charCodeAt(i + 2), c3 = s.charCodeAt(i + 3);
+    if ((c0 | c1 | c2 | c3) >= 0x80) return null;
+    h = mixH1(h, mixK1(c0 | (c1 << 8) | (c2 << 16) | (c3 << 24)));
+  }
+  for (let i = aligned; i < len; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return null;
+    h = mixH1(h, mixK1(c));
+  }
+  return fmix(h, len);
+}
