@@ -1,3 +1,4 @@
+import type { RecordBatch } from "../batch/record-batch.js";
 import { AnalysisError, ExecutionError } from "../errors/errors.js";
 import type { AttributeRef, Expr } from "../expr/expression.js";
 import { exprChildren } from "../expr/expr-tree.js";
@@ -38,6 +39,11 @@ export interface PlannerOptions {
   readonly autoBroadcastJoinThreshold: number;
   /** When set (more than one executor thread), aggregations and narrow chains over large inputs run as parallel stages. */
   readonly parallel?: ParallelOptions;
+  /**
+   * Rows a LocalRelation's scan reads when it runs instead of the relation's own (a physical plan
+   * kept for later micro-batches reads each batch's rows: streaming/micro-batch-plans.ts).
+   */
+  readonly boundRows?: (relation: LogicalPlan) => (() => readonly RecordBatch[]) | undefined;
 }
 
 export const DEFAULT_PLANNER_OPTIONS: PlannerOptions = Object.freeze({ preferSortMergeJoin: true, autoBroadcastJoinThreshold: 10 * 1024 * 1024 });
@@ -179,7 +185,7 @@ function serially<T>(f: () => T): T {
 
 function planSerial(p: LogicalPlan): PhysicalOp {
   switch (p.kind) {
-    case "LocalRelation": return new LocalScanExec(p.output, p.batches);
+    case "LocalRelation": return new LocalScanExec(p.output, plannerOptions.boundRows?.(p) ?? p.batches);
     case "RangeRelation": return new RangeExec(p.output, p.start, p.end, p.step);
     case "DataSourceRelation": return new DataSourceScanExec(p);
     case "Project": {

@@ -4,6 +4,7 @@ import { exprSql } from "../analyzer/expr-sql.js";
 import { namedToAttribute } from "../analyzer/plan-output.js";
 import { type CompiledProjection, compileProjection } from "./codegen/projection.js";
 import type { ExecContext, PhysicalOp } from "./physical-op.js";
+import type { ExecFunctionContext } from "../expr/function-def.js";
 import { schemaOf } from "./physical-op.js";
 
 /**
@@ -15,6 +16,7 @@ export class ProjectFilterExec implements PhysicalOp {
   readonly output: readonly AttributeRef[];
   readonly children: readonly PhysicalOp[];
   private compiled: CompiledProjection | null = null;
+  private compiledFor: ExecFunctionContext | null = null;
 
   constructor(
     readonly child: PhysicalOp,
@@ -38,9 +40,11 @@ export class ProjectFilterExec implements PhysicalOp {
     return this.kernel(ctx).source;
   }
 
+  /** Compiled for the run's function context (current_timestamp() is one value per query or micro-batch). */
   private kernel(ctx: ExecContext): CompiledProjection {
-    if (!this.compiled) {
+    if (this.compiled === null || this.compiledFor !== ctx.fctx) {
       this.compiled = compileProjection(this.child.output, this.condition, this.projectList ?? this.child.output, schemaOf(this.output), ctx.fctx);
+      this.compiledFor = ctx.fctx;
     }
     return this.compiled;
   }

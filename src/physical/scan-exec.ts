@@ -5,20 +5,21 @@ import type { ExecContext, PhysicalOp } from "./physical-op.js";
 import { schemaOf } from "./physical-op.js";
 import { makeVector } from "../batch/vector.js";
 
-/** Rows already in memory (createDataFrame, VALUES, memory tables). */
+/** Rows already in memory (createDataFrame, VALUES, memory tables, a micro-batch's rows). */
 export class LocalScanExec implements PhysicalOp {
   readonly name = "LocalTableScan";
   readonly children = [];
   constructor(
     readonly output: readonly AttributeRef[],
-    private readonly batches: readonly RecordBatch[],
+    /** The rows, or where to find them when the scan runs (a plan reused for each micro-batch). */
+    private readonly batches: readonly RecordBatch[] | (() => readonly RecordBatch[]),
   ) {}
   describe(): string {
     return attrList(this.output);
   }
   async *execute(ctx: ExecContext): AsyncIterable<RecordBatch> {
     const schema = schemaOf(this.output);
-    for (const b of this.batches) {
+    for (const b of typeof this.batches === "function" ? this.batches() : this.batches) {
       ctx.progress?.rowsRead(b.numRows);
       yield makeBatch(schema, b.columns, b.numRows);
     }

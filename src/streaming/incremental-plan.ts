@@ -262,7 +262,7 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         // As Spark's partial HashAggregate before the exchange: aggregates that merge exactly are
         // computed over the whole batch by the batch engine first, so the state partitions split
         // and merge one row per group instead of every input row.
-        const split = key?.kind === "session" ? null : splitAggregation(q.groupingExprs, q.aggregateExprs);
+        const split = key?.kind === "session" ? null : splitOf(p as typeof q);
         // The input rows are kept only for what needs them: no partial aggregation, or a late-rows
         // sink; else the batch engine streams them into the partial aggregation.
         const rows = split !== null && !ctx.keepLateRows ? null : await ctx.run(q.child);
@@ -333,6 +333,17 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
 
   const out = await rewrite(plan);
   return { plan: out, eventTimeStats: stats, stateOperators: () => metrics.map((m) => m()), lateRows };
+}
+
+const splits = new WeakMap<LogicalPlan, ReturnType<typeof splitAggregation>>();
+
+/**
+ * The partial and final parts of a streaming aggregation node, the same objects every batch (its
+ * plans then have the same shape each batch, and are planned once: micro-batch-plans.ts).
+ */
+function splitOf(agg: Extract<LogicalPlan, { kind: "Aggregate" }>): ReturnType<typeof splitAggregation> {
+  if (!splits.has(agg)) splits.set(agg, splitAggregation(agg.groupingExprs, agg.aggregateExprs));
+  return splits.get(agg)!;
 }
 
 /**

@@ -13,7 +13,8 @@ import { checkOperatorMetadata, readOperatorMetadata } from "../checkpoint/opera
 import { readOrCreateStreamMetadata } from "../checkpoint/stream-metadata.js";
 import { IllegalArgumentError } from "../errors/errors.js";
 import { fixedMicros, parseInterval } from "../types/interval.js";
-import { execContext, runPlan } from "../physical/query-execution.js";
+import { execContext } from "../physical/query-execution.js";
+import { MicroBatchPlans } from "./micro-batch-plans.js";
 import type { LogicalPlan } from "../plan/logical-plan.js";
 import type { StatefulOperatorMetrics } from "../physical/stateful/streaming-aggregate-exec.js";
 import { type StatefulOperatorInfo, statePartitionCount, statePartitioning, stateSchemaOf, statefulOperatorsOf, watermarkDelayMs, watermarkNodesOf } from "../physical/stateful/stateful-operators.js";
@@ -104,6 +105,8 @@ export class MicroBatchExecution {
   private maintainStateThisBatch = false;
   /** Where stateful partitions run once the query's batches are large (see StatefulWorkers). */
   private statefulWorkers: StatefulWorkers | null = null;
+  /** The physical plans of this run's micro-batches, planned once per shape. */
+  private readonly batchPlans = new MicroBatchPlans();
   /** Per stateful operator (by id), its number of state partitions, fixed when the checkpoint first ran it. */
   private statePartitions: readonly number[] = [];
   /** Delay (ms) of each EventTimeWatermark node of the streaming plan, in the incremental planner's order. */
@@ -465,6 +468,10 @@ export class MicroBatchExecution {
     const shuffle = Number(batch.metadata.conf["sluice.sql.shuffle.partitions"] ?? base.shufflePartitions);
     const settings = { ...base, shufflePartitions: Number.isFinite(shuffle) ? shuffle : base.shufflePartitions };
     const ctx = execContext(settings, batch.metadata.batchTimestampMs * 1000);
+    const conf = this.opts.session.conf;
+    // What planning depends on besides the plan: a change plans the batch's plans again.
+    const settingsKey = JSON.stringify([settings.timeZone, settings.ansi, settings.shufflePartitions, settings.planner ?? null, conf.get("sluice.sql.optimizer.enabled"), conf.get("sluice.sql.optimizer.windowGroupLimitThreshold")]);
+    const run = (p: LogicalPlan): Promise<RecordBatch[]> => this.batchPlans.run(p, settings, ctx, settingsKey);
     // State snapshots and cleanup run between batches at most once per interval (Spark's
     // maintenanceInterval, 60 s), not after every batch: they list and write files.
     this.maintainStateThisBatch = this.opts.clock.getTimeMillis() - this.lastStateMaintenanceMs >= stateMaintenanceIntervalMs(this.opts.session);
@@ -482,7 +489,7 @@ export class MicroBatchExecution {
           watermarkMs: batch.metadata.batchWatermarkMs,
           outputMode: this.opts.outputMode,
           data,
-          run: (p) => runPlan(p, settings, ctx),
+          run,
           fctx: ctx.fctx,
           stores: this.stores!,
           checkpointDir: this.opts.checkpointDir,
@@ -505,7 +512,7 @@ export class MicroBatchExecution {
         commitEntry.catch(() => undefined);
       }
       await time("addBatch", async () => {
-        const result = await runPlan(planned.plan, settings, ctx);
+        const result = await run(planned.plan);
         output = totalRows(result);
         // Late rows first, with the same batch id: a re-run of batch N drops the same rows again
         // (same input, state version N) and the idempotent late sink keeps them once.
