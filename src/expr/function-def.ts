@@ -69,6 +69,12 @@ export interface ScalarFunctionDef {
   readonly nullSafe?: boolean;
   /** False for rand(), uuid(), ...: never constant-folded or deduplicated. Default true. */
   readonly deterministic?: boolean;
+  /**
+   * When `compile` reads the query's time (current_timestamp()): always, or only when called
+   * without arguments (unix_timestamp()). Code compiled for one micro-batch is then not reused for
+   * the next (see expr/query-time.ts).
+   */
+  readonly readsQueryTime?: true | "withoutArguments";
   /** A one-line description for `DESCRIBE FUNCTION` and docs. */
   readonly doc?: string;
   /** Ranking and offset functions (row_number, lag, ...) valid only in an OVER clause; the window operator evaluates them. */

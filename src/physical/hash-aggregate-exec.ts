@@ -7,7 +7,9 @@ import { namedToAttribute } from "../analyzer/plan-output.js";
 import { type CompiledProjection, compileProjection } from "./codegen/projection.js";
 import { type AggSlot, makeSlot } from "./aggregate/agg-slot.js";
 import { GroupTable } from "./aggregate/group-table.js";
-import { FusedAggregate, type FusedAggregateSpec, fusedAggPlans } from "./aggregate/fused-aggregate.js";
+import { FusedAggregate, type FusedAggregateSpec, type FusedKernelTemplate, fusedAggPlans } from "./aggregate/fused-aggregate.js";
+import type { ExecFunctionContext } from "../expr/function-def.js";
+import { readsQueryTime, sameFunctionContext } from "../expr/query-time.js";
 import { ProjectFilterExec } from "./project-filter-exec.js";
 import { ExpandExec } from "./simple-execs.js";
 import type { Vector } from "../batch/vector.js";
@@ -32,6 +34,9 @@ export class HashAggregateExec implements PhysicalOp {
   private readonly resultExprs: readonly Expr[];
   /** Use the fused generated loop when possible (tests turn it off to compare with the column-wise path). */
   allowFused = true;
+  /** The fused loops of the last run and the function context they were generated for. */
+  private lastKernels: { readonly fctx: ExecFunctionContext; readonly templates: readonly FusedKernelTemplate[] } | null = null;
+  private readsTime: boolean | undefined;
 
   constructor(
     readonly child: PhysicalOp,
@@ -84,7 +89,12 @@ export class HashAggregateExec implements PhysicalOp {
     let groups: number, cols: Vector[];
     if (fused) {
       const agg = new FusedAggregate(fused.spec, ctx.fctx);
+      // Run again (the next micro-batch's rows): the loops generated last time, when they compute the same.
+      const last = this.lastKernels;
+      const readsTime = (this.readsTime ??= readsQueryTime(specExprs(fused.spec)));
+      if (last !== null && sameFunctionContext(last.fctx, ctx.fctx, readsTime)) agg.adopt(last.templates);
       for await (const batch of fused.source.execute(ctx)) agg.update(batch);
+      this.lastKernels = { fctx: ctx.fctx, templates: agg.kernelTemplates() };
       const r = agg.result();
       groups = r.groups;
       cols = [...r.keys, ...r.aggs];
@@ -135,4 +145,9 @@ export class HashAggregateExec implements PhysicalOp {
       yield s === 0 && out.numRows <= size ? out : makeBatch(out.schema, out.columns.map((c) => sliceVec(c, s, Math.min(out.numRows, s + size))), Math.min(size, out.numRows - s));
     }
   }
+}
+
+/** Every expression a fused aggregation's generated loop computes. */
+function specExprs(spec: FusedAggregateSpec): Expr[] {
+  return [...(spec.filter ? [spec.filter] : []), ...(spec.projections ?? []), ...spec.groupingExprs, ...spec.aggCalls, ...(spec.expand?.projections.flat() ?? [])];
 }

@@ -5,6 +5,7 @@ import { namedToAttribute } from "../analyzer/plan-output.js";
 import { type CompiledProjection, compileProjection } from "./codegen/projection.js";
 import type { ExecContext, PhysicalOp } from "./physical-op.js";
 import type { ExecFunctionContext } from "../expr/function-def.js";
+import { readsQueryTime, sameFunctionContext } from "../expr/query-time.js";
 import { schemaOf } from "./physical-op.js";
 
 /**
@@ -17,6 +18,7 @@ export class ProjectFilterExec implements PhysicalOp {
   readonly children: readonly PhysicalOp[];
   private compiled: CompiledProjection | null = null;
   private compiledFor: ExecFunctionContext | null = null;
+  private readsTime: boolean | undefined;
 
   constructor(
     readonly child: PhysicalOp,
@@ -40,9 +42,13 @@ export class ProjectFilterExec implements PhysicalOp {
     return this.kernel(ctx).source;
   }
 
-  /** Compiled for the run's function context (current_timestamp() is one value per query or micro-batch). */
+  /**
+   * Compiled for the run's function context, and kept for later runs in the same one (a plan
+   * reused for the next micro-batch: current_timestamp() is one value per query or micro-batch).
+   */
   private kernel(ctx: ExecContext): CompiledProjection {
-    if (this.compiled === null || this.compiledFor !== ctx.fctx) {
+    this.readsTime ??= readsQueryTime([this.condition, ...(this.projectList ?? [])]);
+    if (this.compiled === null || this.compiledFor === null || !sameFunctionContext(this.compiledFor, ctx.fctx, this.readsTime)) {
       this.compiled = compileProjection(this.child.output, this.condition, this.projectList ?? this.child.output, schemaOf(this.output), ctx.fctx);
       this.compiledFor = ctx.fctx;
     }

@@ -70,12 +70,12 @@ function microsOfDay(micros: number, tz: string): number {
 const D = DateType, TS = TimestampType, S = StringType;
 
 const currentTimestamp = fn({
-  name: "current_timestamp", aliases: ["now", "localtimestamp"], args: [], result: TS, nullable: false,
+  name: "current_timestamp", aliases: ["now", "localtimestamp"], args: [], result: TS, nullable: false, readsQueryTime: true,
   doc: "current_timestamp() - The query's start time (one value for every row of the query or micro-batch).",
   impl: (_s, ctx) => { const v = ctx.currentTimestampMicros; return row(() => v); },
 });
 const currentDate = fn({
-  name: "current_date", aliases: ["curdate"], args: [], result: D, nullable: false,
+  name: "current_date", aliases: ["curdate"], args: [], result: D, nullable: false, readsQueryTime: true,
   impl: (_s, ctx) => { const v = localFields(ctx.currentTimestampMicros, ctx.timeZone).days; return row(() => v); },
 });
 const currentTimezone = fn({
@@ -172,6 +172,8 @@ function unixTimestampDef(name: string, minArgs: number): ScalarFunctionDef {
     name,
     minArgs,
     maxArgs: 2,
+    // unix_timestamp() without arguments is the query's time.
+    ...(minArgs === 0 ? { readsQueryTime: "withoutArguments" as const } : {}),
     doc: `${name}(${minArgs === 0 ? "[" : ""}time[, fmt]${minArgs === 0 ? "]" : ""}) - Seconds since the epoch of a timestamp, date or string (parsed with fmt, default '${DEFAULT_FORMAT}').`,
     resolve(args: readonly ArgInfo[]) {
       checkArgCount(name, args.length, minArgs, 2);

@@ -81,6 +81,7 @@ export interface SimpleSpec {
   readonly nullSafe?: boolean;
   readonly nullable?: boolean;
   readonly deterministic?: boolean;
+  readonly readsQueryTime?: true;
   readonly doc?: string;
 }
 
@@ -111,6 +112,7 @@ export function fn(spec: SimpleSpec): ScalarFunctionDef {
     compile: spec.impl,
     ...(spec.nullSafe ? { nullSafe: true } : {}),
     ...(spec.deterministic === false ? { deterministic: false } : {}),
+    ...(spec.readsQueryTime === true ? { readsQueryTime: true } : {}),
     ...(spec.doc ? { doc: spec.doc } : {}),
   };
   return Object.freeze(def);

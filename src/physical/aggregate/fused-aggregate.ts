@@ -194,7 +194,7 @@ export class FusedAggregate {
   private readonly layout: CallLayout[];
   /** Whether an aggregate argument may be null (looking through the folded-in projection). */
   private readonly nullable: (e: Expr) => boolean;
-  private readonly kernels = new Map<boolean, { kernel: Kernel; source: string }>();
+  private readonly kernels = new Map<boolean, { kernel: Kernel; source: string; refs: readonly unknown[] }>();
   private readonly usedInputs: number[];
 
   constructor(
@@ -306,7 +306,35 @@ export class FusedAggregate {
     return k;
   }
 
-  private generate(nullFree: boolean): { kernel: Kernel; source: string } {
+  /** The objects of this instance that generated code refers to (its state), in a fixed order. */
+  private owned(): unknown[] {
+    return [...this.coders.flatMap((c) => [c, c.encode]), this.table, this.accs];
+  }
+
+  /** The kernels generated so far, for another instance of the same spec to {@link adopt}. */
+  kernelTemplates(): FusedKernelTemplate[] {
+    const owned = this.owned();
+    return [...this.kernels].map(([nullFree, k]) => ({ nullFree, source: k.source, refs: k.refs, owned }));
+  }
+
+  /**
+   * Takes the kernels another instance of the same spec generated (a plan run again for the next
+   * micro-batch), bound to this instance's state: generating them again cost more than a
+   * few-hundred-row batch's aggregation. Only for the same function context (see query-time.ts).
+   */
+  adopt(templates: readonly FusedKernelTemplate[]): void {
+    const mine = this.owned();
+    for (const t of templates) {
+      if (this.kernels.has(t.nullFree)) continue;
+      const refs = t.refs.map((r) => {
+        const i = r === null ? -1 : t.owned.indexOf(r);
+        return i < 0 ? r : mine[i];
+      });
+      this.kernels.set(t.nullFree, { kernel: batchKernel<Kernel>(t.source, refs), source: t.source, refs });
+    }
+  }
+
+  private generate(nullFree: boolean): { kernel: Kernel; source: string; refs: readonly unknown[] } {
     const s = this.spec;
     const bindings = new Map<number, InputBinding>();
     const ctx = new CodegenContext(bindings, this.fctx);
@@ -555,8 +583,17 @@ if (g < 0) {
 ${ctx.prologue()}
 ${localizeRefs(`${prelude}${locals}${loops}`)}};`;
     const kernel = batchKernel<Kernel>(source, ctx.refs);
-    return { kernel, source };
+    return { kernel, source, refs: ctx.refs };
   }
+}
+
+/** A generated aggregation kernel and the instance state it referred to (FusedAggregate.adopt). */
+export interface FusedKernelTemplate {
+  readonly nullFree: boolean;
+  readonly source: string;
+  readonly refs: readonly unknown[];
+  /** The generating instance's state objects; the same positions in another instance's replace them. */
+  readonly owned: readonly unknown[];
 }
 
 /** Declares `rem` = x mod sl in [0, sl): time-window.ts's slideRemainder, inlined. */
