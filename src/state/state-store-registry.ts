@@ -1,3 +1,4 @@
+import { forgetEventTimeFloor } from "./event-time-floor.js";
 import * as path from "node:path";
 import { IllegalArgumentError } from "../errors/errors.js";
 import { LmdbStateStoreProvider } from "./lmdb-state-store.js";
@@ -39,6 +40,8 @@ export function resolveStateStoreProvider(providerClass: string): string {
 }
 
 export function createStateStoreProvider(id: StateStoreId, conf: StateStoreConf): StateStoreProvider {
+  // What this thread knew of the store's entries was about another provider's copy.
+  forgetEventTimeFloor(id);
   return PROVIDERS[resolveStateStoreProvider(conf.providerClass)]!(id, conf);
 }
 

@@ -6,7 +6,7 @@ import type { Accumulator, ExecFunctionContext } from "../../expr/function-def.j
 import type { Aggregate } from "../../plan/logical-plan.js";
 import { type StateEntry, type StateKey, type StateStore, type StateStoreMetrics, decodeKey, encodeKey } from "../../state/state-store.js";
 import { KeyEncoder } from "../../state/key-encoder.js";
-import { entriesBehindWatermark } from "./watermark-scan.js";
+import { entriesBehindWatermarkTracked, eventMicros } from "./watermark-scan.js";
 import { structField, structType } from "../../types/data-type.js";
 import { compileProjection } from "../codegen/projection.js";
 import { schemaOf } from "../physical-op.js";
@@ -133,7 +133,15 @@ export class StreamingAggregateExec {
     const out: Group[] = [];
     const restore = (key: StateKey, v: StoredBuffers): Group => ({ key: decodeKey(key), bufs: v.map((b, j) => accs[j]!.deserialize(b)) });
     const et = this.eventTimeKey;
-    const behind = (): StateEntry<StoredBuffers>[] => entriesBehindWatermark(store, { index: et!.index, kind: et!.kind === "window" ? "window" : "time" }, watermarkMs * 1000);
+    const behind = (): StateEntry<StoredBuffers>[] => {
+      const kind = et!.kind === "window" ? "window" : "time";
+      let putMicros = Infinity;
+      for (const g of changed) {
+        const t = eventMicros(g.key[et!.index], kind);
+        if (t !== null) putMicros = Math.min(putMicros, typeof t === "bigint" ? -Infinity : t);
+      }
+      return entriesBehindWatermarkTracked(store, { index: et!.index, kind }, watermarkMs * 1000, putMicros);
+    };
     switch (mode) {
       case "complete":
         for (const e of store.rangeScan(undefined, undefined)) out.push(restore(e.key, e.value));

@@ -1,4 +1,5 @@
 import { type ReadStateStore, type StateEntry, type StateKey, decodeKeyElement, encodeKeyElement, prefixUpperBound } from "../../state/state-store.js";
+import { eventTimeFloor, recordEventTimeFloor } from "../../state/event-time-floor.js";
 
 /** Where the event time sits in a state key: its position among the key's elements, and whether it is a `window` struct (its end counts) or a timestamp. */
 export interface KeyEventTime {
@@ -40,4 +41,39 @@ function isBehind(v: unknown, kind: "window" | "time", wm: number): boolean {
   if (v === null || v === undefined) return false;
   const t = kind === "window" ? (v as readonly unknown[])[1] : v;
   return typeof t === "number" ? t <= wm : typeof t === "bigint" ? t <= BigInt(Math.floor(wm)) : false;
+}
+
+/**
+ * {@link entriesBehindWatermark} for a store that is to be committed as version `store.version + 1`
+ * with the entries it holds now, after this batch's puts; `putMicros` is the least event time of
+ * the keys this batch put (Infinity for none). Returns the entries behind the watermark, and
+ * records the floor of what remains for the next batch.
+ */
+export function entriesBehindWatermarkTracked<V>(store: ReadStateStore<V>, et: KeyEventTime, watermarkMicros: number, putMicros: number, ordered = true): StateEntry<V>[] {
+  if (et.index === 0 || Number.isNaN(watermarkMicros)) return entriesBehindWatermark(store, et, watermarkMicros, ordered);
+  // Spark reads every key each batch to find those behind; a count per key and window would read
+  // its whole state per micro-batch. While the watermark stays under what the store's entries
+  // are known to be at or above, none is behind.
+  const known = eventTimeFloor(store.id, store.version);
+  if (known !== undefined && watermarkMicros < known) {
+    recordEventTimeFloor(store.id, store.version + 1, Math.min(known, putMicros));
+    return [];
+  }
+  const out: StateEntry<V>[] = [];
+  let floor = Infinity;
+  for (const e of store.iterator()) {
+    const t = eventMicros(decodeKeyElement(e.key, et.index), et.kind);
+    if (t === null) continue;
+    if (typeof t === "bigint" ? t <= BigInt(Math.floor(watermarkMicros)) : t <= watermarkMicros) out.push(e);
+    else floor = Math.min(floor, typeof t === "bigint" ? -Infinity : t);
+  }
+  recordEventTimeFloor(store.id, store.version + 1, floor);
+  return ordered ? out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) : out;
+}
+
+/** A key element's event time in micros (a window's end), or null when it has none. */
+export function eventMicros(v: unknown, kind: "window" | "time"): number | bigint | null {
+  if (v === null || v === undefined) return null;
+  const t = kind === "window" ? (v as readonly unknown[])[1] : v;
+  return typeof t === "number" || typeof t === "bigint" ? t : null;
 }
