@@ -195,15 +195,15 @@ interface KeyBuckets {
   readonly order: Int32Array;
 }
 
+/** How many build sides this thread hashed (tests check that an unchanged one is hashed once). */
+export const hashJoinBuilds = { count: 0 };
+
 /**
  * Buckets built from key columns that are the build side's own vectors, by the first of them
  * (vectors are immutable): a stream-static join whose static side yields the same vectors every
  * micro-batch (a cached DataFrame, an in-memory table) hashes it once, not once per batch.
  */
-/** How many build sides this thread hashed (tests check that an unchanged one is hashed once). */
-export const hashJoinBuilds = { count: 0 };
-
-const bucketsByKeyVector = new WeakMap<Vector, { readonly keys: readonly Vector[]; readonly nullMatches: string; readonly buckets: KeyBuckets }>();
+const bucketsByKeyVector = new WeakMap<Vector, { readonly keys: readonly Vector[]; readonly rows: number; readonly nullMatches: string; readonly buckets: KeyBuckets }>();
 
 function bucketsOf(build: RecordBatch, buildOutput: readonly AttributeRef[], keyExprs: readonly Expr[], keyTypes: readonly DataType[], nullMatches: readonly boolean[], keySchema: StructType, fctx: ExecFunctionContext): KeyBuckets {
   const at = keyExprs.map((e) => (e.kind === "AttributeRef" ? buildOutput.findIndex((a) => a.id === e.id) : -1));
@@ -212,9 +212,9 @@ function bucketsOf(build: RecordBatch, buildOutput: readonly AttributeRef[], key
   const keys = at.map((i) => build.columns[i]!);
   const nm = nullMatches.map((x) => (x ? "1" : "0")).join("");
   const hit = bucketsByKeyVector.get(keys[0]!);
-  if (hit !== undefined && hit.nullMatches === nm && hit.keys.length === keys.length && hit.keys.every((v, j) => v === keys[j])) return hit.buckets;
+  if (hit !== undefined && hit.rows === build.numRows && hit.nullMatches === nm && hit.keys.length === keys.length && hit.keys.every((v, j) => v === keys[j])) return hit.buckets;
   const buckets = hashBuild(keys, build.numRows, keyTypes, nullMatches);
-  bucketsByKeyVector.set(keys[0]!, { keys, nullMatches: nm, buckets });
+  bucketsByKeyVector.set(keys[0]!, { keys, rows: build.numRows, nullMatches: nm, buckets });
   return buckets;
 }
 

@@ -55,7 +55,7 @@ describe("eviction of windows behind the watermark, keys first", () => {
     const ck = path.join(root, "reused");
     const first = countsPerKeyAndWindow();
     await testStream(first.df, "update", [
-      StartStream({ checkpointLocation: ck }),
+      StartStream({ checkpoint: ck }),
       AddData(first.input, [{ k: "a", t: 50 }]),
       CheckAnswer([row("a", 50, 1)]),
       StopStream,
@@ -63,7 +63,7 @@ describe("eviction of windows behind the watermark, keys first", () => {
     fs.rmSync(ck, { recursive: true, force: true });
     const second = countsPerKeyAndWindow();
     await testStream(second.df, "update", [
-      StartStream({ checkpointLocation: ck }),
+      StartStream({ checkpoint: ck }),
       AddData(second.input, [{ k: "x", t: 1 }]), // [0, 10) at version 1, as the first query's [50, 60) was
       CheckAnswer([row("x", 0, 1)]),
       AddData(second.input, [{ k: "y", t: 30 }]), // watermark 25 s from the next batch: [0, 10) is due

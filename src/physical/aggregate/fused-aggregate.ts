@@ -311,10 +311,17 @@ export class FusedAggregate {
     return [...this.coders.flatMap((c) => [c, c.encode]), this.table, this.accs];
   }
 
-  /** The kernels generated so far, for another instance of the same spec to {@link adopt}. */
+  /**
+   * The kernels generated so far, for another instance of the same spec to {@link adopt}: each
+   * reference to this instance's state is kept as its place in {@link owned} (so a template does
+   * not hold this run's groups), the others as they are.
+   */
   kernelTemplates(): FusedKernelTemplate[] {
     const owned = this.owned();
-    return [...this.kernels].map(([nullFree, k]) => ({ nullFree, source: k.source, refs: k.refs, owned }));
+    return [...this.kernels].map(([nullFree, k]) => {
+      const state = k.refs.map((r) => (r === null ? -1 : owned.indexOf(r)));
+      return { nullFree, source: k.source, refs: k.refs.map((r, i) => (state[i]! < 0 ? r : null)), state };
+    });
   }
 
   /**
@@ -326,10 +333,7 @@ export class FusedAggregate {
     const mine = this.owned();
     for (const t of templates) {
       if (this.kernels.has(t.nullFree)) continue;
-      const refs = t.refs.map((r) => {
-        const i = r === null ? -1 : t.owned.indexOf(r);
-        return i < 0 ? r : mine[i];
-      });
+      const refs = t.refs.map((r, i) => (t.state[i]! < 0 ? r : mine[t.state[i]!]));
       this.kernels.set(t.nullFree, { kernel: batchKernel<Kernel>(t.source, refs), source: t.source, refs });
     }
   }
@@ -587,13 +591,14 @@ ${localizeRefs(`${prelude}${locals}${loops}`)}};`;
   }
 }
 
-/** A generated aggregation kernel and the instance state it referred to (FusedAggregate.adopt). */
+/** A generated aggregation kernel, its references apart from the generating instance's state (FusedAggregate.adopt). */
 export interface FusedKernelTemplate {
   readonly nullFree: boolean;
   readonly source: string;
+  /** The references, null where `state` names a state object instead. */
   readonly refs: readonly unknown[];
-  /** The generating instance's state objects; the same positions in another instance's replace them. */
-  readonly owned: readonly unknown[];
+  /** Per reference, its place among an instance's state objects (coders, their encoders, table, accumulators), or -1. */
+  readonly state: readonly number[];
 }
 
 /** Declares `rem` = x mod sl in [0, sl): time-window.ts's slideRemainder, inlined. */

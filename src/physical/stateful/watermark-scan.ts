@@ -38,9 +38,12 @@ function scanBound(et: KeyEventTime, wm: number): StateKey | undefined {
 }
 
 function isBehind(v: unknown, kind: "window" | "time", wm: number): boolean {
-  if (v === null || v === undefined) return false;
-  const t = kind === "window" ? (v as readonly unknown[])[1] : v;
-  return typeof t === "number" ? t <= wm : typeof t === "bigint" ? t <= BigInt(Math.floor(wm)) : false;
+  const t = eventMicros(v, kind);
+  return t !== null && timeBehind(t, wm);
+}
+
+function timeBehind(t: number | bigint, wm: number): boolean {
+  return typeof t === "number" ? t <= wm : t <= BigInt(Math.floor(wm));
 }
 
 /**
@@ -64,7 +67,7 @@ export function entriesBehindWatermarkTracked<V>(store: ReadStateStore<V>, et: K
   for (const e of store.iterator()) {
     const t = eventMicros(decodeKeyElement(e.key, et.index), et.kind);
     if (t === null) continue;
-    if (typeof t === "bigint" ? t <= BigInt(Math.floor(watermarkMicros)) : t <= watermarkMicros) out.push(e);
+    if (timeBehind(t, watermarkMicros)) out.push(e);
     else floor = Math.min(floor, typeof t === "bigint" ? -Infinity : t);
   }
   recordEventTimeFloor(store.id, store.version + 1, floor);
