@@ -1,5 +1,4 @@
-import * as path from "node:path";
-import { DEFAULT_STORE_NAME, type StateStoreId } from "./state-store.js";
+import { type StateStoreId, storeKey } from "./state-store.js";
 
 /**
  * Per store, a time no entry's event time is below, as of a version (watermark-scan.ts skips
@@ -11,19 +10,17 @@ const floors = new Map<string, { readonly version: number; readonly micros: numb
 /** A bound on what stopped queries leave behind (a floor is an optimization: forgetting one costs a read through). */
 const MAX_FLOORS = 10_000;
 
-const keyOf = (id: StateStoreId): string => JSON.stringify([path.resolve(id.checkpointLocation), id.operatorId, id.partitionId, id.storeName ?? DEFAULT_STORE_NAME]);
-
 /** The floor recorded for `id` at `version`, or undefined. */
 export function eventTimeFloor(id: StateStoreId, version: number): number | undefined {
-  const f = floors.get(keyOf(id));
+  const f = floors.get(storeKey(id));
   return f !== undefined && f.version === version ? f.micros : undefined;
 }
 
 export function recordEventTimeFloor(id: StateStoreId, version: number, micros: number): void {
   if (floors.size >= MAX_FLOORS) floors.clear();
-  floors.set(keyOf(id), { version, micros });
+  floors.set(storeKey(id), { version, micros });
 }
 
 export function forgetEventTimeFloor(id: StateStoreId): void {
-  floors.delete(keyOf(id));
+  floors.delete(storeKey(id));
 }

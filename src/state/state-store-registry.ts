@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { IllegalArgumentError } from "../errors/errors.js";
 import { LmdbStateStoreProvider } from "./lmdb-state-store.js";
 import { MemoryStateStoreProvider } from "./memory-state-store.js";
-import { DEFAULT_STORE_NAME, type StateStore, type StateStoreConf, type StateStoreId, type StateStoreProvider } from "./state-store.js";
+import { type StateStore, type StateStoreConf, type StateStoreId, type StateStoreProvider, storeKey } from "./state-store.js";
 
 export type StateStoreProviderFactory = (id: StateStoreId, conf: StateStoreConf) => StateStoreProvider;
 
@@ -56,9 +56,9 @@ export class StateStoreCoordinator {
 
   constructor(readonly conf: StateStoreConf) {}
 
-  /** The identity of a store across threads: its absolute checkpoint path, operator, partition and name. */
+  /** The identity of a store across threads (storeKey). */
   static keyOf(id: StateStoreId): string {
-    return JSON.stringify([path.resolve(id.checkpointLocation), id.operatorId, id.partitionId, id.storeName ?? DEFAULT_STORE_NAME]);
+    return storeKey(id);
   }
 
   /** The absolute checkpoint path a {@link keyOf} key names. */

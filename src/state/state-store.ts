@@ -28,6 +28,11 @@ export function stateStoreDir(id: StateStoreId): string {
   return id.storeName === undefined || id.storeName === DEFAULT_STORE_NAME ? base : path.join(base, id.storeName);
 }
 
+/** The identity of a store across threads: its absolute checkpoint path, operator, partition and name. */
+export function storeKey(id: StateStoreId): string {
+  return JSON.stringify([path.resolve(id.checkpointLocation), id.operatorId, id.partitionId, id.storeName ?? DEFAULT_STORE_NAME]);
+}
+
 export function describeStoreId(id: StateStoreId): string {
   const name = id.storeName === undefined || id.storeName === DEFAULT_STORE_NAME ? "" : ` store ${id.storeName}`;
   return `operator ${id.operatorId} partition ${id.partitionId}${name}`;
