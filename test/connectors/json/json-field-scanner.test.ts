@@ -187,6 +187,23 @@ void describe("JSON field scanner = general path", () => {
     assert.equal(fast.metrics.rowsDecoded, general.metrics.rowsDecoded);
   });
 
+  void it("on a file of many chunks, with escapes and control characters at every alignment and beyond a chunk's end", async () => {
+    // Over 60,000 bytes (a scan chunk) several times; a special character in each of four byte
+    // positions of a word, some lines with none, so the search for the next one runs across words
+    // and stops at its chunk's end.
+    const lines: string[] = [];
+    for (let i = 0; lines.join("\n").length < 200_000; i++) {
+      const pad = "x".repeat(i % 7);
+      if (i % 50 === 3) lines.push(`{"s":"${pad}a\\"b","l":${i}}`);
+      else if (i % 50 === 17) lines.push(`{"s":"${pad}tab\there","l":${i}}`);
+      else if (i % 50 === 29) lines.push(`{"s":"${pad}ctl\u0001x","l":${i}}`);
+      else lines.push(`{"s":"${pad}plain ${i}","l":${i},"x":"${"y".repeat(i % 13)}"}`);
+    }
+    const rows = (await same(lines.join("\n") + "\n", SCHEMA)) as { s: string | null }[];
+    assert.equal(rows.length, lines.length);
+    assert.equal(rows.filter((r) => r.s?.includes("\t")).length, lines.filter((l) => l.includes("tab")).length, "tabs read");
+  });
+
   void it("on random records (property)", async () => {
     await fc.assert(
       fc.asyncProperty(
