@@ -15,3 +15,24 @@ export function readsQueryTime(exprs: readonly (Expr | null)[]): boolean {
 export function sameFunctionContext(compiled: ExecFunctionContext, now: ExecFunctionContext, readsTime: boolean): boolean {
   return compiled === now || (compiled.timeZone === now.timeZone && compiled.ansi === now.ansi && (!readsTime || compiled.currentTimestampMicros === now.currentTimestampMicros));
 }
+
+/**
+ * Something compiled for a function context (a generated kernel), kept for later runs while the
+ * context computes the same for the expressions it was compiled from (see sameFunctionContext).
+ */
+export class CompiledForContext<T> {
+  private kept: { readonly fctx: ExecFunctionContext; readonly value: T } | null = null;
+  private readsTime: boolean | undefined;
+
+  /** The kept value when it serves `fctx`; `exprs` (asked once) are what it computes. */
+  get(fctx: ExecFunctionContext, exprs: () => readonly (Expr | null)[]): T | undefined {
+    if (this.kept === null) return undefined;
+    this.readsTime ??= readsQueryTime(exprs());
+    return sameFunctionContext(this.kept.fctx, fctx, this.readsTime) ? this.kept.value : undefined;
+  }
+
+  set(fctx: ExecFunctionContext, value: T): T {
+    this.kept = { fctx, value };
+    return value;
+  }
+}

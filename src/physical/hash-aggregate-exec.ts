@@ -8,8 +8,7 @@ import { type CompiledProjection, compileProjection } from "./codegen/projection
 import { type AggSlot, makeSlot } from "./aggregate/agg-slot.js";
 import { GroupTable } from "./aggregate/group-table.js";
 import { FusedAggregate, type FusedAggregateSpec, type FusedKernelTemplate, fusedAggPlans } from "./aggregate/fused-aggregate.js";
-import type { ExecFunctionContext } from "../expr/function-def.js";
-import { readsQueryTime, sameFunctionContext } from "../expr/query-time.js";
+import { CompiledForContext } from "../expr/query-time.js";
 import { ProjectFilterExec } from "./project-filter-exec.js";
 import { ExpandExec } from "./simple-execs.js";
 import type { Vector } from "../batch/vector.js";
@@ -34,9 +33,8 @@ export class HashAggregateExec implements PhysicalOp {
   private readonly resultExprs: readonly Expr[];
   /** Use the fused generated loop when possible (tests turn it off to compare with the column-wise path). */
   allowFused = true;
-  /** The fused loops of the last run and the function context they were generated for. */
-  private lastKernels: { readonly fctx: ExecFunctionContext; readonly templates: readonly FusedKernelTemplate[] } | null = null;
-  private readsTime: boolean | undefined;
+  /** The fused loops of the last run, for the function context they were generated for. */
+  private readonly lastKernels = new CompiledForContext<readonly FusedKernelTemplate[]>();
 
   constructor(
     readonly child: PhysicalOp,
@@ -90,11 +88,10 @@ export class HashAggregateExec implements PhysicalOp {
     if (fused) {
       const agg = new FusedAggregate(fused.spec, ctx.fctx);
       // Run again (the next micro-batch's rows): the loops generated last time, when they compute the same.
-      const last = this.lastKernels;
-      const readsTime = (this.readsTime ??= readsQueryTime(specExprs(fused.spec)));
-      if (last !== null && sameFunctionContext(last.fctx, ctx.fctx, readsTime)) agg.adopt(last.templates);
+      const last = this.lastKernels.get(ctx.fctx, () => specExprs(fused.spec));
+      if (last !== undefined) agg.adopt(last);
       for await (const batch of fused.source.execute(ctx)) agg.update(batch);
-      this.lastKernels = { fctx: ctx.fctx, templates: agg.kernelTemplates() };
+      this.lastKernels.set(ctx.fctx, agg.kernelTemplates());
       const r = agg.result();
       groups = r.groups;
       cols = [...r.keys, ...r.aggs];

@@ -4,8 +4,7 @@ import { exprSql } from "../analyzer/expr-sql.js";
 import { namedToAttribute } from "../analyzer/plan-output.js";
 import { type CompiledProjection, compileProjection } from "./codegen/projection.js";
 import type { ExecContext, PhysicalOp } from "./physical-op.js";
-import type { ExecFunctionContext } from "../expr/function-def.js";
-import { readsQueryTime, sameFunctionContext } from "../expr/query-time.js";
+import { CompiledForContext } from "../expr/query-time.js";
 import { schemaOf } from "./physical-op.js";
 
 /**
@@ -16,9 +15,7 @@ export class ProjectFilterExec implements PhysicalOp {
   readonly name: string;
   readonly output: readonly AttributeRef[];
   readonly children: readonly PhysicalOp[];
-  private compiled: CompiledProjection | null = null;
-  private compiledFor: ExecFunctionContext | null = null;
-  private readsTime: boolean | undefined;
+  private readonly compiled = new CompiledForContext<CompiledProjection>();
 
   constructor(
     readonly child: PhysicalOp,
@@ -47,12 +44,8 @@ export class ProjectFilterExec implements PhysicalOp {
    * reused for the next micro-batch: current_timestamp() is one value per query or micro-batch).
    */
   private kernel(ctx: ExecContext): CompiledProjection {
-    this.readsTime ??= readsQueryTime([this.condition, ...(this.projectList ?? [])]);
-    if (this.compiled === null || this.compiledFor === null || !sameFunctionContext(this.compiledFor, ctx.fctx, this.readsTime)) {
-      this.compiled = compileProjection(this.child.output, this.condition, this.projectList ?? this.child.output, schemaOf(this.output), ctx.fctx);
-      this.compiledFor = ctx.fctx;
-    }
-    return this.compiled;
+    const exprs = (): readonly (Expr | null)[] => [this.condition, ...(this.projectList ?? [])];
+    return this.compiled.get(ctx.fctx, exprs) ?? this.compiled.set(ctx.fctx, compileProjection(this.child.output, this.condition, this.projectList ?? this.child.output, schemaOf(this.output), ctx.fctx));
   }
 
   async *execute(ctx: ExecContext): AsyncIterable<RecordBatch> {

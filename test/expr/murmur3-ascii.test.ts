@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { murmur3Ascii, murmur3Bytes } from "../../src/expr/hash/murmur3.js";
+import { murmur3Ascii, murmur3Bytes, murmur3String } from "../../src/expr/hash/murmur3.js";
 import { makeVector } from "../../src/batch/vector.js";
 import { partitionIds } from "../../src/physical/parallel/hash-partitioner.js";
 import { StringType } from "../../src/types/data-type.js";
@@ -9,7 +9,7 @@ import { ev } from "./eval-helper.js";
 
 const utf8 = new TextEncoder();
 
-void test("murmur3 of an ASCII string from its char codes equals murmur3 of its UTF-8 bytes; any other string has no ASCII hash", () => {
+void test("murmur3 of a string equals murmur3 of its UTF-8 bytes (an ASCII one read from its char codes; any other has no ASCII hash)", () => {
   fc.assert(
     fc.property(fc.string({ unit: "grapheme-ascii", maxLength: 40 }), fc.integer(), (s, seed) => {
       assert.equal(murmur3Ascii(s, seed), murmur3Bytes(utf8.encode(s), seed));
@@ -18,6 +18,11 @@ void test("murmur3 of an ASCII string from its char codes equals murmur3 of its 
   fc.assert(
     fc.property(fc.string({ maxLength: 10 }), fc.string({ unit: "grapheme", minLength: 1, maxLength: 3 }).filter((t) => /[^\x00-\x7f]/.test(t)), (a, b) => {
       assert.equal(murmur3Ascii(a + b, 42), null);
+    }),
+  );
+  fc.assert(
+    fc.property(fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: "grapheme", maxLength: 10 })), fc.integer(), (s, seed) => {
+      assert.equal(murmur3String(s, seed), murmur3Bytes(utf8.encode(s), seed));
     }),
   );
 });

@@ -47,6 +47,13 @@ export function murmur3Bytes(b: Uint8Array, seed: number): number {
   return fmix(h, b.length);
 }
 
+const utf8 = new TextEncoder();
+
+/** {@link murmur3Bytes} of a string's UTF-8 bytes (an ASCII string's are read from its char codes, see {@link murmur3Ascii}). */
+export function murmur3String(s: string, seed: number): number {
+  return murmur3Ascii(s, seed) ?? murmur3Bytes(utf8.encode(s), seed);
+}
+
 /**
  * {@link murmur3Bytes} of a string's UTF-8 bytes, read from its char codes when every one is
  * ASCII (then they are the bytes: no encoding, no allocation); null when a char is not.

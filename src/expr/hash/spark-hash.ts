@@ -1,7 +1,7 @@
 import type { DataType } from "../../types/data-type.js";
 import type { Interval } from "../../types/interval.js";
 import { type Long, normalizeLong } from "../../types/long.js";
-import { murmur3Bytes, murmur3Int, murmur3Long } from "./murmur3.js";
+import { murmur3Bytes, murmur3Int, murmur3Long, murmur3String } from "./murmur3.js";
 import { resultHi, resultLo, xxh64Bytes, xxh64Int, xxh64Long } from "./xxhash64.js";
 
 /**
@@ -21,6 +21,8 @@ export interface HashState {
   /** A 64-bit value as its 32-bit halves. */
   long(hi: number, lo: number): void;
   bytes(b: Uint8Array): void;
+  /** A string as its UTF-8 bytes. */
+  string(v: string): void;
 }
 
 /** Murmur3 x86_32 (Spark's `hash`). */
@@ -29,6 +31,7 @@ export class Murmur3State implements HashState {
   int(v: number): void { this.h = murmur3Int(v, this.h); }
   long(hi: number, lo: number): void { this.h = murmur3Long(hi, lo, this.h); }
   bytes(b: Uint8Array): void { this.h = murmur3Bytes(b, this.h); }
+  string(v: string): void { this.h = murmur3String(v, this.h); }
 }
 
 /** XXH64 (Spark's `xxhash64`), the 64-bit state as unsigned halves. */
@@ -37,6 +40,7 @@ export class XxHash64State implements HashState {
   int(v: number): void { xxh64Int(v, this.hi, this.lo); this.hi = resultHi(); this.lo = resultLo(); }
   long(hi: number, lo: number): void { xxh64Long(hi, lo, this.hi, this.lo); this.hi = resultHi(); this.lo = resultLo(); }
   bytes(b: Uint8Array): void { xxh64Bytes(b, this.hi, this.lo); this.hi = resultHi(); this.lo = resultLo(); }
+  string(v: string): void { this.bytes(encoder.encode(v)); }
   /** The state as a signed 64-bit value. */
   get value(): Long {
     return normalizeLong(BigInt.asIntN(64, (BigInt(this.hi) << 32n) | BigInt(this.lo)));
@@ -77,7 +81,7 @@ export function sparkValueHasher(t: DataType): ValueHasher {
     case "decimal":
       if (t.precision <= 18) return (v, s) => hashLong(v as Long, s);
       return (v, s) => s.bytes(twosComplementBytes(BigInt(v as Long)));
-    case "string": return (v, s) => s.bytes(encoder.encode(v as string));
+    case "string": return (v, s) => s.string(v as string);
     case "binary": return (v, s) => s.bytes(v as Uint8Array);
     case "interval": return (v, s) => {
       const iv = v as Interval;

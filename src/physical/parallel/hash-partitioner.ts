@@ -1,8 +1,6 @@
 import type { Vector } from "../../batch/vector.js";
 import { HASH_SEED, Murmur3State, sparkValueHasher } from "../../expr/hash/spark-hash.js";
-import { murmur3Ascii, murmur3Bytes, murmur3Int, murmur3Long } from "../../expr/hash/murmur3.js";
-
-const encoder = new TextEncoder();
+import { murmur3Int, murmur3Long, murmur3String } from "../../expr/hash/murmur3.js";
 
 /**
  * The shuffle partition of each row: `pmod(hash(keys...), numPartitions)` with Spark's Murmur3
@@ -47,8 +45,7 @@ function foldColumn(v: Vector, n: number, h: Int32Array, first: boolean): void {
       break;
     case "string": {
       // Strings repeat within a batch (campaigns, channels): in the first key column (same seed
-      // for every row) each distinct one is hashed once. ASCII strings hash from their char codes;
-      // others are encoded to UTF-8, each distinct one once.
+      // for every row) each distinct one is hashed once.
       const a = values as readonly unknown[];
       if (first) {
         const hashes = new Map<string, number>();
@@ -56,26 +53,14 @@ function foldColumn(v: Vector, n: number, h: Int32Array, first: boolean): void {
           const s = a[i] as string | null | undefined;
           if (s === null || s === undefined) continue;
           let x = hashes.get(s);
-          if (x === undefined) hashes.set(s, (x = murmur3Ascii(s, HASH_SEED) ?? murmur3Bytes(encoder.encode(s), HASH_SEED)));
+          if (x === undefined) hashes.set(s, (x = murmur3String(s, HASH_SEED)));
           h[i] = x;
         }
         return;
       }
-      const bytes = new Map<string, Uint8Array>();
       for (let i = 0; i < n; i++) {
         const s = a[i] as string | null | undefined;
-        if (s === null || s === undefined) continue;
-        const ascii = murmur3Ascii(s, h[i]!);
-        if (ascii !== null) {
-          h[i] = ascii;
-          continue;
-        }
-        let b = bytes.get(s);
-        if (b === undefined) {
-          b = encoder.encode(s);
-          bytes.set(s, b);
-        }
-        h[i] = murmur3Bytes(b, h[i]!);
+        if (s !== null && s !== undefined) h[i] = murmur3String(s, h[i]!);
       }
       return;
     }
