@@ -1,5 +1,6 @@
 import { BAD_VALUE } from "../files/text-value.js";
 import type { JsonConverter } from "./json-converters.js";
+import { type SpecialByteFinder, specialByteFinder } from "./special-byte-finder.js";
 
 /** Nesting deeper than this in a skipped value goes to the general parser (no deep recursion here). */
 const MAX_SKIP_DEPTH = 64;
@@ -10,9 +11,6 @@ for (let c = 0; c < 32; c++) STRING_CLASS[c] = 3;
 STRING_CLASS[34] = 1;
 STRING_CLASS[92] = 2;
 for (let c = 128; c < 256; c++) STRING_CLASS[c] = 4;
-
-/** A backslash or a control character but \n and \r (lines end before those: see JsonFieldScanner.scan). */
-const SPECIAL = /[\x00-\x09\x0b\x0c\x0e-\x1f\\]/g;
 
 /** What the scanner reads for one column: the field's name, its converter, and whether it shows rounding. */
 export interface ScannedColumn {
@@ -64,6 +62,7 @@ export class JsonFieldScanner {
   private delta = 0;
   /** In `text`: the first backslash or control character (but \n, \r) after the last string looked at, or its length. */
   private special = -1;
+  private readonly finder: SpecialByteFinder = specialByteFinder();
 
   /**
    * `columns[c]` null: column c is never read from the record (e.g. the corrupt-record column),
@@ -91,6 +90,7 @@ export class JsonFieldScanner {
     this.text = text;
     this.delta = delta;
     this.special = -1;
+    if (text !== null) this.finder.load(b.subarray(-delta, text.length - delta), text);
   }
 
   /**
@@ -209,10 +209,7 @@ export class JsonFieldScanner {
       const from = q + 1 + this.delta;
       const close = text.indexOf('"', from);
       if (close < 0 || close - this.delta >= end) return false;
-      if (this.special < from) {
-        SPECIAL.lastIndex = from;
-        this.special = SPECIAL.exec(text)?.index ?? text.length;
-      }
+      if (this.special < from) this.special = this.finder.next(from);
       if (this.special > close) {
         this.end = close - this.delta + 1;
         this.flags = 0;
