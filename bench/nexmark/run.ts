@@ -155,7 +155,7 @@ async function main(): Promise<void> {
       }
       const ref = reference[0];
       const check = (d: Digest): string | null => (q.nondeterministic ? null : ref ? compareDigest(ref.digest, d) : null);
-      const batchRows = threadRows(q.name, "Sluice batch", o.events, threads, medianRun(sluice.runs), sluiceN && medianRun(sluiceN.runs));
+      const batchRows = threadRows(q.name, "Sluice batch", o.events, threads, sluice.runs, sluiceN && sluiceN.runs);
       batchRows.forEach((r, i) => (r.mismatch = sqlMismatch ? `SQL vs DataFrame: ${sqlMismatch}` : check((i === 0 ? sluice : sluiceN!).digest)));
       rows.push(...batchRows);
       const duckRow = rows.slice(before).find((r) => r.engine === "DuckDB"), duckRef = reference.find((r) => r.name === "DuckDB");

@@ -122,7 +122,7 @@ async function main(): Promise<void> {
     });
     const hand = bin.others.hand!;
     rows.push(...handRows("yahoo binary", o.events, threads, hand, bin.others.handN));
-    const binRows = threadRows("yahoo binary", "Sluice batch", o.events, threads, medianRun(bin.one.runs), bin.many && medianRun(bin.many.runs));
+    const binRows = threadRows("yahoo binary", "Sluice batch", o.events, threads, bin.one.runs, bin.many && bin.many.runs);
     binRows.forEach((r, i) => (r.mismatch = compareDigest(hand.digest, (i === 0 ? bin.one : bin.many!).digest)));
     rows.push(...binRows);
     {
@@ -143,7 +143,7 @@ async function main(): Promise<void> {
     const raw = js.others.raw!, handJ = js.others.hand!;
     rows.push(resultRow("yahoo JSON", "raw JSON.parse loop", o.jsonEvents, medianRun(raw.runs), { mismatch: raw.digest.rows === o.jsonEvents ? null : `parsed ${raw.digest.rows} lines`, note: `${(jsonBytes / 1e6).toFixed(0)} MB of JSON lines` }));
     rows.push(resultRow("yahoo JSON", "hand-written JS loop", o.jsonEvents, medianRun(handJ.runs)));
-    const jsonRows = threadRows("yahoo JSON", "Sluice batch (spark.read.json)", o.jsonEvents, threads, medianRun(js.one.runs), js.many && medianRun(js.many.runs));
+    const jsonRows = threadRows("yahoo JSON", "Sluice batch (spark.read.json)", o.jsonEvents, threads, js.one.runs, js.many && js.many.runs);
     jsonRows.forEach((r, i) => (r.mismatch = compareDigest(handJ.digest, (i === 0 ? js.one : js.many!).digest)));
     rows.push(...jsonRows);
 

@@ -1,0 +1,22 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { type RunMeasure, pairedSpeedup, threadRows } from "../../bench/nexmark/measure.js";
+
+const runs = (seconds: number[]): RunMeasure[] => seconds.map((s) => ({ seconds: s, cpuSeconds: s, peakRssBytes: 0 }));
+
+void describe("N threads vs 1 in the benchmarks", () => {
+  void it("is the median of each round's ratio, not a ratio of medians across rounds", () => {
+    // Round 2 is a busy moment for both runs, round 3 for the 2-thread run: per round 2x, 2x, 1x;
+    // the medians (1.1 s, 1.0 s) would say 1.1x.
+    const one = runs([1.0, 2.0, 1.1]), many = runs([0.5, 1.0, 1.1]);
+    assert.equal(pairedSpeedup(one, many), 2);
+    assert.equal(pairedSpeedup(runs([1, 1, 1, 1]), runs([0.5, 1, 0.4, 2])), (1.0 + 2.0) / 2);
+  });
+
+  void it("puts the paired ratio on the N-thread row beside the median runs", () => {
+    const [r1, r2] = threadRows("q", "Sluice batch", 1000, 2, runs([1.0, 2.0, 1.1]), runs([0.5, 1.0, 1.1]));
+    assert.equal(r1!.seconds, 1.1);
+    assert.equal(r2!.seconds, 1.0);
+    assert.equal(r2!.speedupVs1Thread, 2);
+  });
+});
