@@ -134,6 +134,11 @@ export function pairedSpeedup(one: readonly RunMeasure[], many: readonly RunMeas
   return ratios.length % 2 === 1 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
 }
 
+/** Rounds for the runs across threads: outside --quick at least five, so the median of the paired ratios (pairedSpeedup) rides out a busy moment or two. */
+export function threadRounds(o: { readonly warmups: number; readonly runs: number; readonly quick: boolean }): { warmups: number; runs: number } {
+  return { warmups: o.warmups, runs: o.quick ? o.runs : Math.max(o.runs, 5) };
+}
+
 /** Rows for an engine measured on 1 thread and on `threads` (see acrossThreads; median runs), the latter with its speedup. */
 export function threadRows(benchmark: string, engine: string, events: number, threads: number, one: readonly RunMeasure[], many: readonly RunMeasure[] | null, extra: (m: RunMeasure) => Partial<ResultRow> = () => ({})): ResultRow[] {
   const m1 = medianRun(one);

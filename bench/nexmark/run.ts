@@ -27,7 +27,7 @@ import { NEXMARK_DDL } from "../../src/connectors/nexmark/nexmark-schema.js";
 import { type Digest, compareDigest, digestBatches } from "./digest.js";
 import { handQ0, handQ1, handQ2, handQ5 } from "./hand-loops.js";
 import { HandThreads, sumDigests } from "../hand-threads.js";
-import { type ResultRow, ceilingLine, acrossThreads, handRows, speedupLine, addRatios, machine, medianRun, mergeResults, percentile, printTable, resultRow, threadCeiling, threadRows, timed } from "./measure.js";
+import { type ResultRow, ceilingLine, acrossThreads, threadRounds, handRows, speedupLine, addRatios, machine, medianRun, mergeResults, percentile, printTable, resultRow, threadCeiling, threadRows, timed } from "./measure.js";
 import { type NexmarkQuery, QUERIES, nexmarkTables } from "./queries.js";
 import { writeNexmarkJson } from "./write-json.js";
 
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
       const alongside: Partial<Record<"hand" | "handN", () => Promise<Digest> | Digest>> = {};
       if (hand) alongside.hand = () => hand(cfg, o.events);
       if (q.name === "q5" && handThreads) alongside.handN = async () => sumDigests(await handThreads.run({ loop: "nexmark q5", cfg }, o.events));
-      const { one: sluice, many: sluiceN, others } = await acrossThreads(spark.conf, threads, o, async () => digestBatches(await q.dataframe(tables).collectBatches(), q.checkColumn), alongside);
+      const { one: sluice, many: sluiceN, others } = await acrossThreads(spark.conf, threads, threadRounds(o), async () => digestBatches(await q.dataframe(tables).collectBatches(), q.checkColumn), alongside);
       const sqlDigest = digestBatches(await spark.sql(q.sql).collectBatches(), q.checkColumn);
       const sqlMismatch = q.nondeterministic ? null : compareDigest(sluice.digest, sqlDigest);
       const reference: { name: string; digest: Digest }[] = [];
@@ -187,7 +187,7 @@ async function main(): Promise<void> {
   process.stdout.write(bad.length ? `RESULTS DIFFER: ${bad.map((r) => `${r.benchmark}/${r.engine}: ${r.mismatch}`).join("; ")}\n` : "All checked engines agree (row counts and column sums).\n");
   const missing = QUERIES.filter((q) => q.missing).map((q) => `${q.name}: ${q.missing}`);
   const out = mergeResults("nexmark", {
-    ...machine(), cores: cpus().length, cpu: cpus()[0]?.model, events: o.events, runs: o.runs, warmups: o.warmups, statistic: "median", quick: o.quick,
+    ...machine(), cores: cpus().length, cpu: cpus()[0]?.model, events: o.events, runs: o.runs, threadRuns: threadRounds(o).runs, warmups: o.warmups, statistic: "median", quick: o.quick,
     generator: { eventsPerSecond: cfg.eventsPerSecond, seed: cfg.seed }, threadCeiling: ceiling, agree: bad.length === 0, results: rows, missing,
   });
   process.stdout.write(`Wrote ${out} (key "nexmark")\n`);

@@ -26,7 +26,7 @@ import { AD_EVENT_JSON_DDL, DEFAULT_YAHOO_CONFIG, type YahooConfig, generateAdEv
 import { type Digest, compareDigest, digestBatches } from "../nexmark/digest.js";
 import { HandThreads, mergeCounts } from "../hand-threads.js";
 import { countsDigest, handBinary, handJson, rawParse } from "./hand-loops.js";
-import { type ResultRow, ceilingLine, acrossThreads, handRows, speedupLine, addRatios, machine, medianRun, mergeResults, percentile, printTable, resultRow, threadCeiling, threadRows, timed } from "../nexmark/measure.js";
+import { type ResultRow, ceilingLine, acrossThreads, threadRounds, handRows, speedupLine, addRatios, machine, medianRun, mergeResults, percentile, printTable, resultRow, threadCeiling, threadRows, timed } from "../nexmark/measure.js";
 
 interface Options {
   events: number;
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
 
     // Binary path.
     const events = spark.read.format("yahoo").option("eventsNum", o.events).load();
-    const bin = await acrossThreads(spark.conf, threads, o, async () => digestBatches(await yahooQuery(events, campaigns, col("event_time")).collectBatches(), "n"), {
+    const bin = await acrossThreads(spark.conf, threads, threadRounds(o), async () => digestBatches(await yahooQuery(events, campaigns, col("event_time")).collectBatches(), "n"), {
       hand: () => handBinary(cfg),
       ...(handThreads && { handN: async () => countsDigest(mergeCounts(await handThreads.run({ loop: "yahoo binary", cfg }, o.events))) }),
     });
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
 
     // JSON path.
     const jsonEvents = spark.read.schema(AD_EVENT_JSON_DDL).json(jsonPath);
-    const js = await acrossThreads(spark.conf, threads, o, async () => digestBatches(await yahooQuery(jsonEvents, campaigns, F.timestamp_millis(col("event_time").cast("bigint"))).collectBatches(), "n"), {
+    const js = await acrossThreads(spark.conf, threads, threadRounds(o), async () => digestBatches(await yahooQuery(jsonEvents, campaigns, F.timestamp_millis(col("event_time").cast("bigint"))).collectBatches(), "n"), {
       raw: () => rawParse(jsonPath),
       hand: () => handJson(jsonPath, jcfg),
     });
@@ -189,7 +189,7 @@ async function main(): Promise<void> {
   if (ceiling) process.stdout.write(ceilingLine(threads, ceiling));
   const bad = rows.filter((r) => r.mismatch !== null);
   process.stdout.write(bad.length ? `RESULTS DIFFER: ${bad.map((r) => `${r.benchmark}/${r.engine}: ${r.mismatch}`).join("; ")}\n` : "All engines agree (windows x campaigns, total count).\n");
-  const out = mergeResults("yahoo", { ...machine(), cores: cpus().length, cpu: cpus()[0]?.model, events: o.events, jsonEvents: o.jsonEvents, runs: o.runs, warmups: o.warmups, statistic: "median", quick: o.quick, threadCeiling: ceiling, agree: bad.length === 0, results: rows, missing: [] });
+  const out = mergeResults("yahoo", { ...machine(), cores: cpus().length, cpu: cpus()[0]?.model, events: o.events, jsonEvents: o.jsonEvents, runs: o.runs, threadRuns: threadRounds(o).runs, warmups: o.warmups, statistic: "median", quick: o.quick, threadCeiling: ceiling, agree: bad.length === 0, results: rows, missing: [] });
   process.stdout.write(`Wrote ${out} (key "yahoo")\n`);
   if (bad.length) process.exitCode = 1;
 }
