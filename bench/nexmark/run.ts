@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "sluice-nexmark-"));
   const rows: ResultRow[] = [];
   const selected = QUERIES.filter((q) => o.queries === null || o.queries.includes(q.name));
-  process.stdout.write(`Nexmark: ${o.events.toLocaleString("en-US")} events (rate ${cfg.eventsPerSecond}/s of event time, seed ${cfg.seed}), ${o.runs} run(s) after ${o.warmups} warm-up round(s), ${cpus().length} cores\n`);
+  process.stdout.write(`Nexmark: ${o.events.toLocaleString("en-US")} events (rate ${cfg.eventsPerSecond}/s of event time, seed ${cfg.seed}), ${o.runs} run(s) (${threadRounds(o).runs} paired rounds across threads) after ${o.warmups} warm-up round(s), ${cpus().length} cores\n`);
   const ceilingBefore = threads > 1 ? await threadCeiling(threads) : null;
   const handThreads = threads > 1 ? HandThreads.start(threads) : null;
   let duck: Awaited<ReturnType<typeof loadDuckDB>> | null = null;

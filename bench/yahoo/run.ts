@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   const cfg: YahooConfig = { ...DEFAULT_YAHOO_CONFIG, eventsNum: o.events };
   const jcfg: YahooConfig = { ...DEFAULT_YAHOO_CONFIG, eventsNum: o.jsonEvents };
   const rows: ResultRow[] = [];
-  process.stdout.write(`Yahoo streaming benchmark: binary path ${o.events.toLocaleString("en-US")} events, JSON path ${o.jsonEvents.toLocaleString("en-US")} events, ${o.runs} run(s) after ${o.warmups} warm-up round(s), ${cpus().length} cores\n`);
+  process.stdout.write(`Yahoo streaming benchmark: binary path ${o.events.toLocaleString("en-US")} events, JSON path ${o.jsonEvents.toLocaleString("en-US")} events, ${o.runs} run(s) (${threadRounds(o).runs} paired rounds across threads) after ${o.warmups} warm-up round(s), ${cpus().length} cores\n`);
   const threads = availableParallelism();
   const ceilingBefore = threads > 1 ? await threadCeiling(threads) : null;
   const handThreads = threads > 1 ? HandThreads.start(threads) : null;

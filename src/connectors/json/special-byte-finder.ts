@@ -31,14 +31,23 @@ class RegexFinder implements SpecialByteFinder {
   }
 }
 
+/**
+ * Chunks longer than this (one line of many megabytes) are searched by the regular expression:
+ * the instance's memory never shrinks, and should not keep the size of the longest line seen.
+ */
+export const SIMD_MAX_CHUNK = 4 << 20;
+
 class SimdFinder implements SpecialByteFinder {
   private bytes: Uint8Array = new Uint8Array(0);
+  private readonly long = new RegexFinder();
   constructor(private readonly simd: SimdSearch) {}
-  load(bytes: Uint8Array): void {
+  load(bytes: Uint8Array, text: string): void {
     this.bytes = bytes;
+    if (bytes.length > SIMD_MAX_CHUNK) this.long.load(bytes, text);
   }
   next(from: number): number {
     if (from >= this.bytes.length) return this.bytes.length;
+    if (this.bytes.length > SIMD_MAX_CHUNK) return this.long.next(from);
     return this.simd.find(this, this.bytes, from);
   }
 }

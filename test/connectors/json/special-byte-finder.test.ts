@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { specialByteFinder } from "../../../src/connectors/json/special-byte-finder.js";
+import { SIMD_MAX_CHUNK, specialByteFinder } from "../../../src/connectors/json/special-byte-finder.js";
 
 /** The definition: a backslash, or a control character but \n and \r. */
 function firstSpecial(s: string, from: number): number {
@@ -58,6 +58,15 @@ void describe("special byte finder (JSON scanner)", () => {
     load(f, short);
     assert.equal(f.next(0), 2);
     assert.equal(f.next(3), 4); // not the old chunk's bytes past the new end
+  });
+
+  void it("searches a chunk past the SIMD limit too (one very long line)", () => {
+    const f = specialByteFinder();
+    const s = "x".repeat(SIMD_MAX_CHUNK + 100) + "\\" + "y".repeat(10) + "\t";
+    load(f, s);
+    assert.equal(f.next(0), SIMD_MAX_CHUNK + 100);
+    assert.equal(f.next(SIMD_MAX_CHUNK + 101), s.length - 1);
+    assert.equal(f.next(s.length), s.length);
   });
 
   void it("keeps two finders' chunks apart (readers interleave)", () => {
