@@ -5,7 +5,8 @@ import { type StructType, isNumberValued } from "../../types/data-type.js";
 /**
  * A record batch in the form that crosses threads: typed arrays travel as transferred buffers
  * (moved, not copied); string columns of few distinct values travel as a dictionary and Int32
- * codes, other plain arrays by structured clone.
+ * codes, other string columns as one string of all their values and where each ends, other
+ * plain arrays by structured clone.
  */
 export interface TransferBatch {
   readonly schema: StructType;
@@ -16,6 +17,15 @@ export interface TransferBatch {
 type TransferVector =
   | { readonly enc: "plain"; readonly values: VectorValues; readonly nulls: Uint8Array | null }
   | { readonly enc: "dict"; readonly codes: Int32Array; readonly dict: readonly string[]; readonly nulls: Uint8Array | null }
+  /**
+   * Strings of many values: all of them in one string, `ends[i]` where value i ends in it (for a
+   * null, -1 - that place), the receiver's values being slices of it. The string travels as its
+   * UTF-8 bytes in a transferred buffer, or (with lone surrogates, which UTF-8 cannot hold) as a
+   * string. Cloned one by one, a column of strings made as many objects on every thread it
+   * passed (the calling thread forwards shuffled rows), and a message of tens of megabytes to
+   * copy twice (Nexmark q19 on two threads: a third of its time).
+   */
+  | { readonly enc: "joined"; readonly text: Uint8Array | string; readonly ends: Int32Array; readonly nulls: Uint8Array | null }
   /** Structs of numbers (the `window` struct): one Float64Array per field, a null mask per field where needed. */
   | { readonly enc: "numberStruct"; readonly fields: readonly Float64Array[]; readonly fieldNulls: readonly (Uint8Array | null)[]; readonly nulls: Uint8Array | null };
 
@@ -67,6 +77,12 @@ function encodeVector(v: Vector, n: number, transfer: Set<ArrayBuffer>, owned: b
       transfer.add(dict.codes.buffer as ArrayBuffer);
       return { enc: "dict", codes: dict.codes, dict: dict.dict, nulls };
     }
+    const joined = joinStrings(values, n);
+    if (joined) {
+      transfer.add(joined.ends.buffer as ArrayBuffer);
+      if (typeof joined.text !== "string") transfer.add(joined.text.buffer as ArrayBuffer);
+      return { enc: "joined", ...joined, nulls };
+    }
   }
   return { enc: "plain", values: values.length === n ? values : values.slice(0, n), nulls };
 }
@@ -111,6 +127,32 @@ function dictionaryEncode(values: readonly unknown[], n: number): { codes: Int32
   return { codes, dict };
 }
 
+/** Far below V8's longest string (2^29 - 24 characters), and within an Int32Array's values. */
+const MAX_JOINED_LENGTH = 1 << 27;
+
+/** The values as one string and where each ends (see TransferVector "joined"), or null when some value is not a string or null, or they are too long together. */
+function joinStrings(values: readonly unknown[], n: number): { text: Uint8Array | string; ends: Int32Array } | null {
+  const ends = new Int32Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const s = values[i];
+    if (typeof s === "string") {
+      total += s.length;
+      ends[i] = total;
+    } else if (s === null || s === undefined) ends[i] = -1 - total;
+    else return null;
+    if (total > MAX_JOINED_LENGTH) return null;
+  }
+  // join() writes null and undefined as nothing, which is what `ends` says of them.
+  const text = (values.length === n ? values : values.slice(0, n)).join("");
+  return { text: isWellFormed(text) ? UTF8.encode(text) : text, ends };
+}
+
+const UTF8 = new TextEncoder();
+
+/** No lone surrogates (String.prototype.isWellFormed: Node 20 has it, TypeScript's ES2023 library does not). */
+const isWellFormed = (s: string): boolean => (s as string & { isWellFormed(): boolean }).isWellFormed();
+
 function numberStructEncode(values: readonly unknown[], width: number, n: number, nulls: Uint8Array | null): { fields: Float64Array[]; fieldNulls: (Uint8Array | null)[] } | null {
   const fields = Array.from({ length: width }, () => new Float64Array(n));
   const fieldNulls: (Uint8Array | null)[] = Array.from({ length: width }, () => null);
@@ -144,6 +186,24 @@ function decodeVector(t: TransferVector, type: Vector["type"], n: number): Vecto
     }
     return { type, length: n, values, nulls: t.nulls };
   }
+  if (t.enc === "joined") {
+    const values = new Array<unknown>(n);
+    const { ends } = t;
+    // Buffer's UTF-8 decoding keeps a leading U+FEFF (TextDecoder would drop it as a byte order mark).
+    const text = typeof t.text === "string" ? t.text : Buffer.from(t.text.buffer, t.text.byteOffset, t.text.byteLength).toString("utf8");
+    let start = 0;
+    for (let i = 0; i < n; i++) {
+      const e = ends[i]!;
+      if (e < 0) {
+        values[i] = null;
+        start = -1 - e;
+      } else {
+        values[i] = text.slice(start, e);
+        start = e;
+      }
+    }
+    return { type, length: n, values, nulls: t.nulls };
+  }
   const values = new Array<unknown>(n);
   const { codes, dict } = t;
   for (let i = 0; i < n; i++) {
@@ -160,6 +220,10 @@ export function transferListOf(batches: readonly TransferBatch[]): ArrayBuffer[]
     for (const c of b.columns) {
       if (c.nulls) out.add(c.nulls.buffer as ArrayBuffer);
       if (c.enc === "dict") out.add(c.codes.buffer as ArrayBuffer);
+      else if (c.enc === "joined") {
+        out.add(c.ends.buffer as ArrayBuffer);
+        if (typeof c.text !== "string") out.add(c.text.buffer as ArrayBuffer);
+      }
       else if (c.enc === "numberStruct") {
         for (const f of c.fields) out.add(f.buffer as ArrayBuffer);
         for (const f of c.fieldNulls) if (f) out.add(f.buffer as ArrayBuffer);

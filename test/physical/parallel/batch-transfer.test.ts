@@ -3,7 +3,8 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { Session } from "../../../src/index.js";
 import { valueAt } from "../../../src/batch/vector.js";
-import type { RecordBatch } from "../../../src/batch/record-batch.js";
+import { type RecordBatch, makeBatch } from "../../../src/batch/record-batch.js";
+import { StringType, structField, structType } from "../../../src/types/data-type.js";
 import { decodeBatches, encodeBatches, transferListOf } from "../../../src/physical/parallel/batch-transfer.js";
 import { decodeTree, encodeTree } from "../../../src/physical/parallel/plan-codec.js";
 import { type LocalRelation, Plan, children } from "../../../src/plan/logical-plan.js";
@@ -70,6 +71,40 @@ describe("batches crossing threads", () => {
     assert.equal(enc.batches[0]!.columns[0]!.enc, "dict");
     const forwarded = structuredClone(enc.batches, { transfer: transferListOf(enc.batches) });
     assert.deepEqual(rowsOf(decodeBatches(forwarded)), rowsOf([b]));
+  });
+});
+
+describe("string columns of many values crossing threads", () => {
+  const stringBatch = (values: readonly (string | null)[]): RecordBatch[] => [
+    makeBatch(structType([structField("s", StringType)]), [{ type: StringType, length: values.length, values: [...values], nulls: null }], values.length),
+  ];
+
+  it("travel as one buffer of UTF-8 and come back exactly: empty strings, nulls, a leading byte order mark", () => {
+    const values = Array.from({ length: 100 }, (_, i) => (i % 7 === 0 ? null : i % 5 === 0 ? "" : `\ufeffv${i}-é-😀`));
+    const batches = stringBatch(values);
+    const enc = encodeBatches(batches);
+    const col = enc.batches[0]!.columns[0]!;
+    assert.equal(col.enc, "joined");
+    assert.ok(col.enc === "joined" && col.text instanceof Uint8Array, "UTF-8 bytes, transferred");
+    assert.ok(enc.transfer.length >= 2);
+    assert.deepEqual(rowsOf(sendAndReceive(batches)), values.map((v) => [v]));
+  });
+
+  it("keep lone surrogates (sent as a string, which UTF-8 could not hold)", () => {
+    const values = Array.from({ length: 40 }, (_, i) => (i === 3 ? "a\ud800b" : `x${i}`));
+    const enc = encodeBatches(stringBatch(values));
+    const col = enc.batches[0]!.columns[0]!;
+    assert.ok(col.enc === "joined" && typeof col.text === "string");
+    assert.deepEqual(rowsOf(sendAndReceive(stringBatch(values))), values.map((v) => [v]));
+  });
+
+  it("round-trip any UTF-16 code units (property)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.option(fc.string({ unit: "binary", maxLength: 8 }), { nil: null }), { minLength: 20, maxLength: 80 }), (values) => {
+        assert.deepEqual(rowsOf(sendAndReceive(stringBatch(values))), values.map((v) => [v]));
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 
