@@ -1,6 +1,6 @@
 import { type AggCall, type AttributeRef, type Expr, Expr as E } from "../../expr/expression.js";
 import { exprType } from "../../expr/expr-type.js";
-import type { Accumulator, AggregateFunctionDef } from "../../expr/function-def.js";
+import type { Accumulator, AggregateFunctionDef, ArgInfo, ScalarFunctionDef } from "../../expr/function-def.js";
 import { lookupFunction } from "../../expr/function-registry.js";
 import { type LogicalPlan, Plan } from "../../plan/logical-plan.js";
 import type { DataType } from "../../types/data-type.js";
@@ -13,7 +13,7 @@ export interface SplitAggregation {
   readonly keyAttrs: readonly AttributeRef[];
   /** The partial aggregation's output attributes (keys, then partials): the rows that cross threads. */
   readonly partialOutput: readonly AttributeRef[];
-  /** The distinct aggregate calls; per call, its partial's attribute and the call that merges partials (with the call's type). */
+  /** The distinct aggregate calls; per call, its result's attribute and the call that merges partials (with the call's type). */
   readonly calls: readonly AggCall[];
   readonly aggAttrs: readonly AttributeRef[];
   readonly merges: readonly Expr[];
@@ -26,25 +26,81 @@ const EXACT_SUM_INPUTS = new Set<DataType["kind"]>(["byte", "short", "int", "lon
 /**
  * Splits an aggregation whose every call merges exactly (count → sum of counts; sum of integers
  * or decimals → sum; min, max → min, max), so the result equals one pass over all rows. Sums of
- * doubles are not split (their rounding depends on the order of additions), nor are DISTINCT
- * calls or other aggregates; null then, and the rows themselves are shuffled.
+ * doubles are not split (their rounding depends on the order of additions), nor are other
+ * aggregates; null then, and the rows themselves are shuffled. With `distinctCounts`, a
+ * count(DISTINCT x) is split too: each part collects its distinct values of x (collect_set), and
+ * the merge counts the distinct values of all parts' sets together (the same equality of values
+ * as count(DISTINCT) itself: valueKey). Only parallel stages ask for that: a streaming
+ * aggregation keeps partial buffers (bufferOfPartial), and eager aggregation below a join
+ * multiplies counts.
  */
-export function splitAggregation(grouping: readonly Expr[], aggregateExprs: readonly Expr[]): SplitAggregation | null {
+export function splitAggregation(grouping: readonly Expr[], aggregateExprs: readonly Expr[], options: { readonly distinctCounts?: boolean } = {}): SplitAggregation | null {
   const layout = aggregationLayout(grouping, aggregateExprs);
+  const partials: Expr[] = [];
+  const partialAttrs: AttributeRef[] = [];
   const finals: Expr[] = [];
   for (let i = 0; i < layout.calls.length; i++) {
-    const f = finalCall(layout.calls[i]!, layout.aggAttrs[i]!);
+    const c = layout.calls[i]!, attr = layout.aggAttrs[i]!;
+    const sets = options.distinctCounts ? distinctCountBySets(c) : null;
+    if (sets) {
+      const set = E.attr(`_set${i}`, sets.partial.dataType, false);
+      partials.push(sets.partial);
+      partialAttrs.push(set);
+      finals.push(sets.merge(set));
+      continue;
+    }
+    const f = finalCall(c, attr);
     if (!f) return null;
+    partials.push(c);
+    partialAttrs.push(attr);
     finals.push(f);
   }
   const { keyAttrs, aggAttrs } = layout;
-  const partialExprs = [...grouping.map((g, i) => E.alias(g, keyAttrs[i]!.name, keyAttrs[i]!.id)), ...layout.calls.map((c, i) => E.alias(c, aggAttrs[i]!.name, aggAttrs[i]!.id))];
+  const partialExprs = [...grouping.map((g, i) => E.alias(g, keyAttrs[i]!.name, keyAttrs[i]!.id)), ...partials.map((c, i) => E.alias(c, partialAttrs[i]!.name, partialAttrs[i]!.id))];
   const final = (rows: LogicalPlan): LogicalPlan => {
     const merged = Plan.aggregate(keyAttrs, [...keyAttrs, ...finals.map((f, i) => E.alias(f, aggAttrs[i]!.name, aggAttrs[i]!.id))], rows);
     return Plan.project(layout.resultExprs, merged);
   };
-  return { partialExprs, keyAttrs, partialOutput: [...keyAttrs, ...aggAttrs], calls: layout.calls, aggAttrs, merges: finals, final };
+  return { partialExprs, keyAttrs, partialOutput: [...keyAttrs, ...partialAttrs], calls: layout.calls, aggAttrs, merges: finals, final };
 }
+
+/**
+ * count(DISTINCT x) (one argument, its FILTER kept) as collect_set(x) per part, and the count
+ * of the distinct values of the parts' sets: size(array_distinct(flatten(collect_list(sets)))).
+ */
+function distinctCountBySets(c: AggCall): { partial: AggCall; merge: (sets: AttributeRef) => Expr } | null {
+  if (!c.distinct || c.fn.name !== "count" || c.args.length !== 1) return null;
+  const partial = resolvedAggCall("collect_set", [c.args[0]!], c.filter);
+  if (!partial) return null;
+  return {
+    partial,
+    merge: (sets) => {
+      const lists = resolvedAggCall("collect_list", [sets], null)!;
+      const distinct = resolvedCall("array_distinct", [resolvedCall("flatten", [lists])]);
+      return E.cast(resolvedCall("size", [distinct]), c.dataType);
+    },
+  };
+}
+
+function argInfos(args: readonly Expr[]): ArgInfo[] {
+  return args.map((a) => ({ dataType: exprType(a), nullable: true, foldable: false, name: "" }));
+}
+
+function resolvedAggCall(name: string, args: readonly Expr[], filter: Expr | null): AggCall | null {
+  const def = lookupFunction(name);
+  if (!def || def.type !== "aggregate") return null;
+  const sig = (def as AggregateFunctionDef).resolve(argInfos(args), RESOLVE_CONTEXT);
+  return E.aggCall(def as AggregateFunctionDef, args, sig.dataType, { filter, ...(sig.state === undefined ? {} : { state: sig.state }) });
+}
+
+function resolvedCall(name: string, args: readonly Expr[]): Expr {
+  const def = lookupFunction(name) as ScalarFunctionDef;
+  const sig = def.resolve(argInfos(args), RESOLVE_CONTEXT);
+  return E.call(def, args, sig.dataType, sig.state);
+}
+
+/** The functions resolved here do not depend on the time zone or ANSI mode (size of a non-null array). */
+const RESOLVE_CONTEXT = { timeZone: "UTC", ansi: false } as const;
 
 /**
  * For a call that {@link splitAggregation} splits: the accumulator buffer holding a partial

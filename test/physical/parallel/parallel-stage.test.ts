@@ -71,6 +71,32 @@ describe("parallel stages give the single-threaded answer", () => {
     );
   });
 
+  it("count(DISTINCT x) merges each task's set of values: grouped and global, with FILTER, CASE nulls, NaN and -0", async () => {
+    const build = (grouped: boolean) => (s: Session): DataFrame => {
+      const rows = s.range(0, 40_000).select(
+        col("id").mod(3).alias("k"),
+        col("id").mod(1_000).alias("v"),
+        expr("CASE WHEN id % 5 = 0 THEN NULL ELSE concat('s', CAST(id % 777 AS STRING)) END").alias("str"),
+        expr("CASE id % 4 WHEN 0 THEN CAST('NaN' AS DOUBLE) WHEN 1 THEN -0.0 WHEN 2 THEN 0.0 ELSE CAST(id % 9 AS DOUBLE) END").alias("d"),
+      );
+      const aggs = [
+        F.countDistinct("v").alias("dv"),
+        F.countDistinct("str").alias("ds"),
+        F.countDistinct("d").alias("dd"),
+        expr("count(DISTINCT CASE WHEN v < 100 THEN v END)").alias("small"),
+        expr("count(DISTINCT v) FILTER (WHERE v % 2 = 0)").alias("even"),
+        F.count("*").alias("n"),
+      ] as const;
+      return grouped ? rows.groupBy("k").agg(...aggs) : rows.agg(...aggs);
+    };
+    for (const grouped of [true, false]) {
+      // Partials cross threads (keyed by the partial's key columns), not rows (keyed by k).
+      if (grouped) assert.match(physical(build(grouped)(parallel)), /Exchange hashpartitioning\(_key0, /);
+      const rows = await sameAsSerial(build(grouped));
+      if (!grouped) assert.deepEqual({ ...rows[0] }, { dv: 1_000, ds: 777, dd: 10, small: 100, even: 500, n: 40_000 });
+    }
+  });
+
   it("SELECT DISTINCT", async () => {
     await sameAsSerial((s) => s.range(0, 30_000).select(col("id").mod(101).alias("a"), col("id").mod(7).alias("b")).distinct());
   });
