@@ -97,6 +97,16 @@ describe("parallel stages give the single-threaded answer", () => {
     }
   });
 
+  it("rows grouped by a computed key carry the key from the map side (hashed and grouped by that column)", async () => {
+    const build = (s: Session): DataFrame =>
+      s.range(0, 30_000).select(col("id").mod(50).alias("a"), expr("timestamp_seconds(id * 7)").alias("t"), expr("id * 0.5").cast("double").alias("x"))
+        .groupBy(col("a"), expr("date_format(t, 'yyyy-MM-dd')").alias("day"), expr("upper(concat('k', CAST(a % 3 AS STRING)))").alias("k"))
+        .agg(F.avg("x").alias("ax"), F.count("*").alias("n"), expr("max(date_format(t, 'yyyy-MM-dd'))").alias("last"), expr("concat(date_format(t, 'yyyy-MM-dd'), '!')").alias("tagged"));
+    assert.match(physical(build(parallel)), /Exchange hashpartitioning\(\(id % 50L\), _key1, _key2, /);
+    const rows = await sameAsSerial(build, { exchange: true });
+    assert.ok(rows.every((r) => r.tagged === `${String(r.day)}!`));
+  });
+
   it("SELECT DISTINCT", async () => {
     await sameAsSerial((s) => s.range(0, 30_000).select(col("id").mod(101).alias("a"), col("id").mod(7).alias("b")).distinct());
   });
