@@ -5,8 +5,8 @@ import { type StructType, isNumberValued } from "../../types/data-type.js";
 /**
  * A record batch in the form that crosses threads: typed arrays travel as transferred buffers
  * (moved, not copied); string columns of few distinct values travel as a dictionary and Int32
- * codes, other string columns as one string of all their values and where each ends, other
- * plain arrays by structured clone.
+ * codes, other string columns as their values joined (UTF-8 bytes, transferred) and where each
+ * ends, other plain arrays by structured clone.
  */
 export interface TransferBatch {
   readonly schema: StructType;
@@ -223,8 +223,7 @@ export function transferListOf(batches: readonly TransferBatch[]): ArrayBuffer[]
       else if (c.enc === "joined") {
         out.add(c.ends.buffer as ArrayBuffer);
         if (typeof c.text !== "string") out.add(c.text.buffer as ArrayBuffer);
-      }
-      else if (c.enc === "numberStruct") {
+      } else if (c.enc === "numberStruct") {
         for (const f of c.fields) out.add(f.buffer as ArrayBuffer);
         for (const f of c.fieldNulls) if (f) out.add(f.buffer as ArrayBuffer);
       } else if (!Array.isArray(c.values)) out.add((c.values as Exclude<VectorValues, unknown[]>).buffer as ArrayBuffer);
