@@ -129,9 +129,14 @@ export interface Timed<T> {
  * Nexmark q5).
  */
 export function pairedSpeedup(one: readonly RunMeasure[], many: readonly RunMeasure[]): number {
-  const ratios = one.slice(0, many.length).map((r, i) => r.seconds / many[i]!.seconds).sort((a, b) => a - b);
-  const mid = ratios.length >> 1;
-  return ratios.length % 2 === 1 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
+  return median(one.slice(0, many.length).map((r, i) => r.seconds / many[i]!.seconds));
+}
+
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 /** Rounds for the runs across threads: outside --quick at least five, so the median of the paired ratios (pairedSpeedup) rides out a busy moment or two. */
@@ -262,8 +267,7 @@ export async function threadCeiling(threads: number, rounds = 5, iterations = 1_
     const many = Math.max(...(await Promise.all(Array.from({ length: threads }, () => cpuWork(iterations)))));
     ratios.push((threads * one) / many);
   }
-  const sorted = [...ratios].sort((a, b) => a - b);
-  return { ratio: sorted[sorted.length >> 1]!, rounds: ratios };
+  return { ratio: median(ratios), rounds: ratios };
 }
 
 /** "N threads vs 1" of Sluice's batch run and of the hand loop on a benchmark, beside the target (empty when not measured). */

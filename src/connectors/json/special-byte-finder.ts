@@ -48,7 +48,7 @@ class SimdFinder implements SpecialByteFinder {
   next(from: number): number {
     if (from >= this.bytes.length) return this.bytes.length;
     if (this.bytes.length > SIMD_MAX_CHUNK) return this.long.next(from);
-    return this.simd.find(this, this.bytes, from);
+    return this.simd.find(this.bytes, from);
   }
 }
 
@@ -61,27 +61,25 @@ const PAGE = 65_536;
 
 /**
  * One WebAssembly instance per thread, shared by its finders (each instance reserves gigabytes
- * of address space for its memory): it holds the chunk of the finder that searched last, and a
- * finder's chunk is copied in again when another finder's search came in between (readers of
- * two files interleave at their awaits).
+ * of address space for its memory): it holds the chunk searched last, and a chunk is copied in
+ * again when another was searched in between (readers of two files interleave at their awaits;
+ * every chunk a finder loads is a view of its own).
  */
 class SimdSearch {
   private readonly exports: FindExports;
   private view: Uint8Array;
-  private owner: object | null = null;
   private chunk: Uint8Array | null = null;
   constructor(module: WebAssembly.Module) {
     this.exports = new WebAssembly.Instance(module).exports as unknown as FindExports;
     this.view = new Uint8Array(this.exports.memory.buffer);
   }
-  find(owner: object, bytes: Uint8Array, from: number): number {
-    if (this.owner !== owner || this.chunk !== bytes) {
+  find(bytes: Uint8Array, from: number): number {
+    if (this.chunk !== bytes) {
       if (bytes.length > this.view.length) {
         this.exports.memory.grow(Math.ceil((bytes.length - this.view.length) / PAGE));
         this.view = new Uint8Array(this.exports.memory.buffer); // growing detached the old buffer
       }
       this.view.set(bytes);
-      this.owner = owner;
       this.chunk = bytes;
     }
     return this.exports.find(from, bytes.length);

@@ -1,6 +1,6 @@
 import { type AggCall, type AttributeRef, type Expr, Expr as E } from "../../expr/expression.js";
 import { exprType } from "../../expr/expr-type.js";
-import type { Accumulator, AggregateFunctionDef, ArgInfo, ScalarFunctionDef } from "../../expr/function-def.js";
+import type { Accumulator, AggregateFunctionDef, FunctionDef, ScalarFunctionDef, Signature } from "../../expr/function-def.js";
 import { lookupFunction } from "../../expr/function-registry.js";
 import { type LogicalPlan, Plan } from "../../plan/logical-plan.js";
 import type { DataType } from "../../types/data-type.js";
@@ -41,12 +41,11 @@ export function splitAggregation(grouping: readonly Expr[], aggregateExprs: read
   const finals: Expr[] = [];
   for (let i = 0; i < layout.calls.length; i++) {
     const c = layout.calls[i]!, attr = layout.aggAttrs[i]!;
-    const sets = options.distinctCounts ? distinctCountBySets(c) : null;
+    const sets = options.distinctCounts ? distinctCountBySets(c, `_set${i}`) : null;
     if (sets) {
-      const set = E.attr(`_set${i}`, sets.partial.dataType, false);
       partials.push(sets.partial);
-      partialAttrs.push(set);
-      finals.push(sets.merge(set));
+      partialAttrs.push(sets.set);
+      finals.push(sets.merge);
       continue;
     }
     const f = finalCall(c, attr);
@@ -68,38 +67,37 @@ export function splitAggregation(grouping: readonly Expr[], aggregateExprs: read
  * count(DISTINCT x) (one argument, its FILTER kept) as collect_set(x) per part, and the count
  * of the distinct values of the parts' sets: size(array_distinct(flatten(collect_list(sets)))).
  */
-function distinctCountBySets(c: AggCall): { partial: AggCall; merge: (sets: AttributeRef) => Expr } | null {
+function distinctCountBySets(c: AggCall, setName: string): { partial: AggCall; set: AttributeRef; merge: Expr } | null {
   if (!c.distinct || c.fn.name !== "count" || c.args.length !== 1) return null;
   const partial = resolvedAggCall("collect_set", [c.args[0]!], c.filter);
   if (!partial) return null;
-  return {
-    partial,
-    merge: (sets) => {
-      const lists = resolvedAggCall("collect_list", [sets], null)!;
-      const distinct = resolvedCall("array_distinct", [resolvedCall("flatten", [lists])]);
-      return E.cast(resolvedCall("size", [distinct]), c.dataType);
-    },
-  };
+  const set = E.attr(setName, partial.dataType, false);
+  const count = resolvedCall("size", [resolvedCall("array_distinct", [resolvedCall("flatten", [resolvedAggCall("collect_list", [set], null)])])]);
+  return count && { partial, set, merge: E.cast(count, c.dataType) };
 }
 
-function argInfos(args: readonly Expr[]): ArgInfo[] {
-  return args.map((a) => ({ dataType: exprType(a), nullable: true, foldable: false, name: "" }));
+/** The resolved signature of built-in `name` over `args`, when it takes them as they are (no cast to insert: same kinds of types). */
+function signatureOf(name: string, kind: "scalar" | "aggregate", args: readonly Expr[]): { def: FunctionDef; sig: Signature } | null {
+  const def = lookupFunction(name);
+  if (!def || def.type !== kind) return null;
+  const types = args.map((a) => exprType(a));
+  const sig = def.resolve(types.map((dataType) => ({ dataType, nullable: true, foldable: false, name: "" })), RESOLVE_CONTEXT);
+  if (!sig.inputTypes.every((t, i) => t === null || t.kind === types[i]!.kind)) return null;
+  return { def, sig };
 }
 
 function resolvedAggCall(name: string, args: readonly Expr[], filter: Expr | null): AggCall | null {
-  const def = lookupFunction(name);
-  if (!def || def.type !== "aggregate") return null;
-  const sig = (def as AggregateFunctionDef).resolve(argInfos(args), RESOLVE_CONTEXT);
-  return E.aggCall(def as AggregateFunctionDef, args, sig.dataType, { filter, ...(sig.state === undefined ? {} : { state: sig.state }) });
+  const r = signatureOf(name, "aggregate", args);
+  return r && E.aggCall(r.def as AggregateFunctionDef, args, r.sig.dataType, { filter, ...(r.sig.state === undefined ? {} : { state: r.sig.state }) });
 }
 
-function resolvedCall(name: string, args: readonly Expr[]): Expr {
-  const def = lookupFunction(name) as ScalarFunctionDef;
-  const sig = def.resolve(argInfos(args), RESOLVE_CONTEXT);
-  return E.call(def, args, sig.dataType, sig.state);
+function resolvedCall(name: string, args: readonly (Expr | null)[]): Expr | null {
+  if (args.some((a) => a === null)) return null;
+  const r = signatureOf(name, "scalar", args as Expr[]);
+  return r && E.call(r.def as ScalarFunctionDef, args as Expr[], r.sig.dataType, r.sig.state);
 }
 
-/** The functions resolved here do not depend on the time zone or ANSI mode (size of a non-null array). */
+/** The functions resolved here do not depend on the time zone or ANSI mode (merges; the size of a non-null array). */
 const RESOLVE_CONTEXT = { timeZone: "UTC", ansi: false } as const;
 
 /**
@@ -125,10 +123,7 @@ function finalCall(c: AggCall, partial: AttributeRef): Expr | null {
 }
 
 function mergeWith(fnName: string, partial: AttributeRef, resultType: DataType): Expr | null {
-  const def = lookupFunction(fnName);
-  if (!def || def.type !== "aggregate") return null;
-  const sig = (def as AggregateFunctionDef).resolve([{ dataType: partial.dataType, nullable: true, foldable: false, name: partial.name }], { timeZone: "UTC", ansi: false });
-  if (sig.inputTypes[0] && sig.inputTypes[0].kind !== partial.dataType.kind) return null;
-  const call = E.aggCall(def as AggregateFunctionDef, [partial], sig.dataType, sig.state === undefined ? {} : { state: sig.state });
-  return sig.dataType.kind === resultType.kind && JSON.stringify(sig.dataType) === JSON.stringify(resultType) ? call : E.cast(call, resultType);
+  const call = resolvedAggCall(fnName, [partial], null);
+  if (!call) return null;
+  return call.dataType.kind === resultType.kind && JSON.stringify(call.dataType) === JSON.stringify(resultType) ? call : E.cast(call, resultType);
 }
