@@ -23,7 +23,7 @@ export type { SaveMode, WriteResult };
 export interface BatchSourceProvider {
   readonly name: string;
   resolve(paths: readonly string[], options: Readonly<Record<string, string>>, userSchema: StructType | null, timeZone: string): { schema: StructType; resolved: unknown };
-  scan(relation: DataSourceRelation, timeZone: string): AsyncIterable<RecordBatch>;
+  scan(relation: DataSourceRelation, timeZone: string, options?: ScanOptions): AsyncIterable<RecordBatch>;
   /**
    * Optional, for parallel execution: splits a scan into at most `parts` scans, each described
    * by a `resolved` value that survives structured clone (it travels to a worker thread); the
@@ -42,6 +42,16 @@ export interface BatchSourceProvider {
   /** Optional: about how many rows a scan produces (decides whether splitting pays). */
   estimatedRows?(relation: DataSourceRelation): number | null;
   write?(path: string, mode: SaveMode, partitionBy: readonly string[], options: Readonly<Record<string, string>>, schema: StructType, batches: AsyncIterable<RecordBatch>, timeZone: string): Promise<WriteResult>;
+}
+
+/** How a scan's batches will be read (BatchSourceProvider.scan); a source may ignore any of it. */
+export interface ScanOptions {
+  /**
+   * The consumer reads each batch before it asks for the next and keeps none of its columns (a
+   * fused aggregation copies what it needs into its tables): the source may write the next
+   * batch into the same typed arrays (ReusableArrays).
+   */
+  readonly reuseBuffers?: boolean;
 }
 
 /** A slice of a scan by event time (BatchSourceProvider.splitByTime). */
@@ -69,8 +79,8 @@ export function hasBatchSource(name: string): boolean {
   return providers.has(name.toLowerCase());
 }
 
-export function scanDataSource(rel: DataSourceRelation, timeZone: string): AsyncIterable<RecordBatch> {
-  return batchSource(rel.format).scan(rel, timeZone);
+export function scanDataSource(rel: DataSourceRelation, timeZone: string, options: ScanOptions = {}): AsyncIterable<RecordBatch> {
+  return batchSource(rel.format).scan(rel, timeZone, options);
 }
 
 for (const format of ["json", "csv", "text", "parquet"]) {

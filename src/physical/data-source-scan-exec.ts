@@ -2,7 +2,7 @@ import type { RecordBatch } from "../batch/record-batch.js";
 import { makeBatch } from "../batch/record-batch.js";
 import type { AttributeRef } from "../expr/expression.js";
 import type { DataSourceRelation } from "../plan/logical-plan.js";
-import { scanDataSource } from "../connectors/source-registry.js";
+import { type ScanOptions, scanDataSource } from "../connectors/source-registry.js";
 import { sourceFiltersText } from "../connectors/source-filter.js";
 import type { ExecContext, PhysicalOp } from "./physical-op.js";
 import { schemaOf } from "./physical-op.js";
@@ -23,9 +23,10 @@ export class DataSourceScanExec implements PhysicalOp {
     if (r.pushedFilters.length) parts.push(`PushedFilters: ${sourceFiltersText(r.pushedFilters)}`);
     return parts.join(", ");
   }
-  async *execute(ctx: ExecContext): AsyncIterable<RecordBatch> {
+  /** `options` from a consumer that knows how it reads the batches (HashAggregateExec's fused loop). */
+  async *execute(ctx: ExecContext, options: ScanOptions = {}): AsyncIterable<RecordBatch> {
     const schema = schemaOf(this.output);
-    for await (const b of scanDataSource(this.relation, ctx.fctx.timeZone)) {
+    for await (const b of scanDataSource(this.relation, ctx.fctx.timeZone, options)) {
       ctx.progress?.rowsRead(b.numRows);
       yield makeBatch(schema, b.columns, b.numRows);
     }

@@ -10,6 +10,7 @@ import { GroupTable } from "./aggregate/group-table.js";
 import { FusedAggregate, type FusedAggregateSpec, type FusedKernelTemplate, fusedAggPlans } from "./aggregate/fused-aggregate.js";
 import { CompiledForContext } from "../expr/query-time.js";
 import { ProjectFilterExec } from "./project-filter-exec.js";
+import { DataSourceScanExec } from "./data-source-scan-exec.js";
 import { ExpandExec } from "./simple-execs.js";
 import type { Vector } from "../batch/vector.js";
 import type { ExecContext, PhysicalOp } from "./physical-op.js";
@@ -90,7 +91,10 @@ export class HashAggregateExec implements PhysicalOp {
       // Run again (the next micro-batch's rows): the loops generated last time, when they compute the same.
       const last = this.lastKernels.get(ctx.fctx, () => specExprs(fused.spec));
       if (last !== undefined) agg.adopt(last);
-      for await (const batch of fused.source.execute(ctx)) agg.update(batch);
+      // The loop copies what it needs out of each batch before it asks for the next: a scan may
+      // refill the same arrays.
+      const batches = fused.source instanceof DataSourceScanExec ? fused.source.execute(ctx, { reuseBuffers: true }) : fused.source.execute(ctx);
+      for await (const batch of batches) agg.update(batch);
       this.lastKernels.set(ctx.fctx, agg.kernelTemplates());
       const r = agg.result();
       groups = r.groups;

@@ -1,6 +1,7 @@
+import { ReusableArrays } from "../../batch/reusable-arrays.js";
 import type { RecordBatch } from "../../batch/record-batch.js";
 import type { DataSourceRelation } from "../../plan/logical-plan.js";
-import type { BatchSourceProvider, TimeSlice } from "../source-registry.js";
+import type { BatchSourceProvider, ScanOptions, TimeSlice } from "../source-registry.js";
 import { type NexmarkConfig, parseNexmarkConfig } from "./nexmark-config.js";
 import { AUCTION, BID, PERSON, countOfKind, eventTimeMs, firstEventAtOrAfter, generateNexmarkBatch } from "./nexmark-generator.js";
 import { nexmarkSchema } from "./nexmark-schema.js";
@@ -29,8 +30,8 @@ export const nexmarkBatchSource: BatchSourceProvider = {
     if (userSchema !== null) throw new IllegalArgumentError("USER_SPECIFIED_SCHEMA_UNSUPPORTED", "The nexmark source does not support a user-specified schema.");
     return { schema: nexmarkSchema(cfg.table), resolved: cfg };
   },
-  scan(rel: DataSourceRelation): AsyncIterable<RecordBatch> {
-    return scanNexmark(rel.resolved as NexmarkScan, rel.requiredColumns);
+  scan(rel: DataSourceRelation, _timeZone: string, options: ScanOptions = {}): AsyncIterable<RecordBatch> {
+    return scanNexmark(rel.resolved as NexmarkScan, rel.requiredColumns, options.reuseBuffers === true ? new ReusableArrays() : null);
   },
   split(rel, parts) {
     const cfg = rel.resolved as NexmarkScan;
@@ -92,15 +93,18 @@ export function timeSliceCuts(from: number, to: number, parts: number, horizon: 
 /** A scan of the events [events[0], events[1]) (all events when absent: a split of a parallel scan sets it). */
 type NexmarkScan = NexmarkConfig & { readonly events?: readonly [number, number] };
 
-async function* scanNexmark(cfg: NexmarkScan, columns: readonly string[] | null): AsyncGenerator<RecordBatch> {
+async function* scanNexmark(cfg: NexmarkScan, columns: readonly string[] | null, buffers: ReusableArrays | null): AsyncGenerator<RecordBatch> {
   const [from, to] = cfg.events ?? [0, cfg.eventsNum ?? DEFAULT_BATCH_EVENTS];
-  yield* nexmarkBatches(cfg, from, to, columns);
+  yield* nexmarkBatches(cfg, from, to, columns, buffers);
 }
 
-/** Batches of `cfg.table` over events [from, to), `cfg.batchSize` events at a time. */
-export function* nexmarkBatches(cfg: NexmarkConfig, from: number, to: number, columns: readonly string[] | null): Generator<RecordBatch> {
+/**
+ * Batches of `cfg.table` over events [from, to), `cfg.batchSize` events at a time; with `buffers`,
+ * each batch's number columns overwrite the last one's (ScanOptions.reuseBuffers).
+ */
+export function* nexmarkBatches(cfg: NexmarkConfig, from: number, to: number, columns: readonly string[] | null, buffers: ReusableArrays | null = null): Generator<RecordBatch> {
   for (let s = from; s < to; s += cfg.batchSize) {
-    const b = generateNexmarkBatch(cfg, cfg.table, s, Math.min(to, s + cfg.batchSize), columns);
+    const b = generateNexmarkBatch(cfg, cfg.table, s, Math.min(to, s + cfg.batchSize), columns, buffers);
     if (b.numRows > 0) yield b;
   }
 }

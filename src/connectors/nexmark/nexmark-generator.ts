@@ -1,3 +1,4 @@
+import type { ReusableArrays } from "../../batch/reusable-arrays.js";
 import { type RecordBatch, makeBatch } from "../../batch/record-batch.js";
 import { type Vector, makeVector } from "../../batch/vector.js";
 import { type StructType, structType } from "../../types/data-type.js";
@@ -233,16 +234,16 @@ export interface NexmarkColumns {
  * for ids, prices and times (microseconds), arrays for strings. `columns` names the fields to
  * build (null: all).
  */
-export function generateNexmarkColumns(cfg: NexmarkConfig, table: NexmarkTable, from: number, to: number, columns: readonly string[] | null = null): NexmarkColumns {
+export function generateNexmarkColumns(cfg: NexmarkConfig, table: NexmarkTable, from: number, to: number, columns: readonly string[] | null = null, buffers: ReusableArrays | null = null): NexmarkColumns {
   if (!warmedUp) warmUp(cfg);
   const schema = nexmarkSchema(table);
   const want = wantedColumns(schema, columns);
   const kind = table === "person" ? PERSON : table === "auction" ? AUCTION : BID;
   const rows = Math.max(0, countOfKind(kind, to) - countOfKind(kind, from));
   const t = tablesFor(cfg.seed);
-  if (table === "bid") return { table, numRows: rows, columns: genBids(cfg, t, from, to, rows, want) };
-  if (table === "auction") return { table, numRows: rows, columns: genAuctions(cfg, t, from, to, rows, want) };
-  return { table, numRows: rows, columns: genPeople(cfg, t, from, to, rows, want) };
+  if (table === "bid") return { table, numRows: rows, columns: genBids(cfg, t, from, to, rows, want, buffers) };
+  if (table === "auction") return { table, numRows: rows, columns: genAuctions(cfg, t, from, to, rows, want, buffers) };
+  return { table, numRows: rows, columns: genPeople(cfg, t, from, to, rows, want, buffers) };
 }
 
 /** Whether this thread's generators have run with every column wanted (see warmUp). */
@@ -260,8 +261,8 @@ function warmUp(cfg: NexmarkConfig): void {
 }
 
 /** The same as a RecordBatch holding the wanted columns in schema order. */
-export function generateNexmarkBatch(cfg: NexmarkConfig, table: NexmarkTable, from: number, to: number, columns: readonly string[] | null = null): RecordBatch {
-  const g = generateNexmarkColumns(cfg, table, from, to, columns);
+export function generateNexmarkBatch(cfg: NexmarkConfig, table: NexmarkTable, from: number, to: number, columns: readonly string[] | null = null, buffers: ReusableArrays | null = null): RecordBatch {
+  const g = generateNexmarkColumns(cfg, table, from, to, columns, buffers);
   const schema = nexmarkSchema(table);
   const fields = schema.fields.filter((_, i) => g.columns[i] !== null);
   const vectors: Vector[] = [];
@@ -272,7 +273,8 @@ export function generateNexmarkBatch(cfg: NexmarkConfig, table: NexmarkTable, fr
   return makeBatch(columns === null ? schema : structType(fields), vectors, g.numRows);
 }
 
-const f64 = (want: boolean, n: number): Float64Array | null => (want ? new Float64Array(n) : null);
+/** Column `slot`'s array: fresh, or from `buffers` when the scan's consumer lets it be refilled (ScanOptions.reuseBuffers). */
+const f64 = (want: boolean, n: number, buffers: ReusableArrays | null, slot: number): Float64Array | null => (!want ? null : buffers === null ? new Float64Array(n) : buffers.float64(slot, n));
 const strs = (want: boolean, n: number): string[] | null => (want ? new Array<string>(n) : null);
 
 function nextBase0PersonId(cfg: NexmarkConfig, n: number): number {
@@ -287,9 +289,9 @@ function nextBase0AuctionId(cfg: NexmarkConfig, n: number): number {
   return min + rint(last - min + 1 + AUCTION_ID_LEAD);
 }
 
-function genBids(cfg: NexmarkConfig, t: SeedTables, from: number, to: number, rows: number, want: readonly boolean[]): Array<Float64Array | string[] | null> {
-  const auction = f64(want[0]!, rows), bidder = f64(want[1]!, rows), price = f64(want[2]!, rows);
-  const channel = strs(want[3]!, rows), url = strs(want[4]!, rows), dateTime = f64(want[5]!, rows), extra = strs(want[6]!, rows);
+function genBids(cfg: NexmarkConfig, t: SeedTables, from: number, to: number, rows: number, want: readonly boolean[], buffers: ReusableArrays | null): Array<Float64Array | string[] | null> {
+  const auction = f64(want[0]!, rows, buffers, 0), bidder = f64(want[1]!, rows, buffers, 1), price = f64(want[2]!, rows, buffers, 2);
+  const channel = strs(want[3]!, rows), url = strs(want[4]!, rows), dateTime = f64(want[5]!, rows, buffers, 5), extra = strs(want[6]!, rows);
   const { pool, hotUrls, channelNames, channelUrls } = t;
   const seed = cfg.seed, hotA = cfg.hotAuctionRatio, hotB = cfg.hotBiddersRatio, avg = cfg.avgBidByteSize;
   const delayMs = 1e6 / cfg.eventsPerSecond / 1000, first = cfg.firstEventTimeMs;
@@ -340,9 +342,9 @@ function genBids(cfg: NexmarkConfig, t: SeedTables, from: number, to: number, ro
   return [auction, bidder, price, channel, url, dateTime, extra];
 }
 
-function genAuctions(cfg: NexmarkConfig, t: SeedTables, from: number, to: number, rows: number, want: readonly boolean[]): Array<Float64Array | string[] | null> {
-  const id = f64(want[0]!, rows), itemName = strs(want[1]!, rows), description = strs(want[2]!, rows), initialBid = f64(want[3]!, rows), reserve = f64(want[4]!, rows);
-  const dateTime = f64(want[5]!, rows), expires = f64(want[6]!, rows), seller = f64(want[7]!, rows), category = f64(want[8]!, rows), extra = strs(want[9]!, rows);
+function genAuctions(cfg: NexmarkConfig, t: SeedTables, from: number, to: number, rows: number, want: readonly boolean[], buffers: ReusableArrays | null): Array<Float64Array | string[] | null> {
+  const id = f64(want[0]!, rows, buffers, 0), itemName = strs(want[1]!, rows), description = strs(want[2]!, rows), initialBid = f64(want[3]!, rows, buffers, 3), reserve = f64(want[4]!, rows, buffers, 4);
+  const dateTime = f64(want[5]!, rows, buffers, 5), expires = f64(want[6]!, rows, buffers, 6), seller = f64(want[7]!, rows, buffers, 7), category = f64(want[8]!, rows, buffers, 8), extra = strs(want[9]!, rows);
   const { pool } = t;
   const seed = cfg.seed, avg = cfg.avgAuctionByteSize;
   const poolMax = POOL_SIZE - Math.max(avg, 100) - 1;
@@ -377,9 +379,9 @@ function genAuctions(cfg: NexmarkConfig, t: SeedTables, from: number, to: number
   return [id, itemName, description, initialBid, reserve, dateTime, expires, seller, category, extra];
 }
 
-function genPeople(cfg: NexmarkConfig, t: SeedTables, from: number, to: number, rows: number, want: readonly boolean[]): Array<Float64Array | string[] | null> {
-  const id = f64(want[0]!, rows), name = strs(want[1]!, rows), email = strs(want[2]!, rows), card = strs(want[3]!, rows);
-  const city = strs(want[4]!, rows), state = strs(want[5]!, rows), dateTime = f64(want[6]!, rows), extra = strs(want[7]!, rows);
+function genPeople(cfg: NexmarkConfig, t: SeedTables, from: number, to: number, rows: number, want: readonly boolean[], buffers: ReusableArrays | null): Array<Float64Array | string[] | null> {
+  const id = f64(want[0]!, rows, buffers, 0), name = strs(want[1]!, rows), email = strs(want[2]!, rows), card = strs(want[3]!, rows);
+  const city = strs(want[4]!, rows), state = strs(want[5]!, rows), dateTime = f64(want[6]!, rows, buffers, 6), extra = strs(want[7]!, rows);
   const { pool, names, cardGroups } = t;
   const seed = cfg.seed, avg = cfg.avgPersonByteSize;
   const poolMax = POOL_SIZE - Math.max(avg, 10) - 1;

@@ -100,6 +100,9 @@ export function yahooIds(seed: number): YahooIds {
 
 export const IP_ADDRESS = "1.2.3.4";
 
+/** generateAdEventBatch's codes, kept for the next batch of this thread. */
+let codeScratch: AdEventColumns | null = null;
+
 /** One event's draws, in the order every form of the generator takes them. */
 export interface AdEventColumns {
   readonly numRows: number;
@@ -112,10 +115,15 @@ export interface AdEventColumns {
   readonly timeMs: Float64Array;
 }
 
-/** Events [from, to) as dictionary codes (indexes into yahooIds / AD_TYPES / EVENT_TYPES). */
-export function generateAdEventCodes(cfg: YahooConfig, from: number, to: number): AdEventColumns {
+/**
+ * Events [from, to) as dictionary codes (indexes into yahooIds / AD_TYPES / EVENT_TYPES). With
+ * `reuse` (long enough), written into its arrays, which then hold more than `numRows` values.
+ */
+export function generateAdEventCodes(cfg: YahooConfig, from: number, to: number, reuse: AdEventColumns | null = null): AdEventColumns {
   const n = Math.max(0, to - from);
-  const user = new Int32Array(n), page = new Int32Array(n), ad = new Int32Array(n), adType = new Int32Array(n), eventType = new Int32Array(n), timeMs = new Float64Array(n);
+  const r = reuse !== null && reuse.user.length >= n ? reuse : null;
+  const user = r?.user ?? new Int32Array(n), page = r?.page ?? new Int32Array(n), ad = r?.ad ?? new Int32Array(n);
+  const adType = r?.adType ?? new Int32Array(n), eventType = r?.eventType ?? new Int32Array(n), timeMs = r?.timeMs ?? new Float64Array(n);
   const msPerEvent = 1000 / cfg.eventsPerSecond, first = cfg.firstEventTimeMs, seed = cfg.seed;
   for (let k = 0; k < n; k++) {
     const i = from + k;
@@ -136,7 +144,10 @@ export function generateAdEventCodes(cfg: YahooConfig, from: number, to: number)
  * query reads. Every event's draws are taken either way, so the values do not depend on `columns`.
  */
 export function generateAdEventBatch(cfg: YahooConfig, from: number, to: number, columns: readonly string[] | null = null): RecordBatch {
-  const c = generateAdEventCodes(cfg, from, to);
+  // The codes live only while the batch is built: one set per thread, reused by every batch (the
+  // typed arrays a batch drops are what makes V8 collect garbage on helper threads, which a busy
+  // second worker then waits for).
+  const c = (codeScratch = generateAdEventCodes(cfg, from, to, codeScratch));
   const ids = yahooIds(cfg.seed);
   const n = c.numRows;
   const strings = (codes: Int32Array, pool: readonly string[]): string[] => {

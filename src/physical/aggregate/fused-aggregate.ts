@@ -10,6 +10,7 @@ import { CodegenContext, type InputBinding, genExpr, localizeRefs } from "../cod
 import { type NumericSpec, isSimpleCount, numericSpec } from "./agg-slot.js";
 import { KeyCoder, NUMBER_HASH_SCRATCH, TUPLE_HASH_MUL, TupleTable, groupKeyVectors, numberHashCode } from "./key-coder.js";
 import { batchKernel } from "../codegen/kernel-cache.js";
+import { ReusableArrays } from "../../batch/reusable-arrays.js";
 import { type TimeWindowSpec, WINDOW_STRUCT, timeWindowFunction } from "../../expr/time-window.js";
 
 /**
@@ -535,7 +536,7 @@ if (g < 0) {
         s.groupingExprs.forEach((e, j) => {
           if (e.kind === "AttributeRef" && bindings.has(e.id) && x.output.some((o, c) => o.id === e.id && !varying[c])) {
             hoisted.add(j);
-            loops += `const H${j} = new Int32Array(n);\n`;
+            loops += `const H${j} = ${ref(LOOP_ARRAYS)}.int32(${j}, n);\n`;
             pre += `${keyCode(j)}H${j}[i] = k${j};\n`;
             read += `const k${j} = H${j}[i];\n`;
           }
@@ -552,7 +553,7 @@ if (g < 0) {
         const { slideMicros: sl, startMicros: st } = ws[0]!.spec;
         const W = `W${c}`;
         starts.set(c, W);
-        loops += `const ${W} = new Float64Array(n);\n`;
+        loops += `const ${W} = ${ref(LOOP_ARRAYS)}.float64(${c}, n);\n`;
         pre += `${t.code}\n{ let r = NaN; if (!(${t.isNull})) { ${remainderCode("rem", `${t.value} - ${st}`, sl)} r = ${t.value} - rem; } ${W}[i] = r; }\n`;
       });
       if (pre !== "") loops += `for (let i = 0; i < n; i++) {\n${pre}}\n`;
@@ -600,6 +601,9 @@ export interface FusedKernelTemplate {
   /** Per reference, its place among an instance's state objects (coders, their encoders, table, accumulators), or -1. */
   readonly state: readonly number[];
 }
+
+/** The generated loops' per-batch columns (keys coded once per row, windows' latest starts), kept for the next batch. */
+const LOOP_ARRAYS = new ReusableArrays();
 
 /** Declares `rem` = x mod sl in [0, sl): time-window.ts's slideRemainder, inlined. */
 function remainderCode(rem: string, x: string, sl: number): string {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Session } from "../../../src/api/session.js";
 import { col, functions as F, window } from "../../../src/index.js";
-import { AD_TYPES, DEFAULT_YAHOO_CONFIG, EVENT_TYPES, type YahooConfig, campaignBatch, generateAdEventBatch, generateAdEventJson, yahooIds } from "../../../src/connectors/yahoo/yahoo-generator.js";
+import { AD_TYPES, DEFAULT_YAHOO_CONFIG, EVENT_TYPES, type YahooConfig, campaignBatch, generateAdEventBatch, generateAdEventCodes, generateAdEventJson, yahooIds } from "../../../src/connectors/yahoo/yahoo-generator.js";
 
 const cfg: YahooConfig = { ...DEFAULT_YAHOO_CONFIG, eventsNum: 20_000, eventsPerSecond: 1000 };
 const spark = Session.builder().getOrCreate();
@@ -62,5 +62,21 @@ void describe("Yahoo streaming benchmark generator", () => {
       .select(col("campaign_id"), col("window.start").alias("start"), col("n")).collect();
     const got = new Map(rows.map((r) => [`${String(r["campaign_id"])}|${(r["start"] as Date).getTime()}`, Number(r["n"])]));
     assert.deepEqual([...got.entries()].sort(), [...expected.entries()].sort());
+  });
+});
+
+void describe("Yahoo generator batches", () => {
+  void it("hold their own columns while the draws' scratch codes are reused batch after batch", () => {
+    const ranges: [number, number][] = [[0, 3000], [5000, 5500], [3000, 6000]];
+    const batches = ranges.map(([a, z]) => generateAdEventBatch(cfg, a, z, ["ad_id", "event_type", "event_time"]));
+    const ids = yahooIds(cfg.seed);
+    ranges.forEach(([a, z], i) => {
+      const fresh = generateAdEventCodes(cfg, a, z);
+      const b = batches[i]!;
+      assert.equal(b.numRows, z - a);
+      assert.deepEqual(b.columns[0]!.values, Array.from(fresh.ad, (c) => ids.ads[c]));
+      assert.deepEqual(b.columns[1]!.values, Array.from(fresh.eventType, (c) => EVENT_TYPES[c]));
+      assert.deepEqual([...(b.columns[2]!.values as Float64Array)], Array.from(fresh.timeMs, (t) => t * 1000));
+    });
   });
 });
