@@ -11,6 +11,7 @@
 export class ReusableArrays {
   private readonly f64: (Float64Array | undefined)[] = [];
   private readonly i32: (Int32Array | undefined)[] = [];
+  private readonly u8: (Uint8Array | undefined)[] = [];
 
   /** `n` doubles for `slot`, holding whatever its last user left there. */
   float64(slot: number, n: number): Float64Array {
@@ -23,6 +24,13 @@ export class ReusableArrays {
   int32(slot: number, n: number): Int32Array {
     let a = this.i32[slot];
     if (a === undefined || a.length < n) a = this.i32[slot] = new Int32Array(withRoom(n));
+    return a.length === n ? a : a.subarray(0, n);
+  }
+
+  /** `n` bytes for `slot`, holding whatever its last user left there. */
+  uint8(slot: number, n: number): Uint8Array {
+    let a = this.u8[slot];
+    if (a === undefined || a.length < n) a = this.u8[slot] = new Uint8Array(withRoom(n));
     return a.length === n ? a : a.subarray(0, n);
   }
 }

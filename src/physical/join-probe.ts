@@ -1,3 +1,4 @@
+import { ReusableArrays } from "../batch/reusable-arrays.js";
 import { type RecordBatch, makeBatch, takeBatch } from "../batch/record-batch.js";
 import { type Vector, VectorBuilder, takeVector } from "../batch/vector.js";
 import type { AttributeRef, Expr } from "../expr/expression.js";
@@ -45,6 +46,8 @@ export class HashJoinProbe {
   private readonly streamOuter: boolean;
   private readonly semiOrAnti: boolean;
   private readonly buildMatched: Uint8Array | null;
+  /** probe()'s working arrays, used again for each streamed batch (slots below). */
+  private readonly scratch = new ReusableArrays();
 
   constructor(
     private readonly shape: HashJoinShape,
@@ -83,8 +86,8 @@ export class HashJoinProbe {
     let outP = pi, outB = bi, kept = pairs;
     const keep = this.residualHolds(batch, pi, bi, pairs);
     if (keep !== null) {
-      outP = new Int32Array(pairs);
-      outB = new Int32Array(pairs);
+      outP = this.scratch.int32(KEPT_STREAM_ROWS, pairs);
+      outB = this.scratch.int32(KEPT_BUILD_ROWS, pairs);
       kept = 0;
       for (let x = 0; x < pairs; x++) {
         if (keep[x] === 0) continue;
@@ -92,7 +95,7 @@ export class HashJoinProbe {
         outB[kept++] = bi[x]!;
       }
     }
-    const probeMatched = new Uint8Array(n);
+    const probeMatched = this.scratch.uint8(STREAM_MATCHED, n).fill(0);
     const buildMatched = this.buildMatched;
     for (let x = 0; x < kept; x++) {
       probeMatched[outP[x]!] = 1;
@@ -133,13 +136,15 @@ export class HashJoinProbe {
   /** Candidate pairs (streamed row, build row): equal keys, or every pair without keys. */
   private candidatePairs(batch: RecordBatch): { pi: Int32Array; bi: Int32Array; pairs: number } {
     const n = batch.numRows, m = this.m;
-    let pi = new Int32Array(n), bi = new Int32Array(n), pairs = 0;
+    const scratch = this.scratch;
+    let pi = scratch.int32(PAIR_STREAM_ROWS, n), bi = scratch.int32(PAIR_BUILD_ROWS, n), pairs = 0;
     const room = (more: number): void => {
       if (pairs + more <= pi.length) return;
       const size = Math.max(pi.length * 2, pairs + more);
-      const p = new Int32Array(size), b = new Int32Array(size);
-      p.set(pi);
-      b.set(bi);
+      const p = scratch.int32(PAIR_STREAM_ROWS, size), b = scratch.int32(PAIR_BUILD_ROWS, size);
+      // A longer array, or the same one seen longer: the pairs so far are at its start either way.
+      if (p.buffer !== pi.buffer) p.set(pi.subarray(0, pairs));
+      if (b.buffer !== bi.buffer) b.set(bi.subarray(0, pairs));
       pi = p;
       bi = b;
     };
@@ -149,7 +154,7 @@ export class HashJoinProbe {
       return { pi, bi, pairs };
     }
     if (m === 0) return { pi, bi, pairs };
-    const g = new Int32Array(n);
+    const g = scratch.int32(STREAM_GROUPS, n);
     this.table.probe(this.streamKeys(batch).columns, n, g, this.nullMatches);
     const start = this.start, order = this.order;
     for (let i = 0; i < n; i++) {
@@ -171,7 +176,7 @@ export class HashJoinProbe {
       cols.map((c, j) => (this.residualIds.has(attrs[j]!.id) ? takeVector(c, idx, pairs) : c));
     const candidates = makeBatch(this.joinedSchema, this.ordered(gather(batch.columns, this.shape.streamOutput, pi), gather(this.build.columns, this.shape.buildOutput, bi)), pairs);
     const r = this.residual(candidates).columns[0]!;
-    const keep = new Uint8Array(pairs);
+    const keep = this.scratch.uint8(PAIR_KEPT, pairs);
     for (let x = 0; x < pairs; x++) keep[x] = r.values[x] === 1 && (r.nulls === null || r.nulls[x] !== 1) ? 1 : 0;
     return keep;
   }
@@ -194,6 +199,11 @@ interface KeyBuckets {
   readonly start: Int32Array;
   readonly order: Int32Array;
 }
+
+// HashJoinProbe's scratch slots: candidate pairs, the streamed rows' key groups, the pairs the
+// residual keeps (int32); the residual's verdicts, which streamed rows matched (uint8).
+const PAIR_STREAM_ROWS = 0, PAIR_BUILD_ROWS = 1, STREAM_GROUPS = 2, KEPT_STREAM_ROWS = 3, KEPT_BUILD_ROWS = 4;
+const PAIR_KEPT = 0, STREAM_MATCHED = 1;
 
 /** How many build sides this thread hashed (tests check that an unchanged one is hashed once). */
 export const hashJoinBuilds = { count: 0 };

@@ -21,5 +21,8 @@ void describe("ReusableArrays", () => {
     const i = r.int32(0, 30);
     assert.ok(i instanceof Int32Array && i.length === 30);
     assert.equal(r.int32(0, 30).buffer, i.buffer);
+    const u = r.uint8(0, 5);
+    assert.ok(u instanceof Uint8Array && u.length === 5);
+    assert.notEqual(u.buffer, i.buffer, "each element type has its own slots");
   });
 });

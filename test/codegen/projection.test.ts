@@ -32,4 +32,21 @@ describe("a compiled projection", () => {
     assert.notEqual(plusOne.columns[0], input.columns[0]);
     assert.deepEqual([0, 1, 2].map((i) => valueAt(plusOne.columns[0]!, i)), [2, 3, 4]);
   });
+
+  it("without a filter, hands plain columns on as they are and computes only the others", () => {
+    const out = structType([structField("a", IntegerType), structField("a1", IntegerType), structField("t", StringType)]);
+    const project = compileProjection([a, s], null, [a, E.alias(E.binary("+", a, E.literal(1, IntegerType)), "a1"), E.alias(s, "t")], out, fctx);
+    const b = project(input);
+    assert.equal(b.columns[0], input.columns[0]);
+    assert.equal(b.columns[2], input.columns[1]);
+    assert.deepEqual([0, 1, 2].map((i) => valueAt(b.columns[1]!, i)), [2, 3, 4]);
+    assert.deepEqual([0, 1, 2].map((i) => valueAt(b.columns[2]!, i)), ["x", null, "z"]);
+    assert.match(project.source, /cols\[0\]/);
+    assert.doesNotMatch(project.source, /cols\[1\]/, "the loop does not read the column it only hands on");
+    // With a filter every output is written by the loop (the kept rows only).
+    const kept = compileProjection([a, s], E.binary(">", a, E.literal(1, IntegerType)), [a, E.alias(s, "t")], structType([structField("a", IntegerType), structField("t", StringType)]), fctx)(input);
+    assert.notEqual(kept.columns[0], input.columns[0]);
+    assert.deepEqual([0, 1].map((i) => valueAt(kept.columns[1]!, i)), [null, "z"]);
+  });
 });
+

@@ -35,9 +35,13 @@ export function compileProjection(
   outputSchema: StructType,
   fctx: ExecFunctionContext,
 ): CompiledProjection {
+  // Without a filter, an output that is an input column (or an alias of one) is that column as
+  // it is: no copy. The loop computes the others.
+  const picks = filter === null ? projections.map((p) => pickedColumn(input, p)) : projections.map(() => -1);
+  const computed = projections.filter((_, j) => picks[j]! < 0);
   const needed = new Set<number>();
   if (filter) referencedIds(filter, needed);
-  for (const p of projections) referencedIds(p, needed);
+  for (const p of computed) referencedIds(p, needed);
   const used: number[] = [];
   input.forEach((a, idx) => {
     if (needed.has(a.id) && !used.some((j) => input[j]!.id === a.id)) used.push(idx);
@@ -48,16 +52,15 @@ export function compileProjection(
   const variant = (nullFree: boolean): { kernel: Kernel; source: string } => {
     let v = variants.get(nullFree);
     if (!v) {
-      v = generateKernel(input, used, filter, projections, fctx, nullFree);
+      v = generateKernel(input, used, filter, computed, fctx, nullFree);
       variants.set(nullFree, v);
     }
     return v;
   };
   const types = projections.map(exprType);
-  const picked = filter === null ? pickedColumns(input, projections) : null;
-  if (picked !== null) {
+  if (computed.length === 0) {
     // Columns as they are (a projection that renames or reorders): no loop, no copy.
-    const pick = (batch: RecordBatch): RecordBatch => makeBatch(outputSchema, picked.map((i) => batch.columns[i]!), batch.numRows);
+    const pick = (batch: RecordBatch): RecordBatch => makeBatch(outputSchema, picks.map((i) => batch.columns[i]!), batch.numRows);
     return Object.defineProperty(pick, "source", { get: () => variant(false).source, enumerable: true }) as CompiledProjection;
   }
   const run = (batch: RecordBatch): RecordBatch => {
@@ -66,9 +69,12 @@ export function compileProjection(
     for (const c of used) if (batch.columns[c]!.nulls !== null) nullFree = false;
     const raw = variant(nullFree).kernel(batch.columns, n);
     const k = raw.count;
-    const cols = raw.values.map((vals, j) => {
-      let v = vals as Float64Array | unknown[];
-      let nulls = raw.nulls[j]!;
+    let next = 0;
+    const cols = picks.map((pick, j) => {
+      if (pick >= 0) return batch.columns[pick]!;
+      const c = next++;
+      let v = raw.values[c] as Float64Array | unknown[];
+      let nulls = raw.nulls[c]!;
       if (k < n) {
         v = Array.isArray(v) ? v.slice(0, k) : v.subarray(0, k);
         if (nulls) nulls = nulls.subarray(0, k);
@@ -81,17 +87,12 @@ export function compileProjection(
   return Object.defineProperty(run, "source", { get: () => variant(false).source, enumerable: true }) as CompiledProjection;
 }
 
-/** For projections that are each an input column (or an alias of one), the columns' indexes; else null. */
-function pickedColumns(input: readonly AttributeRef[], projections: readonly Expr[]): number[] | null {
-  const out: number[] = [];
-  for (const p of projections) {
-    const e = p.kind === "Alias" ? p.child : p;
-    if (e.kind !== "AttributeRef") return null;
-    const i = input.findIndex((a) => a.id === e.id);
-    if (i < 0 || !sameType(input[i]!.dataType, e.dataType, true)) return null;
-    out.push(i);
-  }
-  return out;
+/** The index of the input column a projection is (or aliases) with the same type, else -1. */
+function pickedColumn(input: readonly AttributeRef[], p: Expr): number {
+  const e = p.kind === "Alias" ? p.child : p;
+  if (e.kind !== "AttributeRef") return -1;
+  const i = input.findIndex((a) => a.id === e.id);
+  return i >= 0 && sameType(input[i]!.dataType, e.dataType, true) ? i : -1;
 }
 
 function generateKernel(
