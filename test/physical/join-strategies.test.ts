@@ -241,3 +241,19 @@ describe("join strategy selection", () => {
     await withConf(NO_BROADCAST, () => assert.match(explain(joined(l, r, "full_outer", "l.k < r.k OR l.v = r.v")), /BroadcastNestedLoopJoin/));
   });
 });
+
+describe("hash join residuals", () => {
+  it("over columns of doubles, streamed in batches of several sizes, keep exactly the pairs the condition holds for", async () => {
+    // Doubles without nulls are gathered into arrays the probe reuses from batch to batch.
+    const left = Array.from({ length: 700 }, (_, i) => ({ k: i % 9, x: ((i * 37) % 101) / 4 }));
+    const right = Array.from({ length: 40 }, (_, j) => ({ k: j % 9, y: ((j * 53) % 89) / 4 }));
+    const chunks = [left.slice(0, 300), left.slice(300, 310), left.slice(310)];
+    const l = chunks.map((c) => spark.createDataFrame(c, "k INT, x DOUBLE")).reduce((a, b) => a.union(b));
+    const r = spark.createDataFrame(right, "k INT, y DOUBLE");
+    const df = l.alias("l").join(broadcast(r.alias("r")), expr("l.k = r.k AND l.x < r.y"), "inner").select(col("l.x"), col("r.y"));
+    assert.match(explain(df), /BroadcastHashJoin/);
+    const expected = left.flatMap((a) => right.filter((b) => a.k === b.k && a.x < b.y).map((b) => JSON.stringify({ x: a.x, y: b.y }))).sort();
+    assert.ok(expected.length > 1000);
+    assert.deepEqual(canonical(await df.collect()), expected);
+  });
+});
