@@ -15,24 +15,25 @@ export class ReusableArrays {
 
   /** `n` doubles for `slot`, holding whatever its last user left there. */
   float64(slot: number, n: number): Float64Array {
-    let a = this.f64[slot];
-    if (a === undefined || a.length < n) a = this.f64[slot] = new Float64Array(withRoom(n));
-    return a.length === n ? a : a.subarray(0, n);
+    return take(this.f64, Float64Array, slot, n);
   }
 
   /** `n` 32-bit integers for `slot`, holding whatever its last user left there. */
   int32(slot: number, n: number): Int32Array {
-    let a = this.i32[slot];
-    if (a === undefined || a.length < n) a = this.i32[slot] = new Int32Array(withRoom(n));
-    return a.length === n ? a : a.subarray(0, n);
+    return take(this.i32, Int32Array, slot, n);
   }
 
   /** `n` bytes for `slot`, holding whatever its last user left there. */
   uint8(slot: number, n: number): Uint8Array {
-    let a = this.u8[slot];
-    if (a === undefined || a.length < n) a = this.u8[slot] = new Uint8Array(withRoom(n));
-    return a.length === n ? a : a.subarray(0, n);
+    return take(this.u8, Uint8Array, slot, n);
   }
+}
+
+/** Slot `slot` of `store` as `n` values: the array kept there, or a new one when it is too short. */
+function take<T extends Float64Array | Int32Array | Uint8Array>(store: (T | undefined)[], make: new (length: number) => T, slot: number, n: number): T {
+  let a = store[slot];
+  if (a === undefined || a.length < n) a = store[slot] = new make(withRoom(n));
+  return a.length === n ? a : (a.subarray(0, n) as T);
 }
 
 /** A new array's length: an eighth more than asked, since batch sizes wobble (a generator's rows per batch differ by one). */
