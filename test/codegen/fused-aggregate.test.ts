@@ -14,6 +14,7 @@ import { HashAggregateExec } from "../../src/physical/hash-aggregate-exec.js";
 import type { PhysicalOp } from "../../src/physical/physical-op.js";
 import { KeyCoder, TupleTable } from "../../src/physical/aggregate/key-coder.js";
 import { BooleanType, type DataType, DoubleType, FloatType, IntegerType, LongType, StringType, TimestampType, structField, structType } from "../../src/types/data-type.js";
+import { findOp } from "../support/find-op.js";
 
 const spark = Session.builder().appName("fused-aggregate-test").create();
 
@@ -69,12 +70,9 @@ function frame(batches: readonly RecordBatch[]): DataFrame {
 }
 
 function findAggregate(op: PhysicalOp): HashAggregateExec {
-  if (op instanceof HashAggregateExec) return op;
-  for (const c of op.children) {
-    const found = findAggregate(c);
-    if (found) return found;
-  }
-  throw new Error("no HashAggregateExec in the plan");
+  const found = findOp(op, HashAggregateExec);
+  if (!found) throw new Error("no HashAggregateExec in the plan");
+  return found;
 }
 
 async function runOp(op: PhysicalOp): Promise<unknown[][]> {

@@ -9,6 +9,7 @@ import { valueAt } from "../../src/batch/vector.js";
 import { collectBatches, type PhysicalOp } from "../../src/physical/physical-op.js";
 import { explainPhysical } from "../../src/physical/planner.js";
 import { SortMergeJoinExec } from "../../src/physical/sort-merge-join-exec.js";
+import { findOp } from "../support/find-op.js";
 
 const spark = Session.builder().appName("join-strategies").create();
 
@@ -128,15 +129,6 @@ async function withConf<T>(conf: Readonly<Record<string, string | number>>, fn: 
 
 const physical = (df: DataFrame): PhysicalOp => spark.physicalPlan(df.plan);
 const explain = (df: DataFrame): string => explainPhysical(physical(df));
-
-function findOp<T extends PhysicalOp>(op: PhysicalOp, cls: new (...args: never[]) => T): T | null {
-  if (op instanceof cls) return op;
-  for (const c of op.children) {
-    const f = findOp(c, cls);
-    if (f) return f;
-  }
-  return null;
-}
 
 describe("join strategies agree with each other and with a nested-loop reference", () => {
   for (const how of HOWS) {

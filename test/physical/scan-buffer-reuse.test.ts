@@ -12,6 +12,7 @@ import type { ScanOptions } from "../../src/connectors/source-registry.js";
 import { DataSourceScanExec } from "../../src/physical/data-source-scan-exec.js";
 import { HashAggregateExec } from "../../src/physical/hash-aggregate-exec.js";
 import type { ExecContext, PhysicalOp } from "../../src/physical/physical-op.js";
+import { findOp } from "../support/find-op.js";
 
 const spark = Session.builder().appName("scan-buffer-reuse-test").create();
 spark.conf.set("sluice.executor.threads", 1);
@@ -19,15 +20,9 @@ const EVENTS = 60_000;
 const bids = () => spark.read.format("nexmark").option("table", "bid").option("eventsNum", EVENTS).load();
 
 function find<T extends PhysicalOp>(op: PhysicalOp, cls: abstract new (...a: never[]) => T): T {
-  if (op instanceof cls) return op;
-  for (const c of op.children) {
-    try {
-      return find(c, cls);
-    } catch {
-      // not under this child
-    }
-  }
-  throw new Error(`no ${cls.name} in the plan`);
+  const found = findOp(op, cls);
+  assert.ok(found, `no ${cls.name} in the plan`);
+  return found;
 }
 
 async function rowsOf(op: PhysicalOp): Promise<unknown[][]> {
