@@ -39,13 +39,7 @@ export function compileProjection(
   // it is: no copy. The loop computes the others.
   const picks = filter === null ? projections.map((p) => pickedColumn(input, p)) : projections.map(() => -1);
   const computed = projections.filter((_, j) => picks[j]! < 0);
-  const needed = new Set<number>();
-  if (filter) referencedIds(filter, needed);
-  for (const p of computed) referencedIds(p, needed);
-  const used: number[] = [];
-  input.forEach((a, idx) => {
-    if (needed.has(a.id) && !used.some((j) => input[j]!.id === a.id)) used.push(idx);
-  });
+  const used = usedColumns(input, filter, computed);
   // Two variants: one for batches whose used columns have no null masks (null tests vanish
   // from the loop), one general.
   const variants = new Map<boolean, { kernel: Kernel; source: string }>();
@@ -59,9 +53,11 @@ export function compileProjection(
   };
   const types = projections.map(exprType);
   if (computed.length === 0) {
-    // Columns as they are (a projection that renames or reorders): no loop, no copy.
+    // Columns as they are (a projection that renames or reorders): no loop, no copy. EXPLAIN
+    // CODEGEN shows the loop that would copy them.
     const pick = (batch: RecordBatch): RecordBatch => makeBatch(outputSchema, picks.map((i) => batch.columns[i]!), batch.numRows);
-    return Object.defineProperty(pick, "source", { get: () => variant(false).source, enumerable: true }) as CompiledProjection;
+    const source = (): string => generateKernel(input, usedColumns(input, null, projections), null, projections, fctx, false).source;
+    return Object.defineProperty(pick, "source", { get: source, enumerable: true }) as CompiledProjection;
   }
   const run = (batch: RecordBatch): RecordBatch => {
     const n = batch.numRows;
@@ -85,6 +81,18 @@ export function compileProjection(
   };
   // The source (general variant) is generated only when asked for (EXPLAIN CODEGEN).
   return Object.defineProperty(run, "source", { get: () => variant(false).source, enumerable: true }) as CompiledProjection;
+}
+
+/** Indexes of the input columns `filter` and `projections` read (each column once). */
+function usedColumns(input: readonly AttributeRef[], filter: Expr | null, projections: readonly Expr[]): number[] {
+  const needed = new Set<number>();
+  if (filter) referencedIds(filter, needed);
+  for (const p of projections) referencedIds(p, needed);
+  const used: number[] = [];
+  input.forEach((a, idx) => {
+    if (needed.has(a.id) && !used.some((j) => input[j]!.id === a.id)) used.push(idx);
+  });
+  return used;
 }
 
 /** The index of the input column a projection is (or aliases) with the same type, else -1. */
