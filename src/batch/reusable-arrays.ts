@@ -1,3 +1,5 @@
+import type { StorageKind } from "./vector.js";
+
 /**
  * Typed arrays handed out again and again, by slot: a generated loop's scratch columns (a thread
  * runs one loop at a time), or a scan's columns when its consumer is done with each batch before
@@ -26,6 +28,11 @@ export class ReusableArrays {
   /** `n` bytes for `slot`, holding whatever its last user left there. */
   uint8(slot: number, n: number): Uint8Array {
     return take(this.u8, Uint8Array, slot, n);
+  }
+
+  /** `n` values of vector storage `kind` for `slot` (doubles, ints, bytes), or null for a kind not kept here. */
+  ofKind(kind: StorageKind, slot: number, n: number): Float64Array | Int32Array | Uint8Array | null {
+    return kind === "f64" ? this.float64(slot, n) : kind === "i32" ? this.int32(slot, n) : kind === "u8" ? this.uint8(slot, n) : null;
   }
 }
 

@@ -1,3 +1,4 @@
+import type { ReusableArrays } from "./reusable-arrays.js";
 import type { DataType } from "../types/data-type.js";
 
 /**
@@ -173,13 +174,17 @@ export function sliceVector(v: Vector, start: number, end: number): Vector {
   return makeVector(v.type, end - start, values, nulls);
 }
 
-/** Rows picked by index (a selection), in the order given. */
-export function takeVector(v: Vector, idx: ArrayLike<number>, count = idx.length): Vector {
+/**
+ * Rows picked by index (a selection), in the order given. With `reuse`, typed values go to its
+ * array for `slot`: for a vector that lives only until the caller's next call.
+ */
+export function takeVector(v: Vector, idx: ArrayLike<number>, count = idx.length, reuse: { readonly arrays: ReusableArrays; readonly slot: number } | null = null): Vector {
   const src = v.values, srcNulls = v.nulls;
   // Typed storage, and plain arrays of anything but longs/decimals (whose storage depends on
   // the values taken), are gathered directly.
   if (!Array.isArray(src) || (v.type.kind !== "long" && v.type.kind !== "decimal")) {
-    const out = Array.isArray(src) ? new Array<unknown>(count) : allocateValues(storageKind(v.type) === "array" ? "f64" : storageKind(v.type), count);
+    const kind = storageKind(v.type) === "array" ? "f64" : storageKind(v.type);
+    const out = Array.isArray(src) ? new Array<unknown>(count) : (reuse?.arrays.ofKind(kind, reuse.slot, count) ?? allocateValues(kind, count));
     if (!Array.isArray(src) && out.constructor !== src.constructor) return takeSlow(v, idx, count);
     let nulls: Uint8Array | null = null;
     for (let k = 0; k < count; k++) {

@@ -1,6 +1,6 @@
 import { ReusableArrays } from "../batch/reusable-arrays.js";
 import { type RecordBatch, makeBatch, takeBatch } from "../batch/record-batch.js";
-import { type Vector, VectorBuilder, makeVector, takeVector } from "../batch/vector.js";
+import { type Vector, VectorBuilder, takeVector } from "../batch/vector.js";
 import type { AttributeRef, Expr } from "../expr/expression.js";
 import { exprType } from "../expr/expr-type.js";
 import { referencedIds } from "../expr/expr-tree.js";
@@ -48,6 +48,8 @@ export class HashJoinProbe {
   private readonly buildMatched: Uint8Array | null;
   /** probe()'s working arrays, used again for each streamed batch (slots below). */
   private readonly scratch = new ReusableArrays();
+  /** The columns the residual reads, gathered for each streamed batch (slot: the column's place among the streamed, then the built columns). */
+  private readonly residualColumns = new ReusableArrays();
 
   constructor(
     private readonly shape: HashJoinShape,
@@ -171,27 +173,16 @@ export class HashJoinProbe {
   private residualHolds(batch: RecordBatch, pi: Int32Array, bi: Int32Array, pairs: number): Uint8Array | null {
     if (this.residual === null || pairs === 0) return null;
     // The residual reads a few columns of the pairs: only those are gathered (the generated loop
-    // reads no other column, so the rest stay as they are, unaligned).
+    // reads no other column, so the rest stay as they are, unaligned), into arrays used again
+    // for the next batch (the candidates live only while the residual runs).
     const gather = (cols: readonly Vector[], attrs: readonly AttributeRef[], idx: Int32Array, firstSlot: number): Vector[] =>
-      cols.map((c, j) => (this.residualIds.has(attrs[j]!.id) ? this.gatheredForResidual(c, idx, pairs, firstSlot + j) : c));
+      cols.map((c, j) => (this.residualIds.has(attrs[j]!.id) ? takeVector(c, idx, pairs, { arrays: this.residualColumns, slot: firstSlot + j }) : c));
     const streamed = this.shape.streamOutput;
     const candidates = makeBatch(this.joinedSchema, this.ordered(gather(batch.columns, streamed, pi, 0), gather(this.build.columns, this.shape.buildOutput, bi, streamed.length)), pairs);
     const r = this.residual(candidates).columns[0]!;
     const keep = this.scratch.uint8(PAIR_KEPT, pairs);
     for (let x = 0; x < pairs; x++) keep[x] = r.values[x] === 1 && (r.nulls === null || r.nulls[x] !== 1) ? 1 : 0;
     return keep;
-  }
-
-  /**
-   * Rows `idx` of a column the residual reads. The candidates live only while it runs: a column
-   * of doubles without nulls (times, ids, prices) is gathered into a reused array.
-   */
-  private gatheredForResidual(c: Vector, idx: Int32Array, count: number, slot: number): Vector {
-    const src = c.values;
-    if (c.nulls !== null || !(src instanceof Float64Array)) return takeVector(c, idx, count);
-    const out = this.scratch.float64(slot, count);
-    for (let k = 0; k < count; k++) out[k] = src[idx[k]!]!;
-    return makeVector(c.type, count, out, null);
   }
 
   /** Output columns in left-then-right order from streamed and built columns. */

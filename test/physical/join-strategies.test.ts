@@ -236,7 +236,7 @@ describe("join strategy selection", () => {
 
 describe("hash join residuals", () => {
   it("over columns of doubles, streamed in batches of several sizes, keep exactly the pairs the condition holds for", async () => {
-    // Doubles without nulls are gathered into arrays the probe reuses from batch to batch.
+    // The columns the residual reads are gathered into arrays the probe reuses from batch to batch.
     const left = Array.from({ length: 700 }, (_, i) => ({ k: i % 9, x: ((i * 37) % 101) / 4 }));
     const right = Array.from({ length: 40 }, (_, j) => ({ k: j % 9, y: ((j * 53) % 89) / 4 }));
     const chunks = [left.slice(0, 300), left.slice(300, 310), left.slice(310)];
