@@ -9,6 +9,7 @@ import { type Long, normalizeLong } from "../../types/long.js";
 import { rt as rtRef } from "./runtime.js";
 import { rescaleDecimal, decimalDivide, decimalMultiply } from "./decimal-ops.js";
 import { boundSignature } from "../../expr/bound-signature.js";
+import { commonSubexpressions, subexpressionKey } from "./common-subexpressions.js";
 
 /** One generated expression: statements to run, and the names holding its null flag and value. */
 export interface GenValue {
@@ -46,6 +47,8 @@ export class CodegenContext {
   readonly refs: unknown[] = [];
   private counter = 0;
   private readonly lambdaScopes: Map<number, GenValue>[] = [];
+  /** Values computed once per row ahead of their uses (genCommonSubexpressions), by subexpressionKey. */
+  readonly common = new Map<string, GenValue>();
 
   constructor(
     readonly inputs: ReadonlyMap<number, InputBinding>,
@@ -91,8 +94,27 @@ export function localizeRefs(code: string): string {
 
 const NUMERIC_JS = new Set(["byte", "short", "int", "float", "double", "date", "timestamp"]);
 
+/**
+ * Code computing, for the current row, the subexpressions of `always` worth computing once
+ * (commonSubexpressions); genExpr then reads them wherever they occur, in `always` or `later`.
+ * The code goes before the code of `always`, at the loop body's top level.
+ */
+export function genCommonSubexpressions(always: readonly Expr[], later: readonly Expr[], ctx: CodegenContext): string {
+  let code = "";
+  for (const e of commonSubexpressions(always, later)) {
+    const g = genExpr(e, ctx);
+    code += `${g.code}\n`;
+    ctx.common.set(subexpressionKey(e), { code: "", isNull: g.isNull, value: g.value });
+  }
+  return code;
+}
+
 /** Generates code computing `e` for the current row. */
 export function genExpr(e: Expr, ctx: CodegenContext): GenValue {
+  if (ctx.common.size > 0 && e.kind !== "AttributeRef" && e.kind !== "Literal" && e.kind !== "Alias") {
+    const shared = ctx.common.get(subexpressionKey(e));
+    if (shared) return shared;
+  }
   switch (e.kind) {
     case "AttributeRef": {
       const b = ctx.inputs.get(e.id);

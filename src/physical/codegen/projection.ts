@@ -6,7 +6,7 @@ import { referencedIds } from "../../expr/expr-tree.js";
 import { exprType } from "../../expr/expr-type.js";
 import type { ExecFunctionContext } from "../../expr/function-def.js";
 import { type StructType, sameType } from "../../types/data-type.js";
-import { CodegenContext, type InputBinding, genExpr, localizeRefs } from "./expr-codegen.js";
+import { CodegenContext, type InputBinding, genCommonSubexpressions, genExpr, localizeRefs } from "./expr-codegen.js";
 import { batchKernel } from "./kernel-cache.js";
 
 /** A compiled filter-and-project over batches of one input layout. */
@@ -122,9 +122,11 @@ function generateKernel(
   const ctx = new CodegenContext(bindings, fctx);
   let body = "";
   if (filter) {
+    body += genCommonSubexpressions([filter], projections, ctx);
     const g = genExpr(filter, ctx);
     body += `${g.code}\nif (${g.isNull} || !(${g.value})) continue;\n`;
   }
+  body += genCommonSubexpressions(projections, [], ctx);
   let alloc = "";
   const outs: string[] = [];
   projections.forEach((p, j) => {
