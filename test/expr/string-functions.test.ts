@@ -2,6 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { BinaryType, IntegerType, LongType, NullType, StringType, arrayType, DoubleType, decimalType } from "../../src/types/data-type.js";
 import { AnalysisError } from "../../src/errors/errors.js";
+import fc from "fast-check";
+import { javaRegex, javaSplit } from "../../src/expr/functions/text-util.js";
 import { type Arg, ev, evalCall } from "./eval-helper.js";
 
 const s = (v: string | null): Arg => [v, StringType];
@@ -110,4 +112,19 @@ void test("string functions check their arguments", () => {
   assert.deepEqual(evalCall("split", [s("a"), s(",")]).type, arrayType(StringType, false));
   assert.equal(ev("upper", [null, NullType]), null);
   assert.match(String(ev("uuid")), /^[0-9a-f-]{36}$/);
+});
+
+void test("split by a plain separator gives the parts the regular expression gives, at any limit", () => {
+  const text = fc.string({ unit: fc.constantFrom("a", "b", "/", ",", " "), maxLength: 12 });
+  const separator = fc.constantFrom("/", ",", ", ", "//", "ab", "a");
+  const limit = fc.constantFrom(-1, 0, 1, 2, 3);
+  fc.assert(
+    fc.property(text, separator, limit, (x, sep, n) => {
+      const byRegex = javaSplit(x, javaRegex(sep.replace(/[/,]/g, "\\$&"), "split", true), n > 0 ? n : -1);
+      assert.deepEqual(evalCall("split", [s(x), s(sep), i(n)]).value, byRegex);
+      if (n === -1) assert.deepEqual(evalCall("split", [s(x), s(sep)]).value, byRegex);
+    }),
+  );
+  assert.deepEqual(evalCall("split", [s("/a//b/"), s("/")]).value, ["", "a", "", "b", ""], "leading and trailing empty parts kept, as Spark");
+  assert.deepEqual(evalCall("split", [s("a.b"), s(".")]).value, ["", "", "", ""], "a regex metacharacter still splits as a regex");
 });

@@ -113,8 +113,25 @@ const split = fn({
   optional: 1,
   result: arrayType(S, false),
   doc: "split(str, regex[, limit]) - Splits str around matches of the regex; limit > 0 caps the number of parts.",
-  impl: () => row((s: string, p: string, limit = -1) => javaSplit(s, javaRegex(p, "split", true), limit > 0 ? limit : -1)),
+  impl: () => {
+    // A separator with no regex metacharacters ("/", ", ") splits as String.prototype.split does,
+    // several times faster, into the same parts as Java's split with no limit (trailing empty
+    // strings kept, a leading one too).
+    let pattern: string | null = null, literal = false;
+    return row((s: string, p: string, limit = -1) => {
+      if (p !== pattern) {
+        pattern = p;
+        literal = isLiteralPattern(p);
+      }
+      return literal && limit <= 0 ? s.split(p) : javaSplit(s, javaRegex(p, "split", true), limit > 0 ? limit : -1);
+    });
+  },
 });
+
+/** A non-empty regex that matches only itself, character for character. */
+function isLiteralPattern(p: string): boolean {
+  return p.length > 0 && !/[\\^$.|?*+()[\]{}]/.test(p);
+}
 
 function groupIndexCheck(re: RegExp, idx: number, name: string): void {
   const groups = new RegExp(re.source + "|").exec("")!.length - 1;
