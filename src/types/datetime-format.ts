@@ -1,5 +1,5 @@
 import { IllegalArgumentError } from "../errors/errors.js";
-import { civilFromDays, daysFromCivil, fromLocal, localFields, zoneOffsetMillis } from "./datetime.js";
+import { civilFromDays, daysFromCivil, fixedZoneOffsetMillis, fromLocal, localFields, zoneOffsetMillis } from "./datetime.js";
 import { MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND } from "./interval.js";
 
 /**
@@ -38,7 +38,7 @@ export function compileDateTimeFormat(pattern: string): DateTimeFormat {
     const tokens = tokenize(pattern);
     f = {
       pattern,
-      format: (micros, tz) => formatTokens(tokens, micros, tz),
+      format: memoizedFormat(tokens),
       parse: (text, tz) => {
         const r = parseAll(tokens, text);
         return r ? toMicros(r, tz) : null;
@@ -59,6 +59,55 @@ export function compileDateTimeFormat(pattern: string): DateTimeFormat {
     cache.set(pattern, f);
   }
   return f;
+}
+
+/**
+ * formatTokens remembering its last answer: where the zone has one fixed offset, instants in the
+ * same local day (or hour, minute, second: the pattern's finest field) render alike, and
+ * time-ordered rows (a GROUP BY date_format(ts, 'yyyy-MM-dd'), Nexmark q15-q17) meet the same one
+ * row after row. Patterns with fractions of a second, and region zones, compute every time.
+ */
+function memoizedFormat(tokens: readonly Token[]): (micros: number, tz: string) => string {
+  const unit = finestUnitMicros(tokens);
+  if (unit === null) return (micros, tz) => formatTokens(tokens, micros, tz);
+  let zone: string | null = null, offsetMicros: number | null = null, key = NaN, text = "";
+  return (micros, tz) => {
+    if (tz !== zone) {
+      zone = tz;
+      const ms = fixedZoneOffsetMillis(tz);
+      offsetMicros = ms === null ? null : ms * 1000;
+      key = NaN;
+    }
+    if (offsetMicros === null) return formatTokens(tokens, micros, tz);
+    const k = Math.floor((micros + offsetMicros) / unit);
+    if (k !== key) {
+      text = formatTokens(tokens, micros, tz);
+      key = k;
+    }
+    return text;
+  };
+}
+
+const FIELD_UNIT_MICROS: Readonly<Record<string, number>> = {
+  s: MICROS_PER_SECOND, m: MICROS_PER_MINUTE,
+  H: MICROS_PER_HOUR, h: MICROS_PER_HOUR, K: MICROS_PER_HOUR, k: MICROS_PER_HOUR, a: MICROS_PER_HOUR,
+};
+
+/** The length of time within which a pattern's text stays the same in a fixed-offset zone, in micros; null when it shows fractions of a second. */
+function finestUnitMicros(tokens: readonly Token[]): number | null {
+  let unit = MICROS_PER_DAY;
+  for (const tok of tokens) {
+    if (tok.t === "lit") continue;
+    if (tok.t === "opt") {
+      const inner = finestUnitMicros(tok.body);
+      if (inner === null) return null;
+      unit = Math.min(unit, inner);
+      continue;
+    }
+    if (tok.c === "S") return null;
+    unit = Math.min(unit, FIELD_UNIT_MICROS[tok.c] ?? MICROS_PER_DAY);
+  }
+  return unit;
 }
 
 function bad(pattern: string, why: string): never {

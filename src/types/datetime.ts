@@ -59,11 +59,17 @@ export function isUtc(tz: string): boolean {
 
 const FIXED_OFFSET = /^(?:utc|gmt)?([+-])(\d{1,2})(?::?(\d{2}))?$/i;
 
-/** Offset of `tz` from UTC at the instant `epochMillis`, in milliseconds. */
-export function zoneOffsetMillis(tz: string, epochMillis: number): number {
+/** The offset of a zone that has one offset at every instant (UTC, `+05:30`, `GMT-8`), in milliseconds; null for a region (`Europe/Paris`). */
+export function fixedZoneOffsetMillis(tz: string): number | null {
   if (isUtc(tz)) return 0;
   const fixed = FIXED_OFFSET.exec(tz);
-  if (fixed) return (fixed[1] === "-" ? -1 : 1) * (Number(fixed[2]) * 3600_000 + Number(fixed[3] ?? 0) * 60_000);
+  return fixed ? (fixed[1] === "-" ? -1 : 1) * (Number(fixed[2]) * 3600_000 + Number(fixed[3] ?? 0) * 60_000) : null;
+}
+
+/** Offset of `tz` from UTC at the instant `epochMillis`, in milliseconds. */
+export function zoneOffsetMillis(tz: string, epochMillis: number): number {
+  const fixed = fixedZoneOffsetMillis(tz);
+  if (fixed !== null) return fixed;
   const parts = zoneFormatter(tz).formatToParts(new Date(epochMillis));
   const get = (t: string): number => Number(parts.find((p) => p.type === t)?.value ?? 0);
   let year = get("year");

@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { compileDateTimeFormat } from "../../src/types/datetime-format.js";
 import { IllegalArgumentError } from "../../src/errors/errors.js";
 
@@ -41,4 +42,24 @@ void test("invalid patterns are IllegalArgumentError naming the pattern", () => 
   assert.throws(() => compileDateTimeFormat("yyyy-MM-dd 'T"), (e: unknown) => e instanceof IllegalArgumentError && e.message.includes("'yyyy-MM-dd 'T'"));
   assert.throws(() => compileDateTimeFormat("YYYY"), /week-based/);
   assert.throws(() => compileDateTimeFormat("yyyy-bb"), /unknown pattern letter 'b'/);
+});
+
+void test("a pattern renders the same in a fixed-offset zone, call after call, as in a region zone with that offset", () => {
+  // Africa/Abidjan is UTC and Asia/Kolkata +05:30 at every instant since 1945: region zones, which
+  // compute every call; UTC and +05:30 may reuse the text of the previous instant's day or minute.
+  const patterns = ["yyyy-MM-dd", "yyyy-MM-dd HH:mm", "HH:mm:ss", "EEE D a hh", "[yyyy-]MM-dd'T'HH"];
+  const instants = fc.array(fc.integer({ min: 0, max: 4_000_000_000 }).map((s) => s * 1_000_000 + 123), { minLength: 1, maxLength: 40 });
+  const nearby = instants.map((xs) => xs.flatMap((x) => [x, x + 59_999_999, x - 1, x + 86_400_000_000]));
+  fc.assert(
+    fc.property(fc.constantFrom(...patterns), fc.oneof(instants, nearby), (p, xs) => {
+      const f = compileDateTimeFormat(p);
+      const all = (tz: string): string[] => xs.map((x) => f.format(x, tz));
+      assert.deepEqual(all("UTC"), all("Africa/Abidjan"), `${p} in UTC`);
+      assert.deepEqual(all("+05:30"), all("Asia/Kolkata"), `${p} in +05:30`);
+    }),
+  );
+  // The same local minute in another zone: the text changes with the zone.
+  const f = compileDateTimeFormat("HH:mm XXX");
+  assert.equal(f.format(TS + 19_800_000_000, "UTC"), "08:34 Z");
+  assert.equal(f.format(TS, "+05:30"), "08:34 +05:30");
 });
