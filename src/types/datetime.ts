@@ -59,11 +59,19 @@ export function isUtc(tz: string): boolean {
 
 const FIXED_OFFSET = /^(?:utc|gmt)?([+-])(\d{1,2})(?::?(\d{2}))?$/i;
 
+const fixedOffsets = new Map<string, number | null>();
+
 /** The offset of a zone that has one offset at every instant (UTC, `+05:30`, `GMT-8`), in milliseconds; null for a region (`Europe/Paris`). */
 export function fixedZoneOffsetMillis(tz: string): number | null {
-  if (isUtc(tz)) return 0;
-  const fixed = FIXED_OFFSET.exec(tz);
-  return fixed ? (fixed[1] === "-" ? -1 : 1) * (Number(fixed[2]) * 3600_000 + Number(fixed[3] ?? 0) * 60_000) : null;
+  // Asked for every row a datetime function computes: the zone's two regular expressions once.
+  let off = fixedOffsets.get(tz);
+  if (off === undefined) {
+    const fixed = FIXED_OFFSET.exec(tz);
+    off = isUtc(tz) ? 0 : fixed ? (fixed[1] === "-" ? -1 : 1) * (Number(fixed[2]) * 3600_000 + Number(fixed[3] ?? 0) * 60_000) : null;
+    if (fixedOffsets.size >= 64) fixedOffsets.clear();
+    fixedOffsets.set(tz, off);
+  }
+  return off;
 }
 
 /** Offset of `tz` from UTC at the instant `epochMillis`, in milliseconds. */

@@ -63,6 +63,8 @@ void test("string functions match Spark's documented examples", () => {
     ["locate", [s("bar"), s("foobarbar"), i(5)], 7],
     ["position", [s("bar"), s("foobarbar"), i(0)], 0],
     ["replace", [s("ABCabc"), s("abc"), s("DEF")], "ABCDEF"],
+    ["replace", [s("a.b.c"), s(".")], "abc"],
+    ["replace", [s("a.b"), s("."), s("$&$1$$")], "a$&$1$$b"],
     ["translate", [s("AaBbCc"), s("abc"), s("123")], "A1B2C3"],
     ["translate", [s("AaBbCc"), s("abc"), s("1")], "A1BC"],
     ["format_string", [s("Hello World %d %s"), i(100), s("days")], "Hello World 100 days"],

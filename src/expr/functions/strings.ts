@@ -329,7 +329,9 @@ const locate = fn({
 
 const replace = fn({
   name: "replace", args: [S, S, S], optional: 1, result: S,
-  impl: () => row((s: string, search: string, rep = "") => (search === "" ? s : s.split(search).join(rep))),
+  // replaceAll is one pass (split and join build an array); it reads `$` in a replacement as a
+  // pattern, so such replacements split and join.
+  impl: () => row((s: string, search: string, rep = "") => (search === "" ? s : rep.includes("$") ? s.split(search).join(rep) : s.replaceAll(search, rep))),
 });
 
 const translate = fn({
