@@ -57,6 +57,8 @@ export interface ResultRow {
   batchLatencyMs?: { p50: number; p99: number; batches: number };
   /** For a run on several executor threads: events/s over the same engine's 1-thread run. */
   speedupVs1Thread?: number;
+  /** Each paired round's ratio (speedupVs1Thread is their median): how far this VM's noise spread them. */
+  speedupRounds?: number[];
   note?: string;
 }
 
@@ -129,7 +131,18 @@ export interface Timed<T> {
  * Nexmark q5).
  */
 export function pairedSpeedup(one: readonly RunMeasure[], many: readonly RunMeasure[]): number {
-  return median(one.slice(0, many.length).map((r, i) => r.seconds / many[i]!.seconds));
+  return median(pairedRatios(one, many));
+}
+
+/** Each round's 1-thread time over its N-thread time. */
+export function pairedRatios(one: readonly RunMeasure[], many: readonly RunMeasure[]): number[] {
+  return one.slice(0, many.length).map((r, i) => r.seconds / many[i]!.seconds);
+}
+
+/** Sets a row's speedup (median of the paired rounds) and the rounds themselves. */
+function setSpeedup(row: ResultRow, one: readonly RunMeasure[], many: readonly RunMeasure[]): void {
+  row.speedupVs1Thread = pairedSpeedup(one, many);
+  row.speedupRounds = pairedRatios(one, many);
 }
 
 /** The middle value (the mean of the two middle ones for an even count). */
@@ -151,7 +164,7 @@ export function threadRows(benchmark: string, engine: string, events: number, th
   if (!many) return [r1];
   const mn = medianRun(many);
   const rn = resultRow(benchmark, `${engine}, ${threads} threads`, events, mn, extra(mn));
-  rn.speedupVs1Thread = pairedSpeedup(one, many);
+  setSpeedup(rn, one, many);
   return [r1, rn];
 }
 
@@ -163,7 +176,7 @@ export function handRows(benchmark: string, events: number, threads: number, one
   const r1 = resultRow(benchmark, "hand-written JS loop", events, medianRun(one.runs));
   if (!many) return [r1];
   const rn = resultRow(benchmark, `hand-written JS loop, ${threads} threads`, events, medianRun(many.runs), { mismatch: compareDigest(one.digest, many.digest) });
-  rn.speedupVs1Thread = pairedSpeedup(one.runs, many.runs);
+  setSpeedup(rn, one.runs, many.runs);
   return [r1, rn];
 }
 
@@ -272,10 +285,16 @@ export async function threadCeiling(threads: number, rounds = 5, iterations = 1_
 
 /** "N threads vs 1" of Sluice's batch run and of the hand loop on a benchmark, beside the issue's target (empty when not measured). */
 export function speedupLine(rows: readonly ResultRow[], benchmark: string, threads: number): string {
-  const of = (prefix: string): number | undefined => rows.find((r) => r.benchmark === benchmark && r.engine.startsWith(prefix) && r.speedupVs1Thread !== undefined)?.speedupVs1Thread;
+  const of = (prefix: string): string | undefined => {
+    const r = rows.find((x) => x.benchmark === benchmark && x.engine.startsWith(prefix) && x.speedupVs1Thread !== undefined);
+    if (r?.speedupVs1Thread === undefined) return undefined;
+    const rounds = r.speedupRounds ?? [];
+    const spread = rounds.length > 1 ? ` (rounds ${Math.min(...rounds).toFixed(2)}-${Math.max(...rounds).toFixed(2)})` : "";
+    return `${r.speedupVs1Thread.toFixed(2)}x${spread}`;
+  };
   const sluice = of("Sluice batch"), hand = of("hand-written JS loop");
   if (sluice === undefined) return "";
-  return `${benchmark}, ${threads} threads vs 1: Sluice ${sluice.toFixed(2)}x${hand === undefined ? "" : `, hand loop split by hand ${hand.toFixed(2)}x`} (target >= 1.70x)\n`;
+  return `${benchmark}, ${threads} threads vs 1: Sluice ${sluice}${hand === undefined ? "" : `, hand loop split by hand ${hand}`} (target >= 1.70x)\n`;
 }
 
 /** The ceiling measured before and after a suite, as the table's footnote. */

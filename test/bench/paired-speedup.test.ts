@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type RunMeasure, pairedSpeedup, threadRows } from "../../bench/nexmark/measure.js";
+import { type RunMeasure, pairedSpeedup, speedupLine, threadRows } from "../../bench/nexmark/measure.js";
 
 const runs = (seconds: number[]): RunMeasure[] => seconds.map((s) => ({ seconds: s, cpuSeconds: s, peakRssBytes: 0 }));
 
@@ -18,5 +18,11 @@ void describe("N threads vs 1 in the benchmarks", () => {
     assert.equal(r1!.seconds, 1.1);
     assert.equal(r2!.seconds, 1.0);
     assert.equal(r2!.speedupVs1Thread, 2);
+    assert.deepEqual(r2!.speedupRounds, [2, 2, 1]);
+  });
+
+  void it("prints the median with the spread of the rounds", () => {
+    const rows = threadRows("q5", "Sluice batch", 1000, 2, runs([1.0, 2.0, 1.1]), runs([0.5, 1.0, 1.1]));
+    assert.equal(speedupLine(rows, "q5", 2), "q5, 2 threads vs 1: Sluice 2.00x (rounds 1.00-2.00) (target >= 1.70x)\n");
   });
 });
