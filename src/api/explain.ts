@@ -1,7 +1,9 @@
 import type { LogicalPlan } from "../plan/logical-plan.js";
 import { explainLogical, outputHeader } from "../plan/explain-logical.js";
 import { explainPhysical } from "../physical/planner.js";
+import { HashAggregateExec } from "../physical/hash-aggregate-exec.js";
 import { ProjectFilterExec } from "../physical/project-filter-exec.js";
+import { ReusedResultExec } from "../physical/reused-result-exec.js";
 import type { PhysicalOp } from "../physical/physical-op.js";
 import type { Session } from "./session.js";
 
@@ -28,7 +30,11 @@ export function explainString(session: Session, analyzed: LogicalPlan, mode: Exp
       const parts: string[] = [];
       const ctx = session.execContext();
       const walk = (op: PhysicalOp): void => {
-        if (op instanceof ProjectFilterExec) parts.push(`== Generated code for ${op.name} ${op.describe()} ==\n${op.codegenSource(ctx)}`);
+        // A projection's loop, and an aggregation's when it runs fused (with the Filter/Project below
+        // it); a result computed once for two places (ReusedResult) shows its operator's, once.
+        const gen = op instanceof ReusedResultExec ? (op.reused ? null : op.shared.op) : op;
+        const source = gen instanceof ProjectFilterExec || gen instanceof HashAggregateExec ? gen.codegenSource(ctx) : null;
+        if (source !== null) parts.push(`== Generated code for ${op.name} ${op.describe()} ==\n${source}`);
         op.children.forEach(walk);
       };
       walk(physical);

@@ -395,3 +395,16 @@ test("KeyCoder: long codes agree with a Map oracle (bigints and numbers far apar
     assert.equal(c, oracle.get(v), `value ${v}`);
   }
 });
+
+test("EXPLAIN CODEGEN shows the fused aggregation loops, a result used twice (ReusedResult) once", () => {
+  const one = Session.builder().config("sluice.executor.threads", 1).create();
+  const counts = one.range(100).groupBy(col("id").mod(10).alias("k")).agg(F.count("*").alias("n"));
+  const df = counts.join(counts.groupBy().agg(F.max("n").alias("m")), col("n").eq(col("m")));
+  assert.match(df.explainString(), /ReusedResult/);
+  const text = df.explainString("codegen");
+  assert.deepEqual(text.match(/== Generated code for .* ==/g), [
+    "== Generated code for HashAggregate (keys=[(id % 10L) AS k], functions=[count(*)]) ==",
+    "== Generated code for HashAggregate (keys=[], functions=[max(n)]) ==",
+  ]);
+  assert.equal(text.match(/function aggregateKernel/g)?.length, 2);
+});
