@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { IllegalArgumentError } from "../errors/errors.js";
 
-/** Settings users can read and change at run time (`spark.conf`), with Spark's names as `sluice.*`. */
+/** Settings users can read and change at run time (`spark.conf`), with Spark's names as `sluice.*` (Spark's own names reach them too: settingKey). */
 export const CONFIG_DEFAULTS: Readonly<Record<string, string>> = Object.freeze({
   "sluice.sql.session.timeZone": "UTC",
   "sluice.sql.ansi.enabled": "false",
@@ -41,6 +41,17 @@ export const CONFIG_DEFAULTS: Readonly<Record<string, string>> = Object.freeze({
   "sluice.log.slowBatchMs": "10000",
 });
 
+/**
+ * The key a setting is stored under: Spark's name of a setting Sluice has (`spark.sql.ansi.enabled`)
+ * is Sluice's (`sluice.sql.ansi.enabled`), so code written for Spark sets what it means instead of
+ * a key nothing reads. Every other key as it is.
+ */
+export function settingKey(key: string): string {
+  if (!key.startsWith("spark.")) return key;
+  const own = `sluice.${key.slice("spark.".length)}`;
+  return own in CONFIG_DEFAULTS ? own : key;
+}
+
 export class RuntimeConfig {
   private readonly values = new Map<string, string>();
 
@@ -50,26 +61,28 @@ export class RuntimeConfig {
 
   set(key: string, value: string | number | boolean): void {
     if (typeof key !== "string" || key === "") throw new IllegalArgumentError("INVALID_CONF", "A configuration key must be a non-empty string.");
-    this.values.set(key, String(value));
+    this.values.set(settingKey(key), String(value));
   }
 
   /** The value of `key`, the given default, or Sluice's default; throws for unknown unset keys. */
   get(key: string, defaultValue?: string): string {
-    const v = this.values.get(key) ?? defaultValue ?? CONFIG_DEFAULTS[key];
+    const k = settingKey(key);
+    const v = this.values.get(k) ?? defaultValue ?? CONFIG_DEFAULTS[k];
     if (v === undefined) throw new IllegalArgumentError("SQL_CONF_NOT_FOUND", `[SQL_CONF_NOT_FOUND] The configuration "${key}" is not set and has no default.`);
     return v;
   }
 
   getOption(key: string): string | undefined {
-    return this.values.get(key) ?? CONFIG_DEFAULTS[key];
+    const k = settingKey(key);
+    return this.values.get(k) ?? CONFIG_DEFAULTS[k];
   }
 
   unset(key: string): void {
-    this.values.delete(key);
+    this.values.delete(settingKey(key));
   }
 
   isModifiable(key: string): boolean {
-    return key.startsWith("sluice.");
+    return settingKey(key).startsWith("sluice.");
   }
 
   getAll(): Record<string, string> {
