@@ -19,37 +19,37 @@ export function commonSubexpressions(always: readonly Expr[], later: readonly Ex
   // In the order the walk finishes them: children before their parents.
   const rowWide = new Map<string, Expr>();
   const uses = new Map<string, number>();
-  const visitRowWide = (e: Expr): void => {
-    if (e.kind === "LambdaFunction") return;
-    alwaysEvaluated(e).forEach(visitRowWide);
-    if (worthSharing(e)) {
-      const key = subexpressionKey(e);
-      if (!rowWide.has(key)) rowWide.set(key, e);
-    }
-  };
-  const countUses = (e: Expr): void => {
-    if (e.kind === "LambdaFunction") return;
-    exprChildren(e).forEach(countUses);
-    if (worthSharing(e)) {
-      const key = subexpressionKey(e);
-      uses.set(key, (uses.get(key) ?? 0) + 1);
-    }
-  };
-  always.forEach(visitRowWide);
-  always.forEach(countUses);
-  later.forEach(countUses);
+  for (const e of always) postOrder(e, alwaysEvaluated, (x, key) => rowWide.has(key) || rowWide.set(key, x));
+  for (const e of [...always, ...later]) postOrder(e, exprChildren, (_, key) => uses.set(key, (uses.get(key) ?? 0) + 1));
   return [...rowWide].filter(([key]) => (uses.get(key) ?? 0) >= 2).map(([, e]) => e);
 }
 
-/** The key under which a generated value is shared: the expression's structure and every call's types and state. */
+const keys = new WeakMap<Expr, string>();
+
+/**
+ * The key under which a generated value is shared: the expression's structure and every call's
+ * types and state. Kept per node: genExpr asks it of every node it meets once values are shared.
+ */
 export function subexpressionKey(e: Expr): string {
-  let states = "";
-  const walk = (x: Expr): void => {
-    if (x.kind === "Call") states += `|${x.fn.name}:${JSON.stringify(x.dataType)}:${stateKey(x.state)}`;
-    exprChildren(x).forEach(walk);
-  };
-  walk(e);
-  return canonicalKey(e) + states;
+  let k = keys.get(e);
+  if (k === undefined) {
+    let states = "";
+    const walk = (x: Expr): void => {
+      if (x.kind === "Call") states += `|${x.fn.name}:${JSON.stringify(x.dataType)}:${stateKey(x.state)}`;
+      exprChildren(x).forEach(walk);
+    };
+    walk(e);
+    k = canonicalKey(e) + states;
+    keys.set(e, k);
+  }
+  return k;
+}
+
+/** Visits the shareable nodes of `e` reached through `children`, children first; not into lambdas. */
+function postOrder(e: Expr, children: (x: Expr) => readonly Expr[], visit: (x: Expr, key: string) => unknown): void {
+  if (e.kind === "LambdaFunction") return;
+  for (const c of children(e)) postOrder(c, children, visit);
+  if (worthSharing(e)) visit(e, subexpressionKey(e));
 }
 
 /** The children of `e` that are evaluated whenever `e` is (see genExpr: the short-circuits). */
