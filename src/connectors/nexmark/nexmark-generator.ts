@@ -4,6 +4,7 @@ import { type Vector, makeVector } from "../../batch/vector.js";
 import { type StructType, structType } from "../../types/data-type.js";
 import { AUCTION_PROPORTION, type NexmarkConfig, type NexmarkTable, PERSON_PROPORTION, TOTAL_PROPORTION } from "./nexmark-config.js";
 import { nexmarkSchema } from "./nexmark-schema.js";
+import { priceAt } from "./price-curve.js";
 
 /*
  * The Nexmark event generator, as the benchmark specifies it (the Beam/Flink generator's rules,
@@ -138,7 +139,7 @@ function rint(bound: number): number {
 }
 
 function nextPrice(): number {
-  return Math.round(Math.pow(10, rnd() * 6) * 100);
+  return priceAt(rnd() * 6);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -307,7 +308,7 @@ function genBids(cfg: NexmarkConfig, t: SeedTables, from: number, to: number, ro
   const poolMax = POOL_SIZE - Math.max(avg, 1) - 1;
   // An event's draws come in column order (auction, bidder, price, channel and url, extra) from
   // its own seed: those after the last wanted column are skipped, and a price not wanted is only
-  // drawn (its Math.pow is the costliest step).
+  // drawn (it was the costliest step: price-curve.ts).
   const lastDraw = want[6] ? 4 : want[3] || want[4] ? 3 : want[2] ? 2 : want[1] ? 1 : want[0] ? 0 : -1;
   let k = 0;
   for (let n = from; n < to; n++) {
