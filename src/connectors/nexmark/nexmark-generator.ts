@@ -120,9 +120,15 @@ function fmix32(h: number): number {
   return (h ^ (h >>> 16)) | 0;
 }
 
-function seedRandom(seed: number, n: number, stream: number): void {
+/** The seed's part of every event's seed (seedRandom), computed once per batch. */
+function seedMix(seed: number): number {
+  return Math.imul(seed | 0, 0x9e3779b1) + Math.imul(Math.floor(seed / 4294967296) | 0, 0x61c88647);
+}
+
+/** Seeds the generator for event (or table entry) n of `stream`; `mix` is seedMix(seed). */
+function seedRandom(mix: number, n: number, stream: number): void {
   const lo = n >>> 0, hi = Math.floor(n / 4294967296) | 0;
-  rs = fmix32(fmix32(lo ^ Math.imul(stream, 0x27d4eb2f)) + Math.imul(hi, 0x165667b1) + Math.imul(seed | 0, 0x9e3779b1) + Math.imul(Math.floor(seed / 4294967296) | 0, 0x61c88647));
+  rs = fmix32(fmix32(lo ^ Math.imul(stream, 0x27d4eb2f)) + Math.imul(hi, 0x165667b1) + mix);
 }
 
 /** Uniform in [0, 1) with 32 bits of resolution. */
@@ -162,7 +168,7 @@ function tablesFor(seed: number): SeedTables {
   let t = tablesBySeed.get(seed);
   if (t) return t;
   const saved = rs;
-  seedRandom(seed, 0, 1);
+  seedRandom(seedMix(seed), 0, 1);
   const codes = new Uint8Array(POOL_SIZE);
   for (let i = 0; i < POOL_SIZE; i++) codes[i] = rint(13) === 0 ? 32 : 97 + rint(26);
   const pool = Buffer.from(codes.buffer, codes.byteOffset, codes.length).toString("latin1");
@@ -173,11 +179,11 @@ function tablesFor(seed: number): SeedTables {
     return s;
   };
   const baseUrl = (): string => flat(`https://www.nexmark.com/${word()}/${word()}/${word()}/item.htm?query=1`);
-  seedRandom(seed, 0, 2);
+  seedRandom(seedMix(seed), 0, 2);
   const hotUrls = HOT_CHANNELS.map(() => baseUrl());
   const channelNames: string[] = [], channelUrls: string[] = [];
   for (let c = 0; c < CHANNELS_NUMBER; c++) {
-    seedRandom(seed, c, 3);
+    seedRandom(seedMix(seed), c, 3);
     channelNames.push(`channel-${c}`);
     const url = baseUrl();
     channelUrls.push(rint(10) === 9 ? url : flat(`${url}&channel_id=${reverseBits32(c)}`));
@@ -299,71 +305,113 @@ function nextBase0AuctionId(cfg: NexmarkConfig, n: number): number {
   return min + rint(last - min + 1 + AUCTION_ID_LEAD);
 }
 
+/**
+ * Bids in passes, one per draw step (auction, bidder, price, channel and url, extra), each
+ * resuming every event's generator where the last left it (`states`): one loop drawing
+ * everything was too large for V8 to inline its helpers into (all columns: 270 -> 180 ms per 2 M
+ * events). An event's draws come in that order from its own seed: the steps after the last
+ * wanted column are skipped, and a price not wanted is only drawn.
+ */
 function genBids(cfg: NexmarkConfig, t: SeedTables, from: number, to: number, rows: number, want: readonly boolean[], buffers: ReusableArrays | null): Array<Float64Array | string[] | null> {
   const auction = f64(want[0]!, rows, buffers, 0), bidder = f64(want[1]!, rows, buffers, 1), price = f64(want[2]!, rows, buffers, 2);
   const channel = strs(want[3]!, rows), url = strs(want[4]!, rows), dateTime = f64(want[5]!, rows, buffers, 5), extra = strs(want[6]!, rows);
-  const { pool, hotUrls, channelNames, channelUrls } = t;
-  const seed = cfg.seed, hotA = cfg.hotAuctionRatio, hotB = cfg.hotBiddersRatio, avg = cfg.avgBidByteSize;
-  const delayMs = 1e6 / cfg.eventsPerSecond / 1000, first = cfg.firstEventTimeMs;
-  const poolMax = POOL_SIZE - Math.max(avg, 1) - 1;
-  // An event's draws come in column order (auction, bidder, price, channel and url, extra) from
-  // its own seed: those after the last wanted column are skipped, and a price not wanted is only
-  // drawn (it was the costliest step: price-curve.ts).
   const lastDraw = want[6] ? 4 : want[3] || want[4] ? 3 : want[2] ? 2 : want[1] ? 1 : want[0] ? 0 : -1;
-  let k = 0;
-  for (let n = from; n < to; n++) {
-    if (n % TOTAL_PROPORTION < PERSON_PROPORTION + AUCTION_PROPORTION) continue;
-    if (dateTime) dateTime[k] = (first + Math.floor(n * delayMs)) * 1000;
-    if (lastDraw < 0) {
-      k++;
-      continue;
-    }
-    seedRandom(seed, n, 0);
-    const a = rint(hotA) > 0 ? Math.floor(lastBase0AuctionId(n) / HOT_AUCTION_RATIO) * HOT_AUCTION_RATIO : nextBase0AuctionId(cfg, n);
-    if (auction) auction[k] = a + FIRST_AUCTION_ID;
-    if (lastDraw >= 1) {
-      const b = rint(hotB) > 0 ? Math.floor(lastBase0PersonId(n) / HOT_BIDDER_RATIO) * HOT_BIDDER_RATIO + 1 : nextBase0PersonId(cfg, n);
-      if (bidder) bidder[k] = b + FIRST_PERSON_ID;
-    }
-    if (lastDraw >= 2) {
-      if (price) price[k] = nextPrice();
-      else rnd();
-    }
-    if (lastDraw >= 3) {
-      let ch: string, u: string;
-      if (rint(HOT_CHANNELS_RATIO) > 0) {
-        const h = rint(HOT_CHANNELS.length);
-        ch = HOT_CHANNELS[h]!;
-        u = hotUrls[h]!;
-      } else {
-        const c = rint(CHANNELS_NUMBER);
-        ch = channelNames[c]!;
-        u = channelUrls[c]!;
-      }
-      if (channel) channel[k] = ch;
-      if (url) url[k] = u;
-    }
-    if (lastDraw >= 4) {
-      const len = extraLen(32, avg), off = rint(poolMax);
-      if (extra) extra[k] = pool.substring(off, off + len);
-    }
-    k++;
+  if (dateTime) {
+    const delayMs = 1e6 / cfg.eventsPerSecond / 1000, first = cfg.firstEventTimeMs;
+    for (let n = from, k = 0; n < to; n++) if (isBid(n)) dateTime[k++] = (first + Math.floor(n * delayMs)) * 1000;
   }
+  const states = drawStates(rows);
+  if (lastDraw >= 0) drawAuctions(cfg, from, to, states, auction);
+  if (lastDraw >= 1) drawBidders(cfg, from, to, states, bidder);
+  if (lastDraw >= 2) drawPrices(states, rows, price);
+  if (lastDraw >= 3) drawChannels(t, states, rows, channel, url);
+  if (lastDraw >= 4) drawExtras(t, cfg.avgBidByteSize, states, rows, extra);
   return [auction, bidder, price, channel, url, dateTime, extra];
+}
+
+const isBid = (n: number): boolean => n % TOTAL_PROPORTION >= PERSON_PROPORTION + AUCTION_PROPORTION;
+
+// A thread's scratch array for genBids: each bid's generator state between passes.
+let scratchStates = new Int32Array(0);
+
+function drawStates(rows: number): Int32Array {
+  if (scratchStates.length < rows) scratchStates = new Int32Array(rows);
+  return scratchStates;
+}
+
+// The passes that need each bid's event number walk the events again (an integer loop counter).
+function drawAuctions(cfg: NexmarkConfig, from: number, to: number, states: Int32Array, auction: Float64Array | null): void {
+  const mix = seedMix(cfg.seed), hot = cfg.hotAuctionRatio;
+  for (let n = from, k = 0; n < to; n++) {
+    if (!isBid(n)) continue;
+    seedRandom(mix, n, 0);
+    const a = rint(hot) > 0 ? Math.floor(lastBase0AuctionId(n) / HOT_AUCTION_RATIO) * HOT_AUCTION_RATIO : nextBase0AuctionId(cfg, n);
+    if (auction) auction[k] = a + FIRST_AUCTION_ID;
+    states[k++] = rs;
+  }
+}
+
+function drawBidders(cfg: NexmarkConfig, from: number, to: number, states: Int32Array, bidder: Float64Array | null): void {
+  const hot = cfg.hotBiddersRatio;
+  for (let n = from, k = 0; n < to; n++) {
+    if (!isBid(n)) continue;
+    rs = states[k]!;
+    const b = rint(hot) > 0 ? Math.floor(lastBase0PersonId(n) / HOT_BIDDER_RATIO) * HOT_BIDDER_RATIO + 1 : nextBase0PersonId(cfg, n);
+    if (bidder) bidder[k] = b + FIRST_PERSON_ID;
+    states[k++] = rs;
+  }
+}
+
+function drawPrices(states: Int32Array, rows: number, price: Float64Array | null): void {
+  for (let k = 0; k < rows; k++) {
+    rs = states[k]!;
+    if (price) price[k] = nextPrice();
+    else rnd();
+    states[k] = rs;
+  }
+}
+
+function drawChannels(t: SeedTables, states: Int32Array, rows: number, channel: string[] | null, url: string[] | null): void {
+  const { hotUrls, channelNames, channelUrls } = t;
+  for (let k = 0; k < rows; k++) {
+    rs = states[k]!;
+    let ch: string, u: string;
+    if (rint(HOT_CHANNELS_RATIO) > 0) {
+      const h = rint(HOT_CHANNELS.length);
+      ch = HOT_CHANNELS[h]!;
+      u = hotUrls[h]!;
+    } else {
+      const c = rint(CHANNELS_NUMBER);
+      ch = channelNames[c]!;
+      u = channelUrls[c]!;
+    }
+    if (channel) channel[k] = ch;
+    if (url) url[k] = u;
+    states[k] = rs;
+  }
+}
+
+function drawExtras(t: SeedTables, avg: number, states: Int32Array, rows: number, extra: string[] | null): void {
+  const pool = t.pool, poolMax = POOL_SIZE - Math.max(avg, 1) - 1;
+  for (let k = 0; k < rows; k++) {
+    rs = states[k]!;
+    const len = extraLen(32, avg), off = rint(poolMax);
+    if (extra) extra[k] = pool.substring(off, off + len);
+  }
 }
 
 function genAuctions(cfg: NexmarkConfig, t: SeedTables, from: number, to: number, rows: number, want: readonly boolean[], buffers: ReusableArrays | null): Array<Float64Array | string[] | null> {
   const id = f64(want[0]!, rows, buffers, 0), itemName = strs(want[1]!, rows), description = strs(want[2]!, rows), initialBid = f64(want[3]!, rows, buffers, 3), reserve = f64(want[4]!, rows, buffers, 4);
   const dateTime = f64(want[5]!, rows, buffers, 5), expires = f64(want[6]!, rows, buffers, 6), seller = f64(want[7]!, rows, buffers, 7), category = f64(want[8]!, rows, buffers, 8), extra = strs(want[9]!, rows);
   const { pool } = t;
-  const seed = cfg.seed, avg = cfg.avgAuctionByteSize;
+  const mix = seedMix(cfg.seed), avg = cfg.avgAuctionByteSize;
   const poolMax = POOL_SIZE - Math.max(avg, 100) - 1;
   const eventsAhead = Math.floor((cfg.numInFlightAuctions * TOTAL_PROPORTION) / AUCTION_PROPORTION);
   let k = 0;
   for (let n = from; n < to; n++) {
     const r = n % TOTAL_PROPORTION;
     if (r < PERSON_PROPORTION || r >= PERSON_PROPORTION + AUCTION_PROPORTION) continue;
-    seedRandom(seed, n, 0);
+    seedRandom(mix, n, 0);
     const ts = eventTimeMs(cfg, n);
     const nameLen = strLen(20), nameOff = rint(poolMax);
     const descLen = strLen(100), descOff = rint(poolMax);
@@ -393,12 +441,12 @@ function genPeople(cfg: NexmarkConfig, t: SeedTables, from: number, to: number, 
   const id = f64(want[0]!, rows, buffers, 0), name = strs(want[1]!, rows), email = strs(want[2]!, rows), card = strs(want[3]!, rows);
   const city = strs(want[4]!, rows), state = strs(want[5]!, rows), dateTime = f64(want[6]!, rows, buffers, 6), extra = strs(want[7]!, rows);
   const { pool, names, cardGroups } = t;
-  const seed = cfg.seed, avg = cfg.avgPersonByteSize;
+  const mix = seedMix(cfg.seed), avg = cfg.avgPersonByteSize;
   const poolMax = POOL_SIZE - Math.max(avg, 10) - 1;
   let k = 0;
   for (let n = from; n < to; n++) {
     if (n % TOTAL_PROPORTION >= PERSON_PROPORTION) continue;
-    seedRandom(seed, n, 0);
+    seedRandom(mix, n, 0);
     const nm = names[rint(names.length)]!;
     const userLen = strLen(7), userOff = rint(poolMax), hostLen = strLen(5), hostOff = rint(poolMax);
     const c1 = rint(10000), c2 = rint(10000), c3 = rint(10000), c4 = rint(10000);
