@@ -3,6 +3,7 @@ import {
   DoubleType,
   MAX_DECIMAL_PRECISION,
   decimalType,
+  isIntegral,
 } from "../../types/data-type.js";
 import { type Long, normalizeLong } from "../../types/long.js";
 import type { Accumulator, AggregateFunctionDef, ArgInfo, BoundSignature, Signature } from "../function-def.js";
@@ -13,14 +14,20 @@ import { decodeDouble, decodeLong, encodeDouble, encodeLong } from "./value-code
 /** avg's buffer: running sum (double, or exact unscaled decimal) and count of non-null values. */
 export interface AvgBuffer<T> { s: T; n: number }
 
-/** avg's types, as Spark: decimal(p,s) → decimal(min(38,p+4), min(38,s+4)); everything else → DOUBLE. */
+/**
+ * avg's types, as Spark: decimal(p,s) → decimal(min(38,p+4), min(38,s+4)); everything else →
+ * DOUBLE. Integers are averaged as they are (no cast, as Spark shows `avg(x)`), by their exact
+ * sum: Spark sums them as doubles, which is the same number until the sum passes 2^53, and beyond
+ * that depends on the order of the rows; an exact sum gives every run, on any number of threads,
+ * one answer (and lets a parallel aggregation merge partial sums: partial-aggregation.ts).
+ */
 export function avgSignature(fn: string, args: readonly ArgInfo[]): Signature {
   checkArgCount(fn, args, 1, 1);
   const t = numericOrCastToDouble(fn, args, 0);
   if (t.kind === "decimal") {
     return { inputTypes: [t], dataType: decimalType(Math.min(MAX_DECIMAL_PRECISION, t.precision + 4), Math.min(MAX_DECIMAL_PRECISION, t.scale + 4)) };
   }
-  return { inputTypes: [DoubleType], dataType: DoubleType };
+  return { inputTypes: [isIntegral(t) ? t : DoubleType], dataType: DoubleType };
 }
 
 /** Spark sums in double for non-decimal input (so BIGINTs beyond 2^53 round, as in Spark). */
@@ -43,6 +50,39 @@ export const doubleAvgAccumulator: Accumulator<AvgBuffer<number>> = {
     return { s: decodeDouble(s), n };
   },
 };
+
+/**
+ * Average of integers: the exact sum (a bigint past 2^53) divided by the count once. Its buffer
+ * serializes as a double average's did (a sum that is a number stays one).
+ */
+export const integralAvgAccumulator: Accumulator<AvgBuffer<Long>> = {
+  init: () => ({ s: 0, n: 0 }),
+  update(buf, v: Long) {
+    buf.s = addLongs(buf.s, v);
+    buf.n++;
+    return buf;
+  },
+  merge(a, b) {
+    a.s = addLongs(a.s, b.s);
+    a.n += b.n;
+    return a;
+  },
+  finish: (buf) => (buf.n === 0 ? null : Number(buf.s) / buf.n),
+  serialize: (buf) => [encodeLong(buf.s), buf.n],
+  deserialize(j) {
+    const [s, n] = j as [unknown, number];
+    return { s: decodeLong(s), n };
+  },
+};
+
+/** a + b exactly: a number while the sum is a safe integer, else a bigint. */
+function addLongs(a: Long, b: Long): Long {
+  if (typeof a === "number" && typeof b === "number") {
+    const t = a + b;
+    if (t <= Number.MAX_SAFE_INTEGER && t >= -Number.MAX_SAFE_INTEGER) return t;
+  }
+  return normalizeLong(BigInt(a) + BigInt(b));
+}
 
 /**
  * Exact decimal average: the unscaled sum (bigint when large) divided by the count, rounded
@@ -90,6 +130,7 @@ export function divideHalfUp(a: bigint, b: bigint): bigint {
 function compileAvg(sig: BoundSignature): Accumulator {
   const input = sig.argTypes[0];
   if (sig.dataType.kind === "decimal" && input?.kind === "decimal") return decimalAvgAccumulator(input, sig.dataType) as Accumulator;
+  if (input !== undefined && isIntegral(input)) return integralAvgAccumulator as Accumulator;
   return doubleAvgAccumulator as Accumulator;
 }
 

@@ -4,7 +4,7 @@ import type { Accumulator, ExecFunctionContext } from "../../expr/function-def.j
 import { exprType } from "../../expr/expr-type.js";
 import { valueKey } from "../../expr/aggregates/collect.js";
 import type { DataType } from "../../types/data-type.js";
-import { normalizeLong } from "../../types/long.js";
+import { type Long, normalizeLong } from "../../types/long.js";
 import { boundSignature } from "../../expr/bound-signature.js";
 
 /**
@@ -101,7 +101,7 @@ class NumericSlot implements AggSlot {
       if (seen[g] === 0) { b.append(null); continue; }
       const big = this.big?.get(g);
       if (this.fn === "avg") b.append(big !== undefined ? Number(big) / seen[g]! : acc[g]! / seen[g]!);
-      else if (this.fn === "sum" && this.integral) b.append(big !== undefined ? normalizeLong(BigInt.asIntN(64, big)) : acc[g]!);
+      else if (this.fn === "sum" && this.integral) b.append(big !== undefined ? integralSumResult(big, this.resultType) : acc[g]!);
       else b.append(this.resultType.kind === "float" ? Math.fround(acc[g]!) : acc[g]!);
     }
     return b.finish();
@@ -180,11 +180,23 @@ export function numericSpec(call: AggCall, fctx: ExecFunctionContext, longMinMax
   const argType = exprType(call.args[0]!);
   if (!FAST_NUMERIC.has(argType.kind)) return null;
   const integral = argType.kind !== "float" && argType.kind !== "double";
-  const expected = name === "avg" ? "double" : name === "sum" ? (integral ? "long" : "double") : argType.kind;
+  // An integral sum typed DECIMAL(p, 0) (a parallel average's partial sum: partial-aggregation.ts) is exact, not wrapped.
+  const wideSum = name === "sum" && integral && call.dataType.kind === "decimal" && call.dataType.scale === 0;
+  const expected = name === "avg" ? "double" : name === "sum" ? (wideSum ? "decimal" : integral ? "long" : "double") : argType.kind;
   // A long may be a bigint: min/max of longs only where bigints are handled (the fused loop, longMinMax).
   const exactMinMaxOnly = (name === "min" || name === "max") && argType.kind === "long" && !longMinMax;
   if (call.dataType.kind !== expected || (fctx.ansi && name === "sum") || exactMinMaxOnly) return null;
   return { fn: name, integral };
+}
+
+/**
+ * An integer sum past 2^53 as its result type holds it: a BIGINT wraps to 64 bits (Spark's
+ * non-ANSI overflow); a DECIMAL(p, 0) keeps it exactly, or is null past p digits.
+ */
+export function integralSumResult(big: bigint, resultType: DataType): Long | null {
+  if (resultType.kind !== "decimal") return normalizeLong(BigInt.asIntN(64, big));
+  const limit = 10n ** BigInt(resultType.precision);
+  return big >= limit || big <= -limit ? null : normalizeLong(big);
 }
 
 /** Chooses the fastest correct slot for an aggregate call. */

@@ -25,21 +25,29 @@ export function aggCallsOf(aggregateExprs: readonly Expr[]): AggCall[] {
   for (const e of aggregateExprs) {
     transformExprDown(e, (x) => {
       if (x.kind !== "AggCall") return undefined;
-      calls.set(canonicalKey(x), x);
+      calls.set(callKey(x), x);
       return x;
     });
   }
   return [...calls.values()];
 }
 
+/**
+ * A call's identity: its canonical form and its result type (a parallel average's partial sum is
+ * sum(x) typed DECIMAL(38,0) beside the query's own sum(x) BIGINT: partial-aggregation.ts).
+ */
+function callKey(c: AggCall): string {
+  return `${canonicalKey(c)}:${JSON.stringify(c.dataType)}`;
+}
+
 export function aggregationLayout(groupingExprs: readonly Expr[], aggregateExprs: readonly Expr[]): AggregationLayout {
   const calls = aggCallsOf(aggregateExprs);
   const keyAttrs = groupingExprs.map((g, i) => E.attr(`_key${i}`, exprType(g), true));
   const aggAttrs = calls.map((c, i) => E.attr(`_agg${i}`, c.dataType, true));
-  const byCanon = new Map(calls.map((c, i) => [canonicalKey(c), aggAttrs[i]!]));
+  const byCanon = new Map(calls.map((c, i) => [callKey(c), aggAttrs[i]!]));
   const resultExprs = aggregateExprs.map((e) =>
     transformExprDown(e, (x) => {
-      if (x.kind === "AggCall") return byCanon.get(canonicalKey(x))!;
+      if (x.kind === "AggCall") return byCanon.get(callKey(x))!;
       const gi = groupingExprs.findIndex((g) => semanticEquals(g, x));
       if (gi >= 0 && x.kind !== "Alias") return keyAttrs[gi]!;
       return undefined;

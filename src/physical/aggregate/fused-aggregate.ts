@@ -7,7 +7,7 @@ import type { ExecFunctionContext } from "../../expr/function-def.js";
 import { type DataType, LongType } from "../../types/data-type.js";
 import { normalizeLong } from "../../types/long.js";
 import { CodegenContext, type InputBinding, genExpr, localizeRefs } from "../codegen/expr-codegen.js";
-import { type NumericSpec, isSimpleCount, numericSpec } from "./agg-slot.js";
+import { type NumericSpec, integralSumResult, isSimpleCount, numericSpec } from "./agg-slot.js";
 import { KeyCoder, NUMBER_HASH_SCRATCH, TUPLE_HASH_MUL, TupleTable, groupKeyVectors, numberHashCode } from "./key-coder.js";
 import { batchKernel } from "../codegen/kernel-cache.js";
 import { ReusableArrays } from "../../batch/reusable-arrays.js";
@@ -261,7 +261,7 @@ export class FusedAggregate {
       const b = new VectorBuilder(type, groups);
       for (let g = 0; g < groups; g++) {
         const bg = big.get(g);
-        b.append(count[g] === 0 ? null : bg !== undefined ? normalizeLong(BigInt.asIntN(64, bg)) : acc[g]!);
+        b.append(count[g] === 0 ? null : bg !== undefined ? (fn === "sum" ? integralSumResult(bg, type) : normalizeLong(BigInt.asIntN(64, bg))) : acc[g]!);
       }
       return b.finish();
     }

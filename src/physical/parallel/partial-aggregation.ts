@@ -3,7 +3,7 @@ import { exprType } from "../../expr/expr-type.js";
 import type { Accumulator, AggregateFunctionDef, FunctionDef, ScalarFunctionDef, Signature } from "../../expr/function-def.js";
 import { lookupFunction } from "../../expr/function-registry.js";
 import { type LogicalPlan, Plan } from "../../plan/logical-plan.js";
-import type { DataType } from "../../types/data-type.js";
+import { type DataType, DoubleType, MAX_DECIMAL_PRECISION, decimalType, isIntegral } from "../../types/data-type.js";
 import { aggregationLayout } from "../aggregate/aggregation-layout.js";
 
 /** An aggregation cut in two: per-task partial aggregates, then a final merge of the partials by key. */
@@ -30,11 +30,12 @@ const EXACT_SUM_INPUTS = new Set<DataType["kind"]>(["byte", "short", "int", "lon
  * aggregates; null then, and the rows themselves are shuffled. With `distinctCounts`, a
  * count(DISTINCT x) is split too: each part collects its distinct values of x (collect_set), and
  * the merge counts the distinct values of all parts' sets together (the same equality of values
- * as count(DISTINCT) itself: valueKey). Only parallel stages ask for that: a streaming
- * aggregation keeps partial buffers (bufferOfPartial), and eager aggregation below a join
- * multiplies counts.
+ * as count(DISTINCT) itself: valueKey). With `averages`, an average of integers is split into
+ * their exact sum and their count (averageBySums). Only parallel stages ask for those: a
+ * streaming aggregation keeps one partial buffer per call (bufferOfPartial), and eager
+ * aggregation below a join multiplies counts.
  */
-export function splitAggregation(grouping: readonly Expr[], aggregateExprs: readonly Expr[], options: { readonly distinctCounts?: boolean } = {}): SplitAggregation | null {
+export function splitAggregation(grouping: readonly Expr[], aggregateExprs: readonly Expr[], options: { readonly distinctCounts?: boolean; readonly averages?: boolean } = {}): SplitAggregation | null {
   const layout = aggregationLayout(grouping, aggregateExprs);
   const partials: Expr[] = [];
   const partialAttrs: AttributeRef[] = [];
@@ -46,6 +47,13 @@ export function splitAggregation(grouping: readonly Expr[], aggregateExprs: read
       partials.push(sets.partial);
       partialAttrs.push(sets.set);
       finals.push(sets.merge);
+      continue;
+    }
+    const sums = options.averages ? averageBySums(c, `_sum${i}`, `_count${i}`) : null;
+    if (sums) {
+      partials.push(...sums.partials);
+      partialAttrs.push(...sums.attrs);
+      finals.push(sums.merge);
       continue;
     }
     const f = finalCall(c, attr);
@@ -74,6 +82,23 @@ function distinctCountBySets(c: AggCall, setName: string): { partial: AggCall; s
   const set = E.attr(setName, partial.dataType, false);
   const count = resolvedCall("size", [resolvedCall("array_distinct", [resolvedCall("flatten", [resolvedAggCall("collect_list", [set], null)])])]);
   return count && { partial, set, merge: E.cast(count, c.dataType) };
+}
+
+/**
+ * avg of integers (FILTER kept) as each part's exact sum and count; merged, the sums divided once,
+ * as avg divides its exact sum (avg.ts). The partial sum is sum(x) typed DECIMAL(38,0): exact
+ * and never wrapped (sum's decimal accumulator, or the numeric slots' wide sums: agg-slot.ts),
+ * past 38 digits only beyond 10^19 rows of the largest longs.
+ */
+function averageBySums(c: AggCall, sumName: string, countName: string): { partials: AggCall[]; attrs: AttributeRef[]; merge: Expr } | null {
+  if (c.distinct || (c.fn.name !== "avg" && c.fn.name !== "try_avg") || c.args.length !== 1 || !isIntegral(exprType(c.args[0]!))) return null;
+  const sumDef = lookupFunction("sum"), count = resolvedAggCall("count", [c.args[0]!], c.filter);
+  if (sumDef?.type !== "aggregate" || !count) return null;
+  const sum = E.aggCall(sumDef, [c.args[0]!], decimalType(MAX_DECIMAL_PRECISION, 0), { filter: c.filter });
+  const attrs = [E.attr(sumName, sum.dataType, true), E.attr(countName, count.dataType, false)];
+  const total = resolvedAggCall("sum", [attrs[0]!], null), rows = resolvedAggCall("sum", [attrs[1]!], null);
+  if (!total || !rows) return null;
+  return { partials: [sum, count], attrs, merge: E.binary("/", E.cast(total, DoubleType), E.cast(rows, DoubleType)) };
 }
 
 /** The resolved signature of built-in `name` over `args`, when it takes them as they are (no cast to insert: same kinds of types). */

@@ -64,6 +64,35 @@ describe("parallel stages give the single-threaded answer", () => {
     );
   });
 
+  it("averages of integers merge each task's exact sum and count: past 2^53 and 2^63, FILTER, nulls, an all-null group, ANSI", async () => {
+    const build = (s: Session): DataFrame =>
+      s.range(0, 40_000).select(
+        col("id").mod(4).alias("k"),
+        expr("CASE WHEN id % 4 = 0 THEN CAST('4611686018427387904' AS BIGINT) + id ELSE id END").alias("big"),
+        expr("CASE WHEN id % 4 = 3 THEN NULL ELSE CAST(id AS INT) END").alias("i"),
+      ).groupBy("k").agg(F.avg("big").alias("a"), expr("avg(i) FILTER (WHERE big % 2 = 0)").alias("even"), expr("try_avg(i)").alias("t"), F.sum("big").alias("s"));
+    // The partials cross threads, keyed by the partial's key column.
+    assert.match(physical(build(parallel)), /Exchange hashpartitioning\(_key0, /);
+    for (const ansi of [false, true]) {
+      serial.conf.set("spark.sql.ansi.enabled", ansi);
+      parallel.conf.set("spark.sql.ansi.enabled", ansi);
+      try {
+        const rows = await sameAsSerial(build);
+        const byKey = new Map(rows.map((r) => [Number(r.k), r]));
+        // Group 0: 10,000 values 2^62 + id, summed exactly (a double sum rounds at every step past 2^53).
+        let exact = 0n;
+        for (let id = 0n; id < 40_000n; id += 4n) exact += 2n ** 62n + id;
+        assert.equal(byKey.get(0)!.a, Number(exact) / 10_000);
+        assert.equal(byKey.get(3)!.t, null, "a group whose values are all null averages to null");
+        assert.equal(byKey.get(3)!.even, null);
+        assert.equal(byKey.get(2)!.even, (2 + 39_998) / 2);
+      } finally {
+        serial.conf.set("spark.sql.ansi.enabled", false);
+        parallel.conf.set("spark.sql.ansi.enabled", false);
+      }
+    }
+  });
+
   it("string and null grouping keys", async () => {
     await sameAsSerial((s) =>
       s.range(0, 30_000).select(expr("CASE WHEN id % 7 = 0 THEN NULL ELSE concat('k', CAST(id % 11 AS STRING)) END").alias("k"), col("id").alias("v"))
