@@ -21,6 +21,7 @@ const exact: [string, ArgSpec[], fc.Arbitrary<unknown[]>][] = [
   ["sum", [col(decimalType(38, 2))], maybe(longs).map((x) => [x])],
   ["avg", [col(decimalType(20, 3))], maybe(fc.integer()).map((x) => [x])],
   ["avg", [col(DoubleType)], maybe(fc.integer({ min: -1e6, max: 1e6 })).map((x) => [x])],
+  ["avg", [col(LongType)], maybe(longs).map((x) => [x])],
   ["min", [col(DoubleType)], maybe(fc.double()).map((x) => [x])],
   ["max", [col(StringType)], maybe(strings).map((x) => [x])],
   ["max", [col(arrayType(IntegerType))], maybe(fc.array(maybe(fc.integer({ min: 0, max: 3 })), { maxLength: 3 })).map((x) => [x])],
