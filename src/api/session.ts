@@ -129,6 +129,7 @@ export class Session {
               minRowsPerTask: this.conf.getNumber("sluice.executor.minRowsPerTask"),
               shufflePartitions: this.conf.getNumber("sluice.sql.shuffle.partitions"),
               broadcastBytes: Math.max(0, autoBroadcastJoinThreshold),
+              ansi: this.conf.getBoolean("sluice.sql.ansi.enabled"),
             },
           }
         : {}),

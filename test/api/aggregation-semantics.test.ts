@@ -100,3 +100,25 @@ test("F.grouping and F.grouping_id in DataFrame rollups", async () => {
   const rows = await t.filter("g IS NOT NULL").rollup("g").agg(F.count("*").alias("n"), F.grouping("g").alias("gg"), F.grouping_id().alias("gid")).orderBy("gg", "g").collect();
   assert.deepEqual(rows, [{ g: "a", n: 3, gg: 0, gid: 0 }, { g: "b", n: 1, gg: 0, gid: 0 }, { g: null, n: 4, gg: 1, gid: 1 }]);
 });
+
+test("a sum that overflows fails under ANSI (naming try_sum), wraps a BIGINT or nulls a DECIMAL otherwise; try_sum is null", async () => {
+  const over = "SELECT sum(x) AS s FROM (SELECT CAST('4611686018427387904' AS BIGINT) + id AS x FROM range(3))";
+  const decOver = "SELECT sum(x) AS s FROM (SELECT CAST('99999999999999999999999999999999999999' AS DECIMAL(38,0)) AS x FROM range(2))";
+  // Beyond BIGINT on the way, back within it at the end: one exact total, no error in either mode.
+  const back = "SELECT sum(x) AS s FROM (SELECT CASE WHEN id < 3 THEN CAST('4611686018427387904' AS BIGINT) ELSE CAST('-4611686018427387904' AS BIGINT) END AS x FROM range(6))";
+  const wrapped = BigInt.asIntN(64, 3n * 2n ** 62n + 3n);
+  const session = Session.builder().create();
+  try {
+    assert.deepEqual(await session.sql(over).collect(), [{ s: wrapped }]);
+    assert.deepEqual(await session.sql(decOver).collect(), [{ s: null }]);
+    assert.deepEqual(await session.sql(back).collect(), [{ s: 0 }]);
+    assert.deepEqual(await session.sql(over.replace("sum(x)", "try_sum(x)")).collect(), [{ s: null }]);
+    session.conf.set("spark.sql.ansi.enabled", true);
+    await assert.rejects(session.sql(over).collect(), /ARITHMETIC_OVERFLOW.*BIGINT.*try_sum/);
+    await assert.rejects(session.sql(decOver).collect(), /ARITHMETIC_OVERFLOW.*DECIMAL\(38,0\)/);
+    assert.deepEqual(await session.sql(back).collect(), [{ s: 0 }]);
+    assert.deepEqual(await session.sql(over.replace("sum(x)", "try_sum(x)")).collect(), [{ s: null }]);
+  } finally {
+    session.stop();
+  }
+});

@@ -10,6 +10,7 @@ import {
 import { type Long, LONG_MAX, LONG_MIN, longAdd, normalizeLong } from "../../types/long.js";
 import type { Accumulator, AggregateFunctionDef, ArgInfo, Signature } from "../function-def.js";
 import { registerFunctions } from "../function-registry.js";
+import { ExecutionError } from "../../errors/errors.js";
 import { checkArgCount, numericOrCastToDouble } from "./agg-args.js";
 import { decodeDouble, decodeLong, encodeDouble, encodeLong } from "./value-codec.js";
 
@@ -28,8 +29,15 @@ export function sumSignature(fn: string, args: readonly ArgInfo[]): Signature {
   return { inputTypes: [DoubleType], dataType: DoubleType };
 }
 
-/** Sum of BIGINT values; overflow wraps as Java's long (sum) or yields null (try_sum). */
-export function longSumAccumulator(wrap: boolean): Accumulator<SumBuffer<Long>> {
+/**
+ * What a sum does when its total leaves its type: wrap as Java's long (sum, non-ANSI), yield null
+ * (try_sum; a decimal sum outside ANSI), or fail (ANSI).
+ */
+export type SumOverflow = "wrap" | "null" | "error";
+
+/** Sum of BIGINT values, overflowing as `overflow` says. */
+export function longSumAccumulator(overflow: SumOverflow): Accumulator<SumBuffer<Long>> {
+  const wrap = overflow === "wrap";
   return {
     init: () => ({ s: 0, has: false }),
     update(buf, v: Long) {
@@ -51,7 +59,10 @@ export function longSumAccumulator(wrap: boolean): Accumulator<SumBuffer<Long>> 
     },
     finish(buf) {
       if (!buf.has) return null;
-      if (!wrap && typeof buf.s === "bigint" && (buf.s > LONG_MAX || buf.s < LONG_MIN)) return null;
+      if (!wrap && typeof buf.s === "bigint" && (buf.s > LONG_MAX || buf.s < LONG_MIN)) {
+        if (overflow === "error") throw sumOverflow("BIGINT");
+        return null;
+      }
       return buf.s;
     },
     serialize: (buf) => [encodeLong(buf.s), buf.has],
@@ -63,9 +74,10 @@ export function longSumAccumulator(wrap: boolean): Accumulator<SumBuffer<Long>> 
 }
 
 /**
- * With `wrap`, Java long arithmetic (associative modulo 2^64). Without it (try_sum), exact
+ * With `wrap`, Java long arithmetic (associative modulo 2^64). Without it (try_sum, ANSI), exact
  * arbitrary-precision sums: overflow is decided once, on the final total, so that the answer
- * does not depend on how rows were split into partitions and micro-batches.
+ * does not depend on how rows were split into partitions and micro-batches (Spark's ANSI sum
+ * fails when a running total overflows, which depends on the rows' order).
  */
 function addExact(a: Long, b: Long, wrap: boolean): Long {
   if (wrap) return longAdd(a, b);
@@ -100,22 +112,28 @@ export const doubleSumAccumulator: Accumulator<SumBuffer<number>> = {
  * not fit the result precision (Spark's non-ANSI overflow behaviour). Overflow is checked on
  * the final total only, so the result is independent of partial-aggregation order.
  */
-export function decimalSumAccumulator(result: DecimalType): Accumulator<SumBuffer<Long>> {
-  const inner = longSumAccumulator(false);
+export function decimalSumAccumulator(result: DecimalType, overflow: SumOverflow = "null"): Accumulator<SumBuffer<Long>> {
+  const inner = longSumAccumulator("null");
   const limit = 10n ** BigInt(result.precision);
   return {
     ...inner,
     finish(buf) {
       if (!buf.has) return null;
       const s = BigInt(buf.s);
-      return s >= limit || s <= -limit ? null : buf.s;
+      if (s < limit && s > -limit) return buf.s;
+      if (overflow === "error") throw sumOverflow(`DECIMAL(${result.precision},${result.scale})`);
+      return null;
     },
   };
 }
 
-function compileSum(dataType: DataType, wrap: boolean): Accumulator {
-  if (dataType.kind === "long") return longSumAccumulator(wrap) as Accumulator;
-  if (dataType.kind === "decimal") return decimalSumAccumulator(dataType) as Accumulator;
+function sumOverflow(type: string): ExecutionError {
+  return new ExecutionError("ARITHMETIC_OVERFLOW", `[ARITHMETIC_OVERFLOW] The sum overflows ${type}. Use 'try_sum' to tolerate overflow and return NULL instead. If necessary set "sluice.sql.ansi.enabled" to "false" to bypass this error (a BIGINT sum then wraps).`);
+}
+
+function compileSum(dataType: DataType, overflow: SumOverflow): Accumulator {
+  if (dataType.kind === "long") return longSumAccumulator(overflow) as Accumulator;
+  if (dataType.kind === "decimal") return decimalSumAccumulator(dataType, overflow === "wrap" ? "null" : overflow) as Accumulator;
   return doubleSumAccumulator as Accumulator;
 }
 
@@ -126,8 +144,8 @@ export const sum: AggregateFunctionDef = {
   minArgs: 1,
   maxArgs: 1,
   resolve: (args) => sumSignature("sum", args),
-  compile: (sig) => compileSum(sig.dataType, true),
-  doc: "sum(expr) returns the sum of the non-null values; integer overflow wraps (non-ANSI).",
+  compile: (sig, ctx) => compileSum(sig.dataType, ctx.ansi ? "error" : "wrap"),
+  doc: "sum(expr) returns the sum of the non-null values; overflow wraps a BIGINT and makes a DECIMAL null, or fails under ANSI.",
 };
 
 /** try_sum(expr): as sum, but null when a BIGINT or DECIMAL total overflows. */
@@ -137,7 +155,7 @@ export const trySum: AggregateFunctionDef = {
   minArgs: 1,
   maxArgs: 1,
   resolve: (args) => sumSignature("try_sum", args),
-  compile: (sig) => compileSum(sig.dataType, false),
+  compile: (sig) => compileSum(sig.dataType, "null"),
   doc: "try_sum(expr) returns the sum of the non-null values, or null on overflow.",
 };
 

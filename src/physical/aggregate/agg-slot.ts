@@ -185,7 +185,8 @@ export function numericSpec(call: AggCall, fctx: ExecFunctionContext, longMinMax
   const expected = name === "avg" ? "double" : name === "sum" ? (wideSum ? "decimal" : integral ? "long" : "double") : argType.kind;
   // A long may be a bigint: min/max of longs only where bigints are handled (the fused loop, longMinMax).
   const exactMinMaxOnly = (name === "min" || name === "max") && argType.kind === "long" && !longMinMax;
-  if (call.dataType.kind !== expected || (fctx.ansi && name === "sum") || exactMinMaxOnly) return null;
+  // Under ANSI a BIGINT sum fails on overflow (the generic accumulator); a wide sum cannot overflow.
+  if (call.dataType.kind !== expected || (fctx.ansi && name === "sum" && !wideSum) || exactMinMaxOnly) return null;
   return { fn: name, integral };
 }
 

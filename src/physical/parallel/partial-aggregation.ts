@@ -23,6 +23,16 @@ export interface SplitAggregation {
 
 const EXACT_SUM_INPUTS = new Set<DataType["kind"]>(["byte", "short", "int", "long", "decimal"]);
 
+export interface SplitOptions {
+  readonly distinctCounts?: boolean;
+  readonly averages?: boolean;
+  /**
+   * ANSI mode: a sum fails when its total overflows, so each part sums exactly (wideSum) and only
+   * the merge decides, as one pass over all rows would.
+   */
+  readonly ansi?: boolean;
+}
+
 /**
  * Splits an aggregation whose every call merges exactly (count → sum of counts; sum of integers
  * or decimals → sum; min, max → min, max), so the result equals one pass over all rows. Sums of
@@ -35,7 +45,7 @@ const EXACT_SUM_INPUTS = new Set<DataType["kind"]>(["byte", "short", "int", "lon
  * streaming aggregation keeps one partial buffer per call (bufferOfPartial), and eager
  * aggregation below a join multiplies counts.
  */
-export function splitAggregation(grouping: readonly Expr[], aggregateExprs: readonly Expr[], options: { readonly distinctCounts?: boolean; readonly averages?: boolean } = {}): SplitAggregation | null {
+export function splitAggregation(grouping: readonly Expr[], aggregateExprs: readonly Expr[], options: SplitOptions = {}): SplitAggregation | null {
   const layout = aggregationLayout(grouping, aggregateExprs);
   const partials: Expr[] = [];
   const partialAttrs: AttributeRef[] = [];
@@ -54,6 +64,13 @@ export function splitAggregation(grouping: readonly Expr[], aggregateExprs: read
       partials.push(...sums.partials);
       partialAttrs.push(...sums.attrs);
       finals.push(sums.merge);
+      continue;
+    }
+    const wide = options.ansi ? wideSumSplit(c, `_sum${i}`) : null;
+    if (wide) {
+      partials.push(wide.partial);
+      partialAttrs.push(wide.attr);
+      finals.push(wide.merge);
       continue;
     }
     const f = finalCall(c, attr);
@@ -85,20 +102,37 @@ function distinctCountBySets(c: AggCall, setName: string): { partial: AggCall; s
 }
 
 /**
- * avg of integers (FILTER kept) as each part's exact sum and count; merged, the sums divided once,
- * as avg divides its exact sum (avg.ts). The partial sum is sum(x) typed DECIMAL(38,0): exact
- * and never wrapped (sum's decimal accumulator, or the numeric slots' wide sums: agg-slot.ts),
- * past 38 digits only beyond 10^19 rows of the largest longs.
+ * avg of integers (FILTER kept) as each part's exact sum (exactSum) and count; merged, the sums
+ * divided once, as avg divides its exact sum (avg.ts).
  */
 function averageBySums(c: AggCall, sumName: string, countName: string): { partials: AggCall[]; attrs: AttributeRef[]; merge: Expr } | null {
   if (c.distinct || (c.fn.name !== "avg" && c.fn.name !== "try_avg") || c.args.length !== 1 || !isIntegral(exprType(c.args[0]!))) return null;
-  const sumDef = lookupFunction("sum"), count = resolvedAggCall("count", [c.args[0]!], c.filter);
-  if (sumDef?.type !== "aggregate" || !count) return null;
-  const sum = E.aggCall(sumDef, [c.args[0]!], decimalType(MAX_DECIMAL_PRECISION, 0), { filter: c.filter });
+  const sum = exactSum(c.args[0]!, c.filter), count = resolvedAggCall("count", [c.args[0]!], c.filter);
+  if (!sum || !count) return null;
   const attrs = [E.attr(sumName, sum.dataType, true), E.attr(countName, count.dataType, false)];
   const total = resolvedAggCall("sum", [attrs[0]!], null), rows = resolvedAggCall("sum", [attrs[1]!], null);
   if (!total || !rows) return null;
   return { partials: [sum, count], attrs, merge: E.binary("/", E.cast(total, DoubleType), E.cast(rows, DoubleType)) };
+}
+
+/** A sum of integers or decimals (FILTER kept) as each part's exact sum and the merge's sum, typed as the call. */
+function wideSumSplit(c: AggCall, name: string): { partial: AggCall; attr: AttributeRef; merge: AggCall } | null {
+  if (c.distinct || c.fn.name !== "sum" || c.args.length !== 1 || !EXACT_SUM_INPUTS.has(exprType(c.args[0]!).kind)) return null;
+  const partial = exactSum(c.args[0]!, c.filter);
+  if (!partial) return null;
+  const attr = E.attr(name, partial.dataType, true);
+  return { partial, attr, merge: E.aggCall(c.fn, [attr], c.dataType, {}) };
+}
+
+/**
+ * sum(x) of integers or decimals typed DECIMAL(38, x's scale): exact, never wrapped nor failing
+ * (sum's decimal accumulator, or the numeric slots' wide sums: agg-slot.ts), past 38 digits only
+ * beyond 10^19 rows of the largest longs.
+ */
+function exactSum(x: Expr, filter: Expr | null): AggCall | null {
+  const def = lookupFunction("sum"), t = exprType(x);
+  if (def?.type !== "aggregate") return null;
+  return E.aggCall(def, [x], decimalType(MAX_DECIMAL_PRECISION, t.kind === "decimal" ? t.scale : 0), { filter });
 }
 
 /** The resolved signature of built-in `name` over `args`, when it takes them as they are (no cast to insert: same kinds of types). */

@@ -39,7 +39,7 @@ function aggregateShuffle(p: Extract<LogicalPlan, { kind: "Aggregate" | "Distinc
   if (!grouping.every(isDeterministic)) return null;
   const output = planOutput(p);
   // Aggregates that merge exactly are computed per task and only the partials cross threads.
-  const split = splitAggregation(grouping, aggregates, { distinctCounts: true, averages: true });
+  const split = splitAggregation(grouping, aggregates, { distinctCounts: true, averages: true, ansi: opts.ansi === true });
   if (split) {
     const skippable = p.kind === "Aggregate" ? skippablePartialShuffle(p, split, output, withOutput, opts) : null;
     if (skippable) return { node: p, ...skippable };

@@ -15,6 +15,8 @@ export interface ParallelOptions {
   readonly shufflePartitions: number;
   /** Largest estimated size in bytes of a join side copied into every task (the broadcast threshold). */
   readonly broadcastBytes: number;
+  /** `sluice.sql.ansi.enabled`: sums fail on overflow, so their partials are exact (partial-aggregation.ts). */
+  readonly ansi?: boolean;
 }
 
 /** Where the one split leaf of a fragment is: the child index at each level from the root. */

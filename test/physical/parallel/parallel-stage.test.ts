@@ -65,19 +65,22 @@ describe("parallel stages give the single-threaded answer", () => {
   });
 
   it("averages of integers merge each task's exact sum and count: past 2^53 and 2^63, FILTER, nulls, an all-null group, ANSI", async () => {
-    const build = (s: Session): DataFrame =>
+    const averages = (s: Session, withSum = true): DataFrame =>
       s.range(0, 40_000).select(
         col("id").mod(4).alias("k"),
         expr("CASE WHEN id % 4 = 0 THEN CAST('4611686018427387904' AS BIGINT) + id ELSE id END").alias("big"),
         expr("CASE WHEN id % 4 = 3 THEN NULL ELSE CAST(id AS INT) END").alias("i"),
-      ).groupBy("k").agg(F.avg("big").alias("a"), expr("avg(i) FILTER (WHERE big % 2 = 0)").alias("even"), expr("try_avg(i)").alias("t"), F.sum("big").alias("s"));
+      ).groupBy("k").agg(F.avg("big").alias("a"), expr("avg(i) FILTER (WHERE big % 2 = 0)").alias("even"), expr("try_avg(i)").alias("t"), ...(withSum ? [F.sum("big").alias("s")] : []));
+    const build = (s: Session): DataFrame => averages(s);
     // The partials cross threads, keyed by the partial's key column.
     assert.match(physical(build(parallel)), /Exchange hashpartitioning\(_key0, /);
     for (const ansi of [false, true]) {
       serial.conf.set("spark.sql.ansi.enabled", ansi);
       parallel.conf.set("spark.sql.ansi.enabled", ansi);
       try {
-        const rows = await sameAsSerial(build);
+        // Group 0's BIGINT sum (10,000 x 2^62) wraps, or fails under ANSI, on any number of threads.
+        if (ansi) for (const spark of [serial, parallel]) await assert.rejects(build(spark).collect(), /ARITHMETIC_OVERFLOW/);
+        const rows = await sameAsSerial((spark) => averages(spark, !ansi));
         const byKey = new Map(rows.map((r) => [Number(r.k), r]));
         // Group 0: 10,000 values 2^62 + id, summed exactly (a double sum rounds at every step past 2^53).
         let exact = 0n;
@@ -90,6 +93,29 @@ describe("parallel stages give the single-threaded answer", () => {
         serial.conf.set("spark.sql.ansi.enabled", false);
         parallel.conf.set("spark.sql.ansi.enabled", false);
       }
+    }
+  });
+
+  it("under ANSI, tasks' partial sums past BIGINT merge to the exact total; a total past it fails as on one thread", async () => {
+    // Each group's first half of the rows adds 2^62 per row, the second half takes it away again.
+    const build = (total: string) => (s: Session): DataFrame =>
+      s.range(0, 40_000).select(col("id").mod(3).alias("k"), expr(`CASE WHEN id < 20000 THEN CAST('4611686018427387904' AS BIGINT) ELSE ${total} END`).alias("v"))
+        .groupBy("k").agg(F.sum("v").alias("s"), F.count("*").alias("n"));
+    serial.conf.set("spark.sql.ansi.enabled", true);
+    parallel.conf.set("spark.sql.ansi.enabled", true);
+    try {
+      assert.match(physical(build("0")(parallel)), /Exchange hashpartitioning\(_key0, /);
+      const rows = await sameAsSerial(build("CAST('-4611686018427387904' AS BIGINT) + 1"));
+      for (const r of rows) {
+        let exact = 0n;
+        for (let id = 0n; id < 40_000n; id++) if (id % 3n === BigInt(r.k as number)) exact += id < 20_000n ? 2n ** 62n : -(2n ** 62n) + 1n;
+        assert.equal(BigInt(r.s as number | bigint), exact, `group ${String(r.k)}`);
+      }
+      await assert.rejects(build("CAST(1 AS BIGINT)")(serial).collect(), /ARITHMETIC_OVERFLOW/);
+      await assert.rejects(build("CAST(1 AS BIGINT)")(parallel).collect(), /ARITHMETIC_OVERFLOW/);
+    } finally {
+      serial.conf.set("spark.sql.ansi.enabled", false);
+      parallel.conf.set("spark.sql.ansi.enabled", false);
     }
   });
 
