@@ -262,7 +262,7 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         // As Spark's partial HashAggregate before the exchange: aggregates that merge exactly are
         // computed over the whole batch by the batch engine first, so the state partitions split
         // and merge one row per group instead of every input row.
-        const split = key?.kind === "session" ? null : splitOf(p as typeof q);
+        const split = key?.kind === "session" ? null : splitOf(p as typeof q, ctx.fctx.ansi);
         // The input rows are kept only for what needs them: no partial aggregation, or a late-rows
         // sink; else the batch engine streams them into the partial aggregation.
         const rows = split !== null && !ctx.keepLateRows ? null : await ctx.run(q.child);
@@ -341,8 +341,9 @@ const splits = new WeakMap<LogicalPlan, ReturnType<typeof splitAggregation>>();
  * The partial and final parts of a streaming aggregation node, the same objects every batch (its
  * plans then have the same shape each batch, and are planned once: micro-batch-plans.ts).
  */
-function splitOf(agg: Extract<LogicalPlan, { kind: "Aggregate" }>): ReturnType<typeof splitAggregation> {
-  if (!splits.has(agg)) splits.set(agg, splitAggregation(agg.groupingExprs, agg.aggregateExprs));
+function splitOf(agg: Extract<LogicalPlan, { kind: "Aggregate" }>, ansi: boolean): ReturnType<typeof splitAggregation> {
+  // Under ANSI a batch's partial sums are exact (a sum fails only when its total overflows).
+  if (!splits.has(agg)) splits.set(agg, splitAggregation(agg.groupingExprs, agg.aggregateExprs, { ansi }));
   return splits.get(agg)!;
 }
 

@@ -151,6 +151,26 @@ void describe("streaming aggregation (Spark's StreamingAggregationSuite)", () =>
     ]);
   });
 
+  void it("under ANSI a batch's sum past BIGINT is kept exactly; only a total past it fails", async () => {
+    const ansi = Session.builder().config("spark.sql.ansi.enabled", true).create();
+    try {
+      const input = ansi.memoryStream("ts TIMESTAMP, v BIGINT");
+      const df = input.toDF().withWatermark("ts", "5 seconds").groupBy("ts").agg(sum("v").alias("s"));
+      const t = (s: number): Date => new Date(s * 1000);
+      const big = 2n ** 62n;
+      await testStream(df, "append", [
+        // Batch 1's sum for 10 s is 2^63, one past BIGINT; batch 2 brings it back to 3.
+        AddData(input, [{ ts: t(10), v: big }, { ts: t(10), v: big }]),
+        CheckNewAnswer([]),
+        AddData(input, [{ ts: t(10), v: -big + 1n }, { ts: t(10), v: -big + 2n }, { ts: t(30), v: 1n }]),
+        AddData(input, [{ ts: t(31), v: 1n }]),
+        CheckNewAnswer([{ ts: t(10), s: 3 }]),
+      ]);
+    } finally {
+      ansi.stop();
+    }
+  });
+
   void it("restart from a checkpoint gives the same output as an uninterrupted run", async () => {
     const make = () => {
       const input = spark.memoryStream("value INT");
