@@ -122,6 +122,7 @@ export class Session {
     return {
       preferSortMergeJoin: this.conf.getBoolean("sluice.sql.join.preferSortMergeJoin"),
       autoBroadcastJoinThreshold,
+      ansi: this.conf.getBoolean("sluice.sql.ansi.enabled"),
       ...(threads > 1
         ? {
             parallel: {

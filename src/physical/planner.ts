@@ -39,6 +39,8 @@ export interface PlannerOptions {
   readonly autoBroadcastJoinThreshold: number;
   /** When set (more than one executor thread), aggregations and narrow chains over large inputs run as parallel stages. */
   readonly parallel?: ParallelOptions;
+  /** `sluice.sql.ansi.enabled`: sums fail on overflow, so a partial aggregation sums its part exactly. */
+  readonly ansi?: boolean;
   /**
    * Rows a LocalRelation's scan reads when it runs instead of the relation's own (a physical plan
    * kept for later micro-batches reads each batch's rows: streaming/micro-batch-plans.ts).
@@ -196,7 +198,7 @@ function planSerial(p: LogicalPlan): PhysicalOp {
     case "Filter": return new ProjectFilterExec(planPhysical(p.child), p.condition, null);
     case "Aggregate": {
       // The small side as the join below will choose it (a hint, or the size under the threshold).
-      const eager = eagerAggregation(p, (side) => hasBroadcastHint(side) || underBroadcastThreshold(() => estimatePlanBytes(side), plannerOptions));
+      const eager = eagerAggregation(p, (side) => hasBroadcastHint(side) || underBroadcastThreshold(() => estimatePlanBytes(side), plannerOptions), plannerOptions.ansi === true);
       if (eager) return planPhysical(eager);
       return new HashAggregateExec(serially(() => planPhysical(p.child)), p.groupingExprs, p.aggregateExprs);
     }

@@ -37,6 +37,21 @@ function tables(facts: readonly Fact[], dims: readonly Dim[]) {
 }
 
 describe("eager aggregation: an aggregation over a join with a small side is first aggregated on the large side", () => {
+  it("under ANSI, a large-side partial sum past BIGINT whose total comes back is the exact total, as without eager aggregation", async () => {
+    // Join key 0's rows add 2^62 three times (its partial: 3 x 2^62, past BIGINT), key 1's take it
+    // away again; both keys join the name "a", whose sum is 3.
+    const big = "4611686018427387904";
+    const facts = spark.sql(`SELECT CASE WHEN id < 3 THEN 0 ELSE 1 END AS k, CASE WHEN id < 3 THEN CAST('${big}' AS BIGINT) ELSE CAST('-${big}' AS BIGINT) + 1 END AS v FROM range(6)`);
+    const dims = spark.createDataFrame([{ k: 0, name: "a" }, { k: 1, name: "a" }], "k INT, name STRING").withColumnRenamed("k", "dk");
+    spark.conf.set("spark.sql.ansi.enabled", true);
+    try {
+      const rows = await sameWithAndWithout((hint) => facts.join(hint ? broadcast(dims) : dims, col("k").eq(col("dk"))).groupBy("name").agg(F.sum("v").alias("s")), true);
+      assert.deepEqual(canon(rows), canon([{ name: "a", s: 3 }]));
+    } finally {
+      spark.conf.set("spark.sql.ansi.enabled", false);
+    }
+  });
+
   it("counts, sums, min and max per small-side column and large-side expression, with duplicate and null keys on both sides", async () => {
     const facts = Array.from({ length: 3000 }, (_, i) => ({ k: i % 17 === 0 ? null : i % 13, g: i % 4, v: i % 29 === 0 ? null : (i * 7) % 101 }));
     const dims = [...Array.from({ length: 12 }, (_, i) => ({ k: i, name: `n${i % 5}` })), { k: 3, name: "dup" }, { k: null, name: "nullkey" }];

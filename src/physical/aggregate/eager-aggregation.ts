@@ -23,7 +23,7 @@ type Join = Extract<LogicalPlan, { kind: "Join" }>;
  * over the original joined rows. Only grouped aggregations (a global count over no rows is 0,
  * a sum of no partials null). Returns null when the shape does not match.
  */
-export function eagerAggregation(p: Aggregate, isSmall: (side: LogicalPlan) => boolean): LogicalPlan | null {
+export function eagerAggregation(p: Aggregate, isSmall: (side: LogicalPlan) => boolean, ansi = false): LogicalPlan | null {
   if (p.groupingExprs.length === 0) return null;
   const project = p.child.kind === "Project" ? p.child : null;
   const join = (project ? project.child : p.child) as LogicalPlan;
@@ -40,21 +40,21 @@ export function eagerAggregation(p: Aggregate, isSmall: (side: LogicalPlan) => b
     const large = side === "right" ? join.left : join.right;
     const small = side === "right" ? join.right : join.left;
     if (large.kind === "Aggregate") continue;
-    const r = pushBelow(join, large, side === "right" ? keys.map((k) => k.left) : keys.map((k) => k.right), grouping, outputs);
+    const r = pushBelow(join, large, side === "right" ? keys.map((k) => k.left) : keys.map((k) => k.right), grouping, outputs, ansi);
     // The size last: estimating in-memory rows reads every string.
     if (r && isSmall(small)) return r;
   }
   return null;
 }
 
-function pushBelow(join: Join, large: LogicalPlan, largeKeys: readonly Expr[], grouping: readonly Expr[], outputs: readonly Expr[]): LogicalPlan | null {
+function pushBelow(join: Join, large: LogicalPlan, largeKeys: readonly Expr[], grouping: readonly Expr[], outputs: readonly Expr[], ansi: boolean): LogicalPlan | null {
   const largeIds = outputIds(large);
   const only = (e: Expr, ids: ReadonlySet<number>): boolean => subsetOf(referencedIds(e), ids);
   const largeGrouping = grouping.filter((g) => referencedIds(g).size > 0 && only(g, largeIds));
   if (!grouping.every((g) => isDeterministic(g) && (largeGrouping.includes(g) || !exprReadsAny(g, largeIds)))) return null;
   // The partial aggregation of the large side: by its grouping columns and its join keys.
   const partialKeys = dedupe([...largeGrouping, ...largeKeys]);
-  const split = splitAggregation(partialKeys, outputs);
+  const split = splitAggregation(partialKeys, outputs, { ansi });
   if (!split || !split.calls.every((c) => c.args.every((a) => only(a, largeIds)) && (!c.filter || only(c.filter, largeIds)))) return null;
   const partial = Plan.aggregate(partialKeys, split.partialExprs, large);
   const byKey = new Map(partialKeys.map((k, i) => [canonicalKey(k), split.keyAttrs[i]!]));
