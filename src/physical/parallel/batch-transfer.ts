@@ -104,13 +104,19 @@ function numbersEncode(values: readonly unknown[], n: number): Float64Array | nu
   return out;
 }
 
-/** Dictionary codes when the column repeats its values enough to pay (at most n/4 distinct), else null. */
+/**
+ * Dictionary codes when the column repeats its values enough to pay (at most n/4 distinct), else
+ * null. A column whose first DICTIONARY_SAMPLE values are mostly distinct is given up on at once:
+ * hashing a quarter of a column of distinct strings (Nexmark's `extra`) before giving up cost
+ * more than sending it.
+ */
 function dictionaryEncode(values: readonly unknown[], n: number): { codes: Int32Array; dict: string[] } | null {
   const limit = Math.max(16, n >>> 2);
   const ids = new Map<string, number>();
   const dict: string[] = [];
   const codes = new Int32Array(n);
   for (let i = 0; i < n; i++) {
+    if (i === DICTIONARY_SAMPLE && dict.length > DICTIONARY_SAMPLE >>> 1) return null;
     const s = values[i];
     if (s === null || s === undefined) {
       codes[i] = -1;
@@ -126,6 +132,8 @@ function dictionaryEncode(values: readonly unknown[], n: number): { codes: Int32
   }
   return { codes, dict };
 }
+
+const DICTIONARY_SAMPLE = 4096;
 
 /** Far below V8's longest string (2^29 - 24 characters), and within an Int32Array's values. */
 const MAX_JOINED_LENGTH = 1 << 27;

@@ -79,6 +79,17 @@ describe("string columns of many values crossing threads", () => {
     makeBatch(structType([structField("s", StringType)]), [{ type: StringType, length: values.length, values: [...values], nulls: null }], values.length),
   ];
 
+  it("a column that starts with mostly distinct values is sent joined without building a dictionary, and comes back exactly", () => {
+    // 5,000 distinct values, then 45,000 repeats of 10: few enough distinct values overall for a
+    // dictionary, but the first 4,096 decide.
+    const values = Array.from({ length: 50_000 }, (_, i) => (i < 5_000 ? `distinct-${i}` : `repeat-${i % 10}`));
+    const batches = stringBatch(values);
+    assert.equal(encodeBatches(batches).batches[0]!.columns[0]!.enc, "joined");
+    assert.deepEqual(rowsOf(sendAndReceive(batches)), rowsOf(batches));
+    const repetitive = stringBatch(Array.from({ length: 50_000 }, (_, i) => `repeat-${i % 10}`));
+    assert.equal(encodeBatches(repetitive).batches[0]!.columns[0]!.enc, "dict");
+  });
+
   it("travel as one buffer of UTF-8 and come back exactly: empty strings, nulls, a leading byte order mark", () => {
     const values = Array.from({ length: 100 }, (_, i) => (i % 7 === 0 ? null : i % 5 === 0 ? "" : `\ufeffv${i}-é-😀`));
     const batches = stringBatch(values);
