@@ -119,10 +119,11 @@ export class Session {
   plannerOptions(): PlannerOptions {
     const threads = this.executorThreads();
     const autoBroadcastJoinThreshold = this.conf.getNumber("sluice.sql.autoBroadcastJoinThreshold");
+    const ansi = this.conf.getBoolean("sluice.sql.ansi.enabled");
     return {
       preferSortMergeJoin: this.conf.getBoolean("sluice.sql.join.preferSortMergeJoin"),
       autoBroadcastJoinThreshold,
-      ansi: this.conf.getBoolean("sluice.sql.ansi.enabled"),
+      ansi,
       ...(threads > 1
         ? {
             parallel: {
@@ -130,7 +131,7 @@ export class Session {
               minRowsPerTask: this.conf.getNumber("sluice.executor.minRowsPerTask"),
               shufflePartitions: this.conf.getNumber("sluice.sql.shuffle.partitions"),
               broadcastBytes: Math.max(0, autoBroadcastJoinThreshold),
-              ansi: this.conf.getBoolean("sluice.sql.ansi.enabled"),
+              ansi,
             },
           }
         : {}),

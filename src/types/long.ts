@@ -31,6 +31,15 @@ export function longAdd(a: Long, b: Long): Long {
   return wrapLong(BigInt(a) + BigInt(b));
 }
 
+/** a + b without wrapping: a number while the sum is a safe integer, else a bigint of any size (exact sums). */
+export function exactAdd(a: Long, b: Long): Long {
+  if (typeof a === "number" && typeof b === "number") {
+    const r = a + b;
+    if (r <= MAX_SAFE && r >= -MAX_SAFE) return r;
+  }
+  return normalizeLong(BigInt(a) + BigInt(b));
+}
+
 export function longSub(a: Long, b: Long): Long {
   if (typeof a === "number" && typeof b === "number") {
     const r = a - b;

@@ -5,7 +5,7 @@ import {
   decimalType,
   isIntegral,
 } from "../../types/data-type.js";
-import { type Long, normalizeLong } from "../../types/long.js";
+import { type Long, exactAdd, normalizeLong } from "../../types/long.js";
 import type { Accumulator, AggregateFunctionDef, ArgInfo, BoundSignature, Signature } from "../function-def.js";
 import { registerFunctions } from "../function-registry.js";
 import { checkArgCount, numericOrCastToDouble } from "./agg-args.js";
@@ -30,7 +30,7 @@ export function avgSignature(fn: string, args: readonly ArgInfo[]): Signature {
   return { inputTypes: [isIntegral(t) ? t : DoubleType], dataType: DoubleType };
 }
 
-/** Spark sums in double for non-decimal input (so BIGINTs beyond 2^53 round, as in Spark). */
+/** Floats, doubles and strings cast to double: summed as doubles, as Spark sums them. */
 export const doubleAvgAccumulator: Accumulator<AvgBuffer<number>> = {
   init: () => ({ s: 0, n: 0 }),
   update(buf, v: number) {
@@ -58,12 +58,12 @@ export const doubleAvgAccumulator: Accumulator<AvgBuffer<number>> = {
 export const integralAvgAccumulator: Accumulator<AvgBuffer<Long>> = {
   init: () => ({ s: 0, n: 0 }),
   update(buf, v: Long) {
-    buf.s = addLongs(buf.s, v);
+    buf.s = exactAdd(buf.s, v);
     buf.n++;
     return buf;
   },
   merge(a, b) {
-    a.s = addLongs(a.s, b.s);
+    a.s = exactAdd(a.s, b.s);
     a.n += b.n;
     return a;
   },
@@ -75,15 +75,6 @@ export const integralAvgAccumulator: Accumulator<AvgBuffer<Long>> = {
   },
 };
 
-/** a + b exactly: a number while the sum is a safe integer, else a bigint. */
-function addLongs(a: Long, b: Long): Long {
-  if (typeof a === "number" && typeof b === "number") {
-    const t = a + b;
-    if (t <= Number.MAX_SAFE_INTEGER && t >= -Number.MAX_SAFE_INTEGER) return t;
-  }
-  return normalizeLong(BigInt(a) + BigInt(b));
-}
-
 /**
  * Exact decimal average: the unscaled sum (bigint when large) divided by the count, rounded
  * HALF_UP once to the result scale; null when it does not fit the result precision.
@@ -94,14 +85,12 @@ export function decimalAvgAccumulator(input: DecimalType, result: DecimalType): 
   return {
     init: () => ({ s: 0, n: 0 }),
     update(buf, v: Long) {
-      const s = buf.s;
-      if (typeof s === "number" && typeof v === "number" && Math.abs(s + v) <= Number.MAX_SAFE_INTEGER) buf.s = s + v;
-      else buf.s = normalizeLong(BigInt(s) + BigInt(v));
+      buf.s = exactAdd(buf.s, v);
       buf.n++;
       return buf;
     },
     merge(a, b) {
-      a.s = normalizeLong(BigInt(a.s) + BigInt(b.s));
+      a.s = exactAdd(a.s, b.s);
       a.n += b.n;
       return a;
     },

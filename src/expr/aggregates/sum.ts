@@ -7,7 +7,7 @@ import {
   decimalType,
   isIntegral,
 } from "../../types/data-type.js";
-import { type Long, LONG_MAX, LONG_MIN, longAdd, normalizeLong } from "../../types/long.js";
+import { type Long, LONG_MAX, LONG_MIN, exactAdd, longAdd } from "../../types/long.js";
 import type { Accumulator, AggregateFunctionDef, ArgInfo, Signature } from "../function-def.js";
 import { registerFunctions } from "../function-registry.js";
 import { ExecutionError } from "../../errors/errors.js";
@@ -41,12 +41,7 @@ export function longSumAccumulator(overflow: SumOverflow): Accumulator<SumBuffer
   return {
     init: () => ({ s: 0, has: false }),
     update(buf, v: Long) {
-      const s = buf.s;
-      if (typeof s === "number" && typeof v === "number") {
-        const r = s + v;
-        if (r <= Number.MAX_SAFE_INTEGER && r >= -Number.MAX_SAFE_INTEGER) buf.s = r;
-        else buf.s = addExact(s, v, wrap);
-      } else buf.s = addExact(s, v, wrap);
+      buf.s = addExact(buf.s, v, wrap);
       buf.has = true;
       return buf;
     },
@@ -80,9 +75,7 @@ export function longSumAccumulator(overflow: SumOverflow): Accumulator<SumBuffer
  * fails when a running total overflows, which depends on the rows' order).
  */
 function addExact(a: Long, b: Long, wrap: boolean): Long {
-  if (wrap) return longAdd(a, b);
-  const r = BigInt(a) + BigInt(b);
-  return r >= LONG_MIN && r <= LONG_MAX ? normalizeLong(r) : r;
+  return wrap ? longAdd(a, b) : exactAdd(a, b);
 }
 
 export const doubleSumAccumulator: Accumulator<SumBuffer<number>> = {

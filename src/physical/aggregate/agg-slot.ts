@@ -180,7 +180,7 @@ export function numericSpec(call: AggCall, fctx: ExecFunctionContext, longMinMax
   const argType = exprType(call.args[0]!);
   if (!FAST_NUMERIC.has(argType.kind)) return null;
   const integral = argType.kind !== "float" && argType.kind !== "double";
-  // An integral sum typed DECIMAL(p, 0) (a parallel average's partial sum: partial-aggregation.ts) is exact, not wrapped.
+  // An integral sum typed DECIMAL(p, 0) (a partial sum of a parallel average or ANSI sum: partial-aggregation.ts exactSum) is exact, not wrapped.
   const wideSum = name === "sum" && integral && call.dataType.kind === "decimal" && call.dataType.scale === 0;
   const expected = name === "avg" ? "double" : name === "sum" ? (wideSum ? "decimal" : integral ? "long" : "double") : argType.kind;
   // A long may be a bigint: min/max of longs only where bigints are handled (the fused loop, longMinMax).

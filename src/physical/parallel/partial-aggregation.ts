@@ -52,32 +52,15 @@ export function splitAggregation(grouping: readonly Expr[], aggregateExprs: read
   const finals: Expr[] = [];
   for (let i = 0; i < layout.calls.length; i++) {
     const c = layout.calls[i]!, attr = layout.aggAttrs[i]!;
-    const sets = options.distinctCounts ? distinctCountBySets(c, `_set${i}`) : null;
-    if (sets) {
-      partials.push(sets.partial);
-      partialAttrs.push(sets.set);
-      finals.push(sets.merge);
-      continue;
-    }
-    const sums = options.averages ? averageBySums(c, `_sum${i}`, `_count${i}`) : null;
-    if (sums) {
-      partials.push(...sums.partials);
-      partialAttrs.push(...sums.attrs);
-      finals.push(sums.merge);
-      continue;
-    }
-    const wide = options.ansi ? wideSumSplit(c, `_sum${i}`) : null;
-    if (wide) {
-      partials.push(wide.partial);
-      partialAttrs.push(wide.attr);
-      finals.push(wide.merge);
-      continue;
-    }
-    const f = finalCall(c, attr);
-    if (!f) return null;
-    partials.push(c);
-    partialAttrs.push(attr);
-    finals.push(f);
+    const split =
+      (options.distinctCounts ? distinctCountBySets(c, `_set${i}`) : null) ??
+      (options.averages ? averageBySums(c, `_sum${i}`, `_count${i}`) : null) ??
+      (options.ansi ? wideSumSplit(c, `_sum${i}`) : null) ??
+      mergedAsItself(c, attr);
+    if (!split) return null;
+    partials.push(...split.partials);
+    partialAttrs.push(...split.attrs);
+    finals.push(split.merge);
   }
   const { keyAttrs, aggAttrs } = layout;
   const partialExprs = [...grouping.map((g, i) => E.alias(g, keyAttrs[i]!.name, keyAttrs[i]!.id)), ...partials.map((c, i) => E.alias(c, partialAttrs[i]!.name, partialAttrs[i]!.id))];
@@ -88,24 +71,31 @@ export function splitAggregation(grouping: readonly Expr[], aggregateExprs: read
   return { partialExprs, keyAttrs, partialOutput: [...keyAttrs, ...partialAttrs], calls: layout.calls, aggAttrs, merges: finals, final };
 }
 
+/** How one call is split: its partial aggregates (as columns `attrs`) and the expression that merges them. */
+interface CallSplit {
+  readonly partials: readonly AggCall[];
+  readonly attrs: readonly AttributeRef[];
+  readonly merge: Expr;
+}
+
 /**
  * count(DISTINCT x) (one argument, its FILTER kept) as collect_set(x) per part, and the count
  * of the distinct values of the parts' sets: size(array_distinct(flatten(collect_list(sets)))).
  */
-function distinctCountBySets(c: AggCall, setName: string): { partial: AggCall; set: AttributeRef; merge: Expr } | null {
+function distinctCountBySets(c: AggCall, setName: string): CallSplit | null {
   if (!c.distinct || c.fn.name !== "count" || c.args.length !== 1) return null;
   const partial = resolvedAggCall("collect_set", [c.args[0]!], c.filter);
   if (!partial) return null;
   const set = E.attr(setName, partial.dataType, false);
   const count = resolvedCall("size", [resolvedCall("array_distinct", [resolvedCall("flatten", [resolvedAggCall("collect_list", [set], null)])])]);
-  return count && { partial, set, merge: E.cast(count, c.dataType) };
+  return count && { partials: [partial], attrs: [set], merge: E.cast(count, c.dataType) };
 }
 
 /**
  * avg of integers (FILTER kept) as each part's exact sum (exactSum) and count; merged, the sums
  * divided once, as avg divides its exact sum (avg.ts).
  */
-function averageBySums(c: AggCall, sumName: string, countName: string): { partials: AggCall[]; attrs: AttributeRef[]; merge: Expr } | null {
+function averageBySums(c: AggCall, sumName: string, countName: string): CallSplit | null {
   if (c.distinct || (c.fn.name !== "avg" && c.fn.name !== "try_avg") || c.args.length !== 1 || !isIntegral(exprType(c.args[0]!))) return null;
   const sum = exactSum(c.args[0]!, c.filter), count = resolvedAggCall("count", [c.args[0]!], c.filter);
   if (!sum || !count) return null;
@@ -116,12 +106,12 @@ function averageBySums(c: AggCall, sumName: string, countName: string): { partia
 }
 
 /** A sum of integers or decimals (FILTER kept) as each part's exact sum and the merge's sum, typed as the call. */
-function wideSumSplit(c: AggCall, name: string): { partial: AggCall; attr: AttributeRef; merge: AggCall } | null {
+function wideSumSplit(c: AggCall, name: string): CallSplit | null {
   if (c.distinct || c.fn.name !== "sum" || c.args.length !== 1 || !EXACT_SUM_INPUTS.has(exprType(c.args[0]!).kind)) return null;
   const partial = exactSum(c.args[0]!, c.filter);
   if (!partial) return null;
   const attr = E.attr(name, partial.dataType, true);
-  return { partial, attr, merge: E.aggCall(c.fn, [attr], c.dataType, {}) };
+  return { partials: [partial], attrs: [attr], merge: E.aggCall(c.fn, [attr], c.dataType, {}) };
 }
 
 /**
@@ -169,6 +159,12 @@ export function bufferOfPartial(call: AggCall, acc: Accumulator): (v: unknown) =
   if (call.fn.name === "count") return (v) => acc.deserialize(v);
   // min, max and sum of the one value v are v; over no values (null), the empty buffer.
   return (v) => (v === null ? acc.init() : acc.update(acc.init(), v as never));
+}
+
+/** A call whose partial is the call itself (count, min, max, exact sums), merged by finalCall. */
+function mergedAsItself(c: AggCall, attr: AttributeRef): CallSplit | null {
+  const merge = finalCall(c, attr);
+  return merge && { partials: [c], attrs: [attr], merge };
 }
 
 /** The call that merges partial results held in `partial`, with the original call's type. */
