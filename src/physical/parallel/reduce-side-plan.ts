@@ -19,8 +19,8 @@ const PARTITION_LOCAL = new Set<LogicalPlan["kind"]>(["Project", "Filter", "Subq
  * to the calling thread. Every leaf under `p` must be the base (the same subtree, as a query
  * that joins an aggregation with an aggregation of it: Nexmark q5), and every operator above it
  * must be partition-local:
- * - filters and projections only: they run in the base's reduce tasks (q18, q19: the filter on
- *   a row number keeps the rows that come back few);
+ * - filters and projections only: they run in the base's reduce tasks (a filter on a row number:
+ *   only the rows it keeps come back);
  * - aggregations, distincts, partitioned windows and equi-joins: each needs rows with equal keys
  *   in one task. Their keys, traced down to the base's output, must share some expressions K;
  *   the base's reduce tasks then hash-partition their output by K (on the workers; this thread

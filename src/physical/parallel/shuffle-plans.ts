@@ -99,6 +99,7 @@ function computedKeysShuffle(p: Extract<LogicalPlan, { kind: "Aggregate" }>, top
  */
 function windowShuffle(p: Extract<LogicalPlan, { kind: "Window" }>, opts: ParallelOptions): ShufflePlan | null {
   if (p.partitionSpec.length === 0 || !planExprs(p).every((e) => isDeterministic(e) && !hasSubquery(e))) return null;
+  if (carriesText(p)) return null;
   const path = splitLeafPath(p.child, opts);
   const maps = path && mapFragments(p.child, path, opts);
   if (!maps) return null;
@@ -106,6 +107,19 @@ function windowShuffle(p: Extract<LogicalPlan, { kind: "Window" }>, opts: Parall
   const limit = p.child.kind === "WindowGroupLimit" ? p.child : null;
   const reduce = ([rows]: readonly LogicalPlan[]): LogicalPlan => Plan.window(p.windowExprs, p.partitionSpec, p.orderSpec, limit ? withChildren(limit, [rows!]) : rows!);
   return { node: p, inputs: [{ maps, keys: p.partitionSpec }], exchange: { partitions: opts.shufflePartitions, inputs: [planOutput(p.child)], reduce } };
+}
+
+/**
+ * Whether the rows a window shuffle moves hold text besides the partition keys. Every row crosses
+ * threads twice (to its partition's task, and back with the window's columns), and a column of
+ * strings costs more to move than a window function costs per row: each string is joined and
+ * encoded on one side and cut out again on the other, where single-threaded they are never
+ * copied (Nexmark q19 and q18, whole bids with their channel, URL and extra: two threads ran at
+ * 0.73-0.80x and 0.89-1.03x of one). Windows over numbers and timestamps (q11's sessions) gain.
+ */
+function carriesText(p: Extract<LogicalPlan, { kind: "Window" }>): boolean {
+  const keys = new Set(p.partitionSpec.flatMap((e) => (e.kind === "AttributeRef" ? [e.id] : [])));
+  return planOutput(p.child).some((a) => (a.dataType.kind === "string" || a.dataType.kind === "binary") && !keys.has(a.id));
 }
 
 /** `p` with its columns named as `attrs` (same types, same order): a projection when the ids differ. */

@@ -398,6 +398,19 @@ describe("operators above a shuffle run in reduce tasks on the workers", () => {
     await sameAsSerial(build);
   });
 
+  it("a window over rows that carry text besides its keys stays on the calling thread (Nexmark q19); over numbers it shuffles", async () => {
+    const top = (s: Session, columns: string[]): DataFrame =>
+      bids(s).select(...columns).withColumn("rn", F.row_number().over(Window.partitionBy("auction").orderBy(col("price").desc()))).filter(col("rn").leq(10));
+    assert.doesNotMatch(physical(top(parallel, ["auction", "price", "extra"])), /ParallelStage/);
+    assert.doesNotMatch(physical(top(parallel, ["auction", "price", "channel", "url"])), /ParallelStage/);
+    assert.match(physical(top(parallel, ["auction", "price", "dateTime"])), /^ParallelStage/m);
+    // A text key alone still shuffles: it is needed on the reduce side to hash and compare.
+    const byChannel: Build = (s) => bids(s).select("channel", "price").withColumn("rn", F.row_number().over(Window.partitionBy("channel").orderBy(col("price").desc()))).filter(col("rn").leq(3));
+    assert.match(physical(byChannel(parallel)), /^ParallelStage/m);
+    await sameAsSerial(byChannel);
+    assert.deepEqual(canon(await top(parallel, ["auction", "price", "extra"]).collect()), canon(await top(serial, ["auction", "price", "extra"]).collect()));
+  });
+
   it("an aggregation of an aggregation by fewer keys, with one hot key and null keys", async () => {
     const build: Build = (s) =>
       s.range(0, 40_000).select(expr("CASE WHEN id % 5 = 0 THEN 0 WHEN id % 11 = 0 THEN NULL ELSE id % 23 END").alias("a"), expr("id % 37").alias("b"), col("id").alias("v"))
