@@ -88,3 +88,15 @@ export function writeText(file: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, text);
 }
+
+/**
+ * A generated column's golden digest: numbers summed, strings FNV-1a hashed in order. Generator
+ * tests pin every value with these, so a faster generator must give the same events (benchmark
+ * answers and checkpointed offsets depend on them).
+ */
+export function columnDigest(c: Float64Array | readonly string[]): string {
+  if (c instanceof Float64Array) return String(c.reduce((x, y) => x + y, 0));
+  let h = 0x811c9dc5;
+  for (const s of c) for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16);
+}

@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { Session } from "../../../src/api/session.js";
 import { col, functions as F, window } from "../../../src/index.js";
 import { AD_TYPES, DEFAULT_YAHOO_CONFIG, EVENT_TYPES, type YahooConfig, campaignBatch, generateAdEventBatch, generateAdEventCodes, generateAdEventJson, yahooIds } from "../../../src/connectors/yahoo/yahoo-generator.js";
+import { columnDigest } from "../helpers.js";
 
 const cfg: YahooConfig = { ...DEFAULT_YAHOO_CONFIG, eventsNum: 20_000, eventsPerSecond: 1000 };
 const spark = Session.builder().getOrCreate();
@@ -83,16 +84,8 @@ void describe("Yahoo generator batches", () => {
 
 void describe("Yahoo generator values", () => {
   void it("gives the events it gave before (golden digests of each column, default config, events 1,000,000 to 1,020,000 and 2^40 on)", () => {
-    // A digest per column: numbers summed, strings FNV-1a hashed in order. A faster generator
-    // must keep every value: benchmark answers and checkpointed offsets depend on them.
-    const digest = (c: Float64Array | string[]): string => {
-      if (c instanceof Float64Array) return String(c.reduce((x, y) => x + y, 0));
-      let h = 0x811c9dc5;
-      for (const s of c) for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-      return (h >>> 0).toString(16);
-    };
-    const at = (from: number): string[] => generateAdEventBatch(DEFAULT_YAHOO_CONFIG, from, from + 20_000).columns.map((c) => digest(c.values as Float64Array | string[]));
-    assert.deepEqual({ at1M: at(1_000_000), at2pow40: at(2 ** 40), ads: digest([...yahooIds(0).ads]) }, GOLDEN);
+    const at = (from: number): string[] => generateAdEventBatch(DEFAULT_YAHOO_CONFIG, from, from + 20_000).columns.map((c) => columnDigest(c.values as Float64Array | string[]));
+    assert.deepEqual({ at1M: at(1_000_000), at2pow40: at(2 ** 40), ads: columnDigest(yahooIds(0).ads) }, GOLDEN);
   });
 });
 
