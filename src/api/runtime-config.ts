@@ -16,6 +16,9 @@ export const CONFIG_DEFAULTS: Readonly<Record<string, string>> = Object.freeze({
   // Map-side `row_number() <= k` limits before a window's shuffle (Spark's WindowGroupLimit), for
   // k up to this; -1 turns them off (src/physical/parallel/rank-limit.ts).
   "sluice.sql.optimizer.windowGroupLimitThreshold": "1000",
+  // Sliding-window aggregations whose length is a whole number of slides aggregate each row once,
+  // into its slide-long pane, then the panes into windows (src/physical/aggregate/pane-aggregation.ts).
+  "sluice.sql.optimizer.slidingWindowPanes": "true",
   // Spark prefers sort-merge joins because its build sides may not fit one executor; in one process
   // a hash join is 2-3x faster, and sort-merge (which spills) is for when memory is the limit.
   "sluice.sql.join.preferSortMergeJoin": "false",

@@ -124,6 +124,7 @@ export class Session {
       preferSortMergeJoin: this.conf.getBoolean("sluice.sql.join.preferSortMergeJoin"),
       autoBroadcastJoinThreshold,
       ansi,
+      slidingWindowPanes: this.conf.getBoolean("sluice.sql.optimizer.slidingWindowPanes"),
       ...(threads > 1
         ? {
             parallel: {

@@ -23,6 +23,7 @@ import { FlatMapGroupsWithStateBatchExec } from "./stateful/flat-map-groups-with
 import { planParallelStage } from "./parallel/parallel-planner.js";
 import type { ParallelOptions } from "./parallel/stage-fragments.js";
 import { ReusedResultExec, SharedResult } from "./reused-result-exec.js";
+import { paneAggregation } from "./aggregate/pane-aggregation.js";
 import { eagerAggregation } from "./aggregate/eager-aggregation.js";
 import { buildableSides, equiJoinKeys } from "./join-keys.js";
 import { explainLogical } from "../plan/explain-logical.js";
@@ -41,6 +42,8 @@ export interface PlannerOptions {
   readonly parallel?: ParallelOptions;
   /** `sluice.sql.ansi.enabled`: sums fail on overflow, so a partial aggregation sums its part exactly. */
   readonly ansi?: boolean;
+  /** `sluice.sql.optimizer.slidingWindowPanes`: false keeps sliding-window aggregations row by row (aggregate/pane-aggregation.ts). */
+  readonly slidingWindowPanes?: boolean;
   /**
    * Rows a LocalRelation's scan reads when it runs instead of the relation's own (a physical plan
    * kept for later micro-batches reads each batch's rows: streaming/micro-batch-plans.ts).
@@ -197,6 +200,8 @@ function planSerial(p: LogicalPlan): PhysicalOp {
     }
     case "Filter": return new ProjectFilterExec(planPhysical(p.child), p.condition, null);
     case "Aggregate": {
+      const panes = plannerOptions.slidingWindowPanes === false ? null : paneAggregation(p, plannerOptions.ansi === true);
+      if (panes) return planPhysical(panes);
       // The small side as the join below will choose it (a hint, or the size under the threshold).
       const eager = eagerAggregation(p, (side) => hasBroadcastHint(side) || underBroadcastThreshold(() => estimatePlanBytes(side), plannerOptions), plannerOptions.ansi === true);
       if (eager) return planPhysical(eager);

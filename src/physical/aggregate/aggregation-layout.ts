@@ -36,7 +36,7 @@ export function aggCallsOf(aggregateExprs: readonly Expr[]): AggCall[] {
  * A call's identity: its canonical form and its result type (a parallel average's partial sum is
  * sum(x) typed DECIMAL(38,0) beside the query's own sum(x) BIGINT: partial-aggregation.ts).
  */
-function callKey(c: AggCall): string {
+export function callKey(c: AggCall): string {
   return `${canonicalKey(c)}:${JSON.stringify(c.dataType)}`;
 }
 
