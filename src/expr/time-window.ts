@@ -1,6 +1,7 @@
 import { IllegalArgumentError } from "../errors/errors.js";
 import { TimestampType, structField, structType } from "../types/data-type.js";
 import { fixedMicros, parseInterval } from "../types/interval.js";
+import type { Expr } from "./expression.js";
 import type { ScalarFunctionDef } from "./function-def.js";
 import { registerInternalFunctions } from "./function-registry.js";
 
@@ -72,3 +73,15 @@ export const timeWindowFunction: ScalarFunctionDef = {
 };
 
 registerInternalFunctions([timeWindowFunction]);
+
+/** A call of the internal time-window function (window(ts, ...) as the analyzer rewrites it, possibly aliased): its time, spec and k; else null. */
+export function timeWindowCall(e: Expr): { ts: Expr; spec: TimeWindowSpec; k: number } | null {
+  const x = e.kind === "Alias" ? e.child : e;
+  if (x.kind !== "Call" || x.fn.name !== timeWindowFunction.name || x.args.length !== 1) return null;
+  const { spec, k } = x.state as { spec: TimeWindowSpec; k: number };
+  return { ts: x.args[0]!, spec, k };
+}
+
+export function sameWindowSpec(a: TimeWindowSpec, b: TimeWindowSpec): boolean {
+  return a.durationMicros === b.durationMicros && a.slideMicros === b.slideMicros && a.startMicros === b.startMicros;
+}

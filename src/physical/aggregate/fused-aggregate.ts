@@ -11,7 +11,7 @@ import { type NumericSpec, integralSumResult, isSimpleCount, numericSpec } from 
 import { KeyCoder, NUMBER_HASH_SCRATCH, TUPLE_HASH_MUL, TupleTable, groupKeyVectors, numberHashCode } from "./key-coder.js";
 import { batchKernel } from "../codegen/kernel-cache.js";
 import { ReusableArrays } from "../../batch/reusable-arrays.js";
-import { type TimeWindowSpec, WINDOW_STRUCT, timeWindowFunction } from "../../expr/time-window.js";
+import { type TimeWindowSpec, WINDOW_STRUCT, sameWindowSpec, timeWindowCall } from "../../expr/time-window.js";
 
 /**
  * Whether `e` may be null: exprNullable, plus the widening casts that code generation passes
@@ -632,16 +632,8 @@ function expandedTimeWindow(x: FusedAggregateSpec["expand"], id: number): TimeWi
   if (x === null || c < 0) return null;
   const calls = x.projections.map((p) => timeWindowCall(p[c]!));
   const first = calls[0];
-  if (!first || calls.some((w) => w === null || JSON.stringify(w.spec) !== JSON.stringify(first.spec))) return null;
+  if (!first || calls.some((w) => w === null || !sameWindowSpec(w.spec, first.spec))) return null;
   return first.spec;
-}
-
-/** A call of the internal time-window function (window(ts, ...) of one Expand projection), or null. */
-function timeWindowCall(e: Expr): { ts: Expr; spec: TimeWindowSpec; k: number } | null {
-  const x = e.kind === "Alias" ? e.child : e;
-  if (x.kind !== "Call" || x.fn.name !== timeWindowFunction.name) return null;
-  const { spec, k } = x.state as { spec: TimeWindowSpec; k: number };
-  return { ts: x.args[0]!, spec, k };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { type AttributeRef, type Expr, Expr as E } from "../../expr/expression.js";
 import { canonicalKey, referencedIds, transformExprDown } from "../../expr/expr-tree.js";
-import { type TimeWindowSpec, WINDOW_STRUCT, timeWindowFunction } from "../../expr/time-window.js";
+import { type TimeWindowSpec, WINDOW_STRUCT, sameWindowSpec, timeWindowCall, timeWindowFunction } from "../../expr/time-window.js";
 import { isDeterministic, splitConjuncts } from "../../optimizer/optimizer-helpers.js";
 import { type LogicalPlan, Plan } from "../../plan/logical-plan.js";
 import { TimestampType } from "../../types/data-type.js";
@@ -75,16 +75,16 @@ export function paneAggregation(p: Aggregate, ansi: boolean): LogicalPlan | null
 
 /** The Expand's window column when it computes window k = 0 .. n-1 of one ts (length n slides, n >= 2) and passes every other column through. */
 function slidingWindowOf(expand: Extract<LogicalPlan, { kind: "Expand" }>): { column: number; spec: TimeWindowSpec; ts: Expr } | null {
-  const column = expand.output.findIndex((_, i) => windowCall(expand.projections[0]![i]!) !== null);
+  const column = expand.output.findIndex((_, i) => bareWindowCall(expand.projections[0]![i]!) !== null);
   if (column < 0) return null;
-  const first = windowCall(expand.projections[0]![column]!)!;
+  const first = bareWindowCall(expand.projections[0]![column]!)!;
   const { spec } = first;
   const n = spec.durationMicros / spec.slideMicros;
   if (!Number.isInteger(n) || n < 2 || expand.projections.length !== n || !isDeterministic(first.ts)) return null;
   const ks = new Set<number>();
   for (const row of expand.projections) {
-    const w = windowCall(row[column]!);
-    if (w === null || !sameSpec(w.spec, spec) || canonicalKey(w.ts) !== canonicalKey(first.ts)) return null;
+    const w = bareWindowCall(row[column]!);
+    if (w === null || !sameWindowSpec(w.spec, spec) || canonicalKey(w.ts) !== canonicalKey(first.ts)) return null;
     ks.add(w.k);
     // Every other column passes through unchanged.
     if (!row.every((x, i) => i === column || (x.kind === "AttributeRef" && x.id === expand.output[i]!.id))) return null;
@@ -92,15 +92,8 @@ function slidingWindowOf(expand: Extract<LogicalPlan, { kind: "Expand" }>): { co
   return ks.size === n && [...ks].every((k) => k >= 0 && k < n) ? { column, spec, ts: first.ts } : null;
 }
 
-function windowCall(e: Expr): { spec: TimeWindowSpec; k: number; ts: Expr } | null {
-  if (e.kind !== "Call" || e.fn !== timeWindowFunction || e.args.length !== 1) return null;
-  const { spec, k } = e.state as { spec: TimeWindowSpec; k: number };
-  return { spec, k, ts: e.args[0]! };
-}
-
-function sameSpec(a: TimeWindowSpec, b: TimeWindowSpec): boolean {
-  return a.durationMicros === b.durationMicros && a.slideMicros === b.slideMicros && a.startMicros === b.startMicros;
-}
+/** A window call as an Expand projection holds it (never aliased). */
+const bareWindowCall = (e: Expr): ReturnType<typeof timeWindowCall> => (e.kind === "Call" ? timeWindowCall(e) : null);
 
 /** The analyzer's conjuncts `window IS NOT NULL`, `window.start <= ts`, `ts < window.end`: true of every window a pane's rows are sent to. */
 function holdsForPanes(c: Expr, w: AttributeRef, ts: Expr): boolean {

@@ -1,7 +1,7 @@
 import { planOutput } from "../../analyzer/plan-output.js";
 import { type AttributeRef, type Expr, Expr as E } from "../../expr/expression.js";
 import { isDeterministic, splitConjuncts } from "../../optimizer/optimizer-helpers.js";
-import { type TimeWindowSpec, timeWindowFunction } from "../../expr/time-window.js";
+import { type TimeWindowSpec, sameWindowSpec, timeWindowCall } from "../../expr/time-window.js";
 import { type LogicalPlan, Plan, children, withChildren } from "../../plan/logical-plan.js";
 import { planExprs } from "../../plan/plan-exprs.js";
 import { TimestampType } from "../../types/data-type.js";
@@ -157,17 +157,13 @@ function windowDefinition(node: LogicalPlan, id: number): { spec: TimeWindowSpec
   } else return null;
   let spec: TimeWindowSpec | null = null, timeId: number | null = null;
   for (const c of calls) {
-    if (c.kind !== "Call" || c.fn !== timeWindowFunction || c.args[0]?.kind !== "AttributeRef") return null;
-    const s = (c.state as { spec: TimeWindowSpec }).spec;
-    if ((spec && !sameSpec(s, spec)) || (timeId !== null && c.args[0].id !== timeId)) return null;
-    spec = s;
-    timeId = c.args[0].id;
+    const w = c.kind === "Call" ? timeWindowCall(c) : null;
+    if (w === null || w.ts.kind !== "AttributeRef") return null;
+    if ((spec && !sameWindowSpec(w.spec, spec)) || (timeId !== null && w.ts.id !== timeId)) return null;
+    spec = w.spec;
+    timeId = w.ts.id;
   }
   return spec && timeId !== null ? { spec, timeId } : null;
-}
-
-function sameSpec(a: TimeWindowSpec, b: TimeWindowSpec): boolean {
-  return a.durationMicros === b.durationMicros && a.slideMicros === b.slideMicros && a.startMicros === b.startMicros;
 }
 
 /**
