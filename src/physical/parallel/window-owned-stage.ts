@@ -1,7 +1,7 @@
 import { planOutput } from "../../analyzer/plan-output.js";
 import { type AttributeRef, type Expr, Expr as E } from "../../expr/expression.js";
 import { isDeterministic, splitConjuncts } from "../../optimizer/optimizer-helpers.js";
-import { type TimeWindowSpec, sameWindowSpec, timeWindowCall } from "../../expr/time-window.js";
+import { type TimeWindowSpec, sameWindowSpec, slideRemainder, timeWindowCall } from "../../expr/time-window.js";
 import { type LogicalPlan, Plan, children, withChildren } from "../../plan/logical-plan.js";
 import { planExprs } from "../../plan/plan-exprs.js";
 import { TimestampType } from "../../types/data-type.js";
@@ -181,8 +181,31 @@ function ownedTask(p: LogicalPlan, found: readonly WindowedAggregate[], sliceOf:
   if (to < Infinity) bounds.push(E.binary("<", start, E.literal(to, TimestampType)));
   const input = withSlice(agg.node.child, agg.path, sliceOf(agg));
   if (bounds.length === 0) return withChildren(p, [input]);
+  const range = ownedTimeRange(input, agg, from, to);
+  if (range) return withChildren(p, [range]);
   const owned = bounds.reduce((x, y) => E.binary("and", x, y));
   return withChildren(p, [input.kind === "Filter" ? Plan.filter(E.binary("and", input.condition, owned), input.child) : Plan.filter(owned, input)]);
+}
+
+/**
+ * A tumbling window's owned windows as a range of the time itself, filtered below the projection
+ * that computes the window: a window starting in [from, to) holds exactly the times in
+ * [align(from), align(to)), align(x) the first window start at or after x. The fused aggregation
+ * loop takes a filter on the scan's columns in (Nexmark q7's maximum price per window); a filter
+ * on the projected window above the projection made each task 1.5x slower per row than the
+ * whole query on one thread. Null unless `input` is that projection.
+ */
+function ownedTimeRange(input: LogicalPlan, agg: WindowedAggregate, from: number, to: number): LogicalPlan | null {
+  if (input.kind !== "Project") return null;
+  const def = input.projectList.find((e) => e.kind === "Alias" && e.id === agg.window.id);
+  const w = def?.kind === "Alias" && def.child.kind === "Call" ? timeWindowCall(def.child) : null;
+  if (w === null || w.ts.kind !== "AttributeRef" || w.spec.slideMicros !== w.spec.durationMicros || w.k !== 0) return null;
+  const { durationMicros: d, startMicros: st } = w.spec;
+  const align = (x: number): number => x + slideRemainder(st - x, d);
+  const conds: Expr[] = [];
+  if (from > -Infinity) conds.push(E.binary(">=", w.ts, E.literal(align(from), TimestampType)));
+  if (to < Infinity) conds.push(E.binary("<", w.ts, E.literal(align(to), TimestampType)));
+  return Plan.project(input.projectList, Plan.filter(conds.reduce((x, y) => E.binary("and", x, y)), input.child));
 }
 
 function withSlice(p: LogicalPlan, path: LeafPath, resolved: unknown): LogicalPlan {

@@ -8,6 +8,8 @@ import { timeSliceCuts } from "../../../src/connectors/nexmark/nexmark-batch-sou
 import { generateNexmarkColumns } from "../../../src/connectors/nexmark/nexmark-generator.js";
 import { batchSource } from "../../../src/connectors/source-registry.js";
 import type { DataSourceRelation } from "../../../src/plan/logical-plan.js";
+import { explainLogical } from "../../../src/plan/explain-logical.js";
+import { windowOwnedMaps } from "../../../src/physical/parallel/window-owned-stage.js";
 
 // 150,000 events at 1,000 events/s of event time: 150 s, long next to the 10 s windows.
 const EVENTS = 150_000, RATE = 1000;
@@ -85,6 +87,25 @@ void describe("stages whose tasks own slices of event time (no exchange)", () =>
   void it("a tumbling window count per auction with a filter and a projection above", async () => {
     await sameAsSerial((s) => bids(s).groupBy(window(col("dateTime"), "5 seconds"), col("auction")).agg(F.count("*").alias("n"), F.max("price").alias("top"))
       .filter(col("n").gt(1)).select(col("window.start").alias("at"), col("auction"), col("n")), two, true);
+  });
+
+  void it("a tumbling window's tasks filter the time itself below the window's projection, aligned to window starts (start time off the epoch)", async () => {
+    const build = (s: Session): DataFrame => bids(s).groupBy(window(col("dateTime"), "7 seconds", "7 seconds", "3 seconds")).agg(F.max("price").alias("top"), F.count("*").alias("n"));
+    const df = build(three);
+    const tasks = windowOwnedMaps(three.optimize(df.plan), three.plannerOptions().parallel!)!;
+    assert.equal(tasks.length, 3);
+    const bounds = tasks.map((t) => {
+      const project = t.kind === "Aggregate" ? t.child : null;
+      const filter = project?.kind === "Project" ? project.child : null;
+      assert.ok(filter?.kind === "Filter", explainLogical(t));
+      return explainLogical(filter).split("\n")[0]!;
+    });
+    // Every bound on dateTime is a window start: 3 s past a multiple of 7 s since the epoch.
+    const day = Date.UTC(2024, 0, 1) / 1000;
+    const starts = bounds.flatMap((b) => [...b.matchAll(/TIMESTAMP '2024-01-01 00:(\d\d):(\d\d)'/g)].map((m) => day + Number(m[1]) * 60 + Number(m[2])));
+    assert.equal(starts.length, 4, bounds.join("; "));
+    for (const t of starts) assert.equal((t - 3) % 7, 0, bounds.join("; "));
+    await sameAsSerial(build, three, true);
   });
 
   void it("the windows before the first event and after the last (sliding) are counted once", async () => {
