@@ -1,7 +1,7 @@
 import { AnalysisError } from "../errors/errors.js";
 import { type AttributeRef, type Expr, Expr as E } from "../expr/expression.js";
 import { exprExists, transformExprDown } from "../expr/expr-tree.js";
-import { exprType } from "../expr/expr-type.js";
+import { exprNullable, exprType } from "../expr/expr-type.js";
 import { WINDOW_STRUCT, overlappingWindows, timeWindowFunction, timeWindowSpec } from "../expr/time-window.js";
 import { type LogicalPlan, Plan } from "../plan/logical-plan.js";
 import { LongType, TimestampType, sqlTypeName } from "../types/data-type.js";
@@ -47,7 +47,10 @@ export function rewriteTimeWindows(
   const windowExpr = (k: number): Expr => E.call(timeWindowFunction, [ts], WINDOW_STRUCT, { spec, k });
   let newChild: LogicalPlan;
   if (n === 1) {
-    newChild = Plan.project([...input, E.alias(windowExpr(0), "window", windowAttr.id)], child);
+    // As Spark: rows whose time is null belong to no window and are dropped (a sliding window's
+    // filter below drops them too).
+    const timed = exprNullable(ts) ? Plan.filter(E.unary("isnotnull", ts), child) : child;
+    newChild = Plan.project([...input, E.alias(windowExpr(0), "window", windowAttr.id)], timed);
   } else {
     const expand = Plan.expand(Array.from({ length: n }, (_, k) => [...input, windowExpr(k)]), [...input, windowAttr], child);
     const start = E.getField(windowAttr, 0, "start", TimestampType);

@@ -380,6 +380,15 @@ test("fused sliding windows give the structs window() gives, nulls for null time
   ]);
 });
 
+test("a tumbling window drops rows whose time is null, as Spark does (grouped, selected, and over a DATE)", async () => {
+  const df = spark.createDataFrame([{ ts: new Date(4500), d: new Date(Date.UTC(2024, 0, 2)), k: 1 }, { ts: null, d: null, k: 1 }, { ts: new Date(-1500), d: new Date(Date.UTC(2024, 0, 1)), k: 2 }], "ts TIMESTAMP, d DATE, k BIGINT");
+  const grouped = await df.groupBy(col("k"), window(col("ts"), "4 seconds")).agg(F.count("*").alias("n")).orderBy("k").collect();
+  assert.deepEqual(grouped.map((r) => [r["k"], (r["window"] as { start: Date } | null)?.start.getTime() ?? null, r["n"]]), [[1, 4000, 1], [2, -4000, 1]]);
+  assert.equal((await df.select(window(col("ts"), "4 seconds"), col("k")).collect()).length, 2);
+  assert.equal((await df.groupBy(window(col("d"), "1 day")).count().collect()).length, 2);
+  assert.equal((await assertSameBothWays(df.groupBy(window(col("ts"), "2 seconds")).agg(F.count("*").alias("n")))).length, 2);
+});
+
 test("KeyCoder: long codes agree with a Map oracle (bigints and numbers far apart through the Map)", () => {
   const r = rng(13);
   const coder = new KeyCoder(LongType);
