@@ -74,12 +74,11 @@ export const timeWindowFunction: ScalarFunctionDef = {
 
 registerInternalFunctions([timeWindowFunction]);
 
-/** A call of the internal time-window function (window(ts, ...) as the analyzer rewrites it, possibly aliased): its time, spec and k; else null. */
+/** A call of the internal time-window function (window(ts, ...) as the analyzer rewrites it): its time, spec and k; else null. */
 export function timeWindowCall(e: Expr): { ts: Expr; spec: TimeWindowSpec; k: number } | null {
-  const x = e.kind === "Alias" ? e.child : e;
-  if (x.kind !== "Call" || x.fn.name !== timeWindowFunction.name || x.args.length !== 1) return null;
-  const { spec, k } = x.state as { spec: TimeWindowSpec; k: number };
-  return { ts: x.args[0]!, spec, k };
+  if (e.kind !== "Call" || e.fn.name !== timeWindowFunction.name || e.args.length !== 1) return null;
+  const { spec, k } = e.state as { spec: TimeWindowSpec; k: number };
+  return { ts: e.args[0]!, spec, k };
 }
 
 export function sameWindowSpec(a: TimeWindowSpec, b: TimeWindowSpec): boolean {

@@ -622,8 +622,8 @@ function projectedTimeWindow(spec: FusedAggregateSpec, g: Expr): Expr | null {
   if (g.kind !== "AttributeRef" || spec.projections === null || spec.projectionOutput === null) return null;
   const j = spec.projectionOutput.findIndex((a) => a.id === g.id);
   const p = j < 0 ? null : spec.projections[j]!;
-  if (p === null || timeWindowCall(p) === null) return null;
-  return p.kind === "Alias" ? p.child : p;
+  const call = p?.kind === "Alias" ? p.child : p;
+  return call !== null && timeWindowCall(call) !== null ? call : null;
 }
 
 /** The time window an Expand computes as column `id` (every projection a window call of one spec), or null. */

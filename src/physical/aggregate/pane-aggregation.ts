@@ -45,7 +45,7 @@ export function paneAggregation(p: Aggregate, ansi: boolean): LogicalPlan | null
   }
   // Keys: the window, and columns the Expand passes through.
   const keys = p.groupingExprs.filter((g) => !(g.kind === "AttributeRef" && g.id === windowAttr.id));
-  if (keys.length !== p.groupingExprs.length - 1 || !keys.every((g) => g.kind === "AttributeRef" && g.id !== windowAttr.id)) return null;
+  if (keys.length !== p.groupingExprs.length - 1 || !keys.every((g) => g.kind === "AttributeRef")) return null;
   const calls = aggCallsOf(p.aggregateExprs);
   if (calls.length === 0 || calls.some((c) => referencedIds(c).has(windowAttr.id))) return null;
 
@@ -75,15 +75,15 @@ export function paneAggregation(p: Aggregate, ansi: boolean): LogicalPlan | null
 
 /** The Expand's window column when it computes window k = 0 .. n-1 of one ts (length n slides, n >= 2) and passes every other column through. */
 function slidingWindowOf(expand: Extract<LogicalPlan, { kind: "Expand" }>): { column: number; spec: TimeWindowSpec; ts: Expr } | null {
-  const column = expand.output.findIndex((_, i) => bareWindowCall(expand.projections[0]![i]!) !== null);
+  const column = expand.output.findIndex((_, i) => timeWindowCall(expand.projections[0]![i]!) !== null);
   if (column < 0) return null;
-  const first = bareWindowCall(expand.projections[0]![column]!)!;
+  const first = timeWindowCall(expand.projections[0]![column]!)!;
   const { spec } = first;
   const n = spec.durationMicros / spec.slideMicros;
   if (!Number.isInteger(n) || n < 2 || expand.projections.length !== n || !isDeterministic(first.ts)) return null;
   const ks = new Set<number>();
   for (const row of expand.projections) {
-    const w = bareWindowCall(row[column]!);
+    const w = timeWindowCall(row[column]!);
     if (w === null || !sameWindowSpec(w.spec, spec) || canonicalKey(w.ts) !== canonicalKey(first.ts)) return null;
     ks.add(w.k);
     // Every other column passes through unchanged.
@@ -91,9 +91,6 @@ function slidingWindowOf(expand: Extract<LogicalPlan, { kind: "Expand" }>): { co
   }
   return ks.size === n && [...ks].every((k) => k >= 0 && k < n) ? { column, spec, ts: first.ts } : null;
 }
-
-/** A window call as an Expand projection holds it (never aliased). */
-const bareWindowCall = (e: Expr): ReturnType<typeof timeWindowCall> => (e.kind === "Call" ? timeWindowCall(e) : null);
 
 /** The analyzer's conjuncts `window IS NOT NULL`, `window.start <= ts`, `ts < window.end`: true of every window a pane's rows are sent to. */
 function holdsForPanes(c: Expr, w: AttributeRef, ts: Expr): boolean {

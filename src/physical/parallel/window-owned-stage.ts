@@ -157,7 +157,7 @@ function windowDefinition(node: LogicalPlan, id: number): { spec: TimeWindowSpec
   } else return null;
   let spec: TimeWindowSpec | null = null, timeId: number | null = null;
   for (const c of calls) {
-    const w = c.kind === "Call" ? timeWindowCall(c) : null;
+    const w = timeWindowCall(c);
     if (w === null || w.ts.kind !== "AttributeRef") return null;
     if ((spec && !sameWindowSpec(w.spec, spec)) || (timeId !== null && w.ts.id !== timeId)) return null;
     spec = w.spec;
@@ -198,7 +198,7 @@ function ownedTask(p: LogicalPlan, found: readonly WindowedAggregate[], sliceOf:
 function ownedTimeRange(input: LogicalPlan, agg: WindowedAggregate, from: number, to: number): LogicalPlan | null {
   if (input.kind !== "Project") return null;
   const def = input.projectList.find((e) => e.kind === "Alias" && e.id === agg.window.id);
-  const w = def?.kind === "Alias" && def.child.kind === "Call" ? timeWindowCall(def.child) : null;
+  const w = def?.kind === "Alias" ? timeWindowCall(def.child) : null;
   if (w === null || w.ts.kind !== "AttributeRef" || w.spec.slideMicros !== w.spec.durationMicros || w.k !== 0) return null;
   const { durationMicros: d, startMicros: st } = w.spec;
   const align = (x: number): number => x + slideRemainder(st - x, d);
