@@ -316,13 +316,6 @@ function nextBase0PersonId(cfg: NexmarkConfig, n: number, u: number): number {
   return numPeople - active + Math.floor(u * (active + PERSON_ID_LEAD));
 }
 
-/** An auction among those in flight (and a few ahead) at event n, by the uniform draw `u`. */
-function nextBase0AuctionId(cfg: NexmarkConfig, n: number, u: number): number {
-  const last = lastBase0AuctionId(n);
-  const min = Math.max(last - cfg.numInFlightAuctions, 0);
-  return min + Math.floor(u * (last - min + 1 + AUCTION_ID_LEAD));
-}
-
 /**
  * Bids in passes, one per draw step (auction, bidder, price, channel and url, extra), each
  * resuming every event's generator where the last left it (`states`): one loop drawing
@@ -359,15 +352,22 @@ function drawStates(rows: number): Int32Array {
 
 // Each pass resumes an event's state from `states` and steps it once per draw (STEP), in locals;
 // the passes that need each bid's event number walk the events again (an integer loop counter).
+// The auction pass, the one every query of bids runs, draws among the auctions in flight in line
+// and takes a bid's last auction (lastBase0AuctionId) from its epoch: genBids inlines this pass,
+// and in worker threads V8's inlining budget then ran out before such helpers (the pass 40%
+// slower there than on the calling thread).
 function drawAuctions(cfg: NexmarkConfig, from: number, to: number, states: Int32Array, auction: Float64Array | null): void {
-  const mix = seedMix(cfg.seed), hot = cfg.hotAuctionRatio;
+  const mix = seedMix(cfg.seed), hot = cfg.hotAuctionRatio, inFlight = cfg.numInFlightAuctions;
   for (let n = from, k = 0; n < to; n++) {
-    if (!isBid(n)) continue;
+    const epoch = Math.floor(n / TOTAL_PROPORTION);
+    if (n - epoch * TOTAL_PROPORTION < PERSON_PROPORTION + AUCTION_PROPORTION) continue;
+    const last = epoch * AUCTION_PROPORTION + AUCTION_PROPORTION - 1;
     let s = (eventState(mix, n, 0) + STEP) | 0, a: number;
-    if (Math.floor(uniformAt(s) * hot) > 0) a = Math.floor(lastBase0AuctionId(n) / HOT_AUCTION_RATIO) * HOT_AUCTION_RATIO;
+    if (Math.floor(uniformAt(s) * hot) > 0) a = Math.floor(last / HOT_AUCTION_RATIO) * HOT_AUCTION_RATIO;
     else {
       s = (s + STEP) | 0;
-      a = nextBase0AuctionId(cfg, n, uniformAt(s));
+      const min = Math.max(last - inFlight, 0);
+      a = min + Math.floor(uniformAt(s) * (last - min + 1 + AUCTION_ID_LEAD));
     }
     if (auction) auction[k] = a + FIRST_AUCTION_ID;
     states[k++] = s;
