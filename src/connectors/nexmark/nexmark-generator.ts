@@ -353,9 +353,9 @@ function drawStates(rows: number): Int32Array {
 // Each pass resumes an event's state from `states` and steps it once per draw (STEP), in locals;
 // the passes that need each bid's event number walk the events again (an integer loop counter).
 // The auction pass, the one every query of bids runs, draws among the auctions in flight in line
-// and takes a bid's last auction (lastBase0AuctionId) from its epoch: genBids inlines this pass,
-// and in worker threads V8's inlining budget then ran out before such helpers (the pass 40%
-// slower there than on the calling thread).
+// and takes a bid's last auction (lastBase0AuctionId) from its epoch, without a division per event
+// or helpers left to V8's inlining budget (in worker threads genBids inlines this pass, and its
+// helpers stayed calls).
 function drawAuctions(cfg: NexmarkConfig, from: number, to: number, states: Int32Array, auction: Float64Array | null): void {
   const mix = seedMix(cfg.seed), hot = cfg.hotAuctionRatio, inFlight = cfg.numInFlightAuctions;
   for (let n = from, k = 0; n < to; n++) {
