@@ -11,9 +11,18 @@ export interface RecordBatch {
 /** Default rows per batch produced by scans. */
 export const DEFAULT_BATCH_SIZE = 8192;
 
+/**
+ * Every batch has the same shape for V8: its column array packed (copied by push; `map` and
+ * spreads give packed or holey arrays depending on whether their caller runs optimized) and its
+ * row count a small integer. The generated loops and the operators read both on every batch, and
+ * one batch of the other kind deoptimized them ("wrong map", "not a Smi"): an aggregation kernel
+ * took 20-90 ms to compile again, every few runs of a query.
+ */
 export function makeBatch(schema: StructType, columns: readonly Vector[], numRows?: number): RecordBatch {
   const n = numRows ?? (columns[0]?.length ?? 0);
-  return { schema, columns, numRows: n };
+  const packed: Vector[] = [];
+  for (let i = 0; i < columns.length; i++) packed.push(columns[i]!);
+  return { schema, columns: packed, numRows: n | 0 };
 }
 
 export function emptyBatch(schema: StructType): RecordBatch {

@@ -36,18 +36,5 @@ const batchKernels = new Map<string, (a: unknown, b: unknown, refs: unknown[]) =
  */
 export function batchKernel<T>(source: string, refs: unknown[]): T {
   const kernel = cached(batchKernels, source, () => new Function(source)() as (a: unknown, b: unknown, refs: unknown[]) => unknown);
-  return ((cols: readonly unknown[], n: unknown) => kernel(packed(cols), n, refs)) as T;
-}
-
-/**
- * A packed copy of a batch's column array. V8 compiles a kernel's loads from `cols` for the
- * elements kinds it has met, and the same operator hands it packed or holey arrays
- * (Array.prototype.map and spreads make either, depending on whether their caller runs
- * optimized): a kernel meeting the other kind is deoptimized and compiled again, 20-90 ms for an
- * aggregation loop, every few runs of a query. Arrays built by push are packed.
- */
-function packed(cols: readonly unknown[]): unknown[] {
-  const out: unknown[] = [];
-  for (let i = 0; i < cols.length; i++) out.push(cols[i]);
-  return out;
+  return ((a: unknown, b: unknown) => kernel(a, b, refs)) as T;
 }
