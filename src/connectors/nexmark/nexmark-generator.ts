@@ -112,7 +112,8 @@ export function firstEventAtOrAfter(cfg: NexmarkConfig, timeMs: number): number 
 // only steps by a constant (STEP), so a draw is a pure function of the state it steps to: the bid
 // passes, the hot loops, keep each event's state in a local (a module variable costs a memory
 // store per draw and keeps V8 from inlining the draws: auctions and times of 2 M events ~73 -> ~60 ms).
-// The other tables draw in sequence through `rs`.
+// The other tables draw in sequence through `rs`. Yahoo's generator keeps its own copy of STEP and
+// the draw on purpose (imported across modules they were not folded into its hot loop).
 
 const STEP = 0x6d2b79f5;
 
@@ -147,6 +148,11 @@ function uniformAt(s: number): number {
   let t = Math.imul(s ^ (s >>> 15), 1 | s);
   t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
+/** The draw at stepped state `s` as an integer in [0, bound). */
+function intAt(s: number, bound: number): number {
+  return Math.floor(uniformAt(s) * bound);
 }
 
 /** The next draw of `rs`: uniform in [0, 1). */
@@ -363,11 +369,11 @@ function drawAuctions(cfg: NexmarkConfig, from: number, to: number, states: Int3
     if (n - epoch * TOTAL_PROPORTION < PERSON_PROPORTION + AUCTION_PROPORTION) continue;
     const last = epoch * AUCTION_PROPORTION + AUCTION_PROPORTION - 1;
     let s = (eventState(mix, n, 0) + STEP) | 0, a: number;
-    if (Math.floor(uniformAt(s) * hot) > 0) a = Math.floor(last / HOT_AUCTION_RATIO) * HOT_AUCTION_RATIO;
+    if (intAt(s, hot) > 0) a = Math.floor(last / HOT_AUCTION_RATIO) * HOT_AUCTION_RATIO;
     else {
       s = (s + STEP) | 0;
       const min = Math.max(last - inFlight, 0);
-      a = min + Math.floor(uniformAt(s) * (last - min + 1 + AUCTION_ID_LEAD));
+      a = min + intAt(s, last - min + 1 + AUCTION_ID_LEAD);
     }
     if (auction) auction[k] = a + FIRST_AUCTION_ID;
     states[k++] = s;
@@ -379,7 +385,7 @@ function drawBidders(cfg: NexmarkConfig, from: number, to: number, states: Int32
   for (let n = from, k = 0; n < to; n++) {
     if (!isBid(n)) continue;
     let s = (states[k]! + STEP) | 0, b: number;
-    if (Math.floor(uniformAt(s) * hot) > 0) b = Math.floor(lastBase0PersonId(n) / HOT_BIDDER_RATIO) * HOT_BIDDER_RATIO + 1;
+    if (intAt(s, hot) > 0) b = Math.floor(lastBase0PersonId(n) / HOT_BIDDER_RATIO) * HOT_BIDDER_RATIO + 1;
     else {
       s = (s + STEP) | 0;
       b = nextBase0PersonId(cfg, n, uniformAt(s));
@@ -401,15 +407,15 @@ function drawChannels(t: SeedTables, states: Int32Array, rows: number, channel: 
   const { hotUrls, channelNames, channelUrls } = t;
   for (let k = 0; k < rows; k++) {
     let s = (states[k]! + STEP) | 0;
-    const hot = Math.floor(uniformAt(s) * HOT_CHANNELS_RATIO) > 0;
+    const hot = intAt(s, HOT_CHANNELS_RATIO) > 0;
     s = (s + STEP) | 0;
     let ch: string, u: string;
     if (hot) {
-      const h = Math.floor(uniformAt(s) * HOT_CHANNELS.length);
+      const h = intAt(s, HOT_CHANNELS.length);
       ch = HOT_CHANNELS[h]!;
       u = hotUrls[h]!;
     } else {
-      const c = Math.floor(uniformAt(s) * CHANNELS_NUMBER);
+      const c = intAt(s, CHANNELS_NUMBER);
       ch = channelNames[c]!;
       u = channelUrls[c]!;
     }
