@@ -1,9 +1,10 @@
 /**
- * `tsx bench/ab.ts --builds DIR[,DIR...] [--query q5] [--events N] [--threads N] [--warmups N] [--rounds N]`
+ * `tsx bench/ab.ts --builds DIR[,DIR...] [--query q5|yahoo] [--events N] [--threads N] [--warmups N] [--rounds N]`
  *
  * An engine change measured against another build in ONE process: each build's checkout (a git
  * worktree with `node_modules` linked, e.g. `git worktree add /tmp/old HEAD~1`) is imported as its
- * own module graph, and a Nexmark query runs on each in turn, round after round (the order flips
+ * own module graph, and a Nexmark query (or the Yahoo benchmark's binary path: `--query yahoo`,
+ * 10 M events unless `--events`) runs on each in turn, round after round (the order flips
  * every round). On a shared VM whose speed drifts by tens of percent from minute to minute, runs of
  * two builds in separate processes minutes apart compare the minutes more than the builds; here
  * both see the same minutes. Still expect about ±10% between builds on a query neither changed.
@@ -14,6 +15,7 @@ import { pathToFileURL } from "node:url";
 import type * as SluiceModule from "../src/index.js";
 import type * as QueriesModule from "./nexmark/queries.js";
 import type * as DigestModule from "./nexmark/digest.js";
+import type * as YahooQueryModule from "./yahoo/query.js";
 
 interface Options {
   builds: string[];
@@ -25,7 +27,7 @@ interface Options {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { builds: [], query: "q5", events: 2_000_000, threads: 1, warmups: 3, rounds: 10 };
+  const o: Options = { builds: [], query: "q5", events: 0, threads: 1, warmups: 3, rounds: 10 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const next = (): string => {
@@ -46,6 +48,7 @@ function parseArgs(argv: readonly string[]): Options {
     else if (a === "--rounds") o.rounds = num();
     else throw new Error(`unknown argument ${a} (expected --builds, --query, --events, --threads, --warmups, --rounds)`);
   }
+  if (o.events === 0) o.events = o.query === "yahoo" ? 10_000_000 : 2_000_000;
   if (o.builds.length === 0) throw new Error("--builds DIR[,DIR...] is required (checkouts of the builds to compare)");
   return o;
 }
@@ -58,9 +61,17 @@ interface Build {
 
 async function load(dir: string, o: Options): Promise<Build> {
   const at = (path: string): string => pathToFileURL(resolve(dir, path)).href;
-  const { Session } = (await import(at("src/index.ts"))) as typeof SluiceModule;
+  const { Session, col } = (await import(at("src/index.ts"))) as typeof SluiceModule;
   const { QUERIES, nexmarkTables } = (await import(at("bench/nexmark/queries.ts"))) as typeof QueriesModule;
   const { digestBatches } = (await import(at("bench/nexmark/digest.ts"))) as typeof DigestModule;
+  if (o.query === "yahoo") {
+    const { yahooQuery } = (await import(at("bench/yahoo/query.ts"))) as typeof YahooQueryModule;
+    const spark = Session.builder().appName(`ab ${dir}`).getOrCreate();
+    spark.conf.set("sluice.executor.threads", o.threads);
+    const campaigns = spark.read.format("yahoo").option("table", "campaigns").load();
+    const events = spark.read.format("yahoo").option("eventsNum", o.events).load();
+    return { dir, run: async () => digestBatches(await yahooQuery(events, campaigns, col("event_time")).collectBatches(), "n"), times: [] };
+  }
   const query = QUERIES.find((q) => q.name === o.query);
   if (!query) throw new Error(`${dir} has no Nexmark query ${o.query}`);
   const spark = Session.builder().appName(`ab ${dir}`).getOrCreate();

@@ -21,11 +21,12 @@ import { availableParallelism, cpus, tmpdir } from "node:os";
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { type DataFrame, Session, col, functions as F, window } from "../../src/index.js";
+import { type DataFrame, Session, col, functions as F } from "../../src/index.js";
 import { AD_EVENT_JSON_DDL, DEFAULT_YAHOO_CONFIG, type YahooConfig, generateAdEventJson, yahooIds } from "../../src/connectors/yahoo/yahoo-generator.js";
 import { type Digest, compareDigest, digestBatches } from "../nexmark/digest.js";
 import { HandThreads, mergeCounts } from "../hand-threads.js";
 import { countsDigest, handBinary, handJson, rawParse } from "./hand-loops.js";
+import { yahooQuery } from "./query.js";
 import { type ResultRow, ceilingLine, acrossThreads, threadRounds, handRows, speedupLine, addRatios, machine, medianRun, mergeResults, percentile, printTable, resultRow, threadCeiling, threadRows, timed } from "../nexmark/measure.js";
 
 interface Options {
@@ -51,15 +52,6 @@ function parseArgs(argv: readonly string[]): Options {
     else throw new Error(`unknown argument ${a}`);
   }
   return o;
-}
-
-/** The query as DataFrame code over ad events whose event_time is `time` (a TIMESTAMP column). */
-export function yahooQuery(events: DataFrame, campaigns: DataFrame, time: ReturnType<typeof col>): DataFrame {
-  return events.filter(col("event_type").eq("view"))
-    .select(col("ad_id"), time.alias("event_time"))
-    .join(F.broadcast(campaigns), "ad_id")
-    .groupBy(col("campaign_id"), window(col("event_time"), "10 seconds"))
-    .agg(F.count("*").alias("n"));
 }
 
 const DUCK_QUERY = (events: string, time: string): string => `SELECT c.campaign_id, time_bucket(INTERVAL 10 SECOND, ${time}) AS w, count(*) AS n
