@@ -7,6 +7,7 @@ import { comparatorFor } from "../../expr/aggregates/value-order.js";
 import { type DataType, type DecimalType, isIntegral } from "../../types/data-type.js";
 import { type Long, normalizeLong } from "../../types/long.js";
 import { rt as rtRef } from "./runtime.js";
+import { storageKind } from "../../batch/vector.js";
 import { rescaleDecimal, decimalDivide, decimalMultiply } from "./decimal-ops.js";
 import { boundSignature } from "../../expr/bound-signature.js";
 import { commonSubexpressions, subexpressionKey } from "./common-subexpressions.js";
@@ -143,7 +144,7 @@ export function genExpr(e: Expr, ctx: CodegenContext): GenValue {
       return genUnary(e.op, e.child, ctx);
     case "CaseWhen": {
       const n = ctx.fresh("n"), v = ctx.fresh("v");
-      let code = `let ${n} = true, ${v};\n`;
+      let code = `let ${n} = true, ${v} = ${unsetValue(exprType(e))};\n`;
       let close = "";
       for (const [c, val] of e.branches) {
         const gc = genExpr(c, ctx);
@@ -181,13 +182,13 @@ export function genExpr(e: Expr, ctx: CodegenContext): GenValue {
       return { code, isNull: n, value: v };
     }
     case "Call":
-      return genCall(e.fn.name, e.fn.nullSafe === true, e.args, () => e.fn.compile(boundSignature(e.args, e.dataType, e.state), ctx.fctx), ctx);
+      return genCall(e.dataType, e.fn.nullSafe === true, e.args, () => e.fn.compile(boundSignature(e.args, e.dataType, e.state), ctx.fctx), ctx);
     case "GetField": {
       const fields = e.child.kind === "AttributeRef" ? ctx.inputs.get(e.child.id)?.fields : undefined;
       if (fields !== undefined) return { code: "", isNull: ctx.inputs.get((e.child as AttributeRef).id)!.nulls, value: fields[e.ordinal]! };
       const gc = genExpr(e.child, ctx);
       const n = ctx.fresh("n"), v = ctx.fresh("v");
-      return { code: `${gc.code}\nlet ${n} = ${gc.isNull}, ${v};\nif (!${n}) { ${v} = ${gc.value}[${e.ordinal}]; ${n} = ${v} === null || ${v} === undefined; }`, isNull: n, value: v };
+      return { code: `${gc.code}\nlet ${n} = ${gc.isNull}, ${v} = ${unsetValue(exprType(e))};\nif (!${n}) { ${v} = ${gc.value}[${e.ordinal}]; ${n} = ${v} === null || ${v} === undefined; }`, isNull: n, value: v };
     }
     case "GetItem": {
       const gc = genExpr(e.child, ctx), gk = genExpr(e.key, ctx);
@@ -196,7 +197,7 @@ export function genExpr(e: Expr, ctx: CodegenContext): GenValue {
       const access = t.kind === "array"
         ? `{ const a = ${gc.value}, k = ${gk.value}; if (k >= 0 && k < a.length) { ${v} = a[k]; ${n} = ${v} === null; } else ${ctx.fctx.ansi ? `${ctx.ref(arrayIndexError)}(k, a.length)` : `${n} = true`}; }`
         : `{ ${v} = ${gc.value}.get(${gk.value}); ${n} = ${v} === undefined || ${v} === null; }`;
-      return { code: `${gc.code}\n${gk.code}\nlet ${n} = ${gc.isNull} || ${gk.isNull}, ${v};\nif (!${n}) ${access}`, isNull: n, value: v };
+      return { code: `${gc.code}\n${gk.code}\nlet ${n} = ${gc.isNull} || ${gk.isNull}, ${v} = ${unsetValue(exprType(e))};\nif (!${n}) ${access}`, isNull: n, value: v };
     }
     case "LambdaFunction": {
       // A lambda becomes a JS closure over internal values; its body sees the current row too.
@@ -216,6 +217,16 @@ export function genExpr(e: Expr, ctx: CodegenContext): GenValue {
   }
 }
 
+/**
+ * The first value of a result variable that a null leaves unassigned: a number variable that
+ * starts as undefined is a tagged value to V8, which then boxes every double assigned to it (a
+ * heap number per row: Nexmark q5's window-max kernel allocated 20 MB a run reading window.start).
+ */
+function unsetValue(t: DataType): string {
+  const kind = t.kind === "boolean" ? "boolean" : storageKind(t);
+  return kind === "boolean" ? "false" : kind === "array" ? "undefined" : "0";
+}
+
 function arrayIndexError(i: number, n: number): never {
   throw new ExecutionError("INVALID_ARRAY_INDEX", `[INVALID_ARRAY_INDEX] The index ${i} is out of bounds. The array has ${n} elements. Use \`try_element_at\` to tolerate accessing element at invalid index and return NULL instead.`);
 }
@@ -225,7 +236,7 @@ function isHashable(t: DataType): boolean {
   return t.kind !== "array" && t.kind !== "map" && t.kind !== "struct" && t.kind !== "binary" && t.kind !== "float" && t.kind !== "double" && t.kind !== "interval";
 }
 
-function genCall(name: string, nullSafe: boolean, args: readonly Expr[], compile: () => unknown, ctx: CodegenContext): GenValue {
+function genCall(type: DataType, nullSafe: boolean, args: readonly Expr[], compile: () => unknown, ctx: CodegenContext): GenValue {
   const fn = ctx.ref(compile());
   const gs = args.map((a) => genExpr(a, ctx));
   const n = ctx.fresh("n"), v = ctx.fresh("v");
@@ -235,9 +246,8 @@ function genCall(name: string, nullSafe: boolean, args: readonly Expr[], compile
     return { code: `${code}\nconst ${v} = ${call}; const ${n} = ${v} === null || ${v} === undefined;`, isNull: n, value: v };
   }
   const anyNull = gs.length ? gs.map((g) => g.isNull).filter((x) => x !== "false").join(" || ") || "false" : "false";
-  void name;
   return {
-    code: `${code}\nlet ${n} = ${anyNull}, ${v};\nif (!${n}) { ${v} = ${fn}(${gs.map((g) => g.value).join(", ")}); ${n} = ${v} === null || ${v} === undefined; }`,
+    code: `${code}\nlet ${n} = ${anyNull}, ${v} = ${unsetValue(type)};\nif (!${n}) { ${v} = ${fn}(${gs.map((g) => g.value).join(", ")}); ${n} = ${v} === null || ${v} === undefined; }`,
     isNull: n, value: v,
   };
 }
@@ -259,7 +269,7 @@ function genCast(child: Expr, to: DataType, mode: "default" | "ansi" | "legacy" 
   if (to.kind === "decimal" && to.scale === 0 && INTEGER_DIGITS[from.kind] !== undefined && to.precision >= INTEGER_DIGITS[from.kind]!) return gc;
   const fn = ctx.ref(compileCast(from, to, effective, ctx.fctx.timeZone));
   const n = ctx.fresh("n"), v = ctx.fresh("v");
-  return { code: `${gc.code}\nlet ${n} = ${gc.isNull}, ${v};\nif (!${n}) { ${v} = ${fn}(${gc.value}); ${n} = ${v} === null; }`, isNull: n, value: v };
+  return { code: `${gc.code}\nlet ${n} = ${gc.isNull}, ${v} = ${unsetValue(to)};\nif (!${n}) { ${v} = ${fn}(${gc.value}); ${n} = ${v} === null; }`, isNull: n, value: v };
 }
 
 /** JS expression testing equality of two non-null values of type t. */
@@ -403,7 +413,7 @@ function genBinary(op: string, left: Expr, right: Expr, ctx: CodegenContext): Ge
     default:
       throw new ExecutionError("INTERNAL_ERROR", `Binary operator ${op} is not defined on ${t.kind}.`);
   }
-  return { code: `${pre}\nlet ${n} = ${anyNull}, ${v};\nif (!${n}) { ${body} }`, isNull: n, value: v };
+  return { code: `${pre}\nlet ${n} = ${anyNull}, ${v} = ${unsetValue(t)};\nif (!${n}) { ${body} }`, isNull: n, value: v };
 }
 
 
