@@ -24,6 +24,9 @@ function outerRefNames(p: LogicalPlan, seen = new Set<number>(), out: string[] =
   return out;
 }
 
+const prettySql = (x: Expr): string => exprSql(x, true);
+const plainSql = (x: Expr): string => exprSql(x, false);
+
 const BIN_SQL: Record<string, string> = { and: "AND", or: "OR", div: "div", "!=": "!=" };
 
 /**
@@ -32,7 +35,8 @@ const BIN_SQL: Record<string, string> = { and: "AND", or: "OR", div: "div", "!="
  * messages (string literals quoted).
  */
 export function exprSql(e: Expr, pretty = false): string {
-  const r = (x: Expr): string => exprSql(x, pretty);
+  // Module functions, not an arrow per call (see expr-tree.ts on closures made per call).
+  const r = pretty ? prettySql : plainSql;
   switch (e.kind) {
     case "UnresolvedColumn": return e.nameParts.join(".");
     case "UnresolvedStar": return e.target ? `${e.target.join(".")}.*` : "*";

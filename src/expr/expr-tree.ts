@@ -35,9 +35,8 @@ export function exprChildren(e: Expr): readonly Expr[] {
 
 /** The same node with new children, in `exprChildren` order. */
 export function withExprChildren(e: Expr, cs: readonly Expr[]): Expr {
-  const prev = exprChildren(e);
-  if (prev.length === cs.length && prev.every((c, i) => c === cs[i])) return e;
-  const f = <T extends object>(o: T): T => Object.freeze(o);
+  if (sameChildren(exprChildren(e), cs)) return e;
+  const f = freeze;
   switch (e.kind) {
     case "UnresolvedFunction": {
       const n = e.args.length;
@@ -69,11 +68,27 @@ export function withExprChildren(e: Expr, cs: readonly Expr[]): Expr {
   }
 }
 
+// The tree walks below loop instead of passing arrow functions to map/some/every: an arrow made
+// per call dies with the call, and V8 drops its optimized code at the next full GC, so planning
+// code run once per query (and per task in every worker) was compiled again on every run.
+
+function sameChildren(prev: readonly Expr[], cs: readonly Expr[]): boolean {
+  if (prev.length !== cs.length) return false;
+  for (let i = 0; i < cs.length; i++) if (prev[i] !== cs[i]) return false;
+  return true;
+}
+
+function freeze<T extends object>(o: T): T {
+  return Object.freeze(o);
+}
+
 /** Rebuilds bottom-up, applying `fn` to each node after its children. */
 export function transformExprUp(e: Expr, fn: (e: Expr) => Expr): Expr {
   const cs = exprChildren(e);
-  const next = cs.length === 0 ? e : withExprChildren(e, cs.map((c) => transformExprUp(c, fn)));
-  return fn(next);
+  if (cs.length === 0) return fn(e);
+  const next: Expr[] = [];
+  for (const c of cs) next.push(transformExprUp(c, fn));
+  return fn(withExprChildren(e, next));
 }
 
 /** Rebuilds top-down: `fn` may return a replacement (whose children are not visited) or undefined to descend. */
@@ -81,12 +96,16 @@ export function transformExprDown(e: Expr, fn: (e: Expr) => Expr | undefined): E
   const r = fn(e);
   if (r !== undefined) return r;
   const cs = exprChildren(e);
-  return cs.length === 0 ? e : withExprChildren(e, cs.map((c) => transformExprDown(c, fn)));
+  if (cs.length === 0) return e;
+  const next: Expr[] = [];
+  for (const c of cs) next.push(transformExprDown(c, fn));
+  return withExprChildren(e, next);
 }
 
 export function exprExists(e: Expr, pred: (e: Expr) => boolean): boolean {
   if (pred(e)) return true;
-  return exprChildren(e).some((c) => exprExists(c, pred));
+  for (const c of exprChildren(e)) if (exprExists(c, pred)) return true;
+  return false;
 }
 
 export function collectExprs<T extends Expr>(e: Expr, pred: (e: Expr) => e is T, out: T[] = []): T[] {

@@ -169,16 +169,21 @@ export class HashJoinProbe {
     return { pi, bi, pairs };
   }
 
+  /** The columns the residual reads, gathered at the pairs' rows `idx`; the others as they are. */
+  private gather(cols: readonly Vector[], attrs: readonly AttributeRef[], idx: Int32Array, pairs: number, firstSlot: number): Vector[] {
+    const out: Vector[] = [];
+    for (let j = 0; j < cols.length; j++) out.push(this.residualIds.has(attrs[j]!.id) ? takeVector(cols[j]!, idx, pairs, { arrays: this.residualColumns, slot: firstSlot + j }) : cols[j]!);
+    return out;
+  }
+
   /** Which candidate pairs satisfy the residual condition (null: no residual, all do). */
   private residualHolds(batch: RecordBatch, pi: Int32Array, bi: Int32Array, pairs: number): Uint8Array | null {
     if (this.residual === null || pairs === 0) return null;
     // The residual reads a few columns of the pairs: only those are gathered (the generated loop
     // reads no other column, so the rest stay as they are, unaligned), into arrays used again
     // for the next batch (the candidates live only while the residual runs).
-    const gather = (cols: readonly Vector[], attrs: readonly AttributeRef[], idx: Int32Array, firstSlot: number): Vector[] =>
-      cols.map((c, j) => (this.residualIds.has(attrs[j]!.id) ? takeVector(c, idx, pairs, { arrays: this.residualColumns, slot: firstSlot + j }) : c));
     const streamed = this.shape.streamOutput;
-    const candidates = makeBatch(this.joinedSchema, this.ordered(gather(batch.columns, streamed, pi, 0), gather(this.build.columns, this.shape.buildOutput, bi, streamed.length)), pairs);
+    const candidates = makeBatch(this.joinedSchema, this.ordered(this.gather(batch.columns, streamed, pi, pairs, 0), this.gather(this.build.columns, this.shape.buildOutput, bi, pairs, streamed.length)), pairs);
     const r = this.residual(candidates).columns[0]!;
     const keep = this.scratch.uint8(PAIR_KEPT, pairs);
     for (let x = 0; x < pairs; x++) keep[x] = r.values[x] === 1 && (r.nulls === null || r.nulls[x] !== 1) ? 1 : 0;
@@ -238,13 +243,25 @@ function hashBuild(bk: readonly Vector[], m: number, keyTypes: readonly DataType
   const table = new GroupTable(keyTypes);
   const gids = new Int32Array(m);
   table.lookup(bk, m, gids);
-  const valid = (i: number): boolean => bk.every((v, j) => nullMatches[j] || v.nulls === null || v.nulls[i] !== 1);
+  const skip = rowsWithNullKey(bk, m, nullMatches);
   const counts = new Int32Array(table.size + 1);
-  for (let i = 0; i < m; i++) if (valid(i)) counts[gids[i]! + 1]!++;
+  for (let i = 0; i < m; i++) if (skip === null || skip[i] === 0) counts[gids[i]! + 1]!++;
   for (let g = 0; g < table.size; g++) counts[g + 1]! += counts[g]!;
   const start = counts.slice();
   const order = new Int32Array(m);
   const fill = counts.slice();
-  for (let i = 0; i < m; i++) if (valid(i)) order[fill[gids[i]!]!++] = i;
+  for (let i = 0; i < m; i++) if (skip === null || skip[i] === 0) order[fill[gids[i]!]!++] = i;
   return { table, start, order };
+}
+
+/** 1 for the rows with a null in a key that nulls do not match (`=`), or null when there are none. */
+function rowsWithNullKey(bk: readonly Vector[], m: number, nullMatches: readonly boolean[]): Uint8Array | null {
+  let skip: Uint8Array | null = null;
+  for (let j = 0; j < bk.length; j++) {
+    const nulls = bk[j]!.nulls;
+    if (nullMatches[j] || nulls === null) continue;
+    skip ??= new Uint8Array(m);
+    for (let i = 0; i < m; i++) skip[i] |= nulls[i]!;
+  }
+  return skip;
 }

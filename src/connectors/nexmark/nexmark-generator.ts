@@ -1,7 +1,7 @@
 import type { ReusableArrays } from "../../batch/reusable-arrays.js";
 import { type RecordBatch, makeBatch } from "../../batch/record-batch.js";
 import { type Vector, makeVector } from "../../batch/vector.js";
-import { type StructType, structType } from "../../types/data-type.js";
+import { type StructField, type StructType, structType } from "../../types/data-type.js";
 import { AUCTION_PROPORTION, type NexmarkConfig, type NexmarkTable, PERSON_PROPORTION, TOTAL_PROPORTION } from "./nexmark-config.js";
 import { nexmarkSchema } from "./nexmark-schema.js";
 import { priceAt } from "./price-curve.js";
@@ -255,9 +255,11 @@ function extraLen(current: number, average: number): number {
 
 /** Which columns to build (others are still drawn, so values never depend on the selection). */
 function wantedColumns(schema: StructType, columns: readonly string[] | null): boolean[] {
-  if (columns === null) return schema.fields.map(() => true);
-  const lower = new Set(columns.map((c) => c.toLowerCase()));
-  return schema.fields.map((f) => lower.has(f.name.toLowerCase()));
+  const lower = new Set<string>();
+  for (const c of columns ?? []) lower.add(c.toLowerCase());
+  const want: boolean[] = [];
+  for (const f of schema.fields) want.push(columns === null || lower.has(f.name.toLowerCase()));
+  return want;
 }
 
 /** The generated columns of one table for events [from, to): an array per field (null if not wanted). */
@@ -302,12 +304,15 @@ function warmUp(cfg: NexmarkConfig): void {
 export function generateNexmarkBatch(cfg: NexmarkConfig, table: NexmarkTable, from: number, to: number, columns: readonly string[] | null = null, buffers: ReusableArrays | null = null): RecordBatch {
   const g = generateNexmarkColumns(cfg, table, from, to, columns, buffers);
   const schema = nexmarkSchema(table);
-  const fields = schema.fields.filter((_, i) => g.columns[i] !== null);
+  // Loops, not arrows made per batch (their optimized code dies with them; see expr-tree.ts).
+  const fields: StructField[] = [];
   const vectors: Vector[] = [];
-  schema.fields.forEach((f, i) => {
+  for (let i = 0; i < schema.fields.length; i++) {
     const c = g.columns[i];
-    if (c) vectors.push(makeVector(f.dataType, g.numRows, c, null));
-  });
+    if (!c) continue;
+    fields.push(schema.fields[i]!);
+    vectors.push(makeVector(schema.fields[i]!.dataType, g.numRows, c, null));
+  }
   return makeBatch(columns === null ? schema : structType(fields), vectors, g.numRows);
 }
 

@@ -517,10 +517,14 @@ function doubledSlots(old: Int32Array, hashOf: (e: number) => number): Int32Arra
  */
 export function groupKeyVectors(coders: readonly KeyCoder[], table: TupleTable | null, groups: number): Vector[] {
   if (coders.length === 1) return [coders[0]!.dictionary()];
-  const w = coders.length;
-  return coders.map((c, j) => {
-    const idx = new Int32Array(groups);
-    for (let g = 0; g < groups; g++) idx[g] = table!.keys[g * w + j]!;
-    return takeVector(c.dictionary(), idx, groups);
-  });
+  const out: Vector[] = [];
+  for (let j = 0; j < coders.length; j++) out.push(takeVector(coders[j]!.dictionary(), codeColumn(table!.keys, coders.length, j, groups), groups));
+  return out;
+}
+
+/** Code j of each of `groups` tuples of `width` codes (a module function: see expr-tree.ts on arrows made per call). */
+function codeColumn(keys: Int32Array, width: number, j: number, groups: number): Int32Array {
+  const idx = new Int32Array(groups);
+  for (let g = 0; g < groups; g++) idx[g] = keys[g * width + j]!;
+  return idx;
 }

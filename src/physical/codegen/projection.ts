@@ -5,7 +5,7 @@ import type { AttributeRef, Expr } from "../../expr/expression.js";
 import { referencedIds } from "../../expr/expr-tree.js";
 import { exprType } from "../../expr/expr-type.js";
 import type { ExecFunctionContext } from "../../expr/function-def.js";
-import { type StructType, sameType } from "../../types/data-type.js";
+import { type DataType, type StructType, sameType } from "../../types/data-type.js";
 import { CodegenContext, type InputBinding, genCommonSubexpressions, genExpr, localizeRefs } from "./expr-codegen.js";
 import { batchKernel } from "./kernel-cache.js";
 
@@ -40,34 +40,73 @@ export function compileProjection(
   const picks = filter === null ? projections.map((p) => pickedColumn(input, p)) : projections.map(() => -1);
   const computed = projections.filter((_, j) => picks[j]! < 0);
   const used = usedColumns(input, filter, computed);
-  // Two variants: one for batches whose used columns have no null masks (null tests vanish
-  // from the loop), one general.
-  const variants = new Map<boolean, { kernel: Kernel; source: string }>();
-  const variant = (nullFree: boolean): { kernel: Kernel; source: string } => {
-    let v = variants.get(nullFree);
-    if (!v) {
-      v = generateKernel(input, used, filter, computed, fctx, nullFree);
-      variants.set(nullFree, v);
-    }
-    return v;
-  };
   const types = projections.map(exprType);
   if (computed.length === 0) {
     // Columns as they are (a projection that renames or reorders): no loop, no copy. EXPLAIN
     // CODEGEN shows the loop that would copy them.
-    const pick = (batch: RecordBatch): RecordBatch => makeBatch(outputSchema, picks.map((i) => batch.columns[i]!), batch.numRows);
+    const picker = new ColumnPicker(outputSchema, picks);
+    const pick = (batch: RecordBatch): RecordBatch => picker.pick(batch);
     const source = (): string => generateKernel(input, usedColumns(input, null, projections), null, projections, fctx, false).source;
     return Object.defineProperty(pick, "source", { get: source, enumerable: true }) as CompiledProjection;
   }
-  const run = (batch: RecordBatch): RecordBatch => {
+  const projection = new KernelProjection(outputSchema, picks, types, used, (nullFree) => generateKernel(input, used, filter, computed, fctx, nullFree));
+  const run = (batch: RecordBatch): RecordBatch => projection.run(batch);
+  // The source (general variant) is generated only when asked for (EXPLAIN CODEGEN).
+  return Object.defineProperty(run, "source", { get: () => projection.variant(false).source, enumerable: true }) as CompiledProjection;
+}
+
+// The per-batch work lives in methods of long-lived classes; the function a query gets only
+// forwards to them. V8 drops a closure's optimized code when the closure dies, so per-batch
+// loops written in a closure made per query were compiled again in every run (see expr-tree.ts).
+
+class ColumnPicker {
+  constructor(
+    private readonly outputSchema: StructType,
+    private readonly picks: readonly number[],
+  ) {}
+
+  pick(batch: RecordBatch): RecordBatch {
+    const cols: Vector[] = [];
+    for (const i of this.picks) cols.push(batch.columns[i]!);
+    return makeBatch(this.outputSchema, cols, batch.numRows);
+  }
+}
+
+class KernelProjection {
+  /** Two variants: one for batches whose used columns have no null masks (null tests vanish from the loop), one general. */
+  private readonly variants = new Map<boolean, { kernel: Kernel; source: string }>();
+
+  constructor(
+    private readonly outputSchema: StructType,
+    private readonly picks: readonly number[],
+    private readonly types: readonly DataType[],
+    private readonly used: readonly number[],
+    private readonly generate: (nullFree: boolean) => { kernel: Kernel; source: string },
+  ) {}
+
+  variant(nullFree: boolean): { kernel: Kernel; source: string } {
+    let v = this.variants.get(nullFree);
+    if (!v) {
+      v = this.generate(nullFree);
+      this.variants.set(nullFree, v);
+    }
+    return v;
+  }
+
+  run(batch: RecordBatch): RecordBatch {
     const n = batch.numRows;
     let nullFree = true;
-    for (const c of used) if (batch.columns[c]!.nulls !== null) nullFree = false;
-    const raw = variant(nullFree).kernel(batch.columns, n);
+    for (const c of this.used) if (batch.columns[c]!.nulls !== null) nullFree = false;
+    const raw = this.variant(nullFree).kernel(batch.columns, n);
     const k = raw.count;
     let next = 0;
-    const cols = picks.map((pick, j) => {
-      if (pick >= 0) return batch.columns[pick]!;
+    const cols: Vector[] = [];
+    for (let j = 0; j < this.picks.length; j++) {
+      const pick = this.picks[j]!;
+      if (pick >= 0) {
+        cols.push(batch.columns[pick]!);
+        continue;
+      }
       const c = next++;
       let v = raw.values[c] as Float64Array | unknown[];
       let nulls = raw.nulls[c]!;
@@ -75,12 +114,10 @@ export function compileProjection(
         v = Array.isArray(v) ? v.slice(0, k) : v.subarray(0, k);
         if (nulls) nulls = nulls.subarray(0, k);
       }
-      return makeVector(types[j]!, k, v, nulls);
-    });
-    return makeBatch(outputSchema, cols, k);
-  };
-  // The source (general variant) is generated only when asked for (EXPLAIN CODEGEN).
-  return Object.defineProperty(run, "source", { get: () => variant(false).source, enumerable: true }) as CompiledProjection;
+      cols.push(makeVector(this.types[j]!, k, v, nulls));
+    }
+    return makeBatch(this.outputSchema, cols, k);
+  }
 }
 
 /** Indexes of the input columns `filter` and `projections` read (each column once). */

@@ -38,16 +38,26 @@ type TransferVector =
 export function encodeBatches(batches: readonly RecordBatch[], options: { owned?: boolean } = {}): { batches: TransferBatch[]; transfer: ArrayBuffer[] } {
   const buffers = new Set<ArrayBuffer>();
   const own = options.owned === true;
-  const out = batches.map((b) => ({ schema: b.schema, numRows: b.numRows, columns: b.columns.map((c) => encodeVector(c, b.numRows, buffers, own)) }));
+  // Loops, not arrows made per call (see expr-tree.ts): every task encodes and decodes batches.
+  const out: TransferBatch[] = [];
+  for (const b of batches) {
+    const columns: TransferVector[] = [];
+    for (const c of b.columns) columns.push(encodeVector(c, b.numRows, buffers, own));
+    out.push({ schema: b.schema, numRows: b.numRows, columns });
+  }
   return { batches: out, transfer: [...buffers] };
 }
 
 export function decodeBatches(batches: readonly TransferBatch[]): RecordBatch[] {
-  return batches.map(decodeBatch);
+  const out: RecordBatch[] = [];
+  for (const b of batches) out.push(decodeBatch(b));
+  return out;
 }
 
 export function decodeBatch(b: TransferBatch): RecordBatch {
-  return makeBatch(b.schema, b.columns.map((c, i) => decodeVector(c, b.schema.fields[i]!.dataType, b.numRows)), b.numRows);
+  const columns: Vector[] = [];
+  for (let i = 0; i < b.columns.length; i++) columns.push(decodeVector(b.columns[i]!, b.schema.fields[i]!.dataType, b.numRows));
+  return makeBatch(b.schema, columns, b.numRows);
 }
 
 function encodeVector(v: Vector, n: number, transfer: Set<ArrayBuffer>, owned: boolean): TransferVector {

@@ -24,23 +24,35 @@ export class NotShippableError extends Error {}
  * the caller's to list).
  */
 export function encodeTree<T>(value: T, encodedRows: Readonly<Record<string, readonly TransferBatch[]>> = {}): { encoded: Encoded<T>; transfer: ArrayBuffer[] } {
-  const transfer: ArrayBuffer[] = [];
-  const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(walk);
+  const encoder = new TreeEncoder(encodedRows);
+  return { encoded: { tree: encoder.walk(value) }, transfer: encoder.transfer };
+}
+
+// Both walks are methods, not arrow functions made per call: V8 drops the optimized code of a
+// closure that dies at the next full GC, and every task of every query walks its plan again.
+class TreeEncoder {
+  readonly transfer: ArrayBuffer[] = [];
+  constructor(private readonly encodedRows: Readonly<Record<string, readonly TransferBatch[]>>) {}
+
+  walk(v: unknown): unknown {
+    if (Array.isArray(v)) {
+      const out: unknown[] = [];
+      for (const x of v) out.push(this.walk(x));
+      return out;
+    }
     if (!isPlainObject(v)) return v;
     const o = v as Record<string, unknown>;
-    const preEncoded = o.kind === "LocalRelation" && typeof o.description === "string" ? encodedRows[o.description] : undefined;
-    if (preEncoded) return { ...o, output: walk(o.output), batches: { $batches: preEncoded } };
+    const preEncoded = o.kind === "LocalRelation" && typeof o.description === "string" ? this.encodedRows[o.description] : undefined;
+    if (preEncoded) return { ...o, output: this.walk(o.output), batches: { $batches: preEncoded } };
     if (o.kind === "LocalRelation") {
       const enc = encodeBatches(o.batches as never);
-      transfer.push(...enc.transfer);
-      return { ...o, output: walk(o.output), batches: { $batches: enc.batches } };
+      this.transfer.push(...enc.transfer);
+      return { ...o, output: this.walk(o.output), batches: { $batches: enc.batches } };
     }
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(o)) out[k] = (o.kind === "Call" || o.kind === "AggCall") && k === "fn" ? encodeFunction(x as FunctionDef) : walk(x);
+    for (const k in o) out[k] = (o.kind === "Call" || o.kind === "AggCall") && k === "fn" ? encodeFunction(o[k] as FunctionDef) : this.walk(o[k]);
     return out;
-  };
-  return { encoded: { tree: walk(value) }, transfer };
+  }
 }
 
 function encodeFunction(def: FunctionDef): unknown {
@@ -57,10 +69,25 @@ function encodeFunction(def: FunctionDef): unknown {
 export type UdfRebuilder = (src: UdfSource) => FunctionDef;
 
 export function decodeTree<T>(enc: Encoded<T>, rebuildUdf: UdfRebuilder): T {
-  const udfs = new Map<string, FunctionDef>();
-  const decoded = new Map<TransferBatch[], RecordBatch[]>();
-  const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(walk);
+  const decoder = new TreeDecoder(rebuildUdf);
+  const tree = decoder.walk(enc.tree) as T;
+  // Planning here may name new columns (eager aggregation): their ids must not be ones the plan uses.
+  reserveExprIdsThrough(decoder.maxId);
+  return tree;
+}
+
+class TreeDecoder {
+  private readonly udfs = new Map<string, FunctionDef>();
+  private readonly decoded = new Map<TransferBatch[], RecordBatch[]>();
+  maxId = 0;
+  constructor(private readonly rebuildUdf: UdfRebuilder) {}
+
+  walk(v: unknown): unknown {
+    if (Array.isArray(v)) {
+      const out: unknown[] = [];
+      for (const x of v) out.push(this.walk(x));
+      return out;
+    }
     if (!isPlainObject(v)) return v;
     const o = v as Record<string, unknown>;
     if ("$fn" in o) {
@@ -76,27 +103,22 @@ export function decodeTree<T>(enc: Encoded<T>, rebuildUdf: UdfRebuilder): T {
     if ("$udf" in o) {
       const src = o.$udf as UdfSource;
       const key = `${src.kind}:${src.name}:${src.source}`;
-      let def = udfs.get(key);
-      if (!def) udfs.set(key, (def = rebuildUdf(src)));
+      let def = this.udfs.get(key);
+      if (!def) this.udfs.set(key, (def = this.rebuildUdf(src)));
       return def;
     }
     if ("$batches" in o) {
       // A relation used twice in the plan (a self-join of shuffled rows) is decoded once.
       const enc = o.$batches as TransferBatch[];
-      let rows = decoded.get(enc);
-      if (!rows) decoded.set(enc, (rows = decodeBatches(enc)));
+      let rows = this.decoded.get(enc);
+      if (!rows) this.decoded.set(enc, (rows = decodeBatches(enc)));
       return rows;
     }
-    if (typeof o.kind === "string" && typeof o.id === "number" && o.id > maxId) maxId = o.id;
+    if (typeof o.kind === "string" && typeof o.id === "number" && o.id > this.maxId) this.maxId = o.id;
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(o)) out[k] = walk(x);
+    for (const k in o) out[k] = this.walk(o[k]);
     return out;
-  };
-  let maxId = 0;
-  const tree = walk(enc.tree) as T;
-  // Planning here may name new columns (eager aggregation): their ids must not be ones the plan uses.
-  reserveExprIdsThrough(maxId);
-  return tree;
+  }
 }
 
 function isPlainObject(v: unknown): boolean {
