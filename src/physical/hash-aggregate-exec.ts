@@ -7,6 +7,7 @@ import { namedToAttribute } from "../analyzer/plan-output.js";
 import { type CompiledProjection, compileProjection } from "./codegen/projection.js";
 import { type AggSlot, makeSlot } from "./aggregate/agg-slot.js";
 import { GroupTable } from "./aggregate/group-table.js";
+import type { GroupKeys } from "./aggregate/key-coder.js";
 import { FusedAggregate, type FusedAggregateSpec, type FusedKernelTemplate, fusedAggPlans } from "./aggregate/fused-aggregate.js";
 import { CompiledForContext } from "../expr/query-time.js";
 import { ProjectFilterExec } from "./project-filter-exec.js";
@@ -85,7 +86,7 @@ export class HashAggregateExec implements PhysicalOp {
 
   async *execute(ctx: ExecContext): AsyncIterable<RecordBatch> {
     const fused = this.fusedSpec(ctx);
-    let groups: number, cols: Vector[];
+    let keys: GroupKeys, aggs: Vector[];
     if (fused) {
       const agg = new FusedAggregate(fused.spec, ctx.fctx);
       // Run again (the next micro-batch's rows): the loops generated last time, when they compute the same.
@@ -97,13 +98,13 @@ export class HashAggregateExec implements PhysicalOp {
       for await (const batch of batches) agg.update(batch);
       this.lastKernels.set(ctx.fctx, agg.kernelTemplates());
       const r = agg.result();
-      groups = r.groups;
-      cols = [...r.keys, ...r.aggs];
-    } else [groups, cols] = await this.aggregateColumnwise(ctx);
-    yield* this.finish(ctx, groups, cols);
+      keys = r.keys;
+      aggs = r.aggs;
+    } else [keys, aggs] = await this.aggregateColumnwise(ctx);
+    yield* this.finish(ctx, keys, aggs);
   }
 
-  private async aggregateColumnwise(ctx: ExecContext): Promise<[number, Vector[]]> {
+  private async aggregateColumnwise(ctx: ExecContext): Promise<[GroupKeys, Vector[]]> {
     // Inputs: keys, then each call's arguments, then each call's filter.
     const inputs: Expr[] = [...this.groupingExprs];
     const argIndex: number[][] = [];
@@ -133,17 +134,20 @@ export class HashAggregateExec implements PhysicalOp {
     // A global aggregate always produces one row, even over empty input.
     if (k === 0 && table.size === 0) table.lookup([], 0, gids);
     const groups = table.size;
-    return [groups, [...table.keyVectors(), ...slots.map((s) => s.result(groups))]];
+    return [table.groupKeys(), slots.map((s) => s.result(groups))];
   }
 
-  private *finish(ctx: ExecContext, groups: number, cols: Vector[]): Iterable<RecordBatch> {
+  /** The result rows a batch at a time: each batch's key columns are built for it (GroupKeys). */
+  private *finish(ctx: ExecContext, keys: GroupKeys, aggs: readonly Vector[]): Iterable<RecordBatch> {
     const mid = [...this.keyAttrs, ...this.aggAttrs];
-    const midBatch = makeBatch(schemaOf(mid), cols, groups);
+    const midSchema = schemaOf(mid);
     const finish = compileProjection(mid, null, this.resultExprs, schemaOf(this.output), ctx.fctx);
-    const size = ctx.batchSize;
-    const out = finish(midBatch);
-    for (let s = 0; s < out.numRows; s += size) {
-      yield s === 0 && out.numRows <= size ? out : makeBatch(out.schema, out.columns.map((c) => sliceVec(c, s, Math.min(out.numRows, s + size))), Math.min(size, out.numRows - s));
+    const size = ctx.batchSize, groups = keys.groups;
+    for (let s = 0; s < groups; s += size) {
+      const e = Math.min(groups, s + size);
+      const cols = keys.slice(s, e);
+      for (const a of aggs) cols.push(s === 0 && e === groups ? a : sliceVec(a, s, e));
+      yield finish(makeBatch(midSchema, cols, e - s));
     }
   }
 }

@@ -8,7 +8,7 @@ import { type DataType, LongType } from "../../types/data-type.js";
 import { normalizeLong } from "../../types/long.js";
 import { CodegenContext, type InputBinding, genExpr, localizeRefs } from "../codegen/expr-codegen.js";
 import { type NumericSpec, integralSumResult, isSimpleCount, numericSpec } from "./agg-slot.js";
-import { KeyCoder, NUMBER_HASH_SCRATCH, TUPLE_HASH_MUL, TupleTable, groupKeyVectors, numberHashCode } from "./key-coder.js";
+import { GroupKeys, KeyCoder, NUMBER_HASH_SCRATCH, TUPLE_HASH_MUL, TupleTable, numberHashCode } from "./key-coder.js";
 import { batchKernel } from "../codegen/kernel-cache.js";
 import { ReusableArrays } from "../../batch/reusable-arrays.js";
 import { type TimeWindowSpec, WINDOW_STRUCT, sameWindowSpec, timeWindowCall } from "../../expr/time-window.js";
@@ -242,10 +242,10 @@ export class FusedAggregate {
   }
 
   /** Key vectors and aggregate results, one row per group in group-id order. */
-  result(): { groups: number; keys: Vector[]; aggs: Vector[] } {
+  result(): { groups: number; keys: GroupKeys; aggs: Vector[] } {
     const groups = this.groupCount;
     this.accs.ensure(groups);
-    const keys = groupKeyVectors(this.coders, this.table, groups);
+    const keys = new GroupKeys(this.coders, this.table, groups);
     const aggs = this.spec.aggCalls.map((c, j) => this.aggResult(j, c.dataType, groups));
     return { groups, keys, aggs };
   }

@@ -1,6 +1,6 @@
 import type { Vector } from "../../batch/vector.js";
 import type { DataType } from "../../types/data-type.js";
-import { KeyCoder, TupleTable, groupKeyVectors } from "./key-coder.js";
+import { GroupKeys, KeyCoder, TupleTable } from "./key-coder.js";
 
 /**
  * Assigns a dense group id to each distinct key tuple, in first-seen order, for the operators
@@ -76,9 +76,9 @@ export class GroupTable {
     }
   }
 
-  /** The distinct keys, one vector per key column, in group-id order. */
-  keyVectors(): Vector[] {
-    return this.coders.length === 0 ? [] : groupKeyVectors(this.coders, this.tuples, this.size);
+  /** The distinct keys, in group-id order. */
+  groupKeys(): GroupKeys {
+    return new GroupKeys(this.coders, this.tuples, this.size);
   }
 
   get types(): readonly DataType[] {

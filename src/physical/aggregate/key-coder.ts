@@ -1,4 +1,4 @@
-import { type Vector, VectorBuilder, takeVector } from "../../batch/vector.js";
+import { type Vector, VectorBuilder, sliceVector, takeVector } from "../../batch/vector.js";
 import { valueKey } from "../../expr/aggregates/collect.js";
 import { type DataType, isNumberValued } from "../../types/data-type.js";
 
@@ -512,19 +512,35 @@ function doubledSlots(old: Int32Array, hashOf: (e: number) => number): Int32Arra
 }
 
 /**
- * The key columns of `groups` groups, one vector per coder, in group order: a coder's dictionary
- * when it is the only key, else each group's code in `table` looked up in its coder's dictionary.
+ * The key columns of an aggregation's groups, in group order, built one output batch at a time:
+ * a coder's dictionary when it is the only key, else each group's code in `table` looked up in
+ * its coder's dictionary. Whole columns (Nexmark q5: 600 k groups) were large arrays in V8's old
+ * generation, then copied again batch by batch: a major GC's worth of garbage in every run.
  */
-export function groupKeyVectors(coders: readonly KeyCoder[], table: TupleTable | null, groups: number): Vector[] {
-  if (coders.length === 1) return [coders[0]!.dictionary()];
-  const out: Vector[] = [];
-  for (let j = 0; j < coders.length; j++) out.push(takeVector(coders[j]!.dictionary(), codeColumn(table!.keys, coders.length, j, groups), groups));
-  return out;
+export class GroupKeys {
+  private readonly dictionaries: Vector[] = [];
+
+  constructor(
+    coders: readonly KeyCoder[],
+    private readonly table: TupleTable | null,
+    readonly groups: number,
+  ) {
+    for (const c of coders) this.dictionaries.push(c.dictionary());
+  }
+
+  /** The key columns of groups [start, end). */
+  slice(start: number, end: number): Vector[] {
+    const d = this.dictionaries;
+    if (d.length === 1) return [start === 0 && end === d[0]!.length ? d[0]! : sliceVector(d[0]!, start, end)];
+    const out: Vector[] = [];
+    for (let j = 0; j < d.length; j++) out.push(takeVector(d[j]!, codeColumn(this.table!.keys, d.length, j, start, end), end - start));
+    return out;
+  }
 }
 
-/** Code j of each of `groups` tuples of `width` codes (a module function: see expr-tree.ts on arrows made per call). */
-function codeColumn(keys: Int32Array, width: number, j: number, groups: number): Int32Array {
-  const idx = new Int32Array(groups);
-  for (let g = 0; g < groups; g++) idx[g] = keys[g * width + j]!;
+/** Code j of tuples [start, end) of `width` codes each. */
+function codeColumn(keys: Int32Array, width: number, j: number, start: number, end: number): Int32Array {
+  const idx = new Int32Array(end - start);
+  for (let g = start; g < end; g++) idx[g - start] = keys[g * width + j]!;
   return idx;
 }
