@@ -40,16 +40,6 @@ export class HandThreads {
     return Promise.all(this.workers.map((w, part) => this.send(w, { id: this.nextId++, job, events, part, parts: this.workers.length })));
   }
 
-  /**
-   * The whole loop on one of the threads: the one-thread run of a loop that is also timed split
-   * across threads. On the main thread its garbage (q5: a 600 k-entry Map) was collected during
-   * Sluice's next runs, by V8 helper threads that a one-thread run leaves a core for and a
-   * two-thread run does not (Sluice's q5 on two threads 114 -> 136 ms in alternation).
-   */
-  async runWhole(job: HandJob, events: number): Promise<HandReply[]> {
-    return [await this.send(this.workers[0]!, { id: this.nextId++, job, events, part: 0, parts: 1 })];
-  }
-
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }

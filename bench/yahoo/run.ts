@@ -109,8 +109,7 @@ async function main(): Promise<void> {
     // Binary path.
     const events = spark.read.format("yahoo").option("eventsNum", o.events).load();
     const bin = await acrossThreads(spark.conf, threads, threadRounds(o), async () => digestBatches(await yahooQuery(events, campaigns, col("event_time")).collectBatches(), "n"), {
-      // Off the main thread when there are hand threads (see HandThreads.runWhole).
-      hand: handThreads ? async () => countsDigest(mergeCounts(await handThreads.runWhole({ loop: "yahoo binary", cfg }, o.events))) : () => handBinary(cfg),
+      hand: () => handBinary(cfg),
       ...(handThreads && { handN: async () => countsDigest(mergeCounts(await handThreads.run({ loop: "yahoo binary", cfg }, o.events))) }),
     });
     const hand = bin.others.hand!;
