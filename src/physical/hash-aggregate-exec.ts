@@ -86,7 +86,6 @@ export class HashAggregateExec implements PhysicalOp {
 
   async *execute(ctx: ExecContext): AsyncIterable<RecordBatch> {
     const fused = this.fusedSpec(ctx);
-    let keys: GroupKeys, aggs: Vector[];
     if (fused) {
       const agg = new FusedAggregate(fused.spec, ctx.fctx);
       // Run again (the next micro-batch's rows): the loops generated last time, when they compute the same.
@@ -98,9 +97,14 @@ export class HashAggregateExec implements PhysicalOp {
       for await (const batch of batches) agg.update(batch);
       this.lastKernels.set(ctx.fctx, agg.kernelTemplates());
       const r = agg.result();
-      keys = r.keys;
-      aggs = r.aggs;
-    } else [keys, aggs] = await this.aggregateColumnwise(ctx);
+      try {
+        yield* this.finish(ctx, r.keys, r.aggs);
+      } finally {
+        agg.release();
+      }
+      return;
+    }
+    const [keys, aggs] = await this.aggregateColumnwise(ctx);
     yield* this.finish(ctx, keys, aggs);
   }
 

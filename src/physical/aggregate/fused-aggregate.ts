@@ -8,6 +8,7 @@ import { type DataType, LongType } from "../../types/data-type.js";
 import { normalizeLong } from "../../types/long.js";
 import { CodegenContext, type InputBinding, genExpr, localizeRefs } from "../codegen/expr-codegen.js";
 import { type NumericSpec, integralSumResult, isSimpleCount, numericSpec } from "./agg-slot.js";
+import { tablePool } from "./table-pool.js";
 import { GroupKeys, KeyCoder, NUMBER_HASH_SCRATCH, TUPLE_HASH_MUL, TupleTable, numberHashCode } from "./key-coder.js";
 import { batchKernel } from "../codegen/kernel-cache.js";
 import { ReusableArrays } from "../../batch/reusable-arrays.js";
@@ -94,9 +95,11 @@ class AccState {
     if (need <= this.cap) return;
     const cap = Math.max(need, this.cap * 2, 1024);
     for (let j = 0; j < this.arrays.length; j++) {
-      const b = new Float64Array(cap);
+      // A pooled array holds stale values: the new capacity is filled whatever the fill.
+      const b = tablePool.float64(cap);
       b.set(this.arrays[j]!);
-      if (this.fills[j] !== 0) b.fill(this.fills[j]!, this.cap);
+      b.fill(this.fills[j]!, this.cap);
+      tablePool.giveBack(this.arrays[j]!);
       this.arrays[j] = b;
       const m = this.bigMark[j];
       if (m) {
@@ -106,6 +109,13 @@ class AccState {
       }
     }
     this.cap = cap;
+  }
+
+  /** Gives the arrays to the thread's table pool; the state is not used again. */
+  release(): void {
+    for (const a of this.arrays) tablePool.giveBack(a);
+    this.arrays.length = 0;
+    this.cap = 0;
   }
 
   /**
@@ -239,6 +249,12 @@ export class FusedAggregate {
     // At most one new group per row and Expand projection: the kernel's accumulators stay put.
     this.accs.ensure(this.groupCount + n * (this.spec.expand?.projections.length ?? 1));
     this.kernelFor(nullFree).kernel(batch.columns, n);
+  }
+
+  /** Gives the tables' arrays back to the thread's pool, once `result()`'s keys have been read. */
+  release(): void {
+    this.accs.release();
+    this.table?.release();
   }
 
   /** Key vectors and aggregate results, one row per group in group-id order. */

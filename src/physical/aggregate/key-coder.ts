@@ -1,6 +1,7 @@
 import { type Vector, VectorBuilder, sliceVector, takeVector } from "../../batch/vector.js";
 import { valueKey } from "../../expr/aggregates/collect.js";
 import { type DataType, isNumberValued } from "../../types/data-type.js";
+import { tablePool } from "./table-pool.js";
 
 /** Largest value span a dense integer coder covers with a direct array. */
 const MAX_DENSE_SPAN = 1 << 22;
@@ -392,7 +393,8 @@ export class TupleTable {
         this.direct = new Int32Array(1);
         return;
       }
-      this.direct = new Int32Array(1 << total);
+      tablePool.giveBack(this.direct);
+      this.direct = tablePool.int32(1 << total).fill(0);
       for (let h = 0; h < this.count; h++) this.direct[this.directIndex(this.keys, h * w)] = h + 1;
     }
     this.direct[this.directIndex(codes, 0)] = g + 1;
@@ -449,7 +451,7 @@ export class TupleTable {
    */
   part(code: number): TablePart {
     const size = this.partSize;
-    const p: TablePart = { slots: new Int32Array(size), mask: size - 1, count: 0 };
+    const p: TablePart = { slots: tablePool.int32(size).fill(0), mask: size - 1, count: 0 };
     this.parts[code] = p;
     return p;
   }
@@ -473,27 +475,42 @@ export class TupleTable {
     const g = this.count++;
     const w = this.width;
     if ((g + 1) * w > this.keys.length) {
-      const k = new Int32Array(this.keys.length * 2);
+      const k = tablePool.int32(this.keys.length * 2);
       k.set(this.keys);
+      tablePool.giveBack(this.keys);
       this.keys = k;
     }
     for (let j = 0; j < w; j++) this.keys[g * w + j] = codes[j]!;
     return g;
   }
 
+  /** Gives the table's arrays to the thread's table pool (after its groups' keys were read); the table is not used again. */
+  release(): void {
+    tablePool.giveBack(this.keys);
+    tablePool.giveBack(this.slots);
+    tablePool.giveBack(this.direct);
+    for (const p of this.parts) if (p !== undefined) tablePool.giveBack(p.slots);
+    this.parts.length = 0;
+    this.keys = this.slots = this.direct = new Int32Array(1);
+    this.count = 0;
+  }
+
   private rehashPart(p: TablePart): void {
-    p.slots = doubledSlots(p.slots, (e) => this.partHash(this.keys, (e - 1) * this.width));
+    const old = p.slots;
+    p.slots = doubledSlots(old, (e) => this.partHash(this.keys, (e - 1) * this.width));
+    tablePool.giveBack(old);
     p.mask = p.slots.length - 1;
     this.partSize = p.slots.length;
   }
 
   private rehash(size: number): void {
-    const slots = new Int32Array(size), mask = size - 1, w = this.width;
+    const slots = tablePool.int32(size).fill(0), mask = size - 1, w = this.width;
     for (let g = 0; g < this.count; g++) {
       let s = TupleTable.hash(this.keys, g * w, w) & mask;
       while (slots[s] !== 0) s = (s + 1) & mask;
       slots[s] = g + 1;
     }
+    tablePool.giveBack(this.slots);
     this.slots = slots;
     this.mask = mask;
   }
@@ -501,7 +518,7 @@ export class TupleTable {
 
 /** Open-addressing slots (entry + 1; 0 = empty) in a table twice as large, each entry placed by `hashOf(entry)`. */
 function doubledSlots(old: Int32Array, hashOf: (e: number) => number): Int32Array<ArrayBuffer> {
-  const slots = new Int32Array(old.length * 2), mask = slots.length - 1;
+  const slots = tablePool.int32(old.length * 2).fill(0), mask = slots.length - 1;
   for (const e of old) {
     if (e === 0) continue;
     let s = hashOf(e) & mask;
