@@ -1,4 +1,5 @@
 import { type RecordBatch, makeBatch } from "../../batch/record-batch.js";
+import type { ReusableArrays } from "../../batch/reusable-arrays.js";
 import { type Vector, makeVector } from "../../batch/vector.js";
 import { StringType, TimestampType, structField, structType } from "../../types/data-type.js";
 
@@ -177,8 +178,9 @@ export function generateAdEventCodes(cfg: YahooConfig, from: number, to: number,
  * Events [from, to) as a columnar batch of AD_EVENT_SCHEMA (strings shared with the id pools), or
  * of the `columns` named (lower case, kept in schema order): a scan builds only the columns the
  * query reads. Every event's draws are taken either way, so the values do not depend on `columns`.
+ * With `buffers`, the event_time column overwrites the last batch's.
  */
-export function generateAdEventBatch(cfg: YahooConfig, from: number, to: number, columns: readonly string[] | null = null): RecordBatch {
+export function generateAdEventBatch(cfg: YahooConfig, from: number, to: number, columns: readonly string[] | null = null, buffers: ReusableArrays | null = null): RecordBatch {
   // The codes live only while the batch is built: one set per thread, reused by every batch (the
   // typed arrays a batch drops are what makes V8 collect garbage on helper threads, which a busy
   // second worker then waits for).
@@ -197,7 +199,8 @@ export function generateAdEventBatch(cfg: YahooConfig, from: number, to: number,
     ad_type: () => makeVector(StringType, n, strings(c.adType, AD_TYPES), null),
     event_type: () => makeVector(StringType, n, strings(c.eventType, EVENT_TYPES), null),
     event_time: () => {
-      const ts = new Float64Array(n);
+      // Refilled batch after batch when the scan's reader allows it (ScanOptions.reuseBuffers).
+      const ts = buffers === null ? new Float64Array(n) : buffers.float64(0, n);
       for (let k = 0; k < n; k++) ts[k] = c.timeMs[k]! * 1000;
       return makeVector(TimestampType, n, ts, null);
     },

@@ -1,9 +1,10 @@
 import { type RecordBatch, keepColumns } from "../../batch/record-batch.js";
+import { ReusableArrays } from "../../batch/reusable-arrays.js";
 import { IllegalArgumentError } from "../../errors/errors.js";
 import type { DataSourceRelation } from "../../plan/logical-plan.js";
 import { type Offset, ReadLimit, type Source, type StreamingSourceProvider } from "../../streaming/source.js";
 import { optionOf, registerStreamSource } from "../../streaming/stream-source-registry.js";
-import type { BatchSourceProvider } from "../source-registry.js";
+import type { BatchSourceProvider, ScanOptions } from "../source-registry.js";
 import { splitEventRange } from "../split-range.js";
 import { AD_EVENT_SCHEMA, CAMPAIGN_SCHEMA, DEFAULT_YAHOO_CONFIG, type YahooConfig, campaignBatch, generateAdEventBatch } from "./yahoo-generator.js";
 
@@ -54,7 +55,7 @@ export const yahooBatchSource: BatchSourceProvider = {
     const [from, to] = o.events ?? [0, o.cfg.eventsNum];
     return to - from;
   },
-  async *scan(rel: DataSourceRelation): AsyncGenerator<RecordBatch> {
+  async *scan(rel: DataSourceRelation, _timeZone: string, options: ScanOptions = {}): AsyncGenerator<RecordBatch> {
     const o = rel.resolved as YahooScan;
     // Column pruning may ask for fewer columns (requiredColumns, in schema order).
     const req = rel.requiredColumns?.map((n) => n.toLowerCase()) ?? null;
@@ -64,7 +65,8 @@ export const yahooBatchSource: BatchSourceProvider = {
       return;
     }
     const [from, to] = o.events ?? [0, o.cfg.eventsNum];
-    for (let s = from; s < to; s += o.cfg.batchSize) yield generateAdEventBatch(o.cfg, s, Math.min(to, s + o.cfg.batchSize), req);
+    const buffers = options.reuseBuffers === true ? new ReusableArrays() : null;
+    for (let s = from; s < to; s += o.cfg.batchSize) yield generateAdEventBatch(o.cfg, s, Math.min(to, s + o.cfg.batchSize), req, buffers);
   },
 };
 

@@ -536,6 +536,8 @@ function doubledSlots(old: Int32Array, hashOf: (e: number) => number): Int32Arra
  */
 export class GroupKeys {
   private readonly dictionaries: Vector[] = [];
+  /** One key column's codes for the slice being built (takeVector copies out of it). */
+  private codes = new Int32Array(0);
 
   constructor(
     coders: readonly KeyCoder[],
@@ -549,15 +551,15 @@ export class GroupKeys {
   slice(start: number, end: number): Vector[] {
     const d = this.dictionaries;
     if (d.length === 1) return [start === 0 && end === d[0]!.length ? d[0]! : sliceVector(d[0]!, start, end)];
+    if (this.codes.length < end - start) this.codes = new Int32Array(end - start);
     const out: Vector[] = [];
-    for (let j = 0; j < d.length; j++) out.push(takeVector(d[j]!, codeColumn(this.table!.keys, d.length, j, start, end), end - start));
+    for (let j = 0; j < d.length; j++) out.push(takeVector(d[j]!, codeColumn(this.table!.keys, d.length, j, start, end, this.codes), end - start));
     return out;
   }
 }
 
-/** Code j of tuples [start, end) of `width` codes each. */
-function codeColumn(keys: Int32Array, width: number, j: number, start: number, end: number): Int32Array {
-  const idx = new Int32Array(end - start);
+/** Code j of tuples [start, end) of `width` codes each, into `idx`. */
+function codeColumn(keys: Int32Array, width: number, j: number, start: number, end: number, idx: Int32Array): Int32Array {
   for (let g = start; g < end; g++) idx[g - start] = keys[g * width + j]!;
   return idx;
 }

@@ -5,6 +5,7 @@ import { Session } from "../../../src/api/session.js";
 import { col, functions as F, window } from "../../../src/index.js";
 import { AD_TYPES, DEFAULT_YAHOO_CONFIG, EVENT_TYPES, type YahooConfig, campaignBatch, generateAdEventBatch, generateAdEventCodes, generateAdEventJson, yahooIds } from "../../../src/connectors/yahoo/yahoo-generator.js";
 import { columnDigest } from "../helpers.js";
+import { ReusableArrays } from "../../../src/batch/reusable-arrays.js";
 
 const cfg: YahooConfig = { ...DEFAULT_YAHOO_CONFIG, eventsNum: 20_000, eventsPerSecond: 1000 };
 const spark = Session.builder().getOrCreate();
@@ -94,6 +95,17 @@ void describe("Yahoo generator batches", () => {
       assert.deepEqual(b.columns[1]!.values, Array.from(fresh.eventType, (c) => EVENT_TYPES[c]));
       assert.deepEqual([...(b.columns[2]!.values as Float64Array)], Array.from(fresh.timeMs, (t) => t * 1000));
     });
+  });
+
+  void it("refill one event_time array when given buffers (a reader done with each batch), with the same values", () => {
+    const buffers = new ReusableArrays();
+    const first = generateAdEventBatch(cfg, 0, 4000, ["event_time"], buffers);
+    const firstTimes = [...(first.columns[0]!.values as Float64Array)];
+    const second = generateAdEventBatch(cfg, 4000, 8000, ["event_time"], buffers);
+    assert.equal((second.columns[0]!.values as Float64Array).buffer, (first.columns[0]!.values as Float64Array).buffer);
+    assert.deepEqual(firstTimes, [...(generateAdEventBatch(cfg, 0, 4000, ["event_time"]).columns[0]!.values as Float64Array)]);
+    assert.deepEqual([...(second.columns[0]!.values as Float64Array)], [...(generateAdEventBatch(cfg, 4000, 8000, ["event_time"]).columns[0]!.values as Float64Array)]);
+    assert.notEqual(generateAdEventBatch(cfg, 0, 10, ["event_time"]).columns[0]!.values, generateAdEventBatch(cfg, 0, 10, ["event_time"]).columns[0]!.values);
   });
 });
 
