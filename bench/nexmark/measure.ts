@@ -152,9 +152,16 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/** Rounds for the runs across threads: outside --quick at least five, so the median of the paired ratios (pairedSpeedup) rides out a busy moment or two. */
+/**
+ * Rounds for the runs across threads, outside --quick: at least five measured, so the median of
+ * the paired ratios (pairedSpeedup) rides out a busy moment or two, after at least eight warm-up
+ * rounds. Each worker thread compiles its own copy of the engine, seeing half the rows per run,
+ * and the functions run once per query (operators' execute loops, 20-30 ms of TurboFan each) reach
+ * it only after several runs, on a helper thread that a two-thread run has no idle core for: q5 in
+ * one-process alternations 1.39-1.56x after three warm-up rounds, 1.71-1.79x after eight or twelve.
+ */
 export function threadRounds(o: { readonly warmups: number; readonly runs: number; readonly quick: boolean }): { warmups: number; runs: number } {
-  return { warmups: o.warmups, runs: o.quick ? o.runs : Math.max(o.runs, 5) };
+  return o.quick ? { warmups: o.warmups, runs: o.runs } : { warmups: Math.max(o.warmups, 8), runs: Math.max(o.runs, 5) };
 }
 
 /** Rows for an engine measured on 1 thread and on `threads` (see acrossThreads; median runs), the latter with its speedup. */

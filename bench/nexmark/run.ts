@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "sluice-nexmark-"));
   const rows: ResultRow[] = [];
   const selected = QUERIES.filter((q) => o.queries === null || o.queries.includes(q.name));
-  process.stdout.write(`Nexmark: ${o.events.toLocaleString("en-US")} events (rate ${cfg.eventsPerSecond}/s of event time, seed ${cfg.seed}), ${o.runs} run(s) (${threadRounds(o).runs} paired rounds across threads) after ${o.warmups} warm-up round(s), ${cpus().length} cores\n`);
+  process.stdout.write(`Nexmark: ${o.events.toLocaleString("en-US")} events (rate ${cfg.eventsPerSecond}/s of event time, seed ${cfg.seed}), ${o.runs} run(s) after ${o.warmups} warm-up round(s) (across threads: ${threadRounds(o).runs} paired rounds after ${threadRounds(o).warmups}), ${cpus().length} cores\n`);
   const ceilingBefore = threads > 1 ? await threadCeiling(threads) : null;
   const handThreads = threads > 1 ? HandThreads.start(threads) : null;
   let duck: Awaited<ReturnType<typeof loadDuckDB>> | null = null;
@@ -187,7 +187,7 @@ async function main(): Promise<void> {
   process.stdout.write(bad.length ? `RESULTS DIFFER: ${bad.map((r) => `${r.benchmark}/${r.engine}: ${r.mismatch}`).join("; ")}\n` : "All checked engines agree (row counts and column sums).\n");
   const missing = QUERIES.filter((q) => q.missing).map((q) => `${q.name}: ${q.missing}`);
   const out = mergeResults("nexmark", {
-    ...machine(), cores: cpus().length, cpu: cpus()[0]?.model, events: o.events, runs: o.runs, threadRuns: threadRounds(o).runs, warmups: o.warmups, statistic: "median", quick: o.quick,
+    ...machine(), cores: cpus().length, cpu: cpus()[0]?.model, events: o.events, runs: o.runs, threadRuns: threadRounds(o).runs, threadWarmups: threadRounds(o).warmups, warmups: o.warmups, statistic: "median", quick: o.quick,
     generator: { eventsPerSecond: cfg.eventsPerSecond, seed: cfg.seed }, threadCeiling: ceiling, agree: bad.length === 0, results: rows, missing,
   });
   process.stdout.write(`Wrote ${out} (key "nexmark")\n`);

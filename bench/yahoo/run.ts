@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   const cfg: YahooConfig = { ...DEFAULT_YAHOO_CONFIG, eventsNum: o.events };
   const jcfg: YahooConfig = { ...DEFAULT_YAHOO_CONFIG, eventsNum: o.jsonEvents };
   const rows: ResultRow[] = [];
-  process.stdout.write(`Yahoo streaming benchmark: binary path ${o.events.toLocaleString("en-US")} events, JSON path ${o.jsonEvents.toLocaleString("en-US")} events, ${o.runs} run(s) (${threadRounds(o).runs} paired rounds across threads) after ${o.warmups} warm-up round(s), ${cpus().length} cores\n`);
+  process.stdout.write(`Yahoo streaming benchmark: binary path ${o.events.toLocaleString("en-US")} events, JSON path ${o.jsonEvents.toLocaleString("en-US")} events, ${o.runs} run(s) after ${o.warmups} warm-up round(s) (across threads: ${threadRounds(o).runs} paired rounds after ${threadRounds(o).warmups}), ${cpus().length} cores\n`);
   const threads = availableParallelism();
   const ceilingBefore = threads > 1 ? await threadCeiling(threads) : null;
   const handThreads = threads > 1 ? HandThreads.start(threads) : null;
@@ -181,7 +181,7 @@ async function main(): Promise<void> {
   if (ceiling) process.stdout.write(ceilingLine(threads, ceiling));
   const bad = rows.filter((r) => r.mismatch !== null);
   process.stdout.write(bad.length ? `RESULTS DIFFER: ${bad.map((r) => `${r.benchmark}/${r.engine}: ${r.mismatch}`).join("; ")}\n` : "All engines agree (windows x campaigns, total count).\n");
-  const out = mergeResults("yahoo", { ...machine(), cores: cpus().length, cpu: cpus()[0]?.model, events: o.events, jsonEvents: o.jsonEvents, runs: o.runs, threadRuns: threadRounds(o).runs, warmups: o.warmups, statistic: "median", quick: o.quick, threadCeiling: ceiling, agree: bad.length === 0, results: rows, missing: [] });
+  const out = mergeResults("yahoo", { ...machine(), cores: cpus().length, cpu: cpus()[0]?.model, events: o.events, jsonEvents: o.jsonEvents, runs: o.runs, threadRuns: threadRounds(o).runs, threadWarmups: threadRounds(o).warmups, warmups: o.warmups, statistic: "median", quick: o.quick, threadCeiling: ceiling, agree: bad.length === 0, results: rows, missing: [] });
   process.stdout.write(`Wrote ${out} (key "yahoo")\n`);
   if (bad.length) process.exitCode = 1;
 }
