@@ -187,7 +187,8 @@ void describe("crash: json file source → watermark → windowed count (append)
     const schedule: Schedule = (attempt, next) => {
       if (attempt >= KILLS_PER_RUN) return {};
       const pick = (): string => `${PHASES[Math.floor(rnd() * PHASES.length)]}:${next + Math.floor(rnd() * 2)}`;
-      return rnd() < 0.7 ? { crashAt: `${pick()},${pick()}` } : { killAfterMs: 150 + Math.floor(rnd() * 1200) };
+      // As in crash-suite.ts: the first two starts of a run die at a phase of its first batches.
+      return attempt < 2 || rnd() < 0.7 ? { crashAt: `${pick()},${pick()}` } : { killAfterMs: 150 + Math.floor(rnd() * 1200) };
     };
     for (let run = 0; run < ITERATIONS; run++) await crashRun(`random-${run}`, rnd, stats, schedule);
     process.stdout.write(`# stateful crash: ${ITERATIONS} random runs, ${stats.kills} kills (${stats.phaseKills} at phases, ${stats.clockKills} at random moments), seed ${SEED}\n`);
