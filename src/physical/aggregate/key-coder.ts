@@ -1,6 +1,7 @@
 import { type Vector, VectorBuilder, sliceVector, takeVector } from "../../batch/vector.js";
 import { valueKey } from "../../expr/aggregates/collect.js";
 import { type DataType, isNumberValued } from "../../types/data-type.js";
+import { ReusableArrays } from "../../batch/reusable-arrays.js";
 import { tablePool } from "./table-pool.js";
 
 /** Largest value span a dense integer coder covers with a direct array. */
@@ -157,7 +158,9 @@ export class KeyCoder {
   }
 
   private rehashNumbers(): void {
-    this.hslots = doubledSlots(this.hslots, (e) => hashNumber(this.hkeys[e - 1]!));
+    const old = this.hslots;
+    this.hslots = doubledSlots(old, (e) => hashNumber(this.hkeys[e - 1]!));
+    tablePool.giveBack(old);
     this.hmask = this.hslots.length - 1;
   }
 
@@ -537,7 +540,7 @@ function doubledSlots(old: Int32Array, hashOf: (e: number) => number): Int32Arra
 export class GroupKeys {
   private readonly dictionaries: Vector[] = [];
   /** One key column's codes for the slice being built (takeVector copies out of it). */
-  private codes = new Int32Array(0);
+  private readonly scratch = new ReusableArrays();
 
   constructor(
     coders: readonly KeyCoder[],
@@ -551,9 +554,8 @@ export class GroupKeys {
   slice(start: number, end: number): Vector[] {
     const d = this.dictionaries;
     if (d.length === 1) return [start === 0 && end === d[0]!.length ? d[0]! : sliceVector(d[0]!, start, end)];
-    if (this.codes.length < end - start) this.codes = new Int32Array(end - start);
     const out: Vector[] = [];
-    for (let j = 0; j < d.length; j++) out.push(takeVector(d[j]!, codeColumn(this.table!.keys, d.length, j, start, end, this.codes), end - start));
+    for (let j = 0; j < d.length; j++) out.push(takeVector(d[j]!, codeColumn(this.table!.keys, d.length, j, start, end, this.scratch.int32(0, end - start)), end - start));
     return out;
   }
 }

@@ -23,6 +23,7 @@ class TablePool {
   private readonly f64 = new Map<number, Float64Array<ArrayBuffer>[]>();
   private readonly i32 = new Map<number, Int32Array<ArrayBuffer>[]>();
   private bytes = 0;
+  private lastGiveBack = 0;
   private dropTimer: ReturnType<typeof setTimeout> | null = null;
 
   /** `n` doubles, values unspecified. */
@@ -62,12 +63,19 @@ class TablePool {
     this.bytes = 0;
   }
 
+  /** One timer at a time: when it fires, the pool is dropped if nothing was given back since, else it waits again. */
   private scheduleDrop(): void {
-    if (this.dropTimer !== null) clearTimeout(this.dropTimer);
+    this.lastGiveBack = performance.now();
+    if (this.dropTimer === null) this.armDrop(IDLE_DROP_MS);
+  }
+
+  private armDrop(ms: number): void {
     this.dropTimer = setTimeout(() => {
+      const idle = performance.now() - this.lastGiveBack;
+      if (idle < IDLE_DROP_MS) return this.armDrop(IDLE_DROP_MS - idle);
       this.dropTimer = null;
       this.clear();
-    }, IDLE_DROP_MS);
+    }, ms);
     this.dropTimer.unref();
   }
 }
