@@ -16,6 +16,7 @@ import type * as SluiceModule from "../src/index.js";
 import type * as QueriesModule from "./nexmark/queries.js";
 import type * as DigestModule from "./nexmark/digest.js";
 import type * as YahooQueryModule from "./yahoo/query.js";
+import { measure } from "./nexmark/measure.js";
 
 interface Options {
   builds: string[];
@@ -87,9 +88,8 @@ process.stdout.write(`${o.query}, ${o.events.toLocaleString("en-US")} events, ${
 const answers = new Map<string, string>();
 for (let r = -o.warmups; r < o.rounds; r++) {
   for (const b of r % 2 === 0 ? builds : [...builds].reverse()) {
-    const t0 = performance.now();
-    const d = await b.run();
-    if (r >= 0) b.times.push(performance.now() - t0);
+    const { value: d, m } = await measure(() => b.run());
+    if (r >= 0) b.times.push(m.seconds * 1000);
     answers.set(b.dir, `${d.rows} rows, sum ${d.sum}`);
   }
 }

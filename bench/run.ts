@@ -11,7 +11,7 @@
  * Ratios are rows/s of the engine divided by rows/s of the reference.
  */
 import { spawnSync } from "node:child_process";
-import { mergeResults } from "./nexmark/measure.js";
+import { measure, mergeResults } from "./nexmark/measure.js";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Session } from "../src/index.js";
@@ -72,11 +72,9 @@ async function measureAll(engines: readonly Engine[], rows: number, runs: number
   const times: number[][] = engines.map(() => []), cpu: number[][] = engines.map(() => []);
   for (let r = 0; r < runs; r++) {
     for (let j = 0; j < engines.length; j++) {
-      const t0 = process.hrtime.bigint(), c0 = process.cpuUsage();
-      await engines[j]!.run();
-      const c = process.cpuUsage(c0);
-      times[j]!.push(Number(process.hrtime.bigint() - t0) / 1e9);
-      cpu[j]!.push((c.user + c.system) / 1e6);
+      const { m } = await measure(() => engines[j]!.run());
+      times[j]!.push(m.seconds);
+      cpu[j]!.push(m.cpuSeconds);
     }
   }
   return engines.map((e, j) => {

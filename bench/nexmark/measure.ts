@@ -16,7 +16,18 @@ export interface RunMeasure {
   peakRssBytes: number;
 }
 
+/**
+ * Idle time before every measured run. Engines take turns in one process, and V8 finishes a
+ * run's garbage collection after it returns: concurrent marking and sweeping on its helper
+ * threads, finalized by tasks on the event loop. Without the pause that work lands in the next
+ * engine's measured run, on the cores that run's worker threads need: Nexmark q5 on two threads
+ * took 115-123 ms right after its one-thread run and 92-98 ms after a 100-200 ms pause (the same
+ * after a pause alone). The pause gives each run the quiet process it would have on its own.
+ */
+const SETTLE_MS = 150;
+
 export async function measure<T>(fn: () => Promise<T> | T): Promise<{ value: T; m: RunMeasure }> {
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   let peak = process.memoryUsage.rss();
   const timer = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage.rss());

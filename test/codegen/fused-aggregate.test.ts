@@ -213,7 +213,10 @@ test("KeyCoder: integer codes agree with a Map oracle while the dense window gro
   assert.equal(coder.size, oracle.size);
   assert.equal(coder.codeNull(), oracle.size);
   assert.equal(coder.codeNull(), oracle.size);
-  assert.deepEqual(coder.values.slice(0, oracle.size), [...oracle.keys()]);
+  assert.deepEqual(Array.from({ length: oracle.size }, (_, i) => coder.values.at(i)), [...oracle.keys()]);
+  const dict = coder.dictionary();
+  assert.deepEqual(Array.from({ length: oracle.size }, (_, i) => dict.values[i]), [...oracle.keys()]);
+  assert.equal(dict.nulls?.[oracle.size], 1, "the null code's row is null");
 });
 
 test("KeyCoder: double and timestamp codes agree with a Map oracle through the number table (NaN = NaN, -0 = 0, growth); find adds nothing", () => {
@@ -238,7 +241,7 @@ test("KeyCoder: double and timestamp codes agree with a Map oracle through the n
     }
     assert.ok(coder.hslots.length > 4096, "the table grew");
     assert.equal(coder.size, oracle.size);
-    assert.deepEqual(coder.values, firstSeen);
+    assert.deepEqual(Array.from({ length: coder.size }, (_, i) => coder.values.at(i)), firstSeen);
   }
 });
 

@@ -255,6 +255,7 @@ export class FusedAggregate {
   release(): void {
     this.accs.release();
     this.table?.release();
+    for (const c of this.coders) c.release();
   }
 
   /** Key vectors and aggregate results, one row per group in group-id order. */
@@ -663,8 +664,10 @@ class WindowKeyCoder extends KeyCoder {
 
   override dictionary(): Vector {
     const { slideMicros, startMicros, durationMicros } = this.spec;
-    const b = new VectorBuilder(WINDOW_STRUCT, this.values.length);
-    for (const v of this.values) {
+    const n = this.values.length;
+    const b = new VectorBuilder(WINDOW_STRUCT, n);
+    for (let code = 0; code < n; code++) {
+      const v = this.values.at(code);
       if (v === null) b.append(null);
       else {
         const start = startMicros + (v as number) * slideMicros;

@@ -1,8 +1,9 @@
-import { type Vector, VectorBuilder, sliceVector, takeVector } from "../../batch/vector.js";
+import { type Vector, sliceVector, takeVector } from "../../batch/vector.js";
 import { valueKey } from "../../expr/aggregates/collect.js";
 import { type DataType, isNumberValued } from "../../types/data-type.js";
 import { ReusableArrays } from "../../batch/reusable-arrays.js";
 import { tablePool } from "./table-pool.js";
+import { CodeValues } from "./code-values.js";
 
 /** Largest value span a dense integer coder covers with a direct array. */
 const MAX_DENSE_SPAN = 1 << 22;
@@ -23,11 +24,12 @@ const MAX_DENSE_SPAN = 1 << 22;
  *   equality gives NaN = NaN and -0 = 0, as Spark's grouping) or an encoding for complex
  *   values (arrays, structs, binary, maps, intervals).
  *
- * `values[code]` is the value (null for the null code), used to build the output keys.
+ * `values.at(code)` is the value (null for the null code), used to build the output keys.
+ * `release()` gives the coder's arrays back to the thread's table pool once its dictionary is built.
  */
 export class KeyCoder {
   readonly map = new Map<unknown, number>();
-  readonly values: unknown[] = [];
+  readonly values: CodeValues;
   /** Code of null, or -1 while no null was met. */
   nullCode = -1;
   /** Dense window for integer-like columns: `dense[v - base]`, -1 = unseen. */
@@ -51,11 +53,23 @@ export class KeyCoder {
     this.integerLike = isIntegerLikeKey(type);
     this.hashed = isHashedNumberKey(type);
     this.encode = keyEncoder(type);
+    this.values = new CodeValues(this.integerLike || this.hashed);
     if (this.hashed) {
-      this.hslots = new Int32Array(256);
+      this.hslots = tablePool.int32(256).fill(0);
       this.hmask = 255;
-      this.hkeys = new Float64Array(128);
+      this.hkeys = tablePool.float64(128);
     }
+  }
+
+  /** Gives the coder's arrays back to the thread's table pool; the coder must not be used after. */
+  release(): void {
+    this.values.release();
+    tablePool.giveBack(this.dense);
+    tablePool.giveBack(this.hslots);
+    tablePool.giveBack(this.hkeys);
+    this.dense = new Int32Array(0);
+    this.hslots = new Int32Array(0);
+    this.hkeys = new Float64Array(0);
   }
 
   get size(): number {
@@ -135,8 +149,9 @@ export class KeyCoder {
     if (v !== v) return (this.nanCode = this.addCode(v));
     const code = this.addCode(v);
     if (code >= this.hkeys.length) {
-      const k = new Float64Array(this.hkeys.length * 2);
+      const k = tablePool.float64(this.hkeys.length * 2);
       k.set(this.hkeys);
+      tablePool.giveBack(this.hkeys);
       this.hkeys = k;
     }
     this.hkeys[code] = v;
@@ -194,7 +209,7 @@ export class KeyCoder {
 
   private addValue(v: number): number {
     const c = this.values.length;
-    this.values.push(this.type.kind === "boolean" ? v === 1 : v);
+    this.values.push(v);
     if (v < this.min) this.min = v;
     if (v > this.max) this.max = v;
     return c;
@@ -210,15 +225,17 @@ export class KeyCoder {
     const size = Math.min(MAX_DENSE_SPAN, Math.max(span, old * 2, 64));
     // Leave the slack on the side the window grew towards.
     const base = v < this.base && old > 0 ? Math.max(min - (size - span), -2147483648) : min;
-    const d = new Int32Array(size).fill(-1);
-    const values = this.values;
-    for (let code = 0; code < values.length; code++) {
-      const val = values[code];
+    const d = tablePool.int32(size).fill(-1);
+    const nums = this.values.numbers, n = this.values.length;
+    for (let code = 0; code < n; code++) {
+      if (code === this.nullCode) continue;
+      const val = nums !== null ? nums[code]! : this.values.at(code);
       const x = typeof val === "boolean" ? (val ? 1 : 0) : val;
-      if (typeof x !== "number") continue; // null, or a bigint long
+      if (typeof x !== "number") continue; // a bigint long
       const o = x - base;
       if (o >= 0 && o < size) d[o] = code;
     }
+    tablePool.giveBack(this.dense);
     this.dense = d;
     this.base = base;
     return true;
@@ -226,9 +243,7 @@ export class KeyCoder {
 
   /** The distinct values, in code order, as a vector. */
   dictionary(): Vector {
-    const b = new VectorBuilder(this.type, this.values.length);
-    for (const v of this.values) b.append(v);
-    return b.finish();
+    return this.values.toVector(this.type);
   }
 }
 
