@@ -183,14 +183,25 @@ export class WorkerPool {
 /**
  * The worker script: the compiled file in dist; under tsx (tests, `npm start`, the benchmarks)
  * the TypeScript source, loaded after registering tsx in the worker, since Node 20 does not
- * carry the parent's module hooks into worker threads.
+ * carry the parent's module hooks into worker threads. Either is imported from an evaluated
+ * string, so that a parent started with `--input-type` (a `node -e` script) passes it on to an
+ * input it applies to.
  */
 function spawnWorker(): Worker {
-  const execArgv = process.execArgv.filter((a) => !a.startsWith("--test"));
-  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./worker-main.js", import.meta.url), { execArgv });
-  const entry = new URL("./worker-main.ts", import.meta.url).href;
-  const boot = `import("tsx/esm/api").then((t) => { t.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, execArgv: [] });
+  const ts = import.meta.url.endsWith(".ts");
+  const entry = JSON.stringify(new URL(ts ? "./worker-main.ts" : "./worker-main.js", import.meta.url).href);
+  if (!ts) return new Worker(`import(${entry});`, { eval: true, ...inheritedOptions() });
+  return new Worker(`import("tsx/esm/api").then((t) => { t.register(); return import(${entry}); });`, { eval: true, execArgv: [] });
+}
+
+/**
+ * The parent's node options, as Node passes them to a worker by default: given explicitly, a V8
+ * option among them (`node --max-old-space-size=4096 app.js`) fails the worker's creation with
+ * ERR_WORKER_INVALID_EXEC_ARGV, while inherited ones are taken. The test runner's options are
+ * the exception: a worker gets none of them (nor the rest, which it may not be given explicitly).
+ */
+function inheritedOptions(): { execArgv?: string[] } {
+  return process.execArgv.some((a) => a.startsWith("--test")) ? { execArgv: [] } : {};
 }
 
 const stopped = (): Error => new IllegalArgumentError("EXECUTOR_STOPPED", "The worker pool of this session was stopped.");
