@@ -33,12 +33,13 @@ export interface BatchSourceProvider {
   /**
    * Optional, for stages whose tasks own event-time windows (window-owned-stage.ts): when the
    * timestamp `column` never decreases in the scan's row order, the scan as `parts` slices of
-   * event time. Slice k owns the times [fromMicros, toMicros) (the first from -Infinity, the last
-   * to +Infinity, each `toMicros` the next slice's `fromMicros`) and its scan (`resolved`, as in
-   * `split`) reads at least every row whose time is in [fromMicros, toMicros + horizonMicros).
+   * event time. Slice k owns the window starts in [fromMicros, toMicros) (the first from
+   * -Infinity, the last to +Infinity, each `toMicros` the next slice's `fromMicros` and one of
+   * `windows`' starts) and its scan (`resolved`, as in `split`) reads at least every row whose
+   * time is in [fromMicros, toMicros - slide + duration): the rows of the windows it owns.
    * Null when the scan is not in the order of `column`.
    */
-  splitByTime?(relation: DataSourceRelation, parts: number, column: string, horizonMicros: number): readonly TimeSlice[] | null;
+  splitByTime?(relation: DataSourceRelation, parts: number, column: string, windows: SlicedWindows): readonly TimeSlice[] | null;
   /** Optional: about how many rows a scan produces (decides whether splitting pays). */
   estimatedRows?(relation: DataSourceRelation): number | null;
   write?(path: string, mode: SaveMode, partitionBy: readonly string[], options: Readonly<Record<string, string>>, schema: StructType, batches: AsyncIterable<RecordBatch>, timeZone: string): Promise<WriteResult>;
@@ -52,6 +53,16 @@ export interface ScanOptions {
    * batch into the same typed arrays (ReusableArrays).
    */
   readonly reuseBuffers?: boolean;
+}
+
+/**
+ * The windows of a time-sliced stage (BatchSourceProvider.splitByTime): they start at
+ * startMicros + k * slideMicros and last at most durationMicros.
+ */
+export interface SlicedWindows {
+  readonly durationMicros: number;
+  readonly slideMicros: number;
+  readonly startMicros: number;
 }
 
 /** A slice of a scan by event time (BatchSourceProvider.splitByTime). */

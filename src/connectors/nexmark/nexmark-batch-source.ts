@@ -38,20 +38,24 @@ export const nexmarkBatchSource: BatchSourceProvider = {
     const [from, to] = cfg.events ?? [0, cfg.eventsNum ?? DEFAULT_BATCH_EVENTS];
     return splitEventRange(from, to, cfg.batchSize, parts).map((events): NexmarkScan => ({ ...cfg, events }));
   },
-  splitByTime(rel, parts, column, horizonMicros) {
+  splitByTime(rel, parts, column, windows) {
     if (column !== "dateTime") return null;
     const cfg = rel.resolved as NexmarkScan;
     const [from, to] = cfg.events ?? [0, cfg.eventsNum ?? DEFAULT_BATCH_EVENTS];
-    const slack = SLICE_SLACK_SECONDS * Math.ceil(cfg.eventsPerSecond);
-    const cuts = timeSliceCuts(from, to, parts, Math.ceil((horizonMicros / 1e6) * cfg.eventsPerSecond), slack, cfg.batchSize);
+    const { durationMicros, slideMicros, startMicros } = windows;
+    // A slice cut at a window start reads its last window's rows after its end: duration - slide.
+    const reachMicros = durationMicros - slideMicros;
+    const perMs = cfg.eventsPerSecond / 1000;
+    const cuts = timeSliceCuts(from, to, parts, Math.ceil((reachMicros / 1000) * perMs), Math.ceil(ROUNDING_MS * perMs) + 1, cfg.batchSize);
     if (cuts === null) return null;
-    const last = cuts.length - 2;
-    return cuts.slice(0, -1).map((a, k): TimeSlice => {
-      const b = cuts[k + 1]!;
-      const fromMicros = k === 0 ? -Infinity : eventTimeMs(cfg, a) * 1000;
-      const toMicros = k === last ? Infinity : eventTimeMs(cfg, b) * 1000;
-      const lo = k === 0 ? from : Math.max(from, firstEventAtOrAfter(cfg, fromMicros / 1000) - slack);
-      const hi = k === last ? to : Math.min(to, firstEventAtOrAfter(cfg, (toMicros + horizonMicros) / 1000) + slack);
+    const snap = (micros: number): number => startMicros + Math.round((micros - startMicros) / slideMicros) * slideMicros;
+    const times = [-Infinity, ...cuts.slice(1, -1).map((n) => snap(eventTimeMs(cfg, n) * 1000)), Infinity];
+    if (!times.every((t, k) => k === 0 || t > times[k - 1]!)) return null;
+    const last = parts - 1;
+    return times.slice(0, -1).map((fromMicros, k): TimeSlice => {
+      const toMicros = times[k + 1]!;
+      const lo = k === 0 ? from : Math.max(from, firstEventAtOrAfter(cfg, fromMicros / 1000 - ROUNDING_MS));
+      const hi = k === last ? to : Math.min(to, firstEventAtOrAfter(cfg, (toMicros + reachMicros) / 1000 + ROUNDING_MS));
       return { resolved: { ...cfg, events: [lo, hi] } satisfies NexmarkScan, fromMicros, toMicros };
     });
   },
@@ -64,10 +68,10 @@ export const nexmarkBatchSource: BatchSourceProvider = {
 };
 
 /**
- * Events read on either side of a time slice beyond its own and its horizon's: the bid, auction
- * and person generators round an event's time each in their own way, by under a millisecond.
+ * Milliseconds read on either side of a time slice beyond its rows' times: the bid, auction and
+ * person generators round an event's time each in their own way, by under a millisecond.
  */
-const SLICE_SLACK_SECONDS = 1;
+const ROUNDING_MS = 2;
 
 /**
  * Where to cut events [from, to) into `parts` time slices so that each reads about as many

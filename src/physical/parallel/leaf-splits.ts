@@ -1,5 +1,5 @@
 import { totalRows } from "../../batch/record-batch.js";
-import { type TimeSlice, batchSource, hasBatchSource } from "../../connectors/source-registry.js";
+import { type SlicedWindows, type TimeSlice, batchSource, hasBatchSource } from "../../connectors/source-registry.js";
 import { type LogicalPlan, Plan } from "../../plan/logical-plan.js";
 import { splitEventRange } from "../../connectors/split-range.js";
 
@@ -48,9 +48,9 @@ export function splitLeaf(p: SplittableLeaf, parts: number): SplittableLeaf[] {
 }
 
 /** The leaf's scan as slices of event time by `column` (BatchSourceProvider.splitByTime), or null when its source cannot cut it so. */
-export function splitLeafByTime(p: SplittableLeaf, parts: number, column: string, horizonMicros: number): readonly TimeSlice[] | null {
+export function splitLeafByTime(p: SplittableLeaf, parts: number, column: string, windows: SlicedWindows): readonly TimeSlice[] | null {
   if (p.kind !== "DataSourceRelation") return null;
-  return batchSource(p.format).splitByTime?.(p, parts, column, horizonMicros) ?? null;
+  return batchSource(p.format).splitByTime?.(p, parts, column, windows) ?? null;
 }
 
 function rangeRows(start: number, end: number, step: number): number {

@@ -5,16 +5,15 @@ import { type TimeWindowSpec, sameWindowSpec, slideRemainder, timeWindowCall } f
 import { type LogicalPlan, Plan, children, withChildren } from "../../plan/logical-plan.js";
 import { planExprs } from "../../plan/plan-exprs.js";
 import { TimestampType } from "../../types/data-type.js";
-import type { TimeSlice } from "../../connectors/source-registry.js";
+import type { SlicedWindows, TimeSlice } from "../../connectors/source-registry.js";
 import { type SplittableLeaf, estimatedLeafRows, splitLeafByTime } from "./leaf-splits.js";
 import { type LeafPath, type ParallelOptions, splitLeafPath, tasksFor } from "./stage-fragments.js";
 
 /**
  * A stage with no exchange for aggregations by an event-time window over a source whose rows
- * come in time order (the Nexmark generator: BatchSourceProvider.splitByTime): each task owns the windows that start
- * in its slice of event time, reads its slice plus the rows of the next window length (the rows
- * of its last windows), aggregates the windows it owns, and runs everything above as well
- * when every operator there is keyed by the window (its start): a filter or projection, an
+ * come in time order (the Nexmark generator: BatchSourceProvider.splitByTime): each task owns
+ * the windows that start in its slice of event time, reads its slice plus the rows of its last
+ * windows after it, aggregates the windows it owns, and runs everything above as well when every operator there is keyed by the window (its start): a filter or projection, an
  * aggregation grouped by it, a join matching it on both sides (Nexmark q5: counts per auction
  * and window joined with each window's maximum). The tasks' answers are disjoint; concatenated,
  * they are the answer. A hash exchange would instead move every row (q5: 1.8 M bids per 2 M
@@ -26,14 +25,27 @@ export function windowOwnedMaps(p: LogicalPlan, opts: ParallelOptions): LogicalP
   const rows = Math.max(...found.map((f) => estimatedLeafRows(f.leaf) ?? NaN));
   const parts = Math.min(opts.threads, tasksFor(rows, opts));
   if (!(parts >= 2)) return null;
-  const horizon = Math.max(...found.map((f) => f.spec.durationMicros));
+  const windows = slicedWindows(found.map((f) => f.spec));
   // Every leaf cut at the same times (tables of one event sequence), so each window has one owner.
-  const slices = found.map((f) => splitLeafByTime(f.leaf, parts, f.timeColumn, horizon));
+  const slices = found.map((f) => splitLeafByTime(f.leaf, parts, f.timeColumn, windows));
   const first = slices[0];
   if (!first || first.length < 2) return null;
   const sameBounds = (s: readonly TimeSlice[] | null): boolean => s !== null && s.length === first.length && s.every((x, k) => x.fromMicros === first[k]!.fromMicros && x.toMicros === first[k]!.toMicros);
   if (!slices.every(sameBounds)) return null;
   return first.map((s, k) => ownedTask(p, found, (f) => slices[found.indexOf(f)]![k]!.resolved, s.fromMicros, s.toMicros));
+}
+
+/**
+ * The windows the slices are cut between. Cut at a window start, a slice's last window starts a
+ * slide before its end, so it reads duration - slide past it (a tumbling window: nothing). Specs
+ * that start at different times are cut anywhere (a slide of 1 microsecond: window starts are whole
+ * microseconds), reading the longest duration past the end.
+ */
+function slicedWindows(specs: readonly TimeWindowSpec[]): SlicedWindows {
+  const durationMicros = Math.max(...specs.map((s) => s.durationMicros));
+  const { slideMicros, startMicros } = specs[0]!;
+  const aligned = specs.every((s) => s.slideMicros === slideMicros && slideRemainder(s.startMicros - startMicros, slideMicros) === 0);
+  return aligned ? { durationMicros, slideMicros, startMicros } : { durationMicros, slideMicros: 1, startMicros: 0 };
 }
 
 /** An Aggregate grouped by a time window of a time-ordered leaf's column, over a narrow chain. */

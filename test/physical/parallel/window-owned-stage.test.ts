@@ -163,24 +163,39 @@ void describe("nexmark time slices", () => {
     assert.equal(timeSliceCuts(0, 40_000, 2, 10_000, 1_000, 1000), null, "a quarter again to read");
   });
 
-  void it("each slice reads every bid whose time is in its slice or the horizon after it", () => {
-    for (const [rate, parts, horizonS] of [[1000, 2, 10], [777, 3, 4], [10_000, 4, 2], [333.3, 2, 1]] as const) {
+  void it("each slice is cut at a window start and reads every bid of the windows it owns", () => {
+    const S = 1e6;
+    const cases = [
+      [1000, 2, { durationMicros: 10 * S, slideMicros: 2 * S, startMicros: 0 }],
+      [777, 3, { durationMicros: 4 * S, slideMicros: 4 * S, startMicros: 0 }],
+      [10_000, 4, { durationMicros: 2 * S, slideMicros: 0.5 * S, startMicros: 0.25 * S }],
+      [333.3, 2, { durationMicros: 1 * S, slideMicros: 1, startMicros: 0 }],
+    ] as const;
+    for (const [rate, parts, windows] of cases) {
       const cfg = nexmarkConfig({ eventsPerSecond: rate, table: "bid" });
       const events = Math.round(rate * 120);
       const rel = { kind: "DataSourceRelation", format: "nexmark", resolved: { ...cfg, eventsNum: events } } as unknown as DataSourceRelation;
-      const slices = batchSource("nexmark").splitByTime!(rel, parts, "dateTime", horizonS * 1e6)!;
+      const slices = batchSource("nexmark").splitByTime!(rel, parts, "dateTime", windows)!;
       assert.equal(slices.length, parts);
       assert.equal(slices[0]!.fromMicros, -Infinity);
       assert.equal(slices[parts - 1]!.toMicros, Infinity);
       const all = generateNexmarkColumns(cfg, "bid", 0, events, ["dateTime"]).columns[5] as Float64Array;
+      let readTotal = 0;
       slices.forEach((s, k) => {
-        if (k > 0) assert.equal(s.fromMicros, slices[k - 1]!.toMicros);
+        if (k > 0) {
+          assert.equal(s.fromMicros, slices[k - 1]!.toMicros);
+          assert.equal((s.fromMicros - windows.startMicros) % windows.slideMicros, 0, `cut ${k} at a window start`);
+        }
         const [lo, hi] = (s.resolved as { events: [number, number] }).events;
+        readTotal += hi - lo;
         const read = generateNexmarkColumns(cfg, "bid", lo, hi, ["dateTime"]).columns[5] as Float64Array;
-        const inRange = (t: number): boolean => t >= s.fromMicros && t < s.toMicros + horizonS * 1e6;
-        assert.equal(read.filter(inRange).length, all.filter(inRange).length, `rate ${rate}, slice ${k} of ${parts}`);
+        const owned = (t: number): boolean => t >= s.fromMicros && t < s.toMicros - windows.slideMicros + windows.durationMicros;
+        assert.equal(read.filter(owned).length, all.filter(owned).length, `rate ${rate}, slice ${k} of ${parts}`);
       });
-      assert.equal(batchSource("nexmark").splitByTime!(rel, parts, "price", 1e6), null, "not ordered by price");
+      // What slices read twice: the last windows' rows past each cut, and a few rows of rounding.
+      const reach = ((windows.durationMicros - windows.slideMicros) / S) * rate;
+      assert.ok(readTotal - events <= (parts - 1) * (reach + 2 + 0.006 * rate), `rate ${rate}: ${readTotal} events read for ${events}`);
+      assert.equal(batchSource("nexmark").splitByTime!(rel, parts, "price", windows), null, "not ordered by price");
     }
   });
 });
