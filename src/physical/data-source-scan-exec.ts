@@ -2,9 +2,9 @@ import type { RecordBatch } from "../batch/record-batch.js";
 import { makeBatch } from "../batch/record-batch.js";
 import type { AttributeRef } from "../expr/expression.js";
 import type { DataSourceRelation } from "../plan/logical-plan.js";
-import { type ScanOptions, scanDataSource } from "../connectors/source-registry.js";
+import { scanDataSource } from "../connectors/source-registry.js";
 import { sourceFiltersText } from "../connectors/source-filter.js";
-import type { ExecContext, PhysicalOp } from "./physical-op.js";
+import type { ExecContext, ExecOptions, PhysicalOp } from "./physical-op.js";
 import { schemaOf } from "./physical-op.js";
 
 /** Reads a connector's data (files or any registered batch source) for its required columns. */
@@ -23,10 +23,9 @@ export class DataSourceScanExec implements PhysicalOp {
     if (r.pushedFilters.length) parts.push(`PushedFilters: ${sourceFiltersText(r.pushedFilters)}`);
     return parts.join(", ");
   }
-  /** `options` from a consumer that knows how it reads the batches (HashAggregateExec's fused loop). */
-  async *execute(ctx: ExecContext, options: ScanOptions = {}): AsyncIterable<RecordBatch> {
+  async *execute(ctx: ExecContext, options: ExecOptions = {}): AsyncIterable<RecordBatch> {
     const schema = schemaOf(this.output);
-    for await (const b of scanDataSource(this.relation, ctx.fctx.timeZone, options)) {
+    for await (const b of scanDataSource(this.relation, ctx.fctx.timeZone, { reuseBuffers: options.reuseBuffers === true })) {
       ctx.progress?.rowsRead(b.numRows);
       yield makeBatch(schema, b.columns, b.numRows);
     }

@@ -11,10 +11,10 @@ import type { GroupKeys } from "./aggregate/key-coder.js";
 import { FusedAggregate, type FusedAggregateSpec, type FusedKernelTemplate, fusedAggPlans } from "./aggregate/fused-aggregate.js";
 import { CompiledForContext } from "../expr/query-time.js";
 import { ProjectFilterExec } from "./project-filter-exec.js";
-import { DataSourceScanExec } from "./data-source-scan-exec.js";
 import { ExpandExec } from "./simple-execs.js";
 import type { Vector } from "../batch/vector.js";
-import type { ExecContext, PhysicalOp } from "./physical-op.js";
+import type { ExecContext, ExecOptions, PhysicalOp } from "./physical-op.js";
+import { ReusableArrays } from "../batch/reusable-arrays.js";
 import { schemaOf } from "./physical-op.js";
 import { structField, structType } from "../types/data-type.js";
 import { aggregationLayout } from "./aggregate/aggregation-layout.js";
@@ -84,28 +84,30 @@ export class HashAggregateExec implements PhysicalOp {
     return f ? new FusedAggregate(f.spec, ctx.fctx).source : null;
   }
 
-  async *execute(ctx: ExecContext): AsyncIterable<RecordBatch> {
+  async *execute(ctx: ExecContext, options: ExecOptions = {}): AsyncIterable<RecordBatch> {
+    // A reader that keeps no column (another fused aggregation, Nexmark q5's over panes) gets
+    // views of the tables and key columns written into the same arrays batch after batch.
+    const transient = options.reuseBuffers === true;
     const fused = this.fusedSpec(ctx);
     if (fused) {
       const agg = new FusedAggregate(fused.spec, ctx.fctx);
       // Run again (the next micro-batch's rows): the loops generated last time, when they compute the same.
       const last = this.lastKernels.get(ctx.fctx, () => specExprs(fused.spec));
       if (last !== undefined) agg.adopt(last);
-      // The loop copies what it needs out of each batch before it asks for the next: a scan may
+      // The loop copies what it needs out of each batch before it asks for the next: its source may
       // refill the same arrays.
-      const batches = fused.source instanceof DataSourceScanExec ? fused.source.execute(ctx, { reuseBuffers: true }) : fused.source.execute(ctx);
-      for await (const batch of batches) agg.update(batch);
+      for await (const batch of fused.source.execute(ctx, { reuseBuffers: true })) agg.update(batch);
       this.lastKernels.set(ctx.fctx, agg.kernelTemplates());
-      const r = agg.result();
+      const r = agg.result(transient);
       try {
-        yield* this.finish(ctx, r.keys, r.aggs);
+        yield* this.finish(ctx, r.keys, r.aggs, transient);
       } finally {
         agg.release();
       }
       return;
     }
     const [keys, aggs] = await this.aggregateColumnwise(ctx);
-    yield* this.finish(ctx, keys, aggs);
+    yield* this.finish(ctx, keys, aggs, transient);
   }
 
   private async aggregateColumnwise(ctx: ExecContext): Promise<[GroupKeys, Vector[]]> {
@@ -141,17 +143,22 @@ export class HashAggregateExec implements PhysicalOp {
     return [table.groupKeys(), slots.map((s) => s.result(groups))];
   }
 
-  /** The result rows a batch at a time: each batch's key columns are built for it (GroupKeys). */
-  private *finish(ctx: ExecContext, keys: GroupKeys, aggs: readonly Vector[]): Iterable<RecordBatch> {
+  /**
+   * The result rows a batch at a time: each batch's key columns are built for it (GroupKeys);
+   * `transient`: into the same arrays every batch.
+   */
+  private *finish(ctx: ExecContext, keys: GroupKeys, aggs: readonly Vector[], transient: boolean): Iterable<RecordBatch> {
     const mid = [...this.keyAttrs, ...this.aggAttrs];
     const midSchema = schemaOf(mid);
     const finish = compileProjection(mid, null, this.resultExprs, schemaOf(this.output), ctx.fctx);
+    // Two sets: the result projection reads the key columns while it writes its own.
+    const keyArrays = transient ? new ReusableArrays() : null, outArrays = transient ? new ReusableArrays() : null;
     const size = ctx.batchSize, groups = keys.groups;
     for (let s = 0; s < groups; s += size) {
       const e = Math.min(groups, s + size);
-      const cols = keys.slice(s, e);
+      const cols = keys.slice(s, e, keyArrays);
       for (const a of aggs) cols.push(s === 0 && e === groups ? a : sliceVec(a, s, e));
-      yield finish(makeBatch(midSchema, cols, e - s));
+      yield finish(makeBatch(midSchema, cols, e - s), outArrays);
     }
   }
 }

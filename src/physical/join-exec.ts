@@ -62,7 +62,9 @@ export class HashJoinExec implements PhysicalOp {
     const build = buildBatches.length ? concatBatches(buildSchema, buildBatches) : emptyBatch(buildSchema);
     const shape = { streamOutput: streamOp.output, buildOutput: buildOp.output, buildLeft, keys: this.keys, residual: this.residual, joinType: this.joinType, output: this.output };
     const join = new HashJoinProbe(shape, build, ctx.fctx);
-    for await (const whole of streamOp.execute(ctx)) {
+    // The probe copies the streamed rows it outputs (takeVector) before the next batch is asked
+    // for: the streamed side may refill its arrays.
+    for await (const whole of streamOp.execute(ctx, { reuseBuffers: true })) {
       for (const slice of this.keys.length === 0 ? slicesForPairs(whole, build.numRows) : [whole]) yield* join.probe(slice);
     }
     const rest = join.unmatchedBuild();

@@ -7,7 +7,7 @@ import { referencedIds } from "../expr/expr-tree.js";
 import type { JoinType } from "../plan/logical-plan.js";
 import { type DataType, type StructType, sameType, structField, structType } from "../types/data-type.js";
 import type { ExecFunctionContext } from "../expr/function-def.js";
-import { compileProjection } from "./codegen/projection.js";
+import { type CompiledProjection, compileProjection } from "./codegen/projection.js";
 import { GroupTable } from "./aggregate/group-table.js";
 import type { EquiKey } from "./join-exec.js";
 import { schemaOf } from "./physical-op.js";
@@ -39,7 +39,7 @@ export class HashJoinProbe {
   private readonly m: number;
   private readonly nullMatches: boolean[];
   private readonly streamKeys: (b: RecordBatch) => RecordBatch;
-  private readonly residual: ((b: RecordBatch) => RecordBatch) | null;
+  private readonly residual: CompiledProjection | null;
   private readonly residualIds = new Set<number>();
   private readonly joinedSchema: StructType;
   private readonly outSchema: StructType;
@@ -50,6 +50,8 @@ export class HashJoinProbe {
   private readonly scratch = new ReusableArrays();
   /** The columns the residual reads, gathered for each streamed batch (slot: the column's place among the streamed, then the built columns). */
   private readonly residualColumns = new ReusableArrays();
+  /** The residual's verdicts, read before the next batch's are computed. */
+  private readonly residualVerdicts = new ReusableArrays();
 
   constructor(
     private readonly shape: HashJoinShape,
@@ -184,7 +186,7 @@ export class HashJoinProbe {
     // for the next batch (the candidates live only while the residual runs).
     const streamed = this.shape.streamOutput;
     const candidates = makeBatch(this.joinedSchema, this.ordered(this.gather(batch.columns, streamed, pi, pairs, 0), this.gather(this.build.columns, this.shape.buildOutput, bi, pairs, streamed.length)), pairs);
-    const r = this.residual(candidates).columns[0]!;
+    const r = this.residual(candidates, this.residualVerdicts).columns[0]!;
     const keep = this.scratch.uint8(PAIR_KEPT, pairs);
     for (let x = 0; x < pairs; x++) keep[x] = r.values[x] === 1 && (r.nulls === null || r.nulls[x] !== 1) ? 1 : 0;
     return keep;

@@ -27,6 +27,17 @@ export interface ExecProgress {
   fileRead?(path: string): void;
 }
 
+/** How the consumer of an operator's batches reads them (PhysicalOp.execute). */
+export interface ExecOptions {
+  /**
+   * The consumer is done with each batch before it asks for the next and keeps none of its
+   * columns (it copies what it needs: a fused aggregation loop, a hash join's streamed side): the
+   * operator may write its next batch into the same typed arrays (ReusableArrays). Operators that
+   * pass input columns through pass the option on to their child.
+   */
+  readonly reuseBuffers?: boolean;
+}
+
 /**
  * A physical operator: produces its output as a stream of columnar batches. Operators are
  * built by physical/planner.ts from an optimized logical plan and run once per `execute`.
@@ -38,7 +49,7 @@ export interface PhysicalOp {
   readonly children: readonly PhysicalOp[];
   /** One line of EXPLAIN detail after the name, e.g. `(keys=[a#1], functions=[count(1)])`. */
   describe(): string;
-  execute(ctx: ExecContext): AsyncIterable<RecordBatch>;
+  execute(ctx: ExecContext, options?: ExecOptions): AsyncIterable<RecordBatch>;
 }
 
 export function schemaOf(output: readonly AttributeRef[]): StructType {

@@ -3,7 +3,8 @@ import type { AttributeRef, Expr } from "../expr/expression.js";
 import { exprSql } from "../analyzer/expr-sql.js";
 import { namedToAttribute } from "../analyzer/plan-output.js";
 import { type CompiledProjection, compileProjection } from "./codegen/projection.js";
-import type { ExecContext, PhysicalOp } from "./physical-op.js";
+import type { ExecContext, ExecOptions, PhysicalOp } from "./physical-op.js";
+import { ReusableArrays } from "../batch/reusable-arrays.js";
 import { CompiledForContext } from "../expr/query-time.js";
 import { schemaOf } from "./physical-op.js";
 
@@ -48,10 +49,13 @@ export class ProjectFilterExec implements PhysicalOp {
     return this.compiled.get(ctx.fctx, exprs) ?? this.compiled.set(ctx.fctx, compileProjection(this.child.output, this.condition, this.projectList ?? this.child.output, schemaOf(this.output), ctx.fctx));
   }
 
-  async *execute(ctx: ExecContext): AsyncIterable<RecordBatch> {
+  async *execute(ctx: ExecContext, options: ExecOptions = {}): AsyncIterable<RecordBatch> {
     const k = this.kernel(ctx);
-    for await (const b of this.child.execute(ctx)) {
-      const out = k(b);
+    // A consumer that keeps no column lets the loop write every batch into the same arrays; the
+    // columns passed through are the child's, so the child may reuse its own too.
+    const arrays = options.reuseBuffers === true ? new ReusableArrays() : null;
+    for await (const b of this.child.execute(ctx, options)) {
+      const out = k(b, arrays);
       if (out.numRows > 0) yield out;
     }
   }

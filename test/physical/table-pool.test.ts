@@ -45,6 +45,38 @@ void describe("aggregation table pool", () => {
     assert.equal(tablePool.pooledBytes, 0);
   });
 
+  void it("keeps bytes and arrays of a few kilobytes (a window's slot table) too", () => {
+    tablePool.clear();
+    const marks = tablePool.uint8(1 << 14), slots = tablePool.int32(2048);
+    tablePool.giveBack(marks);
+    tablePool.giveBack(slots);
+    assert.equal(tablePool.pooledBytes, marks.byteLength + slots.byteLength);
+    assert.equal(tablePool.uint8(1 << 14), marks);
+    assert.equal(tablePool.int32(2048), slots);
+    tablePool.giveBack(new Uint8Array(1024));
+    assert.equal(tablePool.pooledBytes, 0, "1 KB is not kept");
+  });
+
+  void it("a long past 2^53 marks its group in a pooled array; the next aggregation starts unmarked", async () => {
+    tablePool.clear();
+    const top = 2n ** 60n;
+    const huge = Array.from({ length: 12_000 }, (_, i) => ({ k: i % 6000, v: (i % 6000) % 2 === 0 && i >= 6000 ? top + BigInt(i) : BigInt(i) }));
+    const first = await spark.createDataFrame(huge, "k INT, v BIGINT").groupBy("k").agg(F.max("v").alias("hi"), F.sum("v").alias("s")).collect();
+    assert.equal(first.length, 6000);
+    for (const r of first) {
+      const k = r.k as number;
+      assert.equal(BigInt(r.hi as number | bigint), k % 2 === 0 ? top + BigInt(k + 6000) : BigInt(k + 6000), `k = ${k}`);
+    }
+    assert.ok(tablePool.pooledBytes > 0);
+    // Small values in the same groups: a mark left from the first run would send them to its bigints.
+    const small = Array.from({ length: 12_000 }, (_, i) => ({ k: i % 6000, v: BigInt(i % 5) }));
+    const second = await spark.createDataFrame(small, "k INT, v BIGINT").groupBy("k").agg(F.max("v").alias("hi"), F.sum("v").alias("s")).collect();
+    for (const r of second) {
+      const k = r.k as number;
+      assert.deepEqual([Number(r.hi), Number(r.s)], [Math.max(k % 5, (k + 6000) % 5), (k % 5) + ((k + 6000) % 5)], `k = ${k}`);
+    }
+  });
+
   void it("an aggregation after another on the thread gets the same answer from arrays with stale values", async () => {
     tablePool.clear();
     // Large enough for pooled tables (two keys: a tuple table; sums, maxima and minima).

@@ -53,14 +53,19 @@ export class CodeValues {
     return this.nums !== null ? this.nums[code] : this.objs![code];
   }
 
-  /** All values as a vector of `type` (booleans held as 0/1). */
-  toVector(type: DataType): Vector {
+  /**
+   * All values as a vector of `type` (booleans held as 0/1). With `view`, doubles (longs,
+   * timestamps, doubles) are the pooled array itself, not a copy: for a reader done before
+   * `release`.
+   */
+  toVector(type: DataType, view = false): Vector {
     const n = this.count, nums = this.nums, kind = storageKind(type);
     if (nums !== null && kind !== "array") {
-      const out = allocateValues(kind, n) as Exclude<ReturnType<typeof allocateValues>, unknown[]>;
-      for (let i = 0; i < n; i++) out[i] = nums[i]!;
       let nulls: Uint8Array | null = null;
       if (this.nullAt >= 0) (nulls = new Uint8Array(n))[this.nullAt] = 1;
+      if (view && kind === "f64") return makeVector(type, n, nums.subarray(0, n), nulls);
+      const out = allocateValues(kind, n) as Exclude<ReturnType<typeof allocateValues>, unknown[]>;
+      for (let i = 0; i < n; i++) out[i] = nums[i]!;
       return makeVector(type, n, out, nulls);
     }
     const b = new VectorBuilder(type, n);

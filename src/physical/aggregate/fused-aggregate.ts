@@ -103,8 +103,10 @@ class AccState {
       this.arrays[j] = b;
       const m = this.bigMark[j];
       if (m) {
-        const mm = new Uint8Array(cap);
+        const mm = tablePool.uint8(cap);
         mm.set(m);
+        mm.fill(0, this.cap);
+        tablePool.giveBack(m);
         this.bigMark[j] = mm;
       }
     }
@@ -114,7 +116,9 @@ class AccState {
   /** Gives the arrays to the thread's table pool; the state is not used again. */
   release(): void {
     for (const a of this.arrays) tablePool.giveBack(a);
+    for (const m of this.bigMark) if (m) tablePool.giveBack(m);
     this.arrays.length = 0;
+    this.bigMark.length = 0;
     this.cap = 0;
   }
 
@@ -258,19 +262,23 @@ export class FusedAggregate {
     for (const c of this.coders) c.release();
   }
 
-  /** Key vectors and aggregate results, one row per group in group-id order. */
-  result(): { groups: number; keys: GroupKeys; aggs: Vector[] } {
+  /**
+   * Key vectors and aggregate results, one row per group in group-id order. With `transient`
+   * (their reader keeps no column and is done before `release`), counts and the keys' values are
+   * views of the pooled tables instead of copies.
+   */
+  result(transient = false): { groups: number; keys: GroupKeys; aggs: Vector[] } {
     const groups = this.groupCount;
     this.accs.ensure(groups);
-    const keys = new GroupKeys(this.coders, this.table, groups);
-    const aggs = this.spec.aggCalls.map((c, j) => this.aggResult(j, c.dataType, groups));
+    const keys = new GroupKeys(this.coders, this.table, groups, transient);
+    const aggs = this.spec.aggCalls.map((c, j) => this.aggResult(j, c.dataType, groups, transient));
     return { groups, keys, aggs };
   }
 
-  private aggResult(j: number, type: DataType, groups: number): Vector {
+  private aggResult(j: number, type: DataType, groups: number, transient: boolean): Vector {
     const plan = this.plans[j]!, layout = this.layout[j]!;
     const count = this.accs.arrays[layout.counter]!;
-    if (plan.kind === "count") return makeVector(type, groups, count.slice(0, groups), null);
+    if (plan.kind === "count") return makeVector(type, groups, transient ? count.subarray(0, groups) : count.slice(0, groups), null);
     const fn = plan.spec.fn;
     const acc = this.accs.arrays[layout.acc]!, big = this.accs.big[layout.acc];
     if (big && fn !== "avg") {

@@ -241,9 +241,9 @@ export class KeyCoder {
     return true;
   }
 
-  /** The distinct values, in code order, as a vector. */
-  dictionary(): Vector {
-    return this.values.toVector(this.type);
+  /** The distinct values, in code order, as a vector (with `view`, valid until `release`: CodeValues.toVector). */
+  dictionary(view = false): Vector {
+    return this.values.toVector(this.type, view);
   }
 }
 
@@ -557,20 +557,29 @@ export class GroupKeys {
   /** One key column's codes for the slice being built (takeVector copies out of it). */
   private readonly scratch = new ReusableArrays();
 
+  /**
+   * Read before the coders are released. With `transient` (the slices' reader keeps none of
+   * their columns), a single key's slices may be views of a coder's pooled values; several keys'
+   * are copied out of their dictionaries, which are such views either way.
+   */
   constructor(
     coders: readonly KeyCoder[],
     private readonly table: TupleTable | null,
     readonly groups: number,
+    transient = false,
   ) {
-    for (const c of coders) this.dictionaries.push(c.dictionary());
+    for (const c of coders) this.dictionaries.push(c.dictionary(transient || coders.length > 1));
   }
 
-  /** The key columns of groups [start, end). */
-  slice(start: number, end: number): Vector[] {
+  /** The key columns of groups [start, end); with `arrays`, copies go to its arrays (ExecOptions.reuseBuffers). */
+  slice(start: number, end: number, arrays: ReusableArrays | null = null): Vector[] {
     const d = this.dictionaries;
     if (d.length === 1) return [start === 0 && end === d[0]!.length ? d[0]! : sliceVector(d[0]!, start, end)];
     const out: Vector[] = [];
-    for (let j = 0; j < d.length; j++) out.push(takeVector(d[j]!, codeColumn(this.table!.keys, d.length, j, start, end, this.scratch.int32(0, end - start)), end - start));
+    for (let j = 0; j < d.length; j++) {
+      const codes = codeColumn(this.table!.keys, d.length, j, start, end, this.scratch.int32(0, end - start));
+      out.push(takeVector(d[j]!, codes, end - start, arrays === null ? null : { arrays, slot: j }));
+    }
     return out;
   }
 }

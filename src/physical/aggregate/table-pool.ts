@@ -9,19 +9,24 @@
  * every run of a query after the first from arrays already paid for.
  *
  * An array given back must no longer be read or written by its former owner. Arrays handed out
- * hold stale values: `float64` and `int32` callers fill what they read before writing.
+ * hold stale values: callers fill what they read before writing.
  */
 
 /** Most bytes kept per thread; past it, arrays given back are left to the collector. */
 const MAX_POOLED_BYTES = 128 * 1024 * 1024;
-/** Arrays below this size are cheap to allocate and not worth keeping. */
-const MIN_POOLED_BYTES = 64 * 1024;
+/**
+ * Arrays below this size are not worth keeping. Above 64 bytes V8 allocates a typed array's
+ * memory outside its heap, counted like the large ones: q5's per-window slot tables (16-32 KB)
+ * were 1.8 MB of it per run when only arrays from 64 KB up were kept.
+ */
+const MIN_POOLED_BYTES = 4 * 1024;
 /** A pool unused for this long drops its arrays (an idle service keeps no tables' memory). */
 const IDLE_DROP_MS = 10_000;
 
 class TablePool {
   private readonly f64 = new Map<number, Float64Array<ArrayBuffer>[]>();
   private readonly i32 = new Map<number, Int32Array<ArrayBuffer>[]>();
+  private readonly u8 = new Map<number, Uint8Array<ArrayBuffer>[]>();
   private bytes = 0;
   private lastGiveBack = 0;
   private dropTimer: ReturnType<typeof setTimeout> | null = null;
@@ -42,12 +47,21 @@ class TablePool {
     return a;
   }
 
+  /** `n` bytes, values unspecified. */
+  uint8(n: number): Uint8Array<ArrayBuffer> {
+    const a = this.u8.get(n)?.pop();
+    if (a === undefined) return new Uint8Array(n);
+    this.bytes -= a.byteLength;
+    return a;
+  }
+
   /** Takes back an array its owner is done with (a whole array, not a view). */
-  giveBack(a: Float64Array | Int32Array): void {
+  giveBack(a: Float64Array | Int32Array | Uint8Array): void {
     if (a.byteLength < MIN_POOLED_BYTES || a.byteOffset !== 0 || !(a.buffer instanceof ArrayBuffer) || a.byteLength !== a.buffer.byteLength) return;
     if (this.bytes + a.byteLength > MAX_POOLED_BYTES) return;
     if (a instanceof Float64Array) listOf(this.f64, a.length).push(a as Float64Array<ArrayBuffer>);
-    else listOf(this.i32, a.length).push(a as Int32Array<ArrayBuffer>);
+    else if (a instanceof Int32Array) listOf(this.i32, a.length).push(a as Int32Array<ArrayBuffer>);
+    else listOf(this.u8, a.length).push(a as Uint8Array<ArrayBuffer>);
     this.bytes += a.byteLength;
     this.scheduleDrop();
   }
@@ -60,6 +74,7 @@ class TablePool {
   clear(): void {
     this.f64.clear();
     this.i32.clear();
+    this.u8.clear();
     this.bytes = 0;
   }
 

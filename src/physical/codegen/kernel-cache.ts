@@ -23,10 +23,11 @@ export function instantiate<T>(source: string, refs: unknown[]): T {
   return cached(factories, source, () => new Function("R", source) as (refs: unknown[]) => unknown)(refs) as T;
 }
 
-const batchKernels = new Map<string, (a: unknown, b: unknown, refs: unknown[]) => unknown>();
+const batchKernels = new Map<string, (a: unknown, b: unknown, refs: unknown[], c: unknown) => unknown>();
 
 /**
- * A kernel called once per batch: `source` is `return function name(cols, n, R) {...}`. One
+ * A kernel called once per batch: `source` is `return function name(cols, n, R) {...}` (or
+ * `(cols, n, R, A)`: a third argument to the returned function reaches it as A). One
  * function per source text for the whole thread, given this instance's references (R) on every
  * call, so every query that generates the same code runs V8's one optimized copy of it, with its
  * on-stack-replacement code and type feedback (a closure per instance, as `instantiate` makes,
@@ -35,6 +36,6 @@ const batchKernels = new Map<string, (a: unknown, b: unknown, refs: unknown[]) =
  * would reload their references on every call.
  */
 export function batchKernel<T>(source: string, refs: unknown[]): T {
-  const kernel = cached(batchKernels, source, () => new Function(source)() as (a: unknown, b: unknown, refs: unknown[]) => unknown);
-  return ((a: unknown, b: unknown) => kernel(a, b, refs)) as T;
+  const kernel = cached(batchKernels, source, () => new Function(source)() as (a: unknown, b: unknown, refs: unknown[], c: unknown) => unknown);
+  return ((a: unknown, b: unknown, c?: unknown) => kernel(a, b, refs, c)) as T;
 }

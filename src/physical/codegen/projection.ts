@@ -8,10 +8,15 @@ import type { ExecFunctionContext } from "../../expr/function-def.js";
 import { type DataType, type StructType, sameType } from "../../types/data-type.js";
 import { CodegenContext, type InputBinding, genCommonSubexpressions, genExpr, localizeRefs } from "./expr-codegen.js";
 import { batchKernel } from "./kernel-cache.js";
+import type { ReusableArrays } from "../../batch/reusable-arrays.js";
 
-/** A compiled filter-and-project over batches of one input layout. */
+/**
+ * A compiled filter-and-project over batches of one input layout. With `arrays`, computed
+ * columns of fixed-width types are written into its arrays (the same ones every batch) instead of
+ * new ones: for a consumer that keeps no column (ExecOptions.reuseBuffers).
+ */
 export interface CompiledProjection {
-  (batch: RecordBatch): RecordBatch;
+  (batch: RecordBatch, arrays?: ReusableArrays | null): RecordBatch;
   /** The generated JavaScript, for EXPLAIN CODEGEN and debugging. */
   readonly source: string;
 }
@@ -21,7 +26,7 @@ interface RawOutput {
   nulls: (Uint8Array | null)[];
   count: number;
 }
-type Kernel = (cols: readonly Vector[], n: number) => RawOutput;
+type Kernel = (cols: readonly Vector[], n: number, arrays: ReusableArrays | null) => RawOutput;
 
 /**
  * Compiles `filter` (optional) and `projections` over `input` into one loop (whole-stage code
@@ -50,7 +55,7 @@ export function compileProjection(
     return Object.defineProperty(pick, "source", { get: source, enumerable: true }) as CompiledProjection;
   }
   const projection = new KernelProjection(outputSchema, picks, types, used, (nullFree) => generateKernel(input, used, filter, computed, fctx, nullFree));
-  const run = (batch: RecordBatch): RecordBatch => projection.run(batch);
+  const run = (batch: RecordBatch, arrays: ReusableArrays | null = null): RecordBatch => projection.run(batch, arrays);
   // The source (general variant) is generated only when asked for (EXPLAIN CODEGEN).
   return Object.defineProperty(run, "source", { get: () => projection.variant(false).source, enumerable: true }) as CompiledProjection;
 }
@@ -93,11 +98,11 @@ class KernelProjection {
     return v;
   }
 
-  run(batch: RecordBatch): RecordBatch {
+  run(batch: RecordBatch, arrays: ReusableArrays | null): RecordBatch {
     const n = batch.numRows;
     let nullFree = true;
     for (const c of this.used) if (batch.columns[c]!.nulls !== null) nullFree = false;
-    const raw = this.variant(nullFree).kernel(batch.columns, n);
+    const raw = this.variant(nullFree).kernel(batch.columns, n, arrays);
     const k = raw.count;
     let next = 0;
     const cols: Vector[] = [];
@@ -173,7 +178,9 @@ function generateKernel(
     outs.push(o);
     const kind = storageKind(t);
     const ctor = { u8: "Uint8Array", i8: "Int8Array", i16: "Int16Array", i32: "Int32Array", f32: "Float32Array", f64: "Float64Array", array: "Array" }[kind];
-    alloc += `let ${o} = new ${ctor}(n), ${on} = null;\n`;
+    // A reused array is cleared as a new one would be: a null row's value stays 0.
+    const reused = { u8: "uint8", i32: "int32", f64: "float64" }[kind as "u8" | "i32" | "f64"] as string | undefined;
+    alloc += reused ? `let ${o} = A == null ? new ${ctor}(n) : A.${reused}(${j}, n).fill(0), ${on} = null;\n` : `let ${o} = new ${ctor}(n), ${on} = null;\n`;
     const markNull = `if (${on} === null) ${on} = new Uint8Array(n); ${on}[k] = 1;`;
     let write: string;
     if (kind === "array") write = `${o}[k] = ${g.isNull} ? null : ${g.value};`;
@@ -182,7 +189,7 @@ function generateKernel(
     else write = `${o}[k] = ${g.value};`;
     body += `${g.code}\nif (${g.isNull}) { ${markNull} ${kind === "array" ? `${o}[k] = null;` : ""} } else { ${write} }\n`;
   });
-  const source = `return function kernel(cols, n, R) {
+  const source = `return function kernel(cols, n, R, A) {
 ${ctx.prologue()}
 ${localizeRefs(`${prelude}${alloc}let k = 0;
 for (let i = 0; i < n; i++) {
