@@ -165,14 +165,17 @@ export function median(xs: readonly number[]): number {
 
 /**
  * Rounds for the runs across threads, outside --quick: at least five measured, so the median of
- * the paired ratios (pairedSpeedup) rides out a busy moment or two, after at least eight warm-up
+ * the paired ratios (pairedSpeedup) rides out a busy moment or two, after at least sixteen warm-up
  * rounds. Each worker thread compiles its own copy of the engine, seeing half the rows per run,
- * and the functions run once per query (operators' execute loops, 20-30 ms of TurboFan each) reach
- * it only after several runs, on a helper thread that a two-thread run has no idle core for: q5 in
- * one-process alternations 1.39-1.56x after three warm-up rounds, 1.71-1.79x after eight or twelve.
+ * and the functions run a few times per query (operators' execute loops, planning, 2-20 ms of
+ * TurboFan each) reach it one after another over the first fifteen or so runs, on helper threads
+ * that a two-thread run has no idle core for. Per-thread scheduler statistics of q5's two-thread
+ * runs (session 25): through round 15 the workers waited 5-30 ms per run for helper threads, then
+ * 0-8 ms (1.76x over rounds 16-29); `--queries q5` 1.65x and 1.54x after eight warm-up rounds,
+ * 1.79x and 1.73x after sixteen.
  */
 export function threadRounds(o: { readonly warmups: number; readonly runs: number; readonly quick: boolean }): { warmups: number; runs: number } {
-  return o.quick ? { warmups: o.warmups, runs: o.runs } : { warmups: Math.max(o.warmups, 8), runs: Math.max(o.runs, 5) };
+  return o.quick ? { warmups: o.warmups, runs: o.runs } : { warmups: Math.max(o.warmups, 16), runs: Math.max(o.runs, 5) };
 }
 
 /** Rows for an engine measured on 1 thread and on `threads` (see acrossThreads; median runs), the latter with its speedup. */
