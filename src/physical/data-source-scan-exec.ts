@@ -25,7 +25,7 @@ export class DataSourceScanExec implements PhysicalOp {
   }
   async *execute(ctx: ExecContext, options: ExecOptions = {}): AsyncIterable<RecordBatch> {
     const schema = schemaOf(this.output);
-    for await (const b of scanDataSource(this.relation, ctx.fctx.timeZone, { reuseBuffers: options.reuseBuffers === true })) {
+    for await (const b of scanDataSource(this.relation, ctx.fctx.timeZone, options)) {
       ctx.progress?.rowsRead(b.numRows);
       yield makeBatch(schema, b.columns, b.numRows);
     }

@@ -13,7 +13,8 @@ import { type LeafPath, type ParallelOptions, splitLeafPath, tasksFor } from "./
  * A stage with no exchange for aggregations by an event-time window over a source whose rows
  * come in time order (the Nexmark generator: BatchSourceProvider.splitByTime): each task owns
  * the windows that start in its slice of event time, reads its slice plus the rows of its last
- * windows after it, aggregates the windows it owns, and runs everything above as well when every operator there is keyed by the window (its start): a filter or projection, an
+ * windows after it, aggregates the windows it owns, and runs everything above as well when
+ * every operator there is keyed by the window (its start): a filter or projection, an
  * aggregation grouped by it, a join matching it on both sides (Nexmark q5: counts per auction
  * and window joined with each window's maximum). The tasks' answers are disjoint; concatenated,
  * they are the answer. A hash exchange would instead move every row (q5: 1.8 M bids per 2 M
