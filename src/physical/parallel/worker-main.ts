@@ -53,9 +53,9 @@ function causeClassesOf(e: Error): string[] {
 const port = parentPort;
 if (port) {
   port.on("message", (m: { id: number; task: WorkerTask }) => {
-    const started = performance.now();
+    const startedAt = performance.timeOrigin + performance.now();
     (isStatefulTask(m.task) ? runStatefulTask(m.task, rebuildUdf) : runStageTask(m.task, rebuildUdf)).then(
-      ({ result, transfer }) => port.postMessage({ id: m.id, ok: true, result, ms: performance.now() - started }, transfer),
+      ({ result, transfer }) => port.postMessage({ id: m.id, ok: true, result, startedAt, endedAt: performance.timeOrigin + performance.now() }, transfer),
       (e: unknown) => {
         const err = e instanceof Error ? e : new Error(String(e));
         port.postMessage({ id: m.id, ok: false, error: { name: err.name, errorClass: err instanceof SluiceError ? err.errorClass : undefined, causeClasses: causeClassesOf(err), message: err.message, stack: err.stack } });

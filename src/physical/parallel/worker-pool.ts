@@ -18,7 +18,8 @@ export interface TaskFailure {
 }
 
 /** A worker's answer; `ms`: how long the task ran in the worker. */
-type Reply = { readonly id: number; readonly ok: true; readonly result: WorkerResult; readonly ms: number } | { readonly id: number; readonly ok: false; readonly error: TaskFailure };
+/** `startedAt`/`endedAt`: the worker's clock as wall time (performance.timeOrigin + now), for SLUICE_TRACE_TASKS. */
+type Reply = { readonly id: number; readonly ok: true; readonly result: WorkerResult; readonly startedAt: number; readonly endedAt: number } | { readonly id: number; readonly ok: false; readonly error: TaskFailure };
 
 interface Slot {
   readonly worker: Worker;
@@ -167,8 +168,10 @@ export class WorkerPool {
     const sent = this.sent.get(m.id);
     this.sent.delete(m.id);
     if (!sent) return;
-    const total = performance.now() - sent.at;
-    const ran = m.ok ? `ran ${m.ms.toFixed(1)} ms, ` : "failed, ";
+    const now = performance.now(), total = now - sent.at;
+    // Wall times: each thread's performance.now() counts from its own start.
+    const wall = (t: number): number => performance.timeOrigin + t;
+    const ran = m.ok ? `ran ${(m.endedAt - m.startedAt).toFixed(1)} ms (started ${(m.startedAt - wall(sent.at)).toFixed(1)} ms after sending, reply took ${(wall(now) - m.endedAt).toFixed(1)} ms), ` : "failed, ";
     process.stderr.write(`sluice task ${m.id}: worker ${this.slots.indexOf(slot)}, ${sent.kind}, ${ran}${total.toFixed(1)} ms from sending to the reply\n`);
   }
 
