@@ -164,8 +164,10 @@ export function median(xs: readonly number[]): number {
 }
 
 /**
- * Rounds for the runs across threads, outside --quick: at least five measured, so the median of
- * the paired ratios (pairedSpeedup) rides out a busy moment or two, after at least sixteen warm-up
+ * Rounds for the runs across threads, outside --quick: at least nine measured, so the median of
+ * the paired ratios (pairedSpeedup) rides out a few busy moments (session 26, q5 in two processes,
+ * 36 rounds each after warm-up: single rounds 1.54-1.95x, medians of five consecutive rounds
+ * 1.69-1.84x, of nine 1.75-1.84x), after at least sixteen warm-up
  * rounds. Each worker thread compiles its own copy of the engine, seeing half the rows per run,
  * and the functions run a few times per query (operators' execute loops, planning, 2-20 ms of
  * TurboFan each) reach it one after another over the first fifteen or so runs, on helper threads
@@ -175,7 +177,7 @@ export function median(xs: readonly number[]): number {
  * 1.79x and 1.73x after sixteen.
  */
 export function threadRounds(o: { readonly warmups: number; readonly runs: number; readonly quick: boolean }): { warmups: number; runs: number } {
-  return o.quick ? { warmups: o.warmups, runs: o.runs } : { warmups: Math.max(o.warmups, 16), runs: Math.max(o.runs, 5) };
+  return o.quick ? { warmups: o.warmups, runs: o.runs } : { warmups: Math.max(o.warmups, 16), runs: Math.max(o.runs, 9) };
 }
 
 /** Rows for an engine measured on 1 thread and on `threads` (see acrossThreads; median runs), the latter with its speedup. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type RunMeasure, pairedSpeedup, speedupLine, threadRows } from "../../bench/nexmark/measure.js";
+import { type RunMeasure, pairedSpeedup, speedupLine, threadRounds, threadRows } from "../../bench/nexmark/measure.js";
 
 const runs = (seconds: number[]): RunMeasure[] => seconds.map((s) => ({ seconds: s, cpuSeconds: s, peakRssBytes: 0 }));
 
@@ -24,5 +24,11 @@ void describe("N threads vs 1 in the benchmarks", () => {
   void it("prints the median with the spread of the rounds", () => {
     const rows = threadRows("q5", "Sluice batch", 1000, 2, runs([1.0, 2.0, 1.1]), runs([0.5, 1.0, 1.1]));
     assert.equal(speedupLine(rows, "q5", 2), "q5, 2 threads vs 1: Sluice 2.00x (rounds 1.00-2.00) (target >= 1.70x)\n");
+  });
+
+  void it("measures at least nine paired rounds after sixteen warm-ups outside --quick, and what is asked with it", () => {
+    assert.deepEqual(threadRounds({ warmups: 3, runs: 5, quick: false }), { warmups: 16, runs: 9 });
+    assert.deepEqual(threadRounds({ warmups: 20, runs: 11, quick: false }), { warmups: 20, runs: 11 });
+    assert.deepEqual(threadRounds({ warmups: 1, runs: 3, quick: true }), { warmups: 1, runs: 3 });
   });
 });
