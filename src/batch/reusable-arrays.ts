@@ -14,6 +14,7 @@ export class ReusableArrays {
   private readonly f64: (Float64Array | undefined)[] = [];
   private readonly i32: (Int32Array | undefined)[] = [];
   private readonly u8: (Uint8Array | undefined)[] = [];
+  private readonly plain: (unknown[] | undefined)[] = [];
 
   /** `n` doubles for `slot`, holding whatever its last user left there. */
   float64(slot: number, n: number): Float64Array {
@@ -28,6 +29,17 @@ export class ReusableArrays {
   /** `n` bytes for `slot`, holding whatever its last user left there. */
   uint8(slot: number, n: number): Uint8Array {
     return take(this.u8, Uint8Array, slot, n);
+  }
+
+  /**
+   * A plain array of `n` values for `slot` (struct, string ... columns), holding whatever its last
+   * user left there (a multi-key aggregation's struct keys for a reader that keeps no column:
+   * young-generation garbage each batch otherwise).
+   */
+  values(slot: number, n: number): unknown[] {
+    const a = (this.plain[slot] ??= new Array<unknown>(n));
+    a.length = n;
+    return a;
   }
 
   /** `n` values of vector storage `kind` for `slot` (doubles, ints, bytes), or null for a kind not kept here. */

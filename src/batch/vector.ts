@@ -184,7 +184,7 @@ export function takeVector(v: Vector, idx: ArrayLike<number>, count = idx.length
   // the values taken), are gathered directly.
   if (!Array.isArray(src) || (v.type.kind !== "long" && v.type.kind !== "decimal")) {
     const kind = storageKind(v.type) === "array" ? "f64" : storageKind(v.type);
-    const out = Array.isArray(src) ? new Array<unknown>(count) : (reuse?.arrays.ofKind(kind, reuse.slot, count) ?? allocateValues(kind, count));
+    const out = Array.isArray(src) ? (reuse?.arrays.values(reuse.slot, count) ?? new Array<unknown>(count)) : (reuse?.arrays.ofKind(kind, reuse.slot, count) ?? allocateValues(kind, count));
     if (!Array.isArray(src) && out.constructor !== src.constructor) return takeSlow(v, idx, count);
     let nulls: Uint8Array | null = null;
     for (let k = 0; k < count; k++) {

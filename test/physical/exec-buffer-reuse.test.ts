@@ -99,4 +99,35 @@ void describe("buffer reuse between operators", () => {
     assert.equal(got.size, want.size);
     for (const [a, e] of want) assert.deepEqual(got.get(a), [e.rows, Math.max(...e.sums.values()), e.groups.size], `a = ${a}`);
   });
+
+  void it("a struct key of several handed to such a reader is one plain array for every batch, and the answer stands", async () => {
+    const rows = Array.from({ length: 20_000 }, (_, i) => ({ ts: new Date(Date.UTC(2024, 0, 1) + i * 37), k: i % 211 }));
+    const df = spark.createDataFrame(rows, "ts TIMESTAMP, k INT").groupBy(F.window(col("ts"), "10 seconds"), col("k")).count()
+      .groupBy("window").agg(F.max("count").alias("top"), F.count("*").alias("keys"));
+    const op = spark.physicalPlan(df.plan);
+    const inner = find(find(op, HashAggregateExec).children[0]!, HashAggregateExec);
+    const arrays: unknown[] = [];
+    const execute = inner.execute.bind(inner);
+    inner.execute = async function* (ctx: ExecContext, options: ExecOptions = {}): AsyncIterable<RecordBatch> {
+      for await (const b of execute(ctx, options)) {
+        const w = b.columns.find((c) => c.type.kind === "struct")!;
+        assert.ok(Array.isArray(w.values));
+        arrays.push(w.values);
+        yield b;
+      }
+    };
+    // A window value is [start, end] in microseconds.
+    const got = new Map((await rowsOf(op)).map((r) => [(r[0] as number[])[0]! / 1000, [Number(r[1]), Number(r[2])]]));
+    assert.ok(arrays.length > 2, "several batches of groups");
+    assert.equal(new Set(arrays).size, 1, "one array for every batch");
+    const want = new Map<number, Map<number, number>>();
+    for (const { ts, k } of rows) {
+      const start = ts.getTime() - (ts.getTime() % 10_000);
+      const m = want.get(start) ?? new Map<number, number>();
+      m.set(k, (m.get(k) ?? 0) + 1);
+      want.set(start, m);
+    }
+    assert.equal(got.size, want.size);
+    for (const [start, m] of want) assert.deepEqual(got.get(start), [Math.max(...m.values()), m.size], `window at ${start}`);
+  });
 });
