@@ -145,18 +145,21 @@ export class HashAggregateExec implements PhysicalOp {
 
   /**
    * The result rows a batch at a time: each batch's key columns are built for it (GroupKeys);
-   * `transient`: into the same arrays every batch.
+   * `transient`: into the same arrays every batch. Keys the result does not pass on as they are
+   * (q5's window, read for its start and end) go into the same arrays either way.
    */
   private *finish(ctx: ExecContext, keys: GroupKeys, aggs: readonly Vector[], transient: boolean): Iterable<RecordBatch> {
     const mid = [...this.keyAttrs, ...this.aggAttrs];
     const midSchema = schemaOf(mid);
     const finish = compileProjection(mid, null, this.resultExprs, schemaOf(this.output), ctx.fctx);
+    const passedOn = new Set(this.resultExprs.map((r) => (r.kind === "Alias" ? r.child : r)).flatMap((r) => (r.kind === "AttributeRef" ? [r.id] : [])));
+    const reuseKey = this.keyAttrs.map((a) => transient || !passedOn.has(a.id));
     // Two sets: the result projection reads the key columns while it writes its own.
-    const keyArrays = transient ? new ReusableArrays() : null, outArrays = transient ? new ReusableArrays() : null;
+    const keyArrays = new ReusableArrays(), outArrays = transient ? new ReusableArrays() : null;
     const size = ctx.batchSize, groups = keys.groups;
     for (let s = 0; s < groups; s += size) {
       const e = Math.min(groups, s + size);
-      const cols = keys.slice(s, e, keyArrays);
+      const cols = keys.slice(s, e, keyArrays, reuseKey);
       for (const a of aggs) cols.push(s === 0 && e === groups ? a : sliceVec(a, s, e));
       yield finish(makeBatch(midSchema, cols, e - s), outArrays);
     }

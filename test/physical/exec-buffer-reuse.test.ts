@@ -10,6 +10,7 @@ import { HashAggregateExec } from "../../src/physical/hash-aggregate-exec.js";
 import { HashJoinExec } from "../../src/physical/join-exec.js";
 import type { ExecContext, ExecOptions, PhysicalOp } from "../../src/physical/physical-op.js";
 import { ProjectFilterExec } from "../../src/physical/project-filter-exec.js";
+import { ReusableArrays } from "../../src/batch/reusable-arrays.js";
 import { findOp } from "../support/find-op.js";
 
 const spark = Session.builder().appName("exec-buffer-reuse-test").create();
@@ -129,5 +130,35 @@ void describe("buffer reuse between operators", () => {
     }
     assert.equal(got.size, want.size);
     for (const [start, m] of want) assert.deepEqual(got.get(start), [Math.max(...m.values()), m.size], `window at ${start}`);
+  });
+
+  void it("a key the result only reads (a window's start) is built in one array for every batch even for a reader that keeps columns; keys passed on stay fresh", async () => {
+    const rows = Array.from({ length: 20_000 }, (_, i) => ({ ts: new Date(Date.UTC(2024, 0, 1) + i * 37), k: i % 211 }));
+    spark.createDataFrame(rows, "ts TIMESTAMP, k INT").createOrReplaceTempView("keyed_events");
+    const handed: unknown[] = [];
+    const values = ReusableArrays.prototype.values;
+    ReusableArrays.prototype.values = function (this: ReusableArrays, slot: number, n: number): unknown[] {
+      const a = values.call(this, slot, n);
+      handed.push(a);
+      return a;
+    };
+    let batches: RecordBatch[];
+    try {
+      batches = await spark.sql("SELECT k, window.start AS s, count(*) AS n FROM keyed_events GROUP BY k, window(ts, '10 seconds')").collectBatches();
+    } finally {
+      ReusableArrays.prototype.values = values;
+    }
+    assert.ok(batches.length > 2, "several batches of groups");
+    assert.ok(handed.length >= batches.length, "each batch's window keys");
+    assert.equal(new Set(handed).size, 1, "one array of window keys for every batch");
+    // Read after the whole run: the passed-on key k and the computed start were not overwritten by later batches.
+    const got = new Map<string, number>();
+    for (const b of batches) for (let i = 0; i < b.numRows; i++) got.set(`${String(valueAt(b.columns[0]!, i))}@${Number(valueAt(b.columns[1]!, i))}`, Number(valueAt(b.columns[2]!, i)));
+    const want = new Map<string, number>();
+    for (const { ts, k } of rows) {
+      const key = `${k}@${(ts.getTime() - (ts.getTime() % 10_000)) * 1000}`;
+      want.set(key, (want.get(key) ?? 0) + 1);
+    }
+    assert.deepEqual(got, want);
   });
 });

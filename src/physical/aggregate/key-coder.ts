@@ -571,14 +571,17 @@ export class GroupKeys {
     for (const c of coders) this.dictionaries.push(c.dictionary(transient || coders.length > 1));
   }
 
-  /** The key columns of groups [start, end); with `arrays`, copies go to its arrays (ExecOptions.reuseBuffers). */
-  slice(start: number, end: number, arrays: ReusableArrays | null = null): Vector[] {
+  /**
+   * The key columns of groups [start, end); with `arrays`, copies of the keys `reuse` marks (all
+   * when it is null) go to its arrays, overwritten by the next slice (ExecOptions.reuseBuffers).
+   */
+  slice(start: number, end: number, arrays: ReusableArrays | null = null, reuse: readonly boolean[] | null = null): Vector[] {
     const d = this.dictionaries;
     if (d.length === 1) return [start === 0 && end === d[0]!.length ? d[0]! : sliceVector(d[0]!, start, end)];
     const out: Vector[] = [];
     for (let j = 0; j < d.length; j++) {
       const codes = codeColumn(this.table!.keys, d.length, j, start, end, this.scratch.int32(0, end - start));
-      out.push(takeVector(d[j]!, codes, end - start, arrays === null ? null : { arrays, slot: j }));
+      out.push(takeVector(d[j]!, codes, end - start, arrays === null || reuse?.[j] === false ? null : { arrays, slot: j }));
     }
     return out;
   }
