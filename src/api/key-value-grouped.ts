@@ -1,7 +1,8 @@
 import { IllegalArgumentError } from "../errors/errors.js";
 import { Expr as E } from "../expr/expression.js";
 import { Plan } from "../plan/logical-plan.js";
-import type { GroupStateSpec } from "../physical/stateful/flat-map-groups-with-state-exec.js";
+import { type GroupStateSpec, mapGroupsFunction } from "../physical/stateful/flat-map-groups-with-state-exec.js";
+import { functionExpressionSource } from "../expr/udf-source.js";
 import { parseSchemaDDL } from "../types/ddl.js";
 import type { DdlRow } from "../types/ddl-row-type.js";
 import type { StructType } from "../types/data-type.js";
@@ -56,7 +57,7 @@ export class KeyValueGroupedDataset<K = unknown, Row = UnknownRow> {
     if (outputMode !== "append" && outputMode !== "update") {
       throw new IllegalArgumentError("INVALID_OUTPUT_MODE", `flatMapGroupsWithState supports the output modes "append" and "update", not ${JSON.stringify(outputMode)}.`);
     }
-    return this.build(outputMode, timeout, fn as GroupStateSpec["fn"], outputSchema, false, fn.name) as DataFrame<string extends D ? UnknownRow : DdlRow<D>>;
+    return this.build(outputMode, timeout, fn as GroupStateSpec["fn"], outputSchema, false, fn.name, undefined, fn) as DataFrame<string extends D ? UnknownRow : DdlRow<D>>;
   }
 
   /** Like flatMapGroupsWithState in update mode, with exactly one output row per call. */
@@ -65,10 +66,8 @@ export class KeyValueGroupedDataset<K = unknown, Row = UnknownRow> {
     fn: MapGroupsWithStateFunction<K, Row, S, Readonly<Record<string, unknown>>>,
     outputSchema: D | StructType,
   ): DataFrame<string extends D ? UnknownRow : DdlRow<D>> {
-    const wrapped = (key: unknown, values: Iterable<Record<string, unknown>>, state: GroupStateImpl): Iterable<Record<string, unknown>> => [
-      fn(key as K, values as Iterable<Row>, state as unknown as GroupState<S>) as Record<string, unknown>,
-    ];
-    return this.build("update", timeout, wrapped, outputSchema, true, fn.name) as DataFrame<string extends D ? UnknownRow : DdlRow<D>>;
+    const wrapped = mapGroupsFunction(fn as unknown as (key: unknown, values: Iterable<Record<string, unknown>>, state: GroupStateImpl) => unknown);
+    return this.build("update", timeout, wrapped, outputSchema, true, fn.name, undefined, fn) as DataFrame<string extends D ? UnknownRow : DdlRow<D>>;
   }
 
   /**
@@ -92,13 +91,16 @@ export class KeyValueGroupedDataset<K = unknown, Row = UnknownRow> {
     return this.build(outputMode, timeout, fn, outputSchema, false, name, "transformWithState") as DataFrame<string extends D ? UnknownRow : DdlRow<D>>;
   }
 
-  private build(outputMode: GroupStateOutputMode, timeout: GroupStateTimeout, fn: GroupStateSpec["fn"], outputSchema: string | StructType, isMapGroups: boolean, name: string, apiName?: string): DataFrame {
+  /** `userFn`: the function as the user gave it, whose source text travels to worker threads (none for transformWithState). */
+  private build(outputMode: GroupStateOutputMode, timeout: GroupStateTimeout, fn: GroupStateSpec["fn"], outputSchema: string | StructType, isMapGroups: boolean, name: string, apiName?: string, userFn?: (...args: never[]) => unknown): DataFrame {
     if (!TIMEOUTS.includes(timeout)) {
       throw new IllegalArgumentError("INVALID_GROUP_STATE_TIMEOUT", `The timeout must be one of ${TIMEOUTS.join(", ")}, not ${JSON.stringify(timeout)}.`);
     }
     if (typeof fn !== "function") throw new IllegalArgumentError("INVALID_ARGUMENT", `${isMapGroups ? "mapGroupsWithState" : "flatMapGroupsWithState"} needs a function.`);
     const schema = typeof outputSchema === "string" ? parseSchemaDDL(outputSchema) : outputSchema;
     const output = schema.fields.map((f) => E.attr(f.name, f.dataType, f.nullable));
+    const keySource = functionExpressionSource(this.keyFn as unknown as (...args: never[]) => unknown);
+    const fnSource = userFn === undefined ? null : functionExpressionSource(userFn);
     const spec: GroupStateSpec = {
       keyFn: this.keyFn as unknown as GroupStateSpec["keyFn"],
       fn,
@@ -107,6 +109,7 @@ export class KeyValueGroupedDataset<K = unknown, Row = UnknownRow> {
       isMapGroups,
       functionName: name === "" ? "<anonymous>" : name,
       ...(apiName !== undefined ? { apiName } : {}),
+      ...(keySource !== null && fnSource !== null ? { sources: { keyFn: keySource, fn: fnSource } } : {}),
     };
     const Frame = this.df.constructor as new (session: DataFrame["session"], plan: DataFrame["plan"]) => DataFrame;
     return new Frame(this.df.session, Plan.flatMapGroupsWithState(spec, output, this.df.plan));

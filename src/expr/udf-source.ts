@@ -1,3 +1,4 @@
+import { ExecutionError } from "../errors/errors.js";
 import type { DataType } from "../types/data-type.js";
 import type { FunctionDef } from "./function-def.js";
 
@@ -46,4 +47,40 @@ export function functionExpressionSource(fn: (...args: never[]) => unknown): str
     }
   }
   return null;
+}
+
+/**
+ * A function rebuilt in this thread from its source text (functionExpressionSource), for a
+ * worker thread. `what` names it in messages ("The user-defined function f"); `hint` says how to
+ * pass what it used (see selfContained).
+ */
+export function rebuildFunction(source: string, what: string, hint: string): (...args: unknown[]) => unknown {
+  const made = evaluateSource(source, what);
+  if (typeof made !== "function") throw new ExecutionError("UDF_NOT_SHIPPABLE", `Rebuilt in a worker thread from its source text, ${what} is not a function.`);
+  return selfContained(made as (...args: unknown[]) => unknown, what, hint);
+}
+
+/** The value of a JavaScript expression's source text (a function, or an object of functions). */
+export function evaluateSource(source: string, what: string): unknown {
+  try {
+    return new Function(`return (${source});`)() as unknown;
+  } catch (e) {
+    throw new ExecutionError("UDF_NOT_SHIPPABLE", `Could not rebuild ${what} in a worker thread from its source text: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * `f` as rebuilt from source text: a call that reads a variable of the scope it was written in
+ * (not defined here) fails with UDF_NOT_SELF_CONTAINED, which sends the work back to the main
+ * thread (cannotRunOnWorkers).
+ */
+export function selfContained(f: (...args: unknown[]) => unknown, what: string, hint: string): (...args: unknown[]) => unknown {
+  return (...args: unknown[]): unknown => {
+    try {
+      return f(...args);
+    } catch (e) {
+      if (!(e instanceof ReferenceError)) throw e;
+      throw new ExecutionError("UDF_NOT_SELF_CONTAINED", `${e.message} in a worker thread. Functions travel to worker threads as source text, so ${what} may use only its arguments and globals, not variables around it; ${hint}, or set sluice.executor.threads to 1.`);
+    }
+  };
 }

@@ -12,7 +12,7 @@ import { type SingleInputJob, type StatefulPartitionJob, jobOutput, statefulJobR
 import { type StatefulWorkers, cannotRunOnWorkers, runJobOnWorkers } from "../physical/parallel/stateful-on-workers.js";
 import { OffsetLog } from "../checkpoint/offset-log.js";
 import { runStreamJoinBatch } from "../physical/stateful/stream-join-exec.js";
-import { type GroupStateBatchResult, type StoredGroupState, recordNextTimeout, runFlatMapGroupsWithState } from "../physical/stateful/flat-map-groups-with-state-exec.js";
+import { recordNextTimeout } from "../physical/stateful/flat-map-groups-with-state-exec.js";
 import type { StateStoreCoordinator } from "../state/state-store-registry.js";
 import type { OutputMode } from "./sink.js";
 import { type StreamingSourceProvider, isStreamingSourceProvider } from "./source.js";
@@ -194,23 +194,26 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
    * query's stateful operators moved to the worker threads (see {@link StatefulWorkers}), with
    * each partition on the worker that owns it.
    */
-  const runJob = async (info: StatefulOperatorInfo, operatorName: string, input: readonly AttributeRef[], rows: readonly RecordBatch[], job: SingleInputJob, partitioner?: RowPartitioner | null): Promise<{ output: RecordBatch[]; late: RecordBatch[]; droppedByWatermark: number }> => {
+  const runJob = async (info: StatefulOperatorInfo, operatorName: string, input: readonly AttributeRef[], rows: readonly RecordBatch[], job: SingleInputJob, partitioner?: RowPartitioner | null): Promise<{ output: RecordBatch[]; late: RecordBatch[]; droppedByWatermark: number; nextTimeoutMs: number }> => {
     const n = partitionsOf(info.operatorId);
     const parts = partitioner === undefined ? partitionRows(info, input, rows) : splitByPartition(rows, n, partitioner);
     const workers = ctx.statefulWorkers;
-    if (workers !== undefined && n > 1 && workers.use(totalRows(rows))) {
+    const nextTimeout = (results: readonly { readonly nextTimeoutMs?: number }[]): number => Math.min(Number.POSITIVE_INFINITY, ...results.map((r) => r.nextTimeoutMs ?? Number.POSITIVE_INFINITY));
+    // transformWithState's processor is an object with its own methods and fields: it stays here.
+    const shippable = job.kind !== "groupState" || job.node.spec.sources !== undefined;
+    if (workers !== undefined && n > 1 && shippable && workers.use(totalRows(rows))) {
       try {
         const { results, metrics: ms } = await runJobOnWorkers(workers.pool, job, parts.map((p) => [p]), ctx);
         const m = combineOperatorMetrics(ms.map((x, i) => operatorMetricsOf(x[0]!, operatorName, results[i]!.droppedByWatermark, n)));
         metrics.push(() => m);
-        return { output: results.flatMap((r) => r.output), late: results.flatMap((r) => r.late[0]!), droppedByWatermark: results.reduce((a, x) => a + x.droppedByWatermark, 0) };
+        return { output: results.flatMap((r) => r.output), late: results.flatMap((r) => r.late[0]!), droppedByWatermark: results.reduce((a, x) => a + x.droppedByWatermark, 0), nextTimeoutMs: nextTimeout(results) };
       } catch (e) {
         if (!cannotRunOnWorkers(e)) throw e;
         workers.stayHere(e);
       }
     }
     const r = await runOperator(info, operatorName, parts, statefulJobRunner(job, ctx.fctx));
-    return { ...r, droppedByWatermark: r.results.reduce((a, x) => a + x.droppedByWatermark, 0) };
+    return { ...r, droppedByWatermark: r.results.reduce((a, x) => a + x.droppedByWatermark, 0), nextTimeoutMs: nextTimeout(r.results) };
   };
 
   const rewrite = async (p: LogicalPlan): Promise<LogicalPlan> => {
@@ -320,9 +323,11 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         const info = operators[operatorId]!;
         const input = planOutput(q.child);
         const rows = await ctx.run(q.child);
-        const opts = { batchTimestampMs: Math.trunc(ctx.fctx.currentTimestampMicros / 1000), watermarkMs: ctx.watermarkMs, timeZone: ctx.fctx.timeZone };
-        const r = await runOperator<StoredGroupState, GroupStateBatchResult>(info, "flatMapGroupsWithState", partitionRows(info, input, rows), (part, store) => runFlatMapGroupsWithState(p as typeof q, part, store, opts));
-        recordNextTimeout(ctx.stores, ctx.checkpointDir, operatorId, ctx.batchId + 1, Math.min(...r.results.map((x) => x.nextTimeoutMs)));
+        // The analyzed node (p): its input's event-time column carries the watermark (EventTimeTimeout).
+        const node = p as typeof q;
+        const job: StatefulPartitionJob = { kind: "groupState", operatorId, node: withoutInput(node, planOutput(node.child)), batchTimestampMs: Math.trunc(ctx.fctx.currentTimestampMicros / 1000), watermarkMs: ctx.watermarkMs, timeZone: ctx.fctx.timeZone };
+        const r = await runJob(info, "flatMapGroupsWithState", input, rows, job);
+        recordNextTimeout(ctx.stores, ctx.checkpointDir, operatorId, ctx.batchId + 1, r.nextTimeoutMs);
         dropped(operatorId, "flatMapGroupsWithState", input, ctx.watermarkMs, r.late);
         return Plan.localRelation(q.output, r.output, `FlatMapGroupsWithState [operator ${operatorId}, batch ${ctx.batchId}]`);
       }

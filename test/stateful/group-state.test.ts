@@ -19,6 +19,8 @@ import { ManualClock } from "../../src/streaming/clock.js";
 import { groupStateKey } from "../../src/physical/stateful/flat-map-groups-with-state-exec.js";
 import { AddData, AdvanceClock, AssertOnQuery, CheckNewAnswer, ExpectFailure, StartStream, StopStream, testStream } from "../streaming/stream-test.js";
 import * as sluice from "../../src/index.js";
+import { statefulWorkerRuns } from "../../src/physical/parallel/stateful-on-workers.js";
+import { workerSession } from "../support/worker-streams.js";
 
 const spark = Session.builder().getOrCreate();
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "sluice-group-state-"));
@@ -100,6 +102,50 @@ void describe("flatMapGroupsWithState / mapGroupsWithState", () => {
       AdvanceClock(60_000), // nothing due: no batch
       AssertOnQuery((q) => q.lastProgress?.timestamp === new Date(35_000).toISOString(), "no batch without data or a due timeout"),
     ]);
+  });
+
+  void it("on worker threads: the functions travel as source text, timeouts fire in batches without data, across a restart", async () => {
+    const two = workerSession("group-state-workers", 2);
+    try {
+      const input = two.memoryStream("word STRING");
+      // Self-contained (no variable around it): it runs where each key's state partition lives.
+      const df = input.toDF().groupByKey((r) => r.word).flatMapGroupsWithState("update", "ProcessingTimeTimeout", (key, values, state: GroupState<number>) => {
+        if (state.hasTimedOut) {
+          state.remove();
+          return [{ key, count: -1 }];
+        }
+        const c = (state.getOption() ?? 0) + [...values].length;
+        state.update(c);
+        state.setTimeoutDuration("10 seconds");
+        return [{ key, count: c }];
+      }, "key STRING, count INT");
+      const clock = new ManualClock(0);
+      const checkpoint = ckpt();
+      const trigger = { processingTime: "1 second" };
+      const before = statefulWorkerRuns.partitions;
+      await testStream(df, "update", [
+        StartStream({ trigger, clock, checkpoint }),
+        AddData(input, words("a", "d", "e")),
+        AdvanceClock(1000),
+        CheckNewAnswer([{ key: "a", count: 1 }, { key: "d", count: 1 }, { key: "e", count: 1 }]),
+        AddData(input, words("b")),
+        AdvanceClock(1000),
+        CheckNewAnswer([{ key: "b", count: 1 }]),
+        StopStream,
+        StartStream({ trigger, clock, checkpoint }),
+        AddData(input, words("b", "c")),
+        AdvanceClock(10_000), // t=12 s: a, d, e time out (11 s < 12 s); b counted again, c new
+        CheckNewAnswer([{ key: "a", count: -1 }, { key: "b", count: 2 }, { key: "c", count: 1 }, { key: "d", count: -1 }, { key: "e", count: -1 }]),
+        AdvanceClock(11_000), // t=23 s, no data: a batch runs only because the workers reported b's and c's timeouts (22 s)
+        CheckNewAnswer([{ key: "b", count: -1 }, { key: "c", count: -1 }]),
+        AssertOnQuery((q) => q.lastProgress?.numInputRows === 0 && q.lastProgress.stateOperators[0]?.numRowsTotal === 0, "a no-data batch emptied the state"),
+        AdvanceClock(60_000), // nothing due: no batch
+        AssertOnQuery((q) => q.lastProgress?.timestamp === new Date(23_000).toISOString(), "no batch without data or a due timeout"),
+      ]);
+      assert.ok(statefulWorkerRuns.partitions >= before + 4 * 4, `the partitions ran on the workers (${statefulWorkerRuns.partitions - before} runs)`);
+    } finally {
+      two.stop();
+    }
   });
 
   void it("a timeout is not due at exactly last activity + duration (Spark fires when the timestamp is earlier than the batch time); a restart finds pending timeouts", async () => {

@@ -4,6 +4,7 @@ import { lookupFunction, lookupInternalFunction } from "../../expr/function-regi
 import { type UdfSource, isUserFunction, udfSourceOf } from "../../expr/udf-source.js";
 import type { RecordBatch } from "../../batch/record-batch.js";
 import { type TransferBatch, decodeBatches, encodeBatches } from "./batch-transfer.js";
+import { type GroupStateSpec, type ShippedGroupStateSpec, rebuiltGroupStateSpec, shippedGroupStateSpec } from "../stateful/flat-map-groups-with-state-exec.js";
 
 /** Plans and expressions in a form postMessage can carry (see encodeTree). */
 export interface Encoded<T> {
@@ -50,9 +51,19 @@ class TreeEncoder {
       return { ...o, output: this.walk(o.output), batches: { $batches: enc.batches } };
     }
     const out: Record<string, unknown> = {};
-    for (const k in o) out[k] = (o.kind === "Call" || o.kind === "AggCall") && k === "fn" ? encodeFunction(o[k] as FunctionDef) : this.walk(o[k]);
+    for (const k in o) {
+      if ((o.kind === "Call" || o.kind === "AggCall") && k === "fn") out[k] = encodeFunction(o[k] as FunctionDef);
+      else if (o.kind === "FlatMapGroupsWithState" && k === "spec") out[k] = encodeGroupStateSpec(o[k] as GroupStateSpec);
+      else out[k] = this.walk(o[k]);
+    }
     return out;
   }
+}
+
+function encodeGroupStateSpec(spec: GroupStateSpec): unknown {
+  const shipped = shippedGroupStateSpec(spec);
+  if (shipped === null) throw new NotShippableError(`the functions of ${spec.apiName ?? "flatMapGroupsWithState"} (${spec.functionName}) have no source text to send`);
+  return { $groupState: shipped };
 }
 
 function encodeFunction(def: FunctionDef): unknown {
@@ -107,6 +118,7 @@ class TreeDecoder {
       if (!def) this.udfs.set(key, (def = this.rebuildUdf(src)));
       return def;
     }
+    if ("$groupState" in o) return rebuiltGroupStateSpec(o.$groupState as ShippedGroupStateSpec);
     if ("$batches" in o) {
       // A relation used twice in the plan (a self-join of shuffled rows) is decoded once.
       const enc = o.$batches as TransferBatch[];

@@ -110,7 +110,7 @@ export async function runJobOnWorkers(
   const results = ran.map((r) => {
     const x = (r as PromiseFulfilledResult<StatefulTaskResult>).value;
     if (x.kind !== "ran") throw new Error("internal error: a stateful run returned no rows");
-    return { output: decodeBatches(x.output), late: x.late.map((l) => decodeBatches(l)), droppedByWatermark: x.droppedByWatermark };
+    return { output: decodeBatches(x.output), late: x.late.map((l) => decodeBatches(l)), droppedByWatermark: x.droppedByWatermark, ...(x.nextTimeoutMs === undefined ? {} : { nextTimeoutMs: x.nextTimeoutMs }) };
   });
   // Committed here, not deferred with the other operators' commits: the workers hold the stores.
   await ctx.stateCommits.offsetsDurable;

@@ -32,7 +32,7 @@ export type StatefulTask =
   | { readonly kind: "stateful-unload"; readonly checkpointLocation: string };
 
 export type StatefulTaskResult =
-  | { readonly kind: "ran"; readonly output: readonly TransferBatch[]; readonly late: readonly (readonly TransferBatch[])[]; readonly droppedByWatermark: number }
+  | { readonly kind: "ran"; readonly output: readonly TransferBatch[]; readonly late: readonly (readonly TransferBatch[])[]; readonly droppedByWatermark: number; readonly nextTimeoutMs?: number }
   | { readonly kind: "committed"; readonly metrics: readonly StateStoreMetrics[] }
   | { readonly kind: "done" };
 
@@ -76,7 +76,8 @@ export async function runStatefulTask(task: StatefulTask, rebuildUdf: UdfRebuild
           out.push(enc.batches.slice(at, at + l.length));
           at += l.length;
         }
-        return { result: { kind: "ran", output: out[0]!, late: out.slice(1), droppedByWatermark: r.droppedByWatermark }, transfer: enc.transfer };
+        const ran: StatefulTaskResult = { kind: "ran", output: out[0]!, late: out.slice(1), droppedByWatermark: r.droppedByWatermark, ...(r.nextTimeoutMs === undefined ? {} : { nextTimeoutMs: r.nextTimeoutMs }) };
+        return { result: ran, transfer: enc.transfer };
       } catch (e) {
         abortAll(open);
         throw e;

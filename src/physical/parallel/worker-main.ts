@@ -13,34 +13,21 @@ import "../../analyzer/generators.js";
 import "../../analyzer/interval-arithmetic.js";
 import "../../connectors/source-registry.js";
 import { udaf, udf } from "../../api/udf.js";
-import { ExecutionError, SluiceError } from "../../errors/errors.js";
+import { SluiceError } from "../../errors/errors.js";
 import type { FunctionDef } from "../../expr/function-def.js";
-import type { UdfSource } from "../../expr/udf-source.js";
+import { type UdfSource, evaluateSource, rebuildFunction, selfContained } from "../../expr/udf-source.js";
 import { runStageTask } from "./stage-task.js";
 import { isStatefulTask, runStatefulTask } from "./stateful-task.js";
 import type { WorkerTask } from "./worker-pool.js";
 
 function rebuildUdf(src: UdfSource): FunctionDef {
-  let made: unknown;
-  try {
-    made = new Function(`return (${src.source});`)();
-  } catch (e) {
-    throw new ExecutionError("UDF_NOT_SHIPPABLE", `The user-defined function ${src.name} could not be rebuilt in a worker thread from its source text: ${(e as Error).message}`);
-  }
-  const explain = (e: unknown): unknown =>
-    e instanceof ReferenceError
-      ? new ExecutionError("UDF_NOT_SELF_CONTAINED", `${e.message} in a worker thread. Functions travel to worker threads as source text, so a udf may use only its arguments and globals, not variables around it; pass values as arguments (lit(...)), or set sluice.executor.threads to 1.`)
-      : e;
-  const guard = <A extends unknown[], R>(f: (...a: A) => R) => (...a: A): R => {
-    try {
-      return f(...a);
-    } catch (e) {
-      throw explain(e);
-    }
-  };
-  if (src.kind === "udf") return udf(guard(made as (...a: unknown[]) => unknown) as (...args: never[]) => unknown, src.returnType, { name: src.name, deterministic: src.deterministic }).def;
-  const a = made as { zero(): unknown; reduce(b: unknown, ...v: unknown[]): unknown; merge(x: unknown, y: unknown): unknown; finish(b: unknown): unknown };
-  return udaf({ zero: guard(a.zero), reduce: guard(a.reduce), merge: guard(a.merge), finish: guard(a.finish) }, src.returnType, { name: src.name, skipNulls: src.skipNulls }).def;
+  const what = `the user-defined function ${src.name}`;
+  const hint = "pass values as arguments (lit(...))";
+  if (src.kind === "udf") return udf(rebuildFunction(src.source, what, hint) as (...args: never[]) => unknown, src.returnType, { name: src.name, deterministic: src.deterministic }).def;
+  // A udaf travels as an object literal of its four functions.
+  const a = evaluateSource(src.source, what) as Record<"zero" | "reduce" | "merge" | "finish", (...args: unknown[]) => unknown>;
+  const part = (k: "zero" | "reduce" | "merge" | "finish"): ((...args: never[]) => never) => selfContained(a[k], what, hint) as unknown as (...args: never[]) => never;
+  return udaf({ zero: part("zero"), reduce: part("reduce"), merge: part("merge"), finish: part("finish") }, src.returnType, { name: src.name, skipNulls: src.skipNulls }).def;
 }
 
 /** The error classes of an error's causes (what the main thread may act on, e.g. UDF_NOT_SELF_CONTAINED). */

@@ -10,6 +10,7 @@ import type { StateStoreCoordinator } from "../../state/state-store-registry.js"
 import { type StateKey, type StateStore, encodeKey } from "../../state/state-store.js";
 import type { OutputMode } from "../../streaming/sink.js";
 import { toInternal } from "../../types/values.js";
+import { rebuildFunction } from "../../expr/udf-source.js";
 import type { ExecContext, PhysicalOp } from "../physical-op.js";
 import { collectBatches, schemaOf } from "../physical-op.js";
 
@@ -30,6 +31,35 @@ export interface GroupStateSpec {
   readonly functionName: string;
   /** The API that built it, for messages ("transformWithState"); defaults from isMapGroups. */
   readonly apiName?: string;
+  /**
+   * The key function's and the user function's source text (udf-source.ts), from which a worker
+   * thread that owns state partitions rebuilds them (mapGroupsWithState's function as the user
+   * wrote it: the worker wraps it again, mapGroupsFunction). Absent when they cannot travel: a
+   * native or bound function, or transformWithState's processor object.
+   */
+  readonly sources?: { readonly keyFn: string; readonly fn: string };
+}
+
+/** mapGroupsWithState's function as flatMapGroupsWithState's: its one row as an iterable. */
+export function mapGroupsFunction(fn: (key: unknown, values: Iterable<Row>, state: GroupStateImpl) => unknown): GroupStateSpec["fn"] {
+  return (key, values, state) => [fn(key, values, state) as Row];
+}
+
+/** A spec as it travels to a worker thread: its settings and its functions' source text. */
+export type ShippedGroupStateSpec = Omit<GroupStateSpec, "keyFn" | "fn"> & { readonly sources: NonNullable<GroupStateSpec["sources"]> };
+
+/** The spec without its functions, or null when they have no source text to travel as. */
+export function shippedGroupStateSpec(spec: GroupStateSpec): ShippedGroupStateSpec | null {
+  const { keyFn: _keyFn, fn: _fn, sources, ...settings } = spec;
+  return sources === undefined ? null : { ...settings, sources };
+}
+
+/** A shipped spec with its functions rebuilt in this (worker) thread; a call that reads a variable around it fails UDF_NOT_SELF_CONTAINED. */
+export function rebuiltGroupStateSpec(shipped: ShippedGroupStateSpec): GroupStateSpec {
+  const hint = "keep what it needs in the rows, the key or the state, or define it inside the function";
+  const keyFn = rebuildFunction(shipped.sources.keyFn, "the groupByKey function", hint) as GroupStateSpec["keyFn"];
+  const userFn = rebuildFunction(shipped.sources.fn, `the function ${shipped.functionName} of ${shipped.apiName ?? (shipped.isMapGroups ? "mapGroupsWithState" : "flatMapGroupsWithState")}`, hint);
+  return { ...shipped, keyFn, fn: shipped.isMapGroups ? mapGroupsFunction(userFn) : (userFn as GroupStateSpec["fn"]) };
 }
 
 /** One key's entry in the state store: the user's key, the state (if any) and the timeout (ms, or NO_TIMESTAMP). */

@@ -2,9 +2,10 @@ import { namedToAttribute } from "../../analyzer/plan-output.js";
 import type { RecordBatch } from "../../batch/record-batch.js";
 import type { AttributeRef } from "../../expr/expression.js";
 import type { ExecFunctionContext } from "../../expr/function-def.js";
-import { type Aggregate, type LogicalPlan, Plan } from "../../plan/logical-plan.js";
+import { type Aggregate, type FlatMapGroupsWithState, type LogicalPlan, Plan } from "../../plan/logical-plan.js";
 import type { StateStore } from "../../state/state-store.js";
 import type { EventTimeKey } from "./stateful-operators.js";
+import { type StoredGroupState, runFlatMapGroupsWithState } from "./flat-map-groups-with-state-exec.js";
 import { StreamingAggregateExec, type StatefulOutputMode, type StatefulRunResult } from "./streaming-aggregate-exec.js";
 import { StreamingDeduplicateExec } from "./streaming-deduplicate-exec.js";
 import { StreamingSessionWindowExec } from "./streaming-session-window-exec.js";
@@ -56,6 +57,18 @@ export type StatefulPartitionJob =
       readonly watermarkMs: number;
       readonly chain: ChainWatermarks | null;
     }
+  /**
+   * flatMapGroupsWithState / mapGroupsWithState: the node's spec carries the user's functions
+   * (as source text when shipped, plan-codec.ts).
+   */
+  | {
+      readonly kind: "groupState";
+      readonly operatorId: number;
+      readonly node: FlatMapGroupsWithState;
+      readonly batchTimestampMs: number;
+      readonly watermarkMs: number;
+      readonly timeZone: string;
+    }
   /** A stream-stream join: two inputs (left, right rows) and four stores per partition. */
   | {
       readonly kind: "join";
@@ -72,6 +85,8 @@ export interface PartitionRunResult {
   readonly output: RecordBatch[];
   readonly droppedByWatermark: number;
   readonly late: RecordBatch[][];
+  /** A groupState job's earliest timeout left in the partition's state (ms; +Infinity: none). */
+  readonly nextTimeoutMs?: number;
 }
 
 /** The stores of one partition of a job's operator, in the order its runner takes them (undefined: the default store). */
@@ -103,6 +118,7 @@ export function jobOutput(job: StatefulPartitionJob): readonly AttributeRef[] {
     case "dedupe": return job.input;
     case "window": return [...job.spec.input, ...job.spec.node.windowExprs.map(namedToAttribute)];
     case "join": return job.spec.output;
+    case "groupState": return job.node.output;
   }
 }
 
@@ -127,13 +143,17 @@ export function partitionRunner(job: StatefulPartitionJob, fctx: ExecFunctionCon
   const run = statefulJobRunner(job, fctx);
   return (inputs, stores) => {
     const r = run(inputs[0]!, stores[0]!);
-    return { output: r.output, droppedByWatermark: r.droppedByWatermark, late: [r.late] };
+    return { output: r.output, droppedByWatermark: r.droppedByWatermark, late: [r.late], ...(r.nextTimeoutMs === undefined ? {} : { nextTimeoutMs: r.nextTimeoutMs }) };
   };
 }
 
 /** Compiles a single-input job's operator once; the returned function runs one partition's rows against that partition's store. */
-export function statefulJobRunner(job: SingleInputJob, fctx: ExecFunctionContext): (rows: readonly RecordBatch[], store: StateStore<never>) => StatefulRunResult {
+export function statefulJobRunner(job: SingleInputJob, fctx: ExecFunctionContext): (rows: readonly RecordBatch[], store: StateStore<never>) => StatefulRunResult & { readonly nextTimeoutMs?: number } {
   switch (job.kind) {
+    case "groupState": {
+      const opts = { batchTimestampMs: job.batchTimestampMs, watermarkMs: job.watermarkMs, timeZone: job.timeZone };
+      return (rows, store) => runFlatMapGroupsWithState(job.node, rows, store as StateStore<StoredGroupState>, opts);
+    }
     case "aggregate": {
       const exec = prepare(job, fctx);
       const chain = job.chain;

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
-import { type DataFrame, Session, col, expr, timestamp_seconds, udaf, window } from "../../../src/index.js";
+import { type DataFrame, type GroupState, Session, col, expr, timestamp_seconds, udaf, window } from "../../../src/index.js";
 import { listStateFiles } from "../../../src/state/state-file-plan.js";
 import { statefulWorkerRuns } from "../../../src/physical/parallel/stateful-on-workers.js";
 import { type WorkerEvent, disorderedEvents, memorySinkRowsAcrossRestart, workerSession } from "../../support/worker-streams.js";
@@ -35,6 +35,34 @@ const QUERIES: Record<string, { query: Query; mode: "append" | "update" | "compl
   "session windows (append)": { query: (e) => e.groupBy(expr("session_window(ts, '4 seconds')"), col("k")).count(), mode: "append" },
   "dropDuplicates with event time": { query: (e) => e.dropDuplicates(["k", "ts"]).select("k", "t"), mode: "append" },
   "count by key (complete)": { query: (e) => e.groupBy("k").agg(expr("count(*) AS n"), expr("max(v) AS m")), mode: "complete" },
+  // The user's functions travel as source text: each worker rebuilds them (self-contained ones).
+  "mapGroupsWithState running count (update)": {
+    query: (e) => untyped(e.groupByKey((r) => r.k).mapGroupsWithState("NoTimeout", (k, rows, state: GroupState<number>) => {
+      let n = state.getOption() ?? 0;
+      for (const _ of rows) n++;
+      state.update(n);
+      return { k, n };
+    }, "k STRING, n BIGINT")),
+    mode: "update",
+  },
+  "flatMapGroupsWithState with event-time timeouts (append)": {
+    query: (e) => untyped(e.groupByKey((r) => r.k).flatMapGroupsWithState("append", "EventTimeTimeout", function totals(k, rows, state: GroupState<{ sum: number; last: number }>) {
+      if (state.hasTimedOut) {
+        const s = state.get();
+        state.remove();
+        return [{ k, sum: s.sum, last: s.last }];
+      }
+      const s = state.getOption() ?? { sum: 0, last: 0 };
+      for (const r of rows) {
+        s.sum += Number(r.v ?? 0);
+        s.last = Math.max(s.last, Number(r.t));
+      }
+      state.update(s);
+      state.setTimeoutTimestamp(s.last * 1000 + 2000);
+      return [];
+    }, "k STRING, sum BIGINT, last INT")),
+    mode: "append",
+  },
 };
 
 describe("stateful partitions on worker threads", () => {
@@ -143,6 +171,32 @@ describe("stateful partitions on worker threads", () => {
       assert.deepEqual(got, expected);
       await new Promise((r) => setImmediate(r));
       assert.ok(warnings.some((w) => /calling thread.*factor is not defined/s.test(w)), `warned: ${warnings.join(" | ")}`);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+
+  it("mapGroupsWithState whose function uses a variable around it runs on the calling thread instead, with a warning, and the same rows", async () => {
+    const limit = 3;
+    const warnings: string[] = [];
+    const onWarning = (w: Error & { code?: string }): void => {
+      if (w.code === "SLUICE_STATE_NOT_PARALLEL") warnings.push(w.message);
+    };
+    process.on("warning", onWarning);
+    try {
+      // The function reads `limit` from its closure: in a worker (source text) it is not defined.
+      const query: Query = (e) => untyped(e.groupByKey((r) => r.k).mapGroupsWithState("NoTimeout", (k, rows, state: GroupState<number>) => {
+        const n = (state.getOption() ?? 0) + [...rows].length;
+        state.update(n);
+        return { k, over: n > limit };
+      }, "k STRING, over BOOLEAN"));
+      const data = events(3, 20, 6);
+      const expected = await run(one, query, "update", data, "group_closure_one", 99);
+      const got = await run(two, query, "update", data, "group_closure_two", 99);
+      assert.ok(expected.length > 0);
+      assert.deepEqual(got, expected);
+      await new Promise((r) => setImmediate(r));
+      assert.ok(warnings.some((w) => /calling thread.*limit is not defined/s.test(w)), `warned: ${warnings.join(" | ")}`);
     } finally {
       process.off("warning", onWarning);
     }
