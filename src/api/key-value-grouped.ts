@@ -9,7 +9,7 @@ import type { StructType } from "../types/data-type.js";
 import type { UnknownRow } from "../types/row-type.js";
 import type { DataFrame } from "./dataframe.js";
 import { type GroupState, GroupStateImpl, type GroupStateOutputMode, type GroupStateTimeout } from "./group-state.js";
-import { type StatefulProcessor, type TimeMode, processorFunction, timeoutOfTimeMode } from "./transform-with-state.js";
+import { type ShippedProcessor, type StatefulProcessor, type TimeMode, processorFunction, shippedProcessor, timeoutOfTimeMode } from "./transform-with-state.js";
 
 /** The user function of flatMapGroupsWithState: the key, its rows in this batch (none for a timeout call), its state. */
 export type FlatMapGroupsWithStateFunction<K, Row, S, Out> = (key: K, values: Iterable<Row>, state: GroupState<S>) => Iterable<Out>;
@@ -88,11 +88,15 @@ export class KeyValueGroupedDataset<K = unknown, Row = UnknownRow> {
     const fn = processorFunction(processor as unknown as StatefulProcessor, outputMode, timeMode);
     const ctor = (processor as object).constructor;
     const name = ctor !== undefined && ctor !== Object && ctor.name !== "" ? ctor.name : "StatefulProcessor";
-    return this.build(outputMode, timeout, fn, outputSchema, false, name, "transformWithState") as DataFrame<string extends D ? UnknownRow : DdlRow<D>>;
+    const shipped = shippedProcessor(processor);
+    return this.build(outputMode, timeout, fn, outputSchema, false, name, "transformWithState", shipped === null ? undefined : { processor: shipped, timeMode }) as DataFrame<string extends D ? UnknownRow : DdlRow<D>>;
   }
 
-  /** `userFn`: the function as the user gave it, whose source text travels to worker threads (none for transformWithState). */
-  private build(outputMode: GroupStateOutputMode, timeout: GroupStateTimeout, fn: GroupStateSpec["fn"], outputSchema: string | StructType, isMapGroups: boolean, name: string, apiName?: string, userFn?: (...args: never[]) => unknown): DataFrame {
+  /**
+   * `user`: what travels to worker threads, as source text: the function as the user gave it, or
+   * transformWithState's processor (none: the operator stays on the calling thread).
+   */
+  private build(outputMode: GroupStateOutputMode, timeout: GroupStateTimeout, fn: GroupStateSpec["fn"], outputSchema: string | StructType, isMapGroups: boolean, name: string, apiName?: string, user?: ((...args: never[]) => unknown) | { readonly processor: ShippedProcessor; readonly timeMode: TimeMode }): DataFrame {
     if (!TIMEOUTS.includes(timeout)) {
       throw new IllegalArgumentError("INVALID_GROUP_STATE_TIMEOUT", `The timeout must be one of ${TIMEOUTS.join(", ")}, not ${JSON.stringify(timeout)}.`);
     }
@@ -100,7 +104,7 @@ export class KeyValueGroupedDataset<K = unknown, Row = UnknownRow> {
     const schema = typeof outputSchema === "string" ? parseSchemaDDL(outputSchema) : outputSchema;
     const output = schema.fields.map((f) => E.attr(f.name, f.dataType, f.nullable));
     const keySource = functionExpressionSource(this.keyFn as unknown as (...args: never[]) => unknown);
-    const fnSource = userFn === undefined ? null : functionExpressionSource(userFn);
+    const fnSource = user === undefined ? null : typeof user === "function" ? functionExpressionSource(user) : user;
     const spec: GroupStateSpec = {
       keyFn: this.keyFn as unknown as GroupStateSpec["keyFn"],
       fn,
@@ -109,7 +113,7 @@ export class KeyValueGroupedDataset<K = unknown, Row = UnknownRow> {
       isMapGroups,
       functionName: name === "" ? "<anonymous>" : name,
       ...(apiName !== undefined ? { apiName } : {}),
-      ...(keySource !== null && fnSource !== null ? { sources: { keyFn: keySource, fn: fnSource } } : {}),
+      ...(keySource !== null && fnSource !== null ? { sources: typeof fnSource === "string" ? { keyFn: keySource, fn: fnSource } : { keyFn: keySource, ...fnSource } } : {}),
     };
     const Frame = this.df.constructor as new (session: DataFrame["session"], plan: DataFrame["plan"]) => DataFrame;
     return new Frame(this.df.session, Plan.flatMapGroupsWithState(spec, output, this.df.plan));

@@ -1,6 +1,7 @@
 import { IllegalArgumentError } from "../errors/errors.js";
 import { parseInterval } from "../types/interval.js";
 import { type GroupStateImpl, type GroupStateTimeout, NO_TIMESTAMP } from "./group-state.js";
+import { evaluateSource, functionExpressionSource } from "../expr/udf-source.js";
 
 /**
  * A first `transformWithState` (Spark 4's arbitrary stateful processing v2): a
@@ -293,4 +294,57 @@ export function timeoutOfTimeMode(timeMode: TimeMode): GroupStateTimeout {
     case "EventTime": return "EventTimeTimeout";
     default: throw new IllegalArgumentError("INVALID_TIME_MODE", `The time mode must be None, ProcessingTime or EventTime, not ${JSON.stringify(timeMode)}.`);
   }
+}
+
+// ---- a processor on a worker thread ----
+
+/**
+ * A processor as data for a worker thread that owns state partitions: its class's source text
+ * (none for an object literal), the source of its own function-valued properties, and its other
+ * own properties as they are before `init` (cloned).
+ */
+export interface ShippedProcessor {
+  readonly classSource?: string;
+  readonly methods: Readonly<Record<string, string>>;
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * `processor` as a ShippedProcessor, or null when it cannot travel: an instance of a class that
+ * extends another (the parent is not in its source text), of a function-style constructor, or
+ * with a property that is a native function or cannot be cloned.
+ */
+export function shippedProcessor(processor: object): ShippedProcessor | null {
+  const methods: Record<string, string> = {};
+  const fields: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(processor)) {
+    if (typeof v === "function") {
+      const src = functionExpressionSource(v as (...args: never[]) => unknown);
+      if (src === null) return null;
+      methods[k] = src;
+    } else fields[k] = v;
+  }
+  try {
+    structuredClone(fields);
+  } catch {
+    return null;
+  }
+  const proto = Object.getPrototypeOf(processor) as object | null;
+  if (proto === Object.prototype || proto === null) return { methods, fields };
+  const ctor = (proto as { constructor?: unknown }).constructor;
+  if (typeof ctor !== "function" || Object.getPrototypeOf(proto) !== Object.prototype) return null;
+  const classSource = Function.prototype.toString.call(ctor);
+  return classSource.startsWith("class") ? { classSource, methods, fields } : null;
+}
+
+/**
+ * The processor rebuilt in this (worker) thread: an object of the class (its constructor is not
+ * run: the fields come as they were when the query was built) or a plain object.
+ */
+export function rebuiltProcessor(shipped: ShippedProcessor, what: string): StatefulProcessor {
+  const cls = shipped.classSource === undefined ? null : (evaluateSource(shipped.classSource, what) as { prototype: object });
+  const out = Object.create(cls === null ? Object.prototype : cls.prototype) as Record<string, unknown>;
+  for (const [k, src] of Object.entries(shipped.methods)) out[k] = evaluateSource(src, what);
+  Object.assign(out, shipped.fields);
+  return out as unknown as StatefulProcessor;
 }

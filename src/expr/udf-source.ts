@@ -60,10 +60,23 @@ export function rebuildFunction(source: string, what: string, hint: string): (..
   return selfContained(made as (...args: unknown[]) => unknown, what, hint);
 }
 
-/** The value of a JavaScript expression's source text (a function, or an object of functions). */
+/**
+ * What source text compiled by esbuild (tsx) may call: `__name(target, name)`, which its keepNames
+ * option puts in class bodies and around nested named functions.
+ */
+const keepName = (target: unknown, value: string): unknown => {
+  try {
+    Object.defineProperty(target, "name", { value, configurable: true });
+  } catch {
+    /* a frozen target keeps its name */
+  }
+  return target;
+};
+
+/** The value of a JavaScript expression's source text (a function, a class, or an object of functions). */
 export function evaluateSource(source: string, what: string): unknown {
   try {
-    return new Function(`return (${source});`)() as unknown;
+    return new Function("__name", `return (${source});`)(keepName) as unknown;
   } catch (e) {
     throw new ExecutionError("UDF_NOT_SHIPPABLE", `Could not rebuild ${what} in a worker thread from its source text: ${(e as Error).message}`);
   }

@@ -199,7 +199,7 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
     const parts = partitioner === undefined ? partitionRows(info, input, rows) : splitByPartition(rows, n, partitioner);
     const workers = ctx.statefulWorkers;
     const nextTimeout = (results: readonly { readonly nextTimeoutMs?: number }[]): number => Math.min(Number.POSITIVE_INFINITY, ...results.map((r) => r.nextTimeoutMs ?? Number.POSITIVE_INFINITY));
-    // transformWithState's processor is an object with its own methods and fields: it stays here.
+    // User state whose functions have no source text (a native function, a processor of a subclass) stays here.
     const shippable = job.kind !== "groupState" || job.node.spec.sources !== undefined;
     if (workers !== undefined && n > 1 && shippable && workers.use(totalRows(rows))) {
       try {

@@ -13,6 +13,8 @@ import { col, timestamp_seconds } from "../../src/api/functions.js";
 import type { ExpiredTimerInfo, ListState, MapState, StatefulProcessor, StatefulProcessorHandle, TimerValues, ValueState } from "../../src/api/transform-with-state.js";
 import { ExecutionError } from "../../src/errors/errors.js";
 import { ManualClock } from "../../src/streaming/clock.js";
+import { statefulWorkerRuns } from "../../src/physical/parallel/stateful-on-workers.js";
+import { workerSession } from "../support/worker-streams.js";
 import { AddData, AdvanceClock, AssertOnQuery, CheckNewAnswer, ExpectFailure, StartStream, StopStream, testStream } from "../streaming/stream-test.js";
 
 const spark = Session.builder().getOrCreate();
@@ -57,6 +59,77 @@ const SCHEMA = "user STRING, count INT, recent STRING, distinct INT, closed BOOL
 
 void describe("transformWithState", () => {
   void it("value, list and map state with processing-time timers, across a restart", async () => {
+    await sessionTrackerScenario(spark);
+  });
+
+  void it("on worker threads: the processor travels (class source and fields), with the same answers", async () => {
+    const two = workerSession("tws-workers", 2);
+    try {
+      const before = statefulWorkerRuns.partitions;
+      await sessionTrackerScenario(two);
+      assert.ok(statefulWorkerRuns.partitions >= before + 4 * 4, `the partitions ran on the workers (${statefulWorkerRuns.partitions - before} runs)`);
+    } finally {
+      two.stop();
+    }
+  });
+
+  void it("on worker threads, a processor that reads a variable around it runs on the calling thread, with a warning; one of a subclass stays there", async () => {
+    const two = workerSession("tws-fallback", 2);
+    const warnings: string[] = [];
+    const onWarning = (w: Error & { code?: string }): void => {
+      if (w.code === "SLUICE_STATE_NOT_PARALLEL") warnings.push(w.message);
+    };
+    process.on("warning", onWarning);
+    try {
+      const prefix = "n=";
+      class Labeled implements StatefulProcessor<string, Row, Row> {
+        private count!: ValueState<number>;
+        init(h: StatefulProcessorHandle): void {
+          this.count = h.getValueState<number>("count");
+        }
+        handleInputRows(user: string, rows: Iterable<Row>): Row[] {
+          const c = (this.count.get() ?? 0) + [...rows].length;
+          this.count.update(c);
+          return [{ user, label: prefix + String(c) }];
+        }
+      }
+      class Base {
+        protected step = 1;
+      }
+      class Stepped extends Base implements StatefulProcessor<string, Row, Row> {
+        private count!: ValueState<number>;
+        init(h: StatefulProcessorHandle): void {
+          this.count = h.getValueState<number>("count");
+        }
+        handleInputRows(user: string, rows: Iterable<Row>): Row[] {
+          const c = (this.count.get() ?? 0) + this.step * [...rows].length;
+          this.count.update(c);
+          return [{ user, label: `s${c}` }];
+        }
+      }
+      for (const [processor, first, second] of [[new Labeled(), "n=2", "n=3"], [new Stepped(), "s2", "s3"]] as const) {
+        const before = statefulWorkerRuns.partitions;
+        const input = two.memoryStream("user STRING, word STRING");
+        const df = input.toDF().groupByKey((r) => r.user as string).transformWithState(processor, "None", "update", "user STRING, label STRING");
+        await testStream(df, "update", [
+          StartStream({ checkpoint: ckpt() }),
+          AddData(input, [{ user: "u", word: "a" }, { user: "u", word: "b" }]),
+          CheckNewAnswer([{ user: "u", label: first }]),
+          AddData(input, [{ user: "u", word: "c" }]),
+          CheckNewAnswer([{ user: "u", label: second }]),
+        ]);
+        assert.equal(statefulWorkerRuns.partitions, before, "no partition ran on a worker");
+      }
+      await new Promise((r) => setImmediate(r));
+      assert.ok(warnings.some((w) => /calling thread.*prefix is not defined/s.test(w)), `warned: ${warnings.join(" | ")}`);
+      assert.equal(warnings.length, 1, "the subclass stays without a warning");
+    } finally {
+      process.off("warning", onWarning);
+      two.stop();
+    }
+  });
+
+  async function sessionTrackerScenario(spark: Session): Promise<void> {
     const input = spark.memoryStream("user STRING, word STRING");
     const df = input.toDF().groupByKey((r) => r.user as string).transformWithState(new SessionTracker(), "ProcessingTime", "update", SCHEMA);
     const clock = new ManualClock(0);
@@ -78,7 +151,7 @@ void describe("transformWithState", () => {
       CheckNewAnswer([{ user: "u", count: 3, recent: "closed@8000", distinct: 2, closed: true }]),
       AssertOnQuery((q) => q.lastProgress?.stateOperators[0]?.numRowsTotal === 0, "state emptied"),
     ]);
-  });
+  }
 
   void it("event-time timers fire when the watermark passes them", async () => {
     class LastSeen implements StatefulProcessor<string, Row, Row> {

@@ -11,12 +11,13 @@ import type { StateCommits } from "../stateful/state-partitions.js";
 
 /**
  * Whether a failure on the workers means the operator cannot run there, though it can here: a
- * plan that cannot travel, or a udf that uses variables around it (functions travel as source
- * text). No partition committed (runs fail before commits), so the batch can run again here.
+ * plan that cannot travel, a function that uses variables around it (functions travel as source
+ * text), or source text that does not evaluate there (a class whose `extends` names one).
+ * No partition committed (runs fail before commits), so the batch can run again here.
  */
 export function cannotRunOnWorkers(e: unknown): boolean {
   if (e instanceof NotShippableError) return true;
-  for (let c: unknown = e; c instanceof Error; c = c.cause) if (c instanceof SluiceError && c.errorClass === "UDF_NOT_SELF_CONTAINED") return true;
+  for (let c: unknown = e; c instanceof Error; c = c.cause) if (c instanceof SluiceError && (c.errorClass === "UDF_NOT_SELF_CONTAINED" || c.errorClass === "UDF_NOT_SHIPPABLE")) return true;
   return false;
 }
 

@@ -10,7 +10,8 @@ import type { StateStoreCoordinator } from "../../state/state-store-registry.js"
 import { type StateKey, type StateStore, encodeKey } from "../../state/state-store.js";
 import type { OutputMode } from "../../streaming/sink.js";
 import { toInternal } from "../../types/values.js";
-import { rebuildFunction } from "../../expr/udf-source.js";
+import { rebuildFunction, selfContained } from "../../expr/udf-source.js";
+import { type ShippedProcessor, type TimeMode, processorFunction, rebuiltProcessor } from "../../api/transform-with-state.js";
 import type { ExecContext, PhysicalOp } from "../physical-op.js";
 import { collectBatches, schemaOf } from "../physical-op.js";
 
@@ -37,7 +38,7 @@ export interface GroupStateSpec {
    * wrote it: the worker wraps it again, mapGroupsFunction). Absent when they cannot travel: a
    * native or bound function, or transformWithState's processor object.
    */
-  readonly sources?: { readonly keyFn: string; readonly fn: string };
+  readonly sources?: { readonly keyFn: string } & ({ readonly fn: string } | { readonly processor: ShippedProcessor; readonly timeMode: TimeMode });
 }
 
 /** mapGroupsWithState's function as flatMapGroupsWithState's: its one row as an iterable. */
@@ -56,9 +57,16 @@ export function shippedGroupStateSpec(spec: GroupStateSpec): ShippedGroupStateSp
 
 /** A shipped spec with its functions rebuilt in this (worker) thread; a call that reads a variable around it fails UDF_NOT_SELF_CONTAINED. */
 export function rebuiltGroupStateSpec(shipped: ShippedGroupStateSpec): GroupStateSpec {
-  const hint = "keep what it needs in the rows, the key or the state, or define it inside the function";
-  const keyFn = rebuildFunction(shipped.sources.keyFn, "the groupByKey function", hint) as GroupStateSpec["keyFn"];
-  const userFn = rebuildFunction(shipped.sources.fn, `the function ${shipped.functionName} of ${shipped.apiName ?? (shipped.isMapGroups ? "mapGroupsWithState" : "flatMapGroupsWithState")}`, hint);
+  const hint = "keep what it needs in the rows, the key, the state or its own fields, or define it inside the function";
+  const sources = shipped.sources;
+  const keyFn = rebuildFunction(sources.keyFn, "the groupByKey function", hint) as GroupStateSpec["keyFn"];
+  const what = `${"processor" in sources ? "the processor" : "the function"} ${shipped.functionName} of ${shipped.apiName ?? (shipped.isMapGroups ? "mapGroupsWithState" : "flatMapGroupsWithState")}`;
+  if ("processor" in sources) {
+    // A fresh processor per batch, as Spark initializes one per partition task.
+    const fn = processorFunction(rebuiltProcessor(sources.processor, what), shipped.outputMode, sources.timeMode);
+    return { ...shipped, keyFn, fn: selfContained(fn as (...args: unknown[]) => unknown, what, hint) as GroupStateSpec["fn"] };
+  }
+  const userFn = rebuildFunction(sources.fn, what, hint);
   return { ...shipped, keyFn, fn: shipped.isMapGroups ? mapGroupsFunction(userFn) : (userFn as GroupStateSpec["fn"]) };
 }
 
