@@ -31,10 +31,12 @@ const ckpt = (): string => path.join(root, `ckpt-${n++}`);
 type Row = Record<string, unknown>;
 const words = (...ws: string[]): Row[] => ws.map((word) => ({ word }));
 
-/** Spark's processing-time test function: count per key, time out 10 s after the last activity, then emit -1 and forget. */
-function countWithTimeout(key: unknown, values: Iterable<Row>, state: GroupState<number>): Row[] {
+/**
+ * Spark's processing-time test function: count per key, time out 10 s after the last activity,
+ * then emit -1 and forget. Self-contained, so it can run on a worker thread.
+ */
+function countOrExpire(key: unknown, values: Iterable<Row>, state: GroupState<number>): Row[] {
   if (state.hasTimedOut) {
-    assert.equal([...values].length, 0, "a timed-out call has no values");
     state.remove();
     return [{ key, count: -1 }];
   }
@@ -42,6 +44,12 @@ function countWithTimeout(key: unknown, values: Iterable<Row>, state: GroupState
   state.update(c);
   state.setTimeoutDuration("10 seconds");
   return [{ key, count: c }];
+}
+
+/** countOrExpire, checking that a timed-out call has no values. */
+function countWithTimeout(key: unknown, values: Iterable<Row>, state: GroupState<number>): Row[] {
+  if (state.hasTimedOut) assert.equal([...values].length, 0, "a timed-out call has no values");
+  return countOrExpire(key, values, state);
 }
 
 void describe("flatMapGroupsWithState / mapGroupsWithState", () => {
@@ -109,16 +117,7 @@ void describe("flatMapGroupsWithState / mapGroupsWithState", () => {
     try {
       const input = two.memoryStream("word STRING");
       // Self-contained (no variable around it): it runs where each key's state partition lives.
-      const df = input.toDF().groupByKey((r) => r.word).flatMapGroupsWithState("update", "ProcessingTimeTimeout", (key, values, state: GroupState<number>) => {
-        if (state.hasTimedOut) {
-          state.remove();
-          return [{ key, count: -1 }];
-        }
-        const c = (state.getOption() ?? 0) + [...values].length;
-        state.update(c);
-        state.setTimeoutDuration("10 seconds");
-        return [{ key, count: c }];
-      }, "key STRING, count INT");
+      const df = input.toDF().groupByKey((r) => r.word).flatMapGroupsWithState("update", "ProcessingTimeTimeout", countOrExpire, "key STRING, count INT");
       const clock = new ManualClock(0);
       const checkpoint = ckpt();
       const trigger = { processingTime: "1 second" };
