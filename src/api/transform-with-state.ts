@@ -312,7 +312,7 @@ export interface ShippedProcessor {
 /**
  * `processor` as a ShippedProcessor, or null when it cannot travel: an instance of a class that
  * extends another (the parent is not in its source text), of a function-style constructor, or
- * with a property that is a native function or cannot be cloned.
+ * with a property that is a native function or an object of a class.
  */
 export function shippedProcessor(processor: object): ShippedProcessor | null {
   const methods: Record<string, string> = {};
@@ -322,19 +322,37 @@ export function shippedProcessor(processor: object): ShippedProcessor | null {
       const src = functionExpressionSource(v as (...args: never[]) => unknown);
       if (src === null) return null;
       methods[k] = src;
-    } else fields[k] = v;
+    } else if (keepsItsShape(v)) fields[k] = v;
+    else return null;
   }
+  let copied: Record<string, unknown>;
   try {
-    structuredClone(fields);
+    // As they are now: init on the calling thread must not change what the workers start from.
+    copied = structuredClone(fields);
   } catch {
     return null;
   }
   const proto = Object.getPrototypeOf(processor) as object | null;
-  if (proto === Object.prototype || proto === null) return { methods, fields };
+  if (proto === Object.prototype || proto === null) return { methods, fields: copied };
   const ctor = (proto as { constructor?: unknown }).constructor;
   if (typeof ctor !== "function" || Object.getPrototypeOf(proto) !== Object.prototype) return null;
   const classSource = Function.prototype.toString.call(ctor);
-  return classSource.startsWith("class") ? { classSource, methods, fields } : null;
+  return classSource.startsWith("class") ? { classSource, methods, fields: copied } : null;
+}
+
+/**
+ * Whether a clone of `v` is the same kind of value: data, not an object of a class (a clone would
+ * lose its methods). Nesting deeper than 16 levels (or a cycle) counts as not.
+ */
+function keepsItsShape(v: unknown, depth = 0): boolean {
+  if (v === null || typeof v !== "object") return typeof v !== "symbol";
+  if (depth > 16) return false;
+  const inner = (x: unknown): boolean => keepsItsShape(x, depth + 1);
+  if (ArrayBuffer.isView(v) || v instanceof Date || v instanceof RegExp) return true;
+  if (v instanceof Map) return [...(v as Map<unknown, unknown>)].every(([k, x]) => inner(k) && inner(x));
+  if (v instanceof Set || Array.isArray(v)) return [...(v as Iterable<unknown>)].every(inner);
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return (proto === Object.prototype || proto === null) && Object.values(v).every(inner);
 }
 
 /**

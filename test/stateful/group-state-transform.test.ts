@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import { Session } from "../../src/api/session.js";
 import { col, timestamp_seconds } from "../../src/api/functions.js";
-import type { ExpiredTimerInfo, ListState, MapState, StatefulProcessor, StatefulProcessorHandle, TimerValues, ValueState } from "../../src/api/transform-with-state.js";
+import { type ExpiredTimerInfo, type ListState, type MapState, type StatefulProcessor, type StatefulProcessorHandle, type TimerValues, type ValueState, rebuiltProcessor, shippedProcessor } from "../../src/api/transform-with-state.js";
 import { ExecutionError } from "../../src/errors/errors.js";
 import { ManualClock } from "../../src/streaming/clock.js";
 import { statefulWorkerRuns } from "../../src/physical/parallel/stateful-on-workers.js";
@@ -127,6 +127,36 @@ void describe("transformWithState", () => {
       process.off("warning", onWarning);
       two.stop();
     }
+  });
+
+  void it("a processor travels as its class's source and its fields as they were when the query was built; not one that a clone would change", () => {
+    class Tuned implements StatefulProcessor<string, Row, Row> {
+      limits = { low: 1, high: new Set([5]) };
+      init(): void {}
+      handleInputRows(): Row[] {
+        return [];
+      }
+    }
+    const p = new Tuned();
+    const shipped = shippedProcessor(p)!;
+    assert.ok(shipped.classSource?.startsWith("class Tuned"), shipped.classSource);
+    p.limits.low = 2;
+    assert.deepEqual(shipped.fields, { limits: { low: 1, high: new Set([5]) } }, "a copy");
+    const rebuilt = rebuiltProcessor(shipped, "Tuned") as unknown as Tuned;
+    assert.deepEqual(rebuilt.limits, { low: 1, high: new Set([5]) });
+    assert.equal(typeof rebuilt.handleInputRows, "function");
+    class Helper {
+      twice(x: number): number {
+        return 2 * x;
+      }
+    }
+    assert.equal(shippedProcessor(Object.assign(new Tuned(), { helper: new Helper() })), null, "a field of a class would arrive without its methods");
+    class Sub extends Tuned {}
+    assert.equal(shippedProcessor(new Sub()), null, "a subclass: its parent is not in its source");
+    const literal = shippedProcessor({ n: 3, init(): void {}, handleInputRows: (k: string): Row[] => [{ k }] })!;
+    assert.equal(literal.classSource, undefined);
+    assert.deepEqual(Object.keys(literal.methods).sort(), ["handleInputRows", "init"]);
+    assert.deepEqual(rebuiltProcessor(literal, "literal").handleInputRows("a", [], null as unknown as TimerValues), [{ k: "a" }]);
   });
 
   async function sessionTrackerScenario(spark: Session): Promise<void> {

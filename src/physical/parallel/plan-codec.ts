@@ -4,7 +4,7 @@ import { lookupFunction, lookupInternalFunction } from "../../expr/function-regi
 import { type UdfSource, isUserFunction, udfSourceOf } from "../../expr/udf-source.js";
 import type { RecordBatch } from "../../batch/record-batch.js";
 import { type TransferBatch, decodeBatches, encodeBatches } from "./batch-transfer.js";
-import { type GroupStateSpec, type ShippedGroupStateSpec, rebuiltGroupStateSpec, shippedGroupStateSpec } from "../stateful/flat-map-groups-with-state-exec.js";
+import { type GroupStateSpec, type ShippedGroupStateSpec, operatorLabel, rebuiltGroupStateSpec, shippedGroupStateSpec } from "../stateful/flat-map-groups-with-state-exec.js";
 
 /** Plans and expressions in a form postMessage can carry (see encodeTree). */
 export interface Encoded<T> {
@@ -62,7 +62,7 @@ class TreeEncoder {
 
 function encodeGroupStateSpec(spec: GroupStateSpec): unknown {
   const shipped = shippedGroupStateSpec(spec);
-  if (shipped === null) throw new NotShippableError(`the functions of ${spec.apiName ?? "flatMapGroupsWithState"} (${spec.functionName}) have no source text to send`);
+  if (shipped === null) throw new NotShippableError(`the functions of ${operatorLabel(spec)} (${spec.functionName}) have no source text to send`);
   return { $groupState: shipped };
 }
 

@@ -35,8 +35,9 @@ export interface GroupStateSpec {
   /**
    * The key function's and the user function's source text (udf-source.ts), from which a worker
    * thread that owns state partitions rebuilds them (mapGroupsWithState's function as the user
-   * wrote it: the worker wraps it again, mapGroupsFunction). Absent when they cannot travel: a
-   * native or bound function, or transformWithState's processor object.
+   * wrote it: the worker wraps it again, mapGroupsFunction), or transformWithState's processor
+   * (ShippedProcessor). Absent when they cannot travel: a native or bound function, a processor
+   * of a subclass or with a field that cannot be cloned.
    */
   readonly sources?: { readonly keyFn: string } & ({ readonly fn: string } | { readonly processor: ShippedProcessor; readonly timeMode: TimeMode });
 }
@@ -60,7 +61,7 @@ export function rebuiltGroupStateSpec(shipped: ShippedGroupStateSpec): GroupStat
   const hint = "keep what it needs in the rows, the key, the state or its own fields, or define it inside the function";
   const sources = shipped.sources;
   const keyFn = rebuildFunction(sources.keyFn, "the groupByKey function", hint) as GroupStateSpec["keyFn"];
-  const what = `${"processor" in sources ? "the processor" : "the function"} ${shipped.functionName} of ${shipped.apiName ?? (shipped.isMapGroups ? "mapGroupsWithState" : "flatMapGroupsWithState")}`;
+  const what = `${"processor" in sources ? "the processor" : "the function"} ${shipped.functionName} of ${operatorLabel(shipped)}`;
   if ("processor" in sources) {
     // A fresh processor per batch, as Spark initializes one per partition task.
     const fn = processorFunction(rebuiltProcessor(sources.processor, what), shipped.outputMode, sources.timeMode);
@@ -79,7 +80,8 @@ export interface StoredGroupState {
 
 export const OPERATOR_NAME = "flatMapGroupsWithState";
 
-const operatorLabel = (spec: GroupStateSpec): string => spec.apiName ?? (spec.isMapGroups ? "mapGroupsWithState" : "flatMapGroupsWithState");
+/** The API a spec came from, for messages. */
+export const operatorLabel = (spec: Pick<GroupStateSpec, "apiName" | "isMapGroups">): string => spec.apiName ?? (spec.isMapGroups ? "mapGroupsWithState" : "flatMapGroupsWithState");
 
 /**
  * A user key → state key. Keys are any JSON-like value: they are encoded as canonical JSON
