@@ -51,7 +51,7 @@ export function functionExpressionSource(fn: (...args: never[]) => unknown): str
 
 /**
  * A function rebuilt in this thread from its source text (functionExpressionSource), for a
- * worker thread. `what` names it in messages ("The user-defined function f"); `hint` says how to
+ * worker thread. `what` names it in messages ("the user-defined function f"); `hint` says how to
  * pass what it used (see selfContained).
  */
 export function rebuildFunction(source: string, what: string, hint: string): (...args: unknown[]) => unknown {

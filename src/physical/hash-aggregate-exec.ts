@@ -33,6 +33,8 @@ export class HashAggregateExec implements PhysicalOp {
   private readonly keyAttrs: readonly AttributeRef[];
   private readonly aggAttrs: readonly AttributeRef[];
   private readonly resultExprs: readonly Expr[];
+  /** Per key, whether the result only reads it (not passed on as it is): its column may be built in reused arrays for any reader. */
+  private readonly keysOnlyRead: readonly boolean[];
   /** Use the fused generated loop when possible (tests turn it off to compare with the column-wise path). */
   allowFused = true;
   /** The fused loops of the last run, for the function context they were generated for. */
@@ -50,6 +52,8 @@ export class HashAggregateExec implements PhysicalOp {
     this.keyAttrs = layout.keyAttrs;
     this.aggAttrs = layout.aggAttrs;
     this.resultExprs = layout.resultExprs;
+    const passedOn = new Set(this.resultExprs.map((r) => (r.kind === "Alias" ? r.child : r)).flatMap((r) => (r.kind === "AttributeRef" ? [r.id] : [])));
+    this.keysOnlyRead = this.keyAttrs.map((a) => !passedOn.has(a.id));
   }
 
   describe(): string {
@@ -152,8 +156,7 @@ export class HashAggregateExec implements PhysicalOp {
     const mid = [...this.keyAttrs, ...this.aggAttrs];
     const midSchema = schemaOf(mid);
     const finish = compileProjection(mid, null, this.resultExprs, schemaOf(this.output), ctx.fctx);
-    const passedOn = new Set(this.resultExprs.map((r) => (r.kind === "Alias" ? r.child : r)).flatMap((r) => (r.kind === "AttributeRef" ? [r.id] : [])));
-    const reuseKey = this.keyAttrs.map((a) => transient || !passedOn.has(a.id));
+    const reuseKey = transient ? null : this.keysOnlyRead;
     // Two sets: the result projection reads the key columns while it writes its own.
     const keyArrays = new ReusableArrays(), outArrays = transient ? new ReusableArrays() : null;
     const size = ctx.batchSize, groups = keys.groups;

@@ -17,8 +17,7 @@ export interface TaskFailure {
   readonly causeClasses?: readonly string[];
 }
 
-/** A worker's answer; `ms`: how long the task ran in the worker. */
-/** `startedAt`/`endedAt`: the worker's clock as wall time (performance.timeOrigin + now), for SLUICE_TRACE_TASKS. */
+/** A worker's answer; `startedAt`/`endedAt`: when the task ran, as wall time (performance.timeOrigin + now), for SLUICE_TRACE_TASKS. */
 type Reply = { readonly id: number; readonly ok: true; readonly result: WorkerResult; readonly startedAt: number; readonly endedAt: number } | { readonly id: number; readonly ok: false; readonly error: TaskFailure };
 
 interface Slot {
