@@ -25,8 +25,10 @@ export class DataSourceScanExec implements PhysicalOp {
   }
   async *execute(ctx: ExecContext, options: ExecOptions = {}): AsyncIterable<RecordBatch> {
     const schema = schemaOf(this.output);
+    const mb = this.relation.microBatch;
+    const streamSource = mb?.counts ? mb.source : undefined;
     for await (const b of scanDataSource(this.relation, ctx.fctx.timeZone, options)) {
-      ctx.progress?.rowsRead(b.numRows);
+      ctx.progress?.rowsRead(b.numRows, streamSource);
       yield makeBatch(schema, b.columns, b.numRows);
     }
   }

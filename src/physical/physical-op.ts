@@ -23,7 +23,8 @@ export interface ExecContext {
 
 /** Input progress of one query execution: sources report rows and files as they read them. */
 export interface ExecProgress {
-  rowsRead(n: number): void;
+  /** `n` rows read; by the scan of a micro-batch of streaming source `streamSource` when given. */
+  rowsRead(n: number, streamSource?: number): void;
   fileRead?(path: string): void;
 }
 

@@ -166,7 +166,8 @@ function planNode(p: LogicalPlan): PhysicalOp {
 function planUnshared(p: LogicalPlan): PhysicalOp {
   const par = plannerOptions.parallel;
   if (par && stagesAllowed !== "none") {
-    const { parallel: _, ...taskPlanner } = plannerOptions;
+    // A task plans its fragment afresh: no nested stages, and no rows bound to this thread's plan (a function would not travel).
+    const { parallel: _, boundRows: _bound, ...taskPlanner } = plannerOptions;
     const staged = planParallelStage(p, par, taskPlanner, stagesAllowed === "all", () => withStages("none", () => planSerial(p)));
     if (staged) return staged;
   }

@@ -84,6 +84,12 @@ export interface DataSourceRelation {
   readonly requiredColumns: readonly string[] | null;
   /** Opaque source-specific data resolved at load time (listed files, partition values, ...). */
   readonly resolved?: unknown;
+  /**
+   * Set when the scan reads a micro-batch of the query's streaming source `source` (its index;
+   * Source.batchScan). With `counts`, the rows it reads are that source's input rows (a source
+   * read twice in one plan, a self-union, counts once).
+   */
+  readonly microBatch?: { readonly source: number; readonly counts: boolean };
 }
 
 /** `VALUES (1, 'a'), (2, 'b') AS t(x, y)`. */

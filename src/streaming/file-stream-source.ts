@@ -6,13 +6,13 @@ import { isFileFormat } from "../connectors/file-format.js";
 import type { FileInfo } from "../connectors/files/file-info.js";
 import { globRoot, hasGlob } from "../connectors/files/glob.js";
 import { listDataFiles, toLocalPath } from "../connectors/files/list-files.js";
-import { resolveFileSource } from "../connectors/files/resolve-file-source.js";
+import { type ResolvedFiles, resolveFileSource } from "../connectors/files/resolve-file-source.js";
 import { scanFileSource } from "../connectors/files/scan-file-source.js";
 import { FileFormatError, IllegalArgumentError } from "../errors/errors.js";
 import { parseInterval } from "../types/interval.js";
 import type { StructType } from "../types/data-type.js";
 import { checkpointFsync } from "./micro-batch-execution.js";
-import { type Offset, ReadLimit, type Source, type SourceContext, type StreamingSourceProvider } from "./source.js";
+import { type MicroBatchScan, type Offset, ReadLimit, type Source, type SourceContext, type StreamingSourceProvider } from "./source.js";
 import { type StreamSourceRequest, numberOption, optionOf, registerStreamSource } from "./stream-source-registry.js";
 
 /** One file a batch of the source took: absolute path and modification time (ms). */
@@ -218,6 +218,19 @@ export class FileStreamSource implements Source {
   }
 
   async getBatch(start: Offset, end: Offset): Promise<RecordBatch[]> {
+    const scan = this.batchScan(start, end);
+    if (scan === null) return [];
+    // The scan yields data columns then partition columns; the stream's schema may order them otherwise.
+    const pick = this.schema.fields.map((f) => scan.schema.fields.findIndex((g) => g.name.toLowerCase() === f.name.toLowerCase()));
+    const out: RecordBatch[] = [];
+    for await (const b of scanFileSource(this.format, scan.resolved as ResolvedFiles, scan.schema, null, [], scan.options, this.timeZone)) {
+      out.push(makeBatch(this.schema, pick.map((i) => b.columns[i]!), b.numRows));
+    }
+    return out;
+  }
+
+  /** The files of the log entries in (start, end], resolved as `spark.read` would resolve them. */
+  batchScan(start: Offset, end: Offset): MicroBatchScan | null {
     const from = logOffsetOf(start) + 1, to = logOffsetOf(end);
     const files: string[] = [];
     for (let id = from; id <= to; id++) {
@@ -225,18 +238,12 @@ export class FileStreamSource implements Source {
       if (entry === undefined) throw new FileFormatError("FILE_STREAM_LOG_MISSING", `The seen-files log entry ${id} of ${this.description} is missing from ${this.log.dir}; the checkpoint is damaged.`);
       files.push(...entry.map((f) => f.path));
     }
-    if (files.length === 0) return [];
+    if (files.length === 0) return null;
     const opts: Record<string, string> = { ...this.options };
     const base = this.paths.length === 1 ? toLocalPath(this.paths[0]!) : null;
     if (base !== null && optionOf(opts, "basePath") === undefined && isDirectory(base)) opts["basePath"] = base;
     const resolved = resolveFileSource(this.format, files, opts, this.schema, this.timeZone);
-    // The scan yields data columns then partition columns; the stream's schema may order them otherwise.
-    const pick = this.schema.fields.map((f) => resolved.schema.fields.findIndex((g) => g.name.toLowerCase() === f.name.toLowerCase()));
-    const out: RecordBatch[] = [];
-    for await (const b of scanFileSource(this.format, resolved.resolved, resolved.schema, null, [], opts, this.timeZone)) {
-      out.push(makeBatch(this.schema, pick.map((i) => b.columns[i]!), b.numRows));
-    }
-    return out;
+    return { format: this.format, paths: files, options: opts, schema: resolved.schema, resolved: resolved.resolved };
   }
 
   prepareForTriggerAvailableNow(): void {

@@ -15,7 +15,7 @@ import { runStreamJoinBatch } from "../physical/stateful/stream-join-exec.js";
 import { recordNextTimeout } from "../physical/stateful/flat-map-groups-with-state-exec.js";
 import type { StateStoreCoordinator } from "../state/state-store-registry.js";
 import type { OutputMode } from "./sink.js";
-import { type StreamingSourceProvider, isStreamingSourceProvider } from "./source.js";
+import { type MicroBatchInput, type StreamingSourceProvider, isStreamingSourceProvider } from "./source.js";
 import { EMPTY_EVENT_TIME_STATS, type EventTimeStats } from "./watermark-tracker.js";
 import type { DroppedRows } from "../physical/stateful/dropped-rows.js";
 import { streamingWindowSpec } from "../physical/stateful/streaming-window-spec.js";
@@ -38,24 +38,50 @@ export function streamingSourcesOf(plan: LogicalPlan): StreamingSourceProvider[]
 
 /**
  * Batch N's plan for a stateless query: every streaming relation replaced by a LocalRelation
- * holding that source's rows for the batch, with the same output attributes, so the rest of the
- * analyzed plan is unchanged and the batch engine runs it as any batch query.
+ * holding that source's rows for the batch (or a batch scan of them), with the same output
+ * attributes, so the rest of the analyzed plan is unchanged and the batch engine runs it as any
+ * batch query.
  */
-export function incrementalPlan(plan: LogicalPlan, batchId: number, data: ReadonlyMap<StreamingSourceProvider, readonly RecordBatch[]>): LogicalPlan {
+export function incrementalPlan(plan: LogicalPlan, batchId: number, data: ReadonlyMap<StreamingSourceProvider, MicroBatchInput>): LogicalPlan {
+  const counted = new Set<StreamingSourceProvider>();
   return transformUp(plan, (p) => {
     if (p.kind !== "DataSourceRelation" || !p.isStreaming || !isStreamingSourceProvider(p.resolved)) return p;
-    return microBatchRelation(p, data.get(p.resolved) ?? [], batchId);
+    return microBatchRelation(p, data.get(p.resolved) ?? [], batchId, counted);
   });
 }
 
 /**
  * A source's rows for a batch in place of its streaming relation, with the relation's attributes
  * (those of the columns the rows hold, when the source gave only the columns the query reads).
+ * A batch scan counts its rows as the source's input in the first relation of the source only
+ * (`counted`: the sources already counted in this batch's plan; a self-union reads it twice).
  */
-function microBatchRelation(p: DataSourceRelation, rows: readonly RecordBatch[], batchId: number): LogicalPlan {
-  const fields = rows[0]?.schema.fields;
+function microBatchRelation(p: DataSourceRelation, input: MicroBatchInput, batchId: number, counted: Set<StreamingSourceProvider>): LogicalPlan {
+  const provider = p.resolved as StreamingSourceProvider;
+  if (!isRows(input)) {
+    const { scan, sourceIndex, columns } = input;
+    const counts = !counted.has(provider);
+    counted.add(provider);
+    // The scan's columns (data, then partition columns; those the query reads) under the stream's
+    // attributes, put back in the stream's order.
+    const fields = columns === undefined ? scan.schema.fields : scan.schema.fields.filter((f) => columns.some((c) => c.toLowerCase() === f.name.toLowerCase()));
+    const output = fields.map((f) => {
+      const a = p.output.find((x) => x.name.toLowerCase() === f.name.toLowerCase());
+      if (a === undefined) throw new StreamingError("INTERNAL_ERROR", `The micro-batch scan of ${provider.name} has a column ${f.name} the stream does not.`);
+      return a;
+    });
+    const requiredColumns = columns === undefined ? null : output.map((a) => a.name);
+    const rel = Plan.dataSource({ format: scan.format, paths: scan.paths, options: scan.options, schema: scan.schema, output, isStreaming: false, pushedFilters: [], requiredColumns, resolved: scan.resolved, microBatch: { source: sourceIndex, counts } });
+    const streamOrder = p.output.filter((a) => output.includes(a));
+    return streamOrder.every((a, i) => a === output[i]) ? rel : Plan.project(streamOrder, rel);
+  }
+  const fields = input[0]?.schema.fields;
   const output = fields === undefined || fields.length === p.output.length ? p.output : p.output.filter((a) => fields.some((f) => f.name === a.name));
-  return Plan.localRelation(output, rows, `MicroBatch ${batchId} of ${(p.resolved as StreamingSourceProvider).name}`);
+  return Plan.localRelation(output, input, `MicroBatch ${batchId} of ${provider.name}`);
+}
+
+function isRows(input: MicroBatchInput): input is readonly RecordBatch[] {
+  return Array.isArray(input);
 }
 
 /** What batch N's incremental execution is bound to. */
@@ -64,7 +90,8 @@ export interface IncrementalContext {
   /** The watermark batch N runs with (from `offsets/N`), in ms. */
   readonly watermarkMs: number;
   readonly outputMode: OutputMode;
-  readonly data: ReadonlyMap<StreamingSourceProvider, readonly RecordBatch[]>;
+  /** Per source, its rows for the batch or a batch scan of them. */
+  readonly data: ReadonlyMap<StreamingSourceProvider, MicroBatchInput>;
   /** Optimizes, plans and runs a batch plan with the batch's settings. */
   readonly run: (plan: LogicalPlan) => Promise<RecordBatch[]>;
   readonly fctx: ExecFunctionContext;
@@ -216,11 +243,12 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
     return { ...r, droppedByWatermark: r.results.reduce((a, x) => a + x.droppedByWatermark, 0), nextTimeoutMs: nextTimeout(r.results) };
   };
 
+  const counted = new Set<StreamingSourceProvider>();
   const rewrite = async (p: LogicalPlan): Promise<LogicalPlan> => {
     if (!isStreamingPlan(p)) return p;
     if (p.kind === "DataSourceRelation") {
       if (!isStreamingSourceProvider(p.resolved)) return p;
-      return microBatchRelation(p, ctx.data.get(p.resolved) ?? [], ctx.batchId);
+      return microBatchRelation(p, ctx.data.get(p.resolved) ?? [], ctx.batchId, counted);
     }
     const kids: LogicalPlan[] = [];
     for (const c of children(p)) kids.push(await rewrite(c));

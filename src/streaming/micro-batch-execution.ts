@@ -14,6 +14,8 @@ import { readOrCreateStreamMetadata } from "../checkpoint/stream-metadata.js";
 import { IllegalArgumentError } from "../errors/errors.js";
 import { fixedMicros, parseInterval } from "../types/interval.js";
 import { execContext } from "../physical/query-execution.js";
+import type { ExecContext } from "../physical/physical-op.js";
+import { ScannedRows } from "./scanned-rows.js";
 import { MicroBatchPlans } from "./micro-batch-plans.js";
 import type { LogicalPlan } from "../plan/logical-plan.js";
 import type { StatefulOperatorMetrics } from "../physical/stateful/streaming-aggregate-exec.js";
@@ -32,7 +34,7 @@ import { type LateRowsTarget, lateRowsBatches } from "./late-rows.js";
 import { type ProgressFields, type SourceProgress, type StreamingQueryStatus, StreamingQueryProgress, rate } from "./progress.js";
 import type { OutputMode, Sink } from "./sink.js";
 import { capAtTarget } from "./available-now-cap.js";
-import { type Offset, ReadLimit, type Source, type StreamingSourceProvider, sameOffset } from "./source.js";
+import { type MicroBatchInput, type Offset, ReadLimit, type Source, type StreamingSourceProvider, sameOffset } from "./source.js";
 import type { ListenerBus } from "./streaming-listener.js";
 import { StreamingQueryException } from "./streaming-query-exception.js";
 import { type Trigger, nextTriggerTime } from "./trigger.js";
@@ -446,14 +448,23 @@ export class MicroBatchExecution {
     offsetsWritten: Promise<void>,
     time: <T>(key: string, fn: () => T | Promise<T>) => Promise<T>,
   ): Promise<BatchFigures> {
-    const data = new Map<StreamingSourceProvider, RecordBatch[]>();
+    const data = new Map<StreamingSourceProvider, MicroBatchInput>();
+    // Rows per source: counted here for rows handed over, by the scans for batch scans (-1 until then).
     const perSource: number[] = [];
     try {
       await time("getBatch", async () => {
         for (let i = 0; i < this.sources.length; i++) {
           // Only the columns the query reads: a source may build just those, else they are picked here.
           const columns = this.sourceColumns.get(this.providers[i]!);
-          const raw = sameOffset(batch.start[i], batch.end[i]) ? [] : await this.sources[i]!.getBatch(batch.start[i]!, batch.end[i]!, columns);
+          const source = this.sources[i]!;
+          const empty = sameOffset(batch.start[i], batch.end[i]);
+          const scan = empty ? null : (source.batchScan?.(batch.start[i]!, batch.end[i]!) ?? null);
+          if (scan !== null) {
+            data.set(this.providers[i]!, { scan, sourceIndex: i, ...(columns !== undefined ? { columns } : {}) });
+            perSource.push(-1);
+            continue;
+          }
+          const raw = empty ? [] : await source.getBatch(batch.start[i]!, batch.end[i]!, columns);
           const got = columns === undefined ? raw : raw.map((b) => keepColumns(b, columns));
           data.set(this.providers[i]!, got);
           perSource.push(totalRows(got));
@@ -467,7 +478,8 @@ export class MicroBatchExecution {
     const base = this.opts.session.execSettings();
     const shuffle = Number(batch.metadata.conf["sluice.sql.shuffle.partitions"] ?? base.shufflePartitions);
     const settings = { ...base, shufflePartitions: Number.isFinite(shuffle) ? shuffle : base.shufflePartitions };
-    const ctx = execContext(settings, batch.metadata.batchTimestampMs * 1000);
+    const scanned = new ScannedRows(settings.progress);
+    const ctx: ExecContext = { ...execContext(settings, batch.metadata.batchTimestampMs * 1000), progress: scanned };
     const conf = this.opts.session.conf;
     // What planning depends on besides the plan: a change plans the batch's plans again.
     const settingsKey = JSON.stringify([settings.timeZone, settings.ansi, settings.shufflePartitions, settings.planner ?? null, conf.get("sluice.sql.optimizer.enabled"), conf.get("sluice.sql.optimizer.windowGroupLimitThreshold")]);
@@ -527,6 +539,7 @@ export class MicroBatchExecution {
       // The state files' writes and fsyncs ran beside the sink; commits/N follows them.
       await time("commitOffsets", () => stateCommits.all());
       crashPoint("after-state-commit", batch.batchId);
+      perSource.forEach((n, i) => (perSource[i] = n < 0 ? scanned.of(i) : n));
       return { perSource, output, lateOutput, eventTimeStats: planned.eventTimeStats, stateOperators: planned.stateOperators(), nextWatermarkMs, commitEntry };
     } catch (e) {
       // Nothing of a failed batch may still be writing when the query ends (a restart reads the files).

@@ -35,8 +35,9 @@ const MAX_SHAPES = 32;
  * of those relations read this batch's rows.
  *
  * Not kept (planned each time, as before): plans with subqueries (their values are computed per
- * batch and put into the plan), and physical plans with operators that keep results between runs
- * (ReusedResult) or plan their tasks from the data (ParallelStage).
+ * batch and put into the plan), plans that scan a batch's files (Source.batchScan), and physical
+ * plans with operators that keep results between runs (ReusedResult) or plan their tasks from
+ * the data (ParallelStage).
  */
 export class MicroBatchPlans {
   private readonly shapes: PlannedShape[] = [];
@@ -74,13 +75,18 @@ export class MicroBatchPlans {
       slots.fill([]);
       // Kept only when every LocalRelation of the plan is read through its slot (none was copied
       // by a rule into a node that would hold this batch's rows for good).
-      if (locals.every((l) => used.has(l)) && reusable(physical)) {
+      if (locals.every((l) => used.has(l)) && !scansMicroBatch(plan) && reusable(physical)) {
         if (this.shapes.length >= MAX_SHAPES) this.shapes.shift();
         // The template keeps the shape, not this batch's rows.
         this.shapes.push({ template: transformUp(plan, (n) => (n.kind === "LocalRelation" ? Plan.localRelation(n.output, []) : n)), key, physical, slots });
       }
     }
   }
+}
+
+/** Whether the plan reads a micro-batch as a batch scan (Source.batchScan): its files differ every batch. */
+function scansMicroBatch(p: LogicalPlan): boolean {
+  return (p.kind === "DataSourceRelation" && p.microBatch !== undefined) || children(p).some(scansMicroBatch);
 }
 
 /** The LocalRelations of a plan, in pre-order. */

@@ -103,6 +103,13 @@ export interface Source {
   open?(): Promise<void>;
   latestOffset(startOffset: Offset, readLimit: ReadLimit): Offset | Promise<Offset>;
   getBatch(start: Offset, end: Offset, columns?: readonly string[]): Promise<RecordBatch[]>;
+  /**
+   * Optional: the rows of (start, end] as a batch scan (the files a file source's batch took)
+   * that the engine plans like `spark.read` over them, so a large batch's scan, filters and
+   * projections run split across the worker threads instead of as rows read on this thread.
+   * The same rows `getBatch` would return, under the same contract. Null: use `getBatch`.
+   */
+  batchScan?(start: Offset, end: Offset): MicroBatchScan | null;
   commit(end: Offset): void | Promise<void>;
   stop(): void | Promise<void>;
   /** The limit a normal trigger uses (from options such as maxFilesPerTrigger); all data by default. */
@@ -123,6 +130,25 @@ export interface Source {
    */
   onDataAvailable?(listener: () => void): () => void;
 }
+
+/**
+ * A micro-batch as a batch source's scan (Source.batchScan): what a DataSourceRelation of that
+ * batch source holds. `schema` is the scan's (data columns, then partition columns); its fields
+ * are the stream's, by name, perhaps in another order.
+ */
+export interface MicroBatchScan {
+  readonly format: string;
+  readonly paths: readonly string[];
+  readonly options: Readonly<Record<string, string>>;
+  readonly schema: StructType;
+  readonly resolved: unknown;
+}
+
+/**
+ * What a stream's micro-batch hands the engine: its rows, or a scan of them (Source.batchScan)
+ * by the query's source `sourceIndex`, of the `columns` the query reads (all when absent).
+ */
+export type MicroBatchInput = readonly RecordBatch[] | { readonly scan: MicroBatchScan; readonly sourceIndex: number; readonly columns?: readonly string[] };
 
 /** What a streaming source gets when a query starts. */
 export interface SourceContext {

@@ -117,7 +117,7 @@ export class ParallelStageExec implements PhysicalOp {
       return;
     }
     stageRuns.onWorkers++;
-    const runInput = (i: number): Promise<StageResult[]> => Promise.all(tasks[i]!.map((t) => pool.run(t.task, t.transfer)));
+    const runInput = (i: number): Promise<StageResult[]> => Promise.all(tasks[i]!.map((t) => runTask(ctx, pool, t.task, t.transfer)));
     let early: { index: number; results: StageResult[] } | null = null;
     if (this.adaptive && this.exchange) {
       const a = this.adaptive;
@@ -131,7 +131,7 @@ export class ParallelStageExec implements PhysicalOp {
         const joined = a.joinWith(rel).map((plan) => {
           const body = encodeTree({ plan, keys: null });
           const task: StageTask = { kind: "map", body: body.encoded, partitions: 1, settings: this.settings(ctx) };
-          return pool.run(task, body.transfer);
+          return runTask(ctx, pool, task, body.transfer);
         });
         for (const r of await Promise.all(joined)) yield* decodeBatches(batchesOf(r));
         return;
@@ -192,7 +192,7 @@ export class ParallelStageExec implements PhysicalOp {
       const settings = this.settings(ctx);
       // With a further exchange the task cuts its output into that exchange's partitions, as a map task does.
       const task: StageTask = ex.then ? { kind: "map", body: body.encoded, partitions: ex.then.next.partitions, settings } : { kind: "reduce", body: body.encoded, settings };
-      return pool.run(task, [...body.transfer, ...rows.flatMap((r) => transferListOf(r))]);
+      return runTask(ctx, pool, task, [...body.transfer, ...rows.flatMap((r) => transferListOf(r))]);
     });
   }
 
@@ -242,6 +242,13 @@ function evenlySpread(results: readonly (readonly StageResult[])[], partitions: 
     }
   }
   return Math.max(...load) <= 1.25 * (total / reduceCount);
+}
+
+/** Runs a task on the pool and tells the query's ExecProgress the rows the task's scans read. */
+async function runTask(ctx: ExecContext, pool: WorkerPool, task: StageTask, transfer: ArrayBuffer[]): Promise<StageResult> {
+  const r = await pool.run(task, transfer);
+  if (ctx.progress) for (const [source, n] of r.rowsRead ?? []) ctx.progress.rowsRead(n, source < 0 ? undefined : source);
+  return r;
 }
 
 /** How parallel stages ran in this process: on workers, or on the calling thread (no pool, or a plan that cannot travel). */

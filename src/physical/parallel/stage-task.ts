@@ -5,7 +5,7 @@ import type { ExecFunctionContext } from "../../expr/function-def.js";
 import { type LogicalPlan, Plan, transformUp } from "../../plan/logical-plan.js";
 import { structField, structType } from "../../types/data-type.js";
 import { compileProjection } from "../codegen/projection.js";
-import type { ExecContext, PhysicalOp } from "../physical-op.js";
+import type { ExecContext, ExecProgress, PhysicalOp } from "../physical-op.js";
 import { type PlannerOptions, planPhysical } from "../planner.js";
 import { type TransferBatch, encodeBatches } from "./batch-transfer.js";
 import { partitionIds, rowsByPartition } from "./hash-partitioner.js";
@@ -47,21 +47,41 @@ interface MapBody {
  * A task's rows: the plan's output batches, or (map with an exchange) one list per shuffle
  * partition, for exchange input `input` when it is not the task's own (a skipped partial aggregation).
  */
-export type StageResult = { readonly batches: TransferBatch[] } | { readonly partitions: TransferBatch[][]; readonly input?: number };
+export type StageResult = ({ readonly batches: TransferBatch[] } | { readonly partitions: TransferBatch[][]; readonly input?: number }) & { readonly rowsRead?: RowsRead };
+
+/** The rows a task's scans read, as [streaming source index or -1, rows] (ExecProgress.rowsRead). */
+export type RowsRead = readonly (readonly [number, number])[];
+
+/** Counts a task's scanned rows for the calling thread's ExecProgress (a micro-batch's input rows, a progress bar). */
+class TaskRowsRead implements ExecProgress {
+  private readonly counts = new Map<number, number>();
+  rowsRead(n: number, streamSource?: number): void {
+    const k = streamSource ?? -1;
+    this.counts.set(k, (this.counts.get(k) ?? 0) + n);
+  }
+  entries(): RowsRead {
+    return [...this.counts];
+  }
+}
 
 export async function runStageTask(task: StageTask, rebuildUdf: UdfRebuilder): Promise<{ result: StageResult; transfer: ArrayBuffer[] }> {
   const { plan, keys, cellKeys, partial } = decodeTree<MapBody>(task.body, rebuildUdf);
   const s = task.settings;
-  const ctx: ExecContext = { fctx: s.fctx, batchSize: s.batchSize, memoryLimitBytes: s.memoryLimitBytes, shufflePartitions: s.shufflePartitions };
+  const progress = new TaskRowsRead();
+  const ctx: ExecContext = { fctx: s.fctx, batchSize: s.batchSize, memoryLimitBytes: s.memoryLimitBytes, shufflePartitions: s.shufflePartitions, progress };
   const op = planPhysical(plan, s.planner);
-  if (task.kind === "reduce" || keys === null) {
-    const out: RecordBatch[] = [];
-    for await (const b of op.execute(ctx)) if (b.numRows > 0) out.push(b);
-    const enc = encodeBatches(out);
-    return { result: { batches: enc.batches }, transfer: enc.transfer };
-  }
-  if (partial) return partialOrRows(op, keys, partial, task.partitions, ctx, s);
-  return partitioned(op.output, op.execute(ctx), keys, cellKeys ?? null, task.partitions, s.fctx);
+  const run = async (): Promise<{ result: StageResult; transfer: ArrayBuffer[] }> => {
+    if (task.kind === "reduce" || keys === null) {
+      const out: RecordBatch[] = [];
+      for await (const b of op.execute(ctx)) if (b.numRows > 0) out.push(b);
+      const enc = encodeBatches(out);
+      return { result: { batches: enc.batches }, transfer: enc.transfer };
+    }
+    if (partial) return partialOrRows(op, keys, partial, task.partitions, ctx, s);
+    return partitioned(op.output, op.execute(ctx), keys, cellKeys ?? null, task.partitions, s.fctx);
+  };
+  const { result, transfer } = await run();
+  return { result: { ...result, rowsRead: progress.entries() }, transfer };
 }
 
 /**
