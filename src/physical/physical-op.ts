@@ -2,6 +2,7 @@ import type { RecordBatch } from "../batch/record-batch.js";
 import type { AttributeRef } from "../expr/expression.js";
 import type { ExecFunctionContext } from "../expr/function-def.js";
 import type { WorkerPool } from "./parallel/worker-pool.js";
+import type { EventTimeStats } from "../streaming/watermark-tracker.js";
 import { type StructType, structField, structType } from "../types/data-type.js";
 
 /** What operators need at run time. */
@@ -26,6 +27,8 @@ export interface ExecProgress {
   /** `n` rows read; by the scan of a micro-batch of streaming source `streamSource` when given. */
   rowsRead(n: number, streamSource?: number): void;
   fileRead?(path: string): void;
+  /** The event times a micro-batch's watermark node `slot` saw (EventTimeWatermark.measureAs), maybe in several parts. */
+  eventTimesSeen?(slot: number, stats: EventTimeStats): void;
 }
 
 /** How the consumer of an operator's batches reads them (PhysicalOp.execute). */

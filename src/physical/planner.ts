@@ -1,3 +1,4 @@
+import { EventTimeStatsExec } from "./event-time-stats-exec.js";
 import type { RecordBatch } from "../batch/record-batch.js";
 import { AnalysisError, ExecutionError } from "../errors/errors.js";
 import type { AttributeRef, Expr } from "../expr/expression.js";
@@ -224,8 +225,9 @@ function planSerial(p: LogicalPlan): PhysicalOp {
     }
     case "Union": return new UnionExec(planOutput(p), p.children.map((c) => planPhysical(c)));
     case "SetOperation": return new SetOpExec(planPhysical(p.left), planPhysical(p.right), p.op, p.all);
-    case "SubqueryAlias": case "ResolvedHint": case "Repartition": case "EventTimeWatermark":
+    case "SubqueryAlias": case "ResolvedHint": case "Repartition":
       return planPhysical(p.child);
+    case "EventTimeWatermark": return p.measureAs === undefined ? planPhysical(p.child) : new EventTimeStatsExec(planPhysical(p.child), p.eventTime, p.measureAs);
     case "Window": return new WindowExec(planPhysical(p.child), p.windowExprs, p.partitionSpec, p.orderSpec);
     case "WindowGroupLimit": return new WindowGroupLimitExec(planPhysical(p.child), p.partitionSpec, p.orderSpec, p.limit);
     case "Generate": return new GenerateExec(planPhysical(p.child), p.generator, p.outer, p.keepChildOutput, p.generatorOutput);

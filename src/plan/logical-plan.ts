@@ -252,6 +252,11 @@ export interface EventTimeWatermark {
   readonly eventTime: Expr;
   readonly delay: Interval;
   readonly child: LogicalPlan;
+  /**
+   * In a micro-batch's plan: the node measures the event times of the rows passing through it
+   * and reports them as those of the query's watermark node number `measureAs` (ExecProgress.eventTimesSeen).
+   */
+  readonly measureAs?: number;
 }
 
 /**
@@ -313,7 +318,7 @@ export const Plan = {
     f({ kind: "Generate", generator, outer, outputNames: fa(outputNames), generatorOutput: fa(generatorOutput), keepChildOutput, child }),
   repartition: (numPartitions: number, partitionExprs: readonly Expr[], shuffle: boolean, child: LogicalPlan): Repartition =>
     f({ kind: "Repartition", numPartitions, partitionExprs: fa(partitionExprs), shuffle, child }),
-  watermark: (eventTime: Expr, delay: Interval, child: LogicalPlan): EventTimeWatermark => f({ kind: "EventTimeWatermark", eventTime, delay, child }),
+  watermark: (eventTime: Expr, delay: Interval, child: LogicalPlan, measureAs?: number): EventTimeWatermark => f({ kind: "EventTimeWatermark", eventTime, delay, child, ...(measureAs !== undefined ? { measureAs } : {}) }),
   hint: (hint: "broadcast", child: LogicalPlan): ResolvedHint => f({ kind: "ResolvedHint", hint, child }),
   flatMapGroupsWithState: (spec: GroupStateSpec, output: readonly AttributeRef[], child: LogicalPlan): FlatMapGroupsWithState =>
     f({ kind: "FlatMapGroupsWithState", spec, output: fa(output), child }),

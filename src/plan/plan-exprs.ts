@@ -36,7 +36,7 @@ export function mapPlanExprs(p: LogicalPlan, fn: (e: Expr) => Expr): LogicalPlan
     case "WindowGroupLimit": return Plan.windowGroupLimit(p.partitionSpec.map(fn), p.orderSpec.map((o) => fn(o) as SortOrder), p.limit, p.child);
     case "Generate": return Plan.generate(fn(p.generator), p.outer, p.outputNames, p.keepChildOutput, p.child, p.generatorOutput);
     case "Repartition": return Plan.repartition(p.numPartitions, p.partitionExprs.map(fn), p.shuffle, p.child);
-    case "EventTimeWatermark": return Plan.watermark(fn(p.eventTime), p.delay, p.child);
+    case "EventTimeWatermark": return Plan.watermark(fn(p.eventTime), p.delay, p.child, p.measureAs);
     default: return p;
   }
 }

@@ -16,7 +16,8 @@ import { recordNextTimeout } from "../physical/stateful/flat-map-groups-with-sta
 import type { StateStoreCoordinator } from "../state/state-store-registry.js";
 import type { OutputMode } from "./sink.js";
 import { type MicroBatchInput, type StreamingSourceProvider, isStreamingSourceProvider } from "./source.js";
-import { EMPTY_EVENT_TIME_STATS, type EventTimeStats } from "./watermark-tracker.js";
+import { EMPTY_EVENT_TIME_STATS, type EventTimeStats, eventTimeStatsOf } from "./watermark-tracker.js";
+import type { MicroBatchProgress } from "./micro-batch-progress.js";
 import type { DroppedRows } from "../physical/stateful/dropped-rows.js";
 import { streamingWindowSpec } from "../physical/stateful/streaming-window-spec.js";
 import { type StoredUpdatingRow, StreamingUpdatingAggregateExec, UPDATING_AGGREGATE_OPERATOR } from "../physical/stateful/streaming-updating-aggregate-exec.js";
@@ -80,6 +81,17 @@ function microBatchRelation(p: DataSourceRelation, input: MicroBatchInput, batch
   return Plan.localRelation(output, input, `MicroBatch ${batchId} of ${provider.name}`);
 }
 
+/** The EventTimeWatermark nodes below any of `nodes` (the stateful operators). */
+function watermarksBelow(nodes: readonly LogicalPlan[]): Set<LogicalPlan> {
+  const out = new Set<LogicalPlan>();
+  const visit = (p: LogicalPlan): void => {
+    if (p.kind === "EventTimeWatermark") out.add(p);
+    children(p).forEach(visit);
+  };
+  for (const n of nodes) children(n).forEach(visit);
+  return out;
+}
+
 function isRows(input: MicroBatchInput): input is readonly RecordBatch[] {
   return Array.isArray(input);
 }
@@ -106,6 +118,8 @@ export interface IncrementalContext {
   readonly statefulWorkers?: StatefulWorkers;
   /** Whether a late-rows sink takes the rows stateful operators drop (else they need not be kept). */
   readonly keepLateRows: boolean;
+  /** The batch's ExecProgress: where the watermark nodes measuring in place report their event times. */
+  readonly progress: Pick<MicroBatchProgress, "eventTimesOf">;
   /** Where the batch's state commits go (they start once `offsets/N` is durable; the batch awaits them before `commits/N`). */
   readonly stateCommits: StateCommits;
 }
@@ -128,9 +142,11 @@ export interface IncrementalResult {
  * (post-order, children left to right) over its streaming part:
  *
  * - a streaming relation becomes a LocalRelation of the batch's rows;
- * - an **EventTimeWatermark** node's input is run and the event times of its rows are measured
- *   there — before any filter above it, as Spark's EventTimeWatermarkExec does — for the
- *   watermark of the next batch; the node then reads those rows;
+ * - an **EventTimeWatermark** node measures the event times of the rows passing through it —
+ *   before any filter above it, as Spark's EventTimeWatermarkExec does — for the watermark of
+ *   the next batch. Below a stateful operator it stays in the plan (`measureAs`) and measures
+ *   while the operator's input runs (in the tasks of a parallel stage too, reported with their
+ *   results); elsewhere its input is run first and measured, and the node reads those rows;
  * - an **Aggregate** is a stateful operator with a stable id (its position among the plan's
  *   stateful operators): its input is run (and, when every aggregate merges exactly, aggregated
  *   into one row of partial results per group by the batch engine), the rows go through {@link StreamingAggregateExec}
@@ -244,6 +260,9 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
   };
 
   const counted = new Set<StreamingSourceProvider>();
+  const measuredInPlace = watermarksBelow(operators.map((o) => o.node));
+  /** The `stats` slots of the watermark nodes measuring in place. */
+  const inPlace: number[] = [];
   const rewrite = async (p: LogicalPlan): Promise<LogicalPlan> => {
     if (!isStreamingPlan(p)) return p;
     if (p.kind === "DataSourceRelation") {
@@ -255,6 +274,14 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
     const q = withChildren(p, kids);
     switch (q.kind) {
       case "EventTimeWatermark": {
+        // Under a stateful operator, the node measures in place: the operator's input runs as one
+        // batch job through it (on the workers when it splits), reported to ctx.progress.
+        if (measuredInPlace.has(p) && upstreamDelayMicros(p, operators) === null) {
+          const slot = stats.length;
+          stats.push(EMPTY_EVENT_TIME_STATS);
+          inPlace.push(slot);
+          return Plan.watermark(q.eventTime, q.delay, q.child, slot);
+        }
         const input = planOutput(q.child);
         const rows = await ctx.run(q.child);
         const et = q.eventTime.kind === "AttributeRef" ? input.findIndex((a) => a.id === (q.eventTime as { id: number }).id) : -1;
@@ -365,6 +392,8 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
   };
 
   const out = await rewrite(plan);
+  // Every stateful operator has run its input by now, and with it the nodes measuring in place.
+  for (const slot of inPlace) stats[slot] = ctx.progress.eventTimesOf(slot);
   return { plan: out, eventTimeStats: stats, stateOperators: () => metrics.map((m) => m()), lateRows };
 }
 
@@ -419,20 +448,3 @@ export function upstreamDelayMicros(node: LogicalPlan, operators: readonly State
   return found;
 }
 
-/** Max, min, sum and count of a timestamp column (microseconds) in milliseconds, as Spark's EventTimeStats. */
-export function eventTimeStatsOf(batches: readonly RecordBatch[], column: number): EventTimeStats {
-  let max = Number.NEGATIVE_INFINITY, min = Number.POSITIVE_INFINITY, sum = 0, count = 0;
-  for (const b of batches) {
-    const v = b.columns[column]!;
-    const vals = v.values as ArrayLike<number>, nulls = v.nulls;
-    for (let i = 0; i < b.numRows; i++) {
-      if (nulls !== null && nulls[i] === 1) continue;
-      const ms = Math.trunc(Number(vals[i]) / 1000);
-      if (ms > max) max = ms;
-      if (ms < min) min = ms;
-      sum += ms;
-      count++;
-    }
-  }
-  return count === 0 ? EMPTY_EVENT_TIME_STATS : { max, min, sum, count };
-}

@@ -15,7 +15,7 @@ import { IllegalArgumentError } from "../errors/errors.js";
 import { fixedMicros, parseInterval } from "../types/interval.js";
 import { execContext } from "../physical/query-execution.js";
 import type { ExecContext } from "../physical/physical-op.js";
-import { ScannedRows } from "./scanned-rows.js";
+import { MicroBatchProgress } from "./micro-batch-progress.js";
 import { MicroBatchPlans } from "./micro-batch-plans.js";
 import type { LogicalPlan } from "../plan/logical-plan.js";
 import type { StatefulOperatorMetrics } from "../physical/stateful/streaming-aggregate-exec.js";
@@ -478,8 +478,8 @@ export class MicroBatchExecution {
     const base = this.opts.session.execSettings();
     const shuffle = Number(batch.metadata.conf["sluice.sql.shuffle.partitions"] ?? base.shufflePartitions);
     const settings = { ...base, shufflePartitions: Number.isFinite(shuffle) ? shuffle : base.shufflePartitions };
-    const scanned = new ScannedRows(settings.progress);
-    const ctx: ExecContext = { ...execContext(settings, batch.metadata.batchTimestampMs * 1000), progress: scanned };
+    const progress = new MicroBatchProgress(settings.progress);
+    const ctx: ExecContext = { ...execContext(settings, batch.metadata.batchTimestampMs * 1000), progress };
     const conf = this.opts.session.conf;
     // What planning depends on besides the plan: a change plans the batch's plans again.
     const settingsKey = JSON.stringify([settings.timeZone, settings.ansi, settings.shufflePartitions, settings.planner ?? null, conf.get("sluice.sql.optimizer.enabled"), conf.get("sluice.sql.optimizer.windowGroupLimitThreshold")]);
@@ -508,6 +508,7 @@ export class MicroBatchExecution {
           statePartitions: this.statePartitions,
           maintainState: this.maintainStateThisBatch,
           stateCommits,
+          progress,
           keepLateRows: this.opts.lateRows !== undefined,
           ...(this.statefulWorkersFor(settings.workers) ? { statefulWorkers: this.statefulWorkers! } : {}),
         }),
@@ -539,7 +540,7 @@ export class MicroBatchExecution {
       // The state files' writes and fsyncs ran beside the sink; commits/N follows them.
       await time("commitOffsets", () => stateCommits.all());
       crashPoint("after-state-commit", batch.batchId);
-      perSource.forEach((n, i) => (perSource[i] = n < 0 ? scanned.of(i) : n));
+      perSource.forEach((n, i) => (perSource[i] = n < 0 ? progress.rowsOf(i) : n));
       return { perSource, output, lateOutput, eventTimeStats: planned.eventTimeStats, stateOperators: planned.stateOperators(), nextWatermarkMs, commitEntry };
     } catch (e) {
       // Nothing of a failed batch may still be writing when the query ends (a restart reads the files).

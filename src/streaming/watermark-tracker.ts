@@ -1,3 +1,4 @@
+import type { RecordBatch } from "../batch/record-batch.js";
 import { IllegalArgumentError } from "../errors/errors.js";
 
 /** `sluice.sql.streaming.multipleWatermarkPolicy`: how one global watermark follows several withWatermark inputs. */
@@ -36,6 +37,24 @@ export function mergeEventTimeStats(a: EventTimeStats, b: EventTimeStats): Event
   if (a.count === 0) return b;
   if (b.count === 0) return a;
   return { max: Math.max(a.max, b.max), min: Math.min(a.min, b.min), sum: a.sum + b.sum, count: a.count + b.count };
+}
+
+/** Max, min, sum and count of a timestamp column (microseconds) in milliseconds, as Spark's EventTimeStats. */
+export function eventTimeStatsOf(batches: readonly RecordBatch[], column: number): EventTimeStats {
+  let max = Number.NEGATIVE_INFINITY, min = Number.POSITIVE_INFINITY, sum = 0, count = 0;
+  for (const b of batches) {
+    const v = b.columns[column]!;
+    const vals = v.values as ArrayLike<number>, nulls = v.nulls;
+    for (let i = 0; i < b.numRows; i++) {
+      if (nulls !== null && nulls[i] === 1) continue;
+      const ms = Math.trunc(Number(vals[i]) / 1000);
+      if (ms > max) max = ms;
+      if (ms < min) min = ms;
+      sum += ms;
+      count++;
+    }
+  }
+  return count === 0 ? EMPTY_EVENT_TIME_STATS : { max, min, sum, count };
 }
 
 /**

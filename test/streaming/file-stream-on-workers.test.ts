@@ -35,18 +35,22 @@ function writeFile(dir: string, i: number, rows: readonly WorkerEvent[]): void {
 
 type Query = (events: DataFrame) => DataFrame;
 
-/** The query over the directory, one file per batch (Trigger.AvailableNow), into a memory table: its rows and each batch's numInputRows. */
-async function run(spark: Session, dir: string, query: Query, mode: "append" | "update" | "complete", name: string, checkpoint: string): Promise<{ rows: string[]; inputRows: number[] }> {
+/**
+ * The query over the directory, one file per batch (Trigger.AvailableNow), into a memory table:
+ * its rows, each batch's numInputRows and its event-time figures (max, min, avg, watermark).
+ */
+async function run(spark: Session, dir: string, query: Query, mode: "append" | "update" | "complete", name: string, checkpoint: string): Promise<{ rows: string[]; inputRows: number[]; eventTimes: string[] }> {
   const events = spark.readStream.schema("k STRING, t INT, v INT").option("maxFilesPerTrigger", 1).json(dir);
   const q = await query(events).writeStream.format("memory").queryName(name).outputMode(mode).option("checkpointLocation", checkpoint).trigger({ availableNow: true }).start();
   await q.awaitTermination();
   const rows = (await spark.table(name).collect()).map((r) => JSON.stringify(r));
-  return { rows, inputRows: q.recentProgress.filter((p) => p.numInputRows > 0 || p.sources[0]!.numInputRows > 0).map((p) => p.sources[0]!.numInputRows) };
+  return { rows, inputRows: q.recentProgress.filter((p) => p.sources[0]!.numInputRows > 0).map((p) => p.sources[0]!.numInputRows), eventTimes: q.recentProgress.map((p) => JSON.stringify(p.eventTime)) };
 }
 
 const QUERIES: Record<string, { query: Query; mode: "append" | "update" | "complete" }> = {
   "a filter and a projection (append)": { query: (e) => e.filter(col("v").mod(3).notEqual(0)).select(col("k"), col("v").multiply(2).alias("v2"), col("t")), mode: "append" },
   "a windowed count with a watermark (append)": {
+    // The watermark node measures the rows' event times in the tasks that read the files.
     query: (e) => e.withColumn("ts", timestamp_seconds(col("t"))).withWatermark("ts", "5 seconds").groupBy(window(col("ts"), "10 seconds"), col("k")).agg(expr("count(*) AS n"), expr("sum(v) AS s")),
     mode: "append",
   },
@@ -72,6 +76,8 @@ describe("file stream micro-batches on worker threads", () => {
       assert.ok(stageRuns.onWorkers > before, "the batches' scans ran on the workers");
       assert.deepEqual(expected.inputRows, [3000, 3000, 3000, 3000]);
       assert.deepEqual(got.inputRows, expected.inputRows);
+      // The watermark's event times are measured where the rows are read (on the workers) and merged.
+      assert.deepEqual(got.eventTimes, expected.eventTimes);
       assert.ok(expected.rows.length > 0);
       assert.deepEqual(got.rows, expected.rows);
     });

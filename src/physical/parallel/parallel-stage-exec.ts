@@ -244,10 +244,14 @@ function evenlySpread(results: readonly (readonly StageResult[])[], partitions: 
   return Math.max(...load) <= 1.25 * (total / reduceCount);
 }
 
-/** Runs a task on the pool and tells the query's ExecProgress the rows the task's scans read. */
+/** Runs a task on the pool and tells the query's ExecProgress what the task's operators reported (rows read, event times seen). */
 async function runTask(ctx: ExecContext, pool: WorkerPool, task: StageTask, transfer: ArrayBuffer[]): Promise<StageResult> {
   const r = await pool.run(task, transfer);
-  if (ctx.progress) for (const [source, n] of r.rowsRead ?? []) ctx.progress.rowsRead(n, source < 0 ? undefined : source);
+  const progress = ctx.progress;
+  if (progress && r.progress) {
+    for (const [source, n] of r.progress.rowsRead) progress.rowsRead(n, source < 0 ? undefined : source);
+    for (const [slot, stats] of r.progress.eventTimes) progress.eventTimesSeen?.(slot, stats);
+  }
   return r;
 }
 

@@ -11,6 +11,7 @@ import { type TransferBatch, encodeBatches } from "./batch-transfer.js";
 import { partitionIds, rowsByPartition } from "./hash-partitioner.js";
 import { type Encoded, type UdfRebuilder, decodeTree } from "./plan-codec.js";
 import { MAP_ROWS, type SkippablePartial } from "./adaptive-partial.js";
+import { EMPTY_EVENT_TIME_STATS, type EventTimeStats, mergeEventTimeStats } from "../../streaming/watermark-tracker.js";
 
 /** What a task needs of the query's execution context (all of it survives structured clone). */
 export interface TaskSettings {
@@ -47,27 +48,36 @@ interface MapBody {
  * A task's rows: the plan's output batches, or (map with an exchange) one list per shuffle
  * partition, for exchange input `input` when it is not the task's own (a skipped partial aggregation).
  */
-export type StageResult = ({ readonly batches: TransferBatch[] } | { readonly partitions: TransferBatch[][]; readonly input?: number }) & { readonly rowsRead?: RowsRead };
+export type StageResult = ({ readonly batches: TransferBatch[] } | { readonly partitions: TransferBatch[][]; readonly input?: number }) & { readonly progress?: TaskProgressReport };
 
-/** The rows a task's scans read, as [streaming source index or -1, rows] (ExecProgress.rowsRead). */
-export type RowsRead = readonly (readonly [number, number])[];
+/** What a task's operators told its ExecProgress, for the calling thread's (ExecProgress). */
+export interface TaskProgressReport {
+  /** Rows its scans read, as [streaming source index or -1, rows]. */
+  readonly rowsRead: readonly (readonly [number, number])[];
+  /** Event times its micro-batch watermark nodes saw, as [slot, stats]. */
+  readonly eventTimes: readonly (readonly [number, EventTimeStats])[];
+}
 
-/** Counts a task's scanned rows for the calling thread's ExecProgress (a micro-batch's input rows, a progress bar). */
-class TaskRowsRead implements ExecProgress {
-  private readonly counts = new Map<number, number>();
+/** A task's ExecProgress: collects what its operators report, sent back with its result. */
+class TaskProgress implements ExecProgress {
+  private readonly rows = new Map<number, number>();
+  private readonly times = new Map<number, EventTimeStats>();
   rowsRead(n: number, streamSource?: number): void {
     const k = streamSource ?? -1;
-    this.counts.set(k, (this.counts.get(k) ?? 0) + n);
+    this.rows.set(k, (this.rows.get(k) ?? 0) + n);
   }
-  entries(): RowsRead {
-    return [...this.counts];
+  eventTimesSeen(slot: number, stats: EventTimeStats): void {
+    this.times.set(slot, mergeEventTimeStats(this.times.get(slot) ?? EMPTY_EVENT_TIME_STATS, stats));
+  }
+  report(): TaskProgressReport {
+    return { rowsRead: [...this.rows], eventTimes: [...this.times] };
   }
 }
 
 export async function runStageTask(task: StageTask, rebuildUdf: UdfRebuilder): Promise<{ result: StageResult; transfer: ArrayBuffer[] }> {
   const { plan, keys, cellKeys, partial } = decodeTree<MapBody>(task.body, rebuildUdf);
   const s = task.settings;
-  const progress = new TaskRowsRead();
+  const progress = new TaskProgress();
   const ctx: ExecContext = { fctx: s.fctx, batchSize: s.batchSize, memoryLimitBytes: s.memoryLimitBytes, shufflePartitions: s.shufflePartitions, progress };
   const op = planPhysical(plan, s.planner);
   const run = async (): Promise<{ result: StageResult; transfer: ArrayBuffer[] }> => {
@@ -81,7 +91,7 @@ export async function runStageTask(task: StageTask, rebuildUdf: UdfRebuilder): P
     return partitioned(op.output, op.execute(ctx), keys, cellKeys ?? null, task.partitions, s.fctx);
   };
   const { result, transfer } = await run();
-  return { result: { ...result, rowsRead: progress.entries() }, transfer };
+  return { result: { ...result, progress: progress.report() }, transfer };
 }
 
 /**
