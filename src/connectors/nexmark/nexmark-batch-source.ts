@@ -95,7 +95,7 @@ export function timeSliceCuts(from: number, to: number, parts: number, horizon: 
 }
 
 /** A scan of the events [events[0], events[1]) (all events when absent: a split of a parallel scan sets it). */
-type NexmarkScan = NexmarkConfig & { readonly events?: readonly [number, number] };
+export type NexmarkScan = NexmarkConfig & { readonly events?: readonly [number, number] };
 
 async function* scanNexmark(cfg: NexmarkScan, columns: readonly string[] | null, buffers: ReusableArrays | null): AsyncGenerator<RecordBatch> {
   const [from, to] = cfg.events ?? [0, cfg.eventsNum ?? DEFAULT_BATCH_EVENTS];

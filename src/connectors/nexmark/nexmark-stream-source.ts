@@ -2,11 +2,11 @@ import type { RecordBatch } from "../../batch/record-batch.js";
 import { BatchLog } from "../../checkpoint/batch-log.js";
 import { IllegalArgumentError } from "../../errors/errors.js";
 import type { Clock } from "../../streaming/clock.js";
-import { type Offset, ReadLimit, type Source, type StreamingSourceProvider } from "../../streaming/source.js";
+import { type MicroBatchScan, type Offset, ReadLimit, type Source, type StreamingSourceProvider } from "../../streaming/source.js";
 import { registerStreamSource } from "../../streaming/stream-source-registry.js";
 import type { StructType } from "../../types/data-type.js";
 import { type NexmarkConfig, parseNexmarkConfig } from "./nexmark-config.js";
-import { nexmarkBatches } from "./nexmark-batch-source.js";
+import { type NexmarkScan, nexmarkBatches } from "./nexmark-batch-source.js";
 import { nexmarkSchema } from "./nexmark-schema.js";
 import "../yahoo/yahoo-source.js";
 
@@ -68,6 +68,11 @@ export class NexmarkStreamSource implements Source {
   }
   async getBatch(start: Offset, end: Offset, columns?: readonly string[]): Promise<RecordBatch[]> {
     return [...nexmarkBatches(this.cfg, Number(start), Number(end), columns ?? null)];
+  }
+  /** The batch as a scan of the batch source over its events: split across the workers when large. */
+  batchScan(start: Offset, end: Offset): MicroBatchScan {
+    const resolved: NexmarkScan = { ...this.cfg, events: [Number(start), Number(end)] };
+    return { format: "nexmark", paths: [], options: {}, schema: this.schema, resolved };
   }
   commit(): void {}
   stop(): void {}

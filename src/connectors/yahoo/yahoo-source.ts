@@ -2,7 +2,7 @@ import { type RecordBatch, keepColumns } from "../../batch/record-batch.js";
 import { ReusableArrays } from "../../batch/reusable-arrays.js";
 import { IllegalArgumentError } from "../../errors/errors.js";
 import type { DataSourceRelation } from "../../plan/logical-plan.js";
-import { type Offset, ReadLimit, type Source, type StreamingSourceProvider } from "../../streaming/source.js";
+import { type MicroBatchScan, type Offset, ReadLimit, type Source, type StreamingSourceProvider } from "../../streaming/source.js";
 import { optionOf, registerStreamSource } from "../../streaming/stream-source-registry.js";
 import type { BatchSourceProvider, ScanOptions } from "../source-registry.js";
 import { splitEventRange } from "../split-range.js";
@@ -97,6 +97,11 @@ class YahooStreamSource implements Source {
     const cols = columns?.map((c) => c.toLowerCase()) ?? null;
     for (let s = Number(start); s < Number(end); s += this.o.cfg.batchSize) out.push(generateAdEventBatch(this.o.cfg, s, Math.min(Number(end), s + this.o.cfg.batchSize), cols));
     return out;
+  }
+  /** The batch as a scan of the batch source over its events: split across the workers when large. */
+  batchScan(start: Offset, end: Offset): MicroBatchScan {
+    const resolved: YahooScan = { ...this.o, events: [Number(start), Number(end)] };
+    return { format: "yahoo", paths: [], options: {}, schema: AD_EVENT_SCHEMA, resolved };
   }
   commit(): void {}
   stop(): void {}
