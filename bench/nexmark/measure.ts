@@ -307,7 +307,7 @@ export async function threadCeiling(threads: number, rounds = 5, iterations = 1_
 }
 
 /** "N threads vs 1" of Sluice's batch run and of the hand loop on a benchmark, beside the issue's target (empty when not measured). */
-export function speedupLine(rows: readonly ResultRow[], benchmark: string, threads: number): string {
+export function speedupLine(rows: readonly ResultRow[], benchmark: string, threads: number, engine = "Sluice batch", target: number | null = 1.7): string {
   const of = (prefix: string): string | undefined => {
     const r = rows.find((x) => x.benchmark === benchmark && x.engine.startsWith(prefix) && x.speedupVs1Thread !== undefined);
     if (r?.speedupVs1Thread === undefined) return undefined;
@@ -315,9 +315,9 @@ export function speedupLine(rows: readonly ResultRow[], benchmark: string, threa
     const spread = rounds.length > 1 ? ` (rounds ${Math.min(...rounds).toFixed(2)}-${Math.max(...rounds).toFixed(2)})` : "";
     return `${r.speedupVs1Thread.toFixed(2)}x${spread}`;
   };
-  const sluice = of("Sluice batch"), hand = of("hand-written JS loop");
+  const sluice = of(engine), hand = of("hand-written JS loop");
   if (sluice === undefined) return "";
-  return `${benchmark}, ${threads} threads vs 1: Sluice ${sluice}${hand === undefined ? "" : `, hand loop split by hand ${hand}`} (target >= 1.70x)\n`;
+  return `${benchmark}, ${threads} threads vs 1: ${engine} ${sluice}${hand === undefined ? "" : `, hand loop split by hand ${hand}`}${target === null ? "" : ` (target >= ${target.toFixed(2)}x)`}\n`;
 }
 
 /** The ceiling measured before and after a suite, as the table's footnote. */

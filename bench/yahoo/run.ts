@@ -18,7 +18,7 @@
  * under "yahoo" (other keys kept).
  */
 import { availableParallelism, cpus, tmpdir } from "node:os";
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { type DataFrame, Session, col, functions as F } from "../../src/index.js";
@@ -57,16 +57,18 @@ function parseArgs(argv: readonly string[]): Options {
 const DUCK_QUERY = (events: string, time: string): string => `SELECT c.campaign_id, time_bucket(INTERVAL 10 SECOND, ${time}) AS w, count(*) AS n
   FROM ${events} e JOIN campaigns c ON e.ad_id = c.ad_id WHERE e.event_type = 'view' GROUP BY 1, 2`;
 
+/** Micro-batches of the JSON path's stream: the JSON events as this many files, one per batch. */
+const JSON_STREAM_FILES = 8;
+
 /**
- * The query as a stream: readStream.format("yahoo") with a 10-second watermark, update mode,
- * maxEventsPerTrigger events per micro-batch (Trigger.AvailableNow); foreachBatch keeps each
- * (campaign, window)'s latest count, which at the end is the batch answer. Batch latencies
- * (triggerExecution of batches with input) go to `latencies`.
+ * The query as a stream over `stream` (ad events with a TIMESTAMP event_time) with a 10-second
+ * watermark, update mode, Trigger.AvailableNow; foreachBatch keeps each (campaign, window)'s
+ * latest count, which at the end is the batch answer. Batch latencies (triggerExecution of
+ * batches with input) go to `latencies`.
  */
-async function streamRun(spark: Session, events: number, campaigns: DataFrame, dir: string, latencies: number[]): Promise<Digest> {
-  const stream = spark.readStream.format("yahoo").option("eventsNum", events).option("maxEventsPerTrigger", 250_000).load().withWatermark("event_time", "10 seconds");
+async function streamRun(stream: DataFrame, campaigns: DataFrame, dir: string, latencies: number[]): Promise<Digest> {
   const latest = new Map<string, number>();
-  const query = await yahooQuery(stream, campaigns, col("event_time")).writeStream
+  const query = await yahooQuery(stream.withWatermark("event_time", "10 seconds"), campaigns, col("event_time")).writeStream
     .outputMode("update")
     .option("checkpointLocation", mkdtempSync(join(dir, "ckpt-")))
     .trigger({ availableNow: true })
@@ -104,6 +106,15 @@ async function main(): Promise<void> {
       jsonBytes += buf.length;
     }
     closeSync(fd);
+    // The same events as JSON_STREAM_FILES files for the stream (not timed), oldest first.
+    const streamDir = join(dir, "json-stream");
+    mkdirSync(streamDir);
+    const perFile = Math.ceil(o.jsonEvents / JSON_STREAM_FILES);
+    for (let f = 0; f * perFile < o.jsonEvents; f++) {
+      const part = openSync(join(streamDir, `part-${String(f).padStart(3, "0")}.json`), "w");
+      for (let s = f * perFile; s < Math.min(o.jsonEvents, (f + 1) * perFile); s += 65536) writeSync(part, generateAdEventJson(jcfg, s, Math.min(o.jsonEvents, (f + 1) * perFile, s + 65536)));
+      closeSync(part);
+    }
     const campaigns = spark.read.format("yahoo").option("table", "campaigns").load();
 
     // Binary path.
@@ -119,7 +130,8 @@ async function main(): Promise<void> {
     rows.push(...binRows);
     {
       const lat: number[] = [];
-      const st = await timed(o.runs, () => streamRun(spark, o.events, campaigns, dir, lat));
+      const stream = (): DataFrame => spark.readStream.format("yahoo").option("eventsNum", o.events).option("maxEventsPerTrigger", 250_000).load();
+      const st = await timed(o.runs, () => streamRun(stream(), campaigns, dir, lat));
       rows.push(resultRow("yahoo binary", "Sluice streaming (update mode)", o.events, medianRun(st.runs), {
         mismatch: compareDigest(hand.digest, st.digest),
         batchLatencyMs: { p50: percentile(lat, 50), p99: percentile(lat, 99), batches: lat.length },
@@ -138,6 +150,26 @@ async function main(): Promise<void> {
     const jsonRows = threadRows("yahoo JSON", "Sluice batch (spark.read.json)", o.jsonEvents, threads, js.one.runs, js.many && js.many.runs);
     jsonRows.forEach((r, i) => (r.mismatch = compareDigest(handJ.digest, (i === 0 ? js.one : js.many!).digest)));
     rows.push(...jsonRows);
+    {
+      // The JSON path as a stream: a file per micro-batch; workers parse the files, filter, join and
+      // pre-aggregate (the watermark measured on the way), the state partitions merge.
+      const lat: Record<number, number[][]> = {};
+      const jsonStream = (): DataFrame => spark.readStream.schema(AD_EVENT_JSON_DDL).option("maxFilesPerTrigger", 1).json(streamDir).withColumn("event_time", F.timestamp_millis(col("event_time").cast("bigint")));
+      const st = await acrossThreads(spark.conf, threads, { warmups: 2, runs: o.runs }, async () => {
+        const l: number[] = [];
+        const d = await streamRun(jsonStream(), campaigns, dir, l);
+        (lat[Number(spark.conf.get("sluice.executor.threads"))] ??= []).push(l);
+        return d;
+      });
+      // The measured runs' batch latencies (the last `runs` runs at each thread count).
+      const latencyOf = (n: number): Partial<ResultRow> => {
+        const l = (lat[n] ?? []).slice(-o.runs).flat();
+        return { batchLatencyMs: { p50: percentile(l, 50), p99: percentile(l, 99), batches: l.length } };
+      };
+      const streamRows = threadRows("yahoo JSON", "Sluice streaming (readStream.json, update mode)", o.jsonEvents, threads, st.one.runs, st.many && st.many.runs);
+      streamRows.forEach((r, i) => Object.assign(r, latencyOf(i === 0 ? 1 : threads), { mismatch: compareDigest(handJ.digest, (i === 0 ? st.one : st.many!).digest), note: `${JSON_STREAM_FILES} files, one per micro-batch` }));
+      rows.push(...streamRows);
+    }
 
     if (o.duckdb) {
       const instance = await DuckDBInstance.create(":memory:");
@@ -178,6 +210,8 @@ async function main(): Promise<void> {
   if (parse && sj) process.stdout.write(`Sluice JSON path / raw JSON.parse loop = ${(sj.eventsPerSecond / parse.eventsPerSecond).toFixed(2)} (target >= 0.80)\n`);
   const ceiling = ceilingBefore && { before: ceilingBefore, after: await threadCeiling(threads) };
   process.stdout.write(speedupLine(rows, "yahoo binary", threads));
+  process.stdout.write(speedupLine(rows, "yahoo JSON", threads, "Sluice batch (spark.read.json)", null));
+  process.stdout.write(speedupLine(rows, "yahoo JSON", threads, "Sluice streaming", null));
   if (ceiling) process.stdout.write(ceilingLine(threads, ceiling));
   const bad = rows.filter((r) => r.mismatch !== null);
   process.stdout.write(bad.length ? `RESULTS DIFFER: ${bad.map((r) => `${r.benchmark}/${r.engine}: ${r.mismatch}`).join("; ")}\n` : "All engines agree (windows x campaigns, total count).\n");

@@ -23,7 +23,7 @@ void describe("N threads vs 1 in the benchmarks", () => {
 
   void it("prints the median with the spread of the rounds", () => {
     const rows = threadRows("q5", "Sluice batch", 1000, 2, runs([1.0, 2.0, 1.1]), runs([0.5, 1.0, 1.1]));
-    assert.equal(speedupLine(rows, "q5", 2), "q5, 2 threads vs 1: Sluice 2.00x (rounds 1.00-2.00) (target >= 1.70x)\n");
+    assert.equal(speedupLine(rows, "q5", 2), "q5, 2 threads vs 1: Sluice batch 2.00x (rounds 1.00-2.00) (target >= 1.70x)\n");
   });
 
   void it("measures at least nine paired rounds after sixteen warm-ups outside --quick, and what is asked with it", () => {
