@@ -97,6 +97,26 @@ describe("file stream micro-batches on worker threads", () => {
     assert.deepEqual([...first.rows, ...second.rows], expected);
   });
 
+  it("partition columns of a partitioned directory, first in the stream's schema, come back in its order", async () => {
+    const dir = path.join(root, "partitioned");
+    const data = disorderedEvents(2, 2000, 11);
+    data.forEach((rows, d) => {
+      fs.mkdirSync(path.join(dir, `day=${d + 1}`), { recursive: true });
+      fs.writeFileSync(path.join(dir, `day=${d + 1}`, "events.json"), rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    });
+    const read = async (spark: Session, name: string): Promise<string[]> => {
+      const q = await spark.readStream.schema("day INT, k STRING, v INT").json(dir).filter("v > 20").writeStream.format("memory").queryName(name).option("checkpointLocation", path.join(root, `ck-${name}`)).trigger({ availableNow: true }).start();
+      await q.awaitTermination();
+      return (await spark.table(name).collect()).map((r) => JSON.stringify(r));
+    };
+    const before = stageRuns.onWorkers;
+    const got = await read(two, "partitioned2");
+    assert.ok(stageRuns.onWorkers > before, "the batch's scan ran on the workers");
+    const expected = data.flatMap((rows, d) => rows.filter((r) => r.v !== null && r.v > 20).map((r) => JSON.stringify({ day: d + 1, k: r.k, v: r.v })));
+    assert.deepEqual(got, expected);
+    assert.deepEqual(await read(one, "partitioned1"), expected);
+  });
+
   it("a stream read twice in one query (a self-union) counts its rows once", async () => {
     const dir = writeFiles("self-union", disorderedEvents(2, 1500, 3));
     const got = await run(two, dir, (e) => e.select("k").union(e.select("k")), "append", "selfunion", path.join(root, "ck-selfunion"));

@@ -49,7 +49,9 @@ export function splitLeaf(p: SplittableLeaf, parts: number): SplittableLeaf[] {
 
 /** The leaf's scan as slices of event time by `column` (BatchSourceProvider.splitByTime), or null when its source cannot cut it so. */
 export function splitLeafByTime(p: SplittableLeaf, parts: number, column: string, windows: SlicedWindows): readonly TimeSlice[] | null {
-  if (p.kind !== "DataSourceRelation") return null;
+  // A micro-batch's scan is not cut so: slices read rows past their ends, which would count twice
+  // in the batch's input rows and its watermark's event-time average.
+  if (p.kind !== "DataSourceRelation" || p.microBatch !== undefined) return null;
   return batchSource(p.format).splitByTime?.(p, parts, column, windows) ?? null;
 }
 

@@ -5,6 +5,8 @@ import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import { Session } from "../../../src/api/session.js";
 import { query, nexmarkTables } from "../../../bench/nexmark/queries.js";
+import { col, window } from "../../../src/index.js";
+import { stageRuns } from "../../../src/physical/parallel/parallel-stage-exec.js";
 
 const spark = Session.builder().getOrCreate();
 spark.conf.set("spark.sql.session.timeZone", "UTC");
@@ -31,6 +33,35 @@ void describe("readStream.format('nexmark')", () => {
       const expected = (await q.dataframe(batch).collect()).map(key).sort();
       assert.deepEqual(got, expected, name);
     }
+  });
+
+  void it("on two threads, each micro-batch's events are generated and pre-aggregated on the workers, with one thread's answer", async () => {
+    // A windowed count of bids per auction with a watermark: the watermark measured in the tasks.
+    const run = async (threads: number): Promise<{ rows: string[]; input: number[]; eventTimes: string[] }> => {
+      const s = Session.builder().appName(`nexmark-workers-${threads}`).config("sluice.executor.threads", threads).config("sluice.executor.minRowsPerTask", 500).config("spark.sql.session.timeZone", "UTC").create();
+      try {
+        const bids = s.readStream.format("nexmark").options({ table: "bid", eventsNum: 20000, eventsPerSecond: 1000, maxEventsPerTrigger: 5000, batchSize: 1000 }).load();
+        const counts = bids.withWatermark("dateTime", "2 seconds").groupBy(window(col("dateTime"), "3 seconds"), col("auction")).count();
+        const sq = await counts.writeStream.format("memory").queryName(`nexmark_workers_${threads}`).outputMode("append").option("checkpointLocation", path.join(root, `workers${threads}`)).trigger({ availableNow: true }).start();
+        await sq.awaitTermination();
+        const rows = (await s.table(`nexmark_workers_${threads}`).collect()).map(key).sort();
+        return { rows, input: sq.recentProgress.map((p) => p.numInputRows), eventTimes: sq.recentProgress.map((p) => JSON.stringify(p.eventTime)) };
+      } finally {
+        s.stop();
+      }
+    };
+    const one = await run(1);
+    const before = stageRuns.onWorkers;
+    const two = await run(2);
+    assert.ok(stageRuns.onWorkers > before, "the batches ran on the workers");
+    assert.ok(one.rows.length > 0);
+    assert.deepEqual(two.rows, one.rows);
+    // Four batches of 5,000 events, whose bids are the batch read's.
+    const bids = await spark.read.format("nexmark").options({ table: "bid", eventsNum: 20000, eventsPerSecond: 1000 }).load().count();
+    assert.equal(one.input.filter((n) => n > 0).length, 4);
+    assert.equal(one.input.reduce((a, b) => a + b, 0), bids);
+    assert.deepEqual(two.input, one.input);
+    assert.deepEqual(two.eventTimes, one.eventTimes);
   });
 
   void it("a restarted query continues after its committed offsets", async () => {
