@@ -17,7 +17,7 @@ import type { StateStoreCoordinator } from "../state/state-store-registry.js";
 import type { OutputMode } from "./sink.js";
 import { type MicroBatchInput, type StreamingSourceProvider, isStreamingSourceProvider } from "./source.js";
 import { EMPTY_EVENT_TIME_STATS, type EventTimeStats, eventTimeStatsOf } from "./watermark-tracker.js";
-import type { MicroBatchProgress } from "./micro-batch-progress.js";
+import type { ProgressTally } from "../physical/progress-tally.js";
 import type { DroppedRows } from "../physical/stateful/dropped-rows.js";
 import { streamingWindowSpec } from "../physical/stateful/streaming-window-spec.js";
 import { type StoredUpdatingRow, StreamingUpdatingAggregateExec, UPDATING_AGGREGATE_OPERATOR } from "../physical/stateful/streaming-updating-aggregate-exec.js";
@@ -119,7 +119,7 @@ export interface IncrementalContext {
   /** Whether a late-rows sink takes the rows stateful operators drop (else they need not be kept). */
   readonly keepLateRows: boolean;
   /** The batch's ExecProgress: where the watermark nodes measuring in place report their event times. */
-  readonly progress: Pick<MicroBatchProgress, "eventTimesOf">;
+  readonly progress: Pick<ProgressTally, "eventTimesOf">;
   /** Where the batch's state commits go (they start once `offsets/N` is durable; the batch awaits them before `commits/N`). */
   readonly stateCommits: StateCommits;
 }
@@ -141,7 +141,8 @@ export interface IncrementalResult {
  * Batch N's incremental execution (Spark's IncrementalExecution). The plan is walked bottom-up
  * (post-order, children left to right) over its streaming part:
  *
- * - a streaming relation becomes a LocalRelation of the batch's rows;
+ * - a streaming relation becomes a LocalRelation of the batch's rows, or a batch scan of them
+ *   (Source.batchScan) that the batch planner may split across the workers;
  * - an **EventTimeWatermark** node measures the event times of the rows passing through it —
  *   before any filter above it, as Spark's EventTimeWatermarkExec does — for the watermark of
  *   the next batch. Below a stateful operator it stays in the plan (`measureAs`) and measures

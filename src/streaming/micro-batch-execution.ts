@@ -15,7 +15,7 @@ import { IllegalArgumentError } from "../errors/errors.js";
 import { fixedMicros, parseInterval } from "../types/interval.js";
 import { execContext } from "../physical/query-execution.js";
 import type { ExecContext } from "../physical/physical-op.js";
-import { MicroBatchProgress } from "./micro-batch-progress.js";
+import { ProgressTally } from "../physical/progress-tally.js";
 import { MicroBatchPlans } from "./micro-batch-plans.js";
 import type { LogicalPlan } from "../plan/logical-plan.js";
 import type { StatefulOperatorMetrics } from "../physical/stateful/streaming-aggregate-exec.js";
@@ -478,7 +478,7 @@ export class MicroBatchExecution {
     const base = this.opts.session.execSettings();
     const shuffle = Number(batch.metadata.conf["sluice.sql.shuffle.partitions"] ?? base.shufflePartitions);
     const settings = { ...base, shufflePartitions: Number.isFinite(shuffle) ? shuffle : base.shufflePartitions };
-    const progress = new MicroBatchProgress(settings.progress);
+    const progress = new ProgressTally(settings.progress);
     const ctx: ExecContext = { ...execContext(settings, batch.metadata.batchTimestampMs * 1000), progress };
     const conf = this.opts.session.conf;
     // What planning depends on besides the plan: a change plans the batch's plans again.

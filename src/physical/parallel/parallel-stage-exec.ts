@@ -10,6 +10,7 @@ import { NotShippableError, encodeTree } from "./plan-codec.js";
 import type { StageResult, StageTask, TaskSettings } from "./stage-task.js";
 import type { SkippablePartial } from "./adaptive-partial.js";
 import type { WorkerPool } from "./worker-pool.js";
+import { replayProgress } from "../progress-tally.js";
 
 /** One input of a stage: its map tasks' plans and, with an exchange, the keys its rows are partitioned by. */
 export interface StageInput {
@@ -247,11 +248,7 @@ function evenlySpread(results: readonly (readonly StageResult[])[], partitions: 
 /** Runs a task on the pool and tells the query's ExecProgress what the task's operators reported (rows read, event times seen). */
 async function runTask(ctx: ExecContext, pool: WorkerPool, task: StageTask, transfer: ArrayBuffer[]): Promise<StageResult> {
   const r = await pool.run(task, transfer);
-  const progress = ctx.progress;
-  if (progress && r.progress) {
-    for (const [source, n] of r.progress.rowsRead) progress.rowsRead(n, source < 0 ? undefined : source);
-    for (const [slot, stats] of r.progress.eventTimes) progress.eventTimesSeen?.(slot, stats);
-  }
+  if (ctx.progress && r.progress) replayProgress(r.progress, ctx.progress);
   return r;
 }
 

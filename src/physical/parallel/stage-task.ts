@@ -5,13 +5,13 @@ import type { ExecFunctionContext } from "../../expr/function-def.js";
 import { type LogicalPlan, Plan, transformUp } from "../../plan/logical-plan.js";
 import { structField, structType } from "../../types/data-type.js";
 import { compileProjection } from "../codegen/projection.js";
-import type { ExecContext, ExecProgress, PhysicalOp } from "../physical-op.js";
+import type { ExecContext, PhysicalOp } from "../physical-op.js";
+import { type ProgressReport, ProgressTally } from "../progress-tally.js";
 import { type PlannerOptions, planPhysical } from "../planner.js";
 import { type TransferBatch, encodeBatches } from "./batch-transfer.js";
 import { partitionIds, rowsByPartition } from "./hash-partitioner.js";
 import { type Encoded, type UdfRebuilder, decodeTree } from "./plan-codec.js";
 import { MAP_ROWS, type SkippablePartial } from "./adaptive-partial.js";
-import { EMPTY_EVENT_TIME_STATS, type EventTimeStats, mergeEventTimeStats } from "../../streaming/watermark-tracker.js";
 
 /** What a task needs of the query's execution context (all of it survives structured clone). */
 export interface TaskSettings {
@@ -48,36 +48,12 @@ interface MapBody {
  * A task's rows: the plan's output batches, or (map with an exchange) one list per shuffle
  * partition, for exchange input `input` when it is not the task's own (a skipped partial aggregation).
  */
-export type StageResult = ({ readonly batches: TransferBatch[] } | { readonly partitions: TransferBatch[][]; readonly input?: number }) & { readonly progress?: TaskProgressReport };
-
-/** What a task's operators told its ExecProgress, for the calling thread's (ExecProgress). */
-export interface TaskProgressReport {
-  /** Rows its scans read, as [streaming source index or -1, rows]. */
-  readonly rowsRead: readonly (readonly [number, number])[];
-  /** Event times its micro-batch watermark nodes saw, as [slot, stats]. */
-  readonly eventTimes: readonly (readonly [number, EventTimeStats])[];
-}
-
-/** A task's ExecProgress: collects what its operators report, sent back with its result. */
-class TaskProgress implements ExecProgress {
-  private readonly rows = new Map<number, number>();
-  private readonly times = new Map<number, EventTimeStats>();
-  rowsRead(n: number, streamSource?: number): void {
-    const k = streamSource ?? -1;
-    this.rows.set(k, (this.rows.get(k) ?? 0) + n);
-  }
-  eventTimesSeen(slot: number, stats: EventTimeStats): void {
-    this.times.set(slot, mergeEventTimeStats(this.times.get(slot) ?? EMPTY_EVENT_TIME_STATS, stats));
-  }
-  report(): TaskProgressReport {
-    return { rowsRead: [...this.rows], eventTimes: [...this.times] };
-  }
-}
+export type StageResult = ({ readonly batches: TransferBatch[] } | { readonly partitions: TransferBatch[][]; readonly input?: number }) & { readonly progress?: ProgressReport };
 
 export async function runStageTask(task: StageTask, rebuildUdf: UdfRebuilder): Promise<{ result: StageResult; transfer: ArrayBuffer[] }> {
   const { plan, keys, cellKeys, partial } = decodeTree<MapBody>(task.body, rebuildUdf);
   const s = task.settings;
-  const progress = new TaskProgress();
+  const progress = new ProgressTally();
   const ctx: ExecContext = { fctx: s.fctx, batchSize: s.batchSize, memoryLimitBytes: s.memoryLimitBytes, shufflePartitions: s.shufflePartitions, progress };
   const op = planPhysical(plan, s.planner);
   const run = async (): Promise<{ result: StageResult; transfer: ArrayBuffer[] }> => {
