@@ -13,7 +13,9 @@
  * JSON path (the events as JSON lines in a file, 7 string fields, as the original Kafka messages):
  *   - raw JSON.parse loop (read the file, parse every line, nothing else: the parse limit),
  *   - hand-written loop (JSON.parse + the query), Sluice (spark.read.json with the schema + the
- *     query), DuckDB (read_json + the query, timed).
+ *     query), DuckDB (read_json + the query, timed);
+ *   - Sluice streaming on 1 thread and on every core: readStream.json over the same events as
+ *     JSON_STREAM_FILES files, one per micro-batch, watermark, update mode (batch latencies).
  * Results (rows and sum of counts) are checked against the hand loop. Writes bench/results.json
  * under "yahoo" (other keys kept).
  */
