@@ -117,6 +117,21 @@ describe("file stream micro-batches on worker threads", () => {
     assert.deepEqual(await read(one, "partitioned1"), expected);
   });
 
+  it("a malformed line read on a worker fails the query naming the file and its line; nothing is committed", async () => {
+    const dir = path.join(root, "malformed");
+    fs.mkdirSync(dir);
+    const lines = disorderedEvents(1, 6000, 5)[0]!.map((r) => JSON.stringify(r));
+    lines[4999] = '{"k": "x", "t": ';
+    fs.writeFileSync(path.join(dir, "events.json"), lines.join("\n") + "\n");
+    const checkpoint = path.join(root, "ck-malformed");
+    const before = stageRuns.onWorkers;
+    const q = await two.readStream.schema("k STRING, t INT, v INT").option("mode", "FAILFAST").json(dir).filter("v > 3").writeStream.format("memory").queryName("malformed").option("checkpointLocation", checkpoint).trigger({ availableNow: true }).start();
+    await assert.rejects(q.awaitTermination(), (e: Error) => /MALFORMED_RECORD_IN_PARSING/.test(e.message) && e.message.includes(`${path.join(dir, "events.json")} line 5000`));
+    assert.ok(stageRuns.onWorkers > before, "the file was parsed on the workers");
+    assert.ok(fs.existsSync(path.join(checkpoint, "offsets", "0")), "batch 0 was planned");
+    assert.equal(fs.existsSync(path.join(checkpoint, "commits", "0")), false);
+  });
+
   it("a stream read twice in one query (a self-union) counts its rows once", async () => {
     const dir = writeFiles("self-union", disorderedEvents(2, 1500, 3));
     const got = await run(two, dir, (e) => e.select("k").union(e.select("k")), "append", "selfunion", path.join(root, "ck-selfunion"));
