@@ -127,6 +127,8 @@ export class FileStreamSource implements Source {
   private readonly opts: FileStreamOptions;
   /** Log offsets up to this one have had their files cleaned (cleanSource). */
   private cleanedThrough = -1;
+  /** The last batch resolved (batchScan), by its offsets. */
+  private lastScan: { readonly key: string; readonly scan: MicroBatchScan | null } | null = null;
 
   constructor(
     private readonly format: string,
@@ -231,6 +233,13 @@ export class FileStreamSource implements Source {
 
   /** The files of the log entries in (start, end], resolved as `spark.read` would resolve them. */
   batchScan(start: Offset, end: Offset): MicroBatchScan | null {
+    // The engine asks for the scan and, for a batch too small to split, then for its rows.
+    const key = JSON.stringify([start, end]);
+    if (this.lastScan?.key !== key) this.lastScan = { key, scan: this.resolveBatch(start, end) };
+    return this.lastScan.scan;
+  }
+
+  private resolveBatch(start: Offset, end: Offset): MicroBatchScan | null {
     const from = logOffsetOf(start) + 1, to = logOffsetOf(end);
     const files: string[] = [];
     for (let id = from; id <= to; id++) {

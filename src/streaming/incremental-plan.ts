@@ -15,7 +15,8 @@ import { runStreamJoinBatch } from "../physical/stateful/stream-join-exec.js";
 import { recordNextTimeout } from "../physical/stateful/flat-map-groups-with-state-exec.js";
 import type { StateStoreCoordinator } from "../state/state-store-registry.js";
 import type { OutputMode } from "./sink.js";
-import { type MicroBatchInput, type StreamingSourceProvider, isStreamingSourceProvider } from "./source.js";
+import { type MicroBatchInput, type MicroBatchScan, type StreamingSourceProvider, isStreamingSourceProvider } from "./source.js";
+import { type ParallelOptions, hasLeafToSplit } from "../physical/parallel/stage-fragments.js";
 import { EMPTY_EVENT_TIME_STATS, type EventTimeStats, eventTimeStatsOf } from "./watermark-tracker.js";
 import type { ProgressTally } from "../physical/progress-tally.js";
 import type { DroppedRows } from "../physical/stateful/dropped-rows.js";
@@ -90,6 +91,17 @@ function watermarksBelow(nodes: readonly LogicalPlan[]): Set<LogicalPlan> {
   };
   for (const n of nodes) children(n).forEach(visit);
   return out;
+}
+
+/**
+ * Whether a micro-batch's scan is large enough to split across the workers (two tasks of
+ * `minRowsPerTask` or more). Otherwise the engine takes the batch's rows (getBatch): they are read
+ * on this thread either way, and the batch's plans are then kept for the next batches
+ * (MicroBatchPlans), which a scan's plans are not (planning was a small batch's largest fixed cost).
+ */
+export function scanSplits(scan: MicroBatchScan, parallel: ParallelOptions | undefined): boolean {
+  if (parallel === undefined || parallel.threads <= 1) return false;
+  return hasLeafToSplit(Plan.dataSource({ format: scan.format, paths: scan.paths, options: scan.options, schema: scan.schema, output: [], isStreaming: false, pushedFilters: [], requiredColumns: null, resolved: scan.resolved }), parallel);
 }
 
 function isRows(input: MicroBatchInput): input is readonly RecordBatch[] {

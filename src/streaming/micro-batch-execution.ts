@@ -27,7 +27,7 @@ import type { Clock } from "./clock.js";
 import { crashPoint } from "./crash-hook.js";
 import { fileWriterThread } from "../checkpoint/file-writer-thread.js";
 import { StateCommits } from "../physical/stateful/state-partitions.js";
-import { executeIncremental, streamingSourcesOf } from "./incremental-plan.js";
+import { executeIncremental, scanSplits, streamingSourcesOf } from "./incremental-plan.js";
 import { StatefulWorkers } from "../physical/parallel/stateful-on-workers.js";
 import type { WorkerPool } from "../physical/parallel/worker-pool.js";
 import { type LateRowsTarget, lateRowsBatches } from "./late-rows.js";
@@ -448,6 +448,9 @@ export class MicroBatchExecution {
     offsetsWritten: Promise<void>,
     time: <T>(key: string, fn: () => T | Promise<T>) => Promise<T>,
   ): Promise<BatchFigures> {
+    const base = this.opts.session.execSettings();
+    const shuffle = Number(batch.metadata.conf["sluice.sql.shuffle.partitions"] ?? base.shufflePartitions);
+    const settings = { ...base, shufflePartitions: Number.isFinite(shuffle) ? shuffle : base.shufflePartitions };
     const data = new Map<StreamingSourceProvider, MicroBatchInput>();
     // Rows per source: counted here for rows handed over, by the scans for batch scans (-1 until then).
     const perSource: number[] = [];
@@ -458,8 +461,8 @@ export class MicroBatchExecution {
           const columns = this.sourceColumns.get(this.providers[i]!);
           const source = this.sources[i]!;
           const empty = sameOffset(batch.start[i], batch.end[i]);
-          const scan = empty ? null : (source.batchScan?.(batch.start[i]!, batch.end[i]!) ?? null);
-          if (scan !== null) {
+          const scan = empty || settings.workers === undefined ? null : (source.batchScan?.(batch.start[i]!, batch.end[i]!) ?? null);
+          if (scan !== null && scanSplits(scan, settings.planner?.parallel)) {
             data.set(this.providers[i]!, { scan, sourceIndex: i, ...(columns !== undefined ? { columns } : {}) });
             perSource.push(-1);
             continue;
@@ -475,9 +478,6 @@ export class MicroBatchExecution {
       await offsetsWritten.catch(() => undefined);
       throw e;
     }
-    const base = this.opts.session.execSettings();
-    const shuffle = Number(batch.metadata.conf["sluice.sql.shuffle.partitions"] ?? base.shufflePartitions);
-    const settings = { ...base, shufflePartitions: Number.isFinite(shuffle) ? shuffle : base.shufflePartitions };
     const progress = new ProgressTally(settings.progress);
     const ctx: ExecContext = { ...execContext(settings, batch.metadata.batchTimestampMs * 1000), progress };
     const conf = this.opts.session.conf;
