@@ -10,7 +10,7 @@ import { type ResolvedFiles, resolveFileSource } from "../connectors/files/resol
 import { scanFileSource } from "../connectors/files/scan-file-source.js";
 import { FileFormatError, IllegalArgumentError } from "../errors/errors.js";
 import { parseInterval } from "../types/interval.js";
-import type { StructType } from "../types/data-type.js";
+import { type StructType, structType } from "../types/data-type.js";
 import { checkpointFsync } from "./micro-batch-execution.js";
 import { type MicroBatchScan, type Offset, ReadLimit, type Source, type SourceContext, type StreamingSourceProvider } from "./source.js";
 import { type StreamSourceRequest, numberOption, optionOf, registerStreamSource } from "./stream-source-registry.js";
@@ -219,14 +219,19 @@ export class FileStreamSource implements Source {
     return { logOffset: this.latestLogOffset };
   }
 
-  async getBatch(start: Offset, end: Offset): Promise<RecordBatch[]> {
+  async getBatch(start: Offset, end: Offset, columns?: readonly string[]): Promise<RecordBatch[]> {
     const scan = this.batchScan(start, end);
     if (scan === null) return [];
-    // The scan yields data columns then partition columns; the stream's schema may order them otherwise.
-    const pick = this.schema.fields.map((f) => scan.schema.fields.findIndex((g) => g.name.toLowerCase() === f.name.toLowerCase()));
+    // Only the columns the query reads are parsed. The scan yields data columns then partition
+    // columns; the stream's schema may order them otherwise.
+    const reads = (name: string): boolean => columns === undefined || columns.some((c) => c.toLowerCase() === name.toLowerCase());
+    const streamFields = this.schema.fields.filter((f) => reads(f.name));
+    const scanFields = scan.schema.fields.filter((f) => reads(f.name));
+    const pick = streamFields.map((f) => scanFields.findIndex((g) => g.name.toLowerCase() === f.name.toLowerCase()));
+    const schema = columns === undefined ? this.schema : structType(streamFields);
     const out: RecordBatch[] = [];
-    for await (const b of scanFileSource(this.format, scan.resolved as ResolvedFiles, scan.schema, null, [], scan.options, this.timeZone)) {
-      out.push(makeBatch(this.schema, pick.map((i) => b.columns[i]!), b.numRows));
+    for await (const b of scanFileSource(this.format, scan.resolved as ResolvedFiles, scan.schema, columns === undefined ? null : scanFields.map((f) => f.name), [], scan.options, this.timeZone)) {
+      out.push(makeBatch(schema, pick.map((i) => b.columns[i]!), b.numRows));
     }
     return out;
   }

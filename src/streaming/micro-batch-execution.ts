@@ -27,7 +27,7 @@ import type { Clock } from "./clock.js";
 import { crashPoint } from "./crash-hook.js";
 import { fileWriterThread } from "../checkpoint/file-writer-thread.js";
 import { StateCommits } from "../physical/stateful/state-partitions.js";
-import { executeIncremental, scanSplits, streamingSourcesOf } from "./incremental-plan.js";
+import { executeIncremental, streamingSourcesOf, takesScan } from "./incremental-plan.js";
 import { StatefulWorkers } from "../physical/parallel/stateful-on-workers.js";
 import type { WorkerPool } from "../physical/parallel/worker-pool.js";
 import { type LateRowsTarget, lateRowsBatches } from "./late-rows.js";
@@ -461,8 +461,8 @@ export class MicroBatchExecution {
           const columns = this.sourceColumns.get(this.providers[i]!);
           const source = this.sources[i]!;
           const empty = sameOffset(batch.start[i], batch.end[i]);
-          const scan = empty || settings.workers === undefined ? null : (source.batchScan?.(batch.start[i]!, batch.end[i]!) ?? null);
-          if (scan !== null && scanSplits(scan, settings.planner?.parallel)) {
+          const scan = empty ? null : (source.batchScan?.(batch.start[i]!, batch.end[i]!) ?? null);
+          if (scan !== null && takesScan(scan, this.opts.session.conf.getNumber("sluice.executor.minRowsPerTask"))) {
             data.set(this.providers[i]!, { scan, sourceIndex: i, ...(columns !== undefined ? { columns } : {}) });
             perSource.push(-1);
             continue;

@@ -97,7 +97,7 @@ describe("file stream micro-batches on worker threads", () => {
     assert.deepEqual([...first.rows, ...second.rows], expected);
   });
 
-  it("partition columns of a partitioned directory, first in the stream's schema, come back in its order", async () => {
+  it("partition columns of a partitioned directory, first in the stream's schema, come back in its order, as scans and as rows", async () => {
     const dir = path.join(root, "partitioned");
     const data = disorderedEvents(2, 2000, 11);
     data.forEach((rows, d) => {
@@ -105,16 +105,23 @@ describe("file stream micro-batches on worker threads", () => {
       fs.writeFileSync(path.join(dir, `day=${d + 1}`, "events.json"), rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
     });
     const read = async (spark: Session, name: string): Promise<string[]> => {
-      const q = await spark.readStream.schema("day INT, k STRING, v INT").json(dir).filter("v > 20").writeStream.format("memory").queryName(name).option("checkpointLocation", path.join(root, `ck-${name}`)).trigger({ availableNow: true }).start();
+      const q = await spark.readStream.schema("day INT, k STRING, v INT").json(dir).filter("v > 20").select("v", "day").writeStream.format("memory").queryName(name).option("checkpointLocation", path.join(root, `ck-${name}`)).trigger({ availableNow: true }).start();
       await q.awaitTermination();
       return (await spark.table(name).collect()).map((r) => JSON.stringify(r));
     };
     const before = stageRuns.onWorkers;
     const got = await read(two, "partitioned2");
     assert.ok(stageRuns.onWorkers > before, "the batch's scan ran on the workers");
-    const expected = data.flatMap((rows, d) => rows.filter((r) => r.v !== null && r.v > 20).map((r) => JSON.stringify({ day: d + 1, k: r.k, v: r.v })));
+    const expected = data.flatMap((rows, d) => rows.filter((r) => r.v !== null && r.v > 20).map((r) => JSON.stringify({ v: r.v, day: d + 1 })));
     assert.deepEqual(got, expected);
     assert.deepEqual(await read(one, "partitioned1"), expected);
+    // Batches too small to take as scans come as rows (getBatch) of the columns read, in the stream's order.
+    const small = Session.builder().appName("file-stream-rows").config("sluice.executor.minRowsPerTask", 1_000_000).create();
+    try {
+      assert.deepEqual(await read(small, "partitioned0"), expected);
+    } finally {
+      small.stop();
+    }
   });
 
   it("a malformed line read on a worker fails the query naming the file and its line; nothing is committed", async () => {
