@@ -73,7 +73,7 @@ function microBatchRelation(p: DataSourceRelation, input: MicroBatchInput, batch
       return a;
     });
     const requiredColumns = columns === undefined ? null : output.map((a) => a.name);
-    const rel = Plan.dataSource({ format: scan.format, paths: scan.paths, options: scan.options, schema: scan.schema, output, isStreaming: false, pushedFilters: [], requiredColumns, resolved: scan.resolved, microBatch: { source: sourceIndex, counts } });
+    const rel = scanRelation(scan, output, requiredColumns, { source: sourceIndex, counts });
     const streamOrder = p.output.filter((a) => output.includes(a));
     return streamOrder.every((a, i) => a === output[i]) ? rel : Plan.project(streamOrder, rel);
   }
@@ -102,8 +102,13 @@ function watermarksBelow(nodes: readonly LogicalPlan[]): Set<LogicalPlan> {
  * plans are not (planning was a small batch's largest fixed cost).
  */
 export function takesScan(scan: MicroBatchScan, minRowsPerTask: number): boolean {
-  const rel = Plan.dataSource({ format: scan.format, paths: scan.paths, options: scan.options, schema: scan.schema, output: [], isStreaming: false, pushedFilters: [], requiredColumns: null, resolved: scan.resolved });
+  const rel = scanRelation(scan, [], null);
   return isSplittableLeaf(rel) && (estimatedLeafRows(rel) ?? 0) >= 2 * Math.max(1, minRowsPerTask);
+}
+
+/** The batch source relation a micro-batch's scan stands for. */
+function scanRelation(scan: MicroBatchScan, output: readonly AttributeRef[], requiredColumns: readonly string[] | null, microBatch?: DataSourceRelation["microBatch"]): DataSourceRelation {
+  return Plan.dataSource({ format: scan.format, paths: scan.paths, options: scan.options, schema: scan.schema, output, isStreaming: false, pushedFilters: [], requiredColumns, resolved: scan.resolved, ...(microBatch ? { microBatch } : {}) });
 }
 
 function isRows(input: MicroBatchInput): input is readonly RecordBatch[] {
