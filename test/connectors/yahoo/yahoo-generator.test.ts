@@ -6,6 +6,7 @@ import { col, functions as F, window } from "../../../src/index.js";
 import { AD_TYPES, DEFAULT_YAHOO_CONFIG, EVENT_TYPES, type YahooConfig, campaignBatch, generateAdEventBatch, generateAdEventCodes, generateAdEventJson, yahooIds } from "../../../src/connectors/yahoo/yahoo-generator.js";
 import { columnDigest } from "../helpers.js";
 import { ReusableArrays } from "../../../src/batch/reusable-arrays.js";
+import type { RecordBatch } from "../../../src/batch/record-batch.js";
 
 const cfg: YahooConfig = { ...DEFAULT_YAHOO_CONFIG, eventsNum: 20_000, eventsPerSecond: 1000 };
 const spark = Session.builder().getOrCreate();
@@ -97,15 +98,23 @@ void describe("Yahoo generator batches", () => {
     });
   });
 
-  void it("refill one event_time array when given buffers (a reader done with each batch), with the same values", () => {
+  void it("refill one array per column when given buffers (a reader done with each batch), with the same values", () => {
     const buffers = new ReusableArrays();
-    const first = generateAdEventBatch(cfg, 0, 4000, ["event_time"], buffers);
-    const firstTimes = [...(first.columns[0]!.values as Float64Array)];
-    const second = generateAdEventBatch(cfg, 4000, 8000, ["event_time"], buffers);
-    assert.equal((second.columns[0]!.values as Float64Array).buffer, (first.columns[0]!.values as Float64Array).buffer);
-    assert.deepEqual(firstTimes, [...(generateAdEventBatch(cfg, 0, 4000, ["event_time"]).columns[0]!.values as Float64Array)]);
-    assert.deepEqual([...(second.columns[0]!.values as Float64Array)], [...(generateAdEventBatch(cfg, 4000, 8000, ["event_time"]).columns[0]!.values as Float64Array)]);
-    assert.notEqual(generateAdEventBatch(cfg, 0, 10, ["event_time"]).columns[0]!.values, generateAdEventBatch(cfg, 0, 10, ["event_time"]).columns[0]!.values);
+    const values = (b: RecordBatch): unknown[][] => b.columns.map((c) => [...(c.values as ArrayLike<unknown>)]);
+    const first = generateAdEventBatch(cfg, 0, 4000, null, buffers);
+    const firstValues = values(first);
+    const second = generateAdEventBatch(cfg, 4000, 8000, null, buffers);
+    assert.equal(second.columns.length, 7);
+    second.columns.forEach((c, i) => {
+      const a = first.columns[i]!.values, b = c.values;
+      if (b instanceof Float64Array) assert.equal(b.buffer, (a as Float64Array).buffer, `column ${i}`);
+      else assert.equal(b, a, `column ${i}`);
+    });
+    assert.deepEqual(firstValues, values(generateAdEventBatch(cfg, 0, 4000)));
+    assert.deepEqual(values(second), values(generateAdEventBatch(cfg, 4000, 8000)));
+    const shorter = generateAdEventBatch(cfg, 8000, 8100, ["ad_id"], buffers);
+    assert.deepEqual(values(shorter), values(generateAdEventBatch(cfg, 8000, 8100, ["ad_id"])), "a shorter batch has only its own rows");
+    generateAdEventBatch(cfg, 0, 10, null).columns.forEach((c, i) => assert.notEqual(c.values, generateAdEventBatch(cfg, 0, 10, null).columns[i]!.values, "without buffers: fresh arrays"));
   });
 });
 
