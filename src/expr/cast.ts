@@ -164,6 +164,27 @@ function trimAll(s: string): string {
   return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
+/**
+ * The common case of integral text, digits with an optional sign and no spaces: its value, exact
+ * (at most 15 digits); NaN for any other text, which parseIntegralText then reads. (A regular
+ * expression and a BigInt per value cost more than reading epoch milliseconds from JSON.)
+ */
+function plainIntegerText(s: string): number {
+  const n = s.length;
+  let i = 0;
+  const c0 = s.charCodeAt(0);
+  if (c0 === 45 || c0 === 43) i = 1;
+  if (n - i < 1 || n - i > 15) return NaN;
+  let v = 0;
+  for (let k = i; k < n; k++) {
+    const d = s.charCodeAt(k) - 48;
+    if (d < 0 || d > 9) return NaN;
+    v = v * 10 + d;
+  }
+  // 0 - 0 is +0: a long has no negative zero.
+  return c0 === 45 ? 0 - v : v;
+}
+
 /** UTF8String.toLong: digits, optionally a fraction that is dropped (not in ANSI). Null if malformed or out of range. */
 function parseIntegralText(text: string, allowDecimal: boolean): bigint | null {
   const s = trimAll(text);
@@ -278,6 +299,8 @@ function toIntCast(from: DataType, kind: "byte" | "short" | "int", ansi: boolean
   switch (from.kind) {
     case "string": {
       return (v) => {
+        const q = plainIntegerText(v as string);
+        if (q === q) return q < lo || q > hi ? invalid(v) : q;
         const b = parseIntegralText(v as string, !ansi);
         if (b === null || b < BigInt(lo) || b > BigInt(hi)) return invalid(v);
         return Number(b);
@@ -322,6 +345,8 @@ function toLongCast(from: DataType, ansi: boolean, invalid: (v: unknown) => null
   switch (from.kind) {
     case "string":
       return (v) => {
+        const q = plainIntegerText(v as string);
+        if (q === q) return q;
         const b = parseIntegralText(v as string, !ansi);
         if (b === null || b < LONG_MIN || b > LONG_MAX) return invalid(v);
         return normalizeLong(b);

@@ -131,3 +131,30 @@ void test("numbers survive a round trip through their string form (property)", (
     assert.equal(legacy(StringType, LongType, legacy(LongType, StringType, v)), v);
   }));
 });
+
+void test("integral text casts agree with Spark's reading of the text, signs, spaces, fractions and lengths (property)", () => {
+  // Reference: trimmed, optional sign, digits, a fraction dropped (legacy only), in range, no negative zero.
+  const want = (s: string, lo: bigint, hi: bigint, mode: "legacy" | "ansi"): bigint | null => {
+    const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(s.trim());
+    if (!m || (m[2] === "" && !m[3]) || (m[3] !== undefined && mode === "ansi")) return null;
+    const v = m[2] === "" ? 0n : BigInt(m[1] === "-" ? `-${m[2]}` : m[2]!);
+    return v < lo || v > hi ? null : v;
+  };
+  const text = fc.array(fc.constantFrom("0", "1", "5", "9", "9", "-", "+", " ", "."), { maxLength: 22 }).map((cs) => cs.join(""));
+  const digits = fc.bigInt({ min: -(10n ** 17n), max: 10n ** 17n }).map((b) => String(b));
+  const types: [DataType, bigint, bigint][] = [[LongType, -(2n ** 63n), 2n ** 63n - 1n], [IntegerType, -(2n ** 31n), 2n ** 31n - 1n], [ShortType, -32768n, 32767n]];
+  fc.assert(fc.property(fc.oneof(text, digits), (s) => {
+    for (const [t, lo, hi] of types) {
+      for (const mode of ["legacy", "try"] as const) {
+        const w = want(s, lo, hi, mode === "try" ? "ansi" : "legacy");
+        const got = compileCast(StringType, t, mode, "UTC")(s);
+        if (w === null) assert.equal(got, null, `'${s}' as ${t.kind} (${mode})`);
+        else {
+          assert.equal(typeof got === "bigint" ? got : BigInt(got as number), w, `'${s}' as ${t.kind} (${mode})`);
+          assert.ok(!Object.is(got, -0), `'${s}' as ${t.kind}: no negative zero`);
+          if (w >= -(2n ** 53n) + 1n && w <= 2n ** 53n - 1n) assert.equal(typeof got, "number", `'${s}': a safe long is a number`);
+        }
+      }
+    }
+  }), { numRuns: 3000 });
+});
