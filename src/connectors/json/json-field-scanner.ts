@@ -18,7 +18,16 @@ export interface ScannedColumn {
   readonly convert: JsonConverter;
   /** A long or string column: a number JSON.parse would round (an integer past 2^53) is left to the general path. */
   readonly exact: boolean;
+  /**
+   * A string column the reader may not need for every record (no pushed filter reads it): a plain
+   * JSON string (no escapes) is its value as is, so scan() leaves it unread and `materialize` reads
+   * it for the records the reader keeps.
+   */
+  readonly lazy?: boolean;
 }
+
+/** In scan()'s `out`: a lazy column's string, not read yet (see `materialize`). */
+const UNREAD: unique symbol = Symbol("unread");
 
 /**
  * Reads the flat fields a schema asks for out of one JSON record in one pass over its UTF-8
@@ -39,6 +48,9 @@ export interface ScannedColumn {
  * read by Number() as JSON.parse reads them, and values go through the same converters. Skipped
  * fields, nested ones included, are checked as strictly, so a malformed record is never taken.
  *
+ * A lazy column's plain string is left unread in `out` until `materialize` (the reader calls it
+ * for the records its pushed filters keep).
+ *
  * `text`, when not null, is the same bytes decoded, all ASCII, with text index = byte index +
  * `delta`: strings are sliced from it (they share its memory, as sliced strings do) instead of
  * being decoded one by one.
@@ -51,6 +63,11 @@ export class JsonFieldScanner {
   private readonly nameBytes: Uint8Array[];
   private readonly convs: JsonConverter[];
   private readonly exact: boolean[];
+  private readonly lazy: boolean[];
+  private readonly lazyColumns: number[];
+  /** Where each lazy column's unread string lies in the bytes: [from[c], to[c]), quotes excluded. */
+  private readonly from: Int32Array;
+  private readonly to: Int32Array;
   /** Where the last string or number scanned ends (one past it). */
   private end = 0;
   /** What the last string scanned holds besides plain ASCII: bit 1 a backslash escape, bit 2 non-ASCII bytes. */
@@ -74,6 +91,10 @@ export class JsonFieldScanner {
     this.nameBytes = this.names.map((n) => new Uint8Array(Buffer.from(n, "utf8")));
     this.convs = columns.map((c) => c?.convert ?? (() => null));
     this.exact = columns.map((c) => c?.exact ?? false);
+    this.lazy = columns.map((c) => c?.lazy === true);
+    this.lazyColumns = this.lazy.flatMap((l, c) => (l ? [c] : []));
+    this.from = new Int32Array(this.width);
+    this.to = new Int32Array(this.width);
     columns.forEach((c, i) => {
       if (c === null) return;
       if (columns.some((d, j) => j < i && d?.name === c.name)) throw new Error(`JsonFieldScanner: column ${c.name} twice`);
@@ -122,6 +143,7 @@ export class JsonFieldScanner {
         if (p >= end) return false;
         const c = b[p]!;
         let v: unknown = null;
+        let unread = false;
         if (c === 34) {
           if (!this.string(b, p, end)) return false;
           const e = this.end;
@@ -129,7 +151,13 @@ export class JsonFieldScanner {
             const d = decodeString(b, p, e);
             if (d === undefined) return false;
             v = d;
-          } else if (col >= 0) v = text !== null ? text.slice(p + 1 + delta, e - 1 + delta) : b.toString("utf8", p + 1, e - 1);
+          } else if (col >= 0) {
+            if (this.lazy[col]) {
+              this.from[col] = p + 1;
+              this.to[col] = e - 1;
+              unread = true;
+            } else v = text !== null ? text.slice(p + 1 + delta, e - 1 + delta) : b.toString("utf8", p + 1, e - 1);
+          }
           p = e;
         } else if (c === 45 || (c >= 48 && c <= 57)) {
           if (!this.number(b, p, end, col >= 0)) return false;
@@ -154,7 +182,8 @@ export class JsonFieldScanner {
           if (p < 0) return false;
         } else return false;
         if (col >= 0) {
-          if (v === null) out[col] = null;
+          if (unread) out[col] = UNREAD;
+          else if (v === null) out[col] = null;
           else {
             const x = this.convs[col]!(v);
             if (x === BAD_VALUE) return false;
@@ -174,6 +203,21 @@ export class JsonFieldScanner {
     }
     while (b[p] === 32 && p < end) p++;
     return p === end;
+  }
+
+  /**
+   * Reads the strings the last scan() left unread in `out` (lazy columns): call it for a record
+   * the reader keeps, before the next chunk(). A reader that drops most records (a pushed filter
+   * on another column) so slices no string it would drop.
+   */
+  materialize(out: unknown[]): void {
+    const cols = this.lazyColumns;
+    const text = this.text;
+    for (let k = 0; k < cols.length; k++) {
+      const c = cols[k]!;
+      if (out[c] !== UNREAD) continue;
+      out[c] = text !== null ? text.slice(this.from[c]! + this.delta, this.to[c]! + this.delta) : this.b.toString("utf8", this.from[c]!, this.to[c]!);
+    }
   }
 
   /** The column a plain (ASCII, unescaped) key bytes[a, e) names, or -1. */

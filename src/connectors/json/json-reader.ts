@@ -59,8 +59,10 @@ export async function* readJsonFile(
   const checkDigits = fields.some((f) => !FLAT_KINDS.has(f.dataType.kind));
   const exactCols = fields.map((f) => f.dataType.kind === "long" || f.dataType.kind === "string");
   // The scanner reads flat schemas (so JSON.parse alone decides rounding, see `rounded`) with distinct names.
+  // With pushed filters, the string columns they do not read are sliced only for the records kept.
+  const pushed = pushedRowFilter(ctx.filters, readSchema, corrupt);
   const scanner = options[FIELD_SCANNER_OPTION] === "false" || opts.multiLine || checkDigits || opts.encoding !== "utf8" || opts.lineSep !== undefined || new Set(names).size < width ? null
-    : new JsonFieldScanner(fields.map((f, c) => (c === corrupt ? null : { name: f.name, convert: convs[c]!, exact: exactCols[c]! })));
+    : new JsonFieldScanner(fields.map((f, c) => (c === corrupt ? null : { name: f.name, convert: convs[c]!, exact: exactCols[c]!, lazy: pushed !== null && f.dataType.kind === "string" && !pushed.reads.has(c) })));
   let builders = fields.map((f) => new VectorBuilder(f.dataType, DEFAULT_BATCH_SIZE));
   let n = 0;
   let total = 0;
@@ -135,7 +137,7 @@ export async function* readJsonFile(
       if (n >= DEFAULT_BATCH_SIZE) yield flush();
     }
   } else {
-    const keep = pushedRowFilter(ctx.filters, readSchema, corrupt);
+    const keep = pushed?.keep ?? null;
     const split = await readBytesSplit(file, opts.mode === "FAILFAST");
     const bytes = split.bytes;
     const len = bytes.length;
@@ -159,6 +161,7 @@ export async function* readJsonFile(
         if (end > pos) {
           if (crOnlyInCrLf && scanner.scan(pos, end, scratch)) {
             if (keep === null || keep(scratch)) {
+              scanner.materialize(scratch);
               for (let c = 0; c < width; c++) builders[c]!.append(scratch[c]);
               n++;
             } else if (++skipped % DEFAULT_BATCH_SIZE === 0 && n > 0) {
@@ -192,13 +195,15 @@ export async function* readJsonFile(
  * scan (pushed filters are conjuncts of it), so the reader may skip it; other filters are left
  * to that Filter.
  */
-function pushedRowFilter(filters: readonly SourceFilter[], schema: StructType, corrupt: number): ((row: readonly unknown[]) => boolean) | null {
+function pushedRowFilter(filters: readonly SourceFilter[], schema: StructType, corrupt: number): { keep: (row: readonly unknown[]) => boolean; reads: ReadonlySet<number> } | null {
   const tests: ((row: readonly unknown[]) => boolean)[] = [];
+  const reads = new Set<number>();
   for (const f of filters) {
     if (f.op !== "=" && f.op !== "in" && f.op !== "isNotNull") continue;
     const c = schema.fields.findIndex((x) => x.name === f.column);
     if (c < 0 || c === corrupt) continue;
     const isString = schema.fields[c]!.dataType.kind === "string";
+    const before = tests.length;
     if (f.op === "isNotNull") tests.push((row) => row[c] !== null);
     else if (f.op === "=") {
       const v = f.value;
@@ -207,8 +212,9 @@ function pushedRowFilter(filters: readonly SourceFilter[], schema: StructType, c
       const set = new Set<unknown>(f.values);
       tests.push((row) => row[c] !== null && set.has(row[c]));
     }
+    if (tests.length > before) reads.add(c);
   }
   if (tests.length === 0) return null;
-  if (tests.length === 1) return tests[0]!;
-  return (row) => tests.every((t) => t(row));
+  const keep = tests.length === 1 ? tests[0]! : (row: readonly unknown[]): boolean => tests.every((t) => t(row));
+  return { keep, reads };
 }

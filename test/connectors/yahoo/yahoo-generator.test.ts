@@ -100,7 +100,7 @@ void describe("Yahoo generator batches", () => {
 
   void it("refill one array per column when given buffers (a reader done with each batch), with the same values", () => {
     const buffers = new ReusableArrays();
-    const values = (b: RecordBatch): unknown[][] => b.columns.map((c) => [...(c.values as ArrayLike<unknown>)]);
+    const values = (b: RecordBatch): unknown[][] => b.columns.map((c) => Array.from(c.values as ArrayLike<unknown>));
     const first = generateAdEventBatch(cfg, 0, 4000, null, buffers);
     const firstValues = values(first);
     const second = generateAdEventBatch(cfg, 4000, 8000, null, buffers);
