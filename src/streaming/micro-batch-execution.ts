@@ -393,6 +393,9 @@ export class MicroBatchExecution {
         timings[key] = (timings[key] ?? 0) + clock.getTimeMillis() - t0;
       }
     };
+    const charge = (key: string, ms: number): void => {
+      timings[key] = (timings[key] ?? 0) + ms;
+    };
     this.setStatus(`Getting offsets from ${this.sources.map((s) => s.description).join(", ")}`, this.statusValue.isDataAvailable, true);
     let batch = this.pending;
     let latestSeen: Offset[];
@@ -430,7 +433,7 @@ export class MicroBatchExecution {
       offsetsWritten.catch(() => undefined);
     }
     this.setStatus(sameOffsets(batch.start, batch.end) ? "Processing a no-data batch" : "Processing new data", true, true);
-    const rows = await this.runBatch(batch, offsetsWritten, time);
+    const rows = await this.runBatch(batch, offsetsWritten, time, charge);
     this.watermarkMs = rows.nextWatermarkMs;
     this.noDataBatchDue = this.hasWatermarkDrivenState && this.watermarkMs > batch.metadata.batchWatermarkMs;
     crashPoint("after-sink-before-commit", batch.batchId);
@@ -447,6 +450,7 @@ export class MicroBatchExecution {
     batch: PlannedBatch,
     offsetsWritten: Promise<void>,
     time: <T>(key: string, fn: () => T | Promise<T>) => Promise<T>,
+    charge: (key: string, ms: number) => void,
   ): Promise<BatchFigures> {
     const base = this.opts.session.execSettings();
     const shuffle = Number(batch.metadata.conf["sluice.sql.shuffle.partitions"] ?? base.shufflePartitions);
@@ -484,6 +488,17 @@ export class MicroBatchExecution {
     // What planning depends on besides the plan: a change plans the batch's plans again.
     const settingsKey = JSON.stringify([settings.timeZone, settings.ansi, settings.shufflePartitions, settings.planner ?? null, conf.get("sluice.sql.optimizer.enabled"), conf.get("sluice.sql.optimizer.windowGroupLimitThreshold")]);
     const run = (p: LogicalPlan): Promise<RecordBatch[]> => this.batchPlans.run(p, settings, ctx, settingsKey);
+    // The plans run while the incremental plan is built (the stateful part) are execution, as
+    // Spark reports them: their time goes to addBatch, not queryPlanning.
+    let stateful = 0;
+    const runStateful = async (p: LogicalPlan): Promise<RecordBatch[]> => {
+      const t0 = this.opts.clock.getTimeMillis();
+      try {
+        return await run(p);
+      } finally {
+        stateful += this.opts.clock.getTimeMillis() - t0;
+      }
+    };
     // State snapshots and cleanup run between batches at most once per interval (Spark's
     // maintenanceInterval, 60 s), not after every batch: they list and write files.
     this.maintainStateThisBatch = this.opts.clock.getTimeMillis() - this.lastStateMaintenanceMs >= stateMaintenanceIntervalMs(this.opts.session);
@@ -494,14 +509,14 @@ export class MicroBatchExecution {
     let commitEntry: Promise<PreparedFile> | undefined;
     try {
       // The stateful part of the batch (watermark inputs, stateful operators) runs while the
-      // incremental plan is built; what is left is a batch plan for the sink.
+      // incremental plan is built (its time charged to addBatch); what is left is a batch plan for the sink.
       const planned = await time("queryPlanning", () =>
         executeIncremental(this.opts.plan, {
           batchId: batch.batchId,
           watermarkMs: batch.metadata.batchWatermarkMs,
           outputMode: this.opts.outputMode,
           data,
-          run,
+          run: runStateful,
           fctx: ctx.fctx,
           stores: this.stores!,
           checkpointDir: this.opts.checkpointDir,
@@ -513,6 +528,8 @@ export class MicroBatchExecution {
           ...(this.statefulWorkersFor(settings.workers) ? { statefulWorkers: this.statefulWorkers! } : {}),
         }),
       );
+      charge("queryPlanning", -stateful);
+      charge("addBatch", stateful);
       await time("walCommit", () => offsetsWritten);
       const nextWatermarkMs = this.tracker.update(planned.eventTimeStats, this.watermarkDelays);
       // With state files to wait for, commits/N (known once the batch's event times are) is written

@@ -85,6 +85,27 @@ void describe("micro-batch execution: memory stream → memory sink", () => {
     ]);
   });
 
+  void it("reports the stateful part's execution under addBatch, not queryPlanning, as Spark's durationMs does", async () => {
+    const clock = new ManualClock(0);
+    // Each row costs a second of the query's clock where it is computed: below the aggregation.
+    const slow = udf((x: unknown) => {
+      clock.advance(1000);
+      return x;
+    }, "INT");
+    const input = spark.memoryStream("a INT");
+    const df = input.toDF().select(slow(col("a")).alias("a")).groupBy("a").count();
+    await testStream(df, "complete", [
+      StartStream({ trigger: { processingTime: "10 seconds" }, clock }),
+      AddData(input, [{ a: 1 }, { a: 2 }, { a: 1 }]),
+      AdvanceClock(10_000),
+      CheckAnswer([{ a: 1, count: 2 }, { a: 2, count: 1 }]),
+      AssertOnQuery((q) => {
+        const d = q.lastProgress!.durationMs;
+        return d["addBatch"] === 3000 && d["queryPlanning"] === 0 && d["triggerExecution"] === 3000;
+      }, "three seconds of addBatch"),
+    ]);
+  });
+
   void it("once and availableNow run what is there, then stop", async () => {
     const input = spark.memoryStream("a INT");
     await testStream(input.toDF(), "append", [
