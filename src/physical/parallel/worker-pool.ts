@@ -171,7 +171,7 @@ export class WorkerPool {
     // Wall times: each thread's performance.now() counts from its own start.
     const wall = (t: number): number => performance.timeOrigin + t;
     const ran = m.ok ? `ran ${(m.endedAt - m.startedAt).toFixed(1)} ms (started ${(m.startedAt - wall(sent.at)).toFixed(1)} ms after sending, reply took ${(wall(now) - m.endedAt).toFixed(1)} ms), ` : "failed, ";
-    process.stderr.write(`sluice task ${m.id}: worker ${this.slots.indexOf(slot)}, ${sent.kind}, ${ran}${total.toFixed(1)} ms from sending to the reply\n`);
+    process.stderr.write(`sluice task ${m.id}: worker ${this.slots.indexOf(slot)}, ${sent.kind}, sent at ${sent.at.toFixed(1)} ms, ${ran}${total.toFixed(1)} ms from sending to the reply\n`);
   }
 
   private settle(slot: Slot, id: number): void {
