@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
 import { Session } from "../../src/api/session.js";
 import { nexmarkConfig } from "../../src/connectors/nexmark/nexmark-config.js";
 import { compareDigest, digestBatches } from "../../bench/nexmark/digest.js";
@@ -17,6 +20,9 @@ async function sqlAndDataFrame(name: string): Promise<Record<string, unknown>[][
   const q = query(name);
   return [await spark.sql(q.sql).collect(), await q.dataframe(tables).collect()];
 }
+
+const checkpoints = mkdtempSync(join(tmpdir(), "nexmark-stream-"));
+after(() => rmSync(checkpoints, { recursive: true, force: true }));
 
 const us = (d: unknown): number => (d as Date).getTime() * 1000;
 
@@ -59,6 +65,33 @@ void describe("Nexmark queries against plain JavaScript", () => {
       const b = digestBatches(await q.dataframe(tables).collectBatches(), q.checkColumn);
       assert.equal(compareDigest(a, b), null, q.name);
       assert.ok(a.rows > 0, `${q.name} has rows`);
+    }
+  });
+
+  void it("q11: the lag and running-sum sessions are session_window's sessions", async () => {
+    const bySessionWindow = await spark.sql(`SELECT bidder, count(*) AS bid_count, session_window.start AS starttime, session_window.end AS endtime
+      FROM bid GROUP BY bidder, session_window(dateTime, '10 seconds')`).collect();
+    const key = (r: Record<string, unknown>): string => `${String(r["bidder"])}|${String(r["bid_count"])}|${us(r["starttime"])}|${us(r["endtime"])}`;
+    const sessions = bySessionWindow.map(key).sort();
+    assert.ok(sessions.length > 100, `sessions: ${sessions.length}`);
+    for (const rows of await sqlAndDataFrame("q11")) assert.deepEqual(rows.map(key).sort(), sessions);
+  });
+
+  void it("stream forms end with the batch answer (append: all batches; complete: the last)", async () => {
+    const streams = nexmarkTables(spark, { eventsNum: EVENTS, eventsPerSecond: 1000, maxEventsPerTrigger: 5000 }, true);
+    for (const q of QUERIES.filter((x) => x.streaming && !x.nondeterministic)) {
+      const want = digestBatches(await q.dataframe(tables).collectBatches(), q.checkColumn);
+      let got = { rows: 0, sum: 0 }, batches = 0;
+      const mode = q.streamMode ?? "append";
+      const s = await q.dataframe(streams).writeStream.outputMode(mode).option("checkpointLocation", mkdtempSync(join(checkpoints, `${q.name}-`))).trigger({ availableNow: true })
+        .foreachBatch(async (df) => {
+          const d = digestBatches(await df.collectBatches(), q.checkColumn);
+          got = mode === "complete" ? d : { rows: got.rows + d.rows, sum: got.sum + d.sum };
+          batches++;
+        }).start();
+      await s.awaitTermination();
+      assert.ok(batches >= 6, `${q.name}: ${batches} batches`);
+      assert.equal(compareDigest(want, got), null, `${q.name} (${mode})`);
     }
   });
 });
