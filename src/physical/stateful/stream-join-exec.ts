@@ -164,7 +164,7 @@ export class StreamingSymmetricHashJoinExec {
 
     // 2a. New left rows against the buffered right rows, then into the left buffer.
     {
-      const pairs = this.candidates(left, stores.right.rows, false);
+      const pairs = this.candidates(left, stores.right, false);
       const ok = this.evaluate(pairs, (p) => [left[p.input]!.row, p.state.row]);
       const matched = new Uint8Array(left.length);
       pairs.forEach((p, x) => {
@@ -187,7 +187,7 @@ export class StreamingSymmetricHashJoinExec {
     }
     // 2b. New right rows against the buffered left rows (this batch's included), then into the right buffer.
     {
-      const pairs = this.candidates(right, stores.left.rows, semi);
+      const pairs = this.candidates(right, stores.left, semi);
       const ok = this.evaluate(pairs, (p) => [p.state.row, right[p.input]!.row]);
       const matched = new Uint8Array(right.length);
       const semiDone = new Set<StateKey>();
@@ -246,13 +246,19 @@ export class StreamingSymmetricHashJoinExec {
   }
 
   /** Every (new row, buffered row of the other side) with the same join key; `unmatchedOnly` skips buffered rows already matched. */
-  private candidates(rows: readonly InputRow[], other: StateStore<JoinStateValue>, unmatchedOnly: boolean): Pair[] {
+  private candidates(rows: readonly InputRow[], other: JoinSideStores, unmatchedOnly: boolean): Pair[] {
     const out: Pair[] = [];
     rows.forEach((r, input) => {
       if (r.key === null) return;
-      for (const e of other.prefixScan(encodeKey(r.key))) {
-        if (unmatchedOnly && e.value.matched) continue;
-        out.push({ input, stateKey: e.key, state: e.value });
+      // A key's rows are at indices 0 .. count-1 (evict keeps them dense): read by index, as
+      // Spark's keyWithIndexToValue is, rather than by a prefix scan of the store's sorted keys
+      // (which a store keeps only once scanned, at a cost per row put after that).
+      const n = other.numValues.get(encodeKey(r.key)) ?? 0;
+      for (let i = 0; i < n; i++) {
+        const stateKey = encodeKey([...r.key, i]);
+        const state = other.rows.get(stateKey);
+        if (state === undefined || (unmatchedOnly && state.matched)) continue;
+        out.push({ input, stateKey, state });
       }
     });
     return out;
