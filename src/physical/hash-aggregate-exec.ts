@@ -5,7 +5,7 @@ import { exprType } from "../expr/expr-type.js";
 import { exprSql } from "../analyzer/expr-sql.js";
 import { namedToAttribute } from "../analyzer/plan-output.js";
 import { type CompiledProjection, compileProjection } from "./codegen/projection.js";
-import { type AggSlot, makeSlot } from "./aggregate/agg-slot.js";
+import { AggSlotSet } from "./aggregate/agg-slot.js";
 import { GroupTable } from "./aggregate/group-table.js";
 import type { GroupKeys } from "./aggregate/key-coder.js";
 import { FusedAggregate, type FusedAggregateSpec, type FusedKernelTemplate, fusedAggPlans } from "./aggregate/fused-aggregate.js";
@@ -126,7 +126,7 @@ export class HashAggregateExec implements PhysicalOp {
     const inSchema = structType(inputs.map((e, i) => structField(`_in${i}`, exprType(e), true)));
     const project: CompiledProjection = compileProjection(this.child.output, null, inputs, inSchema, ctx.fctx);
     const table = new GroupTable(this.groupingExprs.map(exprType));
-    const slots: AggSlot[] = this.aggCalls.map((c) => makeSlot(c, ctx.fctx));
+    const slots = new AggSlotSet(this.aggCalls, ctx.fctx);
     const k = this.groupingExprs.length;
     let gids = new Int32Array(1024);
     for await (const batch of this.child.execute(ctx)) {
@@ -135,16 +135,15 @@ export class HashAggregateExec implements PhysicalOp {
       const evald = project(batch);
       if (gids.length < n) gids = new Int32Array(n);
       table.lookup(evald.columns.slice(0, k), n, gids);
-      slots.forEach((s, j) => {
-        const args = argIndex[j]!.map((ix) => evald.columns[ix]!);
+      slots.update(gids, n, (j) => argIndex[j]!.map((ix) => evald.columns[ix]!), (j) => {
         const fi = filterIndex[j];
-        s.update(gids, n, args, fi === null || fi === undefined ? null : evald.columns[fi]!);
+        return fi === null || fi === undefined ? null : evald.columns[fi]!;
       });
     }
     // A global aggregate always produces one row, even over empty input.
     if (k === 0 && table.size === 0) table.lookup([], 0, gids);
     const groups = table.size;
-    return [table.groupKeys(), slots.map((s) => s.result(groups))];
+    return [table.groupKeys(), slots.results(groups)];
   }
 
   /**

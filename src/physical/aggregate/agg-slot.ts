@@ -6,6 +6,7 @@ import { valueKey } from "../../expr/aggregates/collect.js";
 import type { DataType } from "../../types/data-type.js";
 import { type Long, normalizeLong } from "../../types/long.js";
 import { boundSignature } from "../../expr/bound-signature.js";
+import { canonicalKey } from "../../expr/expr-tree.js";
 
 /**
  * The running state of one aggregate function across all groups. `update` consumes a batch
@@ -108,6 +109,92 @@ class NumericSlot implements AggSlot {
   }
 }
 
+/**
+ * count(DISTINCT x) calls over the same argument x whose values are their own keys (numbers,
+ * strings, dates, timestamps...: `valueKey` is the identity), each with its own FILTER: one pass
+ * per batch, one Map per group from a value to the bits of the calls that saw it (nulls are not
+ * counted). Maps compare by SameValueZero, so NaN is one value and -0 is 0, as Spark groups them.
+ * Nexmark q15 counts distinct bidders and auctions in total and per price rank (six calls): a
+ * Set per call and group took 45% of its time; the shared pass does one lookup per argument.
+ */
+class SharedDistinctCounts {
+  private maps: (Map<unknown, number> | undefined)[] = [];
+  private counts: Float64Array[] | null = null;
+  constructor(readonly members: number) {}
+  update(gids: Int32Array, n: number, arg: Vector, filters: readonly (Vector | null)[]): void {
+    const maps = this.maps, m = this.members;
+    const nulls = arg.nulls;
+    const values = arg.values as ArrayLike<unknown>;
+    for (let i = 0; i < n; i++) {
+      if (nulls !== null && nulls[i] === 1) continue;
+      let bits = 0;
+      for (let j = 0; j < m; j++) if (passes(filters[j]!, i)) bits |= 1 << j;
+      if (bits === 0) continue;
+      const g = gids[i]!;
+      let map = maps[g];
+      if (map === undefined) map = maps[g] = new Map();
+      const v = values[i], old = map.get(v);
+      if (old === undefined) map.set(v, bits);
+      else if ((old | bits) !== old) map.set(v, old | bits);
+    }
+  }
+  /** Member j's count per group. */
+  result(j: number, groupCount: number): Vector {
+    if (this.counts === null) {
+      const counts = Array.from({ length: this.members }, () => new Float64Array(groupCount));
+      for (let g = 0; g < groupCount; g++) {
+        const map = this.maps[g];
+        if (map === undefined) continue;
+        for (const bits of map.values()) for (let k = 0; k < this.members; k++) if (bits & (1 << k)) counts[k]![g]! += 1;
+      }
+      this.counts = counts;
+    }
+    return makeVector({ kind: "long" }, groupCount, this.counts[j]!, null);
+  }
+}
+
+/** At most this many calls share a pass (their bits fit a small integer). */
+const MAX_SHARED = 30;
+
+/**
+ * Every aggregate call's slot, updated batch by batch: count(DISTINCT x) calls with the same x
+ * share one pass (SharedDistinctCounts), any other call has its own slot (makeSlot).
+ */
+export class AggSlotSet {
+  private readonly own: (AggSlot | null)[];
+  private readonly shared: readonly { readonly counts: SharedDistinctCounts; readonly calls: readonly number[] }[];
+  constructor(calls: readonly AggCall[], fctx: ExecFunctionContext) {
+    this.own = calls.map(() => null);
+    const groups: number[][] = [];
+    const open = new Map<string, number[]>();
+    calls.forEach((c, j) => {
+      if (!isPlainDistinctCount(c)) {
+        this.own[j] = makeSlot(c, fctx);
+        return;
+      }
+      const key = canonicalKey(c.args[0]!);
+      let members = open.get(key);
+      if (members === undefined || members.length === MAX_SHARED) {
+        open.set(key, (members = []));
+        groups.push(members);
+      }
+      members.push(j);
+    });
+    this.shared = groups.map((members) => ({ counts: new SharedDistinctCounts(members.length), calls: members }));
+  }
+  /** One batch: `gids[i]` is row i's group; `args(j)` / `filter(j)` call j's argument vectors and FILTER vector. */
+  update(gids: Int32Array, n: number, args: (j: number) => readonly Vector[], filter: (j: number) => Vector | null): void {
+    this.own.forEach((s, j) => s?.update(gids, n, args(j), filter(j)));
+    for (const s of this.shared) s.counts.update(gids, n, args(s.calls[0]!)[0]!, s.calls.map(filter));
+  }
+  /** Each call's results for groups 0..groupCount-1, in call order. */
+  results(groupCount: number): Vector[] {
+    const out: Vector[] = this.own.map((s) => (s === null ? null : s.result(groupCount))) as Vector[];
+    for (const s of this.shared) s.calls.forEach((j, k) => (out[j] = s.counts.result(k, groupCount)));
+    return out;
+  }
+}
+
 /** Any aggregate through its Accumulator (the general path, and the one streaming state uses). */
 class GenericSlot implements AggSlot {
   private bufs: unknown[] = [];
@@ -172,6 +259,14 @@ export interface NumericSpec {
 export function isSimpleCount(call: AggCall): boolean {
   return !call.distinct && call.fn.name === "count" && !call.ignoreNulls;
 }
+
+/** count(DISTINCT x) of one argument stored as its own key (see SharedDistinctCounts). */
+function isPlainDistinctCount(call: AggCall): boolean {
+  return call.distinct && call.fn.name === "count" && !call.ignoreNulls && call.args.length === 1 && PLAIN_KEY_KINDS.has(exprType(call.args[0]!).kind);
+}
+
+/** Types whose vector values are their distinct keys: valueKey is the identity and values[i] is the value. */
+const PLAIN_KEY_KINDS = new Set(["boolean", "byte", "short", "int", "long", "float", "double", "string", "date", "timestamp"]);
 
 /** Whether `call` runs as a numeric slot (and how), or null for the general path. */
 export function numericSpec(call: AggCall, fctx: ExecFunctionContext, longMinMax = false): NumericSpec | null {

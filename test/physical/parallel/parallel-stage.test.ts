@@ -282,7 +282,7 @@ describe("parallel stages give the single-threaded answer", () => {
 });
 
 describe("tracing tasks", () => {
-  it("SLUICE_TRACE_TASKS=1 prints a line per task: worker, kind, time in the worker, its wait to start, its reply and the round trip", async () => {
+  it("SLUICE_TRACE_TASKS=1 prints a line per task: worker, kind, when it was sent, time in the worker, its wait to start, its reply and the round trip", async () => {
     const lines: string[] = [];
     const write = process.stderr.write.bind(process.stderr);
     process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
@@ -302,17 +302,18 @@ describe("tracing tasks", () => {
       process.stderr.write = write;
       delete process.env.SLUICE_TRACE_TASKS;
     }
-    const shape = / (map|reduce), ran (\d+\.\d) ms \(started (-?\d+\.\d) ms after sending, reply took (-?\d+\.\d) ms\), (\d+\.\d) ms from sending to the reply\n$/;
+    const shape = / (map|reduce), sent at (\d+\.\d) ms, ran (\d+\.\d) ms \(started (-?\d+\.\d) ms after sending, reply took (-?\d+\.\d) ms\), (\d+\.\d) ms from sending to the reply\n$/;
     for (const l of traced) {
       const m = shape.exec(l);
       assert.ok(m, l);
-      const [ran, wait, reply, total] = [m[2], m[3], m[4], m[5]].map(Number) as [number, number, number, number];
+      const [sentAt, ran, wait, reply, total] = [m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number];
+      assert.ok(sentAt > 0 && sentAt <= performance.now(), l);
       assert.ok(ran <= total, l);
       // The three parts are read on two threads' clocks (each from its own start) but make up the round trip.
       assert.ok(Math.abs(wait + ran + reply - total) < 2, l);
     }
-    const maps = traced.filter((l) => / map, ran /.test(l));
-    const reduces = traced.filter((l) => / reduce, ran /.test(l));
+    const maps = traced.filter((l) => / map, sent at /.test(l));
+    const reduces = traced.filter((l) => / reduce, sent at /.test(l));
     assert.ok(maps.length >= 2 && reduces.length >= 1, traced.join(""));
     for (const l of traced) assert.match(l, /^sluice task \d+: worker [01], /);
     assert.deepEqual(lines, [], "nothing is printed without SLUICE_TRACE_TASKS");
