@@ -12,6 +12,7 @@ import { compileProjection } from "./codegen/projection.js";
 import type { ExecContext, PhysicalOp } from "./physical-op.js";
 import { schemaOf } from "./physical-op.js";
 import { crossComparator, rowComparator } from "./sort-util.js";
+import { GroupTable } from "./aggregate/group-table.js";
 import { boundSignature } from "../expr/bound-signature.js";
 import { PREFIX_RANKING_FUNCTIONS } from "../expr/window-functions.js";
 
@@ -53,22 +54,18 @@ export class WindowExec implements PhysicalOp {
     const np = this.partitionSpec.length, no = this.orderSpec.length;
     const pk = evald.slice(0, np), ok = evald.slice(np, np + no);
     const specs = [...pk.map(() => ({ ascending: true, nullsFirst: true })), ...this.orderSpec.map((o) => ({ ascending: o.ascending, nullsFirst: o.nullsFirst }))];
-    const keys = [...pk, ...ok];
-    const idx = Array.from({ length: n }, (_, i) => i);
-    idx.sort(rowComparator(keys, specs));
+    const rowOrderCmp = no > 0 ? rowComparator(ok, specs.slice(np)) : null;
+    const { idx, starts } = windowOrder(pk, rowOrderCmp, n);
     const sorted = takeBatch(all, idx);
     if (wins.every((w) => w.fn.kind === "Call" && PREFIX_RANKING_FUNCTIONS.has(w.fn.fn.name))) {
-      yield makeBatch(schemaOf(this.output), [...sorted.columns, ...simpleRanks(wins, idx, rowComparator(pk, specs.slice(0, np)), no > 0 ? rowComparator(ok, specs.slice(np)) : null)], n);
+      yield makeBatch(schemaOf(this.output), [...sorted.columns, ...simpleRanks(wins, idx, starts, rowOrderCmp)], n);
       return;
     }
-    const partCmp = crossComparator(pk.map((k) => k.type), specs.slice(0, np));
     const orderCmp = crossComparator(ok.map((k) => k.type), specs.slice(np));
     const results = wins.map((w) => new VectorBuilder(exprType(w), n));
     const resultAt = wins.map(() => new Array<unknown>(n));
-    let s = 0;
-    while (s < n) {
-      let e = s + 1;
-      while (e < n && partCmp(pk, idx[s]!, pk, idx[e]!) === 0) e++;
+    for (let part = 0; part + 1 < starts.length; part++) {
+      const s = starts[part]!, e = starts[part + 1]!;
       const rows = idx.slice(s, e);
       // Peer groups: rows with equal ORDER BY keys.
       const peerEnd = new Int32Array(rows.length);
@@ -81,7 +78,6 @@ export class WindowExec implements PhysicalOp {
         const vals = computeWindow(w, rows, args, peerEnd, no > 0, ctx, rangeKey);
         for (let r = 0; r < rows.length; r++) resultAt[wi]![r + s] = vals[r];
       });
-      s = e;
     }
     for (let wi = 0; wi < wins.length; wi++) for (let r = 0; r < n; r++) results[wi]!.append(resultAt[wi]![r]);
     yield makeBatch(schemaOf(this.output), [...sorted.columns, ...results.map((b) => b.finish())], n);
@@ -89,16 +85,51 @@ export class WindowExec implements PhysicalOp {
 }
 
 /**
- * row_number, rank and dense_rank over rows sorted by partition and order, in one pass with no
- * array per partition (a top-k query has about as many partitions as rows): a partition starts
- * where the partition keys change, a peer group where the order keys do.
+ * The rows in window order: grouped by partition, each partition's rows in ORDER BY order;
+ * `starts` holds each partition's first position, then n. Partitions are found by hashing their
+ * keys (GroupTable) and grouped by a stable counting sort, in order of first appearance (the
+ * order of a window's output rows is not defined); only a partition whose rows are not already
+ * in ORDER BY order is sorted, alone. Events that arrive in time order (a stream's, Nexmark's
+ * sessions per bidder) thus need no comparison sort: a sort of the whole input by (partition,
+ * order) keys was most of q11's time.
  */
-function simpleRanks(wins: readonly WindowExpr[], idx: readonly number[], partCmp: (a: number, b: number) => number, orderCmp: ((a: number, b: number) => number) | null): Vector[] {
+function windowOrder(pk: readonly Vector[], orderCmp: ((a: number, b: number) => number) | null, n: number): { idx: number[]; starts: number[] } {
+  const gids = new Int32Array(n);
+  const table = new GroupTable(pk.map((v) => v.type));
+  table.lookup(pk, n, gids);
+  const groups = n === 0 ? 0 : table.size;
+  const next = new Int32Array(groups + 1);
+  for (let i = 0; i < n; i++) next[gids[i]! + 1]!++;
+  for (let g = 0; g < groups; g++) next[g + 1]! += next[g]!;
+  const starts = Array.from(next);
+  const idx = new Array<number>(n);
+  for (let i = 0; i < n; i++) idx[next[gids[i]!]!++] = i;
+  if (orderCmp !== null) {
+    for (let g = 0; g < groups; g++) {
+      const s = starts[g]!, e = starts[g + 1]!;
+      let ordered = true;
+      for (let p = s + 1; p < e && ordered; p++) ordered = orderCmp(idx[p - 1]!, idx[p]!) <= 0;
+      if (ordered) continue;
+      // Array sort is stable: peers keep their input order, as in the whole-input sort before.
+      const part = idx.slice(s, e).sort(orderCmp);
+      for (let p = s; p < e; p++) idx[p] = part[p - s]!;
+    }
+  }
+  return { idx, starts };
+}
+
+/**
+ * row_number, rank and dense_rank over rows in window order, in one pass with no array per
+ * partition (a top-k query has about as many partitions as rows): a partition starts at each of
+ * `starts`, a peer group where the order keys change.
+ */
+function simpleRanks(wins: readonly WindowExpr[], idx: readonly number[], starts: readonly number[], orderCmp: ((a: number, b: number) => number) | null): Vector[] {
   const n = idx.length;
   const rowNumber = new Int32Array(n), rank = new Int32Array(n), dense = new Int32Array(n);
-  let partStart = 0, peerStart = 0, peers = 0;
+  let partStart = 0, peerStart = 0, peers = 0, nextPart = 0;
   for (let p = 0; p < n; p++) {
-    if (p === 0 || partCmp(idx[p - 1]!, idx[p]!) !== 0) {
+    if (p === starts[nextPart]) {
+      nextPart++;
       partStart = p;
       peerStart = p;
       peers = 1;

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import fc from "fast-check";
 import { Session, Window, col, functions as F } from "../../src/index.js";
 
 const spark = Session.builder().create();
@@ -107,4 +108,29 @@ test("RANGE frames with INTERVAL offsets over timestamps and dates (SQL and rang
   const api = await spark.table("win_times").select(col("x"), F.sum("x").over(Window.orderBy("ts").rangeBetween("-7 seconds", Window.currentRow)).alias("s7")).orderBy("x").collect();
   assert.deepEqual(api.map((r) => r["s7"]), [1, 7, 7, 14]);
   await assert.rejects(sql("SELECT sum(x) OVER (ORDER BY x RANGE BETWEEN INTERVAL 1 SECOND PRECEDING AND CURRENT ROW) AS s FROM win_times").then((r) => r), /needs a timestamp or date ORDER BY/);
+});
+
+test("partitions in and out of ORDER BY order, with peers, nulls and both directions, give the reference ranks and running sums (property)", async () => {
+  // The window sorts only partitions whose rows arrive out of order (window-exec.ts windowOrder).
+  type R = { id: number; p: number | null; o: number | null };
+  const rowsArb = fc.array(fc.record({ p: fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 3 })), o: fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 6 })) }), { maxLength: 40 })
+    .chain((rs) => fc.boolean().map((presorted) => (presorted ? [...rs].sort((a, b) => (a.o ?? -1) - (b.o ?? -1)) : rs)));
+  await fc.assert(fc.asyncProperty(rowsArb, fc.boolean(), async (input, asc) => {
+    const rows: R[] = input.map((r, id) => ({ id, ...r }));
+    const df = spark.createDataFrame(rows, "id INT, p INT, o INT");
+    const w = Window.partitionBy("p").orderBy(asc ? col("o").asc() : col("o").desc());
+    const got = await df.select(col("id"), F.rank().over(w).alias("rk"), F.dense_rank().over(w).alias("dr"), F.sum("o").over(w).alias("s"), F.count("*").over(w).alias("c")).collect();
+    // Spark: ascending puts nulls first, descending last; RANGE frame: a row sees its peers.
+    const key = (o: number | null): number => (o === null ? (asc ? -Infinity : Infinity) : asc ? o : -o);
+    const want = new Map<number, { rk: number; dr: number; s: number | null; c: number }>();
+    for (const r of rows) {
+      const part = rows.filter((x) => x.p === r.p);
+      const before = part.filter((x) => key(x.o) < key(r.o));
+      const upTo = part.filter((x) => key(x.o) <= key(r.o));
+      const nonNull = upTo.filter((x) => x.o !== null);
+      want.set(r.id, { rk: before.length + 1, dr: new Set(before.map((x) => key(x.o))).size + 1, s: nonNull.length ? nonNull.reduce((t, x) => t + x.o!, 0) : null, c: upTo.length });
+    }
+    assert.equal(got.length, rows.length);
+    for (const g of got) assert.deepEqual({ rk: g["rk"], dr: g["dr"], s: g["s"] === null ? null : Number(g["s"]), c: Number(g["c"]) }, want.get(Number(g["id"])), `row ${String(g["id"])}`);
+  }), { numRuns: 200 });
 });
