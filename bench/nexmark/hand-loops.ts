@@ -1,7 +1,8 @@
 /**
  * Nexmark queries as hand-written JavaScript over the generator's columns: the practical limit
- * for this language (q0, q1, q2, q5), and plain row-at-a-time reference answers (q3, q7, q8) that
- * tests compare Sluice against. Each reads the same events as Sluice (the generator's batches of
+ * for this language (q0, q1, q2, q5 here; the other queries in hand-loops-joins.ts, -windows.ts,
+ * -rows.ts and -daily.ts), and plain row-at-a-time reference answers (q3, q7, q8) that tests
+ * compare Sluice against. Each reads the same events as Sluice (the generator's batches of
  * `cfg.batchSize` events), so generation is part of every engine's time.
  */
 import type { NexmarkConfig } from "../../src/connectors/nexmark/nexmark-config.js";
