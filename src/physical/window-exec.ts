@@ -14,6 +14,7 @@ import { schemaOf } from "./physical-op.js";
 import { crossComparator, rowComparator } from "./sort-util.js";
 import { GroupTable } from "./aggregate/group-table.js";
 import { boundSignature } from "../expr/bound-signature.js";
+import type { Accumulator } from "../expr/function-def.js";
 import { PREFIX_RANKING_FUNCTIONS } from "../expr/window-functions.js";
 
 /**
@@ -64,6 +65,8 @@ export class WindowExec implements PhysicalOp {
     const orderCmp = crossComparator(ok.map((k) => k.type), specs.slice(np));
     const results = wins.map((w) => new VectorBuilder(exprType(w), n));
     const resultAt = wins.map(() => new Array<unknown>(n));
+    // Each aggregate's accumulator, compiled once (not per partition: a session query has one per bidder).
+    const accs = wins.map((w) => (w.fn.kind === "Call" && w.fn.fn.windowOnly ? null : compileAccumulator(w.fn as AggCall, ctx)));
     for (let part = 0; part + 1 < starts.length; part++) {
       const s = starts[part]!, e = starts[part + 1]!;
       const rows = idx.slice(s, e);
@@ -75,7 +78,7 @@ export class WindowExec implements PhysicalOp {
       wins.forEach((w, wi) => {
         const args = argPos[wi]!.map((p) => evald[p]!);
         const rangeKey = no === 1 ? { values: ok[0]!, ascending: this.orderSpec[0]!.ascending } : null;
-        const vals = computeWindow(w, rows, args, peerEnd, no > 0, ctx, rangeKey);
+        const vals = computeWindow(w, accs[wi]!, rows, args, peerEnd, no > 0, rangeKey);
         for (let r = 0; r < rows.length; r++) resultAt[wi]![r + s] = vals[r];
       });
     }
@@ -152,20 +155,29 @@ function fnArgs(fn: Expr): readonly Expr[] {
 /** The single ORDER BY key of a window, for RANGE frames with value offsets. */
 interface RangeKey { readonly values: Vector; readonly ascending: boolean }
 
-function computeWindow(w: WindowExpr, rows: readonly number[], args: readonly Vector[], peerEnd: Int32Array, ordered: boolean, ctx: ExecContext, rangeKey: RangeKey | null): unknown[] {
+function compileAccumulator(call: AggCall, ctx: ExecContext): Accumulator {
+  return call.fn.compile(boundSignature(call.args, call.dataType, call.state), ctx.fctx);
+}
+
+function computeWindow(w: WindowExpr, acc: Accumulator | null, rows: readonly number[], args: readonly Vector[], peerEnd: Int32Array, ordered: boolean, rangeKey: RangeKey | null): unknown[] {
   const n = rows.length;
   const out = new Array<unknown>(n);
   const fn = w.fn;
   if (fn.kind === "Call" && fn.fn.windowOnly) return rankingFunction(fn, rows, args, peerEnd, out);
   const call = fn as AggCall;
-  const acc = call.fn.compile(boundSignature(call.args, call.dataType, call.state), ctx.fctx);
-  const update = acc.update as (b: unknown, ...a: unknown[]) => unknown;
+  const update = acc!.update as (b: unknown, ...a: unknown[]) => unknown;
   const skipNulls = call.fn.skipNulls !== false;
-  const add = (buf: unknown, r: number): unknown => {
-    const vals = args.map((a) => valueAt(a, rows[r]!));
-    if (skipNulls && vals.some((v) => v === null)) return buf;
-    return update(buf, ...vals);
-  };
+  const arg0 = args.length === 1 ? args[0]! : null;
+  const add = arg0 !== null
+    ? (buf: unknown, r: number): unknown => {
+      const v = valueAt(arg0, rows[r]!);
+      return skipNulls && v === null ? buf : update(buf, v);
+    }
+    : (buf: unknown, r: number): unknown => {
+      const vals = args.map((a) => valueAt(a, rows[r]!));
+      if (skipNulls && vals.some((v) => v === null)) return buf;
+      return update(buf, ...vals);
+    };
   const frame: WindowFrame = w.spec.frame ?? (ordered
     ? { frameType: "range", lower: { type: "unboundedPreceding" }, upper: { type: "currentRow" } }
     : { frameType: "rows", lower: { type: "unboundedPreceding" }, upper: { type: "unboundedFollowing" } });
@@ -181,28 +193,29 @@ function computeWindow(w: WindowExpr, rows: readonly number[], args: readonly Ve
     return [lower, upper];
   };
   // Running frames (unbounded preceding .. current) are computed incrementally.
-  if (frame.lower.type === "unboundedPreceding" && frame.upper.type === "currentRow") {
-    let buf = acc.init();
+  if (frame.lower.type === "unboundedPreceding" && frame.upper.type === "currentRow" && rangeBounds === null) {
+    const peers = frame.frameType === "range";
+    let buf = acc!.init();
     let done = 0;
     for (let i = 0; i < n; i++) {
-      const [, hi] = bounds(i);
+      const hi = peers ? peerEnd[i]! : i + 1;
       while (done < hi) buf = add(buf, done++);
-      out[i] = acc.finish(buf);
+      out[i] = acc!.finish(buf);
     }
     return out;
   }
   if (frame.lower.type === "unboundedPreceding" && frame.upper.type === "unboundedFollowing") {
-    let buf = acc.init();
+    let buf = acc!.init();
     for (let r = 0; r < n; r++) buf = add(buf, r);
-    const v = acc.finish(buf);
+    const v = acc!.finish(buf);
     out.fill(v);
     return out;
   }
   for (let i = 0; i < n; i++) {
     const [lo, hi] = bounds(i);
-    let buf = acc.init();
+    let buf = acc!.init();
     for (let r = lo; r < hi; r++) buf = add(buf, r);
-    out[i] = acc.finish(buf);
+    out[i] = acc!.finish(buf);
   }
   return out;
 }
