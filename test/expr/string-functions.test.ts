@@ -4,7 +4,7 @@ import { BinaryType, IntegerType, LongType, NullType, StringType, arrayType, Dou
 import { AnalysisError } from "../../src/errors/errors.js";
 import fc from "fast-check";
 import { javaRegex, javaSplit } from "../../src/expr/functions/text-util.js";
-import { type Arg, ev, evalCall } from "./eval-helper.js";
+import { type Arg, CTX, def, ev, evalCall } from "./eval-helper.js";
 
 const s = (v: string | null): Arg => [v, StringType];
 const i = (v: number | null): Arg => [v, IntegerType];
@@ -129,4 +129,37 @@ void test("split by a plain separator gives the parts the regular expression giv
   );
   assert.deepEqual(evalCall("split", [s("/a//b/"), s("/")]).value, ["", "a", "", "b", ""], "leading and trailing empty parts kept, as Spark");
   assert.deepEqual(evalCall("split", [s("a.b"), s(".")]).value, ["", "", "", ""], "a regex metacharacter still splits as a regex");
+});
+
+void test("regexp_extract: one compiled call over rows whose pattern and group change (the pattern is checked again on each change)", () => {
+  const d = def("regexp_extract");
+  const infos = [StringType, StringType, IntegerType].map((t) => ({ dataType: t, nullable: false, foldable: false, value: undefined }));
+  const sig = d.resolve(infos, CTX);
+  const f = d.compile({ ...sig, argTypes: [StringType, StringType, IntegerType] }, CTX) as (s: string, p: string, idx?: number) => string;
+  const url = "q=1&channel_id=42&x=y";
+  const rows: [string, string, number, string | RegExp][] = [
+    [url, "(&|^)channel_id=([^&]*)", 2, "42"],
+    [url, "(&|^)channel_id=([^&]*)", 2, "42"],
+    ["channel_id=7", "(&|^)channel_id=([^&]*)", 2, "7"],
+    ["nothing here", "(&|^)channel_id=([^&]*)", 2, ""],
+    [url, "(&|^)channel_id=([^&]*)", 1, "&"],
+    [url, "(&|^)channel_id=([^&]*)", 0, "&channel_id=42"],
+    // Same pattern, a group it lacks: an error on this row, not the answer remembered for the pattern.
+    [url, "(&|^)channel_id=([^&]*)", 3, /the regex has 2 groups, but the specified group index is 3/],
+    [url, "(&|^)channel_id=([^&]*)", 3, /the regex has 2 groups/],
+    [url, "(&|^)channel_id=([^&]*)", 2, "42"],
+    [url, "x=(\\w)", 1, "y"],
+    [url, "x=(\\w)", 2, /the regex has 1 groups/],
+    [url, "x=(\\w)", 1, "y"],
+    [url, "([", 1, /INVALID_PARAMETER_VALUE|invalid/],
+    [url, "([", 1, /INVALID_PARAMETER_VALUE|invalid/],
+    [url, "id=(\\d+)", 1, "42"],
+    [url, "id=(\\d+)", -1, /must be >= 0/],
+  ];
+  for (const [str, p, idx, want] of rows) {
+    if (typeof want === "string") assert.equal(f(str, p, idx), want, `${str} ${p} ${idx}`);
+    else assert.throws(() => f(str, p, idx), want, `${str} ${p} ${idx}`);
+  }
+  assert.equal(f("a1", "a(\\d)"), "1");
+  assert.equal(ev("regexp_extract", s(null), s("(a)"), i(1)), null);
 });

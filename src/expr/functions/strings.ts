@@ -133,8 +133,20 @@ function isLiteralPattern(p: string): boolean {
   return p.length > 0 && !/[\\^$.|?*+()[\]{}]/.test(p);
 }
 
+/** Capturing groups of each pattern compiled, counted once (a RegExp built per row cost more than the match). */
+const groupCounts = new WeakMap<RegExp, number>();
+
+function groupCount(re: RegExp): number {
+  let n = groupCounts.get(re);
+  if (n === undefined) {
+    n = new RegExp(re.source + "|").exec("")!.length - 1;
+    groupCounts.set(re, n);
+  }
+  return n;
+}
+
 function groupIndexCheck(re: RegExp, idx: number, name: string): void {
-  const groups = new RegExp(re.source + "|").exec("")!.length - 1;
+  const groups = groupCount(re);
   if (idx < 0) throw new ExecutionError("INVALID_PARAMETER_VALUE.REGEX_GROUP_INDEX", `The value of parameter idx of \`${name}\` must be >= 0, but got ${idx}.`);
   if (idx > groups) {
     throw new ExecutionError(
@@ -149,13 +161,22 @@ const regexpExtract = fn({
   args: [S, S, IntegerType],
   optional: 1,
   result: S,
-  impl: () =>
-    row((s: string, p: string, idx = 1) => {
-      const re = javaRegex(p, "regexp_extract");
-      groupIndexCheck(re, idx, "regexp_extract");
+  impl: () => {
+    // The pattern and group of the last row (almost always constants) are checked once while they
+    // stay the same: not a cache lookup (and a RegExp built to count groups) per row.
+    let lastP: string | null = null, lastIdx = -1, re: RegExp | null = null;
+    return row((s: string, p: string, idx = 1) => {
+      if (p !== lastP || idx !== lastIdx || re === null) {
+        lastP = null;
+        re = javaRegex(p, "regexp_extract");
+        groupIndexCheck(re, idx, "regexp_extract");
+        lastP = p;
+        lastIdx = idx;
+      }
       const m = re.exec(s);
       return m ? (m[idx] ?? "") : "";
-    }),
+    });
+  },
 });
 
 const regexpExtractAll = fn({
