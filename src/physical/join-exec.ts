@@ -54,14 +54,7 @@ export class HashJoinExec implements PhysicalOp {
   }
 
   async *execute(ctx: ExecContext): AsyncIterable<RecordBatch> {
-    const buildLeft = this.buildSide === "left";
-    const streamOp = buildLeft ? this.right : this.left, buildOp = buildLeft ? this.left : this.right;
-    const buildBatches: RecordBatch[] = [];
-    for await (const b of buildOp.execute(ctx)) if (b.numRows > 0) buildBatches.push(b);
-    const buildSchema = schemaOf(buildOp.output);
-    const build = buildBatches.length ? concatBatches(buildSchema, buildBatches) : emptyBatch(buildSchema);
-    const shape = { streamOutput: streamOp.output, buildOutput: buildOp.output, buildLeft, keys: this.keys, residual: this.residual, joinType: this.joinType, output: this.output };
-    const join = new HashJoinProbe(shape, build, ctx.fctx);
+    const { build, join, streamOp } = await this.buildSideOf(ctx);
     // The probe copies the streamed rows it outputs (takeVector) before the next batch is asked
     // for: the streamed side may refill its arrays.
     for await (const whole of streamOp.execute(ctx, { reuseBuffers: true })) {
@@ -70,6 +63,46 @@ export class HashJoinExec implements PhysicalOp {
     const rest = join.unmatchedBuild();
     if (rest !== null) yield rest;
   }
+
+  /** Whether `executeMatches` can stand for `execute`: an inner join on equal keys. */
+  get yieldsMatches(): boolean {
+    return this.joinType === "inner" && this.keys.length > 0;
+  }
+
+  /**
+   * An inner equi-join's output as pairs of row numbers, not yet copied out: per streamed batch,
+   * the matching (streamed row, build row) pairs in the order `execute` outputs them. For a
+   * consumer that keeps few of the joined rows (WindowGroupLimitExec): it copies what it keeps
+   * of `stream` and the pair arrays before asking for the next (they are reused); `build` lives on.
+   */
+  async *executeMatches(ctx: ExecContext): AsyncIterable<JoinMatches> {
+    if (!this.yieldsMatches) throw new Error("executeMatches: only for an inner join on equal keys");
+    const { build, join, streamOp } = await this.buildSideOf(ctx);
+    for await (const stream of streamOp.execute(ctx, { reuseBuffers: true })) {
+      const { pi, bi, pairs } = join.matches(stream);
+      if (pairs > 0) yield { stream, build, pi, bi, pairs };
+    }
+  }
+
+  private async buildSideOf(ctx: ExecContext): Promise<{ build: RecordBatch; join: HashJoinProbe; streamOp: PhysicalOp }> {
+    const buildLeft = this.buildSide === "left";
+    const streamOp = buildLeft ? this.right : this.left, buildOp = buildLeft ? this.left : this.right;
+    const buildBatches: RecordBatch[] = [];
+    for await (const b of buildOp.execute(ctx)) if (b.numRows > 0) buildBatches.push(b);
+    const buildSchema = schemaOf(buildOp.output);
+    const build = buildBatches.length ? concatBatches(buildSchema, buildBatches) : emptyBatch(buildSchema);
+    const shape = { streamOutput: streamOp.output, buildOutput: buildOp.output, buildLeft, keys: this.keys, residual: this.residual, joinType: this.joinType, output: this.output };
+    return { build, join: new HashJoinProbe(shape, build, ctx.fctx), streamOp };
+  }
+}
+
+/** One streamed batch's matches (HashJoinExec.executeMatches): joined row x is stream row pi[x] with build row bi[x]. */
+export interface JoinMatches {
+  readonly stream: RecordBatch;
+  readonly build: RecordBatch;
+  readonly pi: Int32Array;
+  readonly bi: Int32Array;
+  readonly pairs: number;
 }
 
 /**

@@ -86,19 +86,7 @@ export class HashJoinProbe {
   probe(batch: RecordBatch): RecordBatch[] {
     const n = batch.numRows;
     if (n === 0) return [];
-    const { pi, bi, pairs } = this.candidatePairs(batch);
-    let outP = pi, outB = bi, kept = pairs;
-    const keep = this.residualHolds(batch, pi, bi, pairs);
-    if (keep !== null) {
-      outP = this.scratch.int32(KEPT_STREAM_ROWS, pairs);
-      outB = this.scratch.int32(KEPT_BUILD_ROWS, pairs);
-      kept = 0;
-      for (let x = 0; x < pairs; x++) {
-        if (keep[x] === 0) continue;
-        outP[kept] = pi[x]!;
-        outB[kept++] = bi[x]!;
-      }
-    }
+    const { pi: outP, bi: outB, pairs: kept } = this.matches(batch);
     const probeMatched = this.scratch.uint8(STREAM_MATCHED, n).fill(0);
     const buildMatched = this.buildMatched;
     for (let x = 0; x < kept; x++) {
@@ -120,6 +108,26 @@ export class HashJoinProbe {
       if (rows.length) out.push(makeBatch(this.outSchema, this.ordered(batch.columns.map((c) => takeVector(c, rows)), this.shape.buildOutput.map((a) => nullVector(a.dataType, rows.length))), rows.length));
     }
     return out;
+  }
+
+  /**
+   * The pairs (streamed row pi[x], build row bi[x]) of one streamed batch that match: equal keys
+   * and the residual true, in the order an inner join outputs them (streamed rows ascending). The
+   * arrays are this probe's, overwritten by the next call; nothing is marked matched.
+   */
+  matches(batch: RecordBatch): { pi: Int32Array; bi: Int32Array; pairs: number } {
+    if (batch.numRows === 0) return { pi: new Int32Array(0), bi: new Int32Array(0), pairs: 0 };
+    const { pi, bi, pairs } = this.candidatePairs(batch);
+    const keep = this.residualHolds(batch, pi, bi, pairs);
+    if (keep === null) return { pi, bi, pairs };
+    const outP = this.scratch.int32(KEPT_STREAM_ROWS, pairs), outB = this.scratch.int32(KEPT_BUILD_ROWS, pairs);
+    let kept = 0;
+    for (let x = 0; x < pairs; x++) {
+      if (keep[x] === 0) continue;
+      outP[kept] = pi[x]!;
+      outB[kept++] = bi[x]!;
+    }
+    return { pi: outP, bi: outB, pairs: kept };
   }
 
   /**
