@@ -12,6 +12,8 @@ import { HashAggregateExec } from "./hash-aggregate-exec.js";
 import { type BuildSide, type EquiKey, HashJoinExec } from "./join-exec.js";
 import { SortMergeJoinExec, isOrderable } from "./sort-merge-join-exec.js";
 import { estimateBatchBytes } from "./memory.js";
+import { batchSource, hasBatchSource } from "../connectors/source-registry.js";
+import { defaultSize } from "../types/data-type.js";
 import { exprType } from "../expr/expr-type.js";
 import type { PhysicalOp } from "./physical-op.js";
 import { ProjectFilterExec } from "./project-filter-exec.js";
@@ -322,7 +324,12 @@ export function estimatePlanBytes(p: LogicalPlan): number | null {
     case "DataSourceRelation": {
       if (p.isStreaming) return null;
       const files = (p.resolved as { files?: unknown } | undefined)?.files;
-      if (!Array.isArray(files)) return null;
+      if (!Array.isArray(files)) {
+        // A source that knows its row count (the generators): rows times the width of the columns
+        // read, each at Spark's default size, as Spark sizes a relation from its row count.
+        const rows = hasBatchSource(p.format) ? (batchSource(p.format).estimatedRows?.(p) ?? null) : null;
+        return rows === null ? null : rows * p.output.reduce((w, a) => w + defaultSize(a.dataType), 0);
+      }
       let total = 0;
       for (const f of files as { file?: { size?: unknown } }[]) {
         const size = f?.file?.size;

@@ -215,6 +215,16 @@ describe("join strategy selection", () => {
     }
   });
 
+  it("estimates a generator's scan by its rows times the default size of the columns read", async () => {
+    // 10,000 events: 200 people; read as (id BIGINT, name STRING): 200 * (8 + 20) = 5,600 bytes.
+    const people = spark.read.format("nexmark").option("table", "person").option("eventsNum", 10_000).load().select("id", "name");
+    const bids = spark.read.format("nexmark").option("table", "bid").option("eventsNum", 10_000).load().select("bidder", "price");
+    const df = bids.join(people, col("bidder").equalTo(col("id")));
+    await withConf({ "sluice.sql.autoBroadcastJoinThreshold": 5_600 }, () => assert.match(explain(df), /BroadcastHashJoin .*BuildRight/));
+    await withConf({ "sluice.sql.autoBroadcastJoinThreshold": 5_599, "sluice.sql.join.preferSortMergeJoin": "false" }, () => assert.match(explain(df), /ShuffledHashJoin .*BuildRight/, "the smaller side is built"));
+    await withConf({ "sluice.sql.autoBroadcastJoinThreshold": 5_599, "sluice.sql.join.preferSortMergeJoin": "false" }, () => assert.match(explain(people.join(bids, col("bidder").equalTo(col("id")))), /ShuffledHashJoin .*BuildLeft/));
+  });
+
   it("a broadcast hint wins over size, from F.broadcast or SQL, and is ignored where the side cannot be built", async () => {
     l.createOrReplaceTempView("js_l");
     r.createOrReplaceTempView("js_r");
