@@ -11,10 +11,9 @@
  * range and make every lookup box a heap number (q16: over twice as slow).
  */
 import type { NexmarkConfig } from "../../src/connectors/nexmark/nexmark-config.js";
-import { generateNexmarkColumns } from "../../src/connectors/nexmark/nexmark-generator.js";
 import type { Digest } from "./digest.js";
+import { bidBatches, fit } from "./hand-loops.js";
 
-type Cols = ReadonlyArray<Float64Array | string[] | null>;
 
 /** A query's output columns by name, one entry per result row. */
 export type DailyColumns = Record<string, Float64Array | string[]>;
@@ -22,24 +21,8 @@ export type DailyColumns = Record<string, Float64Array | string[]>;
 const DAY_US = 86_400_000_000, MINUTE_US = 60_000_000;
 const RANK_NAMES = ["total", "rank1", "rank2", "rank3"] as const;
 
-/** The bids of events [from, to), in the generator's batches. */
-function* bidBatches(cfg: NexmarkConfig, from: number, to: number, columns: readonly string[]): Generator<{ n: number; c: Cols }> {
-  for (let s = from; s < to; s += cfg.batchSize) {
-    const g = generateNexmarkColumns(cfg, "bid", s, Math.min(to, s + cfg.batchSize), columns);
-    yield { n: g.numRows, c: g.columns };
-  }
-}
-
 /** 1 for price < 10,000, 2 below 1,000,000, else 3. */
 const rankOf = (price: number): number => (price < 10000 ? 1 : price < 1000000 ? 2 : 3);
-
-/** `a`, or a copy at least twice as long when index `need` does not fit. */
-function fit(a: Float64Array<ArrayBuffer>, need: number): Float64Array<ArrayBuffer> {
-  if (need < a.length) return a;
-  const b = new Float64Array(Math.max(need + 1, a.length * 2));
-  b.set(a);
-  return b;
-}
 
 /** 'yyyy-MM-dd' of a UTC day number. */
 const dayText = (day: number): string => new Date(day * 86_400_000).toISOString().slice(0, 10);

@@ -10,21 +10,12 @@
  * a batch query reads it: nothing assumes a side arrives in time order.
  */
 import type { NexmarkConfig, NexmarkTable } from "../../src/connectors/nexmark/nexmark-config.js";
-import { generateNexmarkColumns } from "../../src/connectors/nexmark/nexmark-generator.js";
 import type { Digest } from "./digest.js";
+import { type Cols, tableBatches } from "./hand-loops.js";
 
-type Cols = ReadonlyArray<Float64Array | string[] | null>;
 type Column = Float64Array | string[];
 
 const WINDOW_US = 10_000_000;
-
-/** The rows of `table` among events [0, events), in the generator's batches (columns in schema order, null where not asked). */
-function* tableBatches(cfg: NexmarkConfig, table: NexmarkTable, events: number, columns: readonly string[] | null): Generator<{ n: number; c: Cols }> {
-  for (let s = 0; s < events; s += cfg.batchSize) {
-    const g = generateNexmarkColumns(cfg, table, s, Math.min(events, s + cfg.batchSize), columns);
-    yield { n: g.numRows, c: g.columns };
-  }
-}
 
 /** Rows `idx[0..k)` of `src`. */
 function gatherF64(src: Float64Array, idx: Int32Array, k: number): Float64Array {
@@ -48,7 +39,7 @@ const gather = (src: Column, idx: Int32Array, k: number): Column => (src instanc
 function readSide(cfg: NexmarkConfig, table: NexmarkTable, events: number, columns: readonly string[], keep: ((c: Cols, i: number) => boolean) | null): { rows: number; c: Array<Column | null> } {
   const parts: { k: number; c: Array<Column | null> }[] = [];
   let rows = 0;
-  for (const { n, c } of tableBatches(cfg, table, events, columns)) {
+  for (const { n, c } of tableBatches(cfg, table, 0, events, columns)) {
     let k = n, part: Array<Column | null> = c.slice();
     if (keep) {
       const idx = new Int32Array(n);
@@ -102,7 +93,7 @@ export function handQ3(cfg: NexmarkConfig, events: number): Digest {
   const name = p.c[1] as string[], city = p.c[4] as string[], state = p.c[5] as string[];
   const out: Column[][] = [];
   let rows = 0, sum = 0;
-  for (const { n, c } of tableBatches(cfg, "auction", events, ["id", "seller", "category"])) {
+  for (const { n, c } of tableBatches(cfg, "auction", 0, events, ["id", "seller", "category"])) {
     const id = c[0] as Float64Array, seller = c[7] as Float64Array, category = c[8] as Float64Array;
     const on: string[] = [], oc: string[] = [], os: string[] = [], oid = new Float64Array(n);
     let k = 0;
@@ -128,7 +119,7 @@ export function handQ4(cfg: NexmarkConfig, events: number): Digest & { result: {
   const byId = indexById(a.c[0] as Float64Array);
   const start = a.c[5] as Float64Array, end = a.c[6] as Float64Array, category = a.c[8] as Float64Array;
   const best = new Float64Array(a.rows).fill(-Infinity);
-  for (const { n, c } of tableBatches(cfg, "bid", events, ["auction", "price", "dateTime"])) {
+  for (const { n, c } of tableBatches(cfg, "bid", 0, events, ["auction", "price", "dateTime"])) {
     const auction = c[0] as Float64Array, price = c[2] as Float64Array, ts = c[5] as Float64Array;
     for (let i = 0; i < n; i++) {
       const r = byId.get(auction[i]!);
@@ -165,7 +156,7 @@ export function handQ8(cfg: NexmarkConfig, events: number): Digest {
   // A person's window by id: each id is one row of the person table, so one window per seller to match.
   const window = new Float64Array(p.rows), matched = new Uint8Array(p.rows);
   for (let r = 0; r < p.rows; r++) window[r] = Math.floor(created[r]! / WINDOW_US);
-  for (const { n, c } of tableBatches(cfg, "auction", events, ["dateTime", "seller"])) {
+  for (const { n, c } of tableBatches(cfg, "auction", 0, events, ["dateTime", "seller"])) {
     const ts = c[5] as Float64Array, seller = c[7] as Float64Array;
     for (let i = 0; i < n; i++) {
       const r = byId.get(seller[i]!);
@@ -194,7 +185,7 @@ export function handQ9(cfg: NexmarkConfig, events: number): Digest {
   const byId = indexById(ids);
   const bestPrice = new Float64Array(a.rows).fill(-Infinity), bestTime = new Float64Array(a.rows), bestBidder = new Float64Array(a.rows);
   const bestExtra = new Array<string>(a.rows).fill("");
-  for (const { n, c } of tableBatches(cfg, "bid", events, ["auction", "bidder", "price", "dateTime", "extra"])) {
+  for (const { n, c } of tableBatches(cfg, "bid", 0, events, ["auction", "bidder", "price", "dateTime", "extra"])) {
     const auction = c[0] as Float64Array, bidder = c[1] as Float64Array, price = c[2] as Float64Array, ts = c[5] as Float64Array, extra = c[6] as string[];
     for (let i = 0; i < n; i++) {
       const r = byId.get(auction[i]!);
@@ -229,7 +220,7 @@ export function handQ20(cfg: NexmarkConfig, events: number): Digest {
   const auctionCols = a.c.slice(1) as Column[];
   const out: Column[][] = [];
   let rows = 0, sum = 0, bi = new Int32Array(0), ai = new Int32Array(0);
-  for (const { n, c } of tableBatches(cfg, "bid", events, BID_COLUMNS)) {
+  for (const { n, c } of tableBatches(cfg, "bid", 0, events, BID_COLUMNS)) {
     const auction = c[0] as Float64Array, price = c[2] as Float64Array;
     if (bi.length < n) {
       bi = new Int32Array(n);

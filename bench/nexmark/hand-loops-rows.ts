@@ -7,8 +7,8 @@
  * queries, one set for q18 and q19), so tests can look at the values too.
  */
 import type { NexmarkConfig } from "../../src/connectors/nexmark/nexmark-config.js";
-import { generateNexmarkColumns } from "../../src/connectors/nexmark/nexmark-generator.js";
 import type { Digest } from "./digest.js";
+import { type Cols, bidBatches } from "./hand-loops.js";
 
 export type Column = Float64Array | Int32Array | ReadonlyArray<string | null>;
 
@@ -17,18 +17,9 @@ export interface HandRows extends Digest {
   out: Column[][];
 }
 
-type Cols = ReadonlyArray<Float64Array | string[] | null>;
 
 // The generator returns every column of the bid schema in schema order, null where not asked for.
 const AUCTION = 0, BIDDER = 1, PRICE = 2, CHANNEL = 3, URL = 4, DATETIME = 5, EXTRA = 6;
-
-/** The bids of events [from, to), in the generator's batches. */
-function* bidBatches(cfg: NexmarkConfig, from: number, to: number, columns: readonly string[]): Generator<{ n: number; c: Cols }> {
-  for (let s = from; s < to; s += cfg.batchSize) {
-    const g = generateNexmarkColumns(cfg, "bid", s, Math.min(to, s + cfg.batchSize), columns);
-    yield { n: g.numRows, c: g.columns };
-  }
-}
 
 function grow(a: Float64Array, size: number): Float64Array {
   const b = new Float64Array(size);

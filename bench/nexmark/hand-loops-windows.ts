@@ -6,31 +6,14 @@
  * when each bidder's bids do, which the generator's always do, and checks it).
  */
 import type { NexmarkConfig } from "../../src/connectors/nexmark/nexmark-config.js";
-import { generateNexmarkColumns } from "../../src/connectors/nexmark/nexmark-generator.js";
 import type { Digest } from "./digest.js";
+import { type Cols, bidBatches, fit } from "./hand-loops.js";
 
-type Cols = ReadonlyArray<Float64Array | string[] | null>;
 
 /** A query's output columns by name, one entry per result row (timestamps in microseconds). */
 export type OutputColumns = Record<string, Float64Array | string[]>;
 
 const WINDOW_US = 10_000_000, GAP_US = 10_000_000;
-
-/** The bids of events [from, to), in the generator's batches; columns keep the schema's slots. */
-function* bidBatches(cfg: NexmarkConfig, from: number, to: number, columns: readonly string[]): Generator<{ n: number; c: Cols }> {
-  for (let s = from; s < to; s += cfg.batchSize) {
-    const g = generateNexmarkColumns(cfg, "bid", s, Math.min(to, s + cfg.batchSize), columns);
-    yield { n: g.numRows, c: g.columns };
-  }
-}
-
-/** `a`, or a copy at least twice as long when index `need` does not fit. */
-function fit<T extends Float64Array | Int32Array>(a: T, need: number): T {
-  if (need < a.length) return a;
-  const b = new (a.constructor as new (n: number) => T)(Math.max(need + 1, a.length * 2));
-  b.set(a);
-  return b;
-}
 
 /** q7: (auction, price, bidder, dateTime, extra) of the bids priced at the maximum of a 10 s tumbling window ending 0-10 s after them. */
 export function handQ7(cfg: NexmarkConfig, events: number): Digest & { columns: OutputColumns } {

@@ -5,19 +5,33 @@
  * compare Sluice against. Each reads the same events as Sluice (the generator's batches of
  * `cfg.batchSize` events), so generation is part of every engine's time.
  */
-import type { NexmarkConfig } from "../../src/connectors/nexmark/nexmark-config.js";
+import type { NexmarkConfig, NexmarkTable } from "../../src/connectors/nexmark/nexmark-config.js";
 import { eventTimeMs, generateNexmarkColumns } from "../../src/connectors/nexmark/nexmark-generator.js";
 import type { Digest } from "./digest.js";
 import { partRange } from "../hand-threads.js";
 
-type Cols = ReadonlyArray<Float64Array | string[] | null>;
+/** A batch's columns as the generator gives them: in the table's schema order, null where not asked. */
+export type Cols = ReadonlyArray<Float64Array | string[] | null>;
 
-/** The bids of events [from, to), in the generator's batches. */
-function* bidBatches(cfg: NexmarkConfig, from: number, to: number, columns: readonly string[] | null): Generator<{ n: number; c: Cols }> {
+/** The rows of `table` among events [from, to), in the generator's batches (as Sluice's scans read them). */
+export function* tableBatches(cfg: NexmarkConfig, table: NexmarkTable, from: number, to: number, columns: readonly string[] | null): Generator<{ n: number; c: Cols }> {
   for (let s = from; s < to; s += cfg.batchSize) {
-    const g = generateNexmarkColumns(cfg, "bid", s, Math.min(to, s + cfg.batchSize), columns);
+    const g = generateNexmarkColumns(cfg, table, s, Math.min(to, s + cfg.batchSize), columns);
     yield { n: g.numRows, c: g.columns };
   }
+}
+
+/** The bids of events [from, to), in the generator's batches. */
+export function bidBatches(cfg: NexmarkConfig, from: number, to: number, columns: readonly string[] | null): Generator<{ n: number; c: Cols }> {
+  return tableBatches(cfg, "bid", from, to, columns);
+}
+
+/** `a`, or a copy at least twice as long when index `need` does not fit. */
+export function fit<T extends Float64Array | Int32Array>(a: T, need: number): T {
+  if (need < a.length) return a;
+  const b = new (a.constructor as new (n: number) => T)(Math.max(need + 1, a.length * 2));
+  b.set(a);
+  return b;
 }
 
 /** q0: every bid's (auction, bidder, price, dateTime, extra), kept as output columns. */
