@@ -23,8 +23,7 @@ function def(name: string, resultType: DataType, subtract: boolean): ScalarFunct
     maxArgs: 2,
     resolve: () => ({ inputTypes: [null, null], dataType: resultType }),
     compile: (_sig, ctx) => {
-      // A fixed-length interval moves the instant (no calendar, no negated copy per row).
-      if (resultType.kind === "timestamp") return ((ts: number, iv: Interval) => (iv.months === 0 && iv.days === 0 ? (subtract ? ts - iv.micros : ts + iv.micros) : addInterval(ts, sign(iv), ctx.timeZone))) as never;
+      if (resultType.kind === "timestamp") return ((ts: number, iv: Interval) => addInterval(ts, iv, ctx.timeZone, subtract ? -1 : 1)) as never;
       return ((days: number, iv: Interval) => {
         const s = sign(iv);
         if (s.micros === 0 || ctx.ansi) return addIntervalToDate(days, s);

@@ -67,6 +67,8 @@ export class WindowExec implements PhysicalOp {
     const resultAt = wins.map(() => new Array<unknown>(n));
     // Each aggregate's accumulator, compiled once (not per partition: a session query has one per bidder).
     const accs = wins.map((w) => (w.fn.kind === "Call" && w.fn.fn.windowOnly ? null : compileAccumulator(w.fn as AggCall, ctx)));
+    const argsOf = argPos.map((ps) => ps.map((p) => evald[p]!));
+    const rangeKey = no === 1 ? { values: ok[0]!, ascending: this.orderSpec[0]!.ascending } : null;
     for (let part = 0; part + 1 < starts.length; part++) {
       const s = starts[part]!, e = starts[part + 1]!;
       const rows = idx.slice(s, e);
@@ -76,9 +78,7 @@ export class WindowExec implements PhysicalOp {
         peerEnd[i] = i + 1 < rows.length && no > 0 && orderCmp(ok, rows[i]!, ok, rows[i + 1]!) === 0 ? peerEnd[i + 1]! : i + 1;
       }
       wins.forEach((w, wi) => {
-        const args = argPos[wi]!.map((p) => evald[p]!);
-        const rangeKey = no === 1 ? { values: ok[0]!, ascending: this.orderSpec[0]!.ascending } : null;
-        const vals = computeWindow(w, accs[wi]!, rows, args, peerEnd, no > 0, rangeKey);
+        const vals = computeWindow(w, accs[wi]!, rows, argsOf[wi]!, peerEnd, no > 0, rangeKey);
         for (let r = 0; r < rows.length; r++) resultAt[wi]![r + s] = vals[r];
       });
     }
@@ -193,7 +193,7 @@ function computeWindow(w: WindowExpr, acc: Accumulator | null, rows: readonly nu
     return [lower, upper];
   };
   // Running frames (unbounded preceding .. current) are computed incrementally.
-  if (frame.lower.type === "unboundedPreceding" && frame.upper.type === "currentRow" && rangeBounds === null) {
+  if (frame.lower.type === "unboundedPreceding" && frame.upper.type === "currentRow") {
     const peers = frame.frameType === "range";
     let buf = acc!.init();
     let done = 0;

@@ -385,16 +385,16 @@ export class MicroBatchExecution {
     this.activeTriggerSeq = seq;
     const timings: Record<string, number> = {};
     const clock = this.opts.clock;
+    const charge = (key: string, ms: number): void => {
+      timings[key] = (timings[key] ?? 0) + ms;
+    };
     const time = async <T>(key: string, fn: () => T | Promise<T>): Promise<T> => {
       const t0 = clock.getTimeMillis();
       try {
         return await fn();
       } finally {
-        timings[key] = (timings[key] ?? 0) + clock.getTimeMillis() - t0;
+        charge(key, clock.getTimeMillis() - t0);
       }
-    };
-    const charge = (key: string, ms: number): void => {
-      timings[key] = (timings[key] ?? 0) + ms;
     };
     this.setStatus(`Getting offsets from ${this.sources.map((s) => s.description).join(", ")}`, this.statusValue.isDataAvailable, true);
     let batch = this.pending;

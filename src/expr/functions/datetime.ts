@@ -33,14 +33,15 @@ export function addMonthsToDays(days: number, months: number): number {
 
 /**
  * `timestamp + interval` as Spark computes it: months and days are added to the local date-time
- * in `timeZone` (so a day is a calendar day across DST changes), then the microseconds.
+ * in `timeZone` (so a day is a calendar day across DST changes), then the microseconds; with
+ * `sign` -1, the interval is subtracted (no negated copy of it per row).
  */
-export function addInterval(micros: number, iv: Interval, timeZone: string): number {
-  if (iv.months === 0 && iv.days === 0) return micros + iv.micros;
+export function addInterval(micros: number, iv: Interval, timeZone: string, sign: 1 | -1 = 1): number {
+  if (iv.months === 0 && iv.days === 0) return micros + sign * iv.micros;
   const f = localFields(micros, timeZone);
-  const days = addMonthsToDays(f.days, iv.months) + iv.days;
+  const days = addMonthsToDays(f.days, sign * iv.months) + sign * iv.days;
   const localMod = f.hour * 3_600_000_000 + f.minute * 60_000_000 + f.second * MICROS_PER_SECOND + f.micros;
-  return fromLocal(days, localMod, timeZone) + iv.micros;
+  return fromLocal(days, localMod, timeZone) + sign * iv.micros;
 }
 
 /** `date + interval` (the interval must have no time part; Spark rejects one). */
