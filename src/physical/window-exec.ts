@@ -1,5 +1,5 @@
 import { type RecordBatch, concatBatches, makeBatch, takeBatch } from "../batch/record-batch.js";
-import { type Vector, VectorBuilder, makeVector, valueAt } from "../batch/vector.js";
+import { type Vector, VectorBuilder, valueAt } from "../batch/vector.js";
 import type { AggCall, AttributeRef, Call, Expr, SortOrder, WindowExpr, WindowFrame } from "../expr/expression.js";
 import { exprType } from "../expr/expr-type.js";
 import { exprSql } from "../analyzer/expr-sql.js";
@@ -11,15 +11,16 @@ import { mergeSessions } from "../expr/session-window.js";
 import { compileProjection } from "./codegen/projection.js";
 import type { ExecContext, PhysicalOp } from "./physical-op.js";
 import { schemaOf } from "./physical-op.js";
-import { crossComparator, rowComparator } from "./sort-util.js";
-import { GroupTable } from "./aggregate/group-table.js";
+import { rowComparator } from "./sort-util.js";
+import { type WindowLayout, windowLayout } from "./window-order.js";
+import { columnarWindow } from "./window-columnar.js";
 import { boundSignature } from "../expr/bound-signature.js";
 import type { Accumulator } from "../expr/function-def.js";
-import { PREFIX_RANKING_FUNCTIONS } from "../expr/window-functions.js";
 
 /**
- * Window functions over one (PARTITION BY, ORDER BY) spec: the input is sorted by partition and
- * order keys, then each function is computed per partition with its frame. Spark's default
+ * Window functions over one (PARTITION BY, ORDER BY) spec: the input is put in window order
+ * (window-order.ts), then each function is computed in one columnar pass where it can
+ * (window-columnar.ts), else partition by partition with its frame. Spark's default
  * frame with ORDER BY is RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW (peers share a
  * value); without ORDER BY it is the whole partition.
  */
@@ -56,96 +57,30 @@ export class WindowExec implements PhysicalOp {
     const pk = evald.slice(0, np), ok = evald.slice(np, np + no);
     const specs = [...pk.map(() => ({ ascending: true, nullsFirst: true })), ...this.orderSpec.map((o) => ({ ascending: o.ascending, nullsFirst: o.nullsFirst }))];
     const rowOrderCmp = no > 0 ? rowComparator(ok, specs.slice(np)) : null;
-    const { idx, starts } = windowOrder(pk, rowOrderCmp, n);
-    const sorted = takeBatch(all, idx);
-    if (wins.every((w) => w.fn.kind === "Call" && PREFIX_RANKING_FUNCTIONS.has(w.fn.fn.name))) {
-      yield makeBatch(schemaOf(this.output), [...sorted.columns, ...simpleRanks(wins, idx, starts, rowOrderCmp)], n);
-      return;
-    }
-    const orderCmp = crossComparator(ok.map((k) => k.type), specs.slice(np));
-    const results = wins.map((w) => new VectorBuilder(exprType(w), n));
-    const resultAt = wins.map(() => new Array<unknown>(n));
-    // Each aggregate's accumulator, compiled once (not per partition: a session query has one per bidder).
-    const accs = wins.map((w) => (w.fn.kind === "Call" && w.fn.fn.windowOnly ? null : compileAccumulator(w.fn as AggCall, ctx)));
+    const layout = windowLayout(pk, rowOrderCmp, n);
+    const sorted = layout.idx === null ? all : takeBatch(all, layout.idx);
     const argsOf = argPos.map((ps) => ps.map((p) => evald[p]!));
     const rangeKey = no === 1 ? { values: ok[0]!, ascending: this.orderSpec[0]!.ascending } : null;
-    for (let part = 0; part + 1 < starts.length; part++) {
-      const s = starts[part]!, e = starts[part + 1]!;
-      const rows = idx.slice(s, e);
-      // Peer groups: rows with equal ORDER BY keys.
-      const peerEnd = new Int32Array(rows.length);
-      for (let i = rows.length - 1; i >= 0; i--) {
-        peerEnd[i] = i + 1 < rows.length && no > 0 && orderCmp(ok, rows[i]!, ok, rows[i + 1]!) === 0 ? peerEnd[i + 1]! : i + 1;
-      }
-      wins.forEach((w, wi) => {
-        const vals = computeWindow(w, accs[wi]!, rows, argsOf[wi]!, peerEnd, no > 0, rangeKey);
-        for (let r = 0; r < rows.length; r++) resultAt[wi]![r + s] = vals[r];
-      });
-    }
-    for (let wi = 0; wi < wins.length; wi++) for (let r = 0; r < n; r++) results[wi]!.append(resultAt[wi]![r]);
-    yield makeBatch(schemaOf(this.output), [...sorted.columns, ...results.map((b) => b.finish())], n);
+    const results = wins.map((w, wi) => columnarWindow(w, argsOf[wi]!, layout, no > 0, ctx.fctx)
+      ?? partitionWise(w, argsOf[wi]!, layout, no > 0, rangeKey, ctx));
+    yield makeBatch(schemaOf(this.output), [...sorted.columns, ...results], n);
   }
 }
 
-/**
- * The rows in window order: grouped by partition, each partition's rows in ORDER BY order;
- * `starts` holds each partition's first position, then n. Partitions are found by hashing their
- * keys (GroupTable) and grouped by a stable counting sort, in order of first appearance (the
- * order of a window's output rows is not defined); only a partition whose rows are not already
- * in ORDER BY order is sorted, alone. Events that arrive in time order (a stream's, Nexmark's
- * sessions per bidder) thus need no comparison sort: a sort of the whole input by (partition,
- * order) keys was most of q11's time.
- */
-function windowOrder(pk: readonly Vector[], orderCmp: ((a: number, b: number) => number) | null, n: number): { idx: number[]; starts: number[] } {
-  const gids = new Int32Array(n);
-  const table = new GroupTable(pk.map((v) => v.type));
-  table.lookup(pk, n, gids);
-  const groups = n === 0 ? 0 : table.size;
-  const next = new Int32Array(groups + 1);
-  for (let i = 0; i < n; i++) next[gids[i]! + 1]!++;
-  for (let g = 0; g < groups; g++) next[g + 1]! += next[g]!;
-  const starts = Array.from(next);
-  const idx = new Array<number>(n);
-  for (let i = 0; i < n; i++) idx[next[gids[i]!]!++] = i;
-  if (orderCmp !== null) {
-    for (let g = 0; g < groups; g++) {
-      const s = starts[g]!, e = starts[g + 1]!;
-      let ordered = true;
-      for (let p = s + 1; p < e && ordered; p++) ordered = orderCmp(idx[p - 1]!, idx[p]!) <= 0;
-      if (ordered) continue;
-      // Array sort is stable: peers keep their input order, as in the whole-input sort before.
-      const part = idx.slice(s, e).sort(orderCmp);
-      for (let p = s; p < e; p++) idx[p] = part[p - s]!;
-    }
+/** A window function computed partition by partition, for any function and frame. */
+function partitionWise(w: WindowExpr, args: readonly Vector[], layout: WindowLayout, ordered: boolean, rangeKey: RangeKey | null, ctx: ExecContext): Vector {
+  const { n, starts } = layout;
+  const result = new VectorBuilder(exprType(w), n);
+  const acc = w.fn.kind === "Call" && w.fn.fn.windowOnly ? null : compileAccumulator(w.fn as AggCall, ctx);
+  const peerEnds = layout.peerEnd();
+  for (let k = 0; k + 1 < starts.length; k++) {
+    const s = starts[k]!, e = starts[k + 1]!;
+    const rows = Array.from({ length: e - s }, (_, i) => layout.rowAt(s + i));
+    const peerEnd = peerEnds.slice(s, e);
+    for (let i = 0; i < peerEnd.length; i++) peerEnd[i]! -= s;
+    for (const v of computeWindow(w, acc, rows, args, peerEnd, ordered, rangeKey)) result.append(v);
   }
-  return { idx, starts };
-}
-
-/**
- * row_number, rank and dense_rank over rows in window order, in one pass with no array per
- * partition (a top-k query has about as many partitions as rows): a partition starts at each of
- * `starts`, a peer group where the order keys change.
- */
-function simpleRanks(wins: readonly WindowExpr[], idx: readonly number[], starts: readonly number[], orderCmp: ((a: number, b: number) => number) | null): Vector[] {
-  const n = idx.length;
-  const rowNumber = new Int32Array(n), rank = new Int32Array(n), dense = new Int32Array(n);
-  let partStart = 0, peerStart = 0, peers = 0, nextPart = 0;
-  for (let p = 0; p < n; p++) {
-    if (p === starts[nextPart]) {
-      nextPart++;
-      partStart = p;
-      peerStart = p;
-      peers = 1;
-    } else if (orderCmp !== null && orderCmp(idx[p - 1]!, idx[p]!) !== 0) {
-      peerStart = p;
-      peers++;
-    }
-    rowNumber[p] = p - partStart + 1;
-    rank[p] = peerStart - partStart + 1;
-    dense[p] = peers;
-  }
-  const byName: Record<string, Int32Array> = { row_number: rowNumber, rank, dense_rank: dense };
-  return wins.map((w) => makeVector(exprType(w), n, byName[(w.fn as Call).fn.name]!, null));
+  return result.finish();
 }
 
 function fnArgs(fn: Expr): readonly Expr[] {

@@ -1,0 +1,112 @@
+import { type Vector, takeVector } from "../batch/vector.js";
+import { GroupTable } from "./aggregate/group-table.js";
+import { rowComparator } from "./sort-util.js";
+
+/**
+ * The input of a window operator in window order: grouped by partition, each partition's rows in
+ * ORDER BY order. Position p of that order holds input row `rowAt(p)`; partition k covers
+ * positions [starts[k], starts[k + 1]), and the last entry of `starts` is n.
+ */
+export class WindowLayout {
+  private peerEnds: Int32Array | null = null;
+  constructor(
+    readonly n: number,
+    /** Input row at each position; null when the input is already in window order. */
+    readonly idx: Int32Array | null,
+    readonly starts: Int32Array,
+    /** Compares two input rows by the ORDER BY keys; null without ORDER BY. */
+    private readonly orderCmp: ((a: number, b: number) => number) | null,
+  ) {}
+
+  rowAt(p: number): number {
+    return this.idx === null ? p : this.idx[p]!;
+  }
+
+  /** A vector of input rows in window order. */
+  inOrder(v: Vector): Vector {
+    return this.idx === null ? v : takeVector(v, this.idx);
+  }
+
+  /**
+   * For each position, the end (exclusive) of its peer group: the following positions of its
+   * partition with equal ORDER BY keys. Without ORDER BY a partition is one peer group.
+   */
+  peerEnd(): Int32Array {
+    if (this.peerEnds !== null) return this.peerEnds;
+    const ends = new Int32Array(this.n), cmp = this.orderCmp, idx = this.idx;
+    for (let k = this.starts.length - 2; k >= 0; k--) {
+      const s = this.starts[k]!, e = this.starts[k + 1]!;
+      for (let p = e - 1; p >= s; p--) {
+        ends[p] = p + 1 < e && (cmp === null || (idx === null ? cmp(p, p + 1) : cmp(idx[p]!, idx[p + 1]!)) === 0) ? ends[p + 1]! : p + 1;
+      }
+    }
+    return (this.peerEnds = ends);
+  }
+}
+
+/**
+ * Puts rows in window order. Partitions keep the order in which their keys first appear (the
+ * order of a window's output rows is not defined), and a partition already in ORDER BY order is
+ * not sorted: events arriving in time order (Nexmark's bids per bidder) need no comparison sort.
+ * Input already grouped by partition (the output of a window over the same PARTITION BY, as in a
+ * lag followed by a running sum) is recognised from its runs of equal keys, without hashing every
+ * row; otherwise partitions are found by hashing their keys and grouped by a stable counting sort.
+ */
+export function windowLayout(pk: readonly Vector[], orderCmp: ((a: number, b: number) => number) | null, n: number): WindowLayout {
+  const grouped = groupedRuns(pk, n);
+  if (grouped !== null) return sortPartitions(grouped, null, orderCmp, n);
+  const gids = new Int32Array(n);
+  const table = new GroupTable(pk.map((v) => v.type));
+  table.lookup(pk, n, gids);
+  const groups = n === 0 ? 0 : table.size;
+  const next = new Int32Array(groups + 1);
+  for (let i = 0; i < n; i++) next[gids[i]! + 1]!++;
+  for (let g = 0; g < groups; g++) next[g + 1]! += next[g]!;
+  const starts = next.slice();
+  const idx = new Int32Array(n);
+  for (let i = 0; i < n; i++) idx[next[gids[i]!]!++] = i;
+  return sortPartitions(starts, idx, orderCmp, n);
+}
+
+/**
+ * Partition starts (then n) when every partition's rows are contiguous, else null. Runs of equal
+ * adjacent keys are found by comparison; only their first rows are hashed, to check that no key
+ * has two runs. Skipped when runs are too short for grouping to pay.
+ */
+function groupedRuns(pk: readonly Vector[], n: number): Int32Array | null {
+  if (pk.length === 0) return Int32Array.of(0, n);
+  const same = rowComparator(pk, pk.map(() => ({ ascending: true, nullsFirst: true })));
+  const heads: number[] = n > 0 ? [0] : [];
+  for (let i = 1; i < n; i++) {
+    if (same(i - 1, i) !== 0) {
+      heads.push(i);
+      if (heads.length * 2 > n) return null;
+    }
+  }
+  const table = new GroupTable(pk.map((v) => v.type));
+  table.lookup(pk.map((v) => takeVector(v, heads)), heads.length, new Int32Array(heads.length));
+  if (table.size !== heads.length) return null;
+  heads.push(n);
+  return Int32Array.from(heads);
+}
+
+/** Sorts, alone, each partition whose rows are not already in ORDER BY order. */
+function sortPartitions(starts: Int32Array, grouped: Int32Array | null, orderCmp: ((a: number, b: number) => number) | null, n: number): WindowLayout {
+  let idx = grouped;
+  if (orderCmp !== null) {
+    for (let k = 0; k + 1 < starts.length; k++) {
+      const s = starts[k]!, e = starts[k + 1]!;
+      let ordered = true;
+      for (let p = s + 1; p < e && ordered; p++) ordered = (idx === null ? orderCmp(p - 1, p) : orderCmp(idx[p - 1]!, idx[p]!)) <= 0;
+      if (ordered) continue;
+      if (idx === null) {
+        idx = new Int32Array(n);
+        for (let i = 0; i < n; i++) idx[i] = i;
+      }
+      // Array sort is stable: peers keep their input order.
+      const part = Array.from(idx.subarray(s, e)).sort(orderCmp);
+      idx.set(part, s);
+    }
+  }
+  return new WindowLayout(n, idx, starts, orderCmp);
+}
