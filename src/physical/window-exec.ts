@@ -1,4 +1,4 @@
-import { type RecordBatch, concatBatches, makeBatch, takeBatch } from "../batch/record-batch.js";
+import { type RecordBatch, concatBatches, makeBatch } from "../batch/record-batch.js";
 import { type Vector, VectorBuilder, valueAt } from "../batch/vector.js";
 import type { AggCall, AttributeRef, Call, Expr, SortOrder, WindowExpr, WindowFrame } from "../expr/expression.js";
 import { exprType } from "../expr/expr-type.js";
@@ -58,7 +58,7 @@ export class WindowExec implements PhysicalOp {
     const specs = [...pk.map(() => ({ ascending: true, nullsFirst: true })), ...this.orderSpec.map((o) => ({ ascending: o.ascending, nullsFirst: o.nullsFirst }))];
     const rowOrderCmp = no > 0 ? rowComparator(ok, specs.slice(np)) : null;
     const layout = windowLayout(pk, rowOrderCmp, n);
-    const sorted = layout.idx === null ? all : takeBatch(all, layout.idx);
+    const sorted = makeBatch(all.schema, all.columns.map((c) => layout.inOrder(c)), n);
     const argsOf = argPos.map((ps) => ps.map((p) => evald[p]!));
     const rangeKey = no === 1 ? { values: ok[0]!, ascending: this.orderSpec[0]!.ascending } : null;
     const results = wins.map((w, wi) => columnarWindow(w, argsOf[wi]!, layout, no > 0, ctx.fctx)

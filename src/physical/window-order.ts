@@ -9,6 +9,8 @@ import { rowComparator } from "./sort-util.js";
  */
 export class WindowLayout {
   private peerEnds: Int32Array | null = null;
+  /** Vectors already put in window order (a function's argument is often an output column). */
+  private readonly ordered = new Map<Vector, Vector>();
   constructor(
     readonly n: number,
     /** Input row at each position; null when the input is already in window order. */
@@ -24,7 +26,10 @@ export class WindowLayout {
 
   /** A vector of input rows in window order. */
   inOrder(v: Vector): Vector {
-    return this.idx === null ? v : takeVector(v, this.idx);
+    if (this.idx === null) return v;
+    let o = this.ordered.get(v);
+    if (o === undefined) this.ordered.set(v, (o = takeVector(v, this.idx)));
+    return o;
   }
 
   /**
@@ -80,7 +85,8 @@ function groupedRuns(pk: readonly Vector[], n: number): Int32Array | null {
   for (let i = 1; i < n; i++) {
     if (same(i - 1, i) !== 0) {
       heads.push(i);
-      if (heads.length * 2 > n) return null;
+      // Runs averaging under two rows: hashing every row costs about as much.
+      if (heads.length * 2 > Math.max(i, 4096)) return null;
     }
   }
   const table = new GroupTable(pk.map((v) => v.type));

@@ -273,7 +273,9 @@ export function numericSpec(call: AggCall, fctx: ExecFunctionContext, longMinMax
   const name = call.fn.name;
   if (call.distinct || call.args.length !== 1 || !(name === "sum" || name === "avg" || name === "min" || name === "max")) return null;
   const argType = exprType(call.args[0]!);
-  if (!FAST_NUMERIC.has(argType.kind)) return null;
+  // Timestamps and dates are numbers in typed arrays too (microseconds, days): min and max only.
+  const temporal = argType.kind === "timestamp" || argType.kind === "date";
+  if (!FAST_NUMERIC.has(argType.kind) && !(temporal && (name === "min" || name === "max"))) return null;
   const integral = argType.kind !== "float" && argType.kind !== "double";
   // An integral sum typed DECIMAL(p, 0) (a partial sum of a parallel average or ANSI sum: partial-aggregation.ts exactSum) is exact, not wrapped.
   const wideSum = name === "sum" && integral && call.dataType.kind === "decimal" && call.dataType.scale === 0;
