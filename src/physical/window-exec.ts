@@ -11,7 +11,6 @@ import { mergeSessions } from "../expr/session-window.js";
 import { compileProjection } from "./codegen/projection.js";
 import type { ExecContext, PhysicalOp } from "./physical-op.js";
 import { schemaOf } from "./physical-op.js";
-import { rowComparator } from "./sort-util.js";
 import { type WindowLayout, windowLayout } from "./window-order.js";
 import { columnarWindow } from "./window-columnar.js";
 import { boundSignature } from "../expr/bound-signature.js";
@@ -56,8 +55,7 @@ export class WindowExec implements PhysicalOp {
     const np = this.partitionSpec.length, no = this.orderSpec.length;
     const pk = evald.slice(0, np), ok = evald.slice(np, np + no);
     const specs = [...pk.map(() => ({ ascending: true, nullsFirst: true })), ...this.orderSpec.map((o) => ({ ascending: o.ascending, nullsFirst: o.nullsFirst }))];
-    const rowOrderCmp = no > 0 ? rowComparator(ok, specs.slice(np)) : null;
-    const layout = windowLayout(pk, rowOrderCmp, n);
+    const layout = windowLayout(pk, ok, specs.slice(np), n);
     const sorted = makeBatch(all.schema, all.columns.map((c) => layout.inOrder(c)), n);
     const argsOf = argPos.map((ps) => ps.map((p) => evald[p]!));
     const rangeKey = no === 1 ? { values: ok[0]!, ascending: this.orderSpec[0]!.ascending } : null;

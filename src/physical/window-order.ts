@@ -1,6 +1,6 @@
 import { type Vector, takeVector } from "../batch/vector.js";
 import { GroupTable } from "./aggregate/group-table.js";
-import { rowComparator } from "./sort-util.js";
+import { type SortKeySpec, rowComparator } from "./sort-util.js";
 
 /**
  * The input of a window operator in window order: grouped by partition, each partition's rows in
@@ -57,9 +57,10 @@ export class WindowLayout {
  * lag followed by a running sum) is recognised from its runs of equal keys, without hashing every
  * row; otherwise partitions are found by hashing their keys and grouped by a stable counting sort.
  */
-export function windowLayout(pk: readonly Vector[], orderCmp: ((a: number, b: number) => number) | null, n: number): WindowLayout {
+export function windowLayout(pk: readonly Vector[], ok: readonly Vector[], orderSpecs: readonly SortKeySpec[], n: number): WindowLayout {
+  const orderCmp = ok.length > 0 ? rowComparator(ok, orderSpecs) : null;
   const grouped = groupedRuns(pk, n);
-  if (grouped !== null) return sortPartitions(grouped, null, orderCmp, n);
+  if (grouped !== null) return sortPartitions(grouped, null, orderCmp, n, plainKey(ok, orderSpecs));
   const gids = new Int32Array(n);
   const table = new GroupTable(pk.map((v) => v.type));
   table.lookup(pk, n, gids);
@@ -70,7 +71,25 @@ export function windowLayout(pk: readonly Vector[], orderCmp: ((a: number, b: nu
   const starts = next.slice();
   const idx = new Int32Array(n);
   for (let i = 0; i < n; i++) idx[next[gids[i]!]!++] = i;
-  return sortPartitions(starts, idx, orderCmp, n);
+  return sortPartitions(starts, idx, orderCmp, n, null);
+}
+
+/** The ORDER BY key when it is one typed column of integers or timestamps without nulls (compared inline). */
+function plainKey(ok: readonly Vector[], specs: readonly SortKeySpec[]): { values: ArrayLike<number>; ascending: boolean } | null {
+  const k = ok.length === 1 ? ok[0]! : null;
+  if (k === null || k.nulls !== null || Array.isArray(k.values) || k.type.kind === "float" || k.type.kind === "double") return null;
+  return { values: k.values as ArrayLike<number>, ascending: specs[0]!.ascending };
+}
+
+/** Positions [s, e) of input in its own order (no idx) are in ORDER BY order. */
+function inOrder(s: number, e: number, key: { values: ArrayLike<number>; ascending: boolean }): boolean {
+  const v = key.values;
+  if (key.ascending) {
+    for (let p = s + 1; p < e; p++) if (v[p - 1]! > v[p]!) return false;
+  } else {
+    for (let p = s + 1; p < e; p++) if (v[p - 1]! < v[p]!) return false;
+  }
+  return true;
 }
 
 /**
@@ -80,10 +99,15 @@ export function windowLayout(pk: readonly Vector[], orderCmp: ((a: number, b: nu
  */
 function groupedRuns(pk: readonly Vector[], n: number): Int32Array | null {
   if (pk.length === 0) return Int32Array.of(0, n);
-  const same = rowComparator(pk, pk.map(() => ({ ascending: true, nullsFirst: true })));
+  // One key in a typed array: compared inline (two NaNs make two runs, and the hashing below then
+  // finds the key twice: correct, only slower).
+  const one = pk.length === 1 && !Array.isArray(pk[0]!.values) ? pk[0]! : null;
+  const vals = one?.values as ArrayLike<number> | undefined, nulls = one?.nulls ?? null;
+  const same = vals === undefined ? rowComparator(pk, pk.map(() => ({ ascending: true, nullsFirst: true }))) : null;
   const heads: number[] = n > 0 ? [0] : [];
   for (let i = 1; i < n; i++) {
-    if (same(i - 1, i) !== 0) {
+    const differs = vals !== undefined ? vals[i - 1] !== vals[i] || (nulls !== null && nulls[i - 1] !== nulls[i]) : same!(i - 1, i) !== 0;
+    if (differs) {
       heads.push(i);
       // Runs averaging under two rows: hashing every row costs about as much.
       if (heads.length * 2 > Math.max(i, 4096)) return null;
@@ -97,11 +121,12 @@ function groupedRuns(pk: readonly Vector[], n: number): Int32Array | null {
 }
 
 /** Sorts, alone, each partition whose rows are not already in ORDER BY order. */
-function sortPartitions(starts: Int32Array, grouped: Int32Array | null, orderCmp: ((a: number, b: number) => number) | null, n: number): WindowLayout {
+function sortPartitions(starts: Int32Array, grouped: Int32Array | null, orderCmp: ((a: number, b: number) => number) | null, n: number, key: { values: ArrayLike<number>; ascending: boolean } | null): WindowLayout {
   let idx = grouped;
   if (orderCmp !== null) {
     for (let k = 0; k + 1 < starts.length; k++) {
       const s = starts[k]!, e = starts[k + 1]!;
+      if (idx === null && key !== null && inOrder(s, e, key)) continue;
       let ordered = true;
       for (let p = s + 1; p < e && ordered; p++) ordered = (idx === null ? orderCmp(p - 1, p) : orderCmp(idx[p - 1]!, idx[p]!)) <= 0;
       if (ordered) continue;
