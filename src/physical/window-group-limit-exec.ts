@@ -9,7 +9,7 @@ import { GroupTable } from "./aggregate/group-table.js";
 import { type CompiledProjection, compileProjection } from "./codegen/projection.js";
 import { HashJoinExec } from "./join-exec.js";
 import { type ExecContext, type PhysicalOp, schemaOf } from "./physical-op.js";
-import { rowComparator } from "./sort-util.js";
+import { crossComparator, rowComparator } from "./sort-util.js";
 
 /**
  * The rows `row_number() OVER (PARTITION BY partitionSpec ORDER BY orderSpec) <= limit` keeps, in
@@ -60,10 +60,11 @@ export class WindowGroupLimitExec implements PhysicalOp {
 
   /**
    * Over an inner equi-join, the joined rows are not made: per streamed batch the join gives its
-   * matching pairs of row numbers, only the columns the keys read are gathered at them, and of the
-   * streamed rows only those in a match are copied (the build side stays as it is); the rows kept
-   * are made at the end. The pairs come in the join's output order, so ties go as they would.
-   * (Nexmark q9: 1.3 M joined rows of 15 columns, of which 112 k are kept.)
+   * matching pairs of row numbers, only the columns the keys read are gathered at them, and each
+   * partition's best `limit` pairs so far are kept as it goes (the rule of keptRows, comparing
+   * keys across batches). Of a streamed batch only the rows that are among the best when it ends
+   * are copied (its arrays are reused after); the build side stays as it is. Nexmark q9: 1.3 M
+   * joined rows of 15 columns, 112 k kept, and about 3 copies of a bid per auction.
    */
   private async *overJoin(join: HashJoinExec, ctx: ExecContext): AsyncIterable<RecordBatch> {
     const { keySchema, keyOf } = this.keyProjection(ctx);
@@ -72,52 +73,51 @@ export class WindowGroupLimitExec implements PhysicalOp {
     for (const o of this.orderSpec) referencedIds(o.child, read);
     const buildLeft = join.buildSide === "left";
     const joinedSchema = schemaOf(join.output);
-    const keyBatches: RecordBatch[] = [], streamed: RecordBatch[] = [];
+    const np = this.partitionSpec.length;
+    const table = new GroupTable(this.partitionSpec.map((e) => exprType(e)));
+    const ahead = crossComparator(this.orderSpec.map((o) => exprType(o.child)), this.orderSpec);
+    const best = new BestPerGroup(this.limit);
+    // Per streamed batch: its order keys, and its rows that were among the best when it ended.
+    const orderKeys: Vector[][] = [], copies: RecordBatch[] = [];
     let build: RecordBatch | null = null;
-    let pairP = new Int32Array(1024), pairB = new Int32Array(1024);
-    let n = 0, streamedRows = 0;
+    let gids = new Int32Array(0);
     for await (const m of join.executeMatches(ctx)) {
       build = m.build;
       const { stream, pi, bi, pairs } = m;
       // The key columns at the pairs; the other columns are left as they are (the keys read none of them).
       const s = stream.columns.map((c, j) => (read.has(join.output[buildLeft ? build!.columns.length + j : j]!.id) ? takeVector(c, pi, pairs) : c));
       const b = m.build.columns.map((c, j) => (read.has(join.output[buildLeft ? j : stream.columns.length + j]!.id) ? takeVector(c, bi, pairs) : c));
-      keyBatches.push(keyOf(makeBatch(joinedSchema, buildLeft ? [...b, ...s] : [...s, ...b], pairs)));
-      if (n + pairs > pairP.length) {
-        const size = Math.max(pairP.length * 2, n + pairs);
-        const p = new Int32Array(size), q = new Int32Array(size);
-        p.set(pairP.subarray(0, n));
-        q.set(pairB.subarray(0, n));
-        pairP = p;
-        pairB = q;
-      }
-      // The streamed rows in a match (pi ascends), copied: the streamed side may reuse its arrays.
-      const rows = new Int32Array(pairs);
-      let distinct = 0;
-      for (let x = 0; x < pairs; x++) {
-        const r = pi[x]!;
-        if (distinct === 0 || rows[distinct - 1] !== r) rows[distinct++] = r;
-        pairP[n + x] = streamedRows + distinct - 1;
-        pairB[n + x] = bi[x]!;
-      }
-      streamed.push(takeBatch(stream, rows, distinct));
-      streamedRows += distinct;
-      n += pairs;
+      const keys = keyOf(makeBatch(joinedSchema, buildLeft ? [...b, ...s] : [...s, ...b], pairs)).columns;
+      if (gids.length < pairs) gids = new Int32Array(pairs);
+      table.lookup(keys.slice(0, np), pairs, gids);
+      const batchNo = orderKeys.length, ok = keys.slice(np);
+      orderKeys.push(ok);
+      for (let x = 0; x < pairs; x++) best.offer(gids[x]!, batchNo, x, (ob, or) => ahead(ok, x, orderKeys[ob]!, or) < 0);
+      // This batch's pairs still among the best: their streamed rows copied, their build rows noted.
+      const held = best.heldFrom(batchNo);
+      const rows = new Int32Array(held.length);
+      for (let h = 0; h < held.length; h++) rows[h] = pi[held[h]!]!;
+      copies.push(takeBatch(stream, rows));
+      best.noteCopies(batchNo, held, bi);
     }
-    if (n === 0 || build === null) return;
-    const kept = this.keptRows(concatBatches(keySchema, keyBatches).columns, n);
-    const all = concatBatches(streamed[0]!.schema, streamed);
+    if (build === null) return;
+    const kept = best.kept();
+    if (kept.count === 0) return;
+    const offsets = new Int32Array(copies.length);
+    for (let c = 1; c < copies.length; c++) offsets[c] = offsets[c - 1]! + copies[c - 1]!.numRows;
+    const all = concatBatches(copies[0]!.schema, copies);
     const outSchema = schemaOf(this.output);
-    for (let from = 0; from < kept.length; from += ctx.batchSize) {
-      const count = Math.min(ctx.batchSize, kept.length - from);
+    for (let from = 0; from < kept.count; from += ctx.batchSize) {
+      const count = Math.min(ctx.batchSize, kept.count - from);
       const p = new Int32Array(count), q = new Int32Array(count);
       for (let x = 0; x < count; x++) {
-        p[x] = pairP[kept[from + x]!]!;
-        q[x] = pairB[kept[from + x]!]!;
+        p[x] = offsets[kept.batch[from + x]!]! + kept.copy[from + x]!;
+        q[x] = kept.buildRow[from + x]!;
       }
-      const s = all.columns.map((c) => takeVector(c, p, count)), b = build.columns.map((c) => takeVector(c, q, count));
-      yield makeBatch(outSchema, buildLeft ? [...b, ...s] : [...s, ...b], count);
+      const st = all.columns.map((c) => takeVector(c, p, count)), b = build.columns.map((c) => takeVector(c, q, count));
+      yield makeBatch(outSchema, buildLeft ? [...b, ...st] : [...st, ...b], count);
     }
+    void keySchema;
   }
 
   private keyProjection(ctx: ExecContext): { keySchema: StructType; keyOf: CompiledProjection } {
@@ -168,4 +168,84 @@ export class WindowGroupLimitExec implements PhysicalOp {
     }
     return kept.sort();
   }
+}
+
+/**
+ * Each group's best `limit` pairs so far, best first, as (batch, pair) numbers, in the rule of
+ * keptRows: a pair displaces a held one only when strictly ahead of it, so ties stay with the
+ * earlier pair. A held pair also notes where its streamed row was copied and its build row.
+ */
+class BestPerGroup {
+  private batch = new Int32Array(1024);
+  private pair = new Int32Array(1024);
+  private copy = new Int32Array(1024);
+  private buildRow = new Int32Array(1024);
+  private counts = new Int32Array(1024);
+  /** Slots holding a pair of the current batch (may repeat or be stale; checked in heldFrom). */
+  private touched: number[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  offer(g: number, batchNo: number, x: number, isAhead: (batch: number, pair: number) => boolean): void {
+    const k = this.limit;
+    if ((g + 1) * k > this.batch.length) this.grow((g + 1) * k);
+    if (g >= this.counts.length) this.counts = grown(this.counts, g + 1);
+    const c = this.counts[g]!, base = g * k;
+    if (c === k && !isAhead(this.batch[base + k - 1]!, this.pair[base + k - 1]!)) return;
+    let pos = c === k ? k - 1 : c;
+    while (pos > 0 && isAhead(this.batch[base + pos - 1]!, this.pair[base + pos - 1]!)) pos--;
+    const last = base + Math.min(c, k - 1);
+    for (const a of [this.batch, this.pair, this.copy, this.buildRow]) a.copyWithin(base + pos + 1, base + pos, last);
+    this.batch[base + pos] = batchNo;
+    this.pair[base + pos] = x;
+    if (c < k) this.counts[g] = c + 1;
+    for (let j = pos; j <= last - base; j++) if (this.batch[base + j] === batchNo) this.touched.push(base + j);
+  }
+
+  /** The pairs of batch `batchNo` held now, ascending, once each. */
+  heldFrom(batchNo: number): Int32Array {
+    const slots = [...new Set(this.touched)].filter((t) => this.batch[t] === batchNo && (t % this.limit) < this.counts[Math.floor(t / this.limit)]!);
+    this.touched = slots;
+    const pairs = Int32Array.from(slots, (t) => this.pair[t]!).sort();
+    return pairs;
+  }
+
+  /** Records, for the held pairs of batch `batchNo` (as heldFrom gave them), their copy positions and build rows. */
+  noteCopies(batchNo: number, held: Int32Array, bi: Int32Array): void {
+    const at = new Map<number, number>();
+    held.forEach((x, h) => at.set(x, h));
+    for (const t of this.touched) {
+      const x = this.pair[t]!;
+      this.copy[t] = at.get(x)!;
+      this.buildRow[t] = bi[x]!;
+    }
+    this.touched = [];
+    void batchNo;
+  }
+
+  /** Every held pair, in the order the pairs came. */
+  kept(): { count: number; batch: Int32Array; copy: Int32Array; buildRow: Int32Array } {
+    const k = this.limit, slots: number[] = [];
+    for (let g = 0; g < this.counts.length; g++) for (let j = 0; j < this.counts[g]!; j++) slots.push(g * k + j);
+    slots.sort((a, b) => this.batch[a]! - this.batch[b]! || this.pair[a]! - this.pair[b]!);
+    return {
+      count: slots.length,
+      batch: Int32Array.from(slots, (t) => this.batch[t]!),
+      copy: Int32Array.from(slots, (t) => this.copy[t]!),
+      buildRow: Int32Array.from(slots, (t) => this.buildRow[t]!),
+    };
+  }
+
+  private grow(need: number): void {
+    this.batch = grown(this.batch, need);
+    this.pair = grown(this.pair, need);
+    this.copy = grown(this.copy, need);
+    this.buildRow = grown(this.buildRow, need);
+  }
+}
+
+function grown(a: Int32Array, need: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(Math.max(need, a.length * 2));
+  b.set(a);
+  return b;
 }

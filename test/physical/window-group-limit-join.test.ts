@@ -81,6 +81,18 @@ describe("WindowGroupLimit over an inner hash join", () => {
     await sameAsSorted((x, y) => top(1, "price", col("t").asc_nulls_last(), col("bidder"))(broadcast(x), y), a, b);
   });
 
+  it("pairs spread over many streamed batches: the best so far carried across batches, ties to the earlier batch", async () => {
+    // The streamed side as a union of slices arrives in as many batches, in order.
+    const { a, b } = tables(13, 20, 600);
+    const rows = await b.collect();
+    const slices = Array.from({ length: 12 }, (_, i) => spark.createDataFrame(rows.slice(i * 50, (i + 1) * 50), "auction int, price int, t int, bidder int"));
+    const many = slices.reduce((x, y) => x.union(y));
+    assert.ok(await sameAsSorted(top(1, "id", col("price").desc(), col("t").asc()), a, many) > 0);
+    await sameAsSorted(top(1, "id", col("price").desc()), a, many);
+    await sameAsSorted(top(3, "id", col("price").asc_nulls_last()), a, many);
+    await sameAsSorted((x, y) => top(2, "tag", col("price").desc(), col("t").desc())(broadcast(x), y), a, many);
+  });
+
   it("no match at all, or an empty side: no rows", async () => {
     const { a, b } = tables(5, 10, 50);
     const none = (x: DataFrame, y: DataFrame) => top(1, "id", col("price").desc())(x, y.filter(col("price").gt(100)));
