@@ -225,9 +225,28 @@ class BestPerGroup {
 
   /** Every held pair, in the order the pairs came. */
   kept(): { count: number; batch: Int32Array; copy: Int32Array; buildRow: Int32Array } {
-    const k = this.limit, slots: number[] = [];
-    for (let g = 0; g < this.counts.length; g++) for (let j = 0; j < this.counts[g]!; j++) slots.push(g * k + j);
-    slots.sort((a, b) => this.batch[a]! - this.batch[b]! || this.pair[a]! - this.pair[b]!);
+    const k = this.limit;
+    // The held slots grouped by batch (a counting sort), then each batch's by pair number.
+    const held: number[] = [];
+    let batches = 0;
+    for (let g = 0; g < this.counts.length; g++) {
+      for (let j = 0; j < this.counts[g]!; j++) {
+        held.push(g * k + j);
+        batches = Math.max(batches, this.batch[g * k + j]! + 1);
+      }
+    }
+    const starts = new Int32Array(batches + 1);
+    for (const t of held) starts[this.batch[t]! + 1]!++;
+    for (let b = 0; b < batches; b++) starts[b + 1]! += starts[b]!;
+    const next = starts.slice(), slots = new Int32Array(held.length);
+    for (const t of held) slots[next[this.batch[t]!]!++] = t;
+    for (let b = 0; b < batches; b++) {
+      const part = slots.subarray(starts[b]!, starts[b + 1]!);
+      // A pair number and its place in `part` as one number (a batch has under 2^31 pairs, `part` under 2^22 slots).
+      const keyed = Float64Array.from(part, (t, i) => this.pair[t]! * 2 ** 22 + i).sort();
+      const copy = part.slice();
+      for (let i = 0; i < keyed.length; i++) part[i] = copy[keyed[i]! % 2 ** 22]!;
+    }
     return {
       count: slots.length,
       batch: Int32Array.from(slots, (t) => this.batch[t]!),

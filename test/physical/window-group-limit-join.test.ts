@@ -86,7 +86,7 @@ describe("WindowGroupLimit over an inner hash join", () => {
     const { a, b } = tables(13, 20, 600);
     const rows = await b.collect();
     const slices = Array.from({ length: 12 }, (_, i) => spark.createDataFrame(rows.slice(i * 50, (i + 1) * 50), "auction int, price int, t int, bidder int"));
-    const many = slices.reduce((x, y) => x.union(y));
+    const many = slices.reduce((x, y) => x.union(y)).select(col("*"));
     assert.ok(await sameAsSorted(top(1, "id", col("price").desc(), col("t").asc()), a, many) > 0);
     await sameAsSorted(top(1, "id", col("price").desc()), a, many);
     await sameAsSorted(top(3, "id", col("price").asc_nulls_last()), a, many);
