@@ -2,6 +2,7 @@ import type { RecordBatch } from "../batch/record-batch.js";
 import { IllegalArgumentError } from "../errors/errors.js";
 import type { DataSourceRelation } from "../plan/logical-plan.js";
 import type { StructType } from "../types/data-type.js";
+import type { SourceFilter } from "./source-filter.js";
 import { resolveFileSource, type ResolvedFiles } from "./files/resolve-file-source.js";
 import { scanFileSource } from "./files/scan-file-source.js";
 import { FileOptions } from "./files/file-options.js";
@@ -40,6 +41,8 @@ export interface BatchSourceProvider {
    * Null when the scan is not in the order of `column`.
    */
   splitByTime?(relation: DataSourceRelation, parts: number, column: string, windows: SlicedWindows): readonly TimeSlice[] | null;
+  /** Whether the scan uses ScanOptions.runtimeFilters to skip rows (a hash join then sends them: HashJoinExec). */
+  readonly runtimeFilters?: boolean;
   /** Optional: about how many rows a scan produces (decides whether splitting pays). */
   estimatedRows?(relation: DataSourceRelation): number | null;
   write?(path: string, mode: SaveMode, partitionBy: readonly string[], options: Readonly<Record<string, string>>, schema: StructType, batches: AsyncIterable<RecordBatch>, timeZone: string): Promise<WriteResult>;
@@ -53,6 +56,12 @@ export interface ScanOptions {
    * batch into the same typed arrays (ReusableArrays).
    */
   readonly reuseBuffers?: boolean;
+  /**
+   * Filters known only when the query runs (as Spark's runtime filters): an inner hash join's
+   * build-side keys for the column the scan streams into it. The source may skip rows failing
+   * them; every row it keeps is still joined, so ignoring them is always correct.
+   */
+  readonly runtimeFilters?: readonly SourceFilter[];
 }
 
 /**

@@ -2,6 +2,7 @@ import type { RecordBatch } from "../batch/record-batch.js";
 import type { AttributeRef } from "../expr/expression.js";
 import type { ExecFunctionContext } from "../expr/function-def.js";
 import type { WorkerPool } from "./parallel/worker-pool.js";
+import type { SourceFilter } from "../connectors/source-filter.js";
 import type { EventTimeStats } from "../streaming/watermark-tracker.js";
 import { type StructType, structField, structType } from "../types/data-type.js";
 
@@ -40,6 +41,8 @@ export interface ExecOptions {
    * pass input columns through pass the option on to their child.
    */
   readonly reuseBuffers?: boolean;
+  /** For a source scan only (DataSourceScanExec): ScanOptions.runtimeFilters, from the hash join it streams into. */
+  readonly runtimeFilters?: readonly SourceFilter[];
 }
 
 /**

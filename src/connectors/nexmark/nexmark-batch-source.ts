@@ -3,7 +3,8 @@ import type { RecordBatch } from "../../batch/record-batch.js";
 import type { DataSourceRelation } from "../../plan/logical-plan.js";
 import type { BatchSourceProvider, ScanOptions, TimeSlice } from "../source-registry.js";
 import { type NexmarkConfig, parseNexmarkConfig } from "./nexmark-config.js";
-import { AUCTION, BID, PERSON, countOfKind, eventTimeMs, firstEventAtOrAfter, generateNexmarkBatch } from "./nexmark-generator.js";
+import { AUCTION, BID, type BidFilter, PERSON, countOfKind, eventTimeMs, firstEventAtOrAfter, generateNexmarkBatch } from "./nexmark-generator.js";
+import type { SourceFilter } from "../source-filter.js";
 import { nexmarkSchema } from "./nexmark-schema.js";
 import { splitEventRange } from "../split-range.js";
 import { IllegalArgumentError } from "../../errors/errors.js";
@@ -30,8 +31,9 @@ export const nexmarkBatchSource: BatchSourceProvider = {
     if (userSchema !== null) throw new IllegalArgumentError("USER_SPECIFIED_SCHEMA_UNSUPPORTED", "The nexmark source does not support a user-specified schema.");
     return { schema: nexmarkSchema(cfg.table), resolved: cfg };
   },
+  runtimeFilters: true,
   scan(rel: DataSourceRelation, _timeZone: string, options: ScanOptions = {}): AsyncIterable<RecordBatch> {
-    return scanNexmark(rel.resolved as NexmarkScan, rel.requiredColumns, options.reuseBuffers === true ? new ReusableArrays() : null);
+    return scanNexmark(rel.resolved as NexmarkScan, rel.requiredColumns, options.reuseBuffers === true ? new ReusableArrays() : null, bidFilter(options.runtimeFilters ?? []));
   },
   split(rel, parts) {
     const cfg = rel.resolved as NexmarkScan;
@@ -97,18 +99,28 @@ export function timeSliceCuts(from: number, to: number, parts: number, horizon: 
 /** A scan of the events [events[0], events[1]) (all events when absent: a split of a parallel scan sets it). */
 export type NexmarkScan = NexmarkConfig & { readonly events?: readonly [number, number] };
 
-async function* scanNexmark(cfg: NexmarkScan, columns: readonly string[] | null, buffers: ReusableArrays | null): AsyncGenerator<RecordBatch> {
+async function* scanNexmark(cfg: NexmarkScan, columns: readonly string[] | null, buffers: ReusableArrays | null, keep: BidFilter | null): AsyncGenerator<RecordBatch> {
   const [from, to] = cfg.events ?? [0, cfg.eventsNum ?? DEFAULT_BATCH_EVENTS];
-  yield* nexmarkBatches(cfg, from, to, columns, buffers);
+  yield* nexmarkBatches(cfg, from, to, columns, buffers, cfg.table === "bid" ? keep : null);
+}
+
+/** The bids a runtime filter keeps (IN on a number column), or null to keep all. */
+function bidFilter(filters: readonly SourceFilter[]): BidFilter | null {
+  for (const f of filters) {
+    const column = (["auction", "bidder", "price", "dateTime"] as const).find((c) => "column" in f && c.toLowerCase() === f.column.toLowerCase());
+    if (column === undefined) continue;
+    if (f.op === "in") return { column, values: new Set(f.values) };
+  }
+  return null;
 }
 
 /**
  * Batches of `cfg.table` over events [from, to), `cfg.batchSize` events at a time; with `buffers`,
  * each batch's number columns overwrite the last one's (ScanOptions.reuseBuffers).
  */
-export function* nexmarkBatches(cfg: NexmarkConfig, from: number, to: number, columns: readonly string[] | null, buffers: ReusableArrays | null = null): Generator<RecordBatch> {
+export function* nexmarkBatches(cfg: NexmarkConfig, from: number, to: number, columns: readonly string[] | null, buffers: ReusableArrays | null = null, keep: BidFilter | null = null): Generator<RecordBatch> {
   for (let s = from; s < to; s += cfg.batchSize) {
-    const b = generateNexmarkBatch(cfg, cfg.table, s, Math.min(to, s + cfg.batchSize), columns, buffers);
+    const b = generateNexmarkBatch(cfg, cfg.table, s, Math.min(to, s + cfg.batchSize), columns, buffers, keep);
     if (b.numRows > 0) yield b;
   }
 }

@@ -270,18 +270,27 @@ export interface NexmarkColumns {
 }
 
 /**
+ * Bids to keep: those whose number column `column` (auction, bidder, price or dateTime, wanted)
+ * holds one of `values`. The others are dropped before their strings are drawn.
+ */
+export interface BidFilter {
+  readonly column: "auction" | "bidder" | "price" | "dateTime";
+  readonly values: ReadonlySet<unknown>;
+}
+
+/**
  * Generates the rows of `cfg.table` among events [from, to) straight into columns: typed arrays
  * for ids, prices and times (microseconds), arrays for strings. `columns` names the fields to
- * build (null: all).
+ * build (null: all); `keep`, for bids, which rows to keep.
  */
-export function generateNexmarkColumns(cfg: NexmarkConfig, table: NexmarkTable, from: number, to: number, columns: readonly string[] | null = null, buffers: ReusableArrays | null = null): NexmarkColumns {
+export function generateNexmarkColumns(cfg: NexmarkConfig, table: NexmarkTable, from: number, to: number, columns: readonly string[] | null = null, buffers: ReusableArrays | null = null, keep: BidFilter | null = null): NexmarkColumns {
   if (!warmedUp) warmUp(cfg);
   const schema = nexmarkSchema(table);
   const want = wantedColumns(schema, columns);
   const kind = table === "person" ? PERSON : table === "auction" ? AUCTION : BID;
   const rows = Math.max(0, countOfKind(kind, to) - countOfKind(kind, from));
   const t = tablesFor(cfg.seed);
-  if (table === "bid") return { table, numRows: rows, columns: genBids(cfg, t, from, to, rows, want, buffers) };
+  if (table === "bid") return { table, ...genBids(cfg, t, from, to, rows, want, buffers, keep) };
   if (table === "auction") return { table, numRows: rows, columns: genAuctions(cfg, t, from, to, rows, want, buffers) };
   return { table, numRows: rows, columns: genPeople(cfg, t, from, to, rows, want, buffers) };
 }
@@ -301,8 +310,8 @@ function warmUp(cfg: NexmarkConfig): void {
 }
 
 /** The same as a RecordBatch holding the wanted columns in schema order. */
-export function generateNexmarkBatch(cfg: NexmarkConfig, table: NexmarkTable, from: number, to: number, columns: readonly string[] | null = null, buffers: ReusableArrays | null = null): RecordBatch {
-  const g = generateNexmarkColumns(cfg, table, from, to, columns, buffers);
+export function generateNexmarkBatch(cfg: NexmarkConfig, table: NexmarkTable, from: number, to: number, columns: readonly string[] | null = null, buffers: ReusableArrays | null = null, keep: BidFilter | null = null): RecordBatch {
+  const g = generateNexmarkColumns(cfg, table, from, to, columns, buffers, keep);
   const schema = nexmarkSchema(table);
   // Loops, not arrows made per batch (their optimized code dies with them; see expr-tree.ts).
   const fields: StructField[] = [];
@@ -334,9 +343,9 @@ function nextBase0PersonId(cfg: NexmarkConfig, n: number, u: number): number {
  * events). An event's draws come in that order from its own seed: the steps after the last
  * wanted column are skipped, and a price not wanted is only drawn.
  */
-function genBids(cfg: NexmarkConfig, t: SeedTables, from: number, to: number, rows: number, want: readonly boolean[], buffers: ReusableArrays | null): Array<Float64Array | string[] | null> {
-  const auction = f64(want[0]!, rows, buffers, 0), bidder = f64(want[1]!, rows, buffers, 1), price = f64(want[2]!, rows, buffers, 2);
-  const channel = strs(want[3]!, rows), url = strs(want[4]!, rows), dateTime = f64(want[5]!, rows, buffers, 5), extra = strs(want[6]!, rows);
+function genBids(cfg: NexmarkConfig, t: SeedTables, from: number, to: number, rows: number, want: readonly boolean[], buffers: ReusableArrays | null, keep: BidFilter | null): { numRows: number; columns: Array<Float64Array | string[] | null> } {
+  let auction = f64(want[0]!, rows, buffers, 0), bidder = f64(want[1]!, rows, buffers, 1), price = f64(want[2]!, rows, buffers, 2);
+  let dateTime = f64(want[5]!, rows, buffers, 5);
   const lastDraw = want[6] ? 4 : want[3] || want[4] ? 3 : want[2] ? 2 : want[1] ? 1 : want[0] ? 0 : -1;
   if (dateTime) {
     const delayMs = 1e6 / cfg.eventsPerSecond / 1000, first = cfg.firstEventTimeMs;
@@ -346,9 +355,35 @@ function genBids(cfg: NexmarkConfig, t: SeedTables, from: number, to: number, ro
   if (lastDraw >= 0) drawAuctions(cfg, from, to, states, auction);
   if (lastDraw >= 1) drawBidders(cfg, from, to, states, bidder);
   if (lastDraw >= 2) drawPrices(states, rows, price);
+  if (keep !== null) {
+    const kept = keepBids(keep, rows, states, [auction, bidder, price, dateTime]);
+    if (kept < rows) {
+      rows = kept;
+      auction = auction?.subarray(0, rows) ?? null;
+      bidder = bidder?.subarray(0, rows) ?? null;
+      price = price?.subarray(0, rows) ?? null;
+      dateTime = dateTime?.subarray(0, rows) ?? null;
+    }
+  }
+  const channel = strs(want[3]!, rows), url = strs(want[4]!, rows), extra = strs(want[6]!, rows);
   if (lastDraw >= 3) drawChannels(t, states, rows, channel, url);
   if (lastDraw >= 4) drawExtras(t, cfg.avgBidByteSize, states, rows, extra);
-  return [auction, bidder, price, channel, url, dateTime, extra];
+  return { numRows: rows, columns: [auction, bidder, price, channel, url, dateTime, extra] };
+}
+
+/** Moves the bids `keep` keeps (their drawn columns and generator states) to the front; returns how many. */
+function keepBids(keep: BidFilter, rows: number, states: Int32Array, drawn: readonly (Float64Array | null)[]): number {
+  const tested = drawn[["auction", "bidder", "price", "dateTime"].indexOf(keep.column)];
+  if (tested === null || tested === undefined) return rows;
+  const values = keep.values;
+  let m = 0;
+  for (let k = 0; k < rows; k++) {
+    if (!values.has(tested[k])) continue;
+    states[m] = states[k]!;
+    for (const c of drawn) if (c !== null) c[m] = c[k]!;
+    m++;
+  }
+  return m;
 }
 
 const isBid = (n: number): boolean => n % TOTAL_PROPORTION >= PERSON_PROPORTION + AUCTION_PROPORTION;

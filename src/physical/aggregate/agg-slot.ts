@@ -121,21 +121,38 @@ class SharedDistinctCounts {
   private maps: (Map<unknown, number> | undefined)[] = [];
   private counts: Float64Array[] | null = null;
   constructor(readonly members: number) {}
+  private bits = new Int32Array(0);
   update(gids: Int32Array, n: number, arg: Vector, filters: readonly (Vector | null)[]): void {
-    const maps = this.maps, m = this.members;
+    const maps = this.maps;
     const nulls = arg.nulls;
     const values = arg.values as ArrayLike<unknown>;
+    // Each row's bits (the calls whose FILTER it passes), one filter column at a time.
+    if (this.bits.length < n) this.bits = new Int32Array(n);
+    const bits = this.bits;
+    bits.fill(0, 0, n);
+    filters.forEach((f, j) => {
+      const bit = 1 << j;
+      if (f === null) {
+        for (let i = 0; i < n; i++) bits[i]! |= bit;
+        return;
+      }
+      const fv = f.values, fn = f.nulls;
+      for (let i = 0; i < n; i++) if (fv[i] === 1 && (fn === null || fn[i] !== 1)) bits[i]! |= bit;
+    });
+    // Rows of one group often come together (a day, a window): its map is looked up once per run.
+    let lastG = -1, map: Map<unknown, number> | undefined;
     for (let i = 0; i < n; i++) {
-      if (nulls !== null && nulls[i] === 1) continue;
-      let bits = 0;
-      for (let j = 0; j < m; j++) if (passes(filters[j]!, i)) bits |= 1 << j;
-      if (bits === 0) continue;
+      const b = bits[i]!;
+      if (b === 0 || (nulls !== null && nulls[i] === 1)) continue;
       const g = gids[i]!;
-      let map = maps[g];
-      if (map === undefined) map = maps[g] = new Map();
-      const v = values[i], old = map.get(v);
-      if (old === undefined) map.set(v, bits);
-      else if ((old | bits) !== old) map.set(v, old | bits);
+      if (g !== lastG) {
+        lastG = g;
+        map = maps[g];
+        if (map === undefined) map = maps[g] = new Map();
+      }
+      const v = values[i], old = map!.get(v);
+      if (old === undefined) map!.set(v, b);
+      else if ((old | b) !== old) map!.set(v, old | b);
     }
   }
   /** Member j's count per group. */
