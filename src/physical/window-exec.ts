@@ -1,6 +1,7 @@
 import { type RecordBatch, concatBatches, makeBatch } from "../batch/record-batch.js";
-import { type Vector, VectorBuilder, valueAt } from "../batch/vector.js";
-import type { AggCall, AttributeRef, Call, Expr, SortOrder, WindowExpr, WindowFrame } from "../expr/expression.js";
+import { type Vector, type VectorValues, VectorBuilder, allocateValues, constantVector, makeVector, storageKind, valueAt } from "../batch/vector.js";
+import type { AggCall, AttributeRef, Call, Expr, Literal, SortOrder, WindowExpr, WindowFrame } from "../expr/expression.js";
+import { canonicalKey } from "../expr/expr-tree.js";
 import { exprType } from "../expr/expr-type.js";
 import { exprSql } from "../analyzer/expr-sql.js";
 import { namedToAttribute } from "../analyzer/plan-output.js";
@@ -48,21 +49,41 @@ export class WindowExec implements PhysicalOp {
     const all = concatBatches(inSchema, batches);
     const n = all.numRows;
     const wins = this.windowExprs.map((e) => (e.kind === "Alias" ? e.child : e) as WindowExpr);
-    // Evaluate partition keys, order keys and every function argument in one pass.
+    // Evaluate partition keys, order keys and every function argument in one pass; a literal
+    // argument (lag's offset and default) is filled in, not computed row by row.
     const exprs: Expr[] = [...this.partitionSpec, ...this.orderSpec.map((o) => o.child)];
-    const argPos = wins.map((w) => fnArgs(w.fn).map((a) => exprs.push(a) - 1));
+    const literals: Vector[] = [];
+    const argPos = wins.map((w) => fnArgs(w.fn).map((a) => (a.kind === "Literal" ? -1 - (literals.push(literalColumn(a, n)) - 1) : exprs.push(a) - 1)));
     const evald = compileProjection(this.child.output, null, exprs, structType(exprs.map((e, i) => structField(`_w${i}`, exprType(e)))), ctx.fctx)(all).columns;
     const np = this.partitionSpec.length, no = this.orderSpec.length;
     const pk = evald.slice(0, np), ok = evald.slice(np, np + no);
     const specs = [...pk.map(() => ({ ascending: true, nullsFirst: true })), ...this.orderSpec.map((o) => ({ ascending: o.ascending, nullsFirst: o.nullsFirst }))];
     const layout = windowLayout(pk, ok, specs.slice(np), n);
     const sorted = makeBatch(all.schema, all.columns.map((c) => layout.inOrder(c)), n);
-    const argsOf = argPos.map((ps) => ps.map((p) => evald[p]!));
+    const argsOf = argPos.map((ps) => ps.map((p) => (p < 0 ? literals[-1 - p]! : evald[p]!)));
     const rangeKey = no === 1 ? { values: ok[0]!, ascending: this.orderSpec[0]!.ascending } : null;
-    const results = wins.map((w, wi) => columnarWindow(w, argsOf[wi]!, layout, no > 0, ctx.fctx)
-      ?? partitionWise(w, argsOf[wi]!, layout, no > 0, rangeKey, ctx));
+    // The same function over the same window twice (a DataFrame reusing one column) is computed once.
+    const done = new Map<string, Vector>();
+    const results = wins.map((w, wi) => {
+      // Every function here has the operator's PARTITION BY and ORDER BY; its own frame differs.
+      const key = `${canonicalKey(w.fn)} ${JSON.stringify(w.spec.frame ?? null)}`;
+      let v = done.get(key);
+      if (v === undefined) done.set(key, (v = columnarWindow(w, argsOf[wi]!, layout, no > 0, ctx.fctx) ?? partitionWise(w, argsOf[wi]!, layout, no > 0, rangeKey, ctx)));
+      return v;
+    });
     yield makeBatch(schemaOf(this.output), [...sorted.columns, ...results], n);
   }
+}
+
+/** A literal's value in every one of n rows. */
+function literalColumn(e: Literal, n: number): Vector {
+  const kind = storageKind(e.dataType), v = e.value;
+  if (v === null) return makeVector(e.dataType, n, allocateValues(kind, n), new Uint8Array(n).fill(1));
+  if (kind === "array") return makeVector(e.dataType, n, new Array<unknown>(n).fill(v), null);
+  if (typeof v !== "number" && typeof v !== "boolean") return constantVector(e.dataType, v, n);
+  const values = allocateValues(kind, n) as Exclude<VectorValues, unknown[]>;
+  values.fill(v === true ? 1 : v === false ? 0 : v);
+  return makeVector(e.dataType, n, values, null);
 }
 
 /** A window function computed partition by partition, for any function and frame. */

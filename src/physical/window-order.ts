@@ -71,7 +71,7 @@ export function windowLayout(pk: readonly Vector[], ok: readonly Vector[], order
   const starts = next.slice();
   const idx = new Int32Array(n);
   for (let i = 0; i < n; i++) idx[next[gids[i]!]!++] = i;
-  return sortPartitions(starts, idx, orderCmp, n, null);
+  return sortPartitions(starts, idx, orderCmp, n, plainKey(ok, orderSpecs));
 }
 
 /** The ORDER BY key when it is one typed column of integers or timestamps without nulls (compared inline). */
@@ -81,13 +81,13 @@ function plainKey(ok: readonly Vector[], specs: readonly SortKeySpec[]): { value
   return { values: k.values as ArrayLike<number>, ascending: specs[0]!.ascending };
 }
 
-/** Positions [s, e) of input in its own order (no idx) are in ORDER BY order. */
-function inOrder(s: number, e: number, key: { values: ArrayLike<number>; ascending: boolean }): boolean {
-  const v = key.values;
-  if (key.ascending) {
-    for (let p = s + 1; p < e; p++) if (v[p - 1]! > v[p]!) return false;
+/** Positions [s, e) (input rows idx[p], or p without idx) are in ORDER BY order. */
+function inOrder(s: number, e: number, key: { values: ArrayLike<number>; ascending: boolean }, idx: Int32Array | null): boolean {
+  const v = key.values, dir = key.ascending ? 1 : -1;
+  if (idx === null) {
+    for (let p = s + 1; p < e; p++) if ((v[p - 1]! - v[p]!) * dir > 0) return false;
   } else {
-    for (let p = s + 1; p < e; p++) if (v[p - 1]! < v[p]!) return false;
+    for (let p = s + 1; p < e; p++) if ((v[idx[p - 1]!]! - v[idx[p]!]!) * dir > 0) return false;
   }
   return true;
 }
@@ -126,7 +126,7 @@ function sortPartitions(starts: Int32Array, grouped: Int32Array | null, orderCmp
   if (orderCmp !== null) {
     for (let k = 0; k + 1 < starts.length; k++) {
       const s = starts[k]!, e = starts[k + 1]!;
-      if (idx === null && key !== null && inOrder(s, e, key)) continue;
+      if (key !== null && inOrder(s, e, key, idx)) continue;
       let ordered = true;
       for (let p = s + 1; p < e && ordered; p++) ordered = (idx === null ? orderCmp(p - 1, p) : orderCmp(idx[p - 1]!, idx[p]!)) <= 0;
       if (ordered) continue;

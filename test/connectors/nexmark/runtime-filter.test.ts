@@ -21,7 +21,7 @@ describe("runtime filters into the Nexmark bid scan", () => {
       const kept = generateNexmarkColumns(cfg, "bid", from, from + len, null, null, { column, values });
       const rows = [...tested.keys()].filter((i) => values.has(tested[i]));
       assert.equal(kept.numRows, rows.length);
-      all.columns.forEach((c, j) => assert.deepEqual(Array.from(kept.columns[j]!), rows.map((i) => c![i]), `column ${j}`));
+      all.columns.forEach((c, j) => assert.deepEqual(Array.from(kept.columns[j]! as ArrayLike<unknown>), rows.map((i) => c![i]), `column ${j}`));
     }), { numRuns: 150 });
   });
 
