@@ -41,10 +41,18 @@ export const sessionEndFunction: ScalarFunctionDef = {
     }
     return { inputTypes: [TimestampType, g.kind === "interval" ? CalendarIntervalType : StringType], dataType: TimestampType };
   },
-  compile: () => ((ts: number, gap: unknown) => {
-    const micros = sessionGapMicros(gap);
-    return micros === null || micros <= 0 ? null : ts + micros;
-  }) as (...args: never[]) => unknown,
+  compile: () => {
+    // The gap is most often one value for every row: parsed once, not per row (a string is
+    // compared by value, an interval, immutable, by identity).
+    let lastGap: unknown, lastMicros: number | null = null;
+    return ((ts: number, gap: unknown) => {
+      if (gap !== lastGap) {
+        lastGap = gap;
+        lastMicros = sessionGapMicros(gap);
+      }
+      return lastMicros === null || lastMicros <= 0 ? null : ts + lastMicros;
+    }) as (...args: never[]) => unknown;
+  },
 };
 
 /**

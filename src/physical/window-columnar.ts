@@ -20,6 +20,7 @@ export function columnarWindow(w: WindowExpr, args: readonly Vector[], layout: W
     const name = fn.fn.name;
     if (PREFIX_RANKING_FUNCTIONS.has(name)) return ranks(name, w, layout);
     if (name === "lag" || name === "lead") return offsetValues(fn, w, args, layout);
+    if (name === "__session_window") return sessions(w, args, layout);
     return null;
   }
   if (fn.kind !== "AggCall" || fn.distinct || fn.filter !== null) return null;
@@ -149,4 +150,26 @@ function numericAggregate(spec: NumericSpec, call: AggCall, arg: Vector, extent:
     }
   }
   return makeVector(call.dataType, n, out, nulls);
+}
+
+/**
+ * `__session_window(ts, end)` (analyzer/session-window-rewrite.ts) over partitions ordered by
+ * ts: a row joins the current session while its time is not after the session's end, as
+ * mergeSessions does; every row of a session shares one [start, end] value.
+ */
+function sessions(w: WindowExpr, args: readonly Vector[], layout: WindowLayout): Vector | null {
+  const ts = layout.inOrder(args[0]!), ends = layout.inOrder(args[1]!);
+  if (ts.nulls !== null || ends.nulls !== null || Array.isArray(ts.values) || Array.isArray(ends.values)) return null;
+  const t = ts.values, en = ends.values, { n, starts } = layout;
+  const out = new Array<[number, number]>(n);
+  for (let k = 0; k + 1 < starts.length; k++) {
+    const e = starts[k + 1]!;
+    for (let i = starts[k]!; i < e;) {
+      let end = en[i]!, j = i + 1;
+      for (; j < e && t[j]! <= end; j++) if (en[j]! > end) end = en[j]!;
+      const session: [number, number] = [t[i]!, end];
+      for (; i < j; i++) out[i] = session;
+    }
+  }
+  return makeVector(exprType(w), n, out, null);
 }
