@@ -2,6 +2,8 @@ import { type RecordBatch, makeBatch } from "../batch/record-batch.js";
 import { sliceVector as sliceVec } from "../batch/vector.js";
 import type { AggCall, AttributeRef, Expr } from "../expr/expression.js";
 import { exprType } from "../expr/expr-type.js";
+import { canonicalKey } from "../expr/expr-tree.js";
+import { isDeterministic } from "../optimizer/optimizer-helpers.js";
 import { exprSql } from "../analyzer/expr-sql.js";
 import { namedToAttribute } from "../analyzer/plan-output.js";
 import { type CompiledProjection, compileProjection } from "./codegen/projection.js";
@@ -115,14 +117,23 @@ export class HashAggregateExec implements PhysicalOp {
   }
 
   private async aggregateColumnwise(ctx: ExecContext): Promise<[GroupKeys, Vector[]]> {
-    // Inputs: keys, then each call's arguments, then each call's filter.
+    // Inputs: keys, then each call's arguments, then each call's filter; an expression several
+    // calls share (q15's three price ranks, each the FILTER of three calls) is computed once.
     const inputs: Expr[] = [...this.groupingExprs];
+    const known = new Map<string, number>();
+    const input = (e: Expr): number => {
+      if (!isDeterministic(e)) return inputs.push(e) - 1;
+      const key = canonicalKey(e);
+      let i = known.get(key);
+      if (i === undefined) known.set(key, (i = inputs.push(e) - 1));
+      return i;
+    };
     const argIndex: number[][] = [];
     const filterIndex: (number | null)[] = [];
     for (const c of this.aggCalls) {
-      argIndex.push(c.args.map((a) => inputs.push(a) - 1));
+      argIndex.push(c.args.map(input));
     }
-    for (const c of this.aggCalls) filterIndex.push(c.filter ? inputs.push(c.filter) - 1 : null);
+    for (const c of this.aggCalls) filterIndex.push(c.filter ? input(c.filter) : null);
     const inSchema = structType(inputs.map((e, i) => structField(`_in${i}`, exprType(e), true)));
     const project: CompiledProjection = compileProjection(this.child.output, null, inputs, inSchema, ctx.fctx);
     const table = new GroupTable(this.groupingExprs.map(exprType));

@@ -114,17 +114,24 @@ export class KeyCoder {
       return;
     }
     if (!this.integerLike && this.encode === null) {
-      // Keys that are their own Map keys (strings, decimals, nulls-only columns): the Map inline.
+      // Keys that are their own Map keys (strings, decimals, nulls-only columns): the Map inline,
+      // skipped while a row repeats the row before (a day's rows, a date_format of sorted times).
       const map = this.map;
+      let last: unknown = undefined, lastCode = -1;
       for (let i = 0; i < n; i++) {
         if (nulls !== null && nulls[i] === 1) {
           out[i] = this.codeNull();
           continue;
         }
         const v = values[i];
+        if (v === last && lastCode >= 0) {
+          out[i] = lastCode;
+          continue;
+        }
         let c = map.get(v);
         if (c === undefined) map.set(v, (c = this.addCode(v)));
-        out[i] = c;
+        out[i] = lastCode = c;
+        last = v;
       }
       return;
     }
