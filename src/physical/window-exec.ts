@@ -14,6 +14,8 @@ import type { ExecContext, PhysicalOp } from "./physical-op.js";
 import { schemaOf } from "./physical-op.js";
 import { type WindowLayout, windowLayout } from "./window-order.js";
 import { columnarWindow } from "./window-columnar.js";
+import { WindowGroupLimitExec } from "./window-group-limit-exec.js";
+import { PREFIX_RANKING_FUNCTIONS } from "../expr/window-functions.js";
 import { boundSignature } from "../expr/bound-signature.js";
 import type { Accumulator } from "../expr/function-def.js";
 
@@ -36,12 +38,30 @@ export class WindowExec implements PhysicalOp {
   ) {
     this.children = [child];
     this.output = [...child.output, ...windowExprs.map(namedToAttribute)];
+    this.firstOfEach = child instanceof WindowGroupLimitExec && child.limit === 1 && sameSpec(child, partitionSpec, orderSpec)
+      && windowExprs.every((e) => { const w = (e.kind === "Alias" ? e.child : e) as WindowExpr; return w.fn.kind === "Call" && PREFIX_RANKING_FUNCTIONS.has(w.fn.fn.name); });
   }
+
+  /**
+   * Ranks over a WindowGroupLimit of 1 with this window's PARTITION BY and ORDER BY (Nexmark q18:
+   * the last bid of each bidder and auction): every partition has one row, whose row_number,
+   * rank and dense_rank are 1, so the rows pass through with 1s, not grouped again.
+   */
+  private readonly firstOfEach: boolean;
+
   describe(): string {
     return `[${this.windowExprs.map((e) => exprSql(e)).join(", ")}], [${this.partitionSpec.map((e) => exprSql(e)).join(", ")}], [${this.orderSpec.map((e) => exprSql(e)).join(", ")}]`;
   }
 
   async *execute(ctx: ExecContext): AsyncIterable<RecordBatch> {
+    if (this.firstOfEach) {
+      const schema = schemaOf(this.output), types = this.windowExprs.map((e) => exprType(e));
+      for await (const b of this.child.execute(ctx)) {
+        const n = b.numRows;
+        yield makeBatch(schema, [...b.columns, ...types.map((t) => makeVector(t, n, new Int32Array(n).fill(1), null))], n);
+      }
+      return;
+    }
     const batches: RecordBatch[] = [];
     for await (const b of this.child.execute(ctx)) if (b.numRows > 0) batches.push(b);
     const inSchema = schemaOf(this.child.output);
@@ -73,6 +93,13 @@ export class WindowExec implements PhysicalOp {
     });
     yield makeBatch(schemaOf(this.output), [...sorted.columns, ...results], n);
   }
+}
+
+/** Whether a group limit's partitions and order are this window's. */
+function sameSpec(limit: WindowGroupLimitExec, partitionSpec: readonly Expr[], orderSpec: readonly SortOrder[]): boolean {
+  const order = (o: SortOrder): string => `${canonicalKey(o.child)} ${o.ascending} ${o.nullsFirst}`;
+  return limit.partitionSpec.length === partitionSpec.length && limit.partitionSpec.every((e, i) => canonicalKey(e) === canonicalKey(partitionSpec[i]!))
+    && limit.orderSpec.length === orderSpec.length && limit.orderSpec.every((o, i) => order(o) === order(orderSpec[i]!));
 }
 
 /** A literal's value in every one of n rows. */
