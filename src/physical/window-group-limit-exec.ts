@@ -241,11 +241,14 @@ class BestPerGroup {
     const next = starts.slice(), slots = new Int32Array(held.length);
     for (const t of held) slots[next[this.batch[t]!]!++] = t;
     for (let b = 0; b < batches; b++) {
+      // A batch's held pairs by their copy positions, which ascend with the pair numbers.
       const part = slots.subarray(starts[b]!, starts[b + 1]!);
-      // A pair number and its place in `part` as one number (a batch has under 2^31 pairs, `part` under 2^22 slots).
-      const keyed = Float64Array.from(part, (t, i) => this.pair[t]! * 2 ** 22 + i).sort();
-      const copy = part.slice();
-      for (let i = 0; i < keyed.length; i++) part[i] = copy[keyed[i]! % 2 ** 22]!;
+      let most = 0;
+      for (let i = 0; i < part.length; i++) most = Math.max(most, this.copy[part[i]!]!);
+      const byCopy = new Int32Array(most + 1).fill(-1);
+      for (let i = 0; i < part.length; i++) byCopy[this.copy[part[i]!]!] = part[i]!;
+      let at = 0;
+      for (let c = 0; c <= most; c++) if (byCopy[c]! >= 0) part[at++] = byCopy[c]!;
     }
     return {
       count: slots.length,
