@@ -92,7 +92,9 @@ export class WindowGroupLimitExec implements PhysicalOp {
       table.lookup(keys.slice(0, np), pairs, gids);
       const batchNo = orderKeys.length, ok = keys.slice(np);
       orderKeys.push(ok);
-      for (let x = 0; x < pairs; x++) best.offer(gids[x]!, batchNo, x, (ob, or) => ahead(ok, x, orderKeys[ob]!, or) < 0);
+      // One comparison function per batch (not per pair): whether pair x is strictly ahead of a held one.
+      const isAhead = (x: number, ob: number, or: number): boolean => ahead(ok, x, orderKeys[ob]!, or) < 0;
+      for (let x = 0; x < pairs; x++) best.offer(gids[x]!, batchNo, x, isAhead);
       // This batch's pairs still among the best: their streamed rows copied, their build rows noted.
       const held = best.heldFrom(batchNo);
       const rows = new Int32Array(held.length);
@@ -186,16 +188,21 @@ class BestPerGroup {
 
   constructor(private readonly limit: number) {}
 
-  offer(g: number, batchNo: number, x: number, isAhead: (batch: number, pair: number) => boolean): void {
+  offer(g: number, batchNo: number, x: number, isAhead: (x: number, batch: number, pair: number) => boolean): void {
     const k = this.limit;
     if ((g + 1) * k > this.batch.length) this.grow((g + 1) * k);
     if (g >= this.counts.length) this.counts = grown(this.counts, g + 1);
     const c = this.counts[g]!, base = g * k;
-    if (c === k && !isAhead(this.batch[base + k - 1]!, this.pair[base + k - 1]!)) return;
+    if (c === k && !isAhead(x, this.batch[base + k - 1]!, this.pair[base + k - 1]!)) return;
     let pos = c === k ? k - 1 : c;
-    while (pos > 0 && isAhead(this.batch[base + pos - 1]!, this.pair[base + pos - 1]!)) pos--;
+    while (pos > 0 && isAhead(x, this.batch[base + pos - 1]!, this.pair[base + pos - 1]!)) pos--;
     const last = base + Math.min(c, k - 1);
-    for (const a of [this.batch, this.pair, this.copy, this.buildRow]) a.copyWithin(base + pos + 1, base + pos, last);
+    if (pos < last - base) {
+      this.batch.copyWithin(base + pos + 1, base + pos, last);
+      this.pair.copyWithin(base + pos + 1, base + pos, last);
+      this.copy.copyWithin(base + pos + 1, base + pos, last);
+      this.buildRow.copyWithin(base + pos + 1, base + pos, last);
+    }
     this.batch[base + pos] = batchNo;
     this.pair[base + pos] = x;
     if (c < k) this.counts[g] = c + 1;
@@ -206,8 +213,9 @@ class BestPerGroup {
   heldFrom(batchNo: number): Int32Array {
     const slots = [...new Set(this.touched)].filter((t) => this.batch[t] === batchNo && (t % this.limit) < this.counts[Math.floor(t / this.limit)]!);
     this.touched = slots;
-    const pairs = Int32Array.from(slots, (t) => this.pair[t]!).sort();
-    return pairs;
+    const pairs = new Int32Array(slots.length);
+    for (let i = 0; i < slots.length; i++) pairs[i] = this.pair[slots[i]!]!;
+    return pairs.sort();
   }
 
   /** Records, for the held pairs of batch `batchNo` (as heldFrom gave them), their copy positions and build rows. */
@@ -250,12 +258,14 @@ class BestPerGroup {
       let at = 0;
       for (let c = 0; c <= most; c++) if (byCopy[c]! >= 0) part[at++] = byCopy[c]!;
     }
-    return {
-      count: slots.length,
-      batch: Int32Array.from(slots, (t) => this.batch[t]!),
-      copy: Int32Array.from(slots, (t) => this.copy[t]!),
-      buildRow: Int32Array.from(slots, (t) => this.buildRow[t]!),
-    };
+    const count = slots.length, batch = new Int32Array(count), copy = new Int32Array(count), buildRow = new Int32Array(count);
+    for (let i = 0; i < count; i++) {
+      const t = slots[i]!;
+      batch[i] = this.batch[t]!;
+      copy[i] = this.copy[t]!;
+      buildRow[i] = this.buildRow[t]!;
+    }
+    return { count, batch, copy, buildRow };
   }
 
   private grow(need: number): void {
