@@ -31,6 +31,13 @@ function def(name: string, resultType: DataType, subtract: boolean): ScalarFunct
       }) as never;
     },
     doc: `${resultType.kind} ${subtract ? "-" : "+"} interval`,
+    // A constant interval of only hours, minutes and seconds moves an instant by a fixed amount:
+    // the generated loop adds it (no time zone involved).
+    inline: resultType.kind !== "timestamp" ? undefined : (args) => {
+      const iv = args[1]?.kind === "Literal" ? (args[1].value as Interval | null) : null;
+      if (iv === null || iv.months !== 0 || iv.days !== 0) return null;
+      return (v) => `(${v[0]} ${subtract ? "-" : "+"} ${iv.micros})`;
+    },
   };
 }
 

@@ -186,6 +186,11 @@ export function takeVector(v: Vector, idx: ArrayLike<number>, count = idx.length
     const kind = storageKind(v.type) === "array" ? "f64" : storageKind(v.type);
     const out = Array.isArray(src) ? (reuse?.arrays.values(reuse.slot, count) ?? new Array<unknown>(count)) : (reuse?.arrays.ofKind(kind, reuse.slot, count) ?? allocateValues(kind, count));
     if (!Array.isArray(src) && out.constructor !== src.constructor) return takeSlow(v, idx, count);
+    if (srcNulls === null && !Array.isArray(src)) {
+      const typed = out as Float64Array;
+      for (let k = 0; k < count; k++) typed[k] = src[idx[k]!]!;
+      return makeVector(v.type, count, out, null);
+    }
     let nulls: Uint8Array | null = null;
     for (let k = 0; k < count; k++) {
       const i = idx[k]!;

@@ -1,4 +1,5 @@
 import type { DataType } from "../types/data-type.js";
+import type { Expr } from "./expression.js";
 
 /** What the analyzer knows about one argument when it resolves a function call. */
 export interface ArgInfo {
@@ -79,6 +80,12 @@ export interface ScalarFunctionDef {
   readonly doc?: string;
   /** Ranking and offset functions (row_number, lag, ...) valid only in an OVER clause; the window operator evaluates them. */
   readonly windowOnly?: boolean;
+  /**
+   * A JS expression over the arguments' (non-null) values for the generated loop, instead of a
+   * call to `compile`'s function, for these argument expressions; null where it has none. The
+   * result must be what the function returns for the same values, and never null.
+   */
+  inline?(args: readonly Expr[]): ((values: readonly string[]) => string) | null;
 }
 
 /**

@@ -24,13 +24,7 @@ export function columnarWindow(w: WindowExpr, args: readonly Vector[], layout: W
     return null;
   }
   if (fn.kind !== "AggCall" || fn.distinct || fn.filter !== null) return null;
-  const frame = w.spec.frame ?? (ordered
-    ? { frameType: "range", lower: { type: "unboundedPreceding" }, upper: { type: "currentRow" } } satisfies WindowFrame
-    : { frameType: "rows", lower: { type: "unboundedPreceding" }, upper: { type: "unboundedFollowing" } } satisfies WindowFrame);
-  if (frame.lower.type !== "unboundedPreceding") return null;
-  const extent: Extent | null = frame.upper.type === "unboundedFollowing" ? "partition"
-    : frame.upper.type === "currentRow" ? (frame.frameType === "rows" ? "row" : "peers")
-    : null;
+  const extent = runningExtent(w, ordered);
   if (extent === null) return null;
   if (isSimpleCount(fn) && fn.args.length <= 1) return counts(fn, args.length === 1 ? layout.inOrder(args[0]!).nulls : null, extent, layout);
   const spec = numericSpec(fn, fctx, true);
@@ -41,7 +35,22 @@ export function columnarWindow(w: WindowExpr, args: readonly Vector[], layout: W
 }
 
 /** Where a running frame ends for each row: at the row, after its peers, or at the partition's end. */
-type Extent = "row" | "peers" | "partition";
+export type Extent = "row" | "peers" | "partition";
+
+/**
+ * The extent of a frame starting at UNBOUNDED PRECEDING, or null for other frames. Spark's
+ * default frame with ORDER BY is RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW (peers share
+ * a value); without ORDER BY it is the whole partition.
+ */
+export function runningExtent(w: WindowExpr, ordered: boolean): Extent | null {
+  const frame = w.spec.frame ?? (ordered
+    ? { frameType: "range", lower: { type: "unboundedPreceding" }, upper: { type: "currentRow" } } satisfies WindowFrame
+    : { frameType: "rows", lower: { type: "unboundedPreceding" }, upper: { type: "unboundedFollowing" } } satisfies WindowFrame);
+  if (frame.lower.type !== "unboundedPreceding") return null;
+  return frame.upper.type === "unboundedFollowing" ? "partition"
+    : frame.upper.type === "currentRow" ? (frame.frameType === "rows" ? "row" : "peers")
+    : null;
+}
 
 function frameEnds(extent: Extent, layout: WindowLayout): Int32Array | null {
   return extent === "peers" ? layout.peerEnd() : null;

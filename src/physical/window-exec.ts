@@ -12,7 +12,8 @@ import { mergeSessions } from "../expr/session-window.js";
 import { compileProjection } from "./codegen/projection.js";
 import type { ExecContext, PhysicalOp } from "./physical-op.js";
 import { schemaOf } from "./physical-op.js";
-import { type WindowLayout, windowLayout } from "./window-order.js";
+import { WindowLayout, partitionInput, sortedLayout } from "./window-order.js";
+import { inPlaceWindow } from "./window-in-place.js";
 import { columnarWindow } from "./window-columnar.js";
 import { WindowGroupLimitExec } from "./window-group-limit-exec.js";
 import { PREFIX_RANKING_FUNCTIONS } from "../expr/window-functions.js";
@@ -73,26 +74,48 @@ export class WindowExec implements PhysicalOp {
     // argument (lag's offset and default) is filled in, not computed row by row.
     const exprs: Expr[] = [...this.partitionSpec, ...this.orderSpec.map((o) => o.child)];
     const literals: Vector[] = [];
-    const argPos = wins.map((w) => fnArgs(w.fn).map((a) => (a.kind === "Literal" ? -1 - (literals.push(literalColumn(a, n)) - 1) : exprs.push(a) - 1)));
+    const argPos = wins.map((w) => fnArgs(w.fn).map((a) => (a.kind === "Literal" ? -1 - (literals.push(literalColumn(a, n)) - 1) : exprs.push(w.fn.kind === "AggCall" ? withoutWideningCast(a) : a) - 1)));
     const evald = compileProjection(this.child.output, null, exprs, structType(exprs.map((e, i) => structField(`_w${i}`, exprType(e)))), ctx.fctx)(all).columns;
     const np = this.partitionSpec.length, no = this.orderSpec.length;
     const pk = evald.slice(0, np), ok = evald.slice(np, np + no);
-    const specs = [...pk.map(() => ({ ascending: true, nullsFirst: true })), ...this.orderSpec.map((o) => ({ ascending: o.ascending, nullsFirst: o.nullsFirst }))];
-    const layout = windowLayout(pk, ok, specs.slice(np), n);
-    const sorted = makeBatch(all.schema, all.columns.map((c) => layout.inOrder(c)), n);
+    const orderSpecs = this.orderSpec.map((o) => ({ ascending: o.ascending, nullsFirst: o.nullsFirst }));
+    const parts = partitionInput(pk, ok, orderSpecs, n);
     const argsOf = argPos.map((ps) => ps.map((p) => (p < 0 ? literals[-1 - p]! : evald[p]!)));
+    // Partitions each already in order: the functions run over the rows where they are.
+    if (!(parts instanceof WindowLayout) && parts.allOrdered) {
+      const results = computeOnce(wins, (w, wi) => inPlaceWindow(w, argsOf[wi]!, parts, no > 0, ctx.fctx));
+      if (results !== null) {
+        yield makeBatch(schemaOf(this.output), [...all.columns, ...results], n);
+        return;
+      }
+    }
+    const layout = parts instanceof WindowLayout ? parts : sortedLayout(parts, ok, orderSpecs);
+    const sorted = makeBatch(all.schema, all.columns.map((c) => layout.inOrder(c)), n);
     const rangeKey = no === 1 ? { values: ok[0]!, ascending: this.orderSpec[0]!.ascending } : null;
-    // The same function over the same window twice (a DataFrame reusing one column) is computed once.
-    const done = new Map<string, Vector>();
-    const results = wins.map((w, wi) => {
-      // Every function here has the operator's PARTITION BY and ORDER BY; its own frame differs.
-      const key = `${canonicalKey(w.fn)} ${JSON.stringify(w.spec.frame ?? null)}`;
-      let v = done.get(key);
-      if (v === undefined) done.set(key, (v = columnarWindow(w, argsOf[wi]!, layout, no > 0, ctx.fctx) ?? partitionWise(w, argsOf[wi]!, layout, no > 0, rangeKey, ctx)));
-      return v;
-    });
+    const results = computeOnce(wins, (w, wi) => columnarWindow(w, argsOf[wi]!, layout, no > 0, ctx.fctx) ?? partitionWise(w, argsOf[wi]!, layout, no > 0, rangeKey, ctx))!;
     yield makeBatch(schemaOf(this.output), [...sorted.columns, ...results], n);
   }
+}
+
+/**
+ * Each function's column, the same function over the same frame (a DataFrame reusing one column)
+ * computed once; null as soon as `compute` gives null for one.
+ */
+function computeOnce(wins: readonly WindowExpr[], compute: (w: WindowExpr, i: number) => Vector | null): Vector[] | null {
+  // Every function here has the operator's PARTITION BY and ORDER BY; its own frame differs.
+  const done = new Map<string, Vector>();
+  const out: Vector[] = [];
+  for (let i = 0; i < wins.length; i++) {
+    const w = wins[i]!, key = `${canonicalKey(w.fn)} ${JSON.stringify(w.spec.frame ?? null)}`;
+    let v = done.get(key);
+    if (v === undefined) {
+      const computed = compute(w, i);
+      if (computed === null) return null;
+      done.set(key, (v = computed));
+    }
+    out.push(v);
+  }
+  return out;
 }
 
 /** Whether a group limit's partitions and order are this window's. */
@@ -127,6 +150,17 @@ function partitionWise(w: WindowExpr, args: readonly Vector[], layout: WindowLay
     for (const v of computeWindow(w, acc, rows, args, peerEnd, ordered, rangeKey)) result.append(v);
   }
   return result.finish();
+}
+
+/**
+ * An aggregate's argument without a cast from a smaller integer to BIGINT or DOUBLE (Spark's
+ * sum(int) sums a BIGINT): the values are the same JS numbers, so the column is read as it is
+ * rather than copied into the wider storage.
+ */
+function withoutWideningCast(e: Expr): Expr {
+  if (e.kind !== "Cast" || (e.to.kind !== "long" && e.to.kind !== "double")) return e;
+  const from = exprType(e.child).kind;
+  return from === "byte" || from === "short" || from === "int" ? e.child : e;
 }
 
 function fnArgs(fn: Expr): readonly Expr[] {

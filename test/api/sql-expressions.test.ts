@@ -95,6 +95,18 @@ test("timestamp and date arithmetic with intervals", async () => {
   assert.deepEqual(ts.selectExpr("t + INTERVAL '1 hour'").columns, ["(t + INTERVAL '1 hours')"]);
 });
 
+test("a timestamp column plus or minus a constant interval: a fixed time part added in the loop, days and months by the calendar", async () => {
+  // A constant interval without days or months is inlined in the generated code (interval-arithmetic.ts).
+  const zoned = Session.builder().config("sluice.sql.session.timeZone", "America/New_York").create();
+  const df = zoned.createDataFrame([{ t: new Date("2024-03-09T12:00:00Z") }, { t: null }], "t TIMESTAMP");
+  const rows = await df.selectExpr("t - INTERVAL '10' SECOND AS a", "t + INTERVAL '1 day 2 hours' AS b", "t + INTERVAL '-90 minutes' AS c", "t + INTERVAL '25' HOUR AS d").collect();
+  assert.deepEqual(rows, [
+    // 1 day across the DST change is 23 hours of elapsed time; 25 hours are 25.
+    { a: new Date("2024-03-09T11:59:50Z"), b: new Date("2024-03-10T13:00:00Z"), c: new Date("2024-03-09T10:30:00Z"), d: new Date("2024-03-10T13:00:00Z") },
+    { a: null, b: null, c: null, d: null },
+  ]);
+});
+
 test("explode, posexplode, LATERAL VIEW [OUTER]", async () => {
   assert.deepEqual(await spark.sql("SELECT explode(array(1, 2, 3)) AS v").collect(), [{ v: 1 }, { v: 2 }, { v: 3 }]);
   assert.deepEqual(await spark.sql("SELECT posexplode(array('a', 'b'))").collect(), [{ pos: 0, col: "a" }, { pos: 1, col: "b" }]);

@@ -18,12 +18,13 @@ function arrange(rows: Omit<Row, "id">[], how: (typeof arrangements)[number]): R
   return rs.map((r, id) => ({ id, ...r }));
 }
 
-const rowArb = fc.record({
+const rowArbWith = (orderNulls: boolean) => fc.record({
   p: fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 3 })),
-  o: fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 5 })),
+  o: orderNulls ? fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 5 })) : fc.integer({ min: 0, max: 5 }),
   v: fc.oneof(fc.constant(null), fc.integer({ min: -5, max: 9 })),
   d: fc.oneof(fc.constant(null), fc.constant(Number.NaN), fc.constantFrom(-2, 0.5, 1.5, 4)),
 });
+const rowArb = rowArbWith(true);
 
 const nums = (xs: readonly (number | null)[]): number[] => xs.filter((x): x is number => x !== null);
 const sum = (xs: readonly (number | null)[]): number | null => (nums(xs).length === 0 ? null : nums(xs).reduce((t, x) => t + x, 0));
@@ -34,45 +35,60 @@ const min = (xs: readonly (number | null)[]): number | null => {
   return ns.length === 0 ? null : real.length === 0 ? Number.NaN : Math.min(...real);
 };
 
+/** Every function below over `rows`, checked row by row against the reference; returns the ids in output order. */
+async function checkAgainstReference(rows: Row[], how: string, asc: boolean): Promise<number[]> {
+  const df = spark.createDataFrame(rows, "id INT, p INT, o INT, v INT, d DOUBLE");
+  const w = Window.partitionBy("p").orderBy(asc ? col("o").asc() : col("o").desc());
+  const running = w.rowsBetween(Window.unboundedPreceding, Window.currentRow);
+  const whole = w.rowsBetween(Window.unboundedPreceding, Window.unboundedFollowing);
+  const got = await df.select(
+    col("id"),
+    F.lag("v").over(w).alias("lag1"), F.lead("d", 2).over(w).alias("lead2"), F.lag("v", 1, lit(-1)).over(w).alias("lagDefault"),
+    F.sum("v").over(running).alias("runSum"), F.max("d").over(running).alias("runMax"), F.count("v").over(running).alias("runCount"),
+    F.sum("d").over(w).alias("peerSum"), F.min("d").over(w).alias("peerMin"), F.avg("v").over(w).alias("peerAvg"), F.count("*").over(w).alias("peerCount"),
+    F.min("v").over(whole).alias("allMin"), F.max("v").over(Window.partitionBy("p")).alias("partMax"),
+    F.row_number().over(w).alias("rn"), F.rank().over(w).alias("rk"), F.dense_rank().over(w).alias("drk"),
+  ).collect();
+  // Window order: ascending puts nulls first, descending last; peers keep their input order.
+  const key = (o: number | null): number => (o === null ? (asc ? -Infinity : Infinity) : asc ? o : -o);
+  assert.equal(got.length, rows.length);
+  for (const g of got) {
+    const r = rows[Number(g["id"])]!;
+    const part = rows.filter((x) => x.p === r.p).sort((a, b) => key(a.o) - key(b.o) || a.id - b.id);
+    const at = part.indexOf(r);
+    const upTo = part.slice(0, at + 1), peers = part.filter((x) => key(x.o) <= key(r.o));
+    const want = {
+      lag1: at >= 1 ? part[at - 1]!.v : null,
+      lead2: at + 2 < part.length ? part[at + 2]!.d : null,
+      lagDefault: at >= 1 ? part[at - 1]!.v : -1,
+      runSum: sum(upTo.map((x) => x.v)), runMax: max(upTo.map((x) => x.d)), runCount: nums(upTo.map((x) => x.v)).length,
+      peerSum: sum(peers.map((x) => x.d)), peerMin: min(peers.map((x) => x.d)),
+      peerAvg: nums(peers.map((x) => x.v)).length === 0 ? null : sum(peers.map((x) => x.v))! / nums(peers.map((x) => x.v)).length,
+      peerCount: peers.length,
+      allMin: min(part.map((x) => x.v)), partMax: max(part.map((x) => x.v)),
+      rn: at + 1, rk: part.filter((x) => key(x.o) < key(r.o)).length + 1,
+      drk: new Set(part.filter((x) => key(x.o) <= key(r.o)).map((x) => key(x.o))).size,
+    };
+    const gotRow = Object.fromEntries(Object.keys(want).map((k) => [k, g[k] === null ? null : Number(g[k])]));
+    assert.deepStrictEqual(gotRow, want, `row ${r.id} (${how}, ${asc ? "asc" : "desc"})`);
+  }
+  return got.map((g) => Number(g["id"]));
+}
+
 test("lag, lead and running, peer and whole-partition aggregates equal a per-row reference, for input in any arrangement (property)", async () => {
   // window-columnar.ts computes these in one pass over window order; window-order.ts skips the
   // hashing for input grouped by partition and sorts only partitions out of order.
   await fc.assert(fc.asyncProperty(fc.array(rowArb, { maxLength: 30 }), fc.constantFrom(...arrangements), fc.boolean(), async (input, how, asc) => {
-    const rows = arrange(input, how);
-    const df = spark.createDataFrame(rows, "id INT, p INT, o INT, v INT, d DOUBLE");
-    const w = Window.partitionBy("p").orderBy(asc ? col("o").asc() : col("o").desc());
-    const running = w.rowsBetween(Window.unboundedPreceding, Window.currentRow);
-    const whole = w.rowsBetween(Window.unboundedPreceding, Window.unboundedFollowing);
-    const got = await df.select(
-      col("id"),
-      F.lag("v").over(w).alias("lag1"), F.lead("d", 2).over(w).alias("lead2"), F.lag("v", 1, lit(-1)).over(w).alias("lagDefault"),
-      F.sum("v").over(running).alias("runSum"), F.max("d").over(running).alias("runMax"), F.count("v").over(running).alias("runCount"),
-      F.sum("d").over(w).alias("peerSum"), F.min("d").over(w).alias("peerMin"), F.avg("v").over(w).alias("peerAvg"), F.count("*").over(w).alias("peerCount"),
-      F.min("v").over(whole).alias("allMin"), F.max("v").over(Window.partitionBy("p")).alias("partMax"),
-      F.row_number().over(w).alias("rn"), F.rank().over(w).alias("rk"),
-    ).collect();
-    // Window order: ascending puts nulls first, descending last; peers keep their input order.
-    const key = (o: number | null): number => (o === null ? (asc ? -Infinity : Infinity) : asc ? o : -o);
-    assert.equal(got.length, rows.length);
-    for (const g of got) {
-      const r = rows[Number(g["id"])]!;
-      const part = rows.filter((x) => x.p === r.p).sort((a, b) => key(a.o) - key(b.o) || a.id - b.id);
-      const at = part.indexOf(r);
-      const upTo = part.slice(0, at + 1), peers = part.filter((x) => key(x.o) <= key(r.o));
-      const want = {
-        lag1: at >= 1 ? part[at - 1]!.v : null,
-        lead2: at + 2 < part.length ? part[at + 2]!.d : null,
-        lagDefault: at >= 1 ? part[at - 1]!.v : -1,
-        runSum: sum(upTo.map((x) => x.v)), runMax: max(upTo.map((x) => x.d)), runCount: nums(upTo.map((x) => x.v)).length,
-        peerSum: sum(peers.map((x) => x.d)), peerMin: min(peers.map((x) => x.d)),
-        peerAvg: nums(peers.map((x) => x.v)).length === 0 ? null : sum(peers.map((x) => x.v))! / nums(peers.map((x) => x.v)).length,
-        peerCount: peers.length,
-        allMin: min(part.map((x) => x.v)), partMax: max(part.map((x) => x.v)),
-        rn: at + 1, rk: part.filter((x) => key(x.o) < key(r.o)).length + 1,
-      };
-      const gotRow = Object.fromEntries(Object.keys(want).map((k) => [k, g[k] === null ? null : Number(g[k])]));
-      assert.deepStrictEqual(gotRow, want, `row ${r.id} (${how}, ${asc ? "asc" : "desc"})`);
-    }
+    await checkAgainstReference(arrange(input, how), how, asc);
+  }), { numRuns: 300 });
+});
+
+test("partitions whose rows each come in ORDER BY order are computed where they are: same answers, rows in input order (property)", async () => {
+  // window-in-place.ts: time-ordered events of interleaved users, with ties, no null ORDER BY key.
+  await fc.assert(fc.asyncProperty(fc.array(rowArbWith(false), { maxLength: 30 }), fc.boolean(), async (input, asc) => {
+    const rows = [...input].sort((a, b) => (asc ? a.o! - b.o! : b.o! - a.o!)).map((r, id) => ({ id, ...r }));
+    const ids = await checkAgainstReference(rows, "in order", asc);
+    assert.deepEqual(ids, rows.map((r) => r.id));
   }), { numRuns: 300 });
 });
 

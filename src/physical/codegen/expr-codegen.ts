@@ -181,8 +181,19 @@ export function genExpr(e: Expr, ctx: CodegenContext): GenValue {
       code += `if (!${v} && sawNull) ${n} = true; }`;
       return { code, isNull: n, value: v };
     }
-    case "Call":
+    case "Call": {
+      const inline = e.fn.nullSafe === true ? null : (e.fn.inline?.(e.args) ?? null);
+      if (inline !== null) {
+        const gs = e.args.map((a) => genExpr(a, ctx));
+        const n = ctx.fresh("n"), v = ctx.fresh("v");
+        const anyNull = gs.map((g) => g.isNull).filter((x) => x !== "false").join(" || ") || "false";
+        return {
+          code: `${gs.map((g) => g.code).join("\n")}\nconst ${n} = ${anyNull}; let ${v} = ${unsetValue(e.dataType)};\nif (!${n}) ${v} = ${inline(gs.map((g) => g.value))};`,
+          isNull: n, value: v,
+        };
+      }
       return genCall(e.dataType, e.fn.nullSafe === true, e.args, () => e.fn.compile(boundSignature(e.args, e.dataType, e.state), ctx.fctx), ctx);
+    }
     case "GetField": {
       const fields = e.child.kind === "AttributeRef" ? ctx.inputs.get(e.child.id)?.fields : undefined;
       if (fields !== undefined) return { code: "", isNull: ctx.inputs.get((e.child as AttributeRef).id)!.nulls, value: fields[e.ordinal]! };
