@@ -75,6 +75,30 @@ export interface HashedPartitions {
  * ORDER BY order (learnt in one pass over the key in input order).
  */
 export function partitionInput(pk: readonly Vector[], ok: readonly Vector[], orderSpecs: readonly SortKeySpec[], n: number): WindowLayout | HashedPartitions {
+  const known = pk.length > 0 ? hashedBefore.get(pk[0]!)?.find((h) => sameVectors(h.pk, pk) && sameVectors(h.ok, ok) && h.ascending === orderSpecs.map((o) => o.ascending).join()) : undefined;
+  if (known !== undefined) return known.parts;
+  const parts = findPartitions(pk, ok, orderSpecs, n);
+  if (pk.length > 0 && !(parts instanceof WindowLayout)) {
+    const entries = hashedBefore.get(pk[0]!) ?? [];
+    entries.push({ pk, ok, ascending: orderSpecs.map((o) => o.ascending).join(), parts });
+    hashedBefore.set(pk[0]!, entries);
+  }
+  return parts;
+}
+
+/**
+ * Partitions hashed for earlier windows, by their first key column. A window over the output of
+ * another with the same PARTITION BY and ORDER BY (a lag, then a running sum over it: sessions
+ * in the Nexmark q11 manner) reads the same key columns, unchanged, when the first kept its rows
+ * where they were: the partitions are the same. Vectors never change, and entries go with them.
+ */
+const hashedBefore = new WeakMap<Vector, Array<{ pk: readonly Vector[]; ok: readonly Vector[]; ascending: string; parts: HashedPartitions }>>();
+
+function sameVectors(a: readonly Vector[], b: readonly Vector[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+function findPartitions(pk: readonly Vector[], ok: readonly Vector[], orderSpecs: readonly SortKeySpec[], n: number): WindowLayout | HashedPartitions {
   const grouped = groupedRuns(pk, n);
   if (grouped !== null) return sortPartitions(grouped, null, ok.length > 0 ? rowComparator(ok, orderSpecs) : null, n, plainKey(ok, orderSpecs));
   const gids = new Int32Array(n);

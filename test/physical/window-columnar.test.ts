@@ -98,3 +98,29 @@ test("a running BIGINT sum past 2^53 stays exact (the columnar pass hands it to 
   const got = await df.select(col("id"), F.sum("v").over(Window.orderBy("id").rowsBetween(Window.unboundedPreceding, Window.currentRow)).alias("s")).collect();
   assert.deepEqual(got.map((r) => BigInt(r["s"] as number | bigint)), [BigInt(big), BigInt(big) + 2n, BigInt(big) + 5n]);
 });
+
+test("a window over another window's output, same or other PARTITION BY and ORDER BY: sessions from lag and a running sum, as Nexmark q11 (property)", async () => {
+  // With rows kept where they are, the second window reads the first's key columns unchanged and
+  // reuses its partitions (window-order.ts); a different ORDER BY direction must not.
+  await fc.assert(fc.asyncProperty(fc.array(rowArbWith(false), { maxLength: 30 }), fc.boolean(), async (input, sorted) => {
+    const rows = (sorted ? [...input].sort((a, b) => a.o! - b.o!) : input).map((r, id) => ({ id, ...r }));
+    const df = spark.createDataFrame(rows, "id INT, p INT, o INT, v INT, d DOUBLE");
+    const w = Window.partitionBy("p").orderBy("o");
+    const prev = F.lag("o").over(w);
+    const got = await df.withColumn("fresh", F.when(prev.isNull().or(prev.lt(col("o").minus(lit(1)))), lit(1)).otherwise(lit(0)))
+      .withColumn("session", F.sum("fresh").over(w.rowsBetween(Window.unboundedPreceding, Window.currentRow)))
+      .withColumn("down", F.row_number().over(Window.partitionBy("p").orderBy(col("o").desc())))
+      .withColumn("all", F.count("*").over(Window.partitionBy("v").orderBy("o")))
+      .collect();
+    assert.equal(got.length, rows.length);
+    for (const g of got) {
+      const r = rows[Number(g["id"])]!;
+      const part = rows.filter((x) => x.p === r.p).sort((a, b) => a.o! - b.o! || a.id - b.id);
+      let session = 0;
+      for (let i = 0; i <= part.indexOf(r); i++) if (i === 0 || part[i - 1]!.o! < part[i]!.o! - 1) session++;
+      const down = [...part].sort((a, b) => b.o! - a.o! || a.id - b.id).indexOf(r) + 1;
+      const all = rows.filter((x) => x.v === r.v && x.o! <= r.o!).length;
+      assert.deepStrictEqual([Number(g["session"]), Number(g["down"]), Number(g["all"])], [session, down, all], `row ${r.id}`);
+    }
+  }), { numRuns: 300 });
+});
