@@ -78,16 +78,19 @@ function offsetValues(fn: Call, w: WindowExpr, args: readonly Vector[], parts: H
   const plain = Array.isArray(input.values);
   if (storageKind(exprType(w)) !== storageKind(input.type) || (dflt !== null && Array.isArray(dflt.values) !== plain)) return null;
   const step = fn.fn.name === "lag" ? -offset : offset, k = Math.abs(step);
-  // link[i]: the neighbouring row of i's partition in the direction of `step` (-1 when none).
-  const link = new Int32Array(n), last = new Int32Array(parts.groups).fill(-1);
+  // The row `k` rows away in i's partition (-1 when none): for one row, the partition's last row
+  // seen walking towards i; further, through links from each row to its neighbour.
+  const away = new Int32Array(n), last = new Int32Array(parts.groups).fill(-1);
+  const link = k > 1 ? new Int32Array(n) : away;
   if (step <= 0) for (let i = 0; i < n; i++) { const g = gids[i]!; link[i] = last[g]!; last[g] = i; }
   else for (let i = n - 1; i >= 0; i--) { const g = gids[i]!; link[i] = last[g]!; last[g] = i; }
+  if (k === 0) for (let i = 0; i < n; i++) away[i] = i;
+  else if (k > 1) for (let i = 0; i < n; i++) { let j = link[i]!; for (let s = 1; s < k && j >= 0; s++) j = link[j]!; away[i] = j; }
   const src = input.values, srcNulls = input.nulls;
   const out: VectorValues = plain ? new Array<unknown>(n).fill(null) : new (src.constructor as new (n: number) => Exclude<VectorValues, unknown[]>)(n);
   const nulls = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    let j = i;
-    for (let s = 0; s < k && j >= 0; s++) j = link[j]!;
+    const j = away[i]!;
     if (j >= 0) {
       out[i] = src[j];
       if (srcNulls !== null && srcNulls[j] === 1) nulls[i] = 1;
