@@ -18,6 +18,9 @@ export interface UserDefinedFunction<R = unknown> {
 let counter = 0;
 const typeOf = (t: string | DataType): DataType => (typeof t === "string" ? parseDataTypeDDL(t) : t);
 
+/** Types whose row values are their internal values (toExternal leaves them as they are). */
+const SAME_OUTSIDE: ReadonlySet<string> = new Set(["null", "boolean", "byte", "short", "int", "long", "float", "double", "string", "binary", "interval"]);
+
 function udfFailed(name: string, cause: unknown): ExecutionError {
   const why = cause instanceof Error ? cause.message : String(cause);
   return new ExecutionError("FAILED_EXECUTE_UDF", `[FAILED_EXECUTE_UDF] User defined function (${name}) failed: ${why}`, { cause });
@@ -45,20 +48,40 @@ export function udf<R>(fn: (...args: never[]) => R, returnType: string | DataTyp
     deterministic: options.deterministic ?? true,
     resolve: (args) => ({ inputTypes: args.map(() => null), dataType: rt }),
     compile: (sig, ctx): RowFn => {
-      const argTypes = sig.argTypes;
-      return ((...vals: unknown[]) => {
-        let out: unknown;
+      const argTypes = sig.argTypes, where = `the result of ${name}`, tz = ctx.timeZone;
+      const result = (out: unknown): unknown => {
         try {
-          out = call(...vals.map((v, i) => toExternal(v, argTypes[i]!)));
+          return toInternal(out, rt, where, tz);
         } catch (e) {
           throw udfFailed(name, e);
         }
+      };
+      const invoke = (args: unknown[]): unknown => {
         try {
-          return toInternal(out, rt, `the result of ${name}`, ctx.timeZone);
+          return call(...args);
         } catch (e) {
           throw udfFailed(name, e);
         }
-      }) as RowFn;
+      };
+      // Numbers, strings and booleans reach the function as they are stored: no conversion, and
+      // for one or two arguments no array per row.
+      if (argTypes.every((t) => SAME_OUTSIDE.has(t.kind))) {
+        if (argTypes.length === 1) {
+          return ((a: unknown) => {
+            let out: unknown;
+            try { out = call(a); } catch (e) { throw udfFailed(name, e); }
+            return result(out);
+          }) as RowFn;
+        }
+        if (argTypes.length === 2) {
+          return ((a: unknown, b: unknown) => {
+            let out: unknown;
+            try { out = call(a, b); } catch (e) { throw udfFailed(name, e); }
+            return result(out);
+          }) as RowFn;
+        }
+      }
+      return ((...vals: unknown[]) => result(invoke(vals.map((v, i) => toExternal(v, argTypes[i]!))))) as RowFn;
     },
   };
   const source = functionExpressionSource(fn);

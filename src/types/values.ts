@@ -12,72 +12,72 @@ import { type Long, normalizeLong, toLong } from "./long.js";
 /** A row value → internal value of `type`. `where` names the column for errors. */
 export function toInternal(v: unknown, type: DataType, where: string, timeZone = "UTC"): unknown {
   if (v === null || v === undefined) return null;
-  const bad = (): never => {
-    throw new IllegalArgumentError(
-      "INVALID_ROW_VALUE",
-      `Value ${describe(v)} for ${where} does not fit its type ${simpleString(type)}.`,
-    );
-  };
+  // Not a closure: this runs per value (createDataFrame, every udf result).
+  const bad = notOfType;
   switch (type.kind) {
     case "null": return null;
     case "boolean":
       if (typeof v === "boolean") return v;
-      return bad();
+      return bad(v, type, where);
     case "byte": case "short": case "int": {
       const n = typeof v === "bigint" ? Number(v) : v;
-      if (typeof n !== "number" || !Number.isInteger(n)) return bad();
+      if (typeof n !== "number" || !Number.isInteger(n)) return bad(v, type, where);
       const lim = type.kind === "byte" ? 0x80 : type.kind === "short" ? 0x8000 : 0x80000000;
-      if (n < -lim || n >= lim) return bad();
+      if (n < -lim || n >= lim) return bad(v, type, where);
       return n;
     }
     case "long":
       if (typeof v === "bigint") {
-        if (v < -(2n ** 63n) || v >= 2n ** 63n) return bad();
+        if (v < -(2n ** 63n) || v >= 2n ** 63n) return bad(v, type, where);
         return normalizeLong(v);
       }
       if (typeof v === "number" && Number.isInteger(v)) return toLong(v);
-      return bad();
+      return bad(v, type, where);
     case "float": case "double":
       if (typeof v === "number") return type.kind === "float" ? Math.fround(v) : v;
       if (typeof v === "bigint") return Number(v);
-      return bad();
+      return bad(v, type, where);
     case "decimal":
-      return toDecimalUnscaled(v, type) ?? bad();
+      return toDecimalUnscaled(v, type) ?? bad(v, type, where);
     case "string":
       if (typeof v === "string") return v;
-      return bad();
+      return bad(v, type, where);
     case "binary":
       if (v instanceof Uint8Array) return v;
       if (typeof v === "string") return new TextEncoder().encode(v);
-      return bad();
+      return bad(v, type, where);
     case "date":
       if (v instanceof Date) return Math.floor(v.getTime() / MILLIS_PER_DAY);
-      if (typeof v === "string") return parseDate(v) ?? bad();
-      return bad();
+      if (typeof v === "string") return parseDate(v) ?? bad(v, type, where);
+      return bad(v, type, where);
     case "timestamp":
       if (v instanceof Date) return microsFromDate(v);
-      if (typeof v === "string") return parseTimestamp(v, timeZone) ?? bad();
+      if (typeof v === "string") return parseTimestamp(v, timeZone) ?? bad(v, type, where);
       if (typeof v === "number") return v * 1000; // epoch milliseconds, as `new Date(n)`
-      return bad();
+      return bad(v, type, where);
     case "interval":
       if (typeof v === "object" && v !== null && "months" in v && "days" in v && "micros" in v) return v;
-      return bad();
+      return bad(v, type, where);
     case "array":
-      if (!Array.isArray(v)) return bad();
+      if (!Array.isArray(v)) return bad(v, type, where);
       return v.map((e, i) => toInternal(e, type.elementType, `${where}[${i}]`, timeZone));
     case "map": {
-      const entries: [unknown, unknown][] = v instanceof Map ? [...v.entries()] : typeof v === "object" ? Object.entries(v as object) : bad();
+      const entries: [unknown, unknown][] = v instanceof Map ? [...v.entries()] : typeof v === "object" ? Object.entries(v as object) : bad(v, type, where);
       const m = new Map<unknown, unknown>();
       for (const [k, x] of entries) m.set(toInternal(k, type.keyType, `${where} key`, timeZone), toInternal(x, type.valueType, `${where}[${String(k)}]`, timeZone));
       return m;
     }
     case "struct": {
       if (Array.isArray(v)) return type.fields.map((f, i) => toInternal(v[i], f.dataType, `${where}.${f.name}`, timeZone));
-      if (typeof v !== "object") return bad();
+      if (typeof v !== "object") return bad(v, type, where);
       const o = v as Record<string, unknown>;
       return type.fields.map((f) => toInternal(o[f.name], f.dataType, `${where}.${f.name}`, timeZone));
     }
   }
+}
+
+function notOfType(v: unknown, type: DataType, where: string): never {
+  throw new IllegalArgumentError("INVALID_ROW_VALUE", `Value ${describe(v)} for ${where} does not fit its type ${simpleString(type)}.`);
 }
 
 /** An internal value of `type` → the row value users see. */

@@ -35,6 +35,27 @@ test("a udf returning the wrong type is reported, not silently stored", async ()
   await assert.rejects(df.select(wrong("x")).collect(), /wrong/);
 });
 
+test("udfs of one, two and three arguments: nulls passed in, failures and wrong results reported once, naming the udf", async () => {
+  // One or two number/string arguments take a path without per-row conversion (udf.ts).
+  const describe = (e: unknown): string => (e instanceof ExecutionError ? `${e.errorClass}: ${e.message}` : String(e));
+  const join2 = udf((a: string | null, b: number | null) => `${a}/${b}`, "string");
+  const join3 = udf((a: string | null, b: number | null, c: Date | null) => `${a}/${b}/${c?.toISOString() ?? null}`, "string");
+  const rows = await df.select(col("id"), join2(col("title"), col("x")).alias("two"), join3(col("title"), col("x"), col("ts")).alias("three")).orderBy("id").collect();
+  assert.deepEqual(rows, [
+    { id: 1, two: "Hello World/2", three: "Hello World/2/2026-03-01T10:00:00.000Z" },
+    { id: 2, two: "null/8", three: "null/8/null" },
+  ]);
+  const fails2 = udf((_a: number, _b: number) => { throw new Error("two went wrong"); }, "int", { name: "fails2" });
+  const big = udf((a: number) => a * 2 ** 40, "int", { name: "big" });
+  for (const [bad, pattern] of [[fails2(col("x"), col("id")), /^FAILED_EXECUTE_UDF: \[FAILED_EXECUTE_UDF\] User defined function \(fails2\) failed: two went wrong$/], [big(col("x")), /^FAILED_EXECUTE_UDF: .*\(big\) failed: .*the result of big does not fit its type int/]] as const) {
+    await assert.rejects(df.select(bad).collect(), (e: unknown) => {
+      assert.match(describe(e), pattern);
+      assert.equal(describe(e).match(/FAILED_EXECUTE_UDF\]/g)?.length, 1, "wrapped once");
+      return true;
+    });
+  }
+});
+
 test("a udaf aggregates per group and merges like a built-in", async () => {
   const geoMean = udaf(
     {

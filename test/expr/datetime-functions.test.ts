@@ -86,3 +86,12 @@ void test("time zone, ANSI and interval behaviour", () => {
 function l(v: number | null): Arg {
   return [v, LongType];
 }
+
+void test("hour, minute and second are the local time of day's fields, in UTC, a fixed offset and a zone with DST, before and after 1970 (property)", async () => {
+  const { localFields } = await import("../../src/types/datetime.js");
+  const fc = (await import("fast-check")).default;
+  fc.assert(fc.property(fc.integer({ min: -4e15, max: 4e15 }), fc.constantFrom("UTC", "+05:30", "-08:00", "America/Los_Angeles", "Europe/Berlin"), (micros, tz) => {
+    const ctx = { ...CTX, timeZone: tz }, f = localFields(micros, tz);
+    assert.deepEqual(["hour", "minute", "second"].map((name) => evalCall(name, [ts(micros)], ctx).value), [f.hour, f.minute, f.second], `${micros} in ${tz}`);
+  }), { numRuns: 500 });
+});

@@ -3,7 +3,7 @@ import {
   type DataType, DateType, DoubleType, IntegerType, LongType, StringType, TimestampType, decimalType, isNumeric,
 } from "../../types/data-type.js";
 import { compileDateTimeFormat } from "../../types/datetime-format.js";
-import { civilFromDays, daysFromCivil, fromLocal, localFields, parseDate, parseTimestamp, zoneOffsetMillis } from "../../types/datetime.js";
+import { civilFromDays, daysFromCivil, fixedZoneOffsetMillis, fromLocal, localFields, parseDate, parseTimestamp, zoneOffsetMillis } from "../../types/datetime.js";
 import { type Interval, MICROS_PER_DAY, MICROS_PER_SECOND } from "../../types/interval.js";
 import { type Long, normalizeLong } from "../../types/long.js";
 import { registerFunctions } from "../function-registry.js";
@@ -303,12 +303,26 @@ const weekday = dateField("weekday", (d) => (((d + 3) % 7) + 7) % 7);
 const dayofyear = dateField("dayofyear", (d) => d - daysFromCivil(civilFromDays(d).year, 1, 1) + 1);
 const weekofyear = dateField("weekofyear", isoWeek);
 
-function timeField(name: string, pick: (f: ReturnType<typeof localFields>) => number): ScalarFunctionDef {
-  return fn({ name, args: [TS], result: IntegerType, impl: (_s, ctx) => { const tz = ctx.timeZone; return row((v: number) => pick(localFields(v, tz))); } });
+/**
+ * hour, minute, second: from the local time of day only (no calendar date is worked out), with a
+ * fixed zone's offset (UTC, +02:00) read once rather than per row.
+ */
+function timeField(name: string, unitMicros: number, modulo: number): ScalarFunctionDef {
+  return fn({
+    name, args: [TS], result: IntegerType,
+    impl: (_s, ctx) => {
+      const tz = ctx.timeZone, fixed = fixedZoneOffsetMillis(tz);
+      return row((v: number) => {
+        const local = v + (fixed ?? zoneOffsetMillis(tz, Math.floor(v / 1000))) * 1000;
+        const ofDay = local - Math.floor(local / MICROS_PER_DAY) * MICROS_PER_DAY;
+        return Math.floor(ofDay / unitMicros) % modulo;
+      });
+    },
+  });
 }
-const hour = timeField("hour", (f) => f.hour);
-const minute = timeField("minute", (f) => f.minute);
-const second = timeField("second", (f) => f.second);
+const hour = timeField("hour", 3_600_000_000, 24);
+const minute = timeField("minute", 60_000_000, 60);
+const second = timeField("second", MICROS_PER_SECOND, 60);
 
 const lastDay = fn({
   name: "last_day", args: [D], result: D,
