@@ -59,6 +59,37 @@ void describe("distinct counts", () => {
     }), { numRuns: 150 });
   });
 
+  void it("integer values kept in dense tables while they fit, across batches that widen the range either way, then in maps (property)", async () => {
+    // SharedDistinctCounts: a table per group indexed by value for integers within 2^20 of each
+    // other; a wider span, a fraction or too many groups moves everything to maps mid-query.
+    const batchArb = fc.array(fc.record({
+      g: fc.integer({ min: 0, max: 12 }),
+      x: fc.oneof(
+        { weight: 30, arbitrary: fc.integer({ min: -40, max: 40 }) },
+        { weight: 12, arbitrary: fc.integer({ min: 500, max: 560 }) },
+        { weight: 1, arbitrary: fc.constantFrom(null, null, null, 3.5, 2 ** 21, -(2 ** 31)) },
+      ),
+    }), { maxLength: 25 });
+    await fc.assert(fc.asyncProperty(fc.array(batchArb, { minLength: 1, maxLength: 5 }), async (batches) => {
+      const schema = parseSchemaDDL("g INT, x DOUBLE");
+      const dfs = batches.map((b) => spark.createDataFrame(b, schema));
+      const df = dfs.slice(1).reduce((a, b) => a.unionAll(b), dfs[0]!);
+      const got = await df.groupBy("g").agg(F.countDistinct("x").alias("all_x"), F.countDistinct(F.when(col("x").lt(100), col("x"))).alias("small_x")).collect();
+      const rows = batches.flat().map((r) => ({ g: r.g, x: r.x, s: null, c: null }));
+      const all = distinctCount(rows, (r) => r.x, () => true), small = distinctCount(rows, (r) => r.x, (r) => r.x !== null && r.x < 100);
+      assert.equal(got.length, all.size);
+      for (const r of got) assert.deepEqual([Number(r["all_x"]), Number(r["small_x"])], [all.get(Number(r["g"])), small.get(Number(r["g"])) ?? 0], `group ${String(r["g"])}`);
+    }), { numRuns: 300 });
+  });
+
+  void it("more groups than the dense tables' budget allows: counted in maps, the same", async () => {
+    const rows = Array.from({ length: 200 }, (_, i) => ({ g: i % 40, x: i % 3 === 0 ? 600_000 + (i % 7) : i % 5 }));
+    const got = await spark.createDataFrame(rows, parseSchemaDDL("g INT, x BIGINT")).groupBy("g").agg(F.countDistinct("x").alias("n")).collect();
+    const want = distinctCount(rows.map((r) => ({ ...r, s: null, c: null })), (r) => r.x, () => true);
+    assert.equal(got.length, 40);
+    for (const r of got) assert.equal(Number(r["n"]), want.get(Number(r["g"])), `group ${String(r["g"])}`);
+  });
+
   void it("more calls over one argument than fit one shared pass (31 and more) count each call's rows", async () => {
     const rows = Array.from({ length: 500 }, (_, i) => ({ g: i % 3, v: (i * 7) % 97 }));
     const df = spark.createDataFrame(rows, parseSchemaDDL("g INT, v INT"));

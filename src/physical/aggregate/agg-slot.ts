@@ -1,4 +1,4 @@
-import { type Vector, VectorBuilder, makeVector, valueAt } from "../../batch/vector.js";
+import { type Vector, type VectorValues, VectorBuilder, makeVector, valueAt } from "../../batch/vector.js";
 import type { AggCall } from "../../expr/expression.js";
 import type { Accumulator, ExecFunctionContext } from "../../expr/function-def.js";
 import { exprType } from "../../expr/expr-type.js";
@@ -112,62 +112,141 @@ class NumericSlot implements AggSlot {
 /**
  * count(DISTINCT x) calls over the same argument x whose values are their own keys (numbers,
  * strings, dates, timestamps...: `valueKey` is the identity), each with its own FILTER: one pass
- * per batch, one Map per group from a value to the bits of the calls that saw it (nulls are not
- * counted). Maps compare by SameValueZero, so NaN is one value and -0 is 0, as Spark groups them.
- * Nexmark q15 counts distinct bidders and auctions in total and per price rank (six calls): a
- * Set per call and group took 45% of its time; the shared pass does one lookup per argument.
+ * per batch recording, per group, each value with the bits of the calls that saw it (nulls are
+ * not counted). Nexmark q15 counts distinct bidders and auctions in total and per price rank (six
+ * calls): a Set per call and group took 45% of its time; the shared pass does one lookup per row.
+ *
+ * While every value is an integer within a span of at most DENSE_SPAN (ids, dates) the bits live
+ * in an Int32Array per group indexed by value (no hashing); past that, in a Map per group, which
+ * compares by SameValueZero (NaN is one value, -0 is 0, as Spark groups them).
  */
 class SharedDistinctCounts {
   private maps: (Map<unknown, number> | undefined)[] = [];
+  /** Dense mode: per group, bits by value - lo for values in [lo, lo + span); null once in maps. */
+  private dense: (Int32Array | undefined)[] | null = [];
+  private lo = 0;
+  private span = 0;
   private counts: Float64Array[] | null = null;
   constructor(readonly members: number) {}
-  private bits = new Int32Array(0);
-  update(gids: Int32Array, n: number, arg: Vector, filters: readonly (Vector | null)[]): void {
-    const maps = this.maps;
+
+  /** `bits[i]`: the calls whose FILTER row i passes (filterBits). */
+  update(gids: Int32Array, n: number, arg: Vector, bits: Int32Array): void {
+    if (this.dense !== null && !this.fitDense(gids, n, arg, bits)) this.toMaps();
     const nulls = arg.nulls;
-    const values = arg.values as ArrayLike<unknown>;
-    // Each row's bits (the calls whose FILTER it passes), one filter column at a time.
-    if (this.bits.length < n) this.bits = new Int32Array(n);
-    const bits = this.bits;
-    bits.fill(0, 0, n);
-    filters.forEach((f, j) => {
-      const bit = 1 << j;
-      if (f === null) {
-        for (let i = 0; i < n; i++) bits[i]! |= bit;
-        return;
+    // Rows of one group often come together (a day, a window): its table is looked up once per run.
+    let lastG = -1;
+    if (this.dense !== null) {
+      const dense = this.dense, values = arg.values as Exclude<VectorValues, unknown[]>, lo = this.lo, span = this.span;
+      let table: Int32Array | undefined;
+      for (let i = 0; i < n; i++) {
+        const b = bits[i]!;
+        if (b === 0 || (nulls !== null && nulls[i] === 1)) continue;
+        const g = gids[i]!;
+        if (g !== lastG) {
+          lastG = g;
+          table = dense[g] ??= new Int32Array(span);
+        }
+        table![values[i]! - lo]! |= b;
       }
-      const fv = f.values, fn = f.nulls;
-      for (let i = 0; i < n; i++) if (fv[i] === 1 && (fn === null || fn[i] !== 1)) bits[i]! |= bit;
-    });
-    // Rows of one group often come together (a day, a window): its map is looked up once per run.
-    let lastG = -1, map: Map<unknown, number> | undefined;
+      return;
+    }
+    const maps = this.maps, values = arg.values as ArrayLike<unknown>;
+    let map: Map<unknown, number> | undefined;
     for (let i = 0; i < n; i++) {
       const b = bits[i]!;
       if (b === 0 || (nulls !== null && nulls[i] === 1)) continue;
       const g = gids[i]!;
       if (g !== lastG) {
         lastG = g;
-        map = maps[g];
-        if (map === undefined) map = maps[g] = new Map();
+        map = maps[g] ??= new Map();
       }
       const v = values[i], old = map!.get(v);
       if (old === undefined) map!.set(v, b);
       else if ((old | b) !== old) map!.set(v, old | b);
     }
   }
+
+  /** Whether this batch's counted values fit the dense tables (widening them if need be). */
+  private fitDense(gids: Int32Array, n: number, arg: Vector, bits: Int32Array): boolean {
+    if (Array.isArray(arg.values)) return false;
+    const values = arg.values, nulls = arg.nulls;
+    let min = Infinity, max = -Infinity, groups = 0;
+    for (let i = 0; i < n; i++) {
+      if (bits[i] === 0 || (nulls !== null && nulls[i] === 1)) continue;
+      const x = values[i]!;
+      if (x !== Math.floor(x)) return false;
+      if (x < min) min = x;
+      if (x > max) max = x;
+      if (gids[i]! >= groups) groups = gids[i]! + 1;
+    }
+    if (min > max) return true;
+    const tables = Math.max(groups, this.dense!.length);
+    if (this.span > 0 && min >= this.lo && max < this.lo + this.span) return tables * this.span <= DENSE_BUDGET;
+    // Widen to at least twice the span, towards the side that overflowed.
+    const lo = this.span === 0 ? min : Math.min(min, this.lo), end = this.span === 0 ? max + 1 : Math.max(max + 1, this.lo + this.span);
+    const span = Math.max(end - lo, Math.min(2 * this.span, DENSE_SPAN));
+    if (span > DENSE_SPAN || tables * span > DENSE_BUDGET) return false;
+    const newLo = min < this.lo || this.span === 0 ? end - span : lo;
+    this.dense = this.dense!.map((t) => {
+      if (t === undefined) return t;
+      const wider = new Int32Array(span);
+      wider.set(t, this.lo - newLo);
+      return wider;
+    });
+    this.lo = newLo;
+    this.span = span;
+    return true;
+  }
+
+  private toMaps(): void {
+    this.maps = this.dense!.map((t) => {
+      if (t === undefined) return undefined;
+      const map = new Map<unknown, number>();
+      for (let k = 0; k < t.length; k++) if (t[k] !== 0) map.set(this.lo + k, t[k]!);
+      return map;
+    });
+    this.dense = null;
+  }
+
   /** Member j's count per group. */
   result(j: number, groupCount: number): Vector {
     if (this.counts === null) {
       const counts = Array.from({ length: this.members }, () => new Float64Array(groupCount));
+      const add = (g: number, bits: number): void => {
+        for (let b = bits; b !== 0; b &= b - 1) counts[31 - Math.clz32(b & -b)]![g]! += 1;
+      };
       for (let g = 0; g < groupCount; g++) {
-        const map = this.maps[g];
-        if (map === undefined) continue;
-        for (const bits of map.values()) for (let k = 0; k < this.members; k++) if (bits & (1 << k)) counts[k]![g]! += 1;
+        const table = this.dense?.[g];
+        if (table !== undefined) for (let k = 0; k < table.length; k++) { if (table[k] !== 0) add(g, table[k]!); }
+        const map = this.dense === null ? this.maps[g] : undefined;
+        if (map !== undefined) for (const bits of map.values()) add(g, bits);
       }
       this.counts = counts;
     }
     return makeVector({ kind: "long" }, groupCount, this.counts[j]!, null);
   }
+}
+
+/** Widest value span kept in dense tables, and their most entries over all groups. */
+const DENSE_SPAN = 1 << 20;
+const DENSE_BUDGET = 1 << 23;
+
+/**
+ * For each row, the bits of the calls (up to 30) whose FILTER it passes (a null filter passes
+ * every row), one filter column at a time, into `into`.
+ */
+function filterBits(filters: readonly (Vector | null)[], n: number, into: Int32Array): Int32Array {
+  into.fill(0, 0, n);
+  for (let j = 0; j < filters.length; j++) {
+    const f = filters[j]!, bit = 1 << j;
+    if (f === null) {
+      for (let i = 0; i < n; i++) into[i]! |= bit;
+      continue;
+    }
+    const fv = f.values, fn = f.nulls;
+    for (let i = 0; i < n; i++) if (fv[i] === 1 && (fn === null || fn[i] !== 1)) into[i]! |= bit;
+  }
+  return into;
 }
 
 /** At most this many calls share a pass (their bits fit a small integer). */
@@ -202,8 +281,20 @@ export class AggSlotSet {
   /** One batch: `gids[i]` is row i's group; `args(j)` / `filter(j)` call j's argument vectors and FILTER vector. */
   update(gids: Int32Array, n: number, args: (j: number) => readonly Vector[], filter: (j: number) => Vector | null): void {
     this.own.forEach((s, j) => s?.update(gids, n, args(j), filter(j)));
-    for (const s of this.shared) s.counts.update(gids, n, args(s.calls[0]!)[0]!, s.calls.map(filter));
+    // Shared sets with the same FILTERs (distinct bidders and auctions per price rank) share bits.
+    const made: { filters: readonly (Vector | null)[]; bits: Int32Array }[] = [];
+    for (const s of this.shared) {
+      const filters = s.calls.map(filter);
+      let bits = made.find((m) => m.filters.length === filters.length && m.filters.every((f, i) => f === filters[i]))?.bits;
+      if (bits === undefined) {
+        const k = made.length;
+        if ((this.bitBuffers[k]?.length ?? 0) < n) this.bitBuffers[k] = new Int32Array(n);
+        made.push({ filters, bits: (bits = filterBits(filters, n, this.bitBuffers[k]!)) });
+      }
+      s.counts.update(gids, n, args(s.calls[0]!)[0]!, bits);
+    }
   }
+  private readonly bitBuffers: Int32Array[] = [];
   /** Each call's results for groups 0..groupCount-1, in call order. */
   results(groupCount: number): Vector[] {
     const out: Vector[] = this.own.map((s) => (s === null ? null : s.result(groupCount))) as Vector[];
