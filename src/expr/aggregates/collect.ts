@@ -1,6 +1,6 @@
 import { type DataType, arrayType, isNumberValued } from "../../types/data-type.js";
 import type { Accumulator, AggregateFunctionDef } from "../function-def.js";
-import { registerFunctions } from "../function-registry.js";
+import { registerFunctions, registerInternalFunctions } from "../function-registry.js";
 import { checkArgCount, unexpectedType } from "./agg-args.js";
 import { decodeValue, encodeValue } from "./value-codec.js";
 
@@ -107,4 +107,11 @@ export const collectSet: AggregateFunctionDef = {
   doc: "collect_set(expr) collects the distinct non-null values into an array.",
 };
 
+/**
+ * A parallel count(DISTINCT x)'s partial (physical/parallel/partial-aggregation.ts): collect_set
+ * without its first-seen order, so that calls over one x share a pass (agg-slot.ts).
+ */
+export const DISTINCT_SET: AggregateFunctionDef = { ...collectSet, name: "__distinct_set", doc: "the distinct non-null values, in no particular order" };
+
 registerFunctions([collectList, collectSet]);
+registerInternalFunctions([DISTINCT_SET]);

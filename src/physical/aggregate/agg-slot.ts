@@ -2,7 +2,7 @@ import { type Vector, type VectorValues, VectorBuilder, makeVector, valueAt } fr
 import type { AggCall } from "../../expr/expression.js";
 import type { Accumulator, ExecFunctionContext } from "../../expr/function-def.js";
 import { exprType } from "../../expr/expr-type.js";
-import { valueKey } from "../../expr/aggregates/collect.js";
+import { DISTINCT_SET, valueKey } from "../../expr/aggregates/collect.js";
 import type { DataType } from "../../types/data-type.js";
 import { type Long, normalizeLong } from "../../types/long.js";
 import { boundSignature } from "../../expr/bound-signature.js";
@@ -208,6 +208,21 @@ class SharedDistinctCounts {
     this.dense = null;
   }
 
+  /** Member j's values per group (for __distinct_set), in no particular order. */
+  values(j: number, type: DataType, groupCount: number): Vector {
+    const bit = 1 << j;
+    const sets: unknown[][] = new Array<unknown[]>(groupCount);
+    for (let g = 0; g < groupCount; g++) {
+      const vals: unknown[] = [];
+      const table = this.dense?.[g];
+      if (table !== undefined) for (let k = 0; k < table.length; k++) { if ((table[k]! & bit) !== 0) vals.push(this.lo + k); }
+      const map = this.dense === null ? this.maps[g] : undefined;
+      if (map !== undefined) for (const [v, bits] of map) if ((bits & bit) !== 0) vals.push(v);
+      sets[g] = vals;
+    }
+    return makeVector(type, groupCount, sets, null);
+  }
+
   /** Member j's count per group. */
   result(j: number, groupCount: number): Vector {
     if (this.counts === null) {
@@ -254,17 +269,21 @@ const MAX_SHARED = 30;
 
 /**
  * Every aggregate call's slot, updated batch by batch: count(DISTINCT x) calls with the same x
- * share one pass (SharedDistinctCounts), any other call has its own slot (makeSlot).
+ * (and a parallel count's partial sets of x) share one pass (SharedDistinctCounts), any other
+ * call has its own slot (makeSlot).
  */
 export class AggSlotSet {
   private readonly own: (AggSlot | null)[];
   private readonly shared: readonly { readonly counts: SharedDistinctCounts; readonly calls: readonly number[] }[];
-  constructor(calls: readonly AggCall[], fctx: ExecFunctionContext) {
+  constructor(
+    private readonly calls: readonly AggCall[],
+    fctx: ExecFunctionContext,
+  ) {
     this.own = calls.map(() => null);
     const groups: number[][] = [];
     const open = new Map<string, number[]>();
     calls.forEach((c, j) => {
-      if (!isPlainDistinctCount(c)) {
+      if (!isPlainDistinctCount(c) && !isSharedSet(c)) {
         this.own[j] = makeSlot(c, fctx);
         return;
       }
@@ -298,7 +317,7 @@ export class AggSlotSet {
   /** Each call's results for groups 0..groupCount-1, in call order. */
   results(groupCount: number): Vector[] {
     const out: Vector[] = this.own.map((s) => (s === null ? null : s.result(groupCount))) as Vector[];
-    for (const s of this.shared) s.calls.forEach((j, k) => (out[j] = s.counts.result(k, groupCount)));
+    for (const s of this.shared) s.calls.forEach((j, k) => (out[j] = isSharedSet(this.calls[j]!) ? s.counts.values(k, this.calls[j]!.dataType, groupCount) : s.counts.result(k, groupCount)));
     return out;
   }
 }
@@ -371,6 +390,14 @@ export function isSimpleCount(call: AggCall): boolean {
 /** count(DISTINCT x) of one argument stored as its own key (see SharedDistinctCounts). */
 function isPlainDistinctCount(call: AggCall): boolean {
   return call.distinct && call.fn.name === "count" && !call.ignoreNulls && call.args.length === 1 && PLAIN_KEY_KINDS.has(exprType(call.args[0]!).kind);
+}
+
+/**
+ * A parallel count(DISTINCT)'s partial set of values (__distinct_set), shared with the other
+ * calls over its argument; not for booleans, whose stored 0 and 1 are not their values.
+ */
+function isSharedSet(call: AggCall): boolean {
+  return call.fn === DISTINCT_SET && call.args.length === 1 && exprType(call.args[0]!).kind !== "boolean" && PLAIN_KEY_KINDS.has(exprType(call.args[0]!).kind);
 }
 
 /** Types whose vector values are their distinct keys: valueKey is the identity and values[i] is the value. */

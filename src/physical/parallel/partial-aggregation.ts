@@ -2,6 +2,7 @@ import { type AggCall, type AttributeRef, type Expr, Expr as E } from "../../exp
 import { exprType } from "../../expr/expr-type.js";
 import type { Accumulator, AggregateFunctionDef, FunctionDef, ScalarFunctionDef, Signature } from "../../expr/function-def.js";
 import { lookupFunction } from "../../expr/function-registry.js";
+import { DISTINCT_SET } from "../../expr/aggregates/collect.js";
 import { type LogicalPlan, Plan } from "../../plan/logical-plan.js";
 import { type DataType, DoubleType, MAX_DECIMAL_PRECISION, decimalType, isIntegral } from "../../types/data-type.js";
 import { aggregationLayout } from "../aggregate/aggregation-layout.js";
@@ -79,13 +80,14 @@ interface CallSplit {
 }
 
 /**
- * count(DISTINCT x) (one argument, its FILTER kept) as collect_set(x) per part, and the count
+ * count(DISTINCT x) (one argument, its FILTER kept) as the set of x per part (__distinct_set:
+ * collect_set in no particular order; calls over one x share a pass in agg-slot.ts), and the count
  * of the distinct values of the parts' sets: size(array_distinct(flatten(collect_list(sets)))).
  */
 function distinctCountBySets(c: AggCall, setName: string): CallSplit | null {
   if (!c.distinct || c.fn.name !== "count" || c.args.length !== 1) return null;
-  const partial = resolvedAggCall("collect_set", [c.args[0]!], c.filter);
-  if (!partial) return null;
+  const arg = c.args[0]!, sig = DISTINCT_SET.resolve([{ dataType: exprType(arg), nullable: true, foldable: false, name: "" }], RESOLVE_CONTEXT);
+  const partial = E.aggCall(DISTINCT_SET, [arg], sig.dataType, { filter: c.filter });
   const set = E.attr(setName, partial.dataType, false);
   const count = resolvedCall("size", [resolvedCall("array_distinct", [resolvedCall("flatten", [resolvedAggCall("collect_list", [set], null)])])]);
   return count && { partials: [partial], attrs: [set], merge: E.cast(count, c.dataType) };
