@@ -3,6 +3,7 @@ import { IllegalArgumentError } from "../errors/errors.js";
 import type { DataSourceRelation } from "../plan/logical-plan.js";
 import type { StructType } from "../types/data-type.js";
 import type { SourceFilter } from "./source-filter.js";
+import { type TaskShares, cumulativeShares } from "./split-range.js";
 import { resolveFileSource, type ResolvedFiles } from "./files/resolve-file-source.js";
 import { scanFileSource } from "./files/scan-file-source.js";
 import { FileOptions } from "./files/file-options.js";
@@ -26,11 +27,12 @@ export interface BatchSourceProvider {
   resolve(paths: readonly string[], options: Readonly<Record<string, string>>, userSchema: StructType | null, timeZone: string): { schema: StructType; resolved: unknown };
   scan(relation: DataSourceRelation, timeZone: string, options?: ScanOptions): AsyncIterable<RecordBatch>;
   /**
-   * Optional, for parallel execution: splits a scan into at most `parts` scans, each described
-   * by a `resolved` value that survives structured clone (it travels to a worker thread); the
-   * splits' rows, concatenated in order, are exactly the whole scan's rows.
+   * Optional, for parallel execution: splits a scan into scans holding about `shares` of its
+   * rows (fractions summing to 1, in order; fewer scans where it cannot cut so finely), each
+   * described by a `resolved` value that survives structured clone (it travels to a worker
+   * thread); the splits' rows, concatenated in order, are exactly the whole scan's rows.
    */
-  split?(relation: DataSourceRelation, parts: number): readonly unknown[];
+  split?(relation: DataSourceRelation, shares: TaskShares): readonly unknown[];
   /**
    * Optional, for stages whose tasks own event-time windows (window-owned-stage.ts): when the
    * timestamp `column` never decreases in the scan's row order, the scan as `parts` slices of
@@ -107,7 +109,7 @@ for (const format of ["json", "csv", "text", "parquet"]) {
   registerBatchSource({
     name: format,
     resolve: (paths, options, userSchema, timeZone) => resolveFileSource(format, paths, options, userSchema, timeZone),
-    split: (rel, parts) => splitFiles(format, rel.options, rel.resolved as ResolvedFiles, parts),
+    split: (rel, shares) => splitFiles(format, rel.options, rel.resolved as ResolvedFiles, shares),
     estimatedRows: (rel) => estimateFileRows(format, rel.resolved as ResolvedFiles),
     scan: (rel, timeZone) => scanFileSource(format, rel.resolved as ResolvedFiles, rel.schema, rel.requiredColumns, rel.pushedFilters, rel.options, timeZone),
     write: (path, mode, partitionBy, options, schema, batches, timeZone) => writeFileSource(format, path, mode, partitionBy, options, schema, batches, timeZone),
@@ -115,33 +117,39 @@ for (const format of ["json", "csv", "text", "parquet"]) {
 }
 
 /**
- * Contiguous groups of about equal bytes, in file order (so in row order). Large files of a
- * line format (JSON lines, text; uncompressed, default line separators) are first cut into byte
- * ranges, each read as the lines that begin in it (files/text-file-io.ts, readTextSplit).
+ * Contiguous groups of about `shares` of the bytes, in file order (so in row order). Large files
+ * of a line format (JSON lines, text; uncompressed, default line separators) are cut where the
+ * shares end, each piece read as the lines that begin in it (files/text-file-io.ts,
+ * readTextSplit); other files, and files smaller than the smallest share, go whole to one group.
  */
-function splitFiles(format: string, options: Readonly<Record<string, string>>, r: ResolvedFiles, parts: number): ResolvedFiles[] {
+function splitFiles(format: string, options: Readonly<Record<string, string>>, r: ResolvedFiles, shares: TaskShares): ResolvedFiles[] {
   const total = r.files.reduce((s, f) => s + f.file.size, 0);
-  const target = Math.max(1, Math.ceil(total / parts));
+  const bounds = cumulativeShares(shares).slice(0, -1).map((e) => Math.round(total * e));
+  const smallest = Math.max(1, Math.ceil(total * Math.min(...shares)));
   const o = new FileOptions(options);
   const byLines = (format === "json" && !o.bool("multiLine", false)) || (format === "text" && !o.bool("wholetext", false));
-  const cuttable = (f: PartitionedFile): boolean => byLines && !o.has("lineSep") && !o.has("encoding") && !o.has("charset") && codecOfFile(f.file.path) === "none" && f.file.size > target;
-  const pieces: PartitionedFile[] = r.files.flatMap((f) => {
-    if (!cuttable(f)) return [f];
-    const n = Math.ceil(f.file.size / target);
-    return Array.from({ length: n }, (_, i): PartitionedFile => ({ ...f, file: { ...f.file, range: [Math.floor((f.file.size * i) / n), Math.floor((f.file.size * (i + 1)) / n)] } }));
-  });
-  const sizeOf = (f: PartitionedFile): number => (f.file.range ? f.file.range[1] - f.file.range[0] : f.file.size);
+  const cuttable = (f: PartitionedFile): boolean => byLines && !o.has("lineSep") && !o.has("encoding") && !o.has("charset") && codecOfFile(f.file.path) === "none" && f.file.size > smallest;
+  // Pieces with their end as a byte offset into the concatenated files.
+  const pieces: { f: PartitionedFile; end: number }[] = [];
+  let offset = 0;
+  for (const f of r.files) {
+    const inside = cuttable(f) ? bounds.filter((b) => b > offset && b < offset + f.file.size).map((b) => b - offset) : [];
+    const cuts = [0, ...inside, f.file.size];
+    for (let i = 1; i < cuts.length; i++) {
+      const range: [number, number] = [cuts[i - 1]!, cuts[i]!];
+      pieces.push({ f: cuts.length === 2 ? f : { ...f, file: { ...f.file, range } }, end: offset + range[1] });
+    }
+    offset += f.file.size;
+  }
   const out: ResolvedFiles[] = [];
-  let start = 0, acc = 0;
-  for (let i = 0; i < pieces.length; i++) {
-    acc += sizeOf(pieces[i]!);
-    const boundary = (total * (out.length + 1)) / parts;
-    if (acc >= boundary && out.length < parts - 1 && i + 1 < pieces.length) {
-      out.push({ ...r, files: pieces.slice(start, i + 1) });
+  let start = 0;
+  for (let i = 0; i < pieces.length - 1 && out.length < bounds.length; i++) {
+    if (pieces[i]!.end >= bounds[out.length]!) {
+      out.push({ ...r, files: pieces.slice(start, i + 1).map((p) => p.f) });
       start = i + 1;
     }
   }
-  out.push({ ...r, files: pieces.slice(start) });
+  out.push({ ...r, files: pieces.slice(start).map((p) => p.f) });
   return out;
 }
 

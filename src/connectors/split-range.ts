@@ -1,15 +1,35 @@
 /**
- * [from, to) cut into at most `parts` contiguous ranges on multiples of `batchSize`, so that the
- * splits produce the same batches as one scan.
+ * How a parallel stage divides a scan among its tasks: each task's fraction of the rows, in
+ * order, summing to 1 (physical/parallel/stage-fragments.ts, taskShares).
  */
-export function splitEventRange(from: number, to: number, batchSize: number, parts: number): [number, number][] {
-  const batches = Math.ceil((to - from) / batchSize);
-  const n = Math.max(1, Math.min(parts, batches));
+export type TaskShares = readonly number[];
+
+/** `parts` equal shares. */
+export function equalShares(parts: number): TaskShares {
+  return Array.from({ length: Math.max(1, parts) }, () => 1 / Math.max(1, parts));
+}
+
+/** Where each share ends, as a fraction of the whole (the last exactly 1). */
+export function cumulativeShares(shares: TaskShares): number[] {
+  const total = shares.reduce((s, x) => s + x, 0);
+  let acc = 0;
+  return shares.map((x, k) => (k === shares.length - 1 ? 1 : (acc += x) / total));
+}
+
+/**
+ * [from, to) cut into contiguous ranges of about `shares` of it, on multiples of `batchSize` (so
+ * that the splits produce the same batches as one scan); a share too small for a whole batch
+ * joins the next.
+ */
+export function splitEventRange(from: number, to: number, batchSize: number, shares: TaskShares): [number, number][] {
   const out: [number, number][] = [];
-  for (let i = 0; i < n; i++) {
-    const s = from + Math.floor((batches * i) / n) * batchSize;
-    const e = i === n - 1 ? to : from + Math.floor((batches * (i + 1)) / n) * batchSize;
-    if (e > s) out.push([s, e]);
+  let s = from;
+  for (const end of cumulativeShares(shares)) {
+    const e = end === 1 ? to : Math.min(to, from + Math.round(((to - from) * end) / batchSize) * batchSize);
+    if (e > s) {
+      out.push([s, e]);
+      s = e;
+    }
   }
   return out;
 }

@@ -35,10 +35,10 @@ export const nexmarkBatchSource: BatchSourceProvider = {
   scan(rel: DataSourceRelation, _timeZone: string, options: ScanOptions = {}): AsyncIterable<RecordBatch> {
     return scanNexmark(rel.resolved as NexmarkScan, rel.requiredColumns, options.reuseBuffers === true ? new ReusableArrays() : null, bidFilter(options.runtimeFilters ?? []));
   },
-  split(rel, parts) {
+  split(rel, shares) {
     const cfg = rel.resolved as NexmarkScan;
     const [from, to] = cfg.events ?? [0, cfg.eventsNum ?? DEFAULT_BATCH_EVENTS];
-    return splitEventRange(from, to, cfg.batchSize, parts).map((events): NexmarkScan => ({ ...cfg, events }));
+    return splitEventRange(from, to, cfg.batchSize, shares).map((events): NexmarkScan => ({ ...cfg, events }));
   },
   splitByTime(rel, parts, column, windows) {
     if (column !== "dateTime") return null;

@@ -43,11 +43,11 @@ export const yahooBatchSource: BatchSourceProvider = {
     const o = parseYahooOptions(options, false);
     return { schema: o.table === "events" ? AD_EVENT_SCHEMA : CAMPAIGN_SCHEMA, resolved: o };
   },
-  split(rel, parts) {
+  split(rel, shares) {
     const o = rel.resolved as YahooScan;
     if (o.table === "campaigns") return [o];
     const [from, to] = o.events ?? [0, o.cfg.eventsNum];
-    return splitEventRange(from, to, o.cfg.batchSize, parts).map((events): YahooScan => ({ ...o, events }));
+    return splitEventRange(from, to, o.cfg.batchSize, shares).map((events): YahooScan => ({ ...o, events }));
   },
   estimatedRows(rel) {
     const o = rel.resolved as YahooScan;

@@ -1,7 +1,7 @@
 import { totalRows } from "../../batch/record-batch.js";
 import { type SlicedWindows, type TimeSlice, batchSource, hasBatchSource } from "../../connectors/source-registry.js";
 import { type LogicalPlan, Plan } from "../../plan/logical-plan.js";
-import { splitEventRange } from "../../connectors/split-range.js";
+import { type TaskShares, splitEventRange } from "../../connectors/split-range.js";
 
 /** A leaf a task can read whole (the small side of a join): in-memory rows, a range, or a batch source. */
 export type CopyableLeaf = Extract<LogicalPlan, { kind: "LocalRelation" | "RangeRelation" | "DataSourceRelation" }>;
@@ -33,17 +33,18 @@ export function estimatedLeafRows(p: CopyableLeaf): number | null {
 }
 
 /**
- * The leaf as at most `parts` leaves whose rows, concatenated in order, are the leaf's rows:
- * contiguous id ranges, or the source's own splits.
+ * The leaf as leaves holding about `shares` of its rows (fewer when it cannot be cut so finely)
+ * whose rows, concatenated in order, are the leaf's rows: contiguous id ranges, or the source's
+ * own splits.
  */
-export function splitLeaf(p: SplittableLeaf, parts: number): SplittableLeaf[] {
+export function splitLeaf(p: SplittableLeaf, shares: TaskShares): SplittableLeaf[] {
   switch (p.kind) {
     case "RangeRelation": {
       const n = rangeRows(p.start, p.end, p.step);
-      return splitEventRange(0, n, 1, parts).map(([a, b]) => Plan.range(p.start + a * p.step, p.start + b * p.step, p.step, 1, p.output[0]));
+      return splitEventRange(0, n, 1, shares).map(([a, b]) => Plan.range(p.start + a * p.step, p.start + b * p.step, p.step, 1, p.output[0]));
     }
     case "DataSourceRelation":
-      return batchSource(p.format).split!(p, parts).map((resolved) => ({ ...p, resolved }));
+      return batchSource(p.format).split!(p, shares).map((resolved) => ({ ...p, resolved }));
   }
 }
 
