@@ -7,6 +7,7 @@ import type { DataType } from "../../types/data-type.js";
 import { type Long, normalizeLong } from "../../types/long.js";
 import { boundSignature } from "../../expr/bound-signature.js";
 import { canonicalKey } from "../../expr/expr-tree.js";
+import { compareStrings } from "../../expr/value-order.js";
 
 /**
  * The running state of one aggregate function across all groups. `update` consumes a batch
@@ -150,6 +151,10 @@ class SharedDistinctCounts {
       }
       return;
     }
+    if (arg.values instanceof Float64Array) {
+      updateNumberMaps(this.maps as (Map<number, number> | undefined)[], gids, n, arg.values, nulls, bits);
+      return;
+    }
     const maps = this.maps, values = arg.values as ArrayLike<unknown>;
     let map: Map<unknown, number> | undefined;
     for (let i = 0; i < n; i++) {
@@ -242,9 +247,31 @@ class SharedDistinctCounts {
   }
 }
 
+/**
+ * SharedDistinctCounts.update's Map pass over a column of doubles (ids past the dense tables'
+ * span: Nexmark q16's bidders per channel and day), apart from the generic one so that its
+ * reads stay on one array type and its Maps on number keys.
+ */
+function updateNumberMaps(maps: (Map<number, number> | undefined)[], gids: Int32Array, n: number, values: Float64Array, nulls: Uint8Array | null, bits: Int32Array): void {
+  let lastG = -1;
+  let map: Map<number, number> | undefined;
+  for (let i = 0; i < n; i++) {
+    const b = bits[i]!;
+    if (b === 0 || (nulls !== null && nulls[i] === 1)) continue;
+    const g = gids[i]!;
+    if (g !== lastG) {
+      lastG = g;
+      map = maps[g] ??= new Map();
+    }
+    const v = values[i]!, old = map!.get(v);
+    if (old === undefined) map!.set(v, b);
+    else if ((old | b) !== old) map!.set(v, old | b);
+  }
+}
+
 /** Widest value span kept in dense tables, and their most entries over all groups. */
 const DENSE_SPAN = 1 << 20;
-const DENSE_BUDGET = 1 << 23;
+const DENSE_BUDGET = 1 << 21;
 
 /**
  * For each row, the bits of the calls (up to 30) whose FILTER it passes (a null filter passes
@@ -373,6 +400,36 @@ class GenericSlot implements AggSlot {
   }
 }
 
+/**
+ * min/max of strings: the best string per group, compared as Spark compares them (by code point;
+ * value-order.ts). A string equal by identity to the group's best (a repeated key, a memoized
+ * date_format: Nexmark q16's max of 'HH:mm') is skipped without comparing.
+ */
+class StringExtremeSlot implements AggSlot {
+  private best: (string | undefined)[] = [];
+  constructor(private readonly sign: 1 | -1) {}
+  update(gids: Int32Array, n: number, args: readonly Vector[], filter: Vector | null): void {
+    const values = args[0]!.values as readonly string[], nulls = args[0]!.nulls, best = this.best, sign = this.sign;
+    for (let i = 0; i < n; i++) {
+      if ((nulls !== null && nulls[i] === 1) || (filter !== null && !passes(filter, i))) continue;
+      const g = gids[i]!, v = values[i]!;
+      while (best.length <= g) best.push(undefined);
+      const cur = best[g];
+      if (cur === undefined || (v !== cur && sign * compareStrings(v, cur) > 0)) best[g] = v;
+    }
+  }
+  result(groupCount: number): Vector {
+    const b = new VectorBuilder({ kind: "string" }, groupCount);
+    for (let g = 0; g < groupCount; g++) b.append(this.best[g] ?? null);
+    return b.finish();
+  }
+  buffers(groupCount: number): unknown[] {
+    const out: unknown[] = [];
+    for (let g = 0; g < groupCount; g++) { const v = this.best[g]; out.push(v === undefined ? [] : [v]); }
+    return out;
+  }
+}
+
 const FAST_NUMERIC = new Set(["byte", "short", "int", "long", "float", "double"]);
 
 /** How a sum/avg/min/max runs on Float64Array accumulators, when it can. */
@@ -438,6 +495,9 @@ export function makeSlot(call: AggCall, fctx: ExecFunctionContext): AggSlot {
   if (isSimpleCount(call)) return new CountSlot();
   const spec = numericSpec(call, fctx);
   if (spec) return new NumericSlot(spec.fn, call.dataType, spec.integral);
+  if (!call.distinct && (call.fn.name === "max" || call.fn.name === "min") && call.args.length === 1 && argTypes[0]!.kind === "string") {
+    return new StringExtremeSlot(call.fn.name === "max" ? 1 : -1);
+  }
   const sig = boundSignature(call.args, call.dataType, call.state);
   const acc = call.fn.compile(sig, fctx);
   return new GenericSlot(acc, call.dataType, call.fn.skipNulls !== false, call.distinct, argTypes);
