@@ -161,10 +161,6 @@ class SharedDistinctCounts {
       }
       return;
     }
-    if (arg.values instanceof Float64Array) {
-      updateNumberMaps(this.maps as (Map<number, number> | undefined)[], gids, n, arg.values, nulls, bits);
-      return;
-    }
     const maps = this.maps, values = arg.values as ArrayLike<unknown>;
     let map: Map<unknown, number> | undefined;
     for (let i = 0; i < n; i++) {
@@ -254,28 +250,6 @@ class SharedDistinctCounts {
       this.counts = counts;
     }
     return makeVector({ kind: "long" }, groupCount, this.counts[j]!, null);
-  }
-}
-
-/**
- * SharedDistinctCounts.update's Map pass over a column of doubles (ids past the dense tables'
- * span: Nexmark q16's bidders per channel and day), apart from the generic one so that its
- * reads stay on one array type and its Maps on number keys.
- */
-function updateNumberMaps(maps: (Map<number, number> | undefined)[], gids: Int32Array, n: number, values: Float64Array, nulls: Uint8Array | null, bits: Int32Array): void {
-  let lastG = -1;
-  let map: Map<number, number> | undefined;
-  for (let i = 0; i < n; i++) {
-    const b = bits[i]!;
-    if (b === 0 || (nulls !== null && nulls[i] === 1)) continue;
-    const g = gids[i]!;
-    if (g !== lastG) {
-      lastG = g;
-      map = maps[g] ??= new Map();
-    }
-    const v = values[i]!, old = map!.get(v);
-    if (old === undefined) map!.set(v, b);
-    else if ((old | b) !== old) map!.set(v, old | b);
   }
 }
 
