@@ -6,7 +6,8 @@ export type TaskShares = readonly number[];
 
 /** `parts` equal shares. */
 export function equalShares(parts: number): TaskShares {
-  return Array.from({ length: Math.max(1, parts) }, () => 1 / Math.max(1, parts));
+  const n = Math.max(1, parts);
+  return Array.from({ length: n }, () => 1 / n);
 }
 
 /** Where each share ends, as a fraction of the whole (the last exactly 1). */

@@ -36,29 +36,27 @@ function passes(filter: Vector | null, i: number): boolean {
   return filter === null || (filter.values[i] === 1 && (filter.nulls === null || filter.nulls[i] !== 1));
 }
 
+/** Whether row i is null in any of `nulls`. */
+function nullAt(nulls: readonly Uint8Array[], i: number): boolean {
+  for (let k = 0; k < nulls.length; k++) if (nulls[k]![i] === 1) return true;
+  return false;
+}
+
 /** count(*) and count(x): a counter per group. */
 class CountSlot implements AggSlot {
   private counts: Float64Array = new Float64Array(1024);
   update(gids: Int32Array, n: number, args: readonly Vector[], filter: Vector | null): void {
     let c = this.counts;
     const nullsOf = args.map((a) => a.nulls).filter((x): x is Uint8Array => x !== null);
-    if (nullsOf.length === 0) {
-      // count(*) and count(x) FILTER (...) of a column without nulls: Nexmark's counts per price rank.
-      const fv = filter?.values as Uint8Array | undefined, fn = filter?.nulls ?? null;
-      for (let i = 0; i < n; i++) {
-        const g = gids[i]!;
-        if (g >= c.length) c = this.counts = grow(c, g + 1);
-        if (fv === undefined || (fv[i] === 1 && (fn === null || fn[i] !== 1))) c[g]! += 1;
-      }
-      return;
-    }
+    // The filter read inline and no null scan for arguments without nulls (count(*), Nexmark's
+    // counts per price rank): the loop runs for every row of the aggregation.
+    const fv = filter?.values as Uint8Array | undefined, fn = filter?.nulls ?? null, anyNulls = nullsOf.length > 0;
     for (let i = 0; i < n; i++) {
       const g = gids[i]!;
       if (g >= c.length) c = this.counts = grow(c, g + 1);
-      if (filter !== null && !passes(filter, i)) continue;
-      let skip = false;
-      for (const nl of nullsOf) if (nl[i] === 1) { skip = true; break; }
-      if (!skip) c[g]! += 1;
+      if (fv !== undefined && (fv[i] !== 1 || (fn !== null && fn[i] === 1))) continue;
+      if (anyNulls && nullAt(nullsOf, i)) continue;
+      c[g]! += 1;
     }
   }
   result(groupCount: number): Vector {
