@@ -21,6 +21,12 @@ export interface ExecContext {
   readonly workers?: WorkerPool;
   /** Told about input read, for progress bars; absent when nobody is watching. */
   readonly progress?: ExecProgress;
+  /**
+   * In a map task of a parallel stage: the build sides of hash joins that every task of the stage
+   * reads whole (a table scanned again in each), as read by an earlier task of the same stage run
+   * on this worker thread, by copiedBuildKey (join-exec.ts).
+   */
+  readonly stageBuilds?: Map<string, Promise<RecordBatch>>;
 }
 
 /** Input progress of one query execution: sources report rows and files as they read them. */

@@ -111,7 +111,7 @@ export class ParallelStageExec implements PhysicalOp {
 
   async *execute(ctx: ExecContext): AsyncIterable<RecordBatch> {
     const pool = ctx.workers;
-    const tasks = pool ? this.mapTasks(ctx) : null;
+    const tasks = pool ? this.mapTasks(ctx, ++stageRunCount) : null;
     if (!pool || !tasks) {
       stageRuns.onCallingThread++;
       yield* this.fallback.execute(ctx);
@@ -202,9 +202,9 @@ export class ParallelStageExec implements PhysicalOp {
   }
 
   /** The encoded map tasks per input, or null when the fragments cannot be shipped (a native function, ...). */
-  private mapTasks(ctx: ExecContext): { task: StageTask; transfer: ArrayBuffer[] }[][] | null {
+  private mapTasks(ctx: ExecContext, run: number): { task: StageTask; transfer: ArrayBuffer[] }[][] | null {
     try {
-      const settings = this.settings(ctx);
+      const settings = { ...this.settings(ctx), stageRun: run };
       // The reduce plans too (operators above a shuffle may hold what the maps do not), before any task runs.
       for (let ex = this.exchange; ex; ex = ex.then?.next ?? null) {
         const rows = ex.inputs.map((attrs) => Plan.localRelation(attrs, [], SHUFFLED_ROWS));
@@ -251,6 +251,9 @@ async function runTask(ctx: ExecContext, pool: WorkerPool, task: StageTask, tran
   if (ctx.progress && r.progress) replayProgress(r.progress, ctx.progress);
   return r;
 }
+
+/** Stage runs started in this process (TaskSettings.stageRun). */
+let stageRunCount = 0;
 
 /** How parallel stages ran in this process: on workers, or on the calling thread (no pool, or a plan that cannot travel). */
 export const stageRuns = { onWorkers: 0, onCallingThread: 0, joinsTurnedBroadcast: 0, oneRound: 0, partialAggregationsSkipped: 0 };

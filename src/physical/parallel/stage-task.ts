@@ -20,6 +20,17 @@ export interface TaskSettings {
   readonly memoryLimitBytes: number;
   readonly shufflePartitions: number;
   readonly planner: PlannerOptions;
+  /** The run of a stage its map tasks belong to (unique in the process): they share the build sides they all read (ExecContext.stageBuilds). */
+  readonly stageRun?: number;
+}
+
+/** The build sides read by map tasks of the latest stage run on this worker; replaced when a task of another run comes (at most one run's kept). */
+let stageBuilds: { run: number; builds: Map<string, Promise<RecordBatch>> } | null = null;
+
+function buildsOfRun(run: number | undefined): Map<string, Promise<RecordBatch>> | undefined {
+  if (run === undefined) return undefined;
+  if (stageBuilds?.run !== run) stageBuilds = { run, builds: new Map() };
+  return stageBuilds.builds;
 }
 
 /**
@@ -54,7 +65,8 @@ export async function runStageTask(task: StageTask, rebuildUdf: UdfRebuilder): P
   const { plan, keys, cellKeys, partial } = decodeTree<MapBody>(task.body, rebuildUdf);
   const s = task.settings;
   const progress = new ProgressTally();
-  const ctx: ExecContext = { fctx: s.fctx, batchSize: s.batchSize, memoryLimitBytes: s.memoryLimitBytes, shufflePartitions: s.shufflePartitions, progress };
+  const builds = task.kind === "map" ? buildsOfRun(s.stageRun) : undefined;
+  const ctx: ExecContext = { fctx: s.fctx, batchSize: s.batchSize, memoryLimitBytes: s.memoryLimitBytes, shufflePartitions: s.shufflePartitions, progress, ...(builds ? { stageBuilds: builds } : {}) };
   const op = planPhysical(plan, s.planner);
   const run = async (): Promise<{ result: StageResult; transfer: ArrayBuffer[] }> => {
     if (task.kind === "reduce" || keys === null) {
