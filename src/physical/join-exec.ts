@@ -10,7 +10,7 @@ import { isDeterministic } from "../optimizer/optimizer-helpers.js";
 import { batchSource } from "../connectors/source-registry.js";
 import { sameType } from "../types/data-type.js";
 import { valueAt } from "../batch/vector.js";
-import { schemaOf } from "./physical-op.js";
+import { collectBatches, schemaOf } from "./physical-op.js";
 
 export interface EquiKey {
   readonly left: Expr;
@@ -115,24 +115,19 @@ export class HashJoinExec implements PhysicalOp {
   private async buildSideOf(ctx: ExecContext): Promise<{ build: RecordBatch; join: HashJoinProbe; streamOp: PhysicalOp }> {
     const buildLeft = this.buildSide === "left";
     const streamOp = buildLeft ? this.right : this.left, buildOp = buildLeft ? this.left : this.right;
-    const key = ctx.stageBuilds ? copiedBuildKey(buildOp) : null;
-    let build: RecordBatch;
-    if (key === null || !ctx.stageBuilds) build = await readBuildSide(buildOp, ctx);
-    else {
-      const read = ctx.stageBuilds.get(key) ?? readBuildSide(buildOp, ctx);
-      ctx.stageBuilds.set(key, read);
-      build = await read;
-    }
+    const builds = ctx.stageBuilds, key = builds ? copiedBuildKey(buildOp) : null;
+    let read: Promise<RecordBatch>;
+    if (builds && key !== null) builds.set(key, (read = builds.get(key) ?? readBuildSide(buildOp, ctx)));
+    else read = readBuildSide(buildOp, ctx);
+    const build = await read;
     const shape = { streamOutput: streamOp.output, buildOutput: buildOp.output, buildLeft, keys: this.keys, residual: this.residual, joinType: this.joinType, output: this.output };
     return { build, join: new HashJoinProbe(shape, build, ctx.fctx), streamOp };
   }
 }
 
 async function readBuildSide(buildOp: PhysicalOp, ctx: ExecContext): Promise<RecordBatch> {
-  const buildBatches: RecordBatch[] = [];
-  for await (const b of buildOp.execute(ctx)) if (b.numRows > 0) buildBatches.push(b);
-  const buildSchema = schemaOf(buildOp.output);
-  return buildBatches.length ? concatBatches(buildSchema, buildBatches) : emptyBatch(buildSchema);
+  const batches = await collectBatches(buildOp, ctx), schema = schemaOf(buildOp.output);
+  return batches.length ? concatBatches(schema, batches) : emptyBatch(schema);
 }
 
 /**

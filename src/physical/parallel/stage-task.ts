@@ -65,7 +65,8 @@ export async function runStageTask(task: StageTask, rebuildUdf: UdfRebuilder): P
   const { plan, keys, cellKeys, partial } = decodeTree<MapBody>(task.body, rebuildUdf);
   const s = task.settings;
   const progress = new ProgressTally();
-  const builds = task.kind === "map" ? buildsOfRun(s.stageRun) : undefined;
+  // Only map tasks carry a stage run.
+  const builds = buildsOfRun(s.stageRun);
   const ctx: ExecContext = { fctx: s.fctx, batchSize: s.batchSize, memoryLimitBytes: s.memoryLimitBytes, shufflePartitions: s.shufflePartitions, progress, ...(builds ? { stageBuilds: builds } : {}) };
   const op = planPhysical(plan, s.planner);
   const run = async (): Promise<{ result: StageResult; transfer: ArrayBuffer[] }> => {
