@@ -153,7 +153,7 @@ export function copiedBuildKey(op: PhysicalOp): string | null {
 }
 
 /** A build side of more rows than this sends no runtime filter (the source would test a large set per row). */
-const RUNTIME_FILTER_MAX_ROWS = 4096;
+export const RUNTIME_FILTER_MAX_ROWS = 4096;
 
 function runtimeFilterOf(j: HashJoinExec): HashJoinExec["runtimeFilter"] {
   if (j.joinType !== "inner" || j.keys.length !== 1 || j.keys[0]!.nullSafe) return null;

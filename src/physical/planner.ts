@@ -171,7 +171,7 @@ function planUnshared(p: LogicalPlan): PhysicalOp {
   if (par && stagesAllowed !== "none") {
     // A task plans its fragment afresh: no nested stages, and no rows bound to this thread's plan (a function would not travel).
     const { parallel: _, boundRows: _bound, ...taskPlanner } = plannerOptions;
-    const staged = planParallelStage(p, par, taskPlanner, stagesAllowed === "all", () => withStages("none", () => planSerial(p)));
+    const staged = planParallelStage(p, par, taskPlanner, stagesAllowed === "all", () => withStages("none", () => planSerial(p)), (side, stages) => (stages ? planNode(side) : withStages("none", () => planNode(side))));
     if (staged) return staged;
   }
   return planSerial(p);

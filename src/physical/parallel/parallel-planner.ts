@@ -10,6 +10,7 @@ import { shufflePlanOf } from "./shuffle-plans.js";
 import { type LeafPath, type ParallelOptions, estimatedPathRows, filteredOnPath, hasLeafToSplit, isNarrow, mapFragments, splitLeafPath } from "./stage-fragments.js";
 import { buildableSides, equiJoinKeys } from "../join-keys.js";
 import { isFileFormat } from "../../connectors/file-format.js";
+import { builtSideStage } from "./built-side-stage.js";
 
 /**
  * A parallel stage for `p`, or null when `p` does not have a shape that parallelizes:
@@ -21,10 +22,12 @@ import { isFileFormat } from "../../connectors/file-format.js";
  *   keyed by the window: tasks that own slices of event time, no exchange (window-owned-stage.ts);
  * - an equi-join of two large inputs: both shuffled by their join keys;
  * - a narrow chain alone (filters, projections, generators, joins with a small side): map tasks
- *   whose outputs are concatenated in split order (only where `mapOnly`).
+ *   whose outputs are concatenated in split order (only where `mapOnly`);
+ * - a join of such a chain with a side computed first (an aggregation) whose rows every task
+ *   then copies (built-side-stage.ts; only where `mapOnly`).
  * A narrow chain ends in one splittable leaf; a join's other side is copied into every task.
  */
-export function planParallelStage(p: LogicalPlan, opts: ParallelOptions, taskPlanner: PlannerOptions, mapOnly: boolean, fallback: () => PhysicalOp): PhysicalOp | null {
+export function planParallelStage(p: LogicalPlan, opts: ParallelOptions, taskPlanner: PlannerOptions, mapOnly: boolean, fallback: () => PhysicalOp, planSide: (side: LogicalPlan, stages: boolean) => PhysicalOp): PhysicalOp | null {
   // Every shape below splits a leaf into at least two tasks of minRowsPerTask rows. A micro-batch's
   // rows (a LocalRelation) never split, nor does a small table joined with them, and finding that
   // out shape by shape, for each node of each batch's plan, was most of a small batch's planning.
@@ -38,7 +41,7 @@ export function planParallelStage(p: LogicalPlan, opts: ParallelOptions, taskPla
   const path = splitLeafPath(p, opts);
   if (path !== null && !mapOnlyPays(p, path)) return null;
   const maps = path && mapFragments(p, path, opts);
-  if (!maps) return p.kind === "Join" ? planJoinStage(p, opts, taskPlanner, fallback) : null;
+  if (!maps) return p.kind === "Join" ? (planJoinStage(p, opts, taskPlanner, fallback) ?? builtSideStage(p, opts, taskPlanner, planSide)) : null;
   return new ParallelStageExec(planOutput(p), [{ maps, keys: null }], null, fallback(), opts.threads, taskPlanner);
 }
 

@@ -198,7 +198,7 @@ export class ParallelStageExec implements PhysicalOp {
   }
 
   private settings(ctx: ExecContext): TaskSettings {
-    return { fctx: ctx.fctx, batchSize: ctx.batchSize, memoryLimitBytes: ctx.memoryLimitBytes, shufflePartitions: ctx.shufflePartitions, planner: this.taskPlanner };
+    return taskSettings(ctx, this.taskPlanner);
   }
 
   /** The encoded map tasks per input, or null when the fragments cannot be shipped (a native function, ...). */
@@ -245,8 +245,13 @@ function evenlySpread(results: readonly (readonly StageResult[])[], partitions: 
   return Math.max(...load) <= 1.25 * (total / reduceCount);
 }
 
+/** What the tasks of a stage planned with `planner` need of the query's context. */
+export function taskSettings(ctx: ExecContext, planner: PlannerOptions): TaskSettings {
+  return { fctx: ctx.fctx, batchSize: ctx.batchSize, memoryLimitBytes: ctx.memoryLimitBytes, shufflePartitions: ctx.shufflePartitions, planner };
+}
+
 /** Runs a task on the pool and tells the query's ExecProgress what the task's operators reported (rows read, event times seen). */
-async function runTask(ctx: ExecContext, pool: WorkerPool, task: StageTask, transfer: ArrayBuffer[]): Promise<StageResult> {
+export async function runTask(ctx: ExecContext, pool: WorkerPool, task: StageTask, transfer: ArrayBuffer[]): Promise<StageResult> {
   const r = await pool.run(task, transfer);
   if (ctx.progress && r.progress) replayProgress(r.progress, ctx.progress);
   return r;
@@ -260,7 +265,7 @@ export const stageRuns = { onWorkers: 0, onCallingThread: 0, joinsTurnedBroadcas
 
 const warned = new Set<string>();
 
-function warnOnce(message: string): void {
+export function warnOnce(message: string): void {
   if (warned.has(message)) return;
   warned.add(message);
   process.emitWarning(message, { code: "SLUICE_STAGE_NOT_PARALLEL" });
@@ -269,7 +274,7 @@ function warnOnce(message: string): void {
 /** Marks the in-memory relation whose rows are the shuffled partitions (filled in encoded form). */
 const SHUFFLED_ROWS = "shuffle partitions";
 
-function batchesOf(r: StageResult): TransferBatch[] {
+export function batchesOf(r: StageResult): TransferBatch[] {
   if (!("batches" in r)) throw new Error("internal: a task returned shuffle partitions where rows were expected");
   return r.batches;
 }
