@@ -474,6 +474,14 @@ function drawExtras(t: SeedTables, avg: number, states: Int32Array, rows: number
   }
 }
 
+/**
+ * Auctions, drawing only what the wanted columns need: draw k of an event is at its state plus k
+ * steps, so the others are skipped (Nexmark q4 wants ids, times, expiries and categories: 3 of
+ * the 12-13 draws, and no prices). An auction's draws, in order: 1 name length, 2 its offset,
+ * 3 description length, 4 its offset, 5 initial bid, 6 reserve over it, 7 length of the auction,
+ * 8 hot seller or not, (9 the seller, when not hot), then the category, the extra padding's
+ * length (when the event is under the average size) and its offset.
+ */
 function genAuctions(cfg: NexmarkConfig, t: SeedTables, from: number, to: number, rows: number, want: readonly boolean[], buffers: ReusableArrays | null): Array<Float64Array | string[] | null> {
   const id = f64(want[0]!, rows, buffers, 0), itemName = strs(want[1]!, rows), description = strs(want[2]!, rows), initialBid = f64(want[3]!, rows, buffers, 3), reserve = f64(want[4]!, rows, buffers, 4);
   const dateTime = f64(want[5]!, rows, buffers, 5), expires = f64(want[6]!, rows, buffers, 6), seller = f64(want[7]!, rows, buffers, 7), category = f64(want[8]!, rows, buffers, 8), extra = strs(want[9]!, rows);
@@ -481,32 +489,58 @@ function genAuctions(cfg: NexmarkConfig, t: SeedTables, from: number, to: number
   const mix = seedMix(cfg.seed), avg = cfg.avgAuctionByteSize;
   const poolMax = POOL_SIZE - Math.max(avg, 100) - 1;
   const eventsAhead = Math.floor((cfg.numInFlightAuctions * TOTAL_PROPORTION) / AUCTION_PROPORTION);
+  const lengths = itemName !== null || description !== null || extra !== null, prices = initialBid !== null || reserve !== null;
+  const afterSeller = seller !== null || category !== null || extra !== null;
   let k = 0;
-  for (let n = from; n < to; n++) {
-    const r = n % TOTAL_PROPORTION;
-    if (r < PERSON_PROPORTION || r >= PERSON_PROPORTION + AUCTION_PROPORTION) continue;
-    seedRandom(mix, n, 0);
-    const ts = eventTimeMs(cfg, n);
-    const nameLen = strLen(20), nameOff = rint(poolMax);
-    const descLen = strLen(100), descOff = rint(poolMax);
-    const ib = nextPrice();
-    const res = ib + nextPrice();
-    const horizon = eventTimeMs(cfg, n + eventsAhead) - ts;
-    const length = 1 + rint(Math.max(horizon * 2, 1));
-    const s = rint(cfg.hotSellersRatio) > 0 ? Math.floor(lastBase0PersonId(n) / HOT_SELLER_RATIO) * HOT_SELLER_RATIO : nextBase0PersonId(cfg, n, rnd());
-    const cat = FIRST_CATEGORY_ID + rint(NUM_CATEGORIES);
-    if (id) id[k] = lastBase0AuctionId(n) + FIRST_AUCTION_ID;
-    if (itemName) itemName[k] = pool.substring(nameOff, nameOff + nameLen);
-    if (description) description[k] = pool.substring(descOff, descOff + descLen);
-    if (initialBid) initialBid[k] = ib;
-    if (reserve) reserve[k] = res;
-    if (dateTime) dateTime[k] = ts * 1000;
-    if (expires) expires[k] = (ts + length) * 1000;
-    if (seller) seller[k] = s + FIRST_PERSON_ID;
-    if (category) category[k] = cat;
-    const len = extraLen(8 + nameLen + descLen + 8 + 8 + 8 + 8 + 8, avg), off = rint(poolMax);
-    if (extra) extra[k] = pool.substring(off, off + len);
-    k++;
+  // Auctions are events PERSON_PROPORTION .. PERSON_PROPORTION + AUCTION_PROPORTION - 1 of each epoch.
+  const firstEpoch = Math.floor(from / TOTAL_PROPORTION) * TOTAL_PROPORTION;
+  for (let e = firstEpoch; e < to; e += TOTAL_PROPORTION) {
+    for (let n = Math.max(from, e + PERSON_PROPORTION), end = Math.min(to, e + PERSON_PROPORTION + AUCTION_PROPORTION); n < end; n++) {
+      const s0 = eventState(mix, n, 0);
+      const ts = eventTimeMs(cfg, n);
+      let nameLen = 0, descLen = 0;
+      if (lengths) {
+        nameLen = MIN_STRING_LENGTH + intAt((s0 + STEP) | 0, 20 - MIN_STRING_LENGTH);
+        descLen = MIN_STRING_LENGTH + intAt((s0 + 3 * STEP) | 0, 100 - MIN_STRING_LENGTH);
+        if (itemName) {
+          const off = intAt((s0 + 2 * STEP) | 0, poolMax);
+          itemName[k] = pool.substring(off, off + nameLen);
+        }
+        if (description) {
+          const off = intAt((s0 + 4 * STEP) | 0, poolMax);
+          description[k] = pool.substring(off, off + descLen);
+        }
+      }
+      if (prices) {
+        const ib = priceAt(uniformAt((s0 + 5 * STEP) | 0) * 6);
+        if (initialBid) initialBid[k] = ib;
+        if (reserve) reserve[k] = ib + priceAt(uniformAt((s0 + 6 * STEP) | 0) * 6);
+      }
+      if (id) id[k] = lastBase0AuctionId(n) + FIRST_AUCTION_ID;
+      if (dateTime) dateTime[k] = ts * 1000;
+      if (expires) {
+        const horizon = eventTimeMs(cfg, n + eventsAhead) - ts;
+        expires[k] = (ts + 1 + intAt((s0 + 7 * STEP) | 0, Math.max(horizon * 2, 1))) * 1000;
+      }
+      if (afterSeller) {
+        const hotSeller = intAt((s0 + 8 * STEP) | 0, cfg.hotSellersRatio) > 0;
+        let draw = hotSeller ? 9 : 10;
+        if (seller) seller[k] = (hotSeller ? Math.floor(lastBase0PersonId(n) / HOT_SELLER_RATIO) * HOT_SELLER_RATIO : nextBase0PersonId(cfg, n, uniformAt((s0 + 9 * STEP) | 0))) + FIRST_PERSON_ID;
+        if (category) category[k] = FIRST_CATEGORY_ID + intAt((s0 + Math.imul(draw, STEP)) | 0, NUM_CATEGORIES);
+        if (extra) {
+          draw++;
+          const current = 8 + nameLen + descLen + 8 + 8 + 8 + 8 + 8;
+          let len = 0;
+          if (current <= avg) {
+            const desired = avg - current, delta = Math.round(desired * 0.2);
+            len = desired - delta + intAt((s0 + Math.imul(draw++, STEP)) | 0, 2 * delta + 1);
+          }
+          const off = intAt((s0 + Math.imul(draw, STEP)) | 0, poolMax);
+          extra[k] = pool.substring(off, off + len);
+        }
+      }
+      k++;
+    }
   }
   return [id, itemName, description, initialBid, reserve, dateTime, expires, seller, category, extra];
 }

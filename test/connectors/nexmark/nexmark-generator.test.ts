@@ -96,6 +96,24 @@ void describe("nexmark generator", () => {
     }
   });
 
+  void it("builds every subset of the auction columns with the values of all (the draws of the others skipped)", () => {
+    const names = ["id", "itemName", "description", "initialBid", "reserve", "dateTime", "expires", "seller", "category", "extra"];
+    // Also events over the average size (no padding drawn) and mostly cold sellers (a draw for the seller).
+    for (const config of [cfg, nexmarkConfig({ eventsPerSecond: 1000, avgAuctionByteSize: 110, hotSellersRatio: 8 })]) {
+      const whole = generateNexmarkColumns(config, "auction", 33, 2600);
+      const extras = whole.columns[9] as string[];
+      if (config !== cfg) assert.ok(extras.some((x) => x === "") && extras.some((x) => x !== ""), "some events get no padding");
+      for (let mask = 1; mask < 1 << names.length; mask++) {
+        const wanted = names.filter((_, i) => (mask >> i) & 1);
+        const got = generateNexmarkColumns(config, "auction", 33, 2600, wanted);
+        names.forEach((name, i) => {
+          if ((mask >> i) & 1) assert.deepEqual(got.columns[i], whole.columns[i], `${name} among ${wanted.join(", ")}`);
+          else assert.equal(got.columns[i], null);
+        });
+      }
+    }
+  });
+
   void it("JSON lines hold the same rows as the nexmark source (times as ISO text)", async () => {
     const spark = Session.builder().getOrCreate();
     const text = nexmarkJsonLines(cfg, "auction", 0, 500).toString("utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
