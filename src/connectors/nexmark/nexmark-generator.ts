@@ -166,10 +166,6 @@ function rint(bound: number): number {
   return Math.floor(rnd() * bound);
 }
 
-function nextPrice(): number {
-  return priceAt(rnd() * 6);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Per-seed tables: the text pool, channel names and URLs.
 
