@@ -1,8 +1,8 @@
 import { type AggCall, type AttributeRef, type Expr, Expr as E } from "../../expr/expression.js";
 import { exprType } from "../../expr/expr-type.js";
-import type { Accumulator, AggregateFunctionDef, FunctionDef, ScalarFunctionDef, Signature } from "../../expr/function-def.js";
+import type { Accumulator, AggregateFunctionDef, FunctionDef, Signature } from "../../expr/function-def.js";
 import { lookupFunction } from "../../expr/function-registry.js";
-import { DISTINCT_SET } from "../../expr/aggregates/collect.js";
+import { DISTINCT_SET, DISTINCT_UNION_COUNT } from "../../expr/aggregates/collect.js";
 import { type LogicalPlan, Plan } from "../../plan/logical-plan.js";
 import { type DataType, DoubleType, MAX_DECIMAL_PRECISION, decimalType, isIntegral } from "../../types/data-type.js";
 import { aggregationLayout } from "../aggregate/aggregation-layout.js";
@@ -82,15 +82,15 @@ interface CallSplit {
 /**
  * count(DISTINCT x) (one argument, its FILTER kept) as the set of x per part (__distinct_set:
  * collect_set in no particular order; calls over one x share a pass in agg-slot.ts), and the count
- * of the distinct values of the parts' sets: size(array_distinct(flatten(collect_list(sets)))).
+ * of the distinct values of the parts' sets together (__distinct_union_count).
  */
 function distinctCountBySets(c: AggCall, setName: string): CallSplit | null {
   if (!c.distinct || c.fn.name !== "count" || c.args.length !== 1) return null;
   const arg = c.args[0]!, sig = DISTINCT_SET.resolve([{ dataType: exprType(arg), nullable: true, foldable: false, name: "" }], RESOLVE_CONTEXT);
   const partial = E.aggCall(DISTINCT_SET, [arg], sig.dataType, { filter: c.filter });
   const set = E.attr(setName, partial.dataType, false);
-  const count = resolvedCall("size", [resolvedCall("array_distinct", [resolvedCall("flatten", [resolvedAggCall("collect_list", [set], null)])])]);
-  return count && { partials: [partial], attrs: [set], merge: E.cast(count, c.dataType) };
+  const count = E.aggCall(DISTINCT_UNION_COUNT, [set], DISTINCT_UNION_COUNT.resolve([{ dataType: set.dataType, nullable: false, foldable: false, name: "" }], RESOLVE_CONTEXT).dataType);
+  return { partials: [partial], attrs: [set], merge: E.cast(count, c.dataType) };
 }
 
 /**
@@ -142,13 +142,7 @@ function resolvedAggCall(name: string, args: readonly Expr[], filter: Expr | nul
   return r && E.aggCall(r.def as AggregateFunctionDef, args, r.sig.dataType, { filter, ...(r.sig.state === undefined ? {} : { state: r.sig.state }) });
 }
 
-function resolvedCall(name: string, args: readonly (Expr | null)[]): Expr | null {
-  if (args.some((a) => a === null)) return null;
-  const r = signatureOf(name, "scalar", args as Expr[]);
-  return r && E.call(r.def as ScalarFunctionDef, args as Expr[], r.sig.dataType, r.sig.state);
-}
-
-/** The functions resolved here do not depend on the time zone or ANSI mode (merges; the size of a non-null array). */
+/** The functions resolved here do not depend on the time zone or ANSI mode (merges). */
 const RESOLVE_CONTEXT = { timeZone: "UTC", ansi: false } as const;
 
 /**

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { Session } from "../../../src/index.js";
 import { valueAt } from "../../../src/batch/vector.js";
 import { type RecordBatch, makeBatch } from "../../../src/batch/record-batch.js";
-import { StringType, structField, structType } from "../../../src/types/data-type.js";
+import { LongType, StringType, arrayType, structField, structType } from "../../../src/types/data-type.js";
 import { decodeBatches, encodeBatches, transferListOf } from "../../../src/physical/parallel/batch-transfer.js";
 import { decodeTree, encodeTree } from "../../../src/physical/parallel/plan-codec.js";
 import { type LocalRelation, Plan, children } from "../../../src/plan/logical-plan.js";
@@ -62,6 +62,22 @@ describe("batches crossing threads", () => {
     const enc = encodeBatches([b]);
     assert.equal(enc.batches[0]!.columns[0]!.enc, "numberStruct");
     assert.deepEqual(rowsOf(sendAndReceive([b])), rowsOf([b]));
+  });
+
+  it("send arrays of numbers (count(DISTINCT) partial sets) as one typed array, and arrays holding bigints as they are", () => {
+    const type = arrayType(LongType);
+    const batchOf = (values: unknown[]): RecordBatch[] => [makeBatch(structType([structField("set", type)]), [{ type, length: values.length, values, nulls: null }], values.length)];
+    const sets = [Array.from({ length: 5000 }, (_, i) => 1000 + i * 3), null, [], [7, null, -0, 2 ** 53 - 1], [NaN, 1.5]];
+    const enc = encodeBatches(batchOf(sets));
+    assert.equal(enc.batches[0]!.columns[0]!.enc, "numberLists");
+    const received = rowsOf(sendAndReceive(batchOf(sets)));
+    assert.deepEqual(received, sets.map((s) => [s]));
+    assert.ok(Object.is((received[3]![0] as number[])[2], -0));
+    const forwarded = structuredClone(enc.batches, { transfer: transferListOf(enc.batches) });
+    assert.deepEqual(rowsOf(decodeBatches(forwarded)), sets.map((s) => [s]));
+    const big = [[1, 2n ** 60n], [3]];
+    assert.equal(encodeBatches(batchOf(big)).batches[0]!.columns[0]!.enc, "plain");
+    assert.deepEqual(rowsOf(sendAndReceive(batchOf(big))), big.map((s) => [s]));
   });
 
   it("send repetitive strings as a dictionary and forward encoded batches without decoding", async () => {
