@@ -1,9 +1,10 @@
 /**
  * A set of numbers with SQL's equality of grouping values (-0 is 0, NaN is one value), for the
- * merge of parallel count(DISTINCT) partials: hundreds of thousands of ids. While every value is
- * an integer within a span of at most DENSE_SPAN, the set is a bitmap indexed by value (Nexmark's
- * 120,000 auction ids: 15 KB, in cache; a JavaScript Set or a hash table of them missed the cache
- * on every add, ~100 ns); past that, open addressing over a Float64Array.
+ * merge of parallel count(DISTINCT) partials: hundreds of thousands of ids. While the values are
+ * integers within a span of at most DENSE_SPAN, at most 64 bytes of bitmap a value, the set is a
+ * bitmap indexed by value (Nexmark's 120,000 auction ids: 15 KB, in cache; a JavaScript Set or a
+ * hash table of them missed the cache on every add, ~100 ns); else open addressing over a
+ * Float64Array, which turns back into a bitmap when its values fill their span.
  */
 export class NumberSet {
   /** Dense mode: bit v - lo set for each value v; null once hashed. */
@@ -14,6 +15,10 @@ export class NumberSet {
   private mask = 0;
   private hasNaN = false;
   private count = 0;
+  /** Hashed mode: the least and greatest value, and whether all are safe integers (to go back to a bitmap when they turn dense). */
+  private min = Infinity;
+  private max = -Infinity;
+  private integers = true;
 
   get size(): number {
     return this.count + (this.hasNaN ? 1 : 0);
@@ -61,13 +66,15 @@ export class NumberSet {
     if (!Number.isSafeInteger(v)) return false;
     const old = this.bits;
     if (old === null) {
-      this.bits = new Uint32Array(32);
+      this.bits = new Uint32Array(MIN_BITS / 32);
       this.lo = v;
       return true;
     }
     const oldSpan = old.length * 32;
     const span = Math.max(Math.max(v + 1, this.lo + oldSpan) - Math.min(v, this.lo), 2 * oldSpan);
-    if (span > DENSE_SPAN) return false;
+    // Sparse values hash: a bitmap stays within 64 bytes a value (a few ids far apart, in each of
+    // thousands of groups, would each take a bitmap of their whole span).
+    if (span > DENSE_SPAN || span / 8 > Math.max(MIN_BITS / 8, 64 * (this.count + 1))) return false;
     const words = Math.ceil(span / 32);
     // Grown towards the side v fell on, by whole words, so the old bitmap's words copy as they are.
     const lo = v < this.lo ? this.lo + oldSpan - words * 32 : this.lo;
@@ -81,9 +88,14 @@ export class NumberSet {
   private toHashed(): void {
     const values = this.values().filter((x) => x === x);
     this.bits = null;
-    this.keys = new Float64Array(64);
-    this.used = new Uint8Array(64);
-    this.mask = 63;
+    this.min = Infinity;
+    this.max = -Infinity;
+    this.integers = true;
+    // Room for all of them without growing (nor turning back into a bitmap) on the way.
+    const size = Math.max(64, 2 ** Math.ceil(Math.log2(4 * (values.length + 1))));
+    this.keys = new Float64Array(size);
+    this.used = new Uint8Array(size);
+    this.mask = size - 1;
     this.count = 0;
     for (const x of values) this.addHashed(x);
   }
@@ -97,7 +109,24 @@ export class NumberSet {
     }
     used[h] = 1;
     keys[h] = v;
-    if (++this.count * 2 > mask) this.grow();
+    if (v < this.min) this.min = v;
+    if (v > this.max) this.max = v;
+    if (!Number.isSafeInteger(v)) this.integers = false;
+    if (++this.count * 2 > mask) {
+      const span = this.max - this.min + 1;
+      if (this.integers && span <= DENSE_SPAN && span / 8 <= 64 * this.count) this.toBitmap(span);
+      else this.grow();
+    }
+  }
+
+  /** Values that came far apart have filled their span in: back to a bitmap. */
+  private toBitmap(span: number): void {
+    const values = this.values().filter((x) => x === x);
+    this.keys = this.used = null;
+    this.bits = new Uint32Array(Math.ceil(span / 32));
+    this.lo = this.min;
+    this.count = 0;
+    for (const x of values) this.add(x);
   }
 
   private grow(): void {
@@ -110,8 +139,9 @@ export class NumberSet {
   }
 }
 
-/** The widest span of integers kept as a bitmap (2 MB). */
+/** The widest span of integers kept as a bitmap (2 MB), and the narrowest (128 bytes). */
 const DENSE_SPAN = 1 << 24;
+const MIN_BITS = 1024;
 
 const f64 = new Float64Array(1), words = new Int32Array(f64.buffer);
 

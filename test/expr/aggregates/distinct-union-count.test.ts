@@ -38,6 +38,18 @@ describe("NumberSet", () => {
     set.add(0.5);
     assert.equal(set.size, reference(values).size + 2);
   });
+
+  it("hashes a few values far apart, and turns back to a bitmap when they fill their span", () => {
+    const set = new NumberSet();
+    const values = [60_000, 1000, 120_000, ...Array.from({ length: 5000 }, (_, i) => 1000 + ((i * 7919) % 119_001))];
+    for (const x of values) set.add(x);
+    assert.deepEqual(sorted(set.values()), sorted(reference(values)));
+    const mode = set as unknown as { bits: Uint32Array | null };
+    assert.ok(mode.bits !== null && mode.bits.length * 32 < 200_000, "a bitmap of the span");
+    set.add(7.25);
+    set.add(NaN);
+    assert.equal(set.size, reference(values).size + 2);
+  });
 });
 
 describe("__distinct_union_count", () => {
@@ -54,15 +66,15 @@ describe("__distinct_union_count", () => {
       [StringType, fc.constantFrom("a", "b", "é", ""), (v) => v],
     ];
     for (const [type, element, key] of cases) {
-      const acc = compile(type);
+      const acc = compile(type), update = acc.update as (buf: unknown, set: unknown) => unknown;
       fc.assert(
         fc.property(fc.array(fc.array(fc.option(element, { nil: null, freq: 6 }), { maxLength: 40 }), { maxLength: 8 }), fc.nat(8), (sets, cut) => {
           const want = new Set(sets.flat().filter((v) => v !== null).map(key)).size;
-          const one = sets.reduce((buf, s) => acc.update(buf, s), acc.init());
+          const one = sets.reduce((buf, s) => update(buf, s), acc.init());
           assert.equal(acc.finish(one), want);
           const through = (buf: unknown): unknown => acc.deserialize(JSON.parse(JSON.stringify(acc.serialize(buf))));
-          const a = sets.slice(0, cut).reduce((buf, s) => acc.update(buf, s), acc.init());
-          const b = sets.slice(cut).reduce((buf, s) => acc.update(buf, s), acc.init());
+          const a = sets.slice(0, cut).reduce((buf, s) => update(buf, s), acc.init());
+          const b = sets.slice(cut).reduce((buf, s) => update(buf, s), acc.init());
           assert.equal(acc.finish(acc.merge(through(a), through(b))), want);
         }),
         { numRuns: 100 },
