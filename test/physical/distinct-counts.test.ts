@@ -90,6 +90,24 @@ void describe("distinct counts", () => {
     for (const r of got) assert.equal(Number(r["n"]), want.get(Number(r["g"])), `group ${String(r["g"])}`);
   });
 
+  void it("thousands of groups of ids far apart (one hash table of group and value, growing), then a bigint moving them to maps", async () => {
+    // 3,000 groups, values spread over 2^30: past the dense tables at once.
+    const rows = Array.from({ length: 40_000 }, (_, i) => ({ g: (i * 7) % 3000, x: (i * 2654435761) % 2 ** 30 % 977 === 0 ? null : ((i * 2654435761) % 2 ** 30) % 50_000_000 }));
+    const want = distinctCount(rows.map((r) => ({ ...r, s: null, c: null })), (r) => r.x, () => true);
+    const evenWant = distinctCount(rows.map((r) => ({ ...r, s: null, c: null })), (r) => r.x, (r) => r.x !== null && r.x % 2 === 0);
+    const df = spark.createDataFrame(rows, parseSchemaDDL("g INT, x BIGINT"));
+    const q = (d: typeof df): Promise<Record<string, unknown>[]> => d.groupBy("g").agg(F.countDistinct("x").alias("n"), F.countDistinct(F.when(col("x").mod(2).eq(0), col("x"))).alias("even")).collect();
+    const got = await q(df);
+    assert.equal(got.length, 3000);
+    for (const r of got) assert.deepEqual([Number(r["n"]), Number(r["even"])], [want.get(Number(r["g"])), evenWant.get(Number(r["g"])) ?? 0], `group ${String(r["g"])}`);
+    // A later batch holding a bigint (a long past 2^53 keeps its values in an array).
+    const big = spark.createDataFrame([{ g: 5, x: 2n ** 60n }, { g: 5, x: 2n ** 60n }, { g: 6, x: 12 }], parseSchemaDDL("g INT, x BIGINT"));
+    const withBig = new Map((await q(df.unionAll(big))).map((r) => [Number(r["g"]), Number(r["n"])]));
+    assert.equal(withBig.get(5), want.get(5)! + 1);
+    assert.equal(withBig.get(6), want.get(6)! + (rows.some((r) => r.g === 6 && r.x === 12) ? 0 : 1));
+    assert.equal(withBig.get(7), want.get(7));
+  });
+
   void it("more calls over one argument than fit one shared pass (31 and more) count each call's rows", async () => {
     const rows = Array.from({ length: 500 }, (_, i) => ({ g: i % 3, v: (i * 7) % 97 }));
     const df = spark.createDataFrame(rows, parseSchemaDDL("g INT, v INT"));

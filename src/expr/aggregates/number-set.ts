@@ -145,7 +145,8 @@ const MIN_BITS = 1024;
 
 const f64 = new Float64Array(1), words = new Int32Array(f64.buffer);
 
-function hashNumber(v: number): number {
+/** A 32-bit hash of a number (not NaN; -0 as 0 is the caller's), its low bits spread for masking. */
+export function hashNumber(v: number): number {
   let h: number;
   if ((v | 0) === v) h = Math.imul(v, 0x9e3779b1);
   else {

@@ -8,6 +8,7 @@ import { type Long, normalizeLong } from "../../types/long.js";
 import { boundSignature } from "../../expr/bound-signature.js";
 import { canonicalKey } from "../../expr/expr-tree.js";
 import { compareStrings } from "../../expr/value-order.js";
+import { GroupValueBits } from "./group-value-bits.js";
 
 /**
  * The running state of one aggregate function across all groups. `update` consumes a batch
@@ -131,6 +132,8 @@ class NumericSlot implements AggSlot {
  */
 class SharedDistinctCounts {
   private maps: (Map<unknown, number> | undefined)[] = [];
+  /** Hashed mode for numbers (typed-array values), all groups in one table; null otherwise. */
+  private pairs: GroupValueBits | null = null;
   /** Dense mode: per group, bits by value - lo for values in [lo, lo + span); null once in maps. */
   private dense: (Int32Array | undefined)[] | null = [];
   private lo = 0;
@@ -140,7 +143,12 @@ class SharedDistinctCounts {
 
   /** `bits[i]`: the calls whose FILTER row i passes (filterBits). */
   update(gids: Int32Array, n: number, arg: Vector, bits: Int32Array): void {
-    if (this.dense !== null && !this.fitDense(gids, n, arg, bits)) this.toMaps();
+    const numbers = !Array.isArray(arg.values);
+    if (this.dense !== null && !this.fitDense(gids, n, arg, bits)) {
+      if (numbers) this.toPairs();
+      else this.toMaps();
+    }
+    if (this.pairs !== null && !numbers) this.toMaps();
     const nulls = arg.nulls;
     // Rows of one group often come together (a day, a window): its table is looked up once per run.
     let lastG = -1;
@@ -156,6 +164,15 @@ class SharedDistinctCounts {
           table = dense[g] ??= new Int32Array(span);
         }
         table![values[i]! - lo]! |= b;
+      }
+      return;
+    }
+    if (this.pairs !== null) {
+      const pairs = this.pairs, values = arg.values as Exclude<VectorValues, unknown[]>;
+      for (let i = 0; i < n; i++) {
+        const b = bits[i]!;
+        if (b === 0 || (nulls !== null && nulls[i] === 1)) continue;
+        pairs.or(gids[i]!, values[i]!, b);
       }
       return;
     }
@@ -207,14 +224,26 @@ class SharedDistinctCounts {
     return true;
   }
 
-  private toMaps(): void {
-    this.maps = this.dense!.map((t) => {
-      if (t === undefined) return undefined;
-      const map = new Map<unknown, number>();
-      for (let k = 0; k < t.length; k++) if (t[k] !== 0) map.set(this.lo + k, t[k]!);
-      return map;
+  private toPairs(): void {
+    const pairs = new GroupValueBits();
+    this.dense!.forEach((t, g) => {
+      if (t !== undefined) for (let k = 0; k < t.length; k++) if (t[k] !== 0) pairs.or(g, this.lo + k, t[k]!);
     });
+    this.pairs = pairs;
     this.dense = null;
+  }
+
+  /** To a Map per group (values that are not all numbers: strings, bigint longs), from the dense tables or the pairs. */
+  private toMaps(): void {
+    const maps: Map<unknown, number>[] = [];
+    const record = (g: number, v: unknown, bits: number): void => void (maps[g] ??= new Map()).set(v, bits);
+    if (this.pairs !== null) this.pairs.forEach(record);
+    else this.dense!.forEach((t, g) => {
+      if (t !== undefined) for (let k = 0; k < t.length; k++) if (t[k] !== 0) record(g, this.lo + k, t[k]!);
+    });
+    this.maps = maps;
+    this.dense = null;
+    this.pairs = null;
   }
 
   /** Member j's values per group (for __distinct_set), in no particular order. */
@@ -229,6 +258,9 @@ class SharedDistinctCounts {
       if (map !== undefined) for (const [v, bits] of map) if ((bits & bit) !== 0) vals.push(v);
       sets[g] = vals;
     }
+    this.pairs?.forEach((g, v, bits) => {
+      if ((bits & bit) !== 0 && g < groupCount) sets[g]!.push(v);
+    });
     return makeVector(type, groupCount, sets, null);
   }
 
@@ -245,6 +277,9 @@ class SharedDistinctCounts {
         const map = this.dense === null ? this.maps[g] : undefined;
         if (map !== undefined) for (const bits of map.values()) add(g, bits);
       }
+      this.pairs?.forEach((g, _v, bits) => {
+        if (g < groupCount) add(g, bits);
+      });
       this.counts = counts;
     }
     return makeVector({ kind: "long" }, groupCount, this.counts[j]!, null);
