@@ -1,11 +1,12 @@
-import { type RecordBatch, concatBatches, takeBatch } from "../../batch/record-batch.js";
+import { type RecordBatch, concatBatches, emptyBatch, takeBatch } from "../../batch/record-batch.js";
 import type { AttributeRef, Expr } from "../../expr/expression.js";
 import { exprType } from "../../expr/expr-type.js";
+import { semanticEquals } from "../../expr/expr-tree.js";
 import type { ExecFunctionContext } from "../../expr/function-def.js";
 import { type LogicalPlan, Plan, transformUp } from "../../plan/logical-plan.js";
 import { structField, structType } from "../../types/data-type.js";
 import { compileProjection } from "../codegen/projection.js";
-import type { ExecContext, PhysicalOp } from "../physical-op.js";
+import { type ExecContext, type PhysicalOp, schemaOf } from "../physical-op.js";
 import { type ProgressReport, ProgressTally } from "../progress-tally.js";
 import { type PlannerOptions, planPhysical } from "../planner.js";
 import { type TransferBatch, encodeBatches } from "./batch-transfer.js";
@@ -113,31 +114,43 @@ async function partialOrRows(op: PhysicalOp, keys: readonly Expr[], partial: Ski
 
 /**
  * Rows cut into `n` shuffle partitions by the hash of `keys` (with `cellKeys`, into n x n cells,
- * cell = p(cellKeys) * n + p(keys)), one batch per partition, encoded for transfer.
+ * cell = p(cellKeys) * n + p(keys)), one batch per partition, encoded for transfer. The input is
+ * held whole (its partitions go out together anyway) and cut once: a gather per cell, not one per
+ * cell and input batch then a concatenation (Nexmark q11: 16 cells x 30 batches of a task).
  */
 async function partitioned(output: readonly AttributeRef[], batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>, keys: readonly Expr[], cellKeys: readonly Expr[] | null, n: number, fctx: ExecFunctionContext): Promise<{ result: StageResult; transfer: ArrayBuffer[] }> {
   const keyOf = keyProjection(output, keys, fctx);
-  const cellKeyOf = cellKeys ? keyProjection(output, cellKeys, fctx) : null;
-  const cells = cellKeyOf ? n * n : n;
-  const pieces: RecordBatch[][] = Array.from({ length: cells }, () => []);
-  let ids = new Int32Array(0), kps = new Int32Array(0);
+  // The grid's two hashes are often of the same keys (a window partitioned as it is grouped).
+  const sameKeys = cellKeys !== null && cellKeys.length === keys.length && cellKeys.every((k, i) => semanticEquals(k, keys[i]!));
+  const cellKeyOf = cellKeys && !sameKeys ? keyProjection(output, cellKeys, fctx) : null;
+  const cells = cellKeys ? n * n : n;
+  const held: RecordBatch[] = [], idsOf: Int32Array[] = [];
   for await (const b of batches) {
     if (b.numRows === 0) continue;
-    if (ids.length < b.numRows) ids = new Int32Array(b.numRows);
-    partitionIds(keyOf(b).columns, b.numRows, n, ids);
+    const ids = partitionIds(keyOf(b).columns, b.numRows, n);
     if (cellKeyOf) {
-      if (kps.length < b.numRows) kps = new Int32Array(b.numRows);
-      partitionIds(cellKeyOf(b).columns, b.numRows, n, kps);
+      const kps = partitionIds(cellKeyOf(b).columns, b.numRows, n);
       for (let i = 0; i < b.numRows; i++) ids[i] = kps[i]! * n + ids[i]!;
-    }
-    const rows = rowsByPartition(ids, b.numRows, cells);
-    for (let p = 0; p < cells; p++) if (rows[p]!.length > 0) pieces[p]!.push(takeBatch(b, rows[p]!));
+    } else if (sameKeys) for (let i = 0; i < b.numRows; i++) ids[i] = ids[i]! * (n + 1);
+    held.push(b);
+    idsOf.push(ids);
   }
-  // One batch per partition: the reduce side gets few large batches; these are fresh, so they move.
-  const merged = pieces.map((ps) => (ps.length === 0 ? [] : [concatBatches(ps[0]!.schema, ps)]));
+  const schema = schemaOf(output);
+  const all = held.length === 0 ? emptyBatch(schema) : concatBatches(schema, held);
+  const ids = idsOf.length === 1 ? idsOf[0]! : new Int32Array(all.numRows);
+  if (idsOf.length > 1) {
+    let at = 0;
+    for (const part of idsOf) {
+      ids.set(part, at);
+      at += part.length;
+    }
+  }
+  const rows = rowsByPartition(ids, all.numRows, cells);
   const transfer: ArrayBuffer[] = [];
-  const partitions = merged.map((bs) => {
-    const enc = encodeBatches(bs, { owned: true });
+  // The gathered batches are fresh, so their buffers move.
+  const partitions = rows.map((r) => {
+    if (r.length === 0) return [];
+    const enc = encodeBatches([takeBatch(all, r)], { owned: true });
     transfer.push(...enc.transfer);
     return enc.batches;
   });
