@@ -399,6 +399,24 @@ describe("operators above a shuffle run in reduce tasks on the workers", () => {
     }
   });
 
+  it("sessions per key (Nexmark q11: a window by bidder, then an aggregation by bidder and session) run in one round, the grid's two hashes one", async () => {
+    const build: Build = (s) => {
+      const w = Window.partitionBy("k").orderBy("t");
+      const rows = s.range(0, 30_000).select(expr("id * 7919 % 97").alias("k"), expr("id + (id * 31 % 7) * 40").alias("t"));
+      return rows.withColumn("gap", expr("CASE WHEN t - lag(t, 1) OVER (PARTITION BY k ORDER BY t) > 300 THEN 1 ELSE 0 END"))
+        .withColumn("session", F.sum("gap").over(w)).groupBy("k", "session").agg(F.count("*").alias("n"), F.min("t").alias("first"));
+    };
+    assert.match(physical(build(parallel)), /Exchange hashpartitioning\(k, 3\), Exchange hashpartitioning\(k, 3\) or one Exchange hashpartitioning\(k, 3\)/);
+    parallel.conf.set("sluice.sql.shuffle.partitions", 4);
+    try {
+      const before = stageRuns.oneRound;
+      await sameAsSerial(build);
+      assert.equal(stageRuns.oneRound, before + 1, "one round");
+    } finally {
+      parallel.conf.set("sluice.sql.shuffle.partitions", 3);
+    }
+  });
+
   it("an aggregation of an aggregation whose outer key holds most groups runs in two rounds (one would load one task)", async () => {
     const build: Build = (s) =>
       s.range(0, 40_000).select(expr("CASE WHEN id % 10 < 9 THEN 0 ELSE id % 7 END").alias("a"), expr("id % 1000").alias("b"), col("id").alias("v"))
