@@ -1,3 +1,5 @@
+import { hashNumber } from "../hash/number-hash.js";
+
 /**
  * A set of numbers with SQL's equality of grouping values (-0 is 0, NaN is one value), for the
  * merge of parallel count(DISTINCT) partials: hundreds of thousands of ids. While the values are
@@ -142,17 +144,3 @@ export class NumberSet {
 /** The widest span of integers kept as a bitmap (2 MB), and the narrowest (128 bytes). */
 const DENSE_SPAN = 1 << 24;
 const MIN_BITS = 1024;
-
-const f64 = new Float64Array(1), words = new Int32Array(f64.buffer);
-
-/** A 32-bit hash of a number (not NaN; -0 as 0 is the caller's), its low bits spread for masking. */
-export function hashNumber(v: number): number {
-  let h: number;
-  if ((v | 0) === v) h = Math.imul(v, 0x9e3779b1);
-  else {
-    f64[0] = v;
-    h = Math.imul(words[0]! ^ Math.imul(words[1]!, 0x85ebca6b), 0x9e3779b1);
-  }
-  // The multiply's high bits, mixed into the low ones the mask keeps (ids in runs stay apart).
-  return h ^ (h >>> 15);
-}

@@ -1,4 +1,4 @@
-import { hashNumber } from "../../expr/aggregates/number-set.js";
+import { hashNumber } from "../../expr/hash/number-hash.js";
 
 /**
  * One open-addressing table of (group, number) -> bits for every group of a count(DISTINCT)
@@ -61,6 +61,5 @@ export class GroupValueBits {
 }
 
 function slotOf(g: number, v: number): number {
-  const h = hashNumber(v) ^ Math.imul(g, 0xc2b2ae35);
-  return h ^ (h >>> 15);
+  return hashNumber(v) ^ Math.imul(g, 0x9e3779b1);
 }

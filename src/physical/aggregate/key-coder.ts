@@ -4,6 +4,7 @@ import { type DataType, isNumberValued } from "../../types/data-type.js";
 import { ReusableArrays } from "../../batch/reusable-arrays.js";
 import { tablePool } from "./table-pool.js";
 import { CodeValues } from "./code-values.js";
+import { hashNumber } from "../../expr/hash/number-hash.js";
 
 /** Largest value span a dense integer coder covers with a direct array. */
 const MAX_DENSE_SPAN = 1 << 22;
@@ -267,36 +268,6 @@ export function isIntegerLikeKey(t: DataType): boolean {
 export function isHashedNumberKey(t: DataType): boolean {
   return t.kind === "float" || t.kind === "double" || t.kind === "timestamp";
 }
-
-const HASH_BITS = new Float64Array(1);
-const HASH_WORDS = new Int32Array(HASH_BITS.buffer);
-
-/**
- * A number's hash from its bits (MurmurHash3's 32-bit finalizer over the two words mixed), -0
- * hashing as 0 (they are one key; `===` equates them). NaN is never hashed (it has its own
- * code). Generated loops inline the same statements (`numberHashCode`).
- */
-export function hashNumber(v: number): number {
-  HASH_BITS[0] = v + 0;
-  let h = Math.imul(HASH_WORDS[0]!, TUPLE_HASH_MUL) ^ HASH_WORDS[1]!;
-  h ^= h >>> 16;
-  h = Math.imul(h, FMIX_MUL1);
-  h ^= h >>> 13;
-  h = Math.imul(h, FMIX_MUL2);
-  return h ^ (h >>> 16);
-}
-
-const FMIX_MUL1 = 0x85ebca6b, FMIX_MUL2 = 0xc2b2ae35;
-
-/**
- * Statements computing `hashNumber(v)` into a new variable `out`, for a generated loop given
- * references to NUMBER_HASH_SCRATCH's arrays.
- */
-export function numberHashCode(v: string, out: string, bits: string, words: string): string {
-  return `${bits}[0] = ${v} + 0; let ${out} = Math.imul(${words}[0], ${TUPLE_HASH_MUL}) ^ ${words}[1]; ${out} ^= ${out} >>> 16; ${out} = Math.imul(${out}, ${FMIX_MUL1}); ${out} ^= ${out} >>> 13; ${out} = Math.imul(${out}, ${FMIX_MUL2}); ${out} ^= ${out} >>> 16;`;
-}
-
-export const NUMBER_HASH_SCRATCH = { bits: HASH_BITS, words: HASH_WORDS } as const;
 
 /** Map keys must compare by value: complex values are encoded. */
 function keyEncoder(t: DataType): ((v: unknown) => unknown) | null {
