@@ -4,7 +4,7 @@ import type { AttributeRef, Expr } from "../../expr/expression.js";
 import type { ExecFunctionContext } from "../../expr/function-def.js";
 import { exprType } from "../../expr/expr-type.js";
 import type { StateStoreCoordinator } from "../../state/state-store-registry.js";
-import { type StateKey, type StateStore, type StateStoreMetrics, commitStore, decodeKey, encodeKey } from "../../state/state-store.js";
+import { type StateKey, type StateStore, type StateStoreMetrics, commitStore, decodeKey, encodeKey, encodeKeyElement } from "../../state/state-store.js";
 import { type StatefulWorkers, cannotRunOnWorkers, runJobOnWorkers } from "../parallel/stateful-on-workers.js";
 import { type StatefulPartitionJob, joinSpecWithoutInputs } from "./stateful-partition-job.js";
 import { structField, structType } from "../../types/data-type.js";
@@ -96,6 +96,49 @@ interface InputRow {
   readonly key: unknown[] | null;
 }
 
+/** The key element of a row's index under its join key: `encodeKey([...key, i]) === encodeKey(key) + indexElement(i)`. */
+function indexElement(i: number): StateKey {
+  if (i >= INDEX_ELEMENTS.length) return encodeKeyElement(i);
+  return (INDEX_ELEMENTS[i] ??= encodeKeyElement(i));
+}
+const INDEX_ELEMENTS: (StateKey | undefined)[] = new Array<StateKey | undefined>(1024);
+
+/**
+ * The new rows of one side going into its buffer, written to its stores at once: each join key's
+ * count is read once and written once (a batch of bids holds a few rows per auction), and each
+ * store gets one putMany instead of a get and a put per row.
+ */
+class JoinAppends {
+  /** Each join key's count of buffered rows once this batch's rows are in. */
+  private readonly counts = new Map<StateKey, number>();
+  /** Each join key's count before this batch (undefined: none buffered), as the store held it. */
+  private readonly before = new Map<StateKey, number | undefined>();
+  private readonly rowKeys: StateKey[] = [];
+  private readonly rowValues: JoinStateValue[] = [];
+
+  constructor(private readonly stores: JoinSideStores) {}
+
+  add(r: InputRow, matched: boolean): void {
+    const k = encodeKey(r.key!);
+    let next = this.counts.get(k);
+    if (next === undefined) {
+      const n = this.stores.numValues.get(k);
+      this.before.set(k, n);
+      next = n ?? 0;
+    }
+    this.counts.set(k, next + 1);
+    this.rowKeys.push(k + indexElement(next));
+    this.rowValues.push({ matched, row: r.row });
+  }
+
+  write(): void {
+    if (this.rowKeys.length === 0) return;
+    const keys = [...this.counts.keys()];
+    this.stores.numValues.putMany(keys, [...this.counts.values()], keys.map((k) => this.before.get(k)));
+    this.stores.rows.putMany(this.rowKeys, this.rowValues);
+  }
+}
+
 /** A candidate pair: a new row of one side and a buffered row of the other. */
 interface Pair {
   readonly input: number;
@@ -178,12 +221,14 @@ export class StreamingSymmetricHashJoinExec {
           stores.right.rows.put(p.stateKey, v);
         }
       });
+      const buffered = new JoinAppends(stores.left);
       left.forEach((l, i) => {
         const m = matched[i] === 1;
         if (semi && m) return;
-        if (l.key !== null && !this.behindStateWatermark("left", l.key, l.row, w)) this.append(stores.left, l, m);
+        if (l.key !== null && !this.behindStateWatermark("left", l.key, l.row, w)) buffered.add(l, m);
         else if (keep.left && !m) emit(l.row, null);
       });
+      buffered.write();
     }
     // 2b. New right rows against the buffered left rows (this batch's included), then into the right buffer.
     {
@@ -205,11 +250,13 @@ export class StreamingSymmetricHashJoinExec {
         out.push([...p.state.row, ...r.row]);
         if (keep.left && !p.state.matched) stores.left.rows.put(p.stateKey, { matched: true, row: p.state.row });
       });
+      const buffered = new JoinAppends(stores.right);
       right.forEach((r, i) => {
         const m = matched[i] === 1;
-        if (r.key !== null && !this.behindStateWatermark("right", r.key, r.row, w)) this.append(stores.right, r, m);
+        if (r.key !== null && !this.behindStateWatermark("right", r.key, r.row, w)) buffered.add(r, m);
         else if (keep.right && !m) out.push([...nullsOf("left"), ...r.row]);
       });
+      buffered.write();
     }
     // 3. Evict what can no longer match; outer sides emit their never-matched rows with nulls.
     this.evict("left", stores.left, w, keep.left ? (row) => emit(row, null) : null);
@@ -253,9 +300,10 @@ export class StreamingSymmetricHashJoinExec {
       // A key's rows are at indices 0 .. count-1 (evict keeps them dense): read by index, as
       // Spark's keyWithIndexToValue is, rather than by a prefix scan of the store's sorted keys
       // (which a store keeps only once scanned, at a cost per row put after that).
-      const n = other.numValues.get(encodeKey(r.key)) ?? 0;
+      const key = encodeKey(r.key);
+      const n = other.numValues.get(key) ?? 0;
       for (let i = 0; i < n; i++) {
-        const stateKey = encodeKey([...r.key, i]);
+        const stateKey = key + indexElement(i);
         const state = other.rows.get(stateKey);
         if (state === undefined || (unmatchedOnly && state.matched)) continue;
         out.push({ input, stateKey, state });
@@ -277,13 +325,6 @@ export class StreamingSymmetricHashJoinExec {
     const batch = makeBatch(this.joinedSchema, builders.map((b) => b.finish()), pairs.length);
     const c = this.residual(batch).columns[0]!;
     return pairs.map((_, x) => valueAt(c, x) === true);
-  }
-
-  private append(stores: JoinSideStores, r: InputRow, matched: boolean): void {
-    const k = encodeKey(r.key!);
-    const next = stores.numValues.get(k) ?? 0;
-    stores.numValues.put(k, next + 1);
-    stores.rows.put(encodeKey([...r.key!, next]), { matched, row: r.row });
   }
 
   private behindStateWatermark(side: JoinSide, key: readonly unknown[], row: readonly unknown[], w: number): boolean {
