@@ -130,8 +130,7 @@ export class StreamingAggregateExec {
       values[i] = ser;
     }
     store.putMany(keys, values, stored);
-    const out: Group[] = [];
-    const restore = (key: StateKey, v: StoredBuffers): Group => ({ key: decodeKey(key), bufs: v.map((b, j) => accs[j]!.deserialize(b)) });
+    let output: RecordBatch[] = [];
     const et = this.eventTimeKey;
     const behind = (): StateEntry<StoredBuffers>[] => {
       const kind = et!.kind === "window" ? "window" : "time";
@@ -144,23 +143,23 @@ export class StreamingAggregateExec {
     };
     switch (mode) {
       case "complete":
-        for (const e of store.rangeScan(undefined, undefined)) out.push(restore(e.key, e.value));
+        output = this.storedToBatches(store.rangeScan(undefined, undefined));
         break;
       case "update":
-        for (const g of changed) out.push(g);
+        output = this.toBatches(changed);
         if (et !== null) store.removeMany(behind().map((e) => e.key));
         break;
       case "append":
         if (et !== null) {
           const done = behind();
-          for (const e of done) out.push(restore(e.key, e.value));
+          output = this.storedToBatches(done);
           store.removeMany(done.map((e) => e.key));
         }
         break;
     }
     // Partial aggregates are not the rows a late-rows sink wants: the caller has those (lateInputRows).
     const lateRows = dropped > 0 && !this.partialInput ? lateInputRows(this.agg, this.childOutput, this.eventTimeKey!, input, watermarkMs, this.fctx) : [];
-    return { output: this.toBatches(out), droppedByWatermark: dropped, late: lateRows };
+    return { output, droppedByWatermark: dropped, late: lateRows };
   }
 
   /**
@@ -236,17 +235,40 @@ export class StreamingAggregateExec {
     return groups;
   }
 
-  /** Output rows: (keys, finished aggregates) through the aggregation's result expressions. */
+  /** Output rows of this batch's groups: (keys, finished aggregates) through the aggregation's result expressions. */
   private toBatches(groups: readonly Group[]): RecordBatch[] {
     if (groups.length === 0) return [];
     const keyB = this.keyAttrs.map((a) => new VectorBuilder(a.dataType, groups.length));
     const aggB = this.aggAttrs.map((a) => new VectorBuilder(a.dataType, groups.length));
     for (const g of groups) {
-      keyB.forEach((b, j) => b.append(g.key[j]));
-      aggB.forEach((b, j) => b.append(this.accs[j]!.finish(g.bufs[j])));
+      for (let j = 0; j < keyB.length; j++) keyB[j]!.append(g.key[j]);
+      for (let j = 0; j < aggB.length; j++) aggB[j]!.append(this.accs[j]!.finish(g.bufs[j]));
     }
+    return this.resultBatches(keyB, aggB, groups.length);
+  }
+
+  /**
+   * Output rows of stored groups (every group in complete mode, the closed ones in append mode),
+   * each key and buffer decoded straight into the columns: complete mode reads every group every
+   * batch, and a group object per row was most of that.
+   */
+  private storedToBatches(entries: Iterable<StateEntry<StoredBuffers>>): RecordBatch[] {
+    const keyB = this.keyAttrs.map((a) => new VectorBuilder(a.dataType));
+    const aggB = this.aggAttrs.map((a) => new VectorBuilder(a.dataType));
+    const accs = this.accs;
+    let n = 0;
+    for (const e of entries) {
+      const key = decodeKey(e.key);
+      for (let j = 0; j < keyB.length; j++) keyB[j]!.append(key[j]);
+      for (let j = 0; j < aggB.length; j++) aggB[j]!.append(accs[j]!.finish(accs[j]!.deserialize(e.value[j])));
+      n++;
+    }
+    return n === 0 ? [] : this.resultBatches(keyB, aggB, n);
+  }
+
+  private resultBatches(keyB: readonly VectorBuilder[], aggB: readonly VectorBuilder[], n: number): RecordBatch[] {
     const mid = [...this.keyAttrs, ...this.aggAttrs];
-    const midBatch = makeBatch(schemaOf(mid), [...keyB, ...aggB].map((b) => b.finish()), groups.length);
+    const midBatch = makeBatch(schemaOf(mid), [...keyB, ...aggB].map((b) => b.finish()), n);
     const finish = compileProjection(mid, null, this.resultExprs, schemaOf(this.output), this.fctx);
     return [finish(midBatch)];
   }
