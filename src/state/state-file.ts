@@ -118,21 +118,10 @@ export class StateFileWriter {
     w.varint(key.length);
     w.latin1(key);
     // One byte reserved for the value's length (most values are < 128 bytes); moved when longer.
-    w.byte(0);
-    const lenPos = w.pos - 1, start = w.pos;
+    w.ensure(1);
+    const start = ++w.pos;
     writeValue(w, value);
-    const len = w.pos - start;
-    if (len < 0x80) w.buf[lenPos] = len;
-    else {
-      let extra = 0;
-      for (let n = len; n >= 0x80; n = Math.floor(n / 0x80)) extra++;
-      w.ensure(extra);
-      w.buf.copyWithin(start + extra, start, w.pos);
-      const end = w.pos + extra;
-      w.pos = lenPos;
-      w.varint(len);
-      w.pos = end;
-    }
+    w.lengthBefore(start, 1);
     this.count++;
     if (w.pos >= FLUSH_BYTES) this.flush();
   }

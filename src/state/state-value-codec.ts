@@ -92,21 +92,29 @@ export class ByteWriter {
     for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
     this.pos = p;
   }
+  /**
+   * Writes the varint of the byte count written since `start` in front of them, where `reserved`
+   * bytes were left for it (a guess, made before the bytes were known); the bytes move over when
+   * the varint takes another number of bytes.
+   */
+  lengthBefore(start: number, reserved: number): void {
+    const n = this.pos - start, need = varintLength(n);
+    if (need !== reserved) {
+      this.ensure(need - reserved);
+      this.buf.copyWithin(start - reserved + need, start, this.pos);
+    }
+    this.pos = start - reserved;
+    this.varint(n);
+    this.pos += n;
+  }
   /** A well-formed string as tag 8, the length of its UTF-8 bytes and the bytes, encoded in one pass. */
   utf8(s: string): void {
     this.ensure(9 + s.length * 3);
-    const b = this.buf, at = this.pos;
-    // The length is written in front once known: room is left for an ASCII string's, and the
-    // bytes move over when the length takes more bytes than that.
-    const guess = varintLength(s.length);
-    const start = at + 1 + guess;
-    const n = b.write(s, start, "utf8");
-    const need = varintLength(n);
-    if (need !== guess) b.copyWithin(at + 1 + need, start, start + n);
-    b[at] = 8;
-    this.pos = at + 1;
-    this.varint(n);
-    this.pos += n;
+    this.buf[this.pos++] = 8;
+    // Room for an ASCII string's length.
+    const reserved = varintLength(s.length), start = this.pos + reserved;
+    this.pos = start + this.buf.write(s, start, "utf8");
+    this.lengthBefore(start, reserved);
   }
   /**
    * A string shorter than SHORT_STRING as tag 8, its length and its bytes, when every char is

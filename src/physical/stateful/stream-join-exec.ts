@@ -90,10 +90,14 @@ export function joinMetricsOf(ms: readonly StateStoreMetrics[], droppedByWaterma
   };
 }
 
-/** A new input row of one side: its values, its join key (null when a `=` key is null: it can never match). */
+/**
+ * A new input row of one side: its values, its join key (null when a `=` key is null: it can
+ * never match) and that key encoded (probing the other side and buffering the row both use it).
+ */
 interface InputRow {
   readonly row: unknown[];
   readonly key: unknown[] | null;
+  readonly stateKey: StateKey | null;
 }
 
 /** The key element of a row's index under its join key: `encodeKey([...key, i]) === encodeKey(key) + indexElement(i)`. */
@@ -119,7 +123,7 @@ class JoinAppends {
   constructor(private readonly stores: JoinSideStores) {}
 
   add(r: InputRow, matched: boolean): void {
-    const k = encodeKey(r.key!);
+    const k = r.stateKey!;
     let next = this.counts.get(k);
     if (next === undefined) {
       const n = this.stores.numValues.get(k);
@@ -286,7 +290,7 @@ export class StreamingSymmetricHashJoinExec {
         const row = b.columns.map((c) => valueAt(c, i));
         let key: unknown[] | null = keys.map((c) => valueAt(c, i));
         if (key.some((v, j) => v === null && !nullSafe[j])) key = null;
-        out.push({ row, key });
+        out.push({ row, key, stateKey: key === null ? null : encodeKey(key) });
       }
     }
     return out;
@@ -300,7 +304,7 @@ export class StreamingSymmetricHashJoinExec {
       // A key's rows are at indices 0 .. count-1 (evict keeps them dense): read by index, as
       // Spark's keyWithIndexToValue is, rather than by a prefix scan of the store's sorted keys
       // (which a store keeps only once scanned, at a cost per row put after that).
-      const key = encodeKey(r.key);
+      const key = r.stateKey!;
       const n = other.numValues.get(key) ?? 0;
       for (let i = 0; i < n; i++) {
         const stateKey = key + indexElement(i);
