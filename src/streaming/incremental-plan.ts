@@ -362,7 +362,7 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         const info = operators[nextOperatorId];
         if (info?.kind !== "join" || info.node !== p) return q;
         nextOperatorId++;
-        const joined = await runStreamJoinBatch(info, q.left, q.right, ctx, partitionsOf(info.operatorId));
+        const joined = await runStreamJoinBatch(info, q.left, q.right, { ...ctx, chain: operatorWatermarks(p) }, partitionsOf(info.operatorId));
         metrics.push(joined.metrics);
         lateRows.push(...joined.late);
         return joined.plan;
@@ -373,9 +373,10 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         if (info?.kind !== "dedupe") throw new Error(`internal error: stateful operator ${operatorId} is not a deduplication`);
         const input = planOutput(q.child);
         const rows = await ctx.run(q.child);
-        const job: StatefulPartitionJob = { kind: "dedupe", operatorId, input: planOutput(p.kind === "Deduplicate" || p.kind === "Distinct" ? p.child : q.child), keys: info.keys, withinWatermark: info.withinWatermark, watermarkMs: ctx.watermarkMs };
+        const wm = operatorWatermarks(p);
+        const job: StatefulPartitionJob = { kind: "dedupe", operatorId, input: planOutput(p.kind === "Deduplicate" || p.kind === "Distinct" ? p.child : q.child), keys: info.keys, withinWatermark: info.withinWatermark, watermarkMs: ctx.watermarkMs, chain: wm };
         const r = await runJob(info, info.operatorName, input, rows, job);
-        dropped(operatorId, info.operatorName, input, ctx.watermarkMs, r.late);
+        dropped(operatorId, info.operatorName, input, wm === null ? ctx.watermarkMs : wm.lateEventsMs, r.late);
         return Plan.localRelation(input, r.output, `${info.operatorName} [operator ${operatorId}, batch ${ctx.batchId}]`);
       }
       case "Window": {

@@ -123,8 +123,10 @@ function statefulBelow(node: LogicalPlan, ops: readonly StatefulOperatorInfo[]):
  * Several stateful operators in one query (Spark 3.5's multiple stateful operators): only in
  * append mode, where each operator emits a row once it is final and bounds the event time of what
  * it emits by the watermark, so the operator downstream can drop late rows and evict with the
- * watermark the upstream one guarantees. Supported chains end in aggregations: aggregation,
- * deduplication, stream-stream join or flatMapGroupsWithState followed by (windowed) aggregations.
+ * watermark the upstream one guarantees. Any of aggregation, deduplication, stream-stream join,
+ * window functions or flatMapGroupsWithState (append) may be followed by an aggregation, window
+ * functions, a deduplication or a stream-stream join (Spark 3.5 runs the same shapes: two
+ * windowed aggregations joined on their window, an aggregation deduplicated, three streams joined).
  * Complete mode would re-emit every result each batch; Spark refuses it, and update mode, too.
  * Update mode chains run here (beyond Spark) when they end in aggregations: see {@link checkUpdateChain}.
  */
@@ -172,10 +174,10 @@ function checkStatefulChain(ops: readonly StatefulOperatorInfo[], outputMode: Ou
         up.node,
       );
     }
-    if (op.kind !== "aggregate" && op.kind !== "window") {
+    if (op.kind === "flatMapGroupsWithState") {
       fail(
         "STREAMING_STATEFUL_OPERATOR_CHAIN_NOT_SUPPORTED_YET",
-        `Chains of stateful operators (${here}) on streaming DataFrames/Datasets are not supported yet: only an aggregation or window functions may follow another stateful operator`,
+        `Chains of stateful operators (${here}) on streaming DataFrames/Datasets are not supported yet: only an aggregation, window functions, a deduplication or a stream-stream join may follow another stateful operator`,
         op.node,
       );
     }

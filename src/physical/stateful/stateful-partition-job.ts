@@ -49,6 +49,7 @@ export type StatefulPartitionJob =
       readonly keys: readonly AttributeRef[];
       readonly withinWatermark: boolean;
       readonly watermarkMs: number;
+      readonly chain: ChainWatermarks | null;
     }
   | {
       readonly kind: "window";
@@ -75,7 +76,13 @@ export type StatefulPartitionJob =
       readonly operatorId: number;
       readonly spec: StreamJoinSpec;
       readonly watermarkMs: number;
+      readonly chain: ChainWatermarks | null;
     };
+
+/** A join's watermarks for one batch: the chain's two, or the batch watermark for both (see StreamingSymmetricHashJoinExec.run). */
+export function joinWatermarks(watermarkMs: number, chain: ChainWatermarks | null): ChainWatermarks {
+  return chain ?? { lateEventsMs: watermarkMs, evictionMs: watermarkMs };
+}
 
 /** The jobs of single-input operators (all but the join). */
 export type SingleInputJob = Exclude<StatefulPartitionJob, { kind: "join" }>;
@@ -136,7 +143,7 @@ export function partitionRunner(job: StatefulPartitionJob, fctx: ExecFunctionCon
   if (job.kind === "join") {
     const exec = new StreamingSymmetricHashJoinExec(job.operatorId, job.spec, fctx);
     return (inputs, s) => {
-      const r = exec.run(inputs[0]!, inputs[1]!, { left: { numValues: s[0]!, rows: s[1]! }, right: { numValues: s[2]!, rows: s[3]! } }, job.watermarkMs);
+      const r = exec.run(inputs[0]!, inputs[1]!, { left: { numValues: s[0]!, rows: s[1]! }, right: { numValues: s[2]!, rows: s[3]! } }, joinWatermarks(job.watermarkMs, job.chain));
       return { output: r.output, droppedByWatermark: r.droppedByWatermark, late: [r.late.left, r.late.right] };
     };
   }
@@ -169,7 +176,15 @@ export function statefulJobRunner(job: SingleInputJob, fctx: ExecFunctionContext
     }
     case "dedupe": {
       const exec = new StreamingDeduplicateExec(job.operatorId, job.input, job.keys, job.withinWatermark);
-      return (rows, store) => exec.run(rows, store, job.watermarkMs);
+      const chain = job.chain;
+      return (rows, store) => {
+        if (chain === null) return exec.run(rows, store, job.watermarkMs);
+        // Downstream in a chain: late rows by the watermark the upstream operator guaranteed
+        // last batch, then the keys this batch's watermark passed are forgotten.
+        const first = exec.run(rows, store, chain.lateEventsMs);
+        exec.run([], store, chain.evictionMs);
+        return first;
+      };
     }
     case "window": {
       const exec = new StreamingWindowExec(job.operatorId, job.spec, fctx);

@@ -6,7 +6,7 @@ import { exprType } from "../../expr/expr-type.js";
 import type { StateStoreCoordinator } from "../../state/state-store-registry.js";
 import { type StateKey, type StateStore, type StateStoreMetrics, commitStore, decodeKey, encodeKey, encodeKeyElement } from "../../state/state-store.js";
 import { type StatefulWorkers, cannotRunOnWorkers, runJobOnWorkers } from "../parallel/stateful-on-workers.js";
-import { type StatefulPartitionJob, joinSpecWithoutInputs } from "./stateful-partition-job.js";
+import { type ChainWatermarks, type StatefulPartitionJob, joinSpecWithoutInputs, joinWatermarks } from "./stateful-partition-job.js";
 import { structField, structType } from "../../types/data-type.js";
 import { compileProjection } from "../codegen/projection.js";
 import { schemaOf } from "../physical-op.js";
@@ -194,9 +194,16 @@ export class StreamingSymmetricHashJoinExec {
     return { left: jt === "left_outer" || jt === "full_outer", right: jt === "right_outer" || jt === "full_outer" };
   }
 
-  /** Runs one batch against the stores (opened at the batch's version); does not commit. */
-  run(leftInput: readonly RecordBatch[], rightInput: readonly RecordBatch[], stores: JoinStores, watermarkMs: number): { output: RecordBatch[]; droppedByWatermark: number; late: { left: RecordBatch[]; right: RecordBatch[] } } {
-    const w = watermarkMs * 1000;
+  /**
+   * Runs one batch against the stores (opened at the batch's version); does not commit. Rows are
+   * late, and new rows too old to buffer, by `lateEventsMs`; buffered rows are evicted by
+   * `evictionMs`. Both are the batch watermark, except downstream of another stateful operator
+   * (a chain): there an input row may be behind this batch's watermark yet on time (a window the
+   * upstream aggregation emitted because the watermark passed its end), so it is buffered, meets
+   * the other side's rows of this batch, and is evicted at the end of the batch.
+   */
+  run(leftInput: readonly RecordBatch[], rightInput: readonly RecordBatch[], stores: JoinStores, watermarks: ChainWatermarks): { output: RecordBatch[]; droppedByWatermark: number; late: { left: RecordBatch[]; right: RecordBatch[] } } {
+    const w = watermarks.lateEventsMs * 1000, evictAt = watermarks.evictionMs * 1000;
     const out: unknown[][] = [];
     const dropped = { n: 0 };
     const lateLeft = new DroppedRowsCollector(), lateRight = new DroppedRowsCollector();
@@ -263,8 +270,8 @@ export class StreamingSymmetricHashJoinExec {
       buffered.write();
     }
     // 3. Evict what can no longer match; outer sides emit their never-matched rows with nulls.
-    this.evict("left", stores.left, w, keep.left ? (row) => emit(row, null) : null);
-    this.evict("right", stores.right, w, keep.right ? (row) => out.push([...nullsOf("left"), ...row]) : null);
+    this.evict("left", stores.left, evictAt, keep.left ? (row) => emit(row, null) : null);
+    this.evict("right", stores.right, evictAt, keep.right ? (row) => out.push([...nullsOf("left"), ...row]) : null);
     return { output: this.toBatches(out), droppedByWatermark: dropped.n, late: { left: lateLeft.finish(), right: lateRight.finish() } };
   }
 
@@ -386,6 +393,8 @@ export class StreamingSymmetricHashJoinExec {
 export interface StreamJoinBatchContext {
   readonly batchId: number;
   readonly watermarkMs: number;
+  /** The join's watermarks downstream of another stateful operator (incremental-plan.ts), else null. */
+  readonly chain: ChainWatermarks | null;
   readonly run: (plan: LogicalPlan) => Promise<RecordBatch[]>;
   readonly fctx: ExecFunctionContext;
   readonly stores: StateStoreCoordinator;
@@ -407,6 +416,7 @@ export async function runStreamJoinBatch(info: JoinOperatorInfo, left: LogicalPl
   const leftRows = await ctx.run(left);
   const rightRows = await ctx.run(right);
   const exec = new StreamingSymmetricHashJoinExec(info.operatorId, info.spec, ctx.fctx);
+  const watermarks = joinWatermarks(ctx.watermarkMs, ctx.chain);
   // Each side goes to the partition of its join key: equal keys meet in one partition.
   const partitioning = info.spec.keys.length === 0 || numPartitions === 1 ? null : statePartitioning(info, { outputMode: "append", operators: [info] });
   const split = (rows: readonly RecordBatch[], attrs: readonly AttributeRef[], keys: readonly Expr[] | undefined): RecordBatch[][] =>
@@ -418,10 +428,10 @@ export async function runStreamJoinBatch(info: JoinOperatorInfo, left: LogicalPl
   const lateOf = (late: { left: RecordBatch[]; right: RecordBatch[] }): DroppedRows[] =>
     (["left", "right"] as const)
       .filter((side) => late[side].length > 0)
-      .map((side) => ({ operatorId: info.operatorId, operatorName: info.operatorName, side, watermarkMs: ctx.watermarkMs, input: side === "left" ? info.spec.leftOutput : info.spec.rightOutput, batches: late[side] }));
+      .map((side) => ({ operatorId: info.operatorId, operatorName: info.operatorName, side, watermarkMs: watermarks.lateEventsMs, input: side === "left" ? info.spec.leftOutput : info.spec.rightOutput, batches: late[side] }));
   if (workers !== undefined && lefts.length > 1 && workers.use(totalRows(leftRows) + totalRows(rightRows))) {
     // Each partition (its four stores) on the worker that owns it.
-    const job: StatefulPartitionJob = { kind: "join", operatorId: info.operatorId, spec: joinSpecWithoutInputs(info.spec), watermarkMs: ctx.watermarkMs };
+    const job: StatefulPartitionJob = { kind: "join", operatorId: info.operatorId, spec: joinSpecWithoutInputs(info.spec), watermarkMs: ctx.watermarkMs, chain: ctx.chain };
     try {
       const { results, metrics } = await runJobOnWorkers(workers.pool, job, lefts.map((l, p) => [l, rights[p]!]), ctx);
       const combined = combineOperatorMetrics(metrics.map((m, i) => joinMetricsOf(m, results[i]!.droppedByWatermark, lefts.length)));
@@ -438,7 +448,7 @@ export async function runStreamJoinBatch(info: JoinOperatorInfo, left: LogicalPl
   const { results, stores } = runPartitions(
     lefts.length,
     (partitionId) => openJoinStores(ctx.stores, ctx.checkpointDir, info.operatorId, partitionId, ctx.batchId),
-    (partitionId, s) => exec.run(lefts[partitionId]!, rights[partitionId]!, s, ctx.watermarkMs),
+    (partitionId, s) => exec.run(lefts[partitionId]!, rights[partitionId]!, s, watermarks),
     commitJoinStores,
     abortJoinStores,
     ctx.stateCommits,

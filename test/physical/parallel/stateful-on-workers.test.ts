@@ -34,6 +34,16 @@ const QUERIES: Record<string, { query: Query; mode: "append" | "update" | "compl
   "windowed count (update)": { query: (e) => e.groupBy(window(col("ts"), "10 seconds"), col("k")).count(), mode: "update" },
   "session windows (append)": { query: (e) => e.groupBy(expr("session_window(ts, '4 seconds')"), col("k")).count(), mode: "append" },
   "dropDuplicates with event time": { query: (e) => e.dropDuplicates(["k", "ts"]).select("k", "t"), mode: "append" },
+  // Chains (append mode): the join and the deduplication after aggregations run on the workers with the chain's two watermarks.
+  "two windowed aggregations joined on their window, left outer (append)": {
+    query: (e) => {
+      const counts = e.filter(expr("v % 2 = 0")).groupBy(window(col("ts"), "10 seconds"), col("k")).count();
+      const sums = e.filter(expr("v % 2 = 1")).groupBy(window(col("ts"), "10 seconds"), col("k")).agg(expr("sum(v) AS s")).withColumnRenamed("window", "w2").withColumnRenamed("k", "k2");
+      return counts.join(sums, col("window").equalTo(col("w2")).and(col("k").equalTo(col("k2"))), "left_outer").select("window", "k", "count", "s");
+    },
+    mode: "append",
+  },
+  "windowed counts deduplicated by key and count (append)": { query: (e) => e.groupBy(window(col("ts"), "10 seconds"), col("k")).count().dropDuplicates(["k", "count"]), mode: "append" },
   "count by key (complete)": { query: (e) => e.groupBy("k").agg(expr("count(*) AS n"), expr("max(v) AS m")), mode: "complete" },
   // The user's functions travel as source text: each worker rebuilds them (self-contained ones).
   "mapGroupsWithState running count (update)": {
