@@ -61,6 +61,16 @@ export interface NexmarkQuery {
   readonly streaming: boolean;
   /** The streaming run's output mode (default append); in complete mode the last batch holds the whole answer. */
   readonly streamMode?: "append" | "complete";
+  /**
+   * The stream form, where it differs from `dataframe`: windowed queries in append mode need a
+   * watermark on event time and join on the window itself. Such a stream ends with the windows its
+   * last watermark closed (a window still open when the events run out is never emitted, as in
+   * Spark): `closed` keeps those windows of the batch answer, the stream's reference.
+   */
+  readonly stream?: {
+    dataframe(t: NexmarkTables): DataFrame;
+    closed(answer: DataFrame, watermark: Date): DataFrame;
+  };
   /** A numeric output column whose sum cross-checks engines (besides the row count); null: count only. */
   readonly checkColumn: string | null;
   /** The same query in DuckDB SQL (tables person, auction, bid, side_input); absent: not compared. */
@@ -130,7 +140,7 @@ export const QUERIES: readonly NexmarkQuery[] = [
     missing: "as a stream: the aggregation above the join groups by auction id, not by event time, so append mode cannot close its groups, and update and complete modes do not follow a stream-stream join",
   },
   {
-    name: "q5", title: "hot items", tables: ["bid"], streaming: false, checkColumn: "num",
+    name: "q5", title: "hot items", tables: ["bid"], streaming: true, checkColumn: "num",
     sql: `WITH counts AS (SELECT auction, count(*) AS num, window.start AS starttime, window.end AS endtime
       FROM bid GROUP BY auction, window(dateTime, '10 seconds', '2 seconds'))
     SELECT AuctionBids.auction, AuctionBids.num, AuctionBids.starttime FROM counts AS AuctionBids
@@ -147,7 +157,16 @@ export const QUERIES: readonly NexmarkQuery[] = [
       counts AS (SELECT auction, count(*) AS num, starttime, endtime FROM w GROUP BY auction, starttime, endtime)
     SELECT c.auction, c.num, c.starttime FROM counts c JOIN (SELECT max(num) AS maxn, starttime, endtime FROM counts GROUP BY starttime, endtime) m
     ON c.starttime = m.starttime AND c.endtime = m.endtime AND c.num >= m.maxn`,
-    missing: "as a stream: a join after an aggregation (a chain of stateful operators allows only aggregations and window functions after the first); windows start at multiples of 2 s from the epoch",
+    missing: "windows start at multiples of 2 s from the epoch",
+    // As a stream: the counts per auction and window, their maximum per window (an aggregation of an aggregation), joined on the window.
+    stream: {
+      dataframe: (t) => {
+        const counts = (): DataFrame => t.bid.withWatermark("dateTime", "1 second").groupBy(col("auction"), window(col("dateTime"), "10 seconds", "2 seconds")).agg(F.count("*").alias("num"));
+        const maxes = counts().groupBy(col("window")).agg(F.max("num").alias("maxn")).withColumnRenamed("window", "mwindow");
+        return counts().join(maxes, col("window").eq(col("mwindow")).and(col("num").geq(col("maxn")))).select(col("auction"), col("num"), col("window.start").alias("starttime"));
+      },
+      closed: (answer, watermark) => answer.filter(col("starttime").plus(expr("INTERVAL '10' SECOND")).leq(lit(watermark))),
+    },
   },
   {
     name: "q7", title: "highest bid", tables: ["bid"], streaming: false, checkColumn: "price",
@@ -166,7 +185,7 @@ export const QUERIES: readonly NexmarkQuery[] = [
     missing: "as a stream: a windowed aggregation joined back to the stream (a join after an aggregation in a chain of stateful operators)",
   },
   {
-    name: "q8", title: "monitor new users", tables: ["person", "auction"], streaming: false, checkColumn: "id",
+    name: "q8", title: "monitor new users", tables: ["person", "auction"], streaming: true, checkColumn: "id",
     sql: `SELECT P.id, P.name, P.starttime FROM
       (SELECT id, name, window.start AS starttime, window.end AS endtime FROM person GROUP BY id, name, window(dateTime, '10 seconds')) P
     JOIN (SELECT seller, window.start AS starttime, window.end AS endtime FROM auction GROUP BY seller, window(dateTime, '10 seconds')) A
@@ -180,7 +199,16 @@ export const QUERIES: readonly NexmarkQuery[] = [
       (SELECT id, name, time_bucket(INTERVAL 10 SECOND, dateTime) AS starttime FROM person GROUP BY ALL) P
     JOIN (SELECT seller, time_bucket(INTERVAL 10 SECOND, dateTime) AS starttime FROM auction GROUP BY ALL) A
     ON P.id = A.seller AND P.starttime = A.starttime`,
-    missing: "as a stream: a join of two windowed aggregations (a join after an aggregation in a chain of stateful operators)",
+    // As a stream: two windowed aggregations (append mode, a watermark on each table) joined on their window.
+    stream: {
+      dataframe: (t) => {
+        const perWindow = (df: DataFrame, ...keys: string[]): DataFrame => df.withWatermark("dateTime", "1 second").groupBy(...keys.map((k) => col(k)), window(col("dateTime"), "10 seconds")).agg(F.count("*").alias("_n"));
+        const p = perWindow(t.person, "id", "name");
+        const a = perWindow(t.auction, "seller").withColumnRenamed("window", "awindow").withColumnRenamed("_n", "_auctions");
+        return p.join(a, col("id").eq(col("seller")).and(col("window").eq(col("awindow")))).select(col("id"), col("name"), col("window.start").alias("starttime"));
+      },
+      closed: (answer, watermark) => answer.filter(col("starttime").plus(expr("INTERVAL '10' SECOND")).leq(lit(watermark))),
+    },
   },
   {
     name: "q9", title: "winning bids", tables: ["auction", "bid"], streaming: false, checkColumn: "price",
@@ -385,6 +413,14 @@ export const countChar = udf((s: string | null, c: string | null): number | null
   for (let p = s.indexOf(c); p >= 0; p = s.indexOf(c, p + c.length)) n++;
   return n;
 }, "int", { name: "count_char" });
+
+/**
+ * What a stream of `q` ends with, over the batch tables: the batch answer, or (a query with a
+ * windowed stream form) its windows the stream's last batch watermark closed.
+ */
+export function streamAnswer(q: NexmarkQuery, batch: NexmarkTables, watermark: Date): DataFrame {
+  return q.stream === undefined ? q.dataframe(batch) : q.stream.closed(q.dataframe(batch), watermark);
+}
 
 export function nexmarkTables(spark: Session, options: Readonly<Record<string, string | number>>, streaming = false): NexmarkTables {
   spark.udf.register("count_char", countChar);
