@@ -143,11 +143,22 @@ class JoinAppends {
   }
 }
 
-/** A candidate pair: a new row of one side and a buffered row of the other. */
+/**
+ * A new row that this batch's eviction would drop at once (downstream of another stateful
+ * operator, a row whose window the upstream just closed): it is kept out of the stores, in
+ * memory until the end of the batch, where the other side's new rows still meet it.
+ */
+interface TransientRow {
+  matched: boolean;
+  readonly row: readonly unknown[];
+}
+
+/** A candidate pair: a new row of one side and a buffered row of the other (in the store at `stateKey`, or transient). */
 interface Pair {
   readonly input: number;
   readonly stateKey: StateKey;
   readonly state: JoinStateValue;
+  readonly transient: TransientRow | null;
 }
 
 /**
@@ -162,7 +173,9 @@ interface Pair {
  *    a buffered row that matches gets `matched` set. A new row that is already behind its side's
  *    state watermark is not buffered (an unmatched one of an outer side is emitted with nulls
  *    at once); for a left semi join a left row is emitted once, on its first match, and a new
- *    left row that matched at once is not buffered;
+ *    left row that matched at once is not buffered; a new row the batch's eviction would drop
+ *    at once (downstream of another stateful operator) is held in memory for the batch instead
+ *    ({@link TransientRow}), never written to the stores;
  * 3. buffered rows that can no longer match (see {@link StateWatermarkRules}) are evicted; for
  *    outer joins the unmatched ones among them are emitted with nulls for the other side — so
  *    outer rows appear only once the watermark has passed far enough.
@@ -204,6 +217,9 @@ export class StreamingSymmetricHashJoinExec {
    */
   run(leftInput: readonly RecordBatch[], rightInput: readonly RecordBatch[], stores: JoinStores, watermarks: ChainWatermarks): { output: RecordBatch[]; droppedByWatermark: number; late: { left: RecordBatch[]; right: RecordBatch[] } } {
     const w = watermarks.lateEventsMs * 1000, evictAt = watermarks.evictionMs * 1000;
+    /** Whether a row to buffer would be evicted at the end of this batch (only when the two watermarks differ). */
+    const transient = (side: JoinSide, r: InputRow): boolean => evictAt > w && this.behindStateWatermark(side, r.key!, r.row, evictAt);
+    const transientLeft = new Map<StateKey, TransientRow[]>(), transientRight: TransientRow[] = [];
     const out: unknown[][] = [];
     const dropped = { n: 0 };
     const lateLeft = new DroppedRowsCollector(), lateRight = new DroppedRowsCollector();
@@ -236,14 +252,19 @@ export class StreamingSymmetricHashJoinExec {
       left.forEach((l, i) => {
         const m = matched[i] === 1;
         if (semi && m) return;
-        if (l.key !== null && !this.behindStateWatermark("left", l.key, l.row, w)) buffered.add(l, m);
-        else if (keep.left && !m) emit(l.row, null);
+        if (l.key === null || this.behindStateWatermark("left", l.key, l.row, w)) {
+          if (keep.left && !m) emit(l.row, null);
+        } else if (transient("left", l)) {
+          const rows = transientLeft.get(l.stateKey!);
+          if (rows === undefined) transientLeft.set(l.stateKey!, [{ matched: m, row: l.row }]);
+          else rows.push({ matched: m, row: l.row });
+        } else buffered.add(l, m);
       });
       buffered.write();
     }
     // 2b. New right rows against the buffered left rows (this batch's included), then into the right buffer.
     {
-      const pairs = this.candidates(right, stores.left, semi);
+      const pairs = this.candidates(right, stores.left, semi, transientLeft);
       const ok = this.evaluate(pairs, (p) => [p.state.row, right[p.input]!.row]);
       const matched = new Uint8Array(right.length);
       const semiDone = new Set<StateKey>();
@@ -251,6 +272,13 @@ export class StreamingSymmetricHashJoinExec {
         if (!ok[x]) return;
         const r = right[p.input]!;
         matched[p.input] = 1;
+        if (p.transient !== null) {
+          if (semi && p.transient.matched) return;
+          if (semi) emit(p.state.row, null);
+          else out.push([...p.state.row, ...r.row]);
+          p.transient.matched = true;
+          return;
+        }
         if (semi) {
           if (semiDone.has(p.stateKey)) return;
           semiDone.add(p.stateKey);
@@ -264,14 +292,19 @@ export class StreamingSymmetricHashJoinExec {
       const buffered = new JoinAppends(stores.right);
       right.forEach((r, i) => {
         const m = matched[i] === 1;
-        if (r.key !== null && !this.behindStateWatermark("right", r.key, r.row, w)) buffered.add(r, m);
-        else if (keep.right && !m) out.push([...nullsOf("left"), ...r.row]);
+        if (r.key === null || this.behindStateWatermark("right", r.key, r.row, w)) {
+          if (keep.right && !m) out.push([...nullsOf("left"), ...r.row]);
+        } else if (transient("right", r)) transientRight.push({ matched: m, row: r.row });
+        else buffered.add(r, m);
       });
       buffered.write();
     }
-    // 3. Evict what can no longer match; outer sides emit their never-matched rows with nulls.
+    // 3. Evict what can no longer match; outer sides emit their never-matched rows with nulls,
+    // this batch's transient rows too.
     this.evict("left", stores.left, evictAt, keep.left ? (row) => emit(row, null) : null);
+    if (keep.left) for (const rows of transientLeft.values()) for (const t of rows) if (!t.matched) emit(t.row, null);
     this.evict("right", stores.right, evictAt, keep.right ? (row) => out.push([...nullsOf("left"), ...row]) : null);
+    if (keep.right) for (const t of transientRight) if (!t.matched) out.push([...nullsOf("left"), ...t.row]);
     return { output: this.toBatches(out), droppedByWatermark: dropped.n, late: { left: lateLeft.finish(), right: lateRight.finish() } };
   }
 
@@ -304,7 +337,7 @@ export class StreamingSymmetricHashJoinExec {
   }
 
   /** Every (new row, buffered row of the other side) with the same join key; `unmatchedOnly` skips buffered rows already matched. */
-  private candidates(rows: readonly InputRow[], other: JoinSideStores, unmatchedOnly: boolean): Pair[] {
+  private candidates(rows: readonly InputRow[], other: JoinSideStores, unmatchedOnly: boolean, transient: ReadonlyMap<StateKey, readonly TransientRow[]> | null = null): Pair[] {
     const out: Pair[] = [];
     rows.forEach((r, input) => {
       if (r.key === null) return;
@@ -317,8 +350,9 @@ export class StreamingSymmetricHashJoinExec {
         const stateKey = key + indexElement(i);
         const state = other.rows.get(stateKey);
         if (state === undefined || (unmatchedOnly && state.matched)) continue;
-        out.push({ input, stateKey, state });
+        out.push({ input, stateKey, state, transient: null });
       }
+      for (const t of transient?.get(key) ?? []) if (!(unmatchedOnly && t.matched)) out.push({ input, stateKey: key, state: t, transient: t });
     });
     return out;
   }
