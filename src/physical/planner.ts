@@ -131,7 +131,8 @@ function countAggregates(p: LogicalPlan, limit: number): number {
 
 const withoutIds = (text: string): string => text.replace(/#\d+/g, "#");
 
-function subtreeDeterministic(p: LogicalPlan): boolean {
+/** Whether every expression of `p` and of the plans below it is deterministic (what a reused result needs). */
+export function subtreeDeterministic(p: LogicalPlan): boolean {
   return planExprs(p).every(isDeterministic) && children(p).every(subtreeDeterministic);
 }
 

@@ -26,6 +26,8 @@ import { groupingKeyIds, updatingUpstreamOf } from "../physical/stateful/update-
 import { encodeKey } from "../state/state-store.js";
 import { valueAt } from "../batch/vector.js";
 import { StreamingError } from "../errors/errors.js";
+import { sameResult } from "../plan/same-result.js";
+import { subtreeDeterministic } from "../physical/planner.js";
 
 /** The distinct streaming sources of a plan, in the order of its leaves (source i ↔ `sources/i`). */
 export function streamingSourcesOf(plan: LogicalPlan): StreamingSourceProvider[] {
@@ -195,6 +197,10 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
   };
   /** Each aggregation's output this batch, for an update-mode aggregation downstream of it. */
   const aggregateOutputs = new Map<LogicalPlan, { attrs: readonly AttributeRef[]; batches: readonly RecordBatch[] }>();
+  /** The aggregations run this batch that a twin may reuse (see {@link twinAggregation}). */
+  const ranAggregations: { readonly node: LogicalPlan; readonly operatorId: number; readonly batches: readonly RecordBatch[] }[] = [];
+  /** Watermark nodes (their `measureAs` slots) under an aggregation that reused its twin's output: they never see rows. */
+  const unmeasured = new Set<number>();
   let nextOperatorId = 0;
   const operators = statefulOperatorsOf(plan);
   let previousWatermarkMs: number | undefined;
@@ -317,6 +323,17 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         // The original node (p) carries the analyzed child, where the event-time key is traced.
         const key = eventTimeKeyOf(p as typeof q);
         const upstream = ctx.outputMode === "update" ? updatingUpstreamOf(p, operators) : null;
+        const twin = upstream === null ? twinAggregation(p, ranAggregations, operators) : undefined;
+        if (twin !== undefined) {
+          // The same aggregation of the same rows ran earlier this batch (a self-join of an
+          // aggregation, as Nexmark q5 compares each count with its window's maximum): its state
+          // holds what this one's would, so its output is this one's. This operator keeps no state.
+          const output = planOutput(p);
+          visitWatermarks(q, (slot) => unmeasured.add(slot));
+          metrics.push(() => reusedOperatorMetrics(info, twin.operatorId));
+          aggregateOutputs.set(p, { attrs: output, batches: twin.batches });
+          return Plan.localRelation(output, twin.batches, `StateStoreSave [operator ${operatorId} = operator ${twin.operatorId}, batch ${ctx.batchId}, ${ctx.outputMode}]`);
+        }
         if (upstream !== null) {
           const rows = await ctx.run(q.child);
           // Update mode after an update-mode aggregation: upstream groups replace their previous rows.
@@ -354,6 +371,7 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         dropped(operatorId, operatorName, input, lateEventsMs, late);
         const output = jobOutput(job);
         aggregateOutputs.set(p, { attrs: output, batches: r.output });
+        ranAggregations.push({ node: p, operatorId, batches: r.output });
         const label = key?.kind === "session" ? "SessionWindowStateStoreSave" : "StateStoreSave";
         return Plan.localRelation(output, r.output, `${label} [operator ${operatorId}, batch ${ctx.batchId}, ${ctx.outputMode}]`);
       }
@@ -414,8 +432,34 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
 
   const out = await rewrite(plan);
   // Every stateful operator has run its input by now, and with it the nodes measuring in place.
-  for (const slot of inPlace) stats[slot] = ctx.progress.eventTimesOf(slot);
+  // A node that never ran (under a reused aggregation) stays out of the global watermark, as a derived one does: its twin counts.
+  for (const slot of inPlace) stats[slot] = unmeasured.has(slot) ? { ...EMPTY_EVENT_TIME_STATS, derived: true } : ctx.progress.eventTimesOf(slot);
   return { plan: out, eventTimeStats: stats, stateOperators: () => metrics.map((m) => m()), lateRows };
+}
+
+/**
+ * An aggregation run earlier in this batch that computes the same rows as `p` (sameResult over
+ * the analyzed plans: the same source relation, expressions and grouping up to column ids), when
+ * `p` and everything under it are deterministic and no other stateful operator lies below it
+ * (its state would then depend on that operator's own). Batch after batch the two see the same
+ * rows, so their states stay equal; a checkpoint from before, where both kept state, goes on
+ * giving the same rows.
+ */
+function twinAggregation<T extends { readonly node: LogicalPlan }>(p: LogicalPlan, ran: readonly T[], operators: readonly StatefulOperatorInfo[]): T | undefined {
+  if (ran.length === 0 || upstreamDelayMicros(p, operators) !== null || !subtreeDeterministic(p)) return undefined;
+  return ran.find((r) => sameResult(r.node, p));
+}
+
+/** Calls `f` with the `measureAs` slot of each watermark node measuring in place under `p`. */
+function visitWatermarks(p: LogicalPlan, f: (slot: number) => void): void {
+  if (p.kind === "EventTimeWatermark" && p.measureAs !== undefined) f(p.measureAs);
+  for (const c of children(p)) visitWatermarks(c, f);
+}
+
+/** Progress of an aggregation that reused its twin's output: it keeps no state; `sameResultAsOperator` names the twin. */
+function reusedOperatorMetrics(info: StatefulOperatorInfo, twinId: number): StatefulOperatorMetrics {
+  const name = info.kind === "aggregate" && info.eventTimeKey?.kind === "session" ? "sessionWindowStateStoreSaveExec" : "stateStoreSave";
+  return { operatorName: name, numRowsTotal: 0, numRowsUpdated: 0, numRowsRemoved: 0, numRowsDroppedByWatermark: 0, memoryUsedBytes: 0, commitTimeMs: 0, allUpdatesTimeMs: 0, allRemovalsTimeMs: 0, numShufflePartitions: 0, numStateStoreInstances: 0, customMetrics: { sameResultAsOperator: twinId } };
 }
 
 const splits = new WeakMap<LogicalPlan, ReturnType<typeof splitAggregation>>();
