@@ -11,7 +11,7 @@ import type { DataFrame } from "../../src/api/dataframe.js";
 import { Session } from "../../src/api/session.js";
 import { col, count, expr, window } from "../../src/api/functions.js";
 import { StreamingError } from "../../src/errors/errors.js";
-import { AddData, AssertOnQuery, CheckAnswer, CheckNewAnswer, StartStream, type StreamAction, StopStream, testStream } from "../streaming/stream-test.js";
+import { AddData, AddDataInBatches, AssertOnQuery, CheckAnswer, CheckNewAnswer, StartStream, StopStream, testStream } from "../streaming/stream-test.js";
 
 const spark = Session.builder().appName("chained-joins-dedupe").getOrCreate();
 const ts = (s: number): Date => new Date(s * 1000);
@@ -213,13 +213,7 @@ void describe("two windowed aggregations joined on their window equal the batch 
           const input = spark.memoryStream("kind STRING, id INT, ts TIMESTAMP");
           const streaming = newSellers(input.toDF().withWatermark("ts", `${delay} seconds`), how);
           const expected = await newSellers(spark.createDataFrame(events, "kind STRING, id INT, ts TIMESTAMP"), how).collect();
-          const actions: StreamAction[] = [];
-          for (let i = 0, b = 0; i < events.length; b++) {
-            const size = cuts[b % cuts.length]!;
-            actions.push(AddData(input, events.slice(i, i + size)), AssertOnQuery(() => true, "batch committed"));
-            if (restarts[b % restarts.length]) actions.push(StopStream, StartStream());
-            i += size;
-          }
+          const actions = AddDataInBatches(input, events, cuts, restarts);
           // Closes every window of the real events; the closing event's own window stays open.
           actions.push(AddData(input, [{ kind: "p", id: 0, ts: ts(max + delay + 60) }]), CheckAnswer(expected));
           await testStream(streaming, "append", actions);

@@ -15,7 +15,7 @@ import { Session } from "../../src/api/session.js";
 import { col, expr, sum, window } from "../../src/api/functions.js";
 import { StreamingError } from "../../src/errors/errors.js";
 import type { GroupState } from "../../src/index.js";
-import { AddData, AssertOnQuery, CheckAnswer, CheckNewAnswer, StartStream, type StreamAction, StopStream, testStream } from "../streaming/stream-test.js";
+import { AddData, AddDataInBatches, AssertOnQuery, CheckAnswer, CheckNewAnswer, StartStream, StopStream, testStream } from "../streaming/stream-test.js";
 
 const spark = Session.builder().appName("chained-operators").getOrCreate();
 const ts = (s: number): Date => new Date(s * 1000);
@@ -249,13 +249,7 @@ void describe("chained windowed aggregations equal the batch answer", () => {
           const input = spark.memoryStream("word STRING, ts TIMESTAMP");
           const streaming = perMinute(input.toDF().withWatermark("ts", `${delay} seconds`));
           const expected = await perMinute(spark.createDataFrame(events, "word STRING, ts TIMESTAMP")).collect();
-          const actions: StreamAction[] = [];
-          for (let i = 0, b = 0; i < events.length; b++) {
-            const size = cuts[b % cuts.length]!;
-            actions.push(AddData(input, events.slice(i, i + size)), AssertOnQuery(() => true, "batch committed"));
-            if (restarts[b % restarts.length]) actions.push(StopStream, StartStream());
-            i += size;
-          }
+          const actions = AddDataInBatches(input, events, cuts, restarts);
           // Moves the watermark past every minute of the real events; its own windows stay open.
           actions.push(AddData(input, [{ word: "z", ts: ts(max + delay + 180) }]), CheckAnswer(expected));
           await testStream(streaming, "append", actions);

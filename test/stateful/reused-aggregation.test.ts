@@ -10,7 +10,7 @@ import fc from "fast-check";
 import type { DataFrame } from "../../src/api/dataframe.js";
 import { Session } from "../../src/api/session.js";
 import { col, count, expr, max, window } from "../../src/api/functions.js";
-import { AddData, AssertOnQuery, CheckAnswer, CheckNewAnswer, StartStream, type StreamAction, StopStream, testStream } from "../streaming/stream-test.js";
+import { AddData, AddDataInBatches, AssertOnQuery, CheckAnswer, CheckNewAnswer, StartStream, StopStream, testStream } from "../streaming/stream-test.js";
 
 const spark = Session.builder().appName("reused-aggregation").getOrCreate();
 const ts = (s: number): Date => new Date(s * 1000);
@@ -95,13 +95,7 @@ void describe("a self-join of an aggregation equals the batch answer", () => {
           const input = spark.memoryStream("word STRING, ts TIMESTAMP");
           const streaming = hotWords(input.toDF().withWatermark("ts", `${delay} seconds`));
           const expected = await hotWords(spark.createDataFrame(events, "word STRING, ts TIMESTAMP")).collect();
-          const actions: StreamAction[] = [];
-          for (let i = 0, b = 0; i < events.length; b++) {
-            const size = cuts[b % cuts.length]!;
-            actions.push(AddData(input, events.slice(i, i + size)), AssertOnQuery(() => true, "batch committed"));
-            if (restarts[b % restarts.length]) actions.push(StopStream, StartStream());
-            i += size;
-          }
+          const actions = AddDataInBatches(input, events, cuts, restarts);
           // Closes every window of the real events; the closing word's own windows stay open.
           actions.push(AddData(input, [{ word: "z", ts: ts(last + delay + 30) }]), CheckAnswer(expected));
           await testStream(streaming, "append", actions);
