@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import type { DataFrame } from "../../src/api/dataframe.js";
 import { Session } from "../../src/api/session.js";
-import { col, count, expr, window } from "../../src/api/functions.js";
+import { col, count, expr, max, window } from "../../src/api/functions.js";
 import { StreamingError } from "../../src/errors/errors.js";
 import { AddData, AddDataInBatches, AssertOnQuery, CheckAnswer, CheckNewAnswer, StartStream, StopStream, testStream } from "../streaming/stream-test.js";
 
@@ -100,6 +100,22 @@ void describe("a stream-stream join or a deduplication after another stateful op
       CheckNewAnswer([]),
       AddData(input, [{ kind: "p", id: 9, ch: null, ts: ts(30) }]), // watermark -> 25 s: [0,10) closes
       CheckNewAnswer([{ window: win(0, 10), id: 1 }]),
+    ]);
+  });
+
+  void it("a range against an aggregation's window end bounds the rows buffered (Nexmark q7: bids at their window's maximum, the end inclusive)", async () => {
+    const input = spark.memoryStream("price INT, ts TIMESTAMP");
+    const bids = input.toDF().withWatermark("ts", "0 seconds");
+    const maxes = bids.groupBy(window(col("ts"), "10 seconds")).agg(max("price").alias("top")).select(col("top"), col("window.end").alias("wend"));
+    const df = bids.join(maxes, expr("price = top AND ts BETWEEN wend - INTERVAL 10 SECONDS AND wend")).select("price", "ts", "wend");
+    await testStream(df, "append", [
+      // Watermark -> 10 s: [0,10) closes, its maximum 9 matches 9@2 and 9@10 (at its end).
+      AddData(input, [{ price: 5, ts: ts(1) }, { price: 9, ts: ts(2) }, { price: 9, ts: ts(10) }]),
+      CheckNewAnswer([{ price: 9, ts: ts(2), wend: ts(10) }, { price: 9, ts: ts(10), wend: ts(10) }]),
+      // Watermark -> 25 s: [10,20) closes (maximum 9@10 again); bids before 15 s can no longer match.
+      AddData(input, [{ price: 4, ts: ts(25) }]),
+      CheckNewAnswer([{ price: 9, ts: ts(10), wend: ts(20) }]),
+      AssertOnQuery((q) => q.lastProgress?.stateOperators[1]?.numRowsTotal === 1, "the join buffers only the bid at 25 s"),
     ]);
   });
 

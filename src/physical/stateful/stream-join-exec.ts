@@ -4,7 +4,7 @@ import type { AttributeRef, Expr } from "../../expr/expression.js";
 import type { ExecFunctionContext } from "../../expr/function-def.js";
 import { exprType } from "../../expr/expr-type.js";
 import type { StateStoreCoordinator } from "../../state/state-store-registry.js";
-import { type StateKey, type StateStore, type StateStoreMetrics, commitStore, decodeKey, encodeKey, encodeKeyElement } from "../../state/state-store.js";
+import { type StateEntry, type StateKey, type StateStore, type StateStoreMetrics, commitStore, decodeKey, encodeKey, encodeKeyElement } from "../../state/state-store.js";
 import { type StatefulWorkers, cannotRunOnWorkers, runJobOnWorkers } from "../parallel/stateful-on-workers.js";
 import { type ChainWatermarks, type StatefulPartitionJob, joinSpecWithoutInputs, joinWatermarks } from "./stateful-partition-job.js";
 import { structField, structType } from "../../types/data-type.js";
@@ -393,25 +393,41 @@ export class StreamingSymmetricHashJoinExec {
     const rules = this.spec.stateWatermark[side];
     if (rules.keys.length === 0 && rules.values.length === 0) return;
     const n = this.spec.keys.length;
-    const touched = new Set<StateKey>();
-    for (const e of stores.rows.rangeScan(undefined, undefined)) {
-      const key = decodeKey(e.key).slice(0, n);
-      if (!this.behindStateWatermark(side, key, e.value.row, w)) continue;
-      stores.rows.remove(e.key);
-      touched.add(encodeKey(key));
-      if (onUnmatched !== null && !e.value.matched) onUnmatched(e.value.row);
+    // Every row is read in the store's own order (a sorted scan would make the store keep its keys
+    // sorted, at a cost per row put after that); the few evicted are then taken in key order.
+    // Without key rules a row's key is decoded only once it is evicted.
+    const byKey = rules.keys.length > 0, noKey: readonly unknown[] = [];
+    const evicted: StateEntry<JoinStateValue>[] = [];
+    for (const e of stores.rows.iterator()) {
+      if (this.behindStateWatermark(side, byKey ? decodeKey(e.key).slice(0, n) : noKey, e.value.row, w)) evicted.push(e);
     }
-    // Keep each key's indices dense (0 .. count-1, as Spark does): the rows left move down into the holes.
-    for (const k of touched) {
-      const left = [...stores.rows.prefixScan(k)];
-      left.forEach((e, j) => {
-        const at = encodeKey([...decodeKey(e.key).slice(0, n), j]);
-        if (at === e.key) return;
-        stores.rows.put(at, e.value);
-        stores.rows.remove(e.key);
-      });
-      if (left.length === 0) stores.numValues.remove(k);
-      else stores.numValues.put(k, left.length);
+    evicted.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const removed = new Map<StateKey, Set<number>>();
+    for (const entry of evicted) {
+      const decoded = decodeKey(entry.key);
+      const key = encodeKey(decoded.slice(0, n)), index = decoded[n] as number;
+      stores.rows.remove(entry.key);
+      let at = removed.get(key);
+      if (at === undefined) removed.set(key, (at = new Set()));
+      at.add(index);
+      if (onUnmatched !== null && !entry.value.matched) onUnmatched(entry.value.row);
+    }
+    // Keep each key's indices dense (0 .. count-1, as Spark does): the rows left move down into the
+    // holes, in index order (a row moves only to a lower index, already free).
+    for (const [k, gone] of removed) {
+      const count = stores.numValues.get(k) ?? 0;
+      let kept = 0;
+      for (let i = 0; i < count; i++) {
+        if (gone.has(i)) continue;
+        if (i !== kept) {
+          const from = k + indexElement(i);
+          stores.rows.put(k + indexElement(kept), stores.rows.get(from)!);
+          stores.rows.remove(from);
+        }
+        kept++;
+      }
+      if (kept === 0) stores.numValues.remove(k);
+      else stores.numValues.put(k, kept);
     }
   }
 

@@ -8,6 +8,7 @@ import { splitConjuncts } from "../../optimizer/optimizer-helpers.js";
 import { type Join, type LogicalPlan, children, isStreamingPlan } from "../../plan/logical-plan.js";
 import { sqlTypeName } from "../../types/data-type.js";
 import type { EquiKey } from "../join-exec.js";
+import { isEventTimeAttr } from "./stateful-operators.js";
 
 /** The join types a stream-stream join runs (cross is inner). */
 export type StreamJoinType = "inner" | "left_outer" | "right_outer" | "full_outer" | "left_semi";
@@ -169,7 +170,7 @@ function minus(a: Linear, b: Linear): Linear {
  * P = S - O + c for a time column S of this side and a watermarked time column O of the other
  * side; then S > O - c with O >= W gives the bound W - c.
  */
-export function valueWatermarkRules(condition: Expr | null, side: readonly AttributeRef[], other: readonly AttributeRef[]): StateWatermarkRules["values"] {
+export function valueWatermarkRules(condition: Expr | null, side: readonly AttributeRef[], other: readonly AttributeRef[], bounded: (a: AttributeRef) => boolean = isWatermarked): StateWatermarkRules["values"] {
   if (condition === null) return [];
   const out: { column: number; offsetMicros: number; strict: boolean }[] = [];
   for (const c of splitConjuncts(condition)) {
@@ -189,7 +190,7 @@ export function valueWatermarkRules(condition: Expr | null, side: readonly Attri
     for (const [id, coef] of p.terms) {
       const si = side.findIndex((a) => a.id === id);
       if (si >= 0 && coef === 1) s = si;
-      else if (coef === -1) o = other.find((a) => a.id === id && isWatermarked(a));
+      else if (coef === -1) o = other.find((a) => a.id === id && bounded(a));
     }
     if (s < 0 || o === undefined) continue;
     // S - O + c > 0  <=>  S > O - c: with O >= W, rows with S <= W - c (strict) or S < W - c never match.
@@ -223,6 +224,33 @@ function watermarkInJoinKeys(node: Join, keys: readonly EquiKey[]): boolean {
   return keyWatermarkRules(node, keys).length > 0;
 }
 
+/**
+ * Whether attribute `id` of `plan`'s output is the end of an event-time window: `window.end` of a
+ * window on a watermarked column, or of the window an aggregation below emits (Nexmark q7 bounds
+ * each bid by its window's end). The rows a side sends later have ends above the watermark, as
+ * those of a watermarked column do (an append-mode aggregation emits a window in the batch whose
+ * watermark passes its end, after the batch whose watermark did not), so a range condition
+ * against it bounds the other side's buffered rows. A window's start gives no such bound.
+ */
+function isWindowEnd(plan: LogicalPlan, id: number): boolean {
+  switch (plan.kind) {
+    case "Project": {
+      const def = plan.projectList.find((e) => (e.kind === "Alias" || e.kind === "AttributeRef") && e.id === id);
+      const v = def === undefined ? undefined : def.kind === "Alias" ? def.child : def;
+      if (v === undefined) return false;
+      if (v.kind === "AttributeRef") return isWindowEnd(plan.child, v.id);
+      return v.kind === "GetField" && v.ordinal === 1 && v.child.kind === "AttributeRef" && v.child.dataType.kind === "struct" && isEventTimeAttr(plan.child, v.child.id);
+    }
+    case "Filter": case "SubqueryAlias": case "EventTimeWatermark":
+      return isWindowEnd(plan.child, id);
+    default:
+      return false;
+  }
+}
+
+/** The times of `plan`'s output a range condition may bound the other side by: watermarked columns and window ends. */
+const boundingTimes = (plan: LogicalPlan) => (a: AttributeRef): boolean => isWatermarked(a) || isWindowEnd(plan, a.id);
+
 export function streamJoinSpec(node: Join): StreamJoinSpec {
   const leftOutput = planOutput(node.left), rightOutput = planOutput(node.right);
   const { keys, residual } = splitCondition(node, leftOutput, rightOutput);
@@ -238,8 +266,8 @@ export function streamJoinSpec(node: Join): StreamJoinSpec {
     keys,
     residual: residual.length ? residual.reduce((a, b) => E.binary("and", a, b)) : null,
     stateWatermark: {
-      left: { keys: keyRules, values: valueWatermarkRules(node.condition, leftOutput, rightOutput) },
-      right: { keys: keyRules, values: valueWatermarkRules(node.condition, rightOutput, leftOutput) },
+      left: { keys: keyRules, values: valueWatermarkRules(node.condition, leftOutput, rightOutput, boundingTimes(node.right)) },
+      right: { keys: keyRules, values: valueWatermarkRules(node.condition, rightOutput, leftOutput, boundingTimes(node.left)) },
     },
     eventTime: { left: eventTimeColumn(node.left, leftOutput), right: eventTimeColumn(node.right, rightOutput) },
   };
@@ -299,8 +327,8 @@ export function checkStreamingJoin(p: Join, outputMode: string, fail: (cls: stri
   // Stream-stream outer / semi: a watermark in the join keys, or on the nullable side with a range condition.
   const leftOut = planOutput(p.left), rightOut = planOutput(p.right);
   const { keys } = splitCondition(p, leftOut, rightOut);
-  const leftBound = (): boolean => valueWatermarkRules(p.condition, leftOut, rightOut).length > 0;
-  const rightBound = (): boolean => valueWatermarkRules(p.condition, rightOut, leftOut).length > 0;
+  const leftBound = (): boolean => valueWatermarkRules(p.condition, leftOut, rightOut, boundingTimes(p.right)).length > 0;
+  const rightBound = (): boolean => valueWatermarkRules(p.condition, rightOut, leftOut, boundingTimes(p.left)).length > 0;
   const validRange = p.joinType === "left_outer" || p.joinType === "left_semi" ? leftBound() : p.joinType === "right_outer" ? rightBound() : leftBound() && rightBound();
   if (!watermarkInJoinKeys(p, keys) && !validRange) {
     fail(
