@@ -401,11 +401,13 @@ export class StreamingSymmetricHashJoinExec {
     for (const e of stores.rows.iterator()) {
       if (this.behindStateWatermark(side, byKey ? decodeKey(e.key).slice(0, n) : noKey, e.value.row, w)) evicted.push(e);
     }
-    evicted.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    // Outer rows come out in key order, whatever order the store holds them in (an inner join emits nothing here).
+    if (onUnmatched !== null) evicted.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const removed = new Map<StateKey, Set<number>>();
     for (const entry of evicted) {
-      const decoded = decodeKey(entry.key);
-      const key = encodeKey(decoded.slice(0, n)), index = decoded[n] as number;
+      // The row's key is its join key's encoding followed by its index's.
+      const index = decodeKey(entry.key)[n] as number;
+      const key = entry.key.slice(0, entry.key.length - indexElement(index).length);
       stores.rows.remove(entry.key);
       let at = removed.get(key);
       if (at === undefined) removed.set(key, (at = new Set()));
