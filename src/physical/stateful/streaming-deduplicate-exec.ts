@@ -90,7 +90,8 @@ export class StreamingDeduplicateExec {
     const ek = this.eventTimeKeyIndex;
     if (this.withinWatermark) {
       const expired: StateKey[] = [];
-      for (const e of store.rangeScan(undefined, undefined)) if (e.value > 0 && e.value <= wm) expired.push(e.key);
+      // In the store's own order: a sorted scan would make the store keep its keys sorted.
+      for (const e of store.iterator()) if (e.value > 0 && e.value <= wm) expired.push(e.key);
       store.removeMany(expired);
     } else if (ek >= 0) {
       store.removeMany(entriesBehindWatermark(store, { index: ek, kind: "time" }, wm, false).map((e) => e.key));
