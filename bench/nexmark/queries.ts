@@ -94,6 +94,9 @@ const countIf = (c: ReturnType<typeof col>, name: string): ReturnType<typeof col
 const distinctIf = (c: ReturnType<typeof col>, x: string, name: string): ReturnType<typeof col> => F.countDistinct(F.when(c, col(x))).alias(name);
 const day = (): ReturnType<typeof col> => F.date_format(col("dateTime"), "yyyy-MM-dd");
 
+/** The rows of an answer whose 10 s window (starting at `starttime`) the watermark has passed: a windowed stream form's reference. */
+const tenSecondWindowsClosed = (answer: DataFrame, watermark: Date): DataFrame => answer.filter(col("starttime").plus(expr("INTERVAL '10' SECOND")).leq(lit(watermark)));
+
 export const QUERIES: readonly NexmarkQuery[] = [
   {
     name: "q0", title: "pass-through", tables: ["bid"], streaming: true, checkColumn: "price",
@@ -165,7 +168,7 @@ export const QUERIES: readonly NexmarkQuery[] = [
         const maxes = counts().groupBy(col("window")).agg(F.max("num").alias("maxn")).withColumnRenamed("window", "mwindow");
         return counts().join(maxes, col("window").eq(col("mwindow")).and(col("num").geq(col("maxn")))).select(col("auction"), col("num"), col("window.start").alias("starttime"));
       },
-      closed: (answer, watermark) => answer.filter(col("starttime").plus(expr("INTERVAL '10' SECOND")).leq(lit(watermark))),
+      closed: tenSecondWindowsClosed,
     },
   },
   {
@@ -219,7 +222,7 @@ export const QUERIES: readonly NexmarkQuery[] = [
         const a = perWindow(t.auction, "seller").withColumnRenamed("window", "awindow").withColumnRenamed("_n", "_auctions");
         return p.join(a, col("id").eq(col("seller")).and(col("window").eq(col("awindow")))).select(col("id"), col("name"), col("window.start").alias("starttime"));
       },
-      closed: (answer, watermark) => answer.filter(col("starttime").plus(expr("INTERVAL '10' SECOND")).leq(lit(watermark))),
+      closed: tenSecondWindowsClosed,
     },
   },
   {

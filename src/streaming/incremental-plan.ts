@@ -323,6 +323,7 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
         // The original node (p) carries the analyzed child, where the event-time key is traced.
         const key = eventTimeKeyOf(p as typeof q);
         const upstream = ctx.outputMode === "update" ? updatingUpstreamOf(p, operators) : null;
+        const operatorName = key?.kind === "session" ? "sessionWindowStateStoreSaveExec" : "stateStoreSave";
         const twin = upstream === null ? twinAggregation(p, ranAggregations, operators) : undefined;
         if (twin !== undefined) {
           // The same aggregation of the same rows ran earlier this batch (a self-join of an
@@ -330,7 +331,7 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
           // holds what this one's would, so its output is this one's. This operator keeps no state.
           const output = planOutput(p);
           visitWatermarks(q, (slot) => unmeasured.add(slot));
-          metrics.push(() => reusedOperatorMetrics(info, twin.operatorId));
+          metrics.push(() => reusedOperatorMetrics(operatorName, twin.operatorId));
           aggregateOutputs.set(p, { attrs: output, batches: twin.batches });
           return Plan.localRelation(output, twin.batches, `StateStoreSave [operator ${operatorId} = operator ${twin.operatorId}, batch ${ctx.batchId}, ${ctx.outputMode}]`);
         }
@@ -351,7 +352,6 @@ export async function executeIncremental(plan: LogicalPlan, ctx: IncrementalCont
           aggregateOutputs.set(p, { attrs: exec.output, batches: r.output });
           return Plan.localRelation(exec.output, r.output, `StateStoreSave over updates [operator ${operatorId}, batch ${ctx.batchId}, update]`);
         }
-        const operatorName = key?.kind === "session" ? "sessionWindowStateStoreSaveExec" : "stateStoreSave";
         const wm = operatorWatermarks(p);
         const lateEventsMs = wm === null ? ctx.watermarkMs : wm.lateEventsMs;
         // As Spark's partial HashAggregate before the exchange: aggregates that merge exactly are
@@ -457,9 +457,8 @@ function visitWatermarks(p: LogicalPlan, f: (slot: number) => void): void {
 }
 
 /** Progress of an aggregation that reused its twin's output: it keeps no state; `sameResultAsOperator` names the twin. */
-function reusedOperatorMetrics(info: StatefulOperatorInfo, twinId: number): StatefulOperatorMetrics {
-  const name = info.kind === "aggregate" && info.eventTimeKey?.kind === "session" ? "sessionWindowStateStoreSaveExec" : "stateStoreSave";
-  return { operatorName: name, numRowsTotal: 0, numRowsUpdated: 0, numRowsRemoved: 0, numRowsDroppedByWatermark: 0, memoryUsedBytes: 0, commitTimeMs: 0, allUpdatesTimeMs: 0, allRemovalsTimeMs: 0, numShufflePartitions: 0, numStateStoreInstances: 0, customMetrics: { sameResultAsOperator: twinId } };
+function reusedOperatorMetrics(operatorName: string, twinId: number): StatefulOperatorMetrics {
+  return { operatorName, numRowsTotal: 0, numRowsUpdated: 0, numRowsRemoved: 0, numRowsDroppedByWatermark: 0, memoryUsedBytes: 0, commitTimeMs: 0, allUpdatesTimeMs: 0, allRemovalsTimeMs: 0, numShufflePartitions: 0, numStateStoreInstances: 0, customMetrics: { sameResultAsOperator: twinId } };
 }
 
 const splits = new WeakMap<LogicalPlan, ReturnType<typeof splitAggregation>>();

@@ -11,7 +11,7 @@ import type { DataFrame } from "../../src/api/dataframe.js";
 import { Session } from "../../src/api/session.js";
 import { col, count, expr, max, window } from "../../src/api/functions.js";
 import { StreamingError } from "../../src/errors/errors.js";
-import { AddData, AddDataInBatches, AssertOnQuery, CheckAnswer, CheckNewAnswer, StartStream, StopStream, testStream } from "../streaming/stream-test.js";
+import { AddData, AssertOnQuery, CheckNewAnswer, checkStreamEqualsBatch, inDelaySeconds, StartStream, StopStream, testStream } from "../streaming/stream-test.js";
 
 const spark = Session.builder().appName("chained-joins-dedupe").getOrCreate();
 const ts = (s: number): Date => new Date(s * 1000);
@@ -33,6 +33,9 @@ const newSellers = <R>(events: DataFrame<R>, how: How): DataFrame => {
   const joined = people.join(sellers, col("window").equalTo(col("awindow")).and(col("id").equalTo(col("seller"))), how);
   return how === "left_semi" ? joined.select("window", "id", "people") : how === "inner" || how === "left_outer" ? joined.select("window", "id", "people", "auctions") : joined.select("window", "id", "awindow", "seller", "people", "auctions");
 };
+
+/** Rows per word and 10 s window (each emitted once the watermark passes it). */
+const wordsPerWindow = <R>(words: DataFrame<R>): DataFrame => words.groupBy(window(col("ts"), "10 seconds"), col("word")).count();
 
 /** The progress entry of the join (the last of the three stateful operators: two aggregations, then the join). */
 const joinStateRows = (q: { lastProgress: { stateOperators: readonly { numRowsTotal: number }[] } | null }): number | undefined => q.lastProgress?.stateOperators[2]?.numRowsTotal;
@@ -149,11 +152,7 @@ void describe("a stream-stream join or a deduplication after another stateful op
 
   void it("an aggregation deduplicated: a word is reported for the first window it appears in, across a restart", async () => {
     const input = spark.memoryStream("word STRING, ts TIMESTAMP");
-    const df = input
-      .toDF()
-      .withWatermark("ts", "0 seconds")
-      .groupBy(window(col("ts"), "10 seconds"), col("word"))
-      .count()
+    const df = wordsPerWindow(input.toDF().withWatermark("ts", "0 seconds"))
       .dropDuplicates(["word"])
       .select(col("word"), col("window.start").alias("first"));
     await testStream(df, "append", [
@@ -168,11 +167,7 @@ void describe("a stream-stream join or a deduplication after another stateful op
 
   void it("an aggregation deduplicated within the watermark: a word's later windows are dropped until the watermark passes its first one's end plus the delay", async () => {
     const input = spark.memoryStream("word STRING, ts TIMESTAMP");
-    const df = input
-      .toDF()
-      .withWatermark("ts", "0 seconds")
-      .groupBy(window(col("ts"), "10 seconds"), col("word"))
-      .count()
+    const df = wordsPerWindow(input.toDF().withWatermark("ts", "0 seconds"))
       .select(col("word"), col("window.end").alias("wend"))
       .withWatermark("wend", "15 seconds")
       .dropDuplicatesWithinWatermark(["word"]);
@@ -221,18 +216,10 @@ void describe("two windowed aggregations joined on their window equal the batch 
           how: fc.constantFrom<How>("inner", "left_outer", "right_outer", "full_outer", "left_semi"),
         }),
         async ({ steps, delay, cuts, restarts, how }) => {
-          let max = 1_000;
-          const events = steps.map((s) => {
-            max += s.advance;
-            return { kind: s.kind, id: s.id, ts: ts(max - Math.floor(s.behind * delay)) };
-          });
-          const input = spark.memoryStream("kind STRING, id INT, ts TIMESTAMP");
-          const streaming = newSellers(input.toDF().withWatermark("ts", `${delay} seconds`), how);
-          const expected = await newSellers(spark.createDataFrame(events, "kind STRING, id INT, ts TIMESTAMP"), how).collect();
-          const actions = AddDataInBatches(input, events, cuts, restarts);
+          const { times, max } = inDelaySeconds(steps, delay);
+          const events = times.map((t, i) => ({ kind: steps[i]!.kind, id: steps[i]!.id, ts: ts(t) }));
           // Closes every window of the real events; the closing event's own window stays open.
-          actions.push(AddData(input, [{ kind: "p", id: 0, ts: ts(max + delay + 60) }]), CheckAnswer(expected));
-          await testStream(streaming, "append", actions);
+          await checkStreamEqualsBatch(spark, "kind STRING, id INT, ts TIMESTAMP", (df: DataFrame) => newSellers(df, how), events, { delay, cuts, restarts, closing: { kind: "p", id: 0, ts: ts(max + delay + 60) } });
         },
       ),
       { numRuns: 40, seed: 20261125 },

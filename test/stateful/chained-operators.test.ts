@@ -15,7 +15,7 @@ import { Session } from "../../src/api/session.js";
 import { col, expr, sum, window } from "../../src/api/functions.js";
 import { StreamingError } from "../../src/errors/errors.js";
 import type { GroupState } from "../../src/index.js";
-import { AddData, AddDataInBatches, AssertOnQuery, CheckAnswer, CheckNewAnswer, StartStream, StopStream, testStream } from "../streaming/stream-test.js";
+import { AddData, AssertOnQuery, CheckAnswer, CheckNewAnswer, checkStreamEqualsBatch, inDelaySeconds, StartStream, StopStream, testStream } from "../streaming/stream-test.js";
 
 const spark = Session.builder().appName("chained-operators").getOrCreate();
 const ts = (s: number): Date => new Date(s * 1000);
@@ -241,18 +241,10 @@ void describe("chained windowed aggregations equal the batch answer", () => {
           restarts: fc.array(fc.boolean(), { minLength: 1, maxLength: 5 }),
         }),
         async ({ steps, delay, cuts, restarts }) => {
-          let max = 1_000;
-          const events = steps.map((s) => {
-            max += s.advance;
-            return { word: s.word, ts: ts(max - Math.floor(s.behind * delay)) };
-          });
-          const input = spark.memoryStream("word STRING, ts TIMESTAMP");
-          const streaming = perMinute(input.toDF().withWatermark("ts", `${delay} seconds`));
-          const expected = await perMinute(spark.createDataFrame(events, "word STRING, ts TIMESTAMP")).collect();
-          const actions = AddDataInBatches(input, events, cuts, restarts);
+          const { times, max } = inDelaySeconds(steps, delay);
+          const events = times.map((t, i) => ({ word: steps[i]!.word, ts: ts(t) }));
           // Moves the watermark past every minute of the real events; its own windows stay open.
-          actions.push(AddData(input, [{ word: "z", ts: ts(max + delay + 180) }]), CheckAnswer(expected));
-          await testStream(streaming, "append", actions);
+          await checkStreamEqualsBatch(spark, "word STRING, ts TIMESTAMP", perMinute, events, { delay, cuts, restarts, closing: { word: "z", ts: ts(max + delay + 180) } });
         },
       ),
       { numRuns: 20, seed: 20261121 },

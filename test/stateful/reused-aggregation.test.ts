@@ -10,7 +10,7 @@ import fc from "fast-check";
 import type { DataFrame } from "../../src/api/dataframe.js";
 import { Session } from "../../src/api/session.js";
 import { col, count, expr, max, window } from "../../src/api/functions.js";
-import { AddData, AddDataInBatches, AssertOnQuery, CheckAnswer, CheckNewAnswer, StartStream, StopStream, testStream } from "../streaming/stream-test.js";
+import { AddData, AssertOnQuery, CheckNewAnswer, checkStreamEqualsBatch, inDelaySeconds, StartStream, StopStream, testStream } from "../streaming/stream-test.js";
 
 const spark = Session.builder().appName("reused-aggregation").getOrCreate();
 const ts = (s: number): Date => new Date(s * 1000);
@@ -87,18 +87,10 @@ void describe("a self-join of an aggregation equals the batch answer", () => {
           restarts: fc.array(fc.boolean(), { minLength: 1, maxLength: 5 }),
         }),
         async ({ steps, delay, cuts, restarts }) => {
-          let last = 1_000;
-          const events = steps.map((s) => {
-            last += s.advance;
-            return { word: s.word, ts: ts(last - Math.floor(s.behind * delay)) };
-          });
-          const input = spark.memoryStream("word STRING, ts TIMESTAMP");
-          const streaming = hotWords(input.toDF().withWatermark("ts", `${delay} seconds`));
-          const expected = await hotWords(spark.createDataFrame(events, "word STRING, ts TIMESTAMP")).collect();
-          const actions = AddDataInBatches(input, events, cuts, restarts);
+          const { times, max } = inDelaySeconds(steps, delay);
+          const events = times.map((t, i) => ({ word: steps[i]!.word, ts: ts(t) }));
           // Closes every window of the real events; the closing word's own windows stay open.
-          actions.push(AddData(input, [{ word: "z", ts: ts(last + delay + 30) }]), CheckAnswer(expected));
-          await testStream(streaming, "append", actions);
+          await checkStreamEqualsBatch(spark, "word STRING, ts TIMESTAMP", hotWords, events, { delay, cuts, restarts, closing: { word: "z", ts: ts(max + delay + 30) } });
         },
       ),
       { numRuns: 20, seed: 20261125 },

@@ -18,6 +18,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { DataFrame } from "../../src/api/dataframe.js";
+import type { Session } from "../../src/api/session.js";
 import type { StreamingQuery } from "../../src/api/streaming-query.js";
 import type { MemoryStream } from "../../src/connectors/memory/memory-stream-source.js";
 import { MemorySink } from "../../src/connectors/memory/memory-sink.js";
@@ -75,6 +76,39 @@ export function AddDataInBatches<R>(source: MemoryStream<R>, rows: readonly Row[
     i += size;
   }
   return actions;
+}
+
+/**
+ * Event times in seconds for the property tests' random streams: each step moves the largest time
+ * so far forward by `advance` (from `start`), and its event lies `behind` (a fraction below 1) of
+ * `delay` behind it, so no event is late for a watermark with that delay. Also the largest time.
+ */
+export function inDelaySeconds(steps: readonly { readonly advance: number; readonly behind: number }[], delay: number, start = 1_000): { times: number[]; max: number } {
+  let max = start;
+  const times = steps.map((s) => {
+    max += s.advance;
+    return max - Math.floor(s.behind * delay);
+  });
+  return { times, max };
+}
+
+/**
+ * The property tests' check: `query` over `events` as a stream (a watermark of `delay` seconds on
+ * `ts`, the micro-batches and restarts of {@link AddDataInBatches}, then `closing`, an event late
+ * enough to close every window of the others) outputs, in all, the batch engine's answer over the
+ * same events.
+ */
+export async function checkStreamEqualsBatch(
+  spark: Session,
+  schema: string,
+  query: (df: DataFrame) => DataFrame,
+  events: readonly Row[],
+  run: { readonly delay: number; readonly cuts: readonly number[]; readonly restarts: readonly boolean[]; readonly closing: Row },
+): Promise<void> {
+  const input = spark.memoryStream(schema);
+  const streaming = query(input.toDF().withWatermark("ts", `${run.delay} seconds`) as unknown as DataFrame);
+  const expected = await query(spark.createDataFrame(events, schema) as unknown as DataFrame).collect();
+  await testStream(streaming, "append", [...AddDataInBatches(input, events, run.cuts, run.restarts), AddData(input, [run.closing]), CheckAnswer(expected)]);
 }
 
 /** Values rendered comparably: Dates as ISO text, bigints as text, keys sorted. */

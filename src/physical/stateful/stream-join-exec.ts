@@ -153,6 +153,8 @@ interface TransientRow {
   readonly row: readonly unknown[];
 }
 
+const NO_TRANSIENT_ROWS: readonly TransientRow[] = [];
+
 /** A candidate pair: a new row of one side and a buffered row of the other (in the store at `stateKey`, or transient). */
 interface Pair {
   readonly input: number;
@@ -352,7 +354,7 @@ export class StreamingSymmetricHashJoinExec {
         if (state === undefined || (unmatchedOnly && state.matched)) continue;
         out.push({ input, stateKey, state, transient: null });
       }
-      for (const t of transient?.get(key) ?? []) if (!(unmatchedOnly && t.matched)) out.push({ input, stateKey: key, state: t, transient: t });
+      for (const t of transient?.get(key) ?? NO_TRANSIENT_ROWS) if (!(unmatchedOnly && t.matched)) out.push({ input, stateKey: key, state: t, transient: t });
     });
     return out;
   }
